@@ -1,0 +1,70 @@
+// Command-line parsing: a closed set of flags and subcommands; anything else is an error that names it.
+
+export type Command =
+  | { readonly kind: 'serve' }
+  | { readonly kind: 'check' }
+  | { readonly kind: 'call'; readonly tool: string; readonly json: string }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' };
+
+export type CliOptions = {
+  readonly command: Command;
+  readonly configPath: string | null;
+  readonly rootArgs: readonly string[];
+  readonly logPath: string | null;
+};
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: docwarden [command] [options]
+
+Serves documentation folders read-only to an MCP client over stdio.
+
+Commands:
+  (none)              Run the MCP server on stdin/stdout
+  check               Validate the config, print the effective policy, count what each root exposes and hides
+  call TOOL JSON      Run one tool call and print what the model would see, e.g.
+                      docwarden call search_docs '{"query":"install"}' --config config.dev.json
+
+Options:
+  --config FILE       JSON config (see README); without it the strict production defaults apply
+  --root DIR          A documentation root (repeatable); replaces the config's roots
+  --log FILE          Audit log file (JSONL), or "stderr"; overrides audit.path
+  --help              Show this help
+  --version           Print the version and the SHA-256 of this file
+`;
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  let command: Command = { kind: 'serve' };
+  let configPath: string | null = null;
+  let logPath: string | null = null;
+  const rootArgs: string[] = [];
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = (flag: string): string => {
+      const v = argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`Cannot parse arguments: ${flag} needs a value`);
+      return v;
+    };
+    if (arg === '--help' || arg === '-h') command = { kind: 'help' };
+    else if (arg === '--version' || arg === '-v') command = { kind: 'version' };
+    else if (arg === '--config') configPath = value(arg);
+    else if (arg === '--root') rootArgs.push(value(arg));
+    else if (arg === '--log') logPath = value(arg);
+    else if (arg.startsWith('--') && arg.includes('=')) {
+      const eq = arg.indexOf('=');
+      argv = [...argv.slice(0, i), arg.slice(0, eq), arg.slice(eq + 1), ...argv.slice(i + 1)];
+      i--;
+    } else if (arg.startsWith('-')) throw new UsageError(`Cannot parse arguments: unknown option ${JSON.stringify(arg.slice(0, 40))}; see --help`);
+    else positional.push(arg);
+  }
+  if (command.kind === 'serve' && positional.length > 0) {
+    const [sub, ...rest] = positional;
+    if (sub === 'check' && rest.length === 0) command = { kind: 'check' };
+    else if (sub === 'call' && rest.length === 2) command = { kind: 'call', tool: rest[0] as string, json: rest[1] as string };
+    else if (sub === 'call') throw new UsageError('Cannot parse arguments: call needs exactly TOOL and JSON, e.g. call read_doc \'{"path":"README.md"}\'');
+    else throw new UsageError(`Cannot parse arguments: unknown command ${JSON.stringify((sub ?? '').slice(0, 40))}; see --help`);
+  }
+  return { command, configPath, rootArgs, logPath };
+}

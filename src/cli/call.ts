@@ -1,0 +1,38 @@
+// `docwarden call TOOL JSON`: one tool call through the same validation, policy and mapping as the
+// server, printing what the model would see. Exit status 1 when the result is an error.
+import type { Config } from '../config/load.ts';
+import { createNotifier } from '../mcp/notifier.ts';
+import { createServices } from '../mcp/services.ts';
+import { callTool } from '../mcp/tools_api.ts';
+import { RpcError } from '../mcp/rpc_error.ts';
+import { featuresOf, LATEST_VERSION } from '../mcp/versions.ts';
+import type { Host } from '../runtime/host.ts';
+
+export async function runCall(host: Host, config: Config, tool: string, json: string): Promise<{ readonly output: string; readonly ok: boolean }> {
+  let args: unknown;
+  try {
+    args = JSON.parse(json);
+  } catch {
+    return { output: 'Cannot call: JSON arguments are not valid JSON\n', ok: false };
+  }
+  const notifier = createNotifier(() => undefined, 'emergency', host.now);
+  const s = createServices(host, config, notifier, () => undefined);
+  const controller = new AbortController();
+  const cancel = host.setTimer(config.limits.deadlineMs, () => controller.abort());
+  try {
+    const result = await callTool(
+      { table: s.tools, features: featuresOf(LATEST_VERSION), limiter: s.limiter, limits: config.limits },
+      { name: tool, arguments: args },
+      { confinement: s.confinement, roots: config.roots, narrowing: null, limits: config.limits, docs: s.docs, corpus: s.corpus, signal: controller.signal, progress: () => undefined, touched: [] },
+      {},
+    );
+    const content = (result['content'] as { type: string; text?: string }[]).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+    const structured = result['structuredContent'] === undefined ? '' : `\n\nstructuredContent:\n${JSON.stringify(result['structuredContent'], null, 2)}`;
+    return { output: content + structured + '\n', ok: result['isError'] !== true };
+  } catch (err) {
+    if (err instanceof RpcError) return { output: `Error ${err.code}: ${err.message}\n`, ok: false };
+    throw err;
+  } finally {
+    cancel();
+  }
+}

@@ -1,0 +1,94 @@
+// The config file's closed schema and the built-in defaults (which equal config.prod.json).
+// Validated as strictly as tool input: unknown keys and out-of-range values stop the server.
+import { array, boolean, integer, object, string, type Infer } from '../validate/schema.ts';
+
+export const DEFAULT_EXTENSIONS = [
+  'md', 'markdown', 'mdx', 'rst', 'rest', 'txt', 'text', 'adoc', 'asciidoc', 'asc',
+  'html', 'htm', 'yaml', 'yml', 'toml', 'csv', 'svg',
+] as const;
+
+/** Secret-looking names, denied in every path segment, case-insensitively (SECURITY.md). */
+export const DEFAULT_DENY = [
+  '.env', '.env.*', '*.env', '.git', '.hg', '.svn', '.ssh', '.gnupg', '.aws', '.azure', '.gcloud', '.kube',
+  '.docker', 'id_rsa*', 'id_dsa*', 'id_ecdsa*', 'id_ed25519*', '*.pem', '*.key', '*.p12', '*.pfx',
+  '*.keystore', '*.jks', '*.kdbx', '*.gpg', '*.asc.key', '.npmrc', '.netrc', '_netrc', '.pypirc', '.pgpass',
+  '.htpasswd', '.git-credentials', 'credentials*', '*secret*', '*.tfstate', '*.tfvars', 'known_hosts',
+  'authorized_keys',
+] as const;
+
+const rootName = string({
+  description: 'Short name the client uses for this root',
+  minLength: 1,
+  maxLength: 32,
+  pattern: { source: '^[A-Za-z0-9][A-Za-z0-9_-]*$', hint: 'must be letters, digits, "-" or "_"' },
+});
+const hostPath = string({ description: 'Folder path (relative paths resolve against the config file)', minLength: 1, maxLength: 4096 });
+
+export const CONFIG_SCHEMA = object(
+  {
+    mode: string({ description: 'production or development', maxLength: 16, enum: ['production', 'development'] }),
+    roots: array(object({ name: rootName, path: hostPath }, ['name', 'path']), { description: 'Documentation roots', maxItems: 32 }),
+    files: object({
+      extensions: array(
+        string({ description: 'extension', minLength: 1, maxLength: 16, pattern: { source: '^[a-z0-9]+$', hint: 'must be lowercase letters and digits, no dot' } }),
+        { description: 'Allowed file extensions', maxItems: 64 },
+      ),
+      deny: array(string({ description: 'glob', minLength: 1, maxLength: 256 }), { description: 'Extra deny globs', maxItems: 256 }),
+      defaultDeny: boolean('Apply the built-in secret deny list'),
+      hidden: boolean('Serve dot-files and dot-folders'),
+      symlinks: string({ description: 'Symlink policy', maxLength: 16, enum: ['deny', 'within-root'] }),
+      hardLinks: boolean('Serve files with more than one hard link'),
+      binary: string({ description: 'Binary documents', maxLength: 8, enum: ['refuse', 'blob'] }),
+      maxFileBytes: integer({ description: 'Largest file read', minimum: 1024, maximum: 1024 * 1024 * 1024 }),
+    }, []),
+    limits: object({
+      lineBytes: integer({ description: 'Largest JSON-RPC line', minimum: 1024, maximum: 64 * 1024 * 1024 }),
+      responseBytes: integer({ description: 'Largest reply', minimum: 4096, maximum: 16 * 1024 * 1024 }),
+      inFlight: integer({ description: 'Concurrent requests', minimum: 1, maximum: 1024 }),
+      callsPerMinute: integer({ description: 'Tool calls per minute per tool (0: unlimited)', minimum: 0, maximum: 1_000_000 }),
+      burst: integer({ description: 'Token bucket size', minimum: 1, maximum: 100_000 }),
+      deadlineMs: integer({ description: 'Per-call deadline', minimum: 100, maximum: 600_000 }),
+      searchResults: integer({ description: 'Most hits per search page', minimum: 1, maximum: 1000 }),
+      searchFiles: integer({ description: 'Most files one search reads', minimum: 1, maximum: 1_000_000 }),
+      listEntries: integer({ description: 'Most entries per listing page', minimum: 1, maximum: 10_000 }),
+      depth: integer({ description: 'Deepest folder level walked', minimum: 1, maximum: 64 }),
+      walkEntries: integer({ description: 'Most entries one walk visits', minimum: 100, maximum: 10_000_000 }),
+    }, []),
+    audit: object({
+      path: string({ description: 'JSONL audit file, or "stderr"', minLength: 1, maxLength: 4096 }),
+    }, []),
+    logLevel: string({ description: 'Initial MCP log level', maxLength: 16, enum: ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] }),
+  },
+  [],
+);
+
+export type RawConfig = Infer<typeof CONFIG_SCHEMA>;
+
+export const DEFAULTS = {
+  mode: 'production',
+  files: {
+    extensions: [...DEFAULT_EXTENSIONS] as string[],
+    deny: [] as string[],
+    defaultDeny: true,
+    hidden: false,
+    symlinks: 'deny',
+    hardLinks: false,
+    binary: 'refuse',
+    maxFileBytes: 64 * 1024 * 1024,
+  },
+  limits: {
+    lineBytes: 1024 * 1024,
+    responseBytes: 100 * 1024,
+    inFlight: 16,
+    callsPerMinute: 600,
+    burst: 60,
+    deadlineMs: 30_000,
+    searchResults: 50,
+    searchFiles: 50_000,
+    listEntries: 500,
+    depth: 16,
+    walkEntries: 200_000,
+  },
+  audit: { path: 'stderr' },
+  logLevel: 'warning',
+} as const;

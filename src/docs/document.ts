@@ -1,0 +1,90 @@
+// Loads a confined document as text (strict UTF-8), with its lines and headings, through a small
+// byte-bounded cache keyed by the file's identity (dev, inode, size, mtime) so a changed file is re-read.
+import { failure } from '../errors/failure.ts';
+import { formatOf, parseHeadings, type DocFormat, type Heading } from '../formats/headings.ts';
+import { openConfined, readRange, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
+import type { FileStat } from '../runtime/host.ts';
+
+export type TextDocument = {
+  readonly path: ConfinedPath;
+  readonly stat: FileStat;
+  readonly text: string;
+  readonly lines: readonly string[];
+  readonly format: DocFormat;
+  readonly headings: readonly Heading[];
+};
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function fingerprint(stat: FileStat): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
+
+/** Splits on \n, dropping one \r before it; a final newline does not add an empty line. */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as string;
+    if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
+  }
+  return lines;
+}
+
+export function decodeText(bytes: Uint8Array): string | null {
+  if (bytes.includes(0)) return null; // NUL bytes: treat as binary even if decodable
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+export type DocumentCache = {
+  readonly load: (c: Confinement, path: ConfinedPath) => Promise<TextDocument>;
+};
+
+export function createDocumentCache(maxBytes: number): DocumentCache {
+  const entries = new Map<string, { readonly key: string; readonly doc: TextDocument; readonly bytes: number }>();
+  let held = 0;
+  return {
+    async load(c, path) {
+      // Always open and check the descriptor (confinement is re-proven on every call), but only
+      // read the bytes when the file's identity changed.
+      const open = await openConfined(c, path);
+      let bytes: Uint8Array;
+      const stat = open.stat;
+      const key = fingerprint(stat);
+      const hit = entries.get(path.abs);
+      try {
+        if (hit && hit.key === key) {
+          entries.delete(path.abs); // refresh LRU position
+          entries.set(path.abs, hit);
+          return { ...hit.doc, path };
+        }
+        bytes = await readRange(open, 0, stat.size);
+      } finally {
+        await open.handle.close().catch(() => undefined);
+      }
+      const text = decodeText(bytes);
+      if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
+      const lines = splitLines(text.startsWith('\ufeff') ? text.slice(1) : text);
+      const format = formatOf(path.rel);
+      const doc: TextDocument = { path, stat, text, lines, format, headings: parseHeadings(lines, format) };
+      if (hit) {
+        held -= hit.bytes;
+        entries.delete(path.abs);
+      }
+      if (bytes.length <= maxBytes / 4) {
+        entries.set(path.abs, { key, doc, bytes: bytes.length * 2 });
+        held += bytes.length * 2;
+        for (const [k, e] of entries) {
+          if (held <= maxBytes) break;
+          entries.delete(k);
+          held -= e.bytes;
+        }
+      }
+      return doc;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Internal failure reasons (a closed set) and the one mapping to what the client may see.
+// Path-policy reasons all collapse to one generic message so that "denied" and "missing" are
+// indistinguishable; the precise reason goes to the audit log only (SECURITY.md step 9).
+
+export type FailureReason =
+  // Confinement and policy: the client always sees "not found or not allowed".
+  | 'not_found' | 'outside_root' | 'denied_pattern' | 'hidden' | 'symlink' | 'hard_link' | 'not_regular'
+  | 'bad_extension' | 'other_device' | 'swapped' | 'unknown_root' | 'narrowed_by_client'
+  // Actionable for the client: the message names the problem and the limit.
+  | 'invalid_path' | 'invalid_argument' | 'invalid_cursor' | 'too_large' | 'binary' | 'bad_encoding'
+  | 'not_a_directory' | 'is_a_directory' | 'heading_not_found' | 'rate_limited' | 'in_flight' | 'deadline'
+  | 'cancelled' | 'limit_reached' | 'internal';
+
+const HIDDEN_REASONS: ReadonlySet<FailureReason> = new Set<FailureReason>([
+  'not_found', 'outside_root', 'denied_pattern', 'hidden', 'symlink', 'hard_link', 'not_regular',
+  'bad_extension', 'other_device', 'swapped', 'unknown_root', 'narrowed_by_client',
+]);
+
+export const NOT_FOUND_MESSAGE = 'not found or not allowed';
+
+export class Failure extends Error {
+  readonly reason: FailureReason;
+  /** Safe for the client: never a host path, never which rule denied. */
+  readonly publicMessage: string;
+  constructor(reason: FailureReason, publicMessage: string, detail?: string) {
+    super(detail ?? publicMessage);
+    this.reason = reason;
+    this.publicMessage = publicMessage;
+  }
+}
+
+export function isHiddenReason(reason: FailureReason): boolean {
+  return HIDDEN_REASONS.has(reason);
+}
+
+/** A policy denial: generic to the client whatever the reason. */
+export function denied(reason: FailureReason, detail?: string): Failure {
+  return new Failure(reason, NOT_FOUND_MESSAGE, detail);
+}
+
+export function failure(reason: FailureReason, message: string): Failure {
+  return new Failure(reason, message);
+}

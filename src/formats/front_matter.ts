@@ -1,0 +1,100 @@
+// Front matter (YAML `---` or TOML `+++`) reduced to flat string fields. Keeps the injection and
+// exhaustion rules: a null-prototype result without prototype-named keys, bounded lines, fields, values.
+
+export type FrontMatter = { readonly fields: Record<string, string>; readonly endLine: number };
+
+const MAX_SCAN_LINES = 200;
+const MAX_FIELDS = 50;
+const MAX_VALUE = 500;
+const KEY = /^[A-Za-z0-9_-]{1,64}$/;
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Fields of the front matter opening on line 1, and the 1-based line that closes it; null if none. */
+export function parseFrontMatter(lines: readonly string[]): FrontMatter | null {
+  const open = lines[0]?.trimEnd();
+  if (open !== '---' && open !== '+++') return null;
+  let close = -1;
+  for (let i = 1; i < lines.length && i < MAX_SCAN_LINES; i++) {
+    const l = (lines[i] as string).trimEnd();
+    if (l === open || (open === '---' && l === '...')) { close = i; break; }
+  }
+  if (close < 0) return null;
+  const body = lines.slice(1, close);
+  const fields = Object.create(null) as Record<string, string>;
+  let count = 0;
+  const put = (key: string, value: string): boolean => {
+    if (!KEY.test(key) || FORBIDDEN_KEYS.has(key) || Object.hasOwn(fields, key)) return true;
+    fields[key] = Array.from(value).slice(0, MAX_VALUE).join('');
+    return ++count < MAX_FIELDS;
+  };
+  if (open === '---') yamlFields(body, put);
+  else tomlFields(body, put);
+  return { fields, endLine: close + 1 };
+}
+
+type Put = (key: string, value: string) => boolean;
+
+function isIndented(line: string): boolean {
+  return line.startsWith(' ') || line.startsWith('\t');
+}
+
+// Only top-level `key: value` pairs. A key with an empty value followed by `- item` lines becomes
+// "a, b"; a block scalar (`|` or `>`) becomes its text; a nested mapping is ignored.
+function yamlFields(body: readonly string[], put: Put): void {
+  for (let i = 0; i < body.length; i++) {
+    const line = body[i] as string;
+    if (line.trim() === '' || line.startsWith('#') || isIndented(line) || line.startsWith('-')) continue;
+    const colon = line.indexOf(':');
+    const after = line.slice(colon + 1);
+    if (colon <= 0 || (after !== '' && !isIndented(after))) continue;
+    const raw = after.trim();
+    const block = raw === '' || /^[|>][+-]?[1-9]?$/.test(raw);
+    if (!block) {
+      if (!put(line.slice(0, colon), scalar(raw))) return;
+      continue;
+    }
+    const nested: string[] = [];
+    while (i + 1 < body.length) {
+      const next = body[i + 1] as string;
+      if (next.trim() !== '' && !isIndented(next) && !(raw === '' && next.startsWith('-'))) break;
+      if (next.trim() !== '') nested.push(next.trim());
+      i++;
+    }
+    let value: string | null;
+    if (raw.startsWith('|')) value = nested.join('\n');
+    else if (raw.startsWith('>')) value = nested.join(' ');
+    else if (nested.length > 0 && nested.every((n) => n === '-' || n.startsWith('- '))) {
+      value = nested.map((n) => scalar(n.slice(1).trim())).join(', ');
+    } else value = nested.length === 0 ? '' : null;
+    if (value !== null && !put(line.slice(0, colon), value)) return;
+  }
+}
+
+// Only top-level `key = value` pairs: the first `[table]` header ends the top level.
+function tomlFields(body: readonly string[], put: Put): void {
+  for (const line of body) {
+    const t = line.trim();
+    if (t.startsWith('[')) return;
+    const eq = t.indexOf('=');
+    if (t === '' || t.startsWith('#') || eq <= 0) continue;
+    if (!put(t.slice(0, eq).trim(), scalar(t.slice(eq + 1).trim()))) return;
+  }
+}
+
+/** A quoted scalar's content (up to its closing quote), or a plain one without its ` # comment`. */
+function scalar(raw: string): string {
+  const q = raw[0];
+  if (q !== '"' && q !== "'") {
+    const hash = raw.search(/[ \t]#/);
+    return (hash >= 0 ? raw.slice(0, hash) : raw).trimEnd();
+  }
+  for (let k = 1; k < raw.length; k++) {
+    if (q === '"' && raw[k] === '\\') k++;
+    else if (raw[k] === q && q === "'" && raw[k + 1] === "'") k++;
+    else if (raw[k] === q) {
+      const inner = raw.slice(1, k);
+      return q === '"' ? inner.replace(/\\(["\\])/g, '$1') : inner.replaceAll("''", "'");
+    }
+  }
+  return raw;
+}

@@ -1,0 +1,12 @@
+// JSON-RPC 2.0 and MCP error codes: the one table (STYLE.md rule 3).
+export const RPC = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+  /** MCP handshake era: resource not found. Not "not initialized" (PROTOCOL.md section 3). */
+  RESOURCE_NOT_FOUND: -32002,
+} as const;
+
+export type RpcCode = (typeof RPC)[keyof typeof RPC];

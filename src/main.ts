@@ -1,0 +1,103 @@
+// Entry point: argv -> config -> audit log -> server on stdio (or a one-shot subcommand).
+// The host adapter is created here, once; nothing below touches the runtime directly.
+import { createAuditLog, type AuditLog } from './audit/log.ts';
+import { runCall } from './cli/call.ts';
+import { parseArgs, USAGE, UsageError } from './cli/args.ts';
+import { runCheck } from './cli/check.ts';
+import { ConfigError, loadConfig, type Config } from './config/load.ts';
+import { SERVER_VERSION } from './mcp/lifecycle.ts';
+import { createServer } from './mcp/server.ts';
+import type { Host } from './runtime/host.ts';
+import { createNodeHost } from './runtime/node_host.ts';
+import { createLineReader } from './transport/line_reader.ts';
+import { createMessageWriter } from './transport/writer.ts';
+
+const EXIT_USAGE = 2;
+const FLUSH_TIMEOUT_MS = 2000;
+
+function fail(host: Host, message: string): never {
+  host.writeStderr(`docwarden: ${message}\n`);
+  return host.exit(EXIT_USAGE);
+}
+
+function serve(host: Host, config: Config, audit: AuditLog): void {
+  const writer = createMessageWriter(host);
+  const server = createServer(host, config, audit, writer);
+  const reader = createLineReader(config.limits.lineBytes, server.onFrame);
+  let stopping = false;
+  const stop = async (why: string, graceful: boolean): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    if (graceful) await server.drain();
+    else await server.abortAll(why);
+    audit.write({ event: 'stop', outcome: 'info', reason: why });
+    await Promise.race([writer.flushed(), new Promise<void>((r) => host.setTimer(FLUSH_TIMEOUT_MS, r))]);
+    audit.close();
+    host.exit(0);
+  };
+  host.onStdin((chunk) => reader.push(chunk), () => {
+    reader.end();
+    void stop('stdin_closed', true);
+  });
+  host.onSignal('SIGTERM', () => void stop('sigterm', false));
+  host.onSignal('SIGINT', () => void stop('sigint', false));
+  host.onStdoutGone(() => void stop('stdout_closed', false));
+  const names = config.roots.map((r) => r.name).join(', ');
+  host.writeStderr(`docwarden ${SERVER_VERSION} (${host.runtime} ${host.runtimeVersion}, ${config.mode} mode): serving ${config.roots.length} root(s): ${names}; audit log: ${config.audit.path === 'stderr' ? 'stderr' : 'file'}\n`);
+  if (host.stdinIsTty()) {
+    host.writeStderr(
+      'docwarden speaks MCP on stdin/stdout and is meant to be started by an MCP client.\n' +
+      'Add it to your client config, e.g. {"command": "node", "args": ["/path/to/docwarden.js", "--config", "/path/to/config.json"]}.\n' +
+      'See README.md for Claude Desktop, Claude Code, VS Code and Cursor. Press Ctrl-D to quit.\n',
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const host = createNodeHost();
+  let options;
+  try {
+    options = parseArgs(host.argv);
+  } catch (err) {
+    if (err instanceof UsageError) return fail(host, err.message);
+    throw err;
+  }
+  if (options.command.kind === 'help') {
+    await host.writeStdout(USAGE);
+    return host.exit(0);
+  }
+  if (options.command.kind === 'version') {
+    const self = host.readSelf();
+    await host.writeStdout(`docwarden ${SERVER_VERSION}\nsha256 ${self ? host.sha256Hex(self) : 'unavailable'}\n`);
+    return host.exit(0);
+  }
+  let config: Config;
+  try {
+    config = await loadConfig(host, options);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(host, err.message);
+    throw err;
+  }
+  if (options.command.kind === 'check') {
+    await host.writeStdout(await runCheck(host, config));
+    return host.exit(0);
+  }
+  if (options.command.kind === 'call') {
+    const r = await runCall(host, config, options.command.tool, options.command.json);
+    await host.writeStdout(r.output);
+    return host.exit(r.ok ? 0 : 1);
+  }
+  let audit: AuditLog;
+  try {
+    audit = createAuditLog(host, config.audit.path);
+  } catch {
+    return fail(host, 'Cannot open the audit log: check audit.path (or --log) and write permission for its folder');
+  }
+  audit.write({
+    event: 'start', outcome: 'info',
+    detail: { version: SERVER_VERSION, runtime: `${host.runtime} ${host.runtimeVersion}`, mode: config.mode, roots: config.roots.map((r) => r.name) },
+  });
+  serve(host, config, audit);
+}
+
+void main();

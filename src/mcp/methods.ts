@@ -1,0 +1,66 @@
+// The handshake era's method table (a Map, so "__proto__" or "toString" are just unknown methods).
+// Each handler receives a request scope and returns the result object or throws an RpcError.
+import { RPC } from '../jsonrpc/codes.ts';
+import type { ToolContext } from '../tools/context.ts';
+import { complete } from './completion.ts';
+import { createProgress, isLogLevel } from './notifier.ts';
+import { listResources, listTemplates, readResource } from './resources.ts';
+import { RpcError } from './rpc_error.ts';
+import type { Services } from './services.ts';
+import { callTool, listTools, type CallAudit } from './tools_api.ts';
+import type { Features } from './versions.ts';
+
+export type { CallAudit };
+
+export type RequestScope = {
+  readonly method: string;
+  readonly params: Readonly<Record<string, unknown>> | undefined;
+  readonly signal: AbortSignal;
+  readonly audit: CallAudit;
+  readonly touched: string[];
+  readonly features: Features;
+  progressDone?: () => void;
+};
+
+type Handler = (scope: RequestScope) => Promise<unknown>;
+
+export function createMethodTable(s: Services, sendNotification: (m: unknown) => void): ReadonlyMap<string, Handler> {
+  async function toolContext(scope: RequestScope): Promise<ToolContext> {
+    await s.rootsSettled(); // narrowing from the client applies before any file is touched
+    const meta = scope.params?.['_meta'];
+    const token = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)['progressToken'] : undefined;
+    const progress = createProgress(
+      (m) => (scope.signal.aborted ? undefined : sendNotification(m)),
+      typeof token === 'string' || typeof token === 'number' ? token : undefined,
+      scope.features.annotations,
+      s.host.now,
+    );
+    scope.progressDone = progress.finish;
+    return {
+      confinement: s.confinement, roots: s.config.roots, narrowing: s.narrowing(), limits: s.config.limits,
+      docs: s.docs, corpus: s.corpus, signal: scope.signal, progress: progress.report, touched: scope.touched,
+    };
+  }
+  return new Map<string, Handler>([
+    ['tools/list', async (sc) => listTools(s.tools, sc.features, sc.params)],
+    ['tools/call', async (sc) => callTool(
+      { table: s.tools, features: sc.features, limiter: s.limiter, limits: s.config.limits },
+      sc.params, await toolContext(sc), sc.audit,
+    )],
+    ['resources/list', async (sc) => listResources(await toolContext(sc), sc.params?.['cursor'])],
+    ['resources/templates/list', async (sc) => listTemplates(s.config.roots, sc.features.structured)],
+    ['resources/read', async (sc) => {
+      const take = s.limiter.take('resources/read');
+      if (!take.ok) throw new RpcError(RPC.INTERNAL_ERROR, `Rate limit reached for resources/read (limits.callsPerMinute); retry in ${Math.ceil(take.retryAfterMs / 1000)} s`, 'rate_limited');
+      sc.audit.args = { uri: sc.params?.['uri'] };
+      return readResource(await toolContext(sc), sc.params?.['uri'], s.config.files.binary, s.config.limits.responseBytes);
+    }],
+    ['completion/complete', async (sc) => complete(await toolContext(sc), sc.params)],
+    ['logging/setLevel', async (sc) => {
+      const level = sc.params?.['level'];
+      if (!isLogLevel(level)) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `level` must be one of debug, info, notice, warning, error, critical, alert, emergency', 'invalid_params');
+      s.notifier.setLevel(level);
+      return {};
+    }],
+  ]);
+}

@@ -1,0 +1,74 @@
+// Server-to-client notifications: MCP logging (notifications/message, honouring logging/setLevel,
+// redacted, rate-limited) and progress (strictly increasing, throttled, never after the response).
+import { redactValue } from '../audit/redact.ts';
+
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function isLogLevel(v: unknown): v is LogLevel {
+  return typeof v === 'string' && (LOG_LEVELS as readonly string[]).includes(v);
+}
+
+export type Notifier = {
+  readonly log: (level: LogLevel, logger: string, data: unknown) => void;
+  readonly setLevel: (level: LogLevel) => void;
+  readonly enable: () => void;
+};
+
+const MAX_LOGS_PER_SECOND = 20;
+
+export function createNotifier(send: (message: unknown) => void, initial: LogLevel, now: () => number): Notifier {
+  let threshold = LOG_LEVELS.indexOf(initial);
+  let enabled = false; // nothing before the session is initialized
+  let windowStart = 0;
+  let sentInWindow = 0;
+  return {
+    log(level, logger, data) {
+      if (!enabled || LOG_LEVELS.indexOf(level) < threshold) return;
+      const t = now();
+      if (t - windowStart >= 1000) {
+        windowStart = t;
+        sentInWindow = 0;
+      }
+      if (++sentInWindow > MAX_LOGS_PER_SECOND) return;
+      send({ jsonrpc: '2.0', method: 'notifications/message', params: { level, logger, data: redactValue(data) } });
+    },
+    setLevel(level) {
+      threshold = LOG_LEVELS.indexOf(level);
+    },
+    enable() {
+      enabled = true;
+    },
+  };
+}
+
+export type ProgressReporter = {
+  readonly report: (done: number, total: number | null, message: string) => void;
+  readonly finish: () => void;
+};
+
+const PROGRESS_INTERVAL_MS = 100;
+
+export function createProgress(
+  send: (message: unknown) => void, token: string | number | undefined, withMessage: boolean, now: () => number,
+): ProgressReporter {
+  let last = -Infinity;
+  let lastAt = -Infinity;
+  let finished = false;
+  return {
+    report(done, total, message) {
+      if (token === undefined || finished || done <= last) return;
+      const t = now();
+      if (t - lastAt < PROGRESS_INTERVAL_MS && (total === null || done < total)) return;
+      last = done;
+      lastAt = t;
+      const params: Record<string, unknown> = { progressToken: token, progress: done };
+      if (total !== null) params['total'] = total;
+      if (withMessage) params['message'] = message;
+      send({ jsonrpc: '2.0', method: 'notifications/progress', params });
+    },
+    finish() {
+      finished = true;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// Documents as MCP resources: docs://<root>/<path>. Listing is paginated; reading re-runs the full
+// confinement; a missing and a denied document give the same -32002 error (PROTOCOL.md section 6).
+import type { Root } from '../config/load.ts';
+import { decodeText } from '../docs/document.ts';
+import { Failure } from '../errors/failure.ts';
+import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
+import { RPC } from '../jsonrpc/codes.ts';
+import { narrowingAllows, narrowingMayEnter } from '../policy/client_roots.ts';
+import { readConfinedFile } from '../policy/resolver.ts';
+import { walk } from '../policy/walker.ts';
+import { cursorInt, decodeCursor, docUri, encodeCursor, resolveIn, visibleRoots } from '../tools/common.ts';
+import type { ToolContext } from '../tools/context.ts';
+import { RpcError } from './rpc_error.ts';
+
+const PAGE = 200;
+const NOT_FOUND = 'Resource not found or not allowed';
+
+export async function listResources(ctx: ToolContext, cursor: unknown): Promise<unknown> {
+  const roots = visibleRoots(ctx);
+  let rootIndex = 0;
+  let skip = 0;
+  if (cursor !== undefined) {
+    if (typeof cursor !== 'string' || cursor.length > 512) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid cursor', 'invalid_cursor');
+    try {
+      const c = decodeCursor('resources/list', cursor);
+      rootIndex = cursorInt(c, 'r', roots.length - 1);
+      skip = cursorInt(c, 'o', 100_000_000);
+    } catch {
+      throw new RpcError(RPC.INVALID_PARAMS, 'Invalid cursor: pass back nextCursor unchanged', 'invalid_cursor');
+    }
+  }
+  const resources: Record<string, unknown>[] = [];
+  let next: string | undefined;
+  for (; rootIndex < roots.length && next === undefined; rootIndex++, skip = 0) {
+    const root = roots[rootIndex] as Root;
+    const top = await resolveIn(ctx, root, '');
+    let seen = 0;
+    await walk(ctx.confinement, top, {
+      maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
+      enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
+      keep: (rel, kind) => kind === 'file' && narrowingAllows(ctx.narrowing, root.name, rel),
+    }, (e) => {
+      if (seen++ < skip) return true;
+      if (resources.length >= PAGE) {
+        next = encodeCursor('resources/list', { r: rootIndex, o: seen - 1 });
+        return false;
+      }
+      resources.push({ uri: docUri(root.name, e.path.rel), name: e.path.rel, mimeType: mediaTypeOf(e.path.rel), size: e.size });
+      return true;
+    });
+  }
+  return next === undefined ? { resources } : { resources, nextCursor: next };
+}
+
+export function listTemplates(roots: readonly Root[], withTitle: boolean): unknown {
+  return {
+    resourceTemplates: roots.map((r) => ({
+      uriTemplate: `docs://${r.name}/{+path}`,
+      name: `${r.name} documents`,
+      ...(withTitle ? { title: `Documents in ${r.name}` } : {}),
+      description: `A document of the "${r.name}" root by its root-relative path`,
+    })),
+  };
+}
+
+/** Parses docs://root/seg/seg: each segment percent-decoded once, then checked by the path rules. */
+export function parseDocUri(uri: string): { readonly root: string; readonly path: string } | null {
+  if (uri.length > 4096 || !uri.startsWith('docs://')) return null;
+  const rest = uri.slice('docs://'.length);
+  const slash = rest.indexOf('/');
+  if (slash <= 0) return null;
+  const root = rest.slice(0, slash);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(root)) return null;
+  if (/[?#]/.test(rest)) return null;
+  const segments: string[] = [];
+  for (const raw of rest.slice(slash + 1).split('/')) {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw);
+    } catch {
+      return null;
+    }
+    if (seg.includes('/')) return null; // an encoded "/" would smuggle a separator
+    segments.push(seg);
+  }
+  return { root, path: segments.join('/') };
+}
+
+export async function readResource(ctx: ToolContext, uri: unknown, binary: 'refuse' | 'blob', responseBytes: number): Promise<unknown> {
+  if (typeof uri !== 'string') throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `uri` must be a string', 'invalid_params');
+  const parsed = parseDocUri(uri);
+  const notFound = (reason: string) => new RpcError(RPC.RESOURCE_NOT_FOUND, NOT_FOUND, reason, { uri: uri.slice(0, 200) });
+  if (parsed === null) throw notFound('bad_uri');
+  const root = visibleRoots(ctx).find((r) => r.name === parsed.root);
+  if (!root) throw notFound('unknown_root');
+  try {
+    const path = await resolveIn(ctx, root, parsed.path);
+    if (path.kind !== 'file') throw notFound('is_a_directory');
+    ctx.touched.push(`${root.name}:${path.rel}`);
+    const { bytes } = await readConfinedFile(ctx.confinement, path);
+    const mimeType = mediaTypeOf(path.rel);
+    const text = isTextMediaType(mimeType) ? decodeText(bytes) : null;
+    const budget = text !== null ? responseBytes - 1024 : Math.floor((responseBytes - 1024) * 0.74);
+    if (bytes.length > budget) {
+      throw new RpcError(RPC.INVALID_PARAMS, `Cannot read resource: it is ${bytes.length} bytes, over the reply limit (limits.responseBytes = ${responseBytes}); use the read_doc tool, which pages`, 'too_large');
+    }
+    if (text !== null) return { contents: [{ uri, mimeType, text }] };
+    if (binary === 'refuse') {
+      throw new RpcError(RPC.INVALID_PARAMS, 'Cannot read resource: binary documents are not served (files.binary is "refuse")', 'binary');
+    }
+    let b64 = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { contents: [{ uri, mimeType, blob: btoa(b64) }] };
+  } catch (err) {
+    if (err instanceof Failure) {
+      if (err.publicMessage === 'not found or not allowed' || err.reason === 'invalid_path') throw notFound(err.reason);
+      throw new RpcError(RPC.INVALID_PARAMS, err.publicMessage, err.reason);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,106 @@
+// Long-lived state one session shares across requests: the confinement, caches, rate limiter, and the
+// client's roots (fetched with server-to-client requests in their own id space, narrowing only).
+import type { Config } from '../config/load.ts';
+import { createDocumentCache, type DocumentCache } from '../docs/document.ts';
+import type { RequestId } from '../jsonrpc/message.ts';
+import { isPlainObject } from '../jsonrpc/message.ts';
+import { computeNarrowing, type Narrowing } from '../policy/client_roots.ts';
+import { createPathRules } from '../policy/path_rules.ts';
+import { createRateLimiter, type RateLimiter } from '../policy/rate_limit.ts';
+import type { Confinement } from '../policy/resolver.ts';
+import type { Host } from '../runtime/host.ts';
+import { createSearchCorpus, type SearchCorpus } from '../search/corpus.ts';
+import { createToolTable, type ToolTable } from '../tools/registry.ts';
+import type { Notifier } from './notifier.ts';
+
+export type Services = {
+  readonly host: Host;
+  readonly config: Config;
+  readonly confinement: Confinement;
+  readonly docs: DocumentCache;
+  readonly corpus: SearchCorpus;
+  readonly tools: ToolTable;
+  readonly limiter: RateLimiter;
+  readonly notifier: Notifier;
+  readonly narrowing: () => Narrowing | null;
+  /** Resolves once client roots are known (or were not declared, or did not answer in time). */
+  readonly rootsSettled: () => Promise<void>;
+  readonly setClient: (capabilities: Readonly<Record<string, unknown>>) => void;
+  readonly clientReady: () => void;
+  readonly rootsChanged: () => void;
+  readonly onResponse: (id: RequestId, result: unknown, error: unknown) => void;
+};
+
+const ROOTS_TIMEOUT_MS = 5000;
+const DOC_CACHE_BYTES = 64 * 1024 * 1024;
+const SEARCH_CACHE_BYTES = 256 * 1024 * 1024;
+
+export function createServices(host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void): Services {
+  const confinement: Confinement = {
+    host,
+    rules: createPathRules(config.files.extensions, config.files.deny, config.files.hidden),
+    symlinks: config.files.symlinks,
+    hardLinks: config.files.hardLinks,
+    maxFileBytes: config.files.maxFileBytes,
+  };
+  let clientCaps: Readonly<Record<string, unknown>> = {};
+  let narrowing: Narrowing | null = null;
+  let settled: Promise<void> = Promise.resolve();
+  let nextId = 1;
+  const outgoing = new Map<string, (result: unknown, error: unknown) => void>();
+
+  function request(method: string, onAnswer: (result: unknown, error: unknown) => void): void {
+    const id = `docwarden-${nextId++}`; // string ids: never collide with a client's own
+    outgoing.set(id, onAnswer);
+    send({ jsonrpc: '2.0', id, method });
+  }
+
+  function fetchRoots(): void {
+    if (!isPlainObject(clientCaps['roots'])) return;
+    settled = new Promise<void>((resolve) => {
+      const cancel = host.setTimer(ROOTS_TIMEOUT_MS, () => {
+        notifier.log('warning', 'roots', 'The client did not answer roots/list in time; serving the configured roots');
+        resolve();
+      });
+      request('roots/list', (result, error) => {
+        const roots = isPlainObject(result) && Array.isArray(result['roots']) ? result['roots'] : null;
+        if (error !== undefined || roots === null) {
+          notifier.log('warning', 'roots', 'The client answered roots/list with an error; serving the configured roots');
+          cancel();
+          resolve();
+          return;
+        }
+        const uris = roots.flatMap((r: unknown) => (isPlainObject(r) && typeof r['uri'] === 'string' ? [r['uri']] : []));
+        void computeNarrowing(host, config.roots, uris).then((n) => {
+          narrowing = n;
+          const open = config.roots.filter((r) => { const a = n.get(r.name); return a === null || (a !== undefined && a.length > 0); });
+          if (open.length === 0) notifier.log('warning', 'roots', 'The client roots exclude every configured documentation root: nothing is served');
+          cancel();
+          resolve();
+        });
+      });
+    });
+  }
+
+  return {
+    host, config, confinement, notifier,
+    docs: createDocumentCache(DOC_CACHE_BYTES),
+    corpus: createSearchCorpus(SEARCH_CACHE_BYTES),
+    tools: createToolTable(config.limits),
+    limiter: createRateLimiter({ perMinute: config.limits.callsPerMinute, burst: config.limits.burst, now: host.now }),
+    narrowing: () => narrowing,
+    rootsSettled: () => settled,
+    setClient(caps) {
+      clientCaps = caps;
+    },
+    clientReady: fetchRoots,
+    rootsChanged: fetchRoots,
+    onResponse(id, result, error) {
+      const key = String(id);
+      const handler = outgoing.get(key);
+      if (!handler) return; // unknown or late answers are ignored
+      outgoing.delete(key);
+      handler(result, error);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// tools/list and tools/call: the closed tool table, argument validation, per-tool rate limits, and the
+// one mapping from a tool's outcome to the wire (isError results vs JSON-RPC errors, PROTOCOL.md 5).
+import { Failure } from '../errors/failure.ts';
+import { RPC } from '../jsonrpc/codes.ts';
+import { isPlainObject } from '../jsonrpc/message.ts';
+import type { RateLimiter } from '../policy/rate_limit.ts';
+import { docUri } from '../tools/common.ts';
+import type { ToolContext, ToolResult } from '../tools/context.ts';
+import { describeTool, type ToolTable } from '../tools/registry.ts';
+import { ArgumentError, quote } from '../validate/schema.ts';
+import { RpcError } from './rpc_error.ts';
+import type { Features } from './versions.ts';
+
+export type CallAudit = { tool?: string; args?: unknown; reason?: string; outcome?: 'ok' | 'error' | 'denied' | 'refused'; detail?: string };
+
+export function listTools(table: ToolTable, features: Features, params: Readonly<Record<string, unknown>> | undefined): unknown {
+  if (params?.['cursor'] !== undefined) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid cursor: tools/list has a single page', 'invalid_cursor');
+  const tools = [...table.values()].map((t) => {
+    const d = describeTool(t, features.structured, features.structured);
+    if (!features.annotations) delete d['annotations'];
+    return d;
+  });
+  return { tools };
+}
+
+export function errorResult(message: string): Record<string, unknown> {
+  return { content: [{ type: 'text', text: message }], isError: true };
+}
+
+function wireResult(r: ToolResult, features: Features): Record<string, unknown> {
+  const content: Record<string, unknown>[] = [{ type: 'text', text: r.text }];
+  if (features.structured) {
+    for (const l of r.links) {
+      const link: Record<string, unknown> = { type: 'resource_link', uri: docUri(l.root, l.path), name: l.path, mimeType: l.mimeType };
+      if (l.size !== undefined) link['size'] = l.size;
+      content.push(link);
+    }
+    return { content, structuredContent: r.structured };
+  }
+  return { content };
+}
+
+export type CallDeps = {
+  readonly table: ToolTable;
+  readonly features: Features;
+  readonly limiter: RateLimiter;
+  readonly limits: { readonly callsPerMinute: number; readonly burst: number; readonly responseBytes: number };
+};
+
+export async function callTool(
+  deps: CallDeps, params: Readonly<Record<string, unknown>> | undefined, ctx: ToolContext, audit: CallAudit,
+): Promise<Record<string, unknown>> {
+  const name = params?.['name'];
+  if (typeof name !== 'string') throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: tools/call needs a string `name`', 'invalid_params');
+  const tool = deps.table.get(name);
+  if (!tool) {
+    throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool ${quote(name)}; available: ${[...deps.table.keys()].join(', ')}`, 'unknown_tool');
+  }
+  audit.tool = name;
+  const rawArgs = params?.['arguments'] ?? {};
+  if (!isPlainObject(rawArgs)) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `arguments` must be an object', 'invalid_params');
+  audit.args = rawArgs;
+  const take = deps.limiter.take(name);
+  if (!take.ok) {
+    audit.outcome = 'refused';
+    audit.reason = 'rate_limited';
+    return errorResult(
+      `Rate limit reached for ${name}: ${deps.limits.callsPerMinute} calls per minute, burst ${deps.limits.burst} ` +
+      `(limits.callsPerMinute); retry in ${Math.ceil(take.retryAfterMs / 1000)} s`,
+    );
+  }
+  let args: unknown;
+  try {
+    args = tool.input.read(rawArgs, 'arguments');
+  } catch (err) {
+    if (!(err instanceof ArgumentError)) throw err;
+    audit.outcome = 'refused';
+    audit.reason = 'invalid_argument';
+    const message = `Invalid arguments for ${name}: ${err.message}`;
+    if (deps.features.argumentErrorsAsResults) return errorResult(message);
+    throw new RpcError(RPC.INVALID_PARAMS, message, 'invalid_argument');
+  }
+  try {
+    const result = wireResult(await tool.run(args as never, ctx), deps.features);
+    const size = JSON.stringify(result).length;
+    if (size > deps.limits.responseBytes) {
+      audit.outcome = 'refused';
+      audit.reason = 'result_too_large';
+      return errorResult(`Cannot reply: the result is ${size} bytes, over the ${deps.limits.responseBytes}-byte reply limit (limits.responseBytes); ask for fewer items or a narrower range`);
+    }
+    audit.outcome = 'ok';
+    return result;
+  } catch (err) {
+    if (err instanceof Failure) {
+      audit.outcome = err.reason === 'internal' ? 'error' : 'denied';
+      audit.reason = err.reason;
+      if (err.message !== err.publicMessage) audit.detail = err.message;
+      return errorResult(err.publicMessage.startsWith('Cannot') || err.publicMessage.includes(':') ? err.publicMessage : `Cannot ${verbOf(name)}: ${err.publicMessage}`);
+    }
+    throw err;
+  }
+}
+
+function verbOf(tool: string): string {
+  switch (tool) {
+    case 'list_docs': return 'list';
+    case 'search_docs': return 'search';
+    case 'find_docs': return 'find';
+    case 'outline_doc': return 'outline';
+    case 'doc_info': return 'describe';
+    default: return 'read';
+  }
+}

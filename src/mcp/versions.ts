@@ -1,0 +1,34 @@
+// The handshake-era protocol versions docwarden speaks and what each lets it emit
+// (PROTOCOL.md section 1): the negotiated version governs every message that follows.
+
+export const SUPPORTED_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
+export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
+export const LATEST_VERSION: ProtocolVersion = '2025-11-25';
+
+export type Features = {
+  readonly version: ProtocolVersion;
+  /** 2025-03-26 only: JSON-RPC batches in, array replies out. */
+  readonly batches: boolean;
+  /** Tool annotations, the `completions` capability, progress `message`. */
+  readonly annotations: boolean;
+  /** `title` fields, `structuredContent` + `outputSchema`, `resource_link` blocks, serverInfo.title. */
+  readonly structured: boolean;
+  /** serverInfo.description; bad tool arguments as `isError` results instead of -32602. */
+  readonly argumentErrorsAsResults: boolean;
+};
+
+export function negotiate(requested: string): ProtocolVersion {
+  const known = SUPPORTED_VERSIONS.find((v) => v === requested);
+  return known ?? LATEST_VERSION; // counter-offer the latest, never reject (PROTOCOL.md section 3)
+}
+
+export function featuresOf(version: ProtocolVersion): Features {
+  const at = (v: ProtocolVersion) => version >= v; // ISO dates compare as strings
+  return {
+    version,
+    batches: version === '2025-03-26',
+    annotations: at('2025-03-26'),
+    structured: at('2025-06-18'),
+    argumentErrorsAsResults: at('2025-11-25'),
+  };
+}

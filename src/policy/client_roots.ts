@@ -1,0 +1,69 @@
+// Client-declared roots (MCP roots/list) may only NARROW the operator's roots, never widen them:
+// a client answering `file:///` gains nothing, one answering a subfolder limits access to it.
+import type { Root } from '../config/load.ts';
+import type { Host } from '../runtime/host.ts';
+import { isContained } from './resolver.ts';
+
+/** Per configured root: null = whole root allowed, otherwise the allowed root-relative subtrees. */
+export type Narrowing = ReadonlyMap<string, readonly string[] | null>;
+
+/** Parses a file:// URI into a host path; anything else is ignored. */
+export function fileUriToPath(uri: string): string | null {
+  if (!uri.startsWith('file://')) return null;
+  let rest = uri.slice('file://'.length);
+  if (rest.startsWith('localhost/')) rest = rest.slice('localhost'.length);
+  if (!rest.startsWith('/')) return null;
+  try {
+    const decoded = decodeURIComponent(rest);
+    return decoded.includes('\u0000') ? null : decoded;
+  } catch {
+    return null;
+  }
+}
+
+export async function computeNarrowing(host: Host, roots: readonly Root[], uris: readonly string[]): Promise<Narrowing> {
+  const reals: string[] = [];
+  for (const uri of uris.slice(0, 256)) {
+    const p = fileUriToPath(uri);
+    if (p === null) continue;
+    try {
+      reals.push(await host.realpath(p));
+    } catch {
+      // A client root that does not exist narrows to nothing; skip it.
+    }
+  }
+  const out = new Map<string, readonly string[] | null>();
+  for (const root of roots) {
+    if (reals.some((r) => isContained(host, r, root.path))) {
+      out.set(root.name, null); // the client root contains this whole root
+      continue;
+    }
+    const inside = reals
+      .filter((r) => isContained(host, root.path, r))
+      .map((r) => host.path.relative(root.path, r).split(host.path.sep).join('/'));
+    out.set(root.name, inside);
+  }
+  return out;
+}
+
+function under(rel: string, prefix: string): boolean {
+  return rel === prefix || rel.startsWith(prefix + '/');
+}
+
+/** May this root-relative path be served? */
+export function narrowingAllows(n: Narrowing | null, rootName: string, rel: string): boolean {
+  if (n === null) return true;
+  const allowed = n.get(rootName);
+  if (allowed === undefined) return false;
+  if (allowed === null) return true;
+  return allowed.some((p) => under(rel, p));
+}
+
+/** May a walk descend into this folder (it holds or lies under an allowed subtree)? */
+export function narrowingMayEnter(n: Narrowing | null, rootName: string, relDir: string): boolean {
+  if (n === null) return true;
+  const allowed = n.get(rootName);
+  if (allowed === undefined) return false;
+  if (allowed === null) return true;
+  return allowed.some((p) => under(relDir, p) || under(p, relDir) || relDir === '');
+}

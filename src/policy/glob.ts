@@ -1,0 +1,227 @@
+// Glob matcher for find_docs, search_docs `glob` and the operator's deny patterns. Keeps the
+// exhaustion rule: patterns are bounded at compile time and matched by an NFA simulation (Thompson),
+// so matching is O(path length × pattern size) and no pattern can backtrack catastrophically.
+
+export type GlobOptions = { readonly caseInsensitive?: boolean };
+export type Glob = { readonly matches: (path: string) => boolean };
+
+const MAX_PATTERN_LENGTH = 512;
+const MAX_ALTERNATIVES = 32;
+const MAX_BRACE_DEPTH = 3;
+
+type Node =
+  | { readonly t: 'lit'; readonly c: string }
+  | { readonly t: 'any' } // `?`
+  | { readonly t: 'star' } // `*`
+  | { readonly t: 'deep' } // `**` at the end of a segment run: any characters, '/' included
+  | { readonly t: 'dirs' } // `**/`: zero or more whole segments, i.e. (?:.*\/)?
+  | { readonly t: 'class'; readonly negated: boolean; readonly ranges: readonly (readonly [number, number])[] }
+  | { readonly t: 'alt'; readonly alts: readonly (readonly Node[])[] };
+
+type State =
+  | { readonly kind: 'split'; outs: number[] }
+  | { readonly kind: 'step'; readonly test: (c: string) => boolean; next: number }
+  | { readonly kind: 'match' };
+
+function fail(reason: string): never {
+  throw new Error(`Cannot compile glob: ${reason}`);
+}
+
+/** Parses a pattern (as code points) into a node list, enforcing every compile-time limit. */
+class Parser {
+  readonly #cs: readonly string[];
+  #i = 0;
+  #alternatives = 0;
+  constructor(cs: readonly string[]) {
+    this.#cs = cs;
+  }
+
+  parse(): Node[] {
+    const nodes = this.#seq(0, true);
+    if (this.#i < this.#cs.length) fail('unbalanced "}"');
+    return nodes;
+  }
+
+  // `atSegmentStart` tells whether a `**` here begins a path segment (start, after '/', or at the
+  // start of an alternative whose brace itself began a segment).
+  #seq(depth: number, atSegmentStart: boolean): Node[] {
+    const cs = this.#cs;
+    const out: Node[] = [];
+    let boundary = atSegmentStart;
+    while (this.#i < cs.length) {
+      const c = cs[this.#i] as string;
+      if (depth > 0 && (c === ',' || c === '}')) break;
+      if (depth === 0 && c === '}') fail('unbalanced "}"');
+      this.#i++;
+      if (c === '\\') {
+        const next = cs[this.#i++];
+        if (next === undefined) fail('pattern ends with a backslash');
+        out.push({ t: 'lit', c: next });
+        boundary = next === '/';
+      } else if (c === '*') {
+        let run = 1;
+        while (cs[this.#i] === '*') { this.#i++; run++; }
+        const after = cs[this.#i];
+        const endsSegment = after === undefined || after === '/' || (depth > 0 && (after === ',' || after === '}'));
+        if (run >= 2 && boundary && endsSegment) {
+          if (after === '/') { this.#i++; out.push({ t: 'dirs' }); boundary = true; continue; }
+          out.push({ t: 'deep' });
+        } else out.push({ t: 'star' });
+        boundary = false;
+      } else if (c === '?') { out.push({ t: 'any' }); boundary = false; }
+      else if (c === '[') { out.push(this.#class()); boundary = false; }
+      else if (c === '{') { out.push(this.#brace(depth + 1, boundary)); boundary = false; }
+      else { out.push({ t: 'lit', c }); boundary = c === '/'; }
+    }
+    return out;
+  }
+
+  #brace(depth: number, atSegmentStart: boolean): Node {
+    if (depth > MAX_BRACE_DEPTH) fail(`braces nested deeper than ${MAX_BRACE_DEPTH}`);
+    const alts: Node[][] = [];
+    for (;;) {
+      if (++this.#alternatives > MAX_ALTERNATIVES) fail(`more than ${MAX_ALTERNATIVES} brace alternatives`);
+      alts.push(this.#seq(depth, atSegmentStart));
+      const c = this.#cs[this.#i++];
+      if (c === '}') return { t: 'alt', alts };
+      if (c !== ',') fail('unclosed "{"');
+    }
+  }
+
+  // POSIX-style class: `]` first is literal, `!` or `^` negates, `a-z` ranges, backslash escapes.
+  #class(): Node {
+    const cs = this.#cs;
+    let negated = false;
+    if (cs[this.#i] === '!' || cs[this.#i] === '^') { negated = true; this.#i++; }
+    const ranges: (readonly [number, number])[] = [];
+    let first = true;
+    for (;;) {
+      let c = cs[this.#i++];
+      if (c === undefined) fail('unclosed "["');
+      if (c === ']' && !first) return { t: 'class', negated, ranges };
+      first = false;
+      if (c === '\\') c = cs[this.#i++] ?? fail('unclosed "["');
+      let hi = c;
+      if (cs[this.#i] === '-' && cs[this.#i + 1] !== undefined && cs[this.#i + 1] !== ']') {
+        this.#i++;
+        hi = cs[this.#i++] as string;
+        if (hi === '\\') hi = cs[this.#i++] ?? fail('unclosed "["');
+      }
+      const lo = c.codePointAt(0) ?? 0;
+      const up = hi.codePointAt(0) ?? 0;
+      if (up < lo) fail('reversed range in character class');
+      ranges.push([lo, up]);
+    }
+  }
+}
+
+function inRanges(c: string, ranges: readonly (readonly [number, number])[]): boolean {
+  const cp = c.codePointAt(0) ?? -1;
+  return ranges.some(([lo, hi]) => cp >= lo && cp <= hi);
+}
+
+function classTest(node: Extract<Node, { t: 'class' }>, fold: boolean): (c: string) => boolean {
+  return (c) => {
+    if (c === '/') return false; // a class never crosses a segment boundary
+    const hit = inRanges(c, node.ranges) || (fold && (inRanges(c.toLowerCase(), node.ranges) || inRanges(c.toUpperCase(), node.ranges)));
+    return hit !== node.negated;
+  };
+}
+
+/** Builds the NFA back to front: each node is compiled with its continuation state already known. */
+function buildNfa(nodes: readonly Node[], fold: boolean): { states: State[]; start: number } {
+  const states: State[] = [{ kind: 'match' }];
+  const add = (s: State): number => states.push(s) - 1;
+  const step = (test: (c: string) => boolean, next: number): number => add({ kind: 'step', test, next });
+  const notSlash = (c: string): boolean => c !== '/';
+  const anyChar = (): boolean => true;
+  const loop = (test: (c: string) => boolean, next: number): number => {
+    const split = add({ kind: 'split', outs: [] });
+    const body = step(test, split);
+    (states[split] as { outs: number[] }).outs = [body, next];
+    return split;
+  };
+  const seq = (list: readonly Node[], next: number): number => {
+    let at = next;
+    for (let k = list.length - 1; k >= 0; k--) at = one(list[k] as Node, at);
+    return at;
+  };
+  const one = (node: Node, next: number): number => {
+    switch (node.t) {
+      case 'lit': {
+        const want = fold ? node.c.toLowerCase() : node.c;
+        return step(fold ? (c) => c.toLowerCase() === want : (c) => c === want, next);
+      }
+      case 'any': return step(notSlash, next);
+      case 'star': return loop(notSlash, next);
+      case 'deep': return loop(anyChar, next);
+      case 'dirs': {
+        const tail = add({ kind: 'split', outs: [] });
+        (states[tail] as { outs: number[] }).outs = [step(anyChar, tail), step((c) => c === '/', next)];
+        return add({ kind: 'split', outs: [next, tail] });
+      }
+      case 'class': return step(classTest(node, fold), next);
+      case 'alt': return add({ kind: 'split', outs: node.alts.map((a) => seq(a, next)) });
+    }
+  };
+  return { states, start: seq(nodes, 0) };
+}
+
+function simulate(states: readonly State[], start: number, text: string): boolean {
+  const seen = new Uint32Array(states.length);
+  let gen = 1;
+  let current: number[] = [];
+  const close = (from: number, into: number[]): void => {
+    const stack = [from];
+    while (stack.length > 0) {
+      const s = stack.pop() as number;
+      if (seen[s] === gen) continue;
+      seen[s] = gen;
+      const st = states[s] as State;
+      if (st.kind === 'split') for (let k = st.outs.length - 1; k >= 0; k--) stack.push(st.outs[k] as number);
+      else into.push(s);
+    }
+  };
+  close(start, current);
+  for (const c of text) {
+    gen++;
+    const next: number[] = [];
+    for (const s of current) {
+      const st = states[s] as State;
+      if (st.kind === 'step' && st.test(c)) close(st.next, next);
+    }
+    if (next.length === 0) return false;
+    current = next;
+  }
+  return current.some((s) => (states[s] as State).kind === 'match');
+}
+
+/** Compiles a glob. Patterns without '/' match the basename only, like .gitignore and ripgrep. */
+export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
+  if (pattern.length === 0) fail('pattern is empty');
+  if (pattern.length > MAX_PATTERN_LENGTH) fail(`pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(pattern)) fail('pattern contains a control character');
+  // A leading '/' anchors at the root (paths are root-relative), as in .gitignore.
+  const anchored = pattern.startsWith('/');
+  const body = anchored ? pattern.slice(1) : pattern;
+  if (body.length === 0) fail('pattern is empty');
+  const fold = options.caseInsensitive === true;
+  const { states, start } = buildNfa(new Parser(Array.from(body)).parse(), fold);
+  const basenameOnly = !anchored && !body.includes('/');
+  return {
+    matches: (path: string): boolean => {
+      const subject = basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path;
+      return simulate(states, start, subject);
+    },
+  };
+}
+
+/** Whether the pattern uses any glob syntax (an unescaped `*`, `?`, `[` or `{`). */
+export function globHasMagic(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '*' || c === '?' || c === '[' || c === '{') return true;
+  }
+  return false;
+}

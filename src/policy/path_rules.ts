@@ -1,0 +1,81 @@
+// Step 2 of the path-resolution algorithm (SECURITY.md): checks a request string before any syscall.
+// Rejects, never repairs. The same segment rules decide what listings show, so that everything listed
+// is readable and nothing unreadable is ever listed.
+import { compileGlob } from './glob.ts';
+
+export type PathRules = {
+  readonly extensions: ReadonlySet<string>;
+  readonly hidden: boolean;
+  readonly denyMatchers: readonly { readonly matches: (p: string) => boolean }[];
+};
+
+export const MAX_PATH_CHARS = 1024;
+export const MAX_SEGMENTS = 64;
+export const MAX_SEGMENT_CHARS = 255;
+
+// C0, DEL, C1, U+2028/9, bidi controls, zero-width characters, BOM, and the "other format" class.
+const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c\ufff9-\ufffb]/u;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+
+export function createPathRules(extensions: readonly string[], deny: readonly string[], hidden: boolean): PathRules {
+  return {
+    extensions: new Set(extensions.map((e) => e.toLowerCase())),
+    hidden,
+    denyMatchers: deny.map((p) => compileGlob(p, { caseInsensitive: true })),
+  };
+}
+
+/** A problem with the path string itself: safe to tell the client, it reveals nothing about the disk. */
+export type PathProblem = { readonly problem: string };
+
+/** Validates a root-relative request path and returns its NFC segments, or a problem. "" means the root. */
+export function splitRequestPath(raw: string): readonly string[] | PathProblem {
+  if (raw.length > MAX_PATH_CHARS) return { problem: `path is longer than ${MAX_PATH_CHARS} characters` };
+  if (raw === '' || raw === '.' || raw === '/') return [];
+  if (FORBIDDEN_CHARS.test(raw)) return { problem: 'path contains a control, invisible or bidi character' };
+  if (raw.includes('\\')) return { problem: 'path must use "/" as separator, not "\\"' };
+  if (raw.includes(':')) return { problem: 'path must be root-relative: no ":", URLs or drive letters' };
+  if (raw.includes('%')) return { problem: 'path must not be URL-encoded ("%")' };
+  if (raw.startsWith('/') || raw.startsWith('~')) return { problem: 'path must be relative to the root (no leading "/" or "~")' };
+  const nfc = raw.normalize('NFC');
+  const segments = nfc.split('/');
+  if (segments.length > MAX_SEGMENTS) return { problem: `path has more than ${MAX_SEGMENTS} segments` };
+  for (const s of segments) {
+    if (s === '') return { problem: 'path has an empty segment (double or trailing "/")' };
+    if (s === '.' || s === '..') return { problem: 'path must not contain "." or ".." segments' };
+    if (s.length > MAX_SEGMENT_CHARS) return { problem: `a path segment is longer than ${MAX_SEGMENT_CHARS} characters` };
+    if (s.endsWith('.') || s.endsWith(' ')) return { problem: 'a path segment must not end in "." or a space' };
+    if (WINDOWS_RESERVED.test(s)) return { problem: 'a path segment is a reserved device name' };
+  }
+  return segments;
+}
+
+export function isPathProblem(v: readonly string[] | PathProblem): v is PathProblem {
+  return !Array.isArray(v);
+}
+
+/** Names a listing may show and a read may open. Never explains why a name is refused. */
+export function segmentAllowed(rules: PathRules, name: string): boolean {
+  if (name.length === 0 || name.length > MAX_SEGMENT_CHARS || name === '.' || name === '..') return false;
+  if (FORBIDDEN_CHARS.test(name) || name.includes('\\') || name.includes(':') || name.includes('%')) return false;
+  if (name.endsWith('.') || name.endsWith(' ') || WINDOWS_RESERVED.test(name)) return false;
+  if (name.normalize('NFC') !== name) return false; // an NFD name could not be requested exactly
+  if (!rules.hidden && name.startsWith('.')) return false;
+  for (const m of rules.denyMatchers) if (m.matches(name)) return false;
+  return true;
+}
+
+/** Whole-path deny rules (patterns with "/") are checked against the joined relative path. */
+export function relPathAllowed(rules: PathRules, rel: string): boolean {
+  for (const m of rules.denyMatchers) if (m.matches(rel)) return false;
+  return true;
+}
+
+export function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot <= 0 ? '' : name.slice(dot + 1).toLowerCase();
+}
+
+export function extensionAllowed(rules: PathRules, name: string): boolean {
+  return rules.extensions.has(extensionOf(name));
+}

@@ -1,0 +1,59 @@
+// Per-tool token buckets (SECURITY.md "Limits": calls per minute per tool; PROTOCOL.md: rate-limit tool
+// invocations). The clock is injected, so tests use a fake one and src/ never reads the host's time.
+// Keys must come from a closed set (the registered tool names): the map holds one bucket per key.
+
+/** Milliseconds from a monotonic source. */
+export type Clock = () => number;
+
+export type RateLimitOptions = {
+  /** Refill rate; 0 means unlimited. */
+  readonly perMinute: number;
+  /** Bucket capacity: calls allowed back to back after a quiet period. */
+  readonly burst: number;
+  readonly now: Clock;
+};
+
+export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
+
+export type RateLimiter = { readonly take: (key: string) => TakeResult };
+
+type Bucket = { units: number; last: number };
+
+// Tokens are counted in units of 1/60,000: each millisecond adds `perMinute` units and a call costs
+// 60,000. With an integer clock this is exact integer arithmetic, so after waiting `retryAfterMs` the
+// call is always allowed (no floating-point shortfall of one ulp).
+const UNITS_PER_TOKEN = 60_000;
+const OK: TakeResult = { ok: true };
+
+export function createRateLimiter(options: RateLimitOptions): RateLimiter {
+  const { perMinute, burst, now } = options;
+  if (!Number.isFinite(perMinute) || perMinute < 0) {
+    throw new Error(`Cannot create rate limiter: perMinute must be a finite number >= 0, got ${String(perMinute)}`);
+  }
+  if (perMinute === 0) return { take: () => OK };
+  if (!Number.isSafeInteger(burst) || burst < 1) {
+    throw new Error(`Cannot create rate limiter: burst must be a positive integer, got ${String(burst)}`);
+  }
+  const capacity = burst * UNITS_PER_TOKEN;
+  const buckets = new Map<string, Bucket>();
+
+  function take(key: string): TakeResult {
+    const t = now();
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { units: capacity, last: t };
+      buckets.set(key, bucket);
+    }
+    // A clock that steps back (it should not) must not drain or overfill the bucket.
+    const elapsed = Math.max(0, t - bucket.last);
+    bucket.units = Math.min(capacity, bucket.units + elapsed * perMinute);
+    bucket.last = Math.max(bucket.last, t);
+    if (bucket.units >= UNITS_PER_TOKEN) {
+      bucket.units -= UNITS_PER_TOKEN;
+      return OK;
+    }
+    return { ok: false, retryAfterMs: Math.max(1, Math.ceil((UNITS_PER_TOKEN - bucket.units) / perMinute)) };
+  }
+
+  return { take };
+}

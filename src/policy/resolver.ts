@@ -1,0 +1,143 @@
+// Confinement: turns a client's (root, path) into a ConfinedPath, and opens files only through one.
+// Implements steps 1-9 of SECURITY.md's path-resolution algorithm; the branded types make reading an
+// unchecked path a compile error. This is the only module that calls host.openRead for documents.
+import type { Root } from '../config/load.ts';
+import { denied, failure, Failure } from '../errors/failure.ts';
+import type { FileStat, Host, ReadHandle } from '../runtime/host.ts';
+import {
+  extensionAllowed, isPathProblem, relPathAllowed, segmentAllowed, splitRequestPath, type PathRules,
+} from './path_rules.ts';
+
+declare const CONFINED: unique symbol;
+
+/** A path that passed every confinement rule. Only this module can create one. */
+export type ConfinedPath = {
+  readonly root: Root;
+  /** Root-relative, "/"-separated, NFC; "" for the root itself. */
+  readonly rel: string;
+  readonly abs: string;
+  readonly kind: 'file' | 'dir';
+  readonly [CONFINED]: true;
+};
+
+export type Confinement = {
+  readonly host: Host;
+  readonly rules: PathRules;
+  readonly symlinks: 'deny' | 'within-root';
+  readonly hardLinks: boolean;
+  readonly maxFileBytes: number;
+};
+
+export function isContained(host: Host, root: string, real: string): boolean {
+  // Never startsWith(root): "/docs-private" starts with "/docs" (CVE-2025-53110).
+  const rel = host.path.relative(root, real);
+  if (rel === '') return true;
+  return rel !== '..' && !rel.startsWith('..' + host.path.sep) && !host.path.isAbsolute(rel);
+}
+
+function brand(root: Root, rel: string, abs: string, kind: 'file' | 'dir'): ConfinedPath {
+  return { root, rel, abs, kind } as ConfinedPath;
+}
+
+/** Maps a syscall error to a hidden denial; never lets a host path reach the client. */
+function syscallDenial(err: unknown): Failure {
+  if (err instanceof Failure) return err;
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code === 'ELOOP') return denied('symlink', 'ELOOP on open');
+  if (code === 'ENOENT' || code === 'ENOTDIR') return denied('not_found');
+  return denied('not_found', `syscall failed: ${typeof code === 'string' ? code : 'permission'}`);
+}
+
+/** Steps 2-3: validate the string, then lstat each component under the root. */
+export async function resolvePath(c: Confinement, root: Root, requested: string): Promise<ConfinedPath> {
+  const segments = splitRequestPath(requested);
+  if (isPathProblem(segments)) throw failure('invalid_path', `Invalid path: ${segments.problem}`);
+  const rel = segments.join('/');
+  for (const s of segments) if (!segmentAllowed(c.rules, s)) throw denied('denied_pattern', `segment refused: ${rel}`);
+  if (rel !== '' && !relPathAllowed(c.rules, rel)) throw denied('denied_pattern', `path refused: ${rel}`);
+  let current = root.path;
+  let kind: 'file' | 'dir' = 'dir';
+  try {
+    for (let i = 0; i < segments.length; i++) {
+      if (kind !== 'dir') throw denied('not_found', 'component is not a folder');
+      const next = c.host.path.join(current, segments[i] as string);
+      let st = await c.host.lstat(next);
+      current = next;
+      if (st.kind === 'symlink') {
+        if (c.symlinks === 'deny') throw denied('symlink', `symlink at ${rel}`);
+        const real = await c.host.realpath(next);
+        if (!isContained(c.host, root.path, real)) throw denied('outside_root', `symlink leaves root at ${rel}`);
+        st = await c.host.stat(real);
+        current = real;
+      }
+      if (st.kind === 'dir') kind = 'dir';
+      else if (st.kind === 'file') kind = 'file';
+      else throw denied('not_regular', `${st.kind} at ${rel}`);
+      if (kind === 'file' && st.nlink > 1 && !c.hardLinks) throw denied('hard_link', `hard link at ${rel}`);
+    }
+  } catch (err) {
+    throw syscallDenial(err);
+  }
+  if (kind === 'file' && !extensionAllowed(c.rules, segments[segments.length - 1] as string)) {
+    throw denied('bad_extension', `extension refused: ${rel}`);
+  }
+  return brand(root, rel, current, kind);
+}
+
+export type OpenDocument = { readonly path: ConfinedPath; readonly stat: FileStat; readonly handle: ReadHandle };
+
+/** Steps 4-7: open without following links, check the descriptor, re-check containment and identity. */
+export async function openConfined(c: Confinement, path: ConfinedPath): Promise<OpenDocument> {
+  if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot read: the path is a folder; use list_docs');
+  let handle: ReadHandle;
+  try {
+    handle = await c.host.openRead(path.abs);
+  } catch (err) {
+    throw syscallDenial(err);
+  }
+  try {
+    const st = await handle.stat();
+    if (st.kind !== 'file') throw denied('not_regular', `${st.kind} on open`);
+    if (st.nlink > 1 && !c.hardLinks) throw denied('hard_link', 'hard link on open');
+    if (st.dev !== path.root.dev) throw denied('other_device', 'file on another device');
+    const real = await c.host.realpath(path.abs);
+    if (!isContained(c.host, path.root.path, real)) throw denied('outside_root', 'realpath left the root');
+    const again = await c.host.stat(real);
+    if (again.dev !== st.dev || again.ino !== st.ino) throw denied('swapped', 'path changed between check and open');
+    if (st.size > c.maxFileBytes) {
+      throw failure('too_large', `Cannot read document: it is ${st.size} bytes, over the ${c.maxFileBytes}-byte file limit`);
+    }
+    return { path, stat: st, handle };
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw syscallDenial(err);
+  }
+}
+
+/** Step 8: read from the descriptor only, never more than `length` bytes. */
+export async function readRange(doc: OpenDocument, position: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(Math.max(0, length));
+  let off = 0;
+  while (off < buf.length) {
+    const n = await doc.handle.read(buf.subarray(off), position + off);
+    if (n === 0) break;
+    off += n;
+  }
+  return buf.subarray(0, off);
+}
+
+/** Opens, reads at most the file cap, closes. */
+export async function readConfinedFile(c: Confinement, path: ConfinedPath): Promise<{ readonly bytes: Uint8Array; readonly stat: FileStat }> {
+  const doc = await openConfined(c, path);
+  try {
+    const bytes = await readRange(doc, 0, Math.min(doc.stat.size, c.maxFileBytes));
+    return { bytes, stat: doc.stat };
+  } finally {
+    await doc.handle.close().catch(() => undefined);
+  }
+}
+
+/** Builds a ConfinedPath for a walker entry already checked with lstat under a confined folder. */
+export function childOf(parent: ConfinedPath, name: string, abs: string, kind: 'file' | 'dir'): ConfinedPath {
+  return brand(parent.root, parent.rel === '' ? name : `${parent.rel}/${name}`, abs, kind);
+}

@@ -1,0 +1,88 @@
+// Walks a confined folder by hand (never readdir({recursive}): it follows directory symlinks).
+// Applies the same rules as resolvePath, so a listing never shows what a read would refuse, and caps
+// depth, entries visited and time (SECURITY.md "Listings, globs and search").
+import { failure } from '../errors/failure.ts';
+import { childOf, isContained, type Confinement, type ConfinedPath } from './resolver.ts';
+import { extensionAllowed, relPathAllowed, segmentAllowed } from './path_rules.ts';
+
+export type WalkEntry = {
+  readonly path: ConfinedPath;
+  readonly depth: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+};
+
+export type WalkOptions = {
+  readonly maxDepth: number;
+  readonly maxVisited: number;
+  readonly signal: AbortSignal;
+  /** Skip a folder's subtree (client-root narrowing, path filters). */
+  readonly enterDir?: (rel: string) => boolean;
+  /** Keep a file or folder in the output. */
+  readonly keep?: (rel: string, kind: 'file' | 'dir') => boolean;
+};
+
+export type WalkResult = { readonly truncated: boolean };
+
+/**
+ * Depth-first, entries sorted by name (byte order) so pagination is stable.
+ * Calls `visit` for each allowed entry; `visit` returns false to stop early.
+ */
+export async function walk(
+  c: Confinement,
+  start: ConfinedPath,
+  options: WalkOptions,
+  visit: (entry: WalkEntry) => boolean | Promise<boolean>,
+): Promise<WalkResult> {
+  let visited = 0;
+  async function visitDir(dir: ConfinedPath, depth: number): Promise<boolean> {
+    if (options.signal.aborted) throw failure('cancelled', 'Cancelled');
+    let names: { name: string; kind: string }[];
+    try {
+      names = await c.host.readdir(dir.abs);
+    } catch {
+      return true; // unreadable folder: skip silently, as if empty
+    }
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of names) {
+      if (++visited > options.maxVisited) throw failure('limit_reached', `Cannot finish: the walk visited more than ${options.maxVisited} entries (limits.walkEntries)`);
+      if (!segmentAllowed(c.rules, d.name)) continue;
+      const abs = c.host.path.join(dir.abs, d.name);
+      let st;
+      try {
+        st = await c.host.lstat(abs);
+      } catch {
+        continue;
+      }
+      let kind = st.kind;
+      if (kind === 'symlink') {
+        if (c.symlinks === 'deny') continue;
+        try {
+          const real = await c.host.realpath(abs);
+          if (!isContained(c.host, dir.root.path, real)) continue;
+          st = await c.host.stat(real);
+        } catch {
+          continue;
+        }
+        // Symlinked folders are not descended: it would allow loops and double counting.
+        if (st.kind !== 'file') continue;
+        kind = 'file';
+      }
+      if (kind !== 'file' && kind !== 'dir') continue;
+      if (kind === 'file' && (!extensionAllowed(c.rules, d.name) || (st.nlink > 1 && !c.hardLinks))) continue;
+      const child = childOf(dir, d.name, abs, kind);
+      if (!relPathAllowed(c.rules, child.rel)) continue;
+      if (kind === 'dir' && options.enterDir && !options.enterDir(child.rel)) continue;
+      if (!options.keep || options.keep(child.rel, kind)) {
+        const go = await visit({ path: child, depth, size: st.size, mtimeMs: st.mtimeMs });
+        if (!go) return false;
+      }
+      if (kind === 'dir' && depth < options.maxDepth) {
+        if (!(await visitDir(child, depth + 1))) return false;
+      }
+    }
+    return true;
+  }
+  const completed = await visitDir(start, 1);
+  return { truncated: !completed };
+}

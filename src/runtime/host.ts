@@ -1,0 +1,81 @@
+// The host contract: everything docwarden needs from Node or Deno, as one interface.
+// Only src/runtime/ may touch node:*, process or Deno (STYLE.md rule 7); the rest receives a Host.
+
+export type FileKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'device' | 'socket' | 'other';
+
+export type FileStat = {
+  readonly kind: FileKind;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly nlink: number;
+  readonly mode: number;
+};
+
+export type DirEntry = { readonly name: string; readonly kind: FileKind };
+
+/** An open, read-only descriptor. Reads never follow a path again: they use the descriptor. */
+export type ReadHandle = {
+  readonly stat: () => Promise<FileStat>;
+  readonly read: (into: Uint8Array, position: number) => Promise<number>;
+  readonly close: () => Promise<void>;
+};
+
+/** Append-only file for the audit log: synchronous so no record is lost on exit. */
+export type AppendFile = {
+  readonly append: (line: string) => void;
+  readonly size: () => number;
+  readonly close: () => void;
+};
+
+export type PathOps = {
+  readonly sep: string;
+  readonly resolve: (...parts: string[]) => string;
+  readonly relative: (from: string, to: string) => string;
+  readonly isAbsolute: (p: string) => boolean;
+  readonly join: (...parts: string[]) => string;
+  readonly dirname: (p: string) => string;
+};
+
+export type Host = {
+  readonly runtime: 'node' | 'deno';
+  readonly runtimeVersion: string;
+  readonly platform: string;
+  readonly argv: readonly string[];
+  readonly cwd: () => string;
+  readonly homeDir: () => string | null;
+  readonly path: PathOps;
+  // File system (read side).
+  readonly lstat: (path: string) => Promise<FileStat>;
+  readonly stat: (path: string) => Promise<FileStat>;
+  readonly realpath: (path: string) => Promise<string>;
+  readonly readdir: (path: string) => Promise<DirEntry[]>;
+  /** open(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY): never blocks on a FIFO, never takes a tty. */
+  readonly openRead: (path: string) => Promise<ReadHandle>;
+  readonly readConfigText: (path: string, maxBytes: number) => string;
+  /** The bytes of the running bundle, for `--version`; null when unreadable. */
+  readonly readSelf: () => Uint8Array | null;
+  // Audit log.
+  readonly openAppend: (path: string) => AppendFile;
+  // Crypto and time.
+  readonly sha256Hex: (data: Uint8Array | string) => string;
+  readonly hmacSha256Hex: (key: Uint8Array, data: string) => string;
+  readonly randomBytes: (n: number) => Uint8Array;
+  readonly now: () => number;
+  readonly wallClockIso: () => string;
+  readonly setTimer: (ms: number, fn: () => void) => () => void;
+  // Process and stdio.
+  readonly pid: number;
+  readonly stdinIsTty: () => boolean;
+  readonly onStdin: (onChunk: (chunk: Uint8Array) => void, onEnd: () => void) => void;
+  readonly pauseStdin: () => void;
+  readonly resumeStdin: () => void;
+  /** Writes to stdout; resolves when the runtime accepted the bytes (back-pressure). */
+  readonly writeStdout: (text: string) => Promise<void>;
+  readonly writeStderr: (text: string) => void;
+  readonly onStdoutGone: (fn: () => void) => void;
+  readonly onSignal: (signal: 'SIGTERM' | 'SIGINT', fn: () => void) => void;
+  readonly exit: (code: number) => never;
+  readonly memoryRss: () => number;
+};

@@ -1,0 +1,160 @@
+// The one Host implementation, built on node:* modules. Deno runs it through its Node compatibility
+// layer, so both runtimes share this code; runtime/detect.ts tells them apart where they differ.
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { AppendFile, DirEntry, FileKind, FileStat, Host, ReadHandle } from './host.ts';
+import { detectRuntime } from './detect.ts';
+
+const OPEN_READ_FLAGS =
+  fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
+
+type StatLike = {
+  isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean;
+  isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean;
+};
+
+function kindOf(s: StatLike): FileKind {
+  if (s.isFile()) return 'file';
+  if (s.isDirectory()) return 'dir';
+  if (s.isSymbolicLink()) return 'symlink';
+  if (s.isFIFO()) return 'fifo';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'device';
+  if (s.isSocket()) return 'socket';
+  return 'other';
+}
+
+function toStat(s: fs.BigIntStats): FileStat {
+  return {
+    kind: kindOf(s),
+    size: Number(s.size),
+    mtimeMs: Number(s.mtimeMs),
+    dev: s.dev,
+    ino: s.ino,
+    nlink: Number(s.nlink),
+    mode: Number(s.mode),
+  };
+}
+
+function openAppend(path: string): AppendFile {
+  fs.mkdirSync(nodePath.dirname(path), { recursive: true, mode: 0o700 });
+  const fd = fs.openSync(path, 'a', 0o600);
+  let bytes = fs.fstatSync(fd).size;
+  return {
+    append(line) {
+      const buf = Buffer.from(line, 'utf8');
+      let off = 0;
+      while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+      bytes += buf.length;
+    },
+    size: () => bytes,
+    close: () => fs.closeSync(fd),
+  };
+}
+
+async function openRead(path: string): Promise<ReadHandle> {
+  const fh = await fsp.open(path, OPEN_READ_FLAGS);
+  return {
+    stat: async () => toStat(await fh.stat({ bigint: true })),
+    read: async (into, position) => (await fh.read(into, 0, into.length, position)).bytesRead,
+    close: () => fh.close(),
+  };
+}
+
+function homeDir(): string | null {
+  try {
+    return os.homedir() || null;
+  } catch {
+    return null; // Deno without environment access cannot tell; the caller treats null as unknown.
+  }
+}
+
+export function createNodeHost(): Host {
+  const runtime = detectRuntime();
+  let stdoutGone: (() => void) | null = null;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // EPIPE (or any write error) on stdout means the client is gone (PROTOCOL.md section 2).
+    void err;
+    if (stdoutGone) stdoutGone();
+    else process.exit(0);
+  });
+  return {
+    runtime: runtime.name,
+    runtimeVersion: runtime.version,
+    platform: process.platform,
+    argv: process.argv.slice(2),
+    cwd: () => process.cwd(),
+    homeDir,
+    path: {
+      sep: nodePath.sep,
+      resolve: (...p) => nodePath.resolve(...p),
+      relative: (a, b) => nodePath.relative(a, b),
+      isAbsolute: (p) => nodePath.isAbsolute(p),
+      join: (...p) => nodePath.join(...p),
+      dirname: (p) => nodePath.dirname(p),
+    },
+    lstat: async (p) => toStat(await fsp.lstat(p, { bigint: true })),
+    stat: async (p) => toStat(await fsp.stat(p, { bigint: true })),
+    realpath: (p) => fsp.realpath(p),
+    readdir: async (p): Promise<DirEntry[]> =>
+      (await fsp.readdir(p, { withFileTypes: true })).map((d) => ({ name: d.name, kind: kindOf(d) })),
+    openRead,
+    readConfigText(path, maxBytes) {
+      const fd = fs.openSync(path, OPEN_READ_FLAGS);
+      try {
+        const st = fs.fstatSync(fd);
+        if (!st.isFile()) throw new Error('Cannot read config: not a regular file');
+        if (st.size > maxBytes) throw new Error(`Cannot read config: larger than ${maxBytes} bytes`);
+        const buf = Buffer.alloc(st.size);
+        let off = 0;
+        while (off < st.size) {
+          const n = fs.readSync(fd, buf, off, st.size - off, off);
+          if (n === 0) break;
+          off += n;
+        }
+        return new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, off));
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+    readSelf() {
+      try {
+        return new Uint8Array(fs.readFileSync(fileURLToPath(import.meta.url)));
+      } catch {
+        return null;
+      }
+    },
+    openAppend,
+    sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
+    hmacSha256Hex: (key, d) => createHmac('sha256', key).update(d).digest('hex'),
+    randomBytes: (n) => new Uint8Array(randomBytes(n)),
+    now: () => performance.now(),
+    wallClockIso: () => new Date().toISOString(),
+    setTimer(ms, fn) {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    },
+    pid: process.pid,
+    stdinIsTty: () => Boolean(process.stdin.isTTY),
+    onStdin(onChunk, onEnd) {
+      process.stdin.on('data', (chunk: Buffer) => onChunk(chunk));
+      process.stdin.on('end', onEnd);
+      process.stdin.on('error', onEnd);
+    },
+    pauseStdin: () => process.stdin.pause(),
+    resumeStdin: () => process.stdin.resume(),
+    writeStdout(text) {
+      if (process.stdout.write(text)) return Promise.resolve();
+      return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+    },
+    writeStderr: (text) => void process.stderr.write(text),
+    onStdoutGone: (fn) => void (stdoutGone = fn),
+    onSignal: (sig, fn) => void process.on(sig, fn),
+    exit: (code) => process.exit(code),
+    memoryRss: () => process.memoryUsage.rss(),
+  };
+}

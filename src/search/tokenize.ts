@@ -1,0 +1,146 @@
+// Tokenizer for the "words" search mode: Unicode words, identifier splitting, a light English stemmer.
+// Keeps the resource-limit rule: tokens over 64 characters and blob-like runs are never indexed.
+
+const MAX_TOKEN_LENGTH = 64;
+// A run of letters/digits this long is a hash, a base64 blob or minified code, not words.
+const MAX_WORD_LENGTH = 256;
+const MAX_QUERY_TERMS = 32;
+
+// `_` joins identifier parts ("child_process"); marks (\p{M}) keep combining accents inside a word.
+const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:_+[\p{L}\p{M}\p{N}]+)*/gu;
+const UNDERSCORES = /_+/g;
+// camelCase / PascalCase parts: "XMLHttpRequest" -> XML, Http, Request; "parseJSON" -> parse, JSON.
+const CAMEL_PART = /\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}*[^\p{Lu}]+|\p{Lu}+/gu;
+const CAMEL_HINT = /[^\p{Lu}]\p{Lu}|\p{Lu}\p{Lu}\p{Ll}/u;
+
+const STOP_WORDS: ReadonlySet<string> = new Set([
+  'the', 'a', 'an', 'of', 'to', 'in', 'and', 'or', 'is', 'how', 'do', 'i', 'what', 'for', 'on', 'with',
+  'by', 'be', 'it', 'this', 'that', 'can', 'from', 'as', 'at',
+]);
+
+// Words the suffix rules would mangle ("embed" is not a past tense, "alias" is not a plural).
+const STEM_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
+  ['embed', 'embed'], ['during', 'during'], ['nothing', 'nothing'], ['something', 'something'],
+  ['anything', 'anything'], ['everything', 'everything'], ['always', 'always'], ['news', 'news'],
+  ['series', 'series'], ['alias', 'alias'], ['canvas', 'canvas'], ['atlas', 'atlas'], ['bias', 'bias'],
+  ['using', 'use'], ['used', 'use'],
+]);
+
+/** Receives each token with the UTF-16 offset of its first character in the scanned text. */
+export type TokenSink = (token: string, offset: number) => void;
+
+/** Lowercased, stemmed tokens of `text` in reading order; identifiers also yield their compound form. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  forEachToken(text, (token) => {
+    out.push(token);
+  });
+  return out;
+}
+
+/** Distinct tokens of a query, first occurrence first, at most 32. */
+export function queryTerms(query: string): string[] {
+  const seen = new Set<string>();
+  forEachToken(query, (token) => {
+    if (seen.size < MAX_QUERY_TERMS) seen.add(token);
+  });
+  return [...seen];
+}
+
+/** The scanner behind `tokenize`, with offsets, so snippets can report where a term starts. */
+export function forEachToken(text: string, sink: TokenSink): void {
+  for (const match of text.matchAll(WORD)) {
+    const word = match[0];
+    if (word.length <= MAX_WORD_LENGTH) emitWord(word, match.index, sink);
+  }
+}
+
+function emitWord(word: string, offset: number, sink: TokenSink): void {
+  // Fast path first: most words are plain lowercase words.
+  const snake = word.includes('_');
+  if (!snake && !CAMEL_HINT.test(word)) {
+    emitPart(word, offset, sink);
+    return;
+  }
+  const segments = snake ? splitOn(word, UNDERSCORES) : [{ text: word, offset: 0 }];
+  const single = segments.length === 1 ? segments[0] : undefined;
+  // Compounds are identifiers: kept whole and unstemmed so "readFileSync" matches exactly.
+  emitCompound(word, offset, sink);
+  for (const segment of segments) {
+    const parts = CAMEL_HINT.test(segment.text) ? splitOn(segment.text, CAMEL_PART, true) : [];
+    if (parts.length > 1) {
+      if (single === undefined) emitCompound(segment.text, offset + segment.offset, sink);
+      for (const part of parts) emitPart(part.text, offset + segment.offset + part.offset, sink);
+    } else {
+      emitPart(segment.text, offset + segment.offset, sink);
+    }
+  }
+}
+
+function emitCompound(text: string, offset: number, sink: TokenSink): void {
+  if (text.length <= MAX_TOKEN_LENGTH) sink(text.toLowerCase(), offset);
+}
+
+function emitPart(text: string, offset: number, sink: TokenSink): void {
+  if (text.length > MAX_TOKEN_LENGTH) return;
+  const lower = text.toLowerCase();
+  if (!STOP_WORDS.has(lower)) sink(stem(lower), offset);
+}
+
+type Piece = { readonly text: string; readonly offset: number };
+
+/** Splits on `pattern` (keep = false) or collects the matches of `pattern` (keep = true). */
+function splitOn(text: string, pattern: RegExp, keep = false): Piece[] {
+  const pieces: Piece[] = [];
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    if (keep) {
+      if (match[0] !== '') pieces.push({ text: match[0], offset: match.index });
+    } else {
+      if (match.index > last) pieces.push({ text: text.slice(last, match.index), offset: last });
+      last = match.index + match[0].length;
+    }
+  }
+  if (!keep && last < text.length) pieces.push({ text: text.slice(last), offset: last });
+  return pieces;
+}
+
+const VOWEL = /[aeiouy]/;
+const SHORT_CVC = /^[^aeiouy][aeiouy][^aeiouwxy]$/;
+
+/** A light English stemmer for ASCII words: plural, -ed, -ing and -ly, guarded by length. */
+export function stem(word: string): string {
+  const exception = STEM_EXCEPTIONS.get(word);
+  if (exception !== undefined) return exception;
+  if (word.length < 4 || !/^[a-z]+$/.test(word)) return word;
+  if (word.endsWith('ies') && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (/(?:x|zz|ch|sh)es$/.test(word)) return word.slice(0, -2);
+  // "processes" -> "process", but "cases" -> "case": a stem under 4 letters kept its "e"
+  if (word.endsWith('ses') && word.length >= 6) return word.slice(0, -2);
+  if (word.endsWith('s')) {
+    return /(?:ss|us|is)$/.test(word) ? word : dropFinalE(word.slice(0, -1));
+  }
+  if (word.endsWith('ied') && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (word.endsWith('ed') && !word.endsWith('eed')) return verbStem(word.slice(0, -2), word);
+  if (word.endsWith('ing')) return verbStem(word.slice(0, -3), word);
+  if (word.endsWith('ly')) {
+    const base = word.slice(0, -2);
+    // "directly" -> "direct", but not "apply", "assembly", "anomaly"
+    return base.length >= 5 && /[^aeiouybp]$/.test(base) ? base : word;
+  }
+  return dropFinalE(word);
+}
+
+/** Undoes -ed/-ing so that it meets the bare form: "running" -> run, "making" -> make, "parsing" -> pars. */
+function verbStem(base: string, word: string): string {
+  if (base.length < 3 || !VOWEL.test(base)) return word;
+  const last = base[base.length - 1] ?? '';
+  if (base.length >= 4 && last === base[base.length - 2] && !'lsz'.includes(last)) return base.slice(0, -1);
+  if (base.length === 3 && SHORT_CVC.test(base)) return `${base}e`;
+  return base;
+}
+
+/** "parse" -> "pars" so it meets "parsing"; short words ("file", "code") keep their "e". */
+function dropFinalE(word: string): string {
+  return word.length >= 5 && /[^aeiouy]e$/.test(word) ? word.slice(0, -1) : word;
+}

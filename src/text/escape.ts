@@ -1,0 +1,33 @@
+// Output sanitising for tool results (SECURITY.md attack family "Output"): control, bidi and invisible
+// characters in file names and content become visible `\uXXXX` text, so they cannot drive a terminal
+// (ESC/CSI sequences), reorder what a reader sees (Trojan Source, CVE-2021-42574) or split a JSONL line.
+
+// C0 controls except \t (09) and \n (0A); DEL and C1 controls (7F-9F, which includes the 8-bit CSI 9B);
+// ALM U+061C; zero-width space/non-joiner/joiner and LRM/RLM U+200B-U+200F; line and paragraph
+// separators and the bidi embeddings/overrides U+2028-U+202E; bidi isolates U+2066-U+2069; BOM/ZWNBSP
+// U+FEFF. Escaping the ESC itself is enough to defuse an escape sequence: the rest is plain text.
+const CONTENT_UNSAFE = /[\x00-\x08\x0B-\x1F\x7F-\x9F\u061C\u200B-\u200F\u2028-\u202E\u2066-\u2069\uFEFF]/g;
+// The same for names shown one per line in listings, where \n and \t would forge extra entries or columns.
+const NAME_UNSAFE = /[\x00-\x1F\x7F-\x9F\u061C\u200B-\u200F\u2028-\u202E\u2066-\u2069\uFEFF]/g;
+// Non-global twin for testing: a global regex's `test()` keeps `lastIndex` between calls.
+const CONTENT_UNSAFE_ANY = new RegExp(CONTENT_UNSAFE.source);
+
+// Every character in the classes above is a single UTF-16 code unit, so four hex digits always suffice.
+function visible(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** Replaces unsafe characters with visible `\uXXXX` escapes, keeping \n, \t and ordinary Unicode. */
+export function escapeControls(s: string): string {
+  return s.replace(CONTENT_UNSAFE, visible);
+}
+
+/** Like `escapeControls()`, but also escapes \n and \t (for file names and other one-line values). */
+export function escapeName(s: string): string {
+  return s.replace(NAME_UNSAFE, visible);
+}
+
+/** Whether `escapeControls()` would change `s` (\n and \t are safe). */
+export function hasUnsafeChars(s: string): boolean {
+  return CONTENT_UNSAFE_ANY.test(s);
+}

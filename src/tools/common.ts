@@ -1,0 +1,121 @@
+// Shared pieces of the tool layer: the root/path arguments, root selection with client narrowing,
+// opaque cursors, document URIs and the data delimiters used in text renderings.
+import type { Root } from '../config/load.ts';
+import { denied, failure, Failure } from '../errors/failure.ts';
+import { narrowingAllows } from '../policy/client_roots.ts';
+import { resolvePath, type ConfinedPath } from '../policy/resolver.ts';
+import { integer, string } from '../validate/schema.ts';
+import type { ToolContext } from './context.ts';
+
+export const ROOT_ARG = string({
+  description: 'Root name as configured (default: the first root)',
+  minLength: 1,
+  maxLength: 32,
+  pattern: { source: '^[A-Za-z0-9][A-Za-z0-9_-]*$', hint: 'must be a root name (letters, digits, "-", "_")' },
+});
+export const PATH_ARG = string({ description: 'Root-relative path with "/" separators, e.g. "guide/install.md"', minLength: 1, maxLength: 1024 });
+export const FOLDER_ARG = string({ description: 'Root-relative folder ("" or omitted: the root)', maxLength: 1024 });
+export const CURSOR_ARG = string({ description: 'nextCursor from the previous page', minLength: 1, maxLength: 512 });
+
+export function limitArg(max: number, fallback: number): ReturnType<typeof integer> {
+  return integer({ description: `Most items to return (default ${fallback})`, minimum: 1, maximum: max });
+}
+
+export function visibleRoots(ctx: ToolContext): readonly Root[] {
+  const n = ctx.narrowing;
+  return n === null ? ctx.roots : ctx.roots.filter((r) => { const a = n.get(r.name); return a === null || (a !== undefined && a.length > 0); });
+}
+
+export function pickRoot(ctx: ToolContext, name: string | undefined): Root {
+  const roots = visibleRoots(ctx);
+  if (name === undefined) {
+    const first = roots[0];
+    if (!first) throw denied('narrowed_by_client', 'client roots exclude every configured root');
+    return first;
+  }
+  const root = roots.find((r) => r.name === name);
+  if (!root) throw failure('invalid_argument', `Unknown root ${JSON.stringify(name.slice(0, 32))}; available roots: ${roots.map((r) => r.name).join(', ') || '(none)'}`);
+  return root;
+}
+
+export async function resolveIn(ctx: ToolContext, root: Root, path: string): Promise<ConfinedPath> {
+  const p = await resolvePath(ctx.confinement, root, path);
+  if (!narrowingAllows(ctx.narrowing, root.name, p.rel) && !(p.kind === 'dir' && p.rel === '')) {
+    throw denied('narrowed_by_client', 'outside client roots');
+  }
+  return p;
+}
+
+// Cursors are opaque to the client but carry no secret: base64url JSON bound to the tool and query,
+// checked field by field on the way back in.
+export function encodeCursor(tool: string, state: Readonly<Record<string, string | number | null>>): string {
+  return toBase64Url(JSON.stringify({ t: tool, ...state }));
+}
+
+export function decodeCursor(tool: string, cursor: string): Readonly<Record<string, unknown>> {
+  const bad = () => failure('invalid_cursor', 'Invalid cursor: pass back the nextCursor value of the previous page unchanged');
+  let value: unknown;
+  try {
+    value = JSON.parse(fromBase64Url(cursor));
+  } catch {
+    throw bad();
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad();
+  const v = value as Record<string, unknown>;
+  if (v['t'] !== tool) throw bad();
+  return v;
+}
+
+export function cursorInt(v: Readonly<Record<string, unknown>>, key: string, max: number): number {
+  const x = v[key];
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0 || x > max) {
+    throw failure('invalid_cursor', 'Invalid cursor: pass back the nextCursor value of the previous page unchanged');
+  }
+  return x;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
+    if (i + 1 < bytes.length) out += B64[(n >> 6) & 63]!;
+    if (i + 2 < bytes.length) out += B64[n & 63]!;
+  }
+  return out;
+}
+
+function fromBase64Url(s: string): string {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('bad base64url');
+  const bytes: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of s) {
+    acc = (acc << 6) | B64.indexOf(ch);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((acc >> bits) & 0xff);
+    }
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+}
+
+/** docs://<root>/<path> with each segment percent-encoded. */
+export function docUri(root: string, rel: string): string {
+  return `docs://${root}/` + rel.split('/').map(encodeURIComponent).join('/');
+}
+
+export function isoTime(ms: number): string {
+  return new Date(Math.floor(ms)).toISOString();
+}
+
+export function checkSignal(ctx: ToolContext): void {
+  if (ctx.signal.aborted) {
+    const reason: unknown = ctx.signal.reason;
+    throw reason instanceof Failure ? reason : failure('cancelled', 'Cancelled');
+  }
+}

@@ -1,0 +1,44 @@
+// What a tool receives and returns. Tools never see the host, the session or the wire: they get a
+// confinement, limits, a cancellation signal and a way to report progress.
+import type { Config, Root } from '../config/load.ts';
+import type { DocumentCache } from '../docs/document.ts';
+import type { Narrowing } from '../policy/client_roots.ts';
+import type { Confinement } from '../policy/resolver.ts';
+import type { SearchCorpus } from '../search/corpus.ts';
+import type { JsonSchema, Schema } from '../validate/schema.ts';
+
+export type ToolContext = {
+  readonly confinement: Confinement;
+  readonly roots: readonly Root[];
+  readonly narrowing: Narrowing | null;
+  readonly limits: Config['limits'];
+  readonly docs: DocumentCache;
+  readonly corpus: SearchCorpus;
+  readonly signal: AbortSignal;
+  readonly progress: (done: number, total: number | null, message: string) => void;
+  /** Root-relative files this call touched, "root:path", for the audit record. */
+  readonly touched: string[];
+};
+
+export type ResourceLinkInfo = { readonly root: string; readonly path: string; readonly mimeType: string; readonly size?: number };
+
+export type ToolResult = {
+  readonly structured: Readonly<Record<string, unknown>>;
+  readonly text: string;
+  readonly links: readonly ResourceLinkInfo[];
+};
+
+export type ToolDefinition<A> = {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly input: Schema<A>;
+  readonly output: JsonSchema;
+  readonly run: (args: A, ctx: ToolContext) => Promise<ToolResult>;
+};
+
+export type AnyTool = ToolDefinition<never> & { readonly run: (args: never, ctx: ToolContext) => Promise<ToolResult> };
+
+export function defineTool<A>(tool: ToolDefinition<A>): ToolDefinition<A> {
+  return tool;
+}

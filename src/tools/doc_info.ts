@@ -1,0 +1,55 @@
+// doc_info: facts about one document without its text: size, dates, lines, media type, SHA-256.
+import { decodeText, splitLines } from '../docs/document.ts';
+import { failure } from '../errors/failure.ts';
+import { formatOf, parseHeadings } from '../formats/headings.ts';
+import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
+import { readConfinedFile } from '../policy/resolver.ts';
+import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
+import { PATH_ARG, ROOT_ARG, docUri, isoTime, pickRoot, resolveIn } from './common.ts';
+import { defineTool, type ToolContext } from './context.ts';
+
+const OUTPUT = object({
+  root: string({ description: 'Root name', maxLength: 32 }),
+  path: string({ description: 'Root-relative path', maxLength: 1024 }),
+  uri: string({ description: 'Resource URI', maxLength: 4096 }),
+  size: integer({ description: 'Bytes', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  modified: string({ description: 'Last modification, ISO 8601', maxLength: 32 }),
+  mediaType: string({ description: 'Media type', maxLength: 64 }),
+  text: boolean('True when the document is valid UTF-8 text'),
+  lines: nullable(integer({ description: 'Line count (text only)', minimum: 0, maximum: 1e9 })),
+  headings: nullable(integer({ description: 'Heading count (text only)', minimum: 0, maximum: 1e9 })),
+  sha256: string({ description: 'SHA-256 of the bytes, hex', maxLength: 64 }),
+}, ['root', 'path', 'uri', 'size', 'modified', 'mediaType', 'text', 'lines', 'headings', 'sha256']);
+
+export function docInfoTool() {
+  return defineTool({
+    name: 'doc_info',
+    title: 'Document facts',
+    description: 'Size, modification time, line count, media type, heading count and SHA-256 of one document, without its text.',
+    input: object({ root: ROOT_ARG, path: PATH_ARG }, ['path']),
+    output: OUTPUT.json,
+    async run(args, ctx: ToolContext) {
+      const root = pickRoot(ctx, args.root);
+      const path = await resolveIn(ctx, root, args.path);
+      if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot describe: the path is a folder; use list_docs');
+      ctx.touched.push(`${root.name}:${path.rel}`);
+      const { bytes, stat } = await readConfinedFile(ctx.confinement, path);
+      const mediaType = mediaTypeOf(path.rel);
+      const decoded = isTextMediaType(mediaType) ? decodeText(bytes) : null;
+      const lines = decoded === null ? null : splitLines(decoded);
+      const info = {
+        root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
+        mediaType, text: lines !== null, lines: lines === null ? null : lines.length,
+        headings: lines === null ? null : parseHeadings(lines, formatOf(path.rel)).length,
+        sha256: ctx.confinement.host.sha256Hex(bytes),
+      };
+      const text = [
+        `${root.name}:${path.rel}`,
+        `size: ${info.size} bytes`, `modified: ${info.modified}`, `media type: ${mediaType}${info.text ? '' : ' (binary)'}`,
+        ...(info.lines === null ? [] : [`lines: ${info.lines}`, `headings: ${info.headings}`]),
+        `sha256: ${info.sha256}`,
+      ].join('\n');
+      return { structured: info, text, links: [{ root: root.name, path: path.rel, mimeType: mediaType, size: stat.size }] };
+    },
+  });
+}

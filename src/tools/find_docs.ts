@@ -1,0 +1,88 @@
+// find_docs: documents whose root-relative path matches a glob (**, *, ?, {a,b}, [...]).
+import { failure } from '../errors/failure.ts';
+import { mediaTypeOf } from '../formats/media_type.ts';
+import { compileGlob } from '../policy/glob.ts';
+import { narrowingAllows, narrowingMayEnter } from '../policy/client_roots.ts';
+import { walk } from '../policy/walker.ts';
+import { escapeName } from '../text/escape.ts';
+import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
+import { CURSOR_ARG, ROOT_ARG, checkSignal, cursorInt, decodeCursor, encodeCursor, isoTime, limitArg, pickRoot, resolveIn } from './common.ts';
+import { defineTool, type ToolContext } from './context.ts';
+
+const OUTPUT = object({
+  root: string({ description: 'Root searched', maxLength: 32 }),
+  pattern: string({ description: 'The glob', maxLength: 512 }),
+  matches: array(object({
+    path: string({ description: 'Root-relative path', maxLength: 1024 }),
+    size: integer({ description: 'Bytes', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    modified: string({ description: 'Last modification, ISO 8601', maxLength: 32 }),
+  }, ['path', 'size', 'modified']), { description: 'Matching documents in path order', maxItems: 10000 }),
+  nextCursor: nullable(string({ description: 'Pass as cursor for more matches', maxLength: 512 })),
+  truncated: boolean('True when more matches exist than this page shows'),
+}, ['root', 'pattern', 'matches', 'nextCursor', 'truncated']);
+
+export function findDocsTool(maxEntries: number) {
+  const fallback = Math.min(200, maxEntries);
+  return defineTool({
+    name: 'find_docs',
+    title: 'Find documents by name',
+    description:
+      'Find documents whose path matches a glob: "*" within a name, "**" across folders, "?", "{a,b}", "[a-z]". ' +
+      'A pattern without "/" matches file names anywhere (e.g. "*.md"); with "/" it matches the whole root-relative path (e.g. "guide/**/*.rst").',
+    input: object({
+      pattern: string({ description: 'Glob pattern', minLength: 1, maxLength: 512 }),
+      root: ROOT_ARG,
+      limit: limitArg(maxEntries, fallback),
+      cursor: CURSOR_ARG,
+    }, ['pattern']),
+    output: OUTPUT.json,
+    async run(args, ctx: ToolContext) {
+      let glob;
+      try {
+        glob = compileGlob(args.pattern);
+      } catch (err) {
+        throw failure('invalid_argument', `Invalid arguments: \`pattern\`: ${err instanceof Error ? err.message : 'invalid glob'}`);
+      }
+      const root = pickRoot(ctx, args.root);
+      const top = await resolveIn(ctx, root, '');
+      const limit = args.limit ?? fallback;
+      const query = ctx.confinement.host.sha256Hex(`${root.name}\u0000${args.pattern}`).slice(0, 32);
+      let skip = 0;
+      if (args.cursor !== undefined) {
+        const c = decodeCursor('find_docs', args.cursor);
+        if (c['q'] !== query) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different pattern');
+        skip = cursorInt(c, 'o', 10_000_000);
+      }
+      const matches: { path: string; size: number; modified: string }[] = [];
+      let seen = 0;
+      let more = false;
+      await walk(ctx.confinement, top, {
+        maxDepth: ctx.limits.depth,
+        maxVisited: ctx.limits.walkEntries,
+        signal: ctx.signal,
+        enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
+        keep: (rel, kind) => kind === 'file' && glob.matches(rel) && narrowingAllows(ctx.narrowing, root.name, rel),
+      }, (e) => {
+        checkSignal(ctx);
+        if (seen++ < skip) return true;
+        if (matches.length >= limit) {
+          more = true;
+          return false;
+        }
+        matches.push({ path: e.path.rel, size: e.size, modified: isoTime(e.mtimeMs) });
+        return true;
+      });
+      const nextCursor = more ? encodeCursor('find_docs', { q: query, o: skip + matches.length }) : null;
+      const text = [
+        `${matches.length} document${matches.length === 1 ? '' : 's'} in ${root.name} match ${JSON.stringify(args.pattern)}`,
+        ...matches.map((m) => `${escapeName(m.path)}  (${m.size} bytes)`),
+        ...(nextCursor ? [`More matches: call again with cursor "${nextCursor}"`] : []),
+      ].join('\n');
+      return {
+        structured: { root: root.name, pattern: args.pattern, matches, nextCursor, truncated: more },
+        text,
+        links: matches.slice(0, 20).map((m) => ({ root: root.name, path: m.path, mimeType: mediaTypeOf(m.path), size: m.size })),
+      };
+    },
+  });
+}

@@ -1,0 +1,86 @@
+// list_docs: the entries under a folder, breadth limited by depth and paged by cursor. Denied, hidden
+// and out-of-root entries never appear (the walker applies the read rules).
+import { failure } from '../errors/failure.ts';
+import { narrowingMayEnter, narrowingAllows } from '../policy/client_roots.ts';
+import { walk } from '../policy/walker.ts';
+import { escapeName } from '../text/escape.ts';
+import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, cursorInt, decodeCursor, encodeCursor, isoTime, limitArg, pickRoot, resolveIn, visibleRoots } from './common.ts';
+import { defineTool, type ToolContext } from './context.ts';
+
+const ENTRY = object({
+  path: string({ description: 'Root-relative path', maxLength: 1024 }),
+  kind: string({ description: 'file or dir', maxLength: 4, enum: ['file', 'dir'] }),
+  size: nullable(integer({ description: 'Bytes (files)', minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  modified: string({ description: 'Last modification, ISO 8601', maxLength: 32 }),
+}, ['path', 'kind', 'size', 'modified']);
+
+const OUTPUT = object({
+  root: string({ description: 'Root listed', maxLength: 32 }),
+  roots: array(string({ description: 'root name', maxLength: 32 }), { description: 'All roots you may use', maxItems: 32 }),
+  path: string({ description: 'Folder listed ("" is the root)', maxLength: 1024 }),
+  entries: array(ENTRY, { description: 'Entries, depth-first, sorted by name', maxItems: 10000 }),
+  nextCursor: nullable(string({ description: 'Pass as cursor for the next page', maxLength: 512 })),
+  truncated: boolean('True when more entries exist than this page shows'),
+}, ['root', 'roots', 'path', 'entries', 'nextCursor', 'truncated']);
+
+export function listDocsTool(maxDepth: number, maxEntries: number) {
+  return defineTool({
+    name: 'list_docs',
+    title: 'List documents',
+    description:
+      'List the documents and folders under a folder of a documentation root, with kind, size and modification time. ' +
+      'Start here to see what exists. depth 1 lists only direct children. Paged: pass nextCursor back as cursor.',
+    input: object({
+      root: ROOT_ARG,
+      path: FOLDER_ARG,
+      depth: integer({ description: `Folder levels to descend (default 1, max ${maxDepth})`, minimum: 1, maximum: maxDepth }),
+      cursor: CURSOR_ARG,
+      limit: limitArg(maxEntries, Math.min(200, maxEntries)),
+    }, []),
+    output: OUTPUT.json,
+    async run(args, ctx: ToolContext) {
+      const root = pickRoot(ctx, args.root);
+      const folder = await resolveIn(ctx, root, args.path ?? '');
+      if (folder.kind !== 'dir') throw failure('not_a_directory', 'Cannot list: the path is a file; use read_doc or doc_info');
+      const depth = args.depth ?? 1;
+      const limit = args.limit ?? Math.min(200, maxEntries);
+      const query = `${root.name}\u0000${folder.rel}\u0000${depth}`;
+      let skip = 0;
+      if (args.cursor !== undefined) {
+        const c = decodeCursor('list_docs', args.cursor);
+        if (c['q'] !== query) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different listing');
+        skip = cursorInt(c, 'o', 10_000_000);
+      }
+      const entries: { path: string; kind: 'file' | 'dir'; size: number | null; modified: string }[] = [];
+      let seen = 0;
+      let more = false;
+      await walk(ctx.confinement, folder, {
+        maxDepth: depth,
+        maxVisited: ctx.limits.walkEntries,
+        signal: ctx.signal,
+        enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
+        keep: (rel, kind) => (kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, rel) : narrowingAllows(ctx.narrowing, root.name, rel)),
+      }, (e) => {
+        checkSignal(ctx);
+        if (seen++ < skip) return true;
+        if (entries.length >= limit) {
+          more = true;
+          return false;
+        }
+        entries.push({ path: e.path.rel, kind: e.path.kind, size: e.path.kind === 'file' ? e.size : null, modified: isoTime(e.mtimeMs) });
+        return true;
+      });
+      const nextCursor = more ? encodeCursor('list_docs', { q: query, o: skip + entries.length }) : null;
+      const roots = visibleRoots(ctx).map((r) => r.name);
+      const lines = entries.map((e) => (e.kind === 'dir' ? `${escapeName(e.path)}/` : `${escapeName(e.path)}  (${e.size} bytes, ${e.modified.slice(0, 10)})`));
+      const head = `${root.name}:${folder.rel === '' ? '/' : folder.rel} — ${entries.length} entries` + (skip > 0 ? ` (after ${skip})` : '');
+      const text = [head, ...lines, ...(nextCursor ? [`More entries: call again with cursor "${nextCursor}"`] : [])].join('\n');
+      return {
+        structured: { root: root.name, roots, path: folder.rel, entries, nextCursor, truncated: more },
+        text,
+        links: [],
+      };
+    },
+  });
+}

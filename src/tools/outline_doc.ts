@@ -1,0 +1,81 @@
+// outline_doc: a document's heading tree (levels and line numbers) and its front-matter fields.
+import { failure } from '../errors/failure.ts';
+import { parseFrontMatter } from '../formats/front_matter.ts';
+import { escapeName } from '../text/escape.ts';
+import { array, boolean, integer, nullable, object, string, stringMap } from '../validate/schema.ts';
+import { CURSOR_ARG, PATH_ARG, ROOT_ARG, cursorInt, decodeCursor, docUri, encodeCursor, pickRoot, resolveIn } from './common.ts';
+import { defineTool, type ToolContext } from './context.ts';
+
+const PAGE = 500;
+
+const OUTPUT = object({
+  root: string({ description: 'Root name', maxLength: 32 }),
+  path: string({ description: 'Root-relative path', maxLength: 1024 }),
+  uri: string({ description: 'Resource URI', maxLength: 4096 }),
+  format: string({ description: 'markdown, rst, asciidoc or text', maxLength: 16 }),
+  totalLines: integer({ description: 'Lines in the document', minimum: 0, maximum: 1e9 }),
+  headings: array(object({
+    level: integer({ description: 'Heading level, 1 = top', minimum: 1, maximum: 12 }),
+    title: string({ description: 'Heading text', maxLength: 256 }),
+    line: integer({ description: 'Line of the heading (1-based)', minimum: 1, maximum: 1e9 }),
+    endLine: integer({ description: 'Last line of its section', minimum: 1, maximum: 1e9 }),
+  }, ['level', 'title', 'line', 'endLine']), { description: 'Headings in document order', maxItems: PAGE }),
+  frontMatter: stringMap('Front-matter fields (YAML/TOML key: value pairs)'),
+  nextCursor: nullable(string({ description: 'Pass as cursor for more headings', maxLength: 512 })),
+  truncated: boolean('True when more headings exist than this page shows'),
+}, ['root', 'path', 'uri', 'format', 'totalLines', 'headings', 'frontMatter', 'nextCursor', 'truncated']);
+
+export function outlineDocTool() {
+  return defineTool({
+    name: 'outline_doc',
+    title: 'Outline a document',
+    description:
+      'Show the heading tree of a document (Markdown, reStructuredText, AsciiDoc) with levels and line numbers, ' +
+      'plus its front-matter fields. Use a heading with read_doc to read just that section.',
+    input: object({ root: ROOT_ARG, path: PATH_ARG, cursor: CURSOR_ARG }, ['path']),
+    output: OUTPUT.json,
+    async run(args, ctx: ToolContext) {
+      const root = pickRoot(ctx, args.root);
+      const path = await resolveIn(ctx, root, args.path);
+      if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot outline: the path is a folder; use list_docs');
+      ctx.touched.push(`${root.name}:${path.rel}`);
+      const doc = await ctx.docs.load(ctx.confinement, path);
+      let skip = 0;
+      if (args.cursor !== undefined) {
+        const c = decodeCursor('outline_doc', args.cursor);
+        if (c['p'] !== `${root.name}:${path.rel}`) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different document');
+        skip = cursorInt(c, 'o', 1e7);
+      }
+      const all = doc.headings;
+      const headings = all.slice(skip, skip + PAGE).map((h, i) => {
+        let end = doc.lines.length;
+        for (let j = skip + i + 1; j < all.length; j++) {
+          const next = all[j];
+          if (next && next.level <= h.level) {
+            end = next.line - 1;
+            break;
+          }
+        }
+        return { level: h.level, title: h.title, line: h.line, endLine: Math.max(h.line, end) };
+      });
+      const more = skip + PAGE < all.length;
+      const nextCursor = more ? encodeCursor('outline_doc', { p: `${root.name}:${path.rel}`, o: skip + PAGE }) : null;
+      const fm = parseFrontMatter(doc.lines);
+      const frontMatter = fm ? fm.fields : {};
+      const text = [
+        `${root.name}:${path.rel} — ${all.length} headings, ${doc.lines.length} lines (${doc.format})`,
+        ...Object.entries(frontMatter).map(([k, v]) => `${escapeName(k)}: ${escapeName(v)}`),
+        ...headings.map((h) => `${'  '.repeat(h.level - 1)}${'#'.repeat(Math.min(h.level, 6))} ${escapeName(h.title)}  (lines ${h.line}-${h.endLine})`),
+        ...(nextCursor ? [`More headings: call again with cursor "${nextCursor}"`] : []),
+      ].join('\n');
+      return {
+        structured: {
+          root: root.name, path: path.rel, uri: docUri(root.name, path.rel), format: doc.format,
+          totalLines: doc.lines.length, headings, frontMatter, nextCursor, truncated: more,
+        },
+        text,
+        links: [],
+      };
+    },
+  });
+}

@@ -1,0 +1,200 @@
+// read_doc: a document's text, a line range or one heading's section, in pages that fit the reply
+// budget (never a 40 MB reply). Small files are served from the document cache; larger files are read
+// by byte range from the descriptor, so paging through them never loads the whole file.
+import { decodeText, fingerprint } from '../docs/document.ts';
+import { failure } from '../errors/failure.ts';
+import { findHeading, sectionRange } from '../formats/headings.ts';
+import { mediaTypeOf } from '../formats/media_type.ts';
+import { openConfined, readRange } from '../policy/resolver.ts';
+import { escapeControls } from '../text/escape.ts';
+import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
+import { CURSOR_ARG, PATH_ARG, ROOT_ARG, cursorInt, decodeCursor, docUri, encodeCursor, pickRoot, resolveIn } from './common.ts';
+import { defineTool, type ToolContext } from './context.ts';
+import { beginData, endData } from './render.ts';
+
+/** Files up to this size are decoded whole (cached); larger ones are paged by byte offset. */
+export const FULL_LOAD_BYTES = 8 * 1024 * 1024;
+const MAX_LINE = 1_000_000_000;
+
+const OUTPUT = object({
+  root: string({ description: 'Root name', maxLength: 32 }),
+  path: string({ description: 'Root-relative path', maxLength: 1024 }),
+  uri: string({ description: 'Resource URI (docs://root/path)', maxLength: 4096 }),
+  mediaType: string({ description: 'Media type', maxLength: 64 }),
+  startLine: integer({ description: 'First line in text (1-based)', minimum: 1, maximum: MAX_LINE }),
+  endLine: integer({ description: 'Last line in text (inclusive); startLine-1 when empty', minimum: 0, maximum: MAX_LINE }),
+  totalLines: nullable(integer({ description: 'Lines in the document (null for very large files)', minimum: 0, maximum: MAX_LINE })),
+  heading: nullable(string({ description: 'Section returned, when heading was given', maxLength: 256 })),
+  text: string({ description: 'The document text (control characters escaped)', maxLength: 16 * 1024 * 1024 }),
+  nextCursor: nullable(string({ description: 'Pass as cursor to read the next page', maxLength: 512 })),
+}, ['root', 'path', 'uri', 'mediaType', 'startLine', 'endLine', 'totalLines', 'heading', 'text', 'nextCursor']);
+
+type Page = { startLine: number; endLine: number; text: string; next: { l: number; c: number; o: number } | null };
+
+/** Takes whole lines from `lines[from-1]` (starting at column `col`) up to `to` within `budget` chars. */
+function pageOfLines(lines: readonly string[], from: number, col: number, to: number, budget: number, numbers: boolean): Page {
+  const out: string[] = [];
+  let used = 0;
+  let n = from;
+  for (; n <= to; n++) {
+    const line = (lines[n - 1] as string).slice(n === from ? col : 0);
+    const prefix = numbers ? `${n}\t` : '';
+    const cost = prefix.length + line.length + 1;
+    if (used + cost > budget) {
+      if (out.length === 0) {
+        // One line longer than the page: cut it and continue mid-line on the next page.
+        const take = Math.max(1, budget - prefix.length - 1);
+        out.push(prefix + line.slice(0, take));
+        return { startLine: from, endLine: n, text: out.join('\n'), next: { l: n, c: (n === from ? col : 0) + take, o: 0 } };
+      }
+      break;
+    }
+    out.push(prefix + line);
+    used += cost;
+  }
+  const last = n - 1;
+  return { startLine: from, endLine: last, text: out.join('\n'), next: last < to ? { l: last + 1, c: 0, o: 0 } : null };
+}
+
+export function readDocTool(responseBytes: number) {
+  // The text appears twice (structuredContent and the text block) and JSON may escape it: keep margin.
+  const budget = Math.max(1024, Math.floor((responseBytes - 4096) / 2.5));
+  return defineTool({
+    name: 'read_doc',
+    title: 'Read a document',
+    description:
+      'Read a document as text. Give startLine/endLine for a line range, or heading for just that section ' +
+      '(Markdown, reStructuredText, AsciiDoc). Long documents come in pages: pass nextCursor back as cursor. ' +
+      'lineNumbers: true prefixes each line with its number, for citing.',
+    input: object({
+      root: ROOT_ARG,
+      path: PATH_ARG,
+      startLine: integer({ description: 'First line to return (1-based)', minimum: 1, maximum: MAX_LINE }),
+      endLine: integer({ description: 'Last line to return (inclusive)', minimum: 1, maximum: MAX_LINE }),
+      heading: string({ description: 'Return only the section under this heading (title or slug)', minLength: 1, maxLength: 200 }),
+      cursor: CURSOR_ARG,
+      lineNumbers: boolean('Prefix each line with its line number and a tab'),
+    }, ['path']),
+    output: OUTPUT.json,
+    async run(args, ctx: ToolContext) {
+      if (args.heading !== undefined && (args.startLine !== undefined || args.endLine !== undefined)) {
+        throw failure('invalid_argument', 'Invalid arguments: give either heading or startLine/endLine, not both');
+      }
+      if (args.startLine !== undefined && args.endLine !== undefined && args.endLine < args.startLine) {
+        throw failure('invalid_argument', `Invalid arguments: endLine (${args.endLine}) is before startLine (${args.startLine})`);
+      }
+      const root = pickRoot(ctx, args.root);
+      const path = await resolveIn(ctx, root, args.path);
+      if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot read: the path is a folder; use list_docs');
+      ctx.touched.push(`${root.name}:${path.rel}`);
+      const numbers = args.lineNumbers ?? false;
+      const key = `${root.name}\u0000${path.rel}\u0000${args.heading ?? ''}\u0000${args.startLine ?? 0}\u0000${args.endLine ?? 0}\u0000${numbers}`;
+      let resume: { l: number; c: number; o: number; f: string } | null = null;
+      if (args.cursor !== undefined) {
+        const c = decodeCursor('read_doc', args.cursor);
+        if (c['q'] !== ctx.confinement.host.sha256Hex(key).slice(0, 32)) {
+          throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different read; repeat the same arguments with the cursor');
+        }
+        resume = { l: cursorInt(c, 'l', MAX_LINE), c: cursorInt(c, 'c', 1e12), o: cursorInt(c, 'o', 1e15), f: String(c['f']) };
+      }
+      const open = await openConfined(ctx.confinement, path);
+      const size = open.stat.size;
+      await open.handle.close().catch(() => undefined);
+      const fp = fingerprint(open.stat);
+      if (resume && resume.f !== fp) throw failure('invalid_cursor', 'Invalid cursor: the document changed since the previous page; read it again without cursor');
+
+      let page: Page;
+      let totalLines: number | null;
+      if (size <= FULL_LOAD_BYTES || args.heading !== undefined) {
+        const doc = await ctx.docs.load(ctx.confinement, path);
+        totalLines = doc.lines.length;
+        let from = args.startLine ?? 1;
+        let to = Math.min(args.endLine ?? totalLines, totalLines);
+        if (args.heading !== undefined) {
+          const i = findHeading(doc.headings, args.heading);
+          if (i < 0) {
+            const known = doc.headings.slice(0, 15).map((h) => JSON.stringify(h.title)).join(', ');
+            throw failure('heading_not_found', `Cannot find heading ${JSON.stringify(args.heading.slice(0, 60))} in this document` + (known ? `; headings include ${known} (outline_doc lists all)` : '; it has no headings'));
+          }
+          const r = sectionRange(doc.headings, i, totalLines);
+          from = r.startLine;
+          to = r.endLine;
+        }
+        if (from > totalLines && totalLines > 0) throw failure('invalid_argument', `Invalid arguments: startLine ${from} is past the end (the document has ${totalLines} lines)`);
+        page = pageOfLines(doc.lines, resume ? resume.l : from, resume ? resume.c : 0, to, budget, numbers);
+      } else {
+        totalLines = null;
+        page = await pageOfBytes(ctx, path, size, resume, args.startLine ?? 1, args.endLine ?? MAX_LINE, budget, numbers);
+      }
+      const nextCursor = page.next
+        ? encodeCursor('read_doc', { q: ctx.confinement.host.sha256Hex(key).slice(0, 32), f: fp, l: page.next.l, c: page.next.c, o: page.next.o })
+        : null;
+      const text = escapeControls(page.text);
+      const heading = args.heading === undefined ? null : args.heading;
+      const label = `${root.name}:${path.rel}`;
+      const range = page.endLine >= page.startLine ? `lines ${page.startLine}-${page.endLine}` : 'no lines';
+      const render = [
+        `${label} — ${range}${totalLines === null ? '' : ` of ${totalLines}`}${heading ? ` (section ${JSON.stringify(heading)})` : ''}`,
+        beginData(label), text, endData(label),
+        ...(nextCursor ? [`More: call read_doc again with the same arguments and cursor "${nextCursor}"`] : []),
+      ].join('\n');
+      return {
+        structured: {
+          root: root.name, path: path.rel, uri: docUri(root.name, path.rel), mediaType: mediaTypeOf(path.rel),
+          startLine: page.startLine, endLine: page.endLine, totalLines, heading, text, nextCursor,
+        },
+        text: render,
+        links: [{ root: root.name, path: path.rel, mimeType: mediaTypeOf(path.rel), size }],
+      };
+    },
+  });
+}
+
+/** Large files: find the start by streaming (or resume at a byte offset), then read one page. */
+async function pageOfBytes(
+  ctx: ToolContext, path: Parameters<typeof openConfined>[1], size: number,
+  resume: { l: number; c: number; o: number } | null, startLine: number, endLine: number, budget: number, numbers: boolean,
+): Promise<Page> {
+  const open = await openConfined(ctx.confinement, path);
+  try {
+    let offset = resume ? resume.o : 0;
+    let line = resume ? resume.l : 1;
+    const chunk = 1024 * 1024;
+    while (line < startLine && offset < size) {
+      ctx.signal.throwIfAborted();
+      const bytes = await readRange(open, offset, chunk);
+      let i = 0;
+      for (; i < bytes.length && line < startLine; i++) if (bytes[i] === 0x0a) line++;
+      offset += i;
+      if (bytes.length === 0) break;
+    }
+    if (line < startLine) throw failure('invalid_argument', `Invalid arguments: startLine ${startLine} is past the end of the document`);
+    // Read up to 4 bytes per char of budget, then cut at the last newline that fits.
+    const raw = await readRange(open, offset, Math.min(budget, size - offset));
+    let cut = raw.lastIndexOf(0x0a) + 1;
+    if (cut === 0) {
+      cut = raw.length; // one long line: cut at a UTF-8 boundary
+      while (cut > 0 && cut < raw.length && ((raw[cut] as number) & 0xc0) === 0x80) cut--;
+    }
+    const text = decodeText(raw.subarray(0, cut));
+    if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    const wanted = Math.min(lines.length, endLine - line + 1);
+    const shown = lines.slice(0, wanted).map((l, i) => (numbers ? `${line + i}\t` : '') + l.replace(/\r$/, ''));
+    let consumed = 0;
+    for (let i = 0; i < wanted; i++) consumed += new TextEncoder().encode(lines[i] as string).length + (i < lines.length - 1 || raw[cut - 1] === 0x0a ? 1 : 0);
+    const endedMidLine = raw[cut - 1] !== 0x0a && offset + cut < size;
+    const nextOffset = offset + consumed;
+    const lastLine = line + wanted - 1;
+    const more = nextOffset < size && lastLine < endLine;
+    return {
+      startLine: line,
+      endLine: lastLine,
+      text: shown.join('\n'),
+      next: more ? { l: endedMidLine ? lastLine : lastLine + 1, c: 0, o: nextOffset } : null,
+    };
+  } finally {
+    await open.handle.close().catch(() => undefined);
+  }
+}

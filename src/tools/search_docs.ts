@@ -1,0 +1,257 @@
+// search_docs: find text across a root. `words` ranks documents by relevance (BM25 with title, heading
+// and path boosts); `literal` and `regex` list matching lines in path order. Regexes run on a
+// linear-time engine, so no pattern can hang the server; every search honours the deadline.
+import { splitLines } from '../docs/document.ts';
+import { failure } from '../errors/failure.ts';
+import { formatOf, parseHeadings } from '../formats/headings.ts';
+import { mediaTypeOf } from '../formats/media_type.ts';
+import { compileGlob } from '../policy/glob.ts';
+import { narrowingAllows, narrowingMayEnter } from '../policy/client_roots.ts';
+import { compileSafeRegex } from '../search/safe_regex.ts';
+import { bestSnippets } from '../search/snippet.ts';
+import { queryTerms } from '../search/tokenize.ts';
+import { escapeControls, escapeName } from '../text/escape.ts';
+import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, cursorInt, decodeCursor, encodeCursor, limitArg, pickRoot, resolveIn } from './common.ts';
+import { defineTool, type ToolContext } from './context.ts';
+import type { CorpusScan } from '../search/corpus.ts';
+
+const SNIPPET_CHARS = 240;
+const MAX_CONTEXT = 5;
+
+const HIT = object({
+  path: string({ description: 'Root-relative path', maxLength: 1024 }),
+  line: integer({ description: 'Line (1-based)', minimum: 1, maximum: 1e9 }),
+  column: integer({ description: 'Column of the match (1-based, UTF-16 units)', minimum: 1, maximum: 1e9 }),
+  snippet: string({ description: 'The matching line, cut around the match', maxLength: 1024 }),
+  heading: nullable(string({ description: 'Heading of the section holding the line', maxLength: 256 })),
+  score: nullable(integer({ description: 'Relevance x1000 (words mode)', minimum: 0, maximum: 1e12 })),
+  before: array(string({ description: 'line', maxLength: 1024 }), { description: 'Context lines before', maxItems: MAX_CONTEXT }),
+  after: array(string({ description: 'line', maxLength: 1024 }), { description: 'Context lines after', maxItems: MAX_CONTEXT }),
+}, ['path', 'line', 'column', 'snippet', 'heading', 'score', 'before', 'after']);
+
+const OUTPUT = object({
+  root: string({ description: 'Root searched', maxLength: 32 }),
+  mode: string({ description: 'Search mode', maxLength: 8, enum: ['words', 'literal', 'regex'] }),
+  hits: array(HIT, { description: 'Hits, best or first first', maxItems: 1000 }),
+  filesSearched: integer({ description: 'Files considered', minimum: 0, maximum: 1e9 }),
+  nextCursor: nullable(string({ description: 'Pass as cursor for more hits', maxLength: 512 })),
+  truncated: boolean('True when more hits exist than this page shows'),
+}, ['root', 'mode', 'hits', 'filesSearched', 'nextCursor', 'truncated']);
+
+type Hit = { path: string; line: number; column: number; snippet: string; heading: string | null; score: number | null; before: string[]; after: string[] };
+
+function cutAround(line: string, column: number, length: number): string {
+  const clean = line.trim() === line ? line : line.trimEnd();
+  if (clean.length <= SNIPPET_CHARS) return escapeControls(clean.trimStart());
+  const start = Math.max(0, Math.min(column - 1 - 80, clean.length - SNIPPET_CHARS));
+  const piece = clean.slice(start, start + Math.max(SNIPPET_CHARS, Math.min(length, 400)));
+  return escapeControls((start > 0 ? '…' : '') + piece + (start + piece.length < clean.length ? '…' : ''));
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineOf(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+export function searchDocsTool(maxResults: number, defaultLimit: number) {
+  return defineTool({
+    name: 'search_docs',
+    title: 'Search documents',
+    description:
+      'Search the documents of a root. mode "words" (default) ranks documents by relevance to a natural-language query ' +
+      '(titles, headings and file names weigh most); "literal" finds an exact string; "regex" a regular expression ' +
+      '(linear-time subset: no backreferences or lookaround). Narrow with path (a folder) or glob (e.g. "**/*.md"). ' +
+      'Hits give path, line, column, snippet and section heading; open them with read_doc.',
+    input: object({
+      query: string({ description: 'Words, a literal string or a regex, per mode', minLength: 1, maxLength: 1000 }),
+      mode: string({ description: 'words (default), literal or regex', maxLength: 8, enum: ['words', 'literal', 'regex'] }),
+      root: ROOT_ARG,
+      path: FOLDER_ARG,
+      glob: string({ description: 'Only files whose path matches this glob', minLength: 1, maxLength: 256 }),
+      caseSensitive: boolean('Match case exactly (default false)'),
+      limit: limitArg(maxResults, defaultLimit),
+      contextLines: integer({ description: `Lines of context before and after each hit (default 0, max ${MAX_CONTEXT})`, minimum: 0, maximum: MAX_CONTEXT }),
+      cursor: CURSOR_ARG,
+    }, ['query']),
+    output: OUTPUT.json,
+    async run(args, ctx: ToolContext) {
+      const mode = (args.mode ?? 'words') as 'words' | 'literal' | 'regex';
+      const caseSensitive = args.caseSensitive ?? false;
+      const limit = args.limit ?? defaultLimit;
+      const contextLines = args.contextLines ?? 0;
+      const root = pickRoot(ctx, args.root);
+      const folder = await resolveIn(ctx, root, args.path ?? '');
+      if (folder.kind !== 'dir') throw failure('not_a_directory', 'Cannot search: path must be a folder; use glob to pick files');
+      let glob: { matches: (p: string) => boolean } | null = null;
+      if (args.glob !== undefined) {
+        try {
+          glob = compileGlob(args.glob);
+        } catch (err) {
+          throw failure('invalid_argument', `Invalid arguments: \`glob\`: ${err instanceof Error ? err.message : 'invalid'}`);
+        }
+      }
+      const queryKey = ctx.confinement.host.sha256Hex(JSON.stringify([mode, args.query, root.name, folder.rel, args.glob ?? '', caseSensitive, contextLines])).slice(0, 32);
+      let skip = 0;
+      if (args.cursor !== undefined) {
+        const c = decodeCursor('search_docs', args.cursor);
+        if (c['q'] !== queryKey) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different search; repeat the same arguments with the cursor');
+        skip = cursorInt(c, 'o', 1_000_000);
+      }
+      const wanted = skip + limit + 1;
+      const scan = (keepFile: (rel: string) => boolean): CorpusScan => ({
+        confinement: ctx.confinement, folder, maxDepth: ctx.limits.depth, maxFiles: ctx.limits.searchFiles,
+        maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
+        enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
+        keepFile: (rel) => narrowingAllows(ctx.narrowing, root.name, rel) && keepFile(rel),
+        progress: (done, total) => ctx.progress(done, total, `Searched ${done} of ${total} files`),
+      });
+      const hits: Hit[] = [];
+      let filesSearched = 0;
+
+      if (mode === 'words') {
+        const terms = queryTerms(args.query);
+        if (terms.length === 0) throw failure('invalid_argument', 'Invalid arguments: `query` has no searchable words (only stop words or symbols); try mode "literal"');
+        const index = await ctx.corpus.wordIndex(root, scan(() => true));
+        const prefix = folder.rel === '' ? '' : folder.rel + '/';
+        const ranked = index.search(args.query, {
+          limit: wanted,
+          filter: (key) => key.startsWith(prefix) && narrowingAllows(ctx.narrowing, root.name, key) && (glob === null || glob.matches(key)),
+        });
+        filesSearched = index.size;
+        for (const r of ranked.slice(skip, skip + limit)) {
+          const path = await resolveIn(ctx, root, r.key).catch(() => null);
+          if (path === null || path.kind !== 'file') continue;
+          const doc = await ctx.docs.load(ctx.confinement, path).catch(() => null);
+          if (doc === null) continue;
+          const headingAt = (line: number): string | null => {
+            let h: string | null = null;
+            for (const x of doc.headings) { if (x.line > line) break; h = x.title; }
+            return h;
+          };
+          const best = bestSnippets(doc.lines, terms, headingAt, 1)[0];
+          const line = best?.line ?? 1;
+          hits.push({
+            path: r.key, line, column: best?.column ?? 1,
+            snippet: best ? escapeControls(best.text) : cutAround(doc.lines[0] ?? '', 1, 0),
+            heading: best?.heading ?? headingAt(1), score: Math.round(r.score * 1000),
+            before: doc.lines.slice(Math.max(0, line - 1 - contextLines), line - 1).map((l) => cutAround(l, 1, 0)),
+            after: doc.lines.slice(line, line + contextLines).map((l) => cutAround(l, 1, 0)),
+          });
+        }
+        const more = ranked.length > skip + limit;
+        return result(ctx, root.name, mode, hits, filesSearched, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
+      }
+
+      const matcher = lineMatcher(mode, args.query, caseSensitive);
+      let count = 0;
+      const stats = await ctx.corpus.scan(scan((rel) => glob === null || glob.matches(rel)), (file) => {
+        filesSearched++;
+        let starts: number[] | null = null;
+        let headings: { line: number; title: string }[] | null = null;
+        for (const m of matcher(file.text)) {
+          count++;
+          if (count <= skip) continue;
+          if (count > skip + limit) return false;
+          starts ??= lineStarts(file.text);
+          const line = lineOf(starts, m.index);
+          const lineStart = starts[line - 1] as number;
+          const lineEnd = line < starts.length ? (starts[line] as number) - 1 : file.text.length;
+          const lineText = file.text.slice(lineStart, lineEnd).replace(/\r$/, '');
+          headings ??= parseHeadings(splitLines(file.text), formatOf(file.path.rel));
+          let heading: string | null = null;
+          for (const h of headings) { if (h.line > line) break; heading = h.title; }
+          const around = (from: number, to: number): string[] => {
+            const out: string[] = [];
+            for (let n = Math.max(1, from); n <= Math.min(to, starts!.length); n++) {
+              const s = starts![n - 1] as number;
+              const e = n < starts!.length ? (starts![n] as number) - 1 : file.text.length;
+              out.push(cutAround(file.text.slice(s, e).replace(/\r$/, ''), 1, 0));
+            }
+            return out;
+          };
+          hits.push({
+            path: file.path.rel, line, column: m.index - lineStart + 1,
+            snippet: cutAround(lineText, m.index - lineStart + 1, m.length), heading, score: null,
+            before: contextLines > 0 ? around(line - contextLines, line - 1) : [],
+            after: contextLines > 0 ? around(line + 1, line + contextLines) : [],
+          });
+        }
+        return true;
+      });
+      void stats;
+      const more = count > skip + limit;
+      return result(ctx, root.name, mode, hits, filesSearched, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
+    },
+  });
+}
+
+type Match = { readonly index: number; readonly length: number };
+
+/** Yields match offsets over a whole text, at most one per line. */
+function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensitive: boolean): (text: string) => Iterable<Match> {
+  if (mode === 'literal') {
+    // An escaped literal cannot backtrack; the native engine scans it fast.
+    const re = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), caseSensitive ? 'gu' : 'giu');
+    return function* (text) {
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        yield { index: m.index, length: m[0].length };
+        const nl = text.indexOf('\n', m.index + Math.max(1, m[0].length));
+        if (nl === -1) return;
+        re.lastIndex = nl + 1;
+      }
+    };
+  }
+  let rx;
+  try {
+    rx = compileSafeRegex(query, { caseSensitive });
+  } catch (err) {
+    throw failure('invalid_argument', `Invalid arguments: \`query\`: ${err instanceof Error ? err.message : 'invalid regex'}`);
+  }
+  const safe = rx;
+  const needle = safe.requiredLiteral;
+  return function* (text) {
+    const hay = needle !== null && !caseSensitive ? text.toLowerCase() : text;
+    if (needle !== null && hay.indexOf(needle) === -1) return;
+    let start = 0;
+    while (start <= text.length) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      if (needle === null || hay.slice(start, end).includes(needle)) {
+        const m = safe.exec(text.slice(start, end));
+        if (m) yield { index: start + m.index, length: m.length };
+      }
+      if (end === text.length) return;
+      start = end + 1;
+    }
+  };
+}
+
+function result(ctx: ToolContext, root: string, mode: string, hits: readonly Hit[], filesSearched: number, nextCursor: string | null) {
+  void ctx;
+  const lines = hits.map((h) =>
+    `${escapeName(h.path)}:${h.line}:${h.column}${h.heading ? ` [${escapeName(h.heading)}]` : ''}  ${h.snippet}`);
+  const text = [
+    `${hits.length} hit${hits.length === 1 ? '' : 's'} in ${root} (${mode}, ${filesSearched} files searched)`,
+    ...lines,
+    ...(nextCursor ? [`More hits: call again with the same arguments and cursor "${nextCursor}"`] : []),
+  ].join('\n');
+  return {
+    structured: { root, mode, hits, filesSearched, nextCursor, truncated: nextCursor !== null },
+    text,
+    links: [...new Set(hits.map((h) => h.path))].slice(0, 20).map((p) => ({ root, path: p, mimeType: mediaTypeOf(p) })),
+  };
+}

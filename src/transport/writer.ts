@@ -1,0 +1,29 @@
+// Serialises outgoing messages, one per line, in order, honouring stdout back-pressure.
+// Only this module writes to stdout: nothing but protocol lines ever reaches it.
+import type { Host } from '../runtime/host.ts';
+
+export type MessageWriter = {
+  readonly send: (message: unknown) => void;
+  /** Resolves when every queued line has been handed to the runtime. */
+  readonly flushed: () => Promise<void>;
+  readonly pending: () => number;
+};
+
+export function serializeLine(message: unknown): string {
+  // U+2028/U+2029 are valid inside JSON strings but break some line splitters (SECURITY.md).
+  return JSON.stringify(message).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') + '\n';
+}
+
+export function createMessageWriter(host: Host): MessageWriter {
+  let chain: Promise<void> = Promise.resolve();
+  let queued = 0;
+  return {
+    send(message) {
+      const line = serializeLine(message);
+      queued++;
+      chain = chain.then(() => host.writeStdout(line)).then(() => void queued--);
+    },
+    flushed: () => chain,
+    pending: () => queued,
+  };
+}

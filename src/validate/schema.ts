@@ -1,0 +1,168 @@
+// One definition, two faces: each builder yields the JSON Schema a client sees and the hand-written
+// reader that enforces exactly it (STYLE.md rule 4). Readers copy checked fields into fresh objects,
+// reject unknown keys and prototype-named keys, and cap every length (SECURITY.md principle 2).
+
+export type JsonSchema = Readonly<Record<string, unknown>>;
+export type Schema<T> = { readonly json: JsonSchema; readonly read: (value: unknown, at: string) => T };
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+/** A bad argument: the message names the field, the rule and the limit, and is safe to show. */
+export class ArgumentError extends Error {}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function quote(value: unknown): string {
+  let s: string;
+  try {
+    s = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    s = '(unprintable)';
+  }
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function fail(at: string, rule: string, got?: unknown): never {
+  throw new ArgumentError(`\`${at}\` ${rule}` + (got === undefined ? '' : ` (got ${quote(got)})`));
+}
+
+type StringOptions = {
+  readonly description: string;
+  readonly minLength?: number;
+  readonly maxLength: number;
+  readonly enum?: readonly string[];
+  readonly pattern?: { readonly source: string; readonly hint: string };
+};
+
+export function string(o: StringOptions): Schema<string> {
+  const min = o.minLength ?? 0;
+  const re = o.pattern ? new RegExp(o.pattern.source, 'u') : null;
+  const json: Record<string, unknown> = { type: 'string', description: o.description };
+  if (o.enum) json['enum'] = [...o.enum];
+  else {
+    if (min > 0) json['minLength'] = min;
+    json['maxLength'] = o.maxLength;
+    if (o.pattern) json['pattern'] = o.pattern.source;
+  }
+  return {
+    json,
+    read(v, at) {
+      if (typeof v !== 'string') fail(at, 'must be a string', typeName(v));
+      if (o.enum) {
+        if (!o.enum.includes(v)) fail(at, `must be one of ${o.enum.map((e) => `"${e}"`).join(', ')}`, v);
+        return v;
+      }
+      if (v.length < min) fail(at, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);
+      if (v.length > o.maxLength) fail(at, `must be at most ${o.maxLength} characters (got ${v.length})`);
+      if (re && !re.test(v)) fail(at, o.pattern?.hint ?? 'has an invalid format', v);
+      return v;
+    },
+  };
+}
+
+type NumberOptions = { readonly description: string; readonly minimum: number; readonly maximum: number };
+
+export function integer(o: NumberOptions): Schema<number> {
+  return {
+    json: { type: 'integer', description: o.description, minimum: o.minimum, maximum: o.maximum },
+    read(v, at) {
+      if (typeof v !== 'number' || !Number.isInteger(v)) fail(at, 'must be an integer', typeof v === 'number' ? v : typeName(v));
+      if (v < o.minimum || v > o.maximum) fail(at, `must be from ${o.minimum} to ${o.maximum}`, v);
+      return v;
+    },
+  };
+}
+
+export function boolean(description: string): Schema<boolean> {
+  return {
+    json: { type: 'boolean', description },
+    read(v, at) {
+      if (typeof v !== 'boolean') fail(at, 'must be true or false', typeName(v));
+      return v;
+    },
+  };
+}
+
+export function array<T>(item: Schema<T>, o: { readonly description: string; readonly maxItems: number }): Schema<T[]> {
+  return {
+    json: { type: 'array', description: o.description, items: item.json, maxItems: o.maxItems },
+    read(v, at) {
+      if (!Array.isArray(v)) fail(at, 'must be an array', typeName(v));
+      if (v.length > o.maxItems) fail(at, `must have at most ${o.maxItems} items (got ${v.length})`);
+      return v.map((x, i) => item.read(x, `${at}[${i}]`));
+    },
+  };
+}
+
+/** Output-only helper: a value that may be null. */
+export function nullable<T>(inner: Schema<T>): Schema<T | null> {
+  const t = inner.json['type'];
+  return {
+    json: { ...inner.json, type: [t, 'null'] },
+    read: (v, at) => (v === null ? null : inner.read(v, at)),
+  };
+}
+
+/** Output-only helper: free-form string map (front matter fields). */
+export function stringMap(description: string): Schema<Record<string, string>> {
+  return {
+    json: { type: 'object', description, additionalProperties: { type: 'string' } },
+    read(v, at) {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'must be an object', typeName(v));
+      const out: Record<string, string> = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (FORBIDDEN_KEYS.has(k)) fail(at, `must not contain the key "${k}"`);
+        if (typeof x !== 'string') fail(`${at}.${k}`, 'must be a string', typeName(x));
+        out[k] = x;
+      }
+      return out;
+    },
+  };
+}
+
+type Props = Readonly<Record<string, Schema<unknown>>>;
+type ObjectOf<P extends Props, R extends keyof P> = { -readonly [K in R]: Infer<P[K]> } & {
+  -readonly [K in Exclude<keyof P, R>]?: Infer<P[K]>;
+};
+
+export function object<P extends Props, R extends keyof P & string>(
+  props: P,
+  required: readonly R[],
+  description?: string,
+): Schema<ObjectOf<P, R>> {
+  const names = Object.keys(props);
+  const json: Record<string, unknown> = { type: 'object' };
+  if (description) json['description'] = description;
+  json['properties'] = Object.fromEntries(names.map((n) => [n, (props[n] as Schema<unknown>).json]));
+  if (required.length > 0) json['required'] = [...required];
+  json['additionalProperties'] = false;
+  return {
+    json,
+    read(v, at) {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'must be an object', typeName(v));
+      const input = v as Record<string, unknown>;
+      for (const key of Object.keys(input)) {
+        if (FORBIDDEN_KEYS.has(key)) fail(at, `must not contain the key "${key}"`);
+        if (!Object.hasOwn(props, key)) {
+          const allowed = names.length > 0 ? `; allowed: ${names.join(', ')}` : '; it takes no arguments';
+          throw new ArgumentError(`\`${at}\` has an unknown key ${quote(key)}${allowed}`);
+        }
+      }
+      const out: Record<string, unknown> = {};
+      for (const name of names) {
+        const value = input[name];
+        if (value === undefined) {
+          if ((required as readonly string[]).includes(name)) fail(at, `is missing the required key "${name}"`);
+          continue;
+        }
+        out[name] = (props[name] as Schema<unknown>).read(value, at === 'arguments' ? name : `${at}.${name}`);
+      }
+      return out as ObjectOf<P, R>;
+    },
+  };
+}

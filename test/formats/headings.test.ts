@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findHeading, formatOf, parseHeadings, sectionRange } from '../../src/formats/headings.ts';
+import type { DocFormat, Heading } from '../../src/formats/headings.ts';
+
+function parse(text: string, format: DocFormat): readonly (readonly [number, string, number])[] {
+  return parseHeadings(text.split('\n'), format).map((h) => [h.level, h.title, h.line] as const);
+}
+
+test('`formatOf()` maps extensions case-insensitively and falls back to text', () => {
+  const cases: readonly (readonly [string, DocFormat])[] = [
+    ['a.md', 'markdown'], ['x/B.MARKDOWN', 'markdown'], ['c.mdx', 'markdown'],
+    ['d.rst', 'rst'], ['e.rest', 'rst'],
+    ['f.adoc', 'asciidoc'], ['g.asciidoc', 'asciidoc'], ['h.asc', 'asciidoc'],
+    ['i.txt', 'text'], ['README', 'text'], ['.md', 'text'], ['md.d/file', 'text'],
+  ];
+  for (const [path, format] of cases) assert.equal(formatOf(path), format, path);
+});
+
+test('`parseHeadings()` reads Markdown ATX headings and strips closing hashes', () => {
+  const text = [
+    '# One', '## Two ##', '### Three ###   ', '#### Four #not-closing', '##### Five \\#',
+    '###### Six', '####### Seven', '#NoSpace', '   # Indented three', '    # Indented four',
+    '#\tTab', '## C# #', '#', '### ###',
+  ].join('\n');
+  assert.deepEqual(parse(text, 'markdown'), [
+    [1, 'One', 1], [2, 'Two', 2], [3, 'Three', 3], [4, 'Four #not-closing', 4], [5, 'Five \\#', 5],
+    [6, 'Six', 6], [1, 'Indented three', 9], [1, 'Tab', 11], [2, 'C#', 12],
+  ]);
+});
+
+test('`parseHeadings()` reads Markdown setext headings only under paragraph text', () => {
+  const text = [
+    'Title', '=====', '', 'Sub', '---', '', '---', '', '- item', '---', '', '> quote', '---',
+    '', 'Two line', 'paragraph', '===', '', '    code', '---', '', '***', '---', 'After # not atx', '-',
+  ].join('\n');
+  assert.deepEqual(parse(text, 'markdown'), [
+    [1, 'Title', 1], [2, 'Sub', 4], [1, 'Two line paragraph', 15], [2, 'After # not atx', 24],
+  ]);
+});
+
+test('`parseHeadings()` ignores headings inside Markdown code fences of matching kind and length', () => {
+  const text = [
+    '# Before', '```js', '# not a heading', '~~~', '# still code', '```', '## After one',
+    '````', '```', '# inside', '````', '~~~~ python', '# inside tilde', '~~~', 'x', '---', '~~~~',
+    '### After two', '``` has ` backtick', '### Not a fence so a heading', '```',
+    '# in unclosed fence',
+  ].join('\n');
+  assert.deepEqual(parse(text, 'markdown'), [
+    [1, 'Before', 1], [2, 'After one', 7], [3, 'After two', 18], [3, 'Not a fence so a heading', 20],
+  ]);
+});
+
+test('`parseHeadings()` skips YAML and TOML front matter in Markdown', () => {
+  assert.deepEqual(parse(['---', 'title: x', '# comment', '---', '# Real'].join('\n'), 'markdown'), [[1, 'Real', 5]]);
+  assert.deepEqual(parse(['+++', 'title = "x"', '+++', 'Body', '---'].join('\n'), 'markdown'), [[2, 'Body', 4]]);
+  // No closing delimiter: not front matter, so line 2 counts as text.
+  assert.deepEqual(parse(['---', '# Heading'].join('\n'), 'markdown'), [[1, 'Heading', 2]]);
+});
+
+test('`parseHeadings()` assigns reStructuredText levels in order of first style appearance', () => {
+  const text = [
+    '=======', ' Title', '=======', '', 'Section', '=======', '', 'Sub', '---', '', 'Other', '=======',
+    '', 'Sub two', '-------', '', 'Deep', '~~~~~~~~', '', '-----------', 'Over dash', '-----------',
+  ].join('\n');
+  assert.deepEqual(parse(text, 'rst'), [
+    [1, 'Title', 2], [2, 'Section', 5], [3, 'Sub', 8], [2, 'Other', 11], [3, 'Sub two', 14],
+    [4, 'Deep', 17], [5, 'Over dash', 21],
+  ]);
+});
+
+test('`parseHeadings()` rejects reStructuredText underlines that are too short, indented or mixed', () => {
+  const text = [
+    'Too long a title', '----', '', '  Indented', '  ----------', '', 'Mixed', '-=-=-=-', '',
+    'Indented underline', '   ------------------', '', '----------', '', 'Para', '', '::', 'Ok',
+    '##', '', 'Über', '~~~~',
+  ].join('\n');
+  assert.deepEqual(parse(text, 'rst'), [[1, 'Ok', 18], [2, 'Über', 21]]);
+});
+
+test('`parseHeadings()` skips reStructuredText literal blocks because they are indented', () => {
+  const text = ['Example::', '', '    Fake', '    ====', '', 'Real', '===='].join('\n');
+  assert.deepEqual(parse(text, 'rst'), [[1, 'Real', 6]]);
+});
+
+test('`parseHeadings()` reads AsciiDoc section titles and skips delimited blocks', () => {
+  const text = [
+    '= Document', '', '== Section ==', '=== Sub', '----', '== in listing', '----', '....',
+    '== in literal', '....', '////', '== in comment', '////', '# Markdown style', '====== Six',
+    '======= Seven', '==NoSpace', ' == Indented', '====', '-----', '== in longer listing', '----',
+    '== still listing', '-----', '==== Four',
+  ].join('\n');
+  assert.deepEqual(parse(text, 'asciidoc'), [
+    [1, 'Document', 1], [2, 'Section', 3], [3, 'Sub', 4], [1, 'Markdown style', 14], [6, 'Six', 15],
+    [4, 'Four', 25],
+  ]);
+});
+
+test('`parseHeadings()` finds no headings in plain text', () => {
+  assert.deepEqual(parse('# Not\nTitle\n=====', 'text'), []);
+});
+
+test('`parseHeadings()` cuts titles to 200 characters and stops at 10,000 headings', () => {
+  const long = parseHeadings([`# ${'é'.repeat(300)}`], 'markdown');
+  assert.equal(long[0]?.title, 'é'.repeat(200));
+  const emoji = parseHeadings([`# ${'😀'.repeat(250)}`], 'markdown');
+  assert.equal(Array.from(emoji[0]?.title ?? '').length, 200);
+  const many = parseHeadings(Array.from({ length: 10_050 }, (_, k) => `# H${k}`), 'markdown');
+  assert.equal(many.length, 10_000);
+  assert.equal(many[9_999]?.title, 'H9999');
+  const rst = parseHeadings(Array.from({ length: 20_100 }, (_, k) => (k % 2 === 0 ? `T${k}` : '==========')), 'rst');
+  assert.equal(rst.length, 10_000);
+});
+
+test('`parseHeadings()` handles a huge line without slowing down', () => {
+  const line = `#${' '.repeat(200_000)}x${' '.repeat(200_000)}#`;
+  const started = performance.now();
+  assert.deepEqual(parse(line, 'markdown'), [[1, 'x', 1]]);
+  assert.ok(performance.now() - started < 200);
+});
+
+const DOC: readonly Heading[] = [
+  { level: 1, title: 'Guide', line: 1 },
+  { level: 2, title: 'Install', line: 5 },
+  { level: 3, title: 'From source', line: 9 },
+  { level: 2, title: 'child_process.spawn(command[, args])', line: 20 },
+  { level: 2, title: 'Usage', line: 30 },
+  { level: 2, title: 'Usage', line: 40 },
+];
+
+test('`sectionRange()` ends before the next heading of the same or higher rank', () => {
+  assert.deepEqual(sectionRange(DOC, 0, 50), { startLine: 1, endLine: 50 });
+  assert.deepEqual(sectionRange(DOC, 1, 50), { startLine: 5, endLine: 19 });
+  assert.deepEqual(sectionRange(DOC, 2, 50), { startLine: 9, endLine: 19 });
+  assert.deepEqual(sectionRange(DOC, 5, 50), { startLine: 40, endLine: 50 });
+});
+
+test('`sectionRange()` throws when the index is out of range', () => {
+  assert.throws(() => sectionRange(DOC, 6, 50), /^RangeError: Cannot find section: heading index out of range$/);
+  assert.throws(() => sectionRange(DOC, -1, 50), RangeError);
+});
+
+test('`findHeading()` prefers an exact case-insensitive title, accepting leading hashes', () => {
+  assert.equal(findHeading(DOC, 'install'), 1);
+  assert.equal(findHeading(DOC, '  ## From Source '), 2);
+  assert.equal(findHeading(DOC, 'usage'), 4);
+  assert.equal(findHeading(DOC, '#'), -1);
+  assert.equal(findHeading(DOC, ''), -1);
+});
+
+test('`findHeading()` falls back to a slug match, then a unique prefix', () => {
+  assert.equal(findHeading(DOC, 'from-source'), 2);
+  assert.equal(findHeading(DOC, '#child-process-spawn-command-args'), 3);
+  assert.equal(findHeading(DOC, 'child-process-spawn'), 3);
+  assert.equal(findHeading(DOC, 'Child process.spawn'), 3);
+  assert.equal(findHeading(DOC, 'child_process'), 3);
+  assert.equal(findHeading(DOC, 'Inst'), 1);
+  assert.equal(findHeading(DOC, 'u'), -1); // ambiguous: "Usage" twice, but only as a prefix
+  assert.equal(findHeading(DOC, 'missing'), -1);
+  assert.equal(findHeading(DOC, '!!!'), -1);
+});
