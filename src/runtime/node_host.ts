@@ -41,8 +41,15 @@ function toStat(s: fs.BigIntStats): FileStat {
 }
 
 function openAppend(path: string): AppendFile {
-  fs.mkdirSync(nodePath.dirname(path), { recursive: true, mode: 0o700 });
-  const fd = fs.openSync(path, 'a', 0o600);
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'a', 0o600);
+  } catch (err) {
+    // Create the folder only when missing: probing it first would need more permissions under Deno.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fs.mkdirSync(nodePath.dirname(path), { recursive: true, mode: 0o700 });
+    fd = fs.openSync(path, 'a', 0o600);
+  }
   let bytes = fs.fstatSync(fd).size;
   return {
     append(line) {

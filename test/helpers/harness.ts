@@ -1,0 +1,169 @@
+// Drives the real bundle (dist/docwarden.js) over real stdio, under Node or, when
+// DOCWARDEN_RUNTIME=deno, under Deno with least-privilege flags (read: roots, config, bundle;
+// write: the audit log only; no network, no subprocesses, no FFI, no environment).
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tempDir } from './fixtures.ts';
+
+export const RUNTIME: 'node' | 'deno' = process.env['DOCWARDEN_RUNTIME'] === 'deno' ? 'deno' : 'node';
+export const BUNDLE = resolve('dist/docwarden.js');
+export const DENO = resolve('node_modules/.bin/deno');
+
+export type Json = Record<string, unknown>;
+export type Message = Json & { id?: string | number; method?: string; result?: Json; error?: { code: number; message: string; data?: unknown } };
+
+export type StartOptions = {
+  /** Root folders; named by `config.roots` when a config is given, else passed as --root. */
+  readonly roots?: readonly string[];
+  /** Config object written to a temp file; its roots' paths must be absolute. */
+  readonly config?: Json;
+  readonly args?: readonly string[];
+  /** Extra read permissions under Deno (e.g. a folder for symlink tests). */
+  readonly extraRead?: readonly string[];
+  /** Set to false to skip the audit log file (audit goes to stderr). */
+  readonly auditFile?: boolean;
+  readonly env?: Readonly<Record<string, string>>;
+};
+
+export function launchArgs(opts: StartOptions, configPath: string | null, auditPath: string | null): { cmd: string; args: string[] } {
+  const serverArgs: string[] = [];
+  if (configPath) serverArgs.push('--config', configPath);
+  else for (const r of opts.roots ?? []) serverArgs.push('--root', r);
+  if (auditPath) serverArgs.push('--log', auditPath);
+  serverArgs.push(...(opts.args ?? []));
+  if (RUNTIME === 'node') return { cmd: process.execPath, args: [BUNDLE, ...serverArgs] };
+  const configRoots = ((opts.config?.['roots'] as { path: string }[] | undefined) ?? []).map((r) => r.path);
+  const reads = [BUNDLE, ...(opts.roots ?? []), ...configRoots, ...(configPath ? [configPath] : []), ...(opts.extraRead ?? [])];
+  const flags = ['run', '--no-prompt', `--allow-read=${reads.join(',')}`];
+  if (auditPath) flags.push(`--allow-write=${auditPath}`);
+  flags.push('--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys');
+  return { cmd: DENO, args: [...flags, BUNDLE, ...serverArgs] };
+}
+
+export class Client {
+  readonly proc: ChildProcessWithoutNullStreams;
+  readonly auditPath: string | null;
+  readonly messages: Message[] = [];
+  stdout = '';
+  stderr = '';
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Answers server-to-client requests (roots/list, ...); default: method not found. */
+  onServerRequest: (m: Message) => Json | { error: { code: number; message: string } } | null = () => ({ error: { code: -32601, message: 'not supported' } });
+  private nextId = 1;
+  private waiters: { pred: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+  private partial = '';
+
+  constructor(proc: ChildProcessWithoutNullStreams, auditPath: string | null) {
+    this.proc = proc;
+    this.auditPath = auditPath;
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stdout.on('data', (d: string) => this.onData(d));
+    proc.stderr.on('data', (d: string) => (this.stderr += d));
+    proc.stdin.on('error', () => undefined);
+    this.exit = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+  }
+
+  private onData(d: string): void {
+    this.stdout += d;
+    const text = this.partial + d;
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line === '') continue;
+      const m = JSON.parse(line) as Message; // throws (failing the test) if stdout carries anything else
+      this.messages.push(m);
+      if (m.method !== undefined && m.id !== undefined) {
+        const answer = this.onServerRequest(m);
+        if (answer !== null) this.send('error' in answer ? { jsonrpc: '2.0', id: m.id, error: answer['error'] } : { jsonrpc: '2.0', id: m.id, result: answer });
+      }
+      for (const w of [...this.waiters]) {
+        if (w.pred(m)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
+    }
+  }
+
+  send(message: unknown): void {
+    this.proc.stdin.write(JSON.stringify(message) + '\n');
+  }
+
+  sendRaw(data: string | Uint8Array): void {
+    this.proc.stdin.write(data);
+  }
+
+  /** Resolves with the first message (already received or future) matching `pred`. */
+  waitFor(pred: (m: Message) => boolean, timeoutMs = 15000): Promise<Message> {
+    const seen = this.messages.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for a message; stderr: ${this.stderr.slice(-500)}`)), timeoutMs);
+      this.waiters.push({ pred, resolve: (m) => { clearTimeout(t); resolve(m); } });
+    });
+  }
+
+  newId(): number {
+    return this.nextId++;
+  }
+
+  async request(method: string, params?: Json, timeoutMs = 15000): Promise<Message> {
+    const id = this.newId();
+    this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    return this.waitFor((m) => m.id === id && m.method === undefined, timeoutMs);
+  }
+
+  notify(method: string, params?: Json): void {
+    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
+  }
+
+  async initialize(protocolVersion = '2025-11-25', capabilities: Json = {}): Promise<Json> {
+    const r = await this.request('initialize', { protocolVersion, capabilities, clientInfo: { name: 'e2e', version: '1' } });
+    if (!r.result) throw new Error(`initialize failed: ${JSON.stringify(r)}`);
+    this.notify('notifications/initialized');
+    return r.result;
+  }
+
+  /** tools/call; returns the result (or throws on a JSON-RPC error). */
+  async call(name: string, args: Json = {}, timeoutMs = 30000): Promise<Json & { content: Json[]; structuredContent?: Json; isError?: boolean }> {
+    const r = await this.request('tools/call', { name, arguments: args }, timeoutMs);
+    if (!r.result) throw new Error(`tools/call ${name} failed: ${JSON.stringify(r.error)}`);
+    return r.result as Json & { content: Json[]; structuredContent?: Json; isError?: boolean };
+  }
+
+  textOf(result: { content: Json[] }): string {
+    return result.content.filter((c) => c['type'] === 'text').map((c) => c['text']).join('\n');
+  }
+
+  async close(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.proc.stdin.end();
+    return this.exit;
+  }
+
+  auditRecords(): Json[] {
+    if (!this.auditPath || !existsSync(this.auditPath)) return [];
+    return readFileSync(this.auditPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+  }
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<Client> {
+  const dir = tempDir('dw-run-');
+  let configPath: string | null = null;
+  if (opts.config) {
+    configPath = join(dir, 'config.json');
+    writeFileSync(configPath, JSON.stringify(opts.config));
+  }
+  const auditPath = opts.auditFile === false ? null : join(dir, 'audit.jsonl');
+  const { cmd, args } = launchArgs(opts, configPath, auditPath);
+  const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '', ...(opts.env ?? {}) } });
+  return new Client(proc, auditPath);
+}
+
+/** Starts, initializes, and returns a ready client. */
+export async function startReady(opts: StartOptions = {}, version = '2025-11-25', capabilities: Json = {}): Promise<Client> {
+  const c = await startServer(opts);
+  await c.initialize(version, capabilities);
+  return c;
+}
