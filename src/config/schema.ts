@@ -3,7 +3,7 @@
 import { array, boolean, integer, object, string, type Infer } from '../validate/schema.ts';
 
 export const DEFAULT_EXTENSIONS = [
-  'md', 'markdown', 'mdx', 'rst', 'rest', 'txt', 'text', 'adoc', 'asciidoc', 'asc',
+  'md', 'markdown', 'mdx', 'rst', 'rest', 'txt', 'text', 'adoc', 'asciidoc',
   'html', 'htm', 'yaml', 'yml', 'toml', 'csv', 'svg',
 ] as const;
 
@@ -11,8 +11,8 @@ export const DEFAULT_EXTENSIONS = [
 export const DEFAULT_DENY = [
   '.env', '.env.*', '*.env', '.git', '.hg', '.svn', '.ssh', '.gnupg', '.aws', '.azure', '.gcloud', '.kube',
   '.docker', 'id_rsa*', 'id_dsa*', 'id_ecdsa*', 'id_ed25519*', '*.pem', '*.key', '*.p12', '*.pfx',
-  '*.keystore', '*.jks', '*.kdbx', '*.gpg', '*.asc.key', '.npmrc', '.netrc', '_netrc', '.pypirc', '.pgpass',
-  '.htpasswd', '.git-credentials', 'credentials*', '*secret*', '*.tfstate', '*.tfvars', 'known_hosts',
+  '*.keystore', '*.jks', '*.kdbx', '*.gpg', '.npmrc', '.netrc', '_netrc', '.pypirc', '.pgpass',
+  '.htpasswd', '.git-credentials', 'credentials*', 'secret', 'secrets', 'secret.*', 'secrets.*', '*.secret', '*.secrets', '*.tfstate', '*.tfvars', 'known_hosts',
   'authorized_keys',
 ] as const;
 
