@@ -206,12 +206,42 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
   const body = anchored ? pattern.slice(1) : pattern;
   if (body.length === 0) fail('pattern is empty');
   const fold = options.caseInsensitive === true;
-  const { states, start } = buildNfa(new Parser(Array.from(body)).parse(), fold);
   const basenameOnly = !anchored && !body.includes('/');
+  if (basenameOnly && /^[^?[{\\]+$/.test(body)) return starLiteralGlob(body, fold);
+  const { states, start } = buildNfa(new Parser(Array.from(body)).parse(), fold);
   return {
     matches: (path: string): boolean => {
       const subject = basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path;
       return simulate(states, start, subject);
+    },
+  };
+}
+
+/**
+ * Fast path for the common name patterns (".env", "*.pem", "id_rsa*", "*secret*"): only literals and
+ * "*" within one name. Greedy leftmost matching of the literal parts is exact for such patterns and
+ * linear in the name length, so it keeps the no-backtracking guarantee.
+ */
+function starLiteralGlob(body: string, fold: boolean): Glob {
+  const parts = (fold ? body.toLowerCase() : body).split('*');
+  const first = parts[0] as string;
+  const last = parts[parts.length - 1] as string;
+  const minLength = parts.reduce((n, p) => n + p.length, 0);
+  return {
+    matches(path: string): boolean {
+      let name = path.slice(path.lastIndexOf('/') + 1);
+      if (fold) name = name.toLowerCase();
+      if (parts.length === 1) return name === first;
+      if (name.length < minLength || !name.startsWith(first) || !name.endsWith(last)) return false;
+      let at = first.length;
+      const end = name.length - last.length;
+      for (let i = 1; i < parts.length - 1; i++) {
+        const part = parts[i] as string;
+        const found = name.indexOf(part, at);
+        if (found === -1 || found + part.length > end) return false;
+        at = found + part.length;
+      }
+      return true;
     },
   };
 }

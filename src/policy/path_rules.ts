@@ -3,10 +3,15 @@
 // is readable and nothing unreadable is ever listed.
 import { compileGlob } from './glob.ts';
 
+type Matcher = { readonly matches: (p: string) => boolean };
+
 export type PathRules = {
   readonly extensions: ReadonlySet<string>;
   readonly hidden: boolean;
-  readonly denyMatchers: readonly { readonly matches: (p: string) => boolean }[];
+  /** Deny globs without "/": checked against every path segment. */
+  readonly segmentDeny: readonly Matcher[];
+  /** Deny globs with "/": checked against the whole root-relative path. */
+  readonly pathDeny: readonly Matcher[];
 };
 
 export const MAX_PATH_CHARS = 1024;
@@ -21,7 +26,8 @@ export function createPathRules(extensions: readonly string[], deny: readonly st
   return {
     extensions: new Set(extensions.map((e) => e.toLowerCase())),
     hidden,
-    denyMatchers: deny.map((p) => compileGlob(p, { caseInsensitive: true })),
+    segmentDeny: deny.filter((p) => !p.includes('/')).map((p) => compileGlob(p, { caseInsensitive: true })),
+    pathDeny: deny.filter((p) => p.includes('/')).map((p) => compileGlob(p, { caseInsensitive: true })),
   };
 }
 
@@ -61,13 +67,13 @@ export function segmentAllowed(rules: PathRules, name: string): boolean {
   if (name.endsWith('.') || name.endsWith(' ') || WINDOWS_RESERVED.test(name)) return false;
   if (name.normalize('NFC') !== name) return false; // an NFD name could not be requested exactly
   if (!rules.hidden && name.startsWith('.')) return false;
-  for (const m of rules.denyMatchers) if (m.matches(name)) return false;
+  for (const m of rules.segmentDeny) if (m.matches(name)) return false;
   return true;
 }
 
 /** Whole-path deny rules (patterns with "/") are checked against the joined relative path. */
 export function relPathAllowed(rules: PathRules, rel: string): boolean {
-  for (const m of rules.denyMatchers) if (m.matches(rel)) return false;
+  for (const m of rules.pathDeny) if (m.matches(rel)) return false;
   return true;
 }
 

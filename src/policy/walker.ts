@@ -45,6 +45,10 @@ export async function walk(
     }
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of names) {
+      if (visited % 512 === 511) {
+        await c.host.yieldNow();
+        if (options.signal.aborted) throw failure('cancelled', 'Cancelled');
+      }
       if (++visited > options.maxVisited) throw failure('limit_reached', `Cannot finish: the walk visited more than ${options.maxVisited} entries (limits.walkEntries)`);
       if (!segmentAllowed(c.rules, d.name)) continue;
       const abs = c.host.path.join(dir.abs, d.name);

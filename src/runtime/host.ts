@@ -65,6 +65,8 @@ export type Host = {
   readonly now: () => number;
   readonly wallClockIso: () => string;
   readonly setTimer: (ms: number, fn: () => void) => () => void;
+  /** Lets queued I/O and timers run (stdin, cancellation, deadlines) during long loops. */
+  readonly yieldNow: () => Promise<void>;
   // Process and stdio.
   readonly pid: number;
   readonly stdinIsTty: () => boolean;

@@ -1,7 +1,6 @@
 // The one Host implementation, built on node:* modules. Deno runs it through its Node compatibility
 // layer, so both runtimes share this code; runtime/detect.ts tells them apart where they differ.
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
@@ -63,12 +62,18 @@ function openAppend(path: string): AppendFile {
   };
 }
 
+// File-system calls are synchronous on purpose: local metadata calls take microseconds, while a trip
+// through libuv's thread pool costs far more; long walks yield to the event loop explicitly (yieldNow).
 async function openRead(path: string): Promise<ReadHandle> {
-  const fh = await fsp.open(path, OPEN_READ_FLAGS);
+  const fd = fs.openSync(path, OPEN_READ_FLAGS);
+  let open = true;
   return {
-    stat: async () => toStat(await fh.stat({ bigint: true })),
-    read: async (into, position) => (await fh.read(into, 0, into.length, position)).bytesRead,
-    close: () => fh.close(),
+    stat: async () => toStat(fs.fstatSync(fd, { bigint: true })),
+    read: async (into, position) => fs.readSync(fd, into, 0, into.length, position),
+    close: async () => {
+      if (open) fs.closeSync(fd);
+      open = false;
+    },
   };
 }
 
@@ -104,11 +109,12 @@ export function createNodeHost(): Host {
       join: (...p) => nodePath.join(...p),
       dirname: (p) => nodePath.dirname(p),
     },
-    lstat: async (p) => toStat(await fsp.lstat(p, { bigint: true })),
-    stat: async (p) => toStat(await fsp.stat(p, { bigint: true })),
-    realpath: (p) => fsp.realpath(p),
+    lstat: async (p) => toStat(fs.lstatSync(p, { bigint: true })),
+    stat: async (p) => toStat(fs.statSync(p, { bigint: true })),
+    realpath: async (p) => fs.realpathSync.native(p),
     readdir: async (p): Promise<DirEntry[]> =>
-      (await fsp.readdir(p, { withFileTypes: true })).map((d) => ({ name: d.name, kind: kindOf(d) })),
+      fs.readdirSync(p, { withFileTypes: true }).map((d) => ({ name: d.name, kind: kindOf(d) })),
+    yieldNow: () => new Promise<void>((resolve) => setImmediate(resolve)),
     openRead,
     readConfigText(path, maxBytes) {
       const fd = fs.openSync(path, OPEN_READ_FLAGS);

@@ -92,8 +92,11 @@ export function createSearchCorpus(cacheBytes: number): SearchCorpus {
       const { entries, capped } = await collect(s);
       let done = 0;
       for (const e of entries) {
+        if (++done % 64 === 0) {
+          await s.confinement.host.yieldNow();
+          s.progress(done, entries.length);
+        }
         if (s.signal.aborted) s.signal.throwIfAborted();
-        if (++done % 256 === 0) s.progress(done, entries.length);
         const text = await textOf(s.confinement, e.path, e.key);
         if (text === null) continue;
         if (!visit({ path: e.path, text, mtimeMs: e.mtimeMs })) break;
@@ -110,8 +113,11 @@ export function createSearchCorpus(cacheBytes: number): SearchCorpus {
       const seen = new Set<string>();
       let done = 0;
       for (const e of entries) {
+        if (++done % 64 === 0) {
+          await s.confinement.host.yieldNow();
+          s.progress(done, entries.length);
+        }
         if (s.signal.aborted) s.signal.throwIfAborted();
-        if (++done % 256 === 0) s.progress(done, entries.length);
         seen.add(e.path.rel);
         if (state.keys.get(e.path.rel) === e.key) continue;
         const text = await textOf(s.confinement, e.path, e.key);

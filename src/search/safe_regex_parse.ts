@@ -98,13 +98,14 @@ export function parseRegex(pattern: string): RegexNode {
   function parseSequence(): RegexNode {
     const items: RegexNode[] = [];
     while (pos < pattern.length && ch(pos) !== '|' && ch(pos) !== ')') {
+      const atomStart = pos;
       const atom = parseAtom();
       const quantifier = readQuantifier();
       if (quantifier === null) {
         items.push(atom);
         continue;
       }
-      if (atom.kind === 'assert') throw compileError(`nothing to repeat at position ${pos}`);
+      if (atom.kind === 'assert' && ch(atomStart) !== '(') throw compileError(`nothing to repeat at position ${pos}`);
       const next = readQuantifier();
       if (next !== null) {
         // `a*+` is a possessive quantifier elsewhere; JavaScript rejects it, and so do we.

@@ -31,6 +31,10 @@ function fail(at: string, rule: string, got?: unknown): never {
   throw new ArgumentError(`\`${at}\` ${rule}` + (got === undefined ? '' : ` (got ${quote(got)})`));
 }
 
+function failType(at: string, rule: string, value: unknown): never {
+  throw new ArgumentError(`\`${at}\` ${rule} (got ${typeName(value)})`);
+}
+
 type StringOptions = {
   readonly description: string;
   readonly minLength?: number;
@@ -52,7 +56,7 @@ export function string(o: StringOptions): Schema<string> {
   return {
     json,
     read(v, at) {
-      if (typeof v !== 'string') fail(at, 'must be a string', typeName(v));
+      if (typeof v !== 'string') failType(at, 'must be a string', v);
       if (o.enum) {
         if (!o.enum.includes(v)) fail(at, `must be one of ${o.enum.map((e) => `"${e}"`).join(', ')}`, v);
         return v;
@@ -71,7 +75,8 @@ export function integer(o: NumberOptions): Schema<number> {
   return {
     json: { type: 'integer', description: o.description, minimum: o.minimum, maximum: o.maximum },
     read(v, at) {
-      if (typeof v !== 'number' || !Number.isInteger(v)) fail(at, 'must be an integer', typeof v === 'number' ? v : typeName(v));
+      if (typeof v !== 'number') failType(at, 'must be an integer', v);
+      if (!Number.isInteger(v)) fail(at, 'must be an integer', v);
       if (v < o.minimum || v > o.maximum) fail(at, `must be from ${o.minimum} to ${o.maximum}`, v);
       return v;
     },
@@ -82,7 +87,7 @@ export function boolean(description: string): Schema<boolean> {
   return {
     json: { type: 'boolean', description },
     read(v, at) {
-      if (typeof v !== 'boolean') fail(at, 'must be true or false', typeName(v));
+      if (typeof v !== 'boolean') failType(at, 'must be true or false', v);
       return v;
     },
   };
@@ -92,7 +97,7 @@ export function array<T>(item: Schema<T>, o: { readonly description: string; rea
   return {
     json: { type: 'array', description: o.description, items: item.json, maxItems: o.maxItems },
     read(v, at) {
-      if (!Array.isArray(v)) fail(at, 'must be an array', typeName(v));
+      if (!Array.isArray(v)) failType(at, 'must be an array', v);
       if (v.length > o.maxItems) fail(at, `must have at most ${o.maxItems} items (got ${v.length})`);
       return v.map((x, i) => item.read(x, `${at}[${i}]`));
     },
@@ -113,11 +118,11 @@ export function stringMap(description: string): Schema<Record<string, string>> {
   return {
     json: { type: 'object', description, additionalProperties: { type: 'string' } },
     read(v, at) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'must be an object', typeName(v));
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) failType(at, 'must be an object', v);
       const out: Record<string, string> = {};
       for (const [k, x] of Object.entries(v)) {
         if (FORBIDDEN_KEYS.has(k)) fail(at, `must not contain the key "${k}"`);
-        if (typeof x !== 'string') fail(`${at}.${k}`, 'must be a string', typeName(x));
+        if (typeof x !== 'string') failType(`${at}.${k}`, 'must be a string', x);
         out[k] = x;
       }
       return out;
@@ -144,7 +149,7 @@ export function object<P extends Props, R extends keyof P & string>(
   return {
     json,
     read(v, at) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'must be an object', typeName(v));
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) failType(at, 'must be an object', v);
       const input = v as Record<string, unknown>;
       for (const key of Object.keys(input)) {
         if (FORBIDDEN_KEYS.has(key)) fail(at, `must not contain the key "${key}"`);
