@@ -9,12 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const filter = process.argv[2] ?? '';
-const outdir = join(root, 'build', 'test');
+// One folder per run, so concurrent runs never delete each other's compiled tests.
+const outdir = join(root, 'build', `test-${process.pid}`);
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) {
     console.error(`\nFailed: ${cmd} ${args.join(' ')}`);
+    rmSync(outdir, { recursive: true, force: true });
     process.exit(r.status ?? 1);
   }
 }
@@ -56,3 +58,4 @@ if (e2e.length > 0 && !process.env.DOCWARDEN_SKIP_DENO) {
   console.error('\n# end-to-end suite again, server under Deno with least-privilege flags');
   run(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...e2e], { DOCWARDEN_RUNTIME: 'deno' });
 }
+rmSync(outdir, { recursive: true, force: true });

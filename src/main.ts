@@ -14,6 +14,7 @@ import { createMessageWriter } from './transport/writer.ts';
 
 const EXIT_USAGE = 2;
 const FLUSH_TIMEOUT_MS = 2000;
+const DRAIN_MS = 1000;
 
 function fail(host: Host, message: string): never {
   host.writeStderr(`docwarden: ${message}\n`);
@@ -28,8 +29,9 @@ function serve(host: Host, config: Config, audit: AuditLog): void {
   const stop = async (why: string, graceful: boolean): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    if (graceful) await server.drain();
-    else await server.abortAll(why);
+    // On stdin EOF, requests already received may finish, but only briefly: the client is leaving.
+    if (graceful) await Promise.race([server.drain(), new Promise<void>((r) => host.setTimer(DRAIN_MS, r))]);
+    await server.abortAll(why);
     audit.write({ event: 'stop', outcome: 'info', reason: why });
     await Promise.race([writer.flushed(), new Promise<void>((r) => host.setTimer(FLUSH_TIMEOUT_MS, r))]);
     audit.close();

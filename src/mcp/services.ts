@@ -33,7 +33,7 @@ export type Services = {
 
 const ROOTS_TIMEOUT_MS = 5000;
 const DOC_CACHE_BYTES = 64 * 1024 * 1024;
-const SEARCH_CACHE_BYTES = 256 * 1024 * 1024;
+const SEARCH_CACHE_CHARS = 160 * 1024 * 1024;
 
 export function createServices(host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void): Services {
   const confinement: Confinement = {
@@ -85,7 +85,7 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
   return {
     host, config, confinement, notifier,
     docs: createDocumentCache(DOC_CACHE_BYTES),
-    corpus: createSearchCorpus(SEARCH_CACHE_BYTES),
+    corpus: createSearchCorpus(SEARCH_CACHE_CHARS, host.now),
     tools: createToolTable(config.limits),
     limiter: createRateLimiter({ perMinute: config.limits.callsPerMinute, burst: config.limits.burst, now: host.now }),
     narrowing: () => narrowing,

@@ -7,6 +7,7 @@ import type { RateLimiter } from '../policy/rate_limit.ts';
 import { docUri } from '../tools/common.ts';
 import type { ToolContext, ToolResult } from '../tools/context.ts';
 import { describeTool, type ToolTable } from '../tools/registry.ts';
+import { utf8Length } from '../text/utf8.ts';
 import { ArgumentError, quote } from '../validate/schema.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Features } from './versions.ts';
@@ -82,7 +83,7 @@ export async function callTool(
   }
   try {
     const result = wireResult(await tool.run(args as never, ctx), deps.features);
-    const size = JSON.stringify(result).length;
+    const size = utf8Length(JSON.stringify(result));
     if (size > deps.limits.responseBytes) {
       audit.outcome = 'refused';
       audit.reason = 'result_too_large';

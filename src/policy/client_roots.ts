@@ -29,7 +29,9 @@ export async function computeNarrowing(host: Host, roots: readonly Root[], uris:
     try {
       reals.push(await host.realpath(p));
     } catch {
-      // A client root that does not exist narrows to nothing; skip it.
+      // Under a sandbox that may read only the roots, a folder above them cannot be realpathed:
+      // compare it lexically. That can only ever grant a configured root, never more.
+      reals.push(host.path.resolve(p));
     }
   }
   const out = new Map<string, readonly string[] | null>();

@@ -207,7 +207,11 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
   if (body.length === 0) fail('pattern is empty');
   const fold = options.caseInsensitive === true;
   const basenameOnly = !anchored && !body.includes('/');
-  if (basenameOnly && /^[^?[{\\]+$/.test(body)) return starLiteralGlob(body, fold);
+  if (basenameOnly && /^[^?[\]{}\\]+$/.test(body)) return starLiteralGlob(body, fold);
+  // "**/name-pattern" matches the name at any depth: the same as the bare name pattern.
+  if (!anchored && body.startsWith('**/') && /^[^?[\]{}\\/]+$/.test(body.slice(3)) && !body.slice(3).includes('**')) {
+    return starLiteralGlob(body.slice(3), fold);
+  }
   const { states, start } = buildNfa(new Parser(Array.from(body)).parse(), fold);
   return {
     matches: (path: string): boolean => {

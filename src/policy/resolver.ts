@@ -35,6 +35,20 @@ export function isContained(host: Host, root: string, real: string): boolean {
   return rel !== '..' && !rel.startsWith('..' + host.path.sep) && !host.path.isAbsolute(rel);
 }
 
+/**
+ * A followed symlink must land on something a direct request could name: inside the root, every
+ * segment of its root-relative target allowed (so `doc.md -> .env` stays hidden), and for a file an
+ * allowed extension.
+ */
+export function targetAllowed(c: Confinement, root: Root, real: string, kind: 'file' | 'dir' | 'other'): boolean {
+  if (!isContained(c.host, root.path, real)) return false;
+  const rel = c.host.path.relative(root.path, real).split(c.host.path.sep).join('/');
+  if (rel === '') return kind === 'dir';
+  const segments = rel.split('/');
+  if (!segments.every((s) => segmentAllowed(c.rules, s)) || !relPathAllowed(c.rules, rel)) return false;
+  return kind !== 'file' || extensionAllowed(c.rules, segments[segments.length - 1] as string);
+}
+
 function brand(root: Root, rel: string, abs: string, kind: 'file' | 'dir'): ConfinedPath {
   return { root, rel, abs, kind } as ConfinedPath;
 }
@@ -68,6 +82,9 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
         const real = await c.host.realpath(next);
         if (!isContained(c.host, root.path, real)) throw denied('outside_root', `symlink leaves root at ${rel}`);
         st = await c.host.stat(real);
+        if (!targetAllowed(c, root, real, st.kind === 'file' || st.kind === 'dir' ? st.kind : 'other')) {
+          throw denied('denied_pattern', `symlink target refused at ${rel}`);
+        }
         current = real;
       }
       if (st.kind === 'dir') kind = 'dir';

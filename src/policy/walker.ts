@@ -2,7 +2,7 @@
 // Applies the same rules as resolvePath, so a listing never shows what a read would refuse, and caps
 // depth, entries visited and time (SECURITY.md "Listings, globs and search").
 import { failure } from '../errors/failure.ts';
-import { childOf, isContained, type Confinement, type ConfinedPath } from './resolver.ts';
+import { childOf, targetAllowed, type Confinement, type ConfinedPath } from './resolver.ts';
 import { extensionAllowed, relPathAllowed, segmentAllowed } from './path_rules.ts';
 
 export type WalkEntry = {
@@ -63,8 +63,8 @@ export async function walk(
         if (c.symlinks === 'deny') continue;
         try {
           const real = await c.host.realpath(abs);
-          if (!isContained(c.host, dir.root.path, real)) continue;
           st = await c.host.stat(real);
+          if (!targetAllowed(c, dir.root, real, st.kind === 'file' || st.kind === 'dir' ? st.kind : 'other')) continue;
         } catch {
           continue;
         }

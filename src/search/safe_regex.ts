@@ -19,6 +19,9 @@ export type SafeRegex = {
  * Compiles `pattern`, or throws `Cannot compile regex: <reason>` for unsupported or oversized input.
  * Case-insensitive mode folds single code units with toLowerCase/toUpperCase, except that a non-ASCII
  * unit never folds into ASCII (U+017F ſ does not match `s`), as JavaScript's non-Unicode /i does.
+ * One known difference from JavaScript: when a quantified group can match the empty string (`(a??)+`),
+ * an extra iteration may match empty where JavaScript insists on a non-empty one, so the match may be
+ * shorter; its start is the same.
  */
 export function compileSafeRegex(pattern: string, options: SafeRegexOptions): SafeRegex {
   const root = parseRegex(pattern);

@@ -14,13 +14,8 @@ export type RegexNode =
   | { readonly kind: 'assert'; readonly what: AssertKind }
   | { readonly kind: 'concat'; readonly items: readonly RegexNode[] }
   | { readonly kind: 'alt'; readonly items: readonly RegexNode[] }
-  | {
-      readonly kind: 'repeat';
-      readonly item: RegexNode;
-      readonly min: number;
-      readonly max: number; // -1 = unbounded
-      readonly greedy: boolean;
-    };
+  // max = -1: unbounded
+  | { readonly kind: 'repeat'; readonly item: RegexNode; readonly min: number; readonly max: number; readonly greedy: boolean };
 
 export const MAX_PATTERN_LENGTH = 512;
 export const MAX_REPEAT_COUNT = 100;
@@ -61,20 +56,24 @@ const SPACE: CharRanges = normalizeRanges([
   0x09, 0x0d, 0x20, 0x20, 0xa0, 0xa0, 0x1680, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x202f,
   0x205f, 0x205f, 0x3000, 0x3000, 0xfeff, 0xfeff,
 ]);
-const CLASS_ESCAPES: Readonly<Record<string, CharRanges>> = {
-  d: DIGIT,
-  D: complementRanges(DIGIT),
-  w: WORD,
-  W: complementRanges(WORD),
-  s: SPACE,
-  S: complementRanges(SPACE),
+const CLASS_ESCAPES: Readonly<Record<string, CharRanges>> = { d: DIGIT, w: WORD, s: SPACE };
+const NEGATED_CLASS_ESCAPES: Readonly<Record<string, CharRanges>> = { D: DIGIT, W: WORD, S: SPACE };
+function classEscape(c: string): CharRanges | undefined {
+  const negated = NEGATED_CLASS_ESCAPES[c];
+  return negated === undefined ? CLASS_ESCAPES[c] : complementRanges(negated);
+}
+const SIMPLE_ATOMS: Readonly<Record<string, RegexNode>> = {
+  '.': { kind: 'set', ranges: [0, 9, 11, 0xffff], negated: false }, // any unit but \n
+  '^': { kind: 'assert', what: 'bol' },
+  $: { kind: 'assert', what: 'eol' },
 };
-const ANY_BUT_NEWLINE: RegexNode = { kind: 'set', ranges: [0, 9, 11, 0xffff], negated: false };
 const EMPTY: RegexNode = { kind: 'empty' };
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = { t: 9, n: 10, v: 11, f: 12, r: 13 };
 const HEX = /^[0-9a-fA-F]+$/;
 const QUANTIFIER_BRACES = /^\{(\d+)(,(\d*))?\}/;
 const GROUP_NAME = /^<([A-Za-z_$][\w$]*)>/;
+
+const asPairs = (part: number | CharRanges): CharRanges => (typeof part === 'number' ? [part, part] : part);
 
 type Quantifier = { readonly min: number; readonly max: number; readonly greedy: boolean };
 
@@ -100,16 +99,17 @@ export function parseRegex(pattern: string): RegexNode {
     while (pos < pattern.length && ch(pos) !== '|' && ch(pos) !== ')') {
       const atomStart = pos;
       const atom = parseAtom();
+      const quantifierAt = pos;
       const quantifier = readQuantifier();
       if (quantifier === null) {
         items.push(atom);
         continue;
       }
-      if (atom.kind === 'assert' && ch(atomStart) !== '(') throw compileError(`nothing to repeat at position ${pos}`);
-      const next = readQuantifier();
-      if (next !== null) {
-        // `a*+` is a possessive quantifier elsewhere; JavaScript rejects it, and so do we.
-        throw compileError(`nested quantifier at position ${pos} (possessive quantifiers are not supported)`);
+      if (atom.kind === 'assert' && ch(atomStart) !== '(') throw compileError(`nothing to repeat at position ${quantifierAt}`);
+      const nestedAt = pos;
+      // `a*+` is a possessive quantifier elsewhere; JavaScript rejects it, and so do we.
+      if (readQuantifier() !== null) {
+        throw compileError(`nested quantifier at position ${nestedAt} (possessive quantifiers are not supported)`);
       }
       items.push({ kind: 'repeat', item: atom, ...quantifier });
     }
@@ -139,42 +139,23 @@ export function parseRegex(pattern: string): RegexNode {
   }
 
   function countOf(digits: string): number {
-    const n = digits.length > 4 ? Infinity : Number(digits);
-    if (n > MAX_REPEAT_COUNT) throw compileError(`repetition count above ${MAX_REPEAT_COUNT} at position ${pos}`);
-    return n;
+    if (digits.length <= 3 && Number(digits) <= MAX_REPEAT_COUNT) return Number(digits);
+    throw compileError(`repetition count above ${MAX_REPEAT_COUNT} at position ${pos}`);
   }
 
   function parseAtom(): RegexNode {
     const start = pos;
-    const c = ch(pos);
-    pos++;
-    switch (c) {
-      case '(':
-        return parseGroup(start);
-      case '[':
-        return parseClass(start);
-      case '.':
-        return ANY_BUT_NEWLINE;
-      case '^':
-        return { kind: 'assert', what: 'bol' };
-      case '$':
-        return { kind: 'assert', what: 'eol' };
-      case ']':
-        throw compileError(`unbalanced brackets: unmatched "]" at position ${start}`);
-      case '*':
-      case '+':
-      case '?':
-        throw compileError(`nothing to repeat at position ${start}`);
-      case '{':
-        if (QUANTIFIER_BRACES.test(pattern.slice(start, start + 16))) {
-          throw compileError(`nothing to repeat at position ${start}`);
-        }
-        return { kind: 'char', code: 0x7b };
-      case '\\':
-        return parseEscape();
-      default:
-        return { kind: 'char', code: c.charCodeAt(0) };
+    const c = ch(pos++);
+    const simple = SIMPLE_ATOMS[c];
+    if (simple !== undefined) return simple;
+    if (c === '(') return parseGroup(start);
+    if (c === '[') return parseClass(start);
+    if (c === '\\') return parseEscape();
+    if (c === ']') throw compileError(`unbalanced brackets: unmatched "]" at position ${start}`);
+    if ('*+?'.includes(c) || (c === '{' && QUANTIFIER_BRACES.test(pattern.slice(start, start + 16)))) {
+      throw compileError(`nothing to repeat at position ${start}`);
     }
+    return { kind: 'char', code: c.charCodeAt(0) }; // includes a `{` that starts no quantifier, as in JavaScript
   }
 
   function parseGroup(start: number): RegexNode {
@@ -195,23 +176,17 @@ export function parseRegex(pattern: string): RegexNode {
 
   function parseEscape(): RegexNode {
     const c = ch(pos);
-    if (c === 'b' || c === 'B') {
-      pos++;
-      return { kind: 'assert', what: c === 'b' ? 'word' : 'notWord' };
-    }
-    const ranges = CLASS_ESCAPES[c];
-    if (ranges !== undefined) {
-      pos++;
-      return { kind: 'set', ranges, negated: false };
-    }
-    return { kind: 'char', code: parseCharEscape(false) };
+    const ranges = classEscape(c);
+    if (ranges === undefined && c !== 'b' && c !== 'B') return { kind: 'char', code: parseCharEscape(false) };
+    pos++;
+    if (ranges !== undefined) return { kind: 'set', ranges, negated: false };
+    return { kind: 'assert', what: c === 'b' ? 'word' : 'notWord' };
   }
 
   /** Reads the escape after a backslash (pos is just past it) and returns its code unit. */
   function parseCharEscape(inClass: boolean): number {
     const at = pos - 1;
-    const c = ch(pos);
-    pos++;
+    const c = ch(pos++);
     if (c === '') throw compileError('pattern ends with a backslash');
     const simple = SIMPLE_ESCAPES[c];
     if (simple !== undefined) return simple;
@@ -230,10 +205,7 @@ export function parseRegex(pattern: string): RegexNode {
       pos += digits.length;
       return parseInt(digits, 16);
     }
-    if (c === 'c' && /^[A-Za-z]$/.test(ch(pos))) {
-      pos++;
-      return pattern.charCodeAt(pos - 1) % 32;
-    }
+    if (c === 'c' && /^[A-Za-z]$/.test(ch(pos))) return pattern.charCodeAt(pos++) % 32;
     if (/^[A-Za-z0-9]$/.test(c)) throw compileError(`unknown escape ${JSON.stringify(`\\${c}`)} at position ${at}`);
     return c.charCodeAt(0); // an escaped punctuation mark (or any other non-alphanumeric) is itself
   }
@@ -250,26 +222,21 @@ export function parseRegex(pattern: string): RegexNode {
       if (ch(pos) === '-' && ch(pos + 1) !== ']' && pos + 1 < pattern.length) {
         pos++;
         const hi = parseClassAtom();
-        if (typeof lo === 'number' && typeof hi === 'number') {
-          if (hi < lo) throw compileError(`range out of order in character class at position ${pos}`);
-          pairs.push(lo, hi);
-        } else {
-          // `[\w-.]`: JavaScript reads the dash literally when one end is a class escape.
-          for (const part of [lo, 0x2d, hi]) pairs.push(...(typeof part === 'number' ? [part, part] : part));
-        }
-      } else {
-        pairs.push(...(typeof lo === 'number' ? [lo, lo] : lo));
-      }
+        if (typeof lo !== 'number' || typeof hi !== 'number') {
+          pairs.push(...asPairs(lo), 0x2d, 0x2d, ...asPairs(hi)); // `[\w-.]`: a literal dash, as in JavaScript
+        } else if (hi < lo) {
+          throw compileError(`range out of order in character class at position ${pos}`);
+        } else pairs.push(lo, hi);
+      } else pairs.push(...asPairs(lo));
     }
     pos++;
     return { kind: 'set', ranges: normalizeRanges(pairs), negated };
   }
 
   function parseClassAtom(): number | CharRanges {
-    const c = ch(pos);
-    pos++;
+    const c = ch(pos++);
     if (c !== '\\') return c.charCodeAt(0);
-    const ranges = CLASS_ESCAPES[ch(pos)];
+    const ranges = classEscape(ch(pos));
     if (ranges === undefined) return parseCharEscape(true);
     pos++;
     return ranges;

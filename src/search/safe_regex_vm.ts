@@ -24,16 +24,10 @@ function foldTo(code: number, mapped: string): number {
   const m = mapped.charCodeAt(0);
   return code >= 128 && m < 128 ? -1 : m;
 }
-function lowerOf(code: number): number {
-  return foldTo(code, String.fromCharCode(code).toLowerCase());
-}
-function upperOf(code: number): number {
-  return foldTo(code, String.fromCharCode(code).toUpperCase());
-}
+const lowerOf = (code: number): number => foldTo(code, String.fromCharCode(code).toLowerCase());
+const upperOf = (code: number): number => foldTo(code, String.fromCharCode(code).toUpperCase());
 
-function isWordUnit(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
+const isWordUnit = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
 function compileSet(ranges: readonly number[], negated: boolean, foldCase: boolean): CompiledSet {
   const ascii = new Uint8Array(128);
@@ -65,7 +59,7 @@ function highHas(high: Int32Array, c: number): boolean {
 
 /** The Pike VM program: parallel instruction arrays plus the compiled character sets. */
 export type Program = {
-  readonly op: Uint8Array;
+  readonly op: Uint8Array; // opcode per instruction; x and y hold its operands
   readonly x: Int32Array;
   readonly y: Int32Array;
   readonly sets: readonly CompiledSet[];
@@ -102,35 +96,35 @@ export function compileProgram(root: RegexNode, foldCase: boolean): Program {
         return;
       }
       case 'set':
-        emitSet(node.ranges, node.negated);
-        return;
+        return emitSet(node.ranges, node.negated);
       case 'assert':
-        emit(OP_ASSERT, ASSERT_CODES[node.what], 0);
-        return;
+        return void emit(OP_ASSERT, ASSERT_CODES[node.what], 0);
       case 'concat':
         for (const item of node.items) gen(item);
         return;
       case 'alt': {
-        const jumps: number[] = [];
+        const exits: number[] = [];
         node.items.forEach((item, i) => {
-          const last = i === node.items.length - 1;
-          const fork = last ? -1 : emit(OP_SPLIT, 0, 0);
-          if (fork >= 0) x[fork] = op.length;
+          if (i === node.items.length - 1) return gen(item);
+          const fork = emit(OP_SPLIT, op.length + 1, 0); // this branch first, the rest if it fails
           gen(item);
-          if (!last) jumps.push(emit(OP_JMP, 0, 0));
-          if (fork >= 0) y[fork] = op.length;
+          exits.push(emit(OP_JMP, 0, 0));
+          y[fork] = op.length;
         });
-        for (const j of jumps) x[j] = op.length;
+        for (const exit of exits) x[exit] = op.length;
         return;
       }
       case 'repeat':
-        genRepeat(node.item, node.min, node.max, node.greedy);
-        return;
+        return genRepeat(node.item, node.min, node.max, node.greedy);
     }
   }
 
   function genRepeat(item: RegexNode, min: number, max: number, greedy: boolean): void {
-    for (let i = 0; i < min - (max === -1 && min > 0 ? 1 : 0); i++) gen(item);
+    const start = op.length;
+    for (let i = 0; i < min - (max === -1 && min > 0 ? 1 : 0); i++) {
+      gen(item);
+      if (op.length === start) break; // `((){100}){100}…` emits nothing: stop instead of looping 100^k times
+    }
     if (max === -1 && min > 0) {
       // x+ as `L: x; split L, out` re-uses the last mandatory copy as the loop body.
       const body = op.length;
@@ -208,9 +202,8 @@ export function createMatcher(program: Program): (line: string) => VmMatch | nul
   }
 
   function setHas(set: CompiledSet, c: number, lower: number, upper: number): boolean {
-    let hit: boolean;
-    if (c < 128) hit = set.ascii[c] === 1;
-    else hit = highHas(set.high, c) || (lower >= 0 && highHas(set.high, lower)) || (upper >= 0 && highHas(set.high, upper));
+    // lower and upper are -1 (never in a set) unless folding a non-ASCII unit.
+    const hit = c < 128 ? set.ascii[c] === 1 : highHas(set.high, c) || highHas(set.high, lower) || highHas(set.high, upper);
     return hit !== set.negated;
   }
 
@@ -229,10 +222,7 @@ export function createMatcher(program: Program): (line: string) => VmMatch | nul
     for (let pos = 0; pos <= n; pos++) {
       // A new thread per position, at the lowest priority, until a match is found: leftmost semantics.
       if (matchStart < 0) addThread(clist, 0, pos, base + pos, pos);
-      if (clist.count === 0) {
-        if (matchStart >= 0) break;
-        continue;
-      }
+      if (clist.count === 0 && matchStart >= 0) break;
       const c = pos < n ? line.charCodeAt(pos) : -1;
       const foldHigh = foldCase && c >= 128;
       const lower = foldHigh ? lowerOf(c) : -1;
@@ -246,15 +236,14 @@ export function createMatcher(program: Program): (line: string) => VmMatch | nul
           matchEnd = pos;
           break; // lower-priority threads are cut; higher ones already advanced may still extend
         }
-        const ok =
-          c >= 0 && (kind === OP_CHAR ? c === x[pc] : setHas(sets[x[pc] ?? 0] as CompiledSet, c, lower, upper));
+        const set = kind === OP_SET ? sets[x[pc] ?? 0] : undefined;
+        const ok = c >= 0 && (set === undefined ? c === x[pc] : setHas(set, c, lower, upper));
         if (ok) addThread(nlist, pc + 1, pos + 1, base + pos + 1, clist.starts[t] ?? 0);
       }
       const swap = clist;
       clist = nlist;
       nlist = swap;
     }
-    text = '';
     return matchStart < 0 ? null : { index: matchStart, length: matchEnd - matchStart };
   };
 }

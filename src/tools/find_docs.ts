@@ -2,11 +2,10 @@
 import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
-import { narrowingAllows, narrowingMayEnter } from '../policy/client_roots.ts';
-import { walk } from '../policy/walker.ts';
+import { narrowingAllows } from '../policy/client_roots.ts';
 import { escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, ROOT_ARG, checkSignal, cursorInt, decodeCursor, encodeCursor, isoTime, limitArg, pickRoot, resolveIn } from './common.ts';
+import { CURSOR_ARG, ROOT_ARG, cursorInt, decodeCursor, encodeCursor, isoTime, limitArg, pickRoot } from './common.ts';
 import { defineTool, type ToolContext } from './context.ts';
 
 const OUTPUT = object({
@@ -44,7 +43,6 @@ export function findDocsTool(maxEntries: number) {
         throw failure('invalid_argument', `Invalid arguments: \`pattern\`: ${err instanceof Error ? err.message : 'invalid glob'}`);
       }
       const root = pickRoot(ctx, args.root);
-      const top = await resolveIn(ctx, root, '');
       const limit = args.limit ?? fallback;
       const query = ctx.confinement.host.sha256Hex(`${root.name}\u0000${args.pattern}`).slice(0, 32);
       let skip = 0;
@@ -53,25 +51,23 @@ export function findDocsTool(maxEntries: number) {
         if (c['q'] !== query) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different pattern');
         skip = cursorInt(c, 'o', 10_000_000);
       }
+      // The root's snapshot (shared with search_docs) makes repeated name searches nearly free.
+      const snap = await ctx.corpus.snapshot({
+        confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries,
+        maxFiles: ctx.limits.walkEntries, signal: ctx.signal,
+      });
       const matches: { path: string; size: number; modified: string }[] = [];
       let seen = 0;
       let more = false;
-      await walk(ctx.confinement, top, {
-        maxDepth: ctx.limits.depth,
-        maxVisited: ctx.limits.walkEntries,
-        signal: ctx.signal,
-        enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
-        keep: (rel, kind) => kind === 'file' && glob.matches(rel) && narrowingAllows(ctx.narrowing, root.name, rel),
-      }, (e) => {
-        checkSignal(ctx);
-        if (seen++ < skip) return true;
+      for (const f of snap.files) {
+        if (!glob.matches(f.path.rel) || !narrowingAllows(ctx.narrowing, root.name, f.path.rel)) continue;
+        if (seen++ < skip) continue;
         if (matches.length >= limit) {
           more = true;
-          return false;
+          break;
         }
-        matches.push({ path: e.path.rel, size: e.size, modified: isoTime(e.mtimeMs) });
-        return true;
-      });
+        matches.push({ path: f.path.rel, size: f.size, modified: isoTime(f.mtimeMs) });
+      }
       const nextCursor = more ? encodeCursor('find_docs', { q: query, o: skip + matches.length }) : null;
       const text = [
         `${matches.length} document${matches.length === 1 ? '' : 's'} in ${root.name} match ${JSON.stringify(args.pattern)}`,

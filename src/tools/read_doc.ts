@@ -7,6 +7,7 @@ import { findHeading, sectionRange } from '../formats/headings.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { openConfined, readRange } from '../policy/resolver.ts';
 import { escapeControls } from '../text/escape.ts';
+import { utf8Length, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { CURSOR_ARG, PATH_ARG, ROOT_ARG, cursorInt, decodeCursor, docUri, encodeCursor, pickRoot, resolveIn } from './common.ts';
 import { defineTool, type ToolContext } from './context.ts';
@@ -31,7 +32,7 @@ const OUTPUT = object({
 
 type Page = { startLine: number; endLine: number; text: string; next: { l: number; c: number; o: number } | null };
 
-/** Takes whole lines from `lines[from-1]` (starting at column `col`) up to `to` within `budget` chars. */
+/** Takes whole lines from `lines[from-1]` (starting at column `col`) up to `to` within `budget` UTF-8 bytes. */
 function pageOfLines(lines: readonly string[], from: number, col: number, to: number, budget: number, numbers: boolean): Page {
   const out: string[] = [];
   let used = 0;
@@ -39,11 +40,11 @@ function pageOfLines(lines: readonly string[], from: number, col: number, to: nu
   for (; n <= to; n++) {
     const line = (lines[n - 1] as string).slice(n === from ? col : 0);
     const prefix = numbers ? `${n}\t` : '';
-    const cost = prefix.length + line.length + 1;
+    const cost = prefix.length + utf8Length(line) + 1;
     if (used + cost > budget) {
       if (out.length === 0) {
         // One line longer than the page: cut it and continue mid-line on the next page.
-        const take = Math.max(1, budget - prefix.length - 1);
+        const take = Math.max(1, utf8Prefix(line, budget - prefix.length - 1));
         out.push(prefix + line.slice(0, take));
         return { startLine: from, endLine: n, text: out.join('\n'), next: { l: n, c: (n === from ? col : 0) + take, o: 0 } };
       }

@@ -3,18 +3,17 @@
 // linear-time engine, so no pattern can hang the server; every search honours the deadline.
 import { splitLines } from '../docs/document.ts';
 import { failure } from '../errors/failure.ts';
-import { formatOf, parseHeadings } from '../formats/headings.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
-import { narrowingAllows, narrowingMayEnter } from '../policy/client_roots.ts';
+import { narrowingAllows } from '../policy/client_roots.ts';
 import { compileSafeRegex } from '../search/safe_regex.ts';
 import { bestSnippets } from '../search/snippet.ts';
 import { queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, cursorInt, decodeCursor, encodeCursor, limitArg, pickRoot, resolveIn } from './common.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, cursorInt, decodeCursor, encodeCursor, limitArg, pickRoot, resolveIn } from './common.ts';
 import { defineTool, type ToolContext } from './context.ts';
-import type { CorpusScan } from '../search/corpus.ts';
+import { rankByWords, type RankInput } from '../search/word_rank.ts';
 
 const SNIPPET_CHARS = 240;
 const MAX_CONTEXT = 5;
@@ -111,91 +110,109 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         skip = cursorInt(c, 'o', 1_000_000);
       }
       const wanted = skip + limit + 1;
-      const scan = (keepFile: (rel: string) => boolean): CorpusScan => ({
-        confinement: ctx.confinement, folder, maxDepth: ctx.limits.depth, maxFiles: ctx.limits.searchFiles,
-        maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
-        enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
-        keepFile: (rel) => narrowingAllows(ctx.narrowing, root.name, rel) && keepFile(rel),
-        progress: (done, total) => ctx.progress(done, total, `Searched ${done} of ${total} files`),
+      const snap = await ctx.corpus.snapshot({
+        confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries,
+        maxFiles: ctx.limits.searchFiles, signal: ctx.signal,
       });
+      const prefix = folder.rel === '' ? '' : folder.rel + '/';
+      const files = snap.files.filter((f) =>
+        f.path.rel.startsWith(prefix) && narrowingAllows(ctx.narrowing, root.name, f.path.rel) && (glob === null || glob.matches(f.path.rel)));
+      let done = 0;
+      const tick = async (): Promise<void> => {
+        if (++done % 64 === 0) {
+          await ctx.confinement.host.yieldNow();
+          ctx.progress(done, files.length, `Searched ${done} of ${files.length} files`);
+        }
+        checkSignal(ctx);
+      };
       const hits: Hit[] = [];
-      let filesSearched = 0;
 
       if (mode === 'words') {
         const terms = queryTerms(args.query);
         if (terms.length === 0) throw failure('invalid_argument', 'Invalid arguments: `query` has no searchable words (only stop words or symbols); try mode "literal"');
-        const index = await ctx.corpus.wordIndex(root, scan(() => true));
-        const prefix = folder.rel === '' ? '' : folder.rel + '/';
-        const ranked = index.search(args.query, {
-          limit: wanted,
-          filter: (key) => key.startsWith(prefix) && narrowingAllows(ctx.narrowing, root.name, key) && (glob === null || glob.matches(key)),
-        });
-        filesSearched = index.size;
+        const corpus = ctx.corpus;
+        const byKey = new Map(files.map((f) => [f.path.rel, f]));
+        async function* inputs(): AsyncGenerator<RankInput> {
+          for (const f of files) {
+            const text = await corpus.text(ctx.confinement, f);
+            if (text === null) continue;
+            yield {
+              key: f.path.rel, path: f.path.rel, text,
+              outline: () => {
+                const hs = corpus.headings(f, text);
+                return { title: hs[0]?.title ?? '', headings: hs.map((h) => h.title) };
+              },
+            };
+          }
+        }
+        const ranked = await rankByWords(inputs(), args.query, wanted, tick);
         for (const r of ranked.slice(skip, skip + limit)) {
-          const path = await resolveIn(ctx, root, r.key).catch(() => null);
-          if (path === null || path.kind !== 'file') continue;
-          const doc = await ctx.docs.load(ctx.confinement, path).catch(() => null);
-          if (doc === null) continue;
+          const f = byKey.get(r.key);
+          const text = f ? await corpus.text(ctx.confinement, f) : null;
+          if (!f || text === null) continue;
+          const lines = splitLines(text);
+          const headings = corpus.headings(f, text);
           const headingAt = (line: number): string | null => {
             let h: string | null = null;
-            for (const x of doc.headings) { if (x.line > line) break; h = x.title; }
+            for (const x of headings) { if (x.line > line) break; h = x.title; }
             return h;
           };
-          const best = bestSnippets(doc.lines, terms, headingAt, 1)[0];
+          const best = bestSnippets(lines, terms, headingAt, 1)[0];
           const line = best?.line ?? 1;
           hits.push({
             path: r.key, line, column: best?.column ?? 1,
-            snippet: best ? escapeControls(best.text) : cutAround(doc.lines[0] ?? '', 1, 0),
+            snippet: best ? escapeControls(best.text) : cutAround(lines[0] ?? '', 1, 0),
             heading: best?.heading ?? headingAt(1), score: Math.round(r.score * 1000),
-            before: doc.lines.slice(Math.max(0, line - 1 - contextLines), line - 1).map((l) => cutAround(l, 1, 0)),
-            after: doc.lines.slice(line, line + contextLines).map((l) => cutAround(l, 1, 0)),
+            before: lines.slice(Math.max(0, line - 1 - contextLines), line - 1).map((l) => cutAround(l, 1, 0)),
+            after: lines.slice(line, line + contextLines).map((l) => cutAround(l, 1, 0)),
           });
         }
         const more = ranked.length > skip + limit;
-        return result(ctx, root.name, mode, hits, filesSearched, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
+        return result(root.name, mode, hits, done, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
       }
 
       const matcher = lineMatcher(mode, args.query, caseSensitive);
       let count = 0;
-      const stats = await ctx.corpus.scan(scan((rel) => glob === null || glob.matches(rel)), (file) => {
-        filesSearched++;
+      scan: for (const f of files) {
+        await tick();
+        const text = await ctx.corpus.text(ctx.confinement, f);
+        if (text === null) continue;
         let starts: number[] | null = null;
-        let headings: { line: number; title: string }[] | null = null;
-        for (const m of matcher(file.text)) {
+        for (const m of matcher(text)) {
           count++;
           if (count <= skip) continue;
-          if (count > skip + limit) return false;
-          starts ??= lineStarts(file.text);
-          const line = lineOf(starts, m.index);
-          const lineStart = starts[line - 1] as number;
-          const lineEnd = line < starts.length ? (starts[line] as number) - 1 : file.text.length;
-          const lineText = file.text.slice(lineStart, lineEnd).replace(/\r$/, '');
-          headings ??= parseHeadings(splitLines(file.text), formatOf(file.path.rel));
-          let heading: string | null = null;
-          for (const h of headings) { if (h.line > line) break; heading = h.title; }
-          const around = (from: number, to: number): string[] => {
-            const out: string[] = [];
-            for (let n = Math.max(1, from); n <= Math.min(to, starts!.length); n++) {
-              const s = starts![n - 1] as number;
-              const e = n < starts!.length ? (starts![n] as number) - 1 : file.text.length;
-              out.push(cutAround(file.text.slice(s, e).replace(/\r$/, ''), 1, 0));
-            }
-            return out;
-          };
-          hits.push({
-            path: file.path.rel, line, column: m.index - lineStart + 1,
-            snippet: cutAround(lineText, m.index - lineStart + 1, m.length), heading, score: null,
-            before: contextLines > 0 ? around(line - contextLines, line - 1) : [],
-            after: contextLines > 0 ? around(line + 1, line + contextLines) : [],
-          });
+          if (count > skip + limit) break scan;
+          starts ??= lineStarts(text);
+          hits.push(lineHit(f.path.rel, text, starts, m, ctx.corpus.headings(f, text), contextLines));
         }
-        return true;
-      });
-      void stats;
+      }
       const more = count > skip + limit;
-      return result(ctx, root.name, mode, hits, filesSearched, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
+      return result(root.name, mode, hits, done, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
     },
   });
+}
+
+function lineHit(path: string, text: string, starts: readonly number[], m: Match, headings: readonly { line: number; title: string }[], contextLines: number): Hit {
+  const line = lineOf(starts, m.index);
+  const lineText = (n: number): string => {
+    const s = starts[n - 1] as number;
+    const e = n < starts.length ? (starts[n] as number) - 1 : text.length;
+    return text.slice(s, e).replace(/\r$/, '');
+  };
+  const lineStart = starts[line - 1] as number;
+  let heading: string | null = null;
+  for (const h of headings) { if (h.line > line) break; heading = h.title; }
+  const around = (from: number, to: number): string[] => {
+    const out: string[] = [];
+    for (let n = Math.max(1, from); n <= Math.min(to, starts.length); n++) out.push(cutAround(lineText(n), 1, 0));
+    return out;
+  };
+  return {
+    path, line, column: m.index - lineStart + 1,
+    snippet: cutAround(lineText(line), m.index - lineStart + 1, m.length), heading, score: null,
+    before: contextLines > 0 ? around(line - contextLines, line - 1) : [],
+    after: contextLines > 0 ? around(line + 1, line + contextLines) : [],
+  };
 }
 
 type Match = { readonly index: number; readonly length: number };
@@ -240,8 +257,7 @@ function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensitive: bo
   };
 }
 
-function result(ctx: ToolContext, root: string, mode: string, hits: readonly Hit[], filesSearched: number, nextCursor: string | null) {
-  void ctx;
+function result(root: string, mode: string, hits: readonly Hit[], filesSearched: number, nextCursor: string | null) {
   const lines = hits.map((h) =>
     `${escapeName(h.path)}:${h.line}:${h.column}${h.heading ? ` [${escapeName(h.heading)}]` : ''}  ${h.snippet}`);
   const text = [

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../../src/config/load.ts';
 import { DEFAULT_DENY, DEFAULTS } from '../../src/config/schema.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
@@ -155,7 +155,8 @@ test('`loadConfig()` gives distinct names to --root folders with the same base n
 test('`loadConfig()` resolves --root against the working directory', async () => {
   const dir = tempDir();
   mkdirSync(join(dir, 'rel'));
-  const rel = join('..'.repeat(1), ...[]).length >= 0 ? resolve(dir, 'rel') : '';
+  const rel = relative(process.cwd(), join(dir, 'rel'));
+  assert.equal(rel.startsWith('/'), false);
   const c = await load(null, [rel]);
   assert.equal(c.roots[0]?.path, join(dir, 'rel'));
 });
@@ -200,9 +201,7 @@ test('`loadConfig()` overrides only the limits the config names', async () => {
 const PROD = resolve('config.prod.json');
 const prodExists = existsSync(PROD);
 
-test('the built-in defaults equal config.prod.json (except roots and audit)', prodExists
-  ? { todo: 'server bug: DEFAULT_EXTENSIONS (src/config/schema.ts) has "asc", config.prod.json does not' }
-  : { todo: 'config.prod.json does not exist yet' }, async () => {
+test('the built-in defaults equal config.prod.json (except roots and audit)', prodExists ? {} : { todo: 'config.prod.json does not exist yet' }, async () => {
   const prod = JSON.parse(readFileSync(PROD, 'utf8')) as Record<string, unknown>;
   const { roots: _r, audit: _a, ...rest } = prod;
   void _r; void _a;

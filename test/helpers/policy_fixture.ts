@@ -35,7 +35,7 @@ export function buildPolicyTree(): PolicyTree {
     'id_rsa': '-----BEGIN OPENSSH PRIVATE KEY-----\n',
     'server.pem': 'pem\n',
     'credentials.md': 'creds\n',
-    'my-secret-notes.md': 'secret\n',
+    'secrets.yaml': 'secret: x\n',
     '.hidden.md': 'hidden\n',
     'image.png': 'not really a png\n',
     'Makefile': 'all:\n',
@@ -45,7 +45,7 @@ export function buildPolicyTree(): PolicyTree {
     'later-hard.md': 'will get a second link\n',
     'big.md': 'x'.repeat(5000),
   }, rootDir);
-  makeTree({ 'secret.md': 'EVIL SIBLING\n', 'doc.md': 'EVIL DOC\n' }, evilDir);
+  makeTree({ 'private.md': 'EVIL SIBLING\n', 'doc.md': 'EVIL DOC\n' }, evilDir);
   writeFileSync(join(base, 'outside.md'), 'OUTSIDE\n');
   writeFileSync(join(base, 'outside-hard.md'), 'OUTSIDE HARD\n');
   const ln = (target: string, name: string) => symlinkSync(target, join(rootDir, name));
@@ -53,7 +53,7 @@ export function buildPolicyTree(): PolicyTree {
   ln('guide', 'dirlink');
   ln('../outside.md', 'outlink.md');
   ln(join(base, 'outside.md'), 'abslink.md');
-  ln('../docs-evil/secret.md', 'evil-link.md');
+  ln('../docs-evil/private.md', 'evil-link.md');
   ln('../docs-evil', 'outdir');
   ln('nope.md', 'dangling.md');
   ln('loop.md', 'loop.md');

@@ -1,0 +1,128 @@
+// Architecture rules that read the sources (STYLE.md rules 1, 5, 7, 11; SECURITY.md principles 3 and 6).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dirname, join, relative } from 'node:path';
+import { REPO, SRC, importSpecifiers, listSources, stripComments } from '../helpers/source_scan.ts';
+
+const files = listSources();
+const inRuntime = (rel: string) => rel.startsWith('src/runtime/');
+
+function offenders(check: (f: (typeof files)[number]) => string | null): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    const why = check(f);
+    if (why !== null) out.push(`${f.rel}: ${why}`);
+  }
+  return out;
+}
+
+function firstMatch(text: string, re: RegExp): string | null {
+  const m = re.exec(text);
+  if (!m) return null;
+  const line = text.slice(0, m.index).split('\n').length;
+  return `line ${line}: ${JSON.stringify(m[0])}`;
+}
+
+/** Resolved import targets of a file, relative to the repository ("src/x/y.ts"), or the bare specifier. */
+function targets(f: (typeof files)[number]): { spec: string; target: string }[] {
+  return importSpecifiers(f.code).map((spec) => ({
+    spec,
+    target: spec.startsWith('.') ? relative(REPO, join(dirname(f.abs), spec)).split('\\').join('/') : spec,
+  }));
+}
+
+test('the source tree is found and non-trivial', () => {
+  assert.ok(files.length >= 20, `only ${files.length} files under ${SRC}`);
+  assert.ok(files.some((f) => f.rel === 'src/main.ts'));
+  assert.ok(files.some((f) => inRuntime(f.rel)));
+});
+
+test('the comment stripper keeps strings and regexes and blanks comments', () => {
+  const code = stripComments("const a = 'x // y'; // gone\nconst r = /\\/\\/[/]/g; /* block\n gone */ const u = 'file://h';");
+  assert.match(code, /'x \/\/ y'/);
+  assert.doesNotMatch(code, /gone/);
+  assert.match(code, /'file:\/\/h'/);
+  assert.equal(code.split('\n').length, 3);
+});
+
+test('only src/runtime/ imports node: modules or touches process or Deno', () => {
+  const bad = offenders((f) => {
+    if (inRuntime(f.rel)) return null;
+    const nodeImport = targets(f).find((t) => t.spec.startsWith('node:'));
+    if (nodeImport) return `imports ${nodeImport.spec}`;
+    return firstMatch(f.text, /\bprocess\s*\.|\bprocess\s*\[|\bDeno\b|\bglobalThis\s*\.\s*(process|Deno)\b|\bBuffer\s*\./);
+  });
+  assert.deepEqual(bad, [], `host access outside src/runtime/:\n${bad.join('\n')}`);
+});
+
+test('no file imports anything from outside src/ (zero runtime dependencies)', () => {
+  const bad = offenders((f) => {
+    for (const t of targets(f)) {
+      if (t.spec.startsWith('node:')) continue;
+      if (!t.spec.startsWith('.')) return `imports package ${JSON.stringify(t.spec)}`;
+      if (!t.target.startsWith('src/')) return `imports ${t.spec} (outside src/)`;
+      if (!t.target.endsWith('.ts')) return `imports ${t.spec} without a .ts extension`;
+    }
+    return null;
+  });
+  assert.deepEqual(bad, [], bad.join('\n'));
+});
+
+test('no file spawns processes, evaluates code, opens the network or writes to the console', () => {
+  const forbidden = new RegExp([
+    String.raw`\bchild_process\b`, String.raw`\beval\s*\(`, String.raw`\bnew\s+Function\b`, String.raw`\bFunction\s*\(`,
+    String.raw`['"](?:node:)?(?:net|http|https|http2|dgram|vm|worker_threads|cluster|tls|dns|inspector)['"]`,
+    String.raw`\bfetch\s*\(`, String.raw`\bWebSocket\b`, String.raw`\bXMLHttpRequest\b`, String.raw`\bconsole\s*\.\s*log\b`,
+    String.raw`\bimport\s*\(`, String.raw`\brequire\s*\(`, String.raw`\bDeno\s*\.\s*(?:Command|run|connect|listen)\b`,
+    String.raw`\bexecSync\b`, String.raw`\bspawn(?:Sync)?\s*\(`,
+  ].join('|'));
+  const bad = offenders((f) => firstMatch(f.code, forbidden));
+  assert.deepEqual(bad, [], `forbidden APIs:\n${bad.join('\n')}`);
+});
+
+test('every file starts with a header comment', () => {
+  const bad = offenders((f) => {
+    const head = f.text.split('\n').slice(0, 3).join('\n');
+    return /^\s*(\/\/|\/\*)/m.test(head) ? null : 'no header comment in the first lines';
+  });
+  assert.deepEqual(bad, [], bad.join('\n'));
+});
+
+test('every file is under 300 lines', () => {
+  const bad = offenders((f) => {
+    const lines = f.text.split('\n').length - (f.text.endsWith('\n') ? 1 : 0);
+    return lines >= 300 ? `${lines} lines` : null;
+  });
+  assert.deepEqual(bad, [], `files of 300 lines or more:\n${bad.join('\n')}`);
+});
+
+test('no `enum` or `namespace` declarations', () => {
+  const bad = offenders((f) => firstMatch(f.code, /^\s*(?:export\s+)?(?:declare\s+)?(?:const\s+)?(?:enum|namespace|module)\s+[A-Za-z_$][\w$]*\s*\{/m));
+  assert.deepEqual(bad, [], bad.join('\n'));
+});
+
+test('nothing imports src/main.ts (the one entry point)', () => {
+  const bad = offenders((f) => (targets(f).some((t) => t.target === 'src/main.ts') ? 'imports src/main.ts' : null));
+  assert.deepEqual(bad, [], bad.join('\n'));
+});
+
+test('lower layers never import the MCP, tool or CLI layers', () => {
+  const lower = ['policy', 'search', 'formats', 'validate', 'text', 'jsonrpc', 'transport'].map((d) => `src/${d}/`);
+  const upper = ['src/mcp/', 'src/tools/', 'src/cli/'];
+  const bad = offenders((f) => {
+    if (!lower.some((l) => f.rel.startsWith(l))) return null;
+    const hit = targets(f).find((t) => upper.some((u) => t.target.startsWith(u)));
+    return hit ? `imports ${hit.spec}` : null;
+  });
+  assert.deepEqual(bad, [], `wrong import direction:\n${bad.join('\n')}`);
+});
+
+test('no `export *` (small public surface)', () => {
+  const bad = offenders((f) => firstMatch(f.code, /\bexport\s+\*/));
+  assert.deepEqual(bad, [], bad.join('\n'));
+});
+
+test('file names are snake_case', () => {
+  const bad = offenders((f) => (/^[a-z0-9_]+\.ts$/.test(f.rel.split('/').pop() ?? '') ? null : 'not snake_case'));
+  assert.deepEqual(bad, [], bad.join('\n'));
+});

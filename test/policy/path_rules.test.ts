@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_DENY, DEFAULT_EXTENSIONS } from '../../src/config/schema.ts';
+import {
+  MAX_PATH_CHARS, MAX_SEGMENTS, MAX_SEGMENT_CHARS, createPathRules, extensionAllowed, extensionOf, isPathProblem,
+  relPathAllowed, segmentAllowed, splitRequestPath,
+} from '../../src/policy/path_rules.ts';
+
+const RULES = createPathRules([...DEFAULT_EXTENSIONS], [...DEFAULT_DENY], false);
+const HIDDEN_OK = createPathRules([...DEFAULT_EXTENSIONS], [...DEFAULT_DENY], true);
+
+function problem(raw: string): string {
+  const r = splitRequestPath(raw);
+  assert.ok(isPathProblem(r), `${JSON.stringify(raw.slice(0, 60))} must be refused, got ${JSON.stringify(r)}`);
+  return r.problem;
+}
+
+test('`splitRequestPath()` splits a clean relative path into segments', () => {
+  assert.deepEqual(splitRequestPath('guide/install.md'), ['guide', 'install.md']);
+  assert.deepEqual(splitRequestPath('a.md'), ['a.md']);
+  assert.deepEqual(splitRequestPath('my docs/é.md'), ['my docs', 'é.md']);
+});
+
+test('`splitRequestPath()` maps "", "." and "/" to the root', () => {
+  for (const r of ['', '.', '/']) assert.deepEqual(splitRequestPath(r), []);
+});
+
+test('`splitRequestPath()` refuses every spelling of ".." and "."', () => {
+  for (const raw of ['..', '../x.md', 'a/../b.md', 'a/..', './a.md', 'a/./b.md', 'sub/../.env', './.env', '../docs-evil/secret.md']) {
+    assert.match(problem(raw), /"\." or "\.\." segments/);
+  }
+});
+
+test('`splitRequestPath()` refuses backslashes, URL encoding, colons and absolute paths', () => {
+  assert.match(problem('..\\etc\\passwd'), /not "\\"/);
+  assert.match(problem('a\\b.md'), /not "\\"/);
+  for (const raw of ['%2e%2e%2fetc', '%252e%252e/x', 'a%00.md', '%c0%ae%c0%ae/x']) assert.match(problem(raw), /URL-encoded/);
+  for (const raw of ['C:/Windows/x.md', 'file:///etc/passwd', 'docs://docs/a.md', 'a.md:stream', 'c:x.md']) assert.match(problem(raw), /":"/);
+  for (const raw of ['/etc/passwd', '//server/share/x.md', '~/.ssh/id_rsa', '~root/x']) assert.match(problem(raw), /leading "\/" or "~"/);
+});
+
+test('`splitRequestPath()` refuses control, invisible and bidi characters', () => {
+  const chars = ['\u0000', '\u0001', '\n', '\r', '\t', '\u001b', '\u007f', '\u0085', '\u009b', '\u2028', '\u2029', '\u200b', '\u200d', '\u200e', '\u202e', '\u2066', '\ufeff', '\u061c'];
+  for (const ch of chars) assert.match(problem(`a${ch}b.md`), /control, invisible or bidi/, `U+${ch.charCodeAt(0).toString(16)}`);
+});
+
+test('`splitRequestPath()` refuses empty segments, trailing dots and spaces and reserved device names', () => {
+  for (const raw of ['a//b.md', 'a/', 'a.md/']) assert.match(problem(raw), /empty segment/);
+  for (const raw of ['a./b.md', 'notes.md.', 'notes.md ', 'dir /x.md']) assert.match(problem(raw), /end in "\." or a space/);
+  for (const raw of ['con', 'NUL.md', 'com1.txt', 'lpt9/x.md', 'aux.tar.gz', 'COM¹.md']) assert.match(problem(raw), /reserved device name/);
+  assert.deepEqual(splitRequestPath('console.md'), ['console.md']);
+});
+
+test('`splitRequestPath()` caps total length, segment count and segment length at the exact limits', () => {
+  const seg = 'a'.repeat(MAX_SEGMENT_CHARS);
+  assert.deepEqual(splitRequestPath(seg), [seg]);
+  assert.match(problem('a'.repeat(MAX_SEGMENT_CHARS + 1)), /segment is longer than 255/);
+  const many = Array(MAX_SEGMENTS).fill('d').join('/');
+  assert.equal((splitRequestPath(many) as string[]).length, MAX_SEGMENTS);
+  assert.match(problem(many + '/d'), /more than 64 segments/);
+  const long = 'a/'.repeat(300) + 'x'.repeat(MAX_PATH_CHARS - 600);
+  assert.equal(long.length, MAX_PATH_CHARS);
+  assert.match(problem(long + 'x'), /longer than 1024 characters/);
+});
+
+test('`splitRequestPath()` normalises to NFC but never NFKC (full-width dots stay one harmless name)', () => {
+  assert.deepEqual(splitRequestPath('e\u0301.md'), ['\u00e9.md']);
+  assert.deepEqual(splitRequestPath('\uff0e\uff0e\uff0fetc\uff0fpasswd'), ['\uff0e\uff0e\uff0fetc\uff0fpasswd']);
+  assert.deepEqual(splitRequestPath('\u2024\u2024/x.md'), ['\u2024\u2024', 'x.md']);
+});
+
+test('`segmentAllowed()` refuses the default secret names case-insensitively', () => {
+  const secrets = ['.env', '.ENV', '.env.local', 'prod.env', '.git', '.GIT', '.ssh', '.aws', 'id_rsa', 'id_rsa.pub', 'ID_ED25519',
+    'server.pem', 'tls.KEY', 'cert.p12', '.npmrc', '.netrc', '_netrc', '.pgpass', 'credentials', 'credentials.md', 'Credentials.txt',
+    'secret', 'SECRETS.md', 'secret.yaml', 'app.secret', 'terraform.tfstate', 'known_hosts', 'authorized_keys', '.git-credentials', '.htpasswd'];
+  for (const name of secrets) {
+    assert.equal(segmentAllowed(RULES, name), false, name);
+    assert.equal(segmentAllowed(HIDDEN_OK, name), false, `${name} stays denied when hidden files are allowed`);
+  }
+});
+
+test('`segmentAllowed()` hides dot-names unless hidden files are allowed', () => {
+  assert.equal(segmentAllowed(RULES, '.hidden.md'), false);
+  assert.equal(segmentAllowed(HIDDEN_OK, '.hidden.md'), true);
+  assert.equal(segmentAllowed(RULES, 'visible.md'), true);
+  assert.equal(segmentAllowed(RULES, 'guide'), true);
+});
+
+test('`segmentAllowed()` refuses names that could not be requested exactly', () => {
+  for (const name of ['', '.', '..', 'a\\b', 'a:b', 'a%2e', 'x\u001b[31m.md', 'trail.', 'trail ', 'con', 'e\u0301.md', 'x'.repeat(256)]) {
+    assert.equal(segmentAllowed(HIDDEN_OK, name), false, JSON.stringify(name.slice(0, 20)));
+  }
+  assert.equal(segmentAllowed(HIDDEN_OK, '\u00e9.md'), true);
+});
+
+test('`relPathAllowed()` applies deny globs with a slash to the whole relative path', () => {
+  const rules = createPathRules(['md'], ['drafts/**', 'private/*.md'], false);
+  assert.equal(relPathAllowed(rules, 'drafts/a.md'), false);
+  assert.equal(relPathAllowed(rules, 'DRAFTS/x/y.md'), false);
+  assert.equal(relPathAllowed(rules, 'private/p.md'), false);
+  assert.equal(relPathAllowed(rules, 'private/sub/p.md'), true);
+  assert.equal(relPathAllowed(rules, 'public/a.md'), true);
+  assert.equal(segmentAllowed(rules, 'drafts'), true, 'a slash glob does not hide a same-named segment elsewhere');
+});
+
+test('`extensionOf()` takes the last extension, lower-cased, and none for dot-files or bare names', () => {
+  assert.equal(extensionOf('a.MD'), 'md');
+  assert.equal(extensionOf('archive.tar.gz'), 'gz');
+  assert.equal(extensionOf('Makefile'), '');
+  assert.equal(extensionOf('.md'), '');
+  assert.equal(extensionOf('x.'), '');
+});
+
+test('`extensionAllowed()` serves only allowlisted extensions', () => {
+  for (const n of ['a.md', 'B.MD', 'c.rst', 'd.adoc', 'e.txt', 'f.html', 'g.yaml']) assert.equal(extensionAllowed(RULES, n), true, n);
+  for (const n of ['a.png', 'b.exe', 'c.js', 'Makefile', 'd.md.bak', '.md', 'e.sqlite', 'f.pdf']) assert.equal(extensionAllowed(RULES, n), false, n);
+});

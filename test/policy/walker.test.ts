@@ -1,0 +1,160 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Config, Root } from '../../src/config/load.ts';
+import { Failure } from '../../src/errors/failure.ts';
+import { resolvePath, type Confinement } from '../../src/policy/resolver.ts';
+import { walk, type WalkEntry, type WalkOptions } from '../../src/policy/walker.ts';
+import { createNodeHost } from '../../src/runtime/node_host.ts';
+import { makeTree } from '../helpers/fixtures.ts';
+import { buildPolicyTree, confinementFor, loadRoot, type PolicyTree } from '../helpers/policy_fixture.ts';
+
+const host = createNodeHost();
+let tree: PolicyTree;
+let config: Config;
+let root: Root;
+let strict: Confinement;
+let within: Confinement;
+
+before(async () => {
+  tree = buildPolicyTree();
+  ({ config, root } = await loadRoot(host, tree.rootDir));
+  strict = confinementFor(host, config);
+  within = confinementFor(host, config, { symlinks: 'within-root' });
+});
+
+async function collect(c: Confinement, from = '', opts: Partial<WalkOptions> = {}): Promise<{ entries: WalkEntry[]; truncated: boolean }> {
+  const start = await resolvePath(c, root, from);
+  const entries: WalkEntry[] = [];
+  const r = await walk(c, start, { maxDepth: 16, maxVisited: 100_000, signal: new AbortController().signal, ...opts }, (e) => {
+    entries.push(e);
+    return true;
+  });
+  return { entries, truncated: r.truncated };
+}
+
+const rels = (es: readonly WalkEntry[]) => es.map((e) => e.path.rel);
+
+// Everything the strict policy may show from the fixture tree, in walk order (depth first, byte order).
+const STRICT_VISIBLE = [
+  'README.md', 'big.md', 'empty', 'guide', 'guide/deep', 'guide/deep/more.md', 'guide/install.md',
+  'later-fifo.md', 'later-hard.md', 'notes.txt', 'sub', 'swap.md', 'swapdir', 'swapdir/doc.md',
+];
+
+test('`walk()` lists exactly the servable entries, depth first in byte order', async () => {
+  const { entries, truncated } = await collect(strict);
+  assert.deepEqual(rels(entries), STRICT_VISIBLE);
+  assert.equal(truncated, false);
+});
+
+test('`walk()` never shows secrets, hidden names, symlinks, hard links, FIFOs or disallowed extensions', async () => {
+  for (const c of [strict, within]) {
+    const shown = rels((await collect(c)).entries);
+    for (const bad of ['.env', '.ENV.md', 'sub/.git', 'sub/.git/config', 'id_rsa', 'server.pem', 'credentials.md', 'secrets.yaml',
+      '.hidden.md', 'image.png', 'Makefile', 'hard.md', 'pipe.md', 'outlink.md', 'abslink.md', 'evil-link.md', 'outdir',
+      'outdir/private.md', 'dangling.md', 'loop.md', 'passwd.md', 'zero.md', 'etc', 'dirlink', 'dirlink/install.md']) {
+      assert.equal(shown.includes(bad), false, `${bad} must not be listed`);
+    }
+    assert.equal(shown.some((r) => r.includes('private') || r.includes('passwd')), false);
+  }
+});
+
+test("`walk()` with symlinks 'within-root' lists in-root file links but does not descend linked folders", async () => {
+  const shown = rels((await collect(within)).entries);
+  assert.ok(shown.includes('inlink.md'));
+  assert.equal(shown.includes('dirlink'), false);
+  assert.deepEqual(shown.filter((r) => !['inlink.md', 'envlink.md', 'hiddenlink.md'].includes(r)), STRICT_VISIBLE);
+});
+
+test("`walk()` with symlinks 'within-root' hides a link that aliases a secret or hidden file", async () => {
+  const shown = rels((await collect(within)).entries);
+  assert.equal(shown.includes('envlink.md'), false);
+  assert.equal(shown.includes('hiddenlink.md'), false);
+});
+
+test('`walk()` reports size, mtime and depth, and confined paths that read back', async () => {
+  const { entries } = await collect(strict);
+  const readme = entries.find((e) => e.path.rel === 'README.md');
+  assert.ok(readme);
+  assert.equal(readme.size, 17);
+  assert.equal(readme.depth, 1);
+  assert.equal(readme.path.abs, join(tree.rootDir, 'README.md'));
+  assert.ok(readme.mtimeMs > 0);
+  assert.equal(entries.find((e) => e.path.rel === 'guide/deep/more.md')?.depth, 3);
+  for (const e of entries) {
+    const again = await resolvePath(strict, root, e.path.rel);
+    assert.equal(again.kind, e.path.kind, `listed ${e.path.rel} must resolve`);
+  }
+});
+
+test('`walk()` starts from a subfolder and keeps root-relative paths', async () => {
+  assert.deepEqual(rels((await collect(strict, 'guide')).entries), ['guide/deep', 'guide/deep/more.md', 'guide/install.md']);
+});
+
+test('`walk()` stops descending at maxDepth', async () => {
+  const top = rels((await collect(strict, '', { maxDepth: 1 })).entries);
+  assert.ok(top.includes('guide'));
+  assert.equal(top.some((r) => r.includes('/')), false);
+  const two = rels((await collect(strict, '', { maxDepth: 2 })).entries);
+  assert.ok(two.includes('guide/install.md'));
+  assert.equal(two.includes('guide/deep/more.md'), false);
+});
+
+test('`walk()` fails with limit_reached, naming the limit, when it visits more than maxVisited entries', async () => {
+  await assert.rejects(collect(strict, '', { maxVisited: 5 }), (err: unknown) => {
+    assert.ok(err instanceof Failure);
+    assert.equal(err.reason, 'limit_reached');
+    assert.match(err.publicMessage, /more than 5 entries/);
+    assert.match(err.publicMessage, /walkEntries/);
+    return true;
+  });
+});
+
+test('`walk()` stops with cancelled when the signal is aborted', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(collect(strict, '', { signal: ac.signal }), (err: unknown) => err instanceof Failure && err.reason === 'cancelled');
+});
+
+test('`walk()` notices an abort during a long walk of a large folder', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 3000; i++) files[`f${String(i).padStart(4, '0')}.md`] = '';
+  const big = makeTree(files);
+  const { root: bigRoot, config: bigConfig } = await loadRoot(host, big);
+  const c = confinementFor(host, bigConfig);
+  const ac = new AbortController();
+  let seen = 0;
+  const start = await resolvePath(c, bigRoot, '');
+  const p = walk(c, start, { maxDepth: 4, maxVisited: 1_000_000, signal: ac.signal }, () => {
+    if (++seen === 10) ac.abort();
+    return true;
+  });
+  await assert.rejects(p, (err: unknown) => err instanceof Failure && err.reason === 'cancelled');
+  assert.ok(seen < 3000, `walk went on for ${seen} entries after the abort`);
+});
+
+test('`walk()` returns truncated when the visitor stops early', async () => {
+  const start = await resolvePath(strict, root, '');
+  const seen: string[] = [];
+  const r = await walk(strict, start, { maxDepth: 16, maxVisited: 1000, signal: new AbortController().signal }, (e) => {
+    seen.push(e.path.rel);
+    return seen.length < 3;
+  });
+  assert.equal(r.truncated, true);
+  assert.deepEqual(seen, STRICT_VISIBLE.slice(0, 3));
+});
+
+test('`walk()` honours enterDir and keep filters', async () => {
+  const noGuide = rels((await collect(strict, '', { enterDir: (rel) => rel !== 'guide' })).entries);
+  assert.equal(noGuide.some((r) => r === 'guide' || r.startsWith('guide/')), false);
+  const filesOnly = rels((await collect(strict, '', { keep: (_rel, kind) => kind === 'file' })).entries);
+  assert.ok(filesOnly.includes('guide/install.md'), 'folders are still descended when not kept');
+  assert.equal(filesOnly.includes('guide'), false);
+});
+
+test('`walk()` skips entries matching whole-path deny globs', async () => {
+  const c = confinementFor(host, { ...config, files: { ...config.files, deny: [...config.files.deny, 'guide/deep/**', 'guide/deep'] } });
+  const shown = rels((await collect(c)).entries);
+  assert.ok(shown.includes('guide/install.md'));
+  assert.equal(shown.some((r) => r.startsWith('guide/deep')), false);
+});

@@ -1,0 +1,159 @@
+// Ranking of the index-free words mode on a small Node.js-like fixture: the page a person means first.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rankByWords, type RankInput } from '../../src/search/word_rank.ts';
+
+type Doc = { readonly key: string; readonly path: string; readonly title: string; readonly headings: readonly string[]; readonly text: string };
+
+const DOCS: readonly Doc[] = [
+  {
+    key: 'api:child_process.md',
+    path: 'api/child_process.md',
+    title: 'Child process',
+    headings: ['Asynchronous process creation', 'child_process.spawn(command[, args][, options])', 'child_process.exec(command)'],
+    text: [
+      'The node:child_process module provides the ability to spawn subprocesses.',
+      'Use child_process.spawn() to start a command; the exec() method runs it in a shell.',
+      'The subprocess has stdin, stdout and stderr pipes connected to the parent.',
+    ].join('\n'),
+  },
+  {
+    key: 'api:fs.md',
+    path: 'api/fs.md',
+    title: 'File system',
+    headings: ['fs.readFile(path[, options], callback)', 'fs.writeFile(file, data)', 'File descriptors'],
+    text: [
+      'The node:fs module enables interacting with the file system.',
+      'fs.readFile() asynchronously reads the entire contents of a file.',
+      'Use fs.readFileSync() to read a file synchronously, and fs.writeFile() to write one.',
+    ].join('\n'),
+  },
+  {
+    key: 'api:http.md',
+    path: 'api/http.md',
+    title: 'HTTP',
+    headings: ['http.createServer([options][, requestListener])', 'Class: http.IncomingMessage'],
+    text: [
+      'To use the HTTP server and client one must require node:http.',
+      'The server emits a request event for each incoming request.',
+      'A server can read the request body as a stream.',
+    ].join('\n'),
+  },
+  {
+    key: 'api:events.md',
+    path: 'api/events.md',
+    title: 'Events',
+    headings: ['Class: EventEmitter', 'emitter.emit(eventName[, ...args])', 'emitter.on(eventName, listener)'],
+    text: [
+      'Much of the Node.js core API is built around an asynchronous event-driven architecture.',
+      'Objects called emitters emit named events that cause listener functions to be called.',
+      'The emit() method calls each listener registered for the event, in order.',
+    ].join('\n'),
+  },
+  {
+    key: 'api:stream.md',
+    path: 'api/stream.md',
+    title: 'Stream',
+    headings: ['Readable streams', 'Writable streams', 'stream.pipeline(source, destination)'],
+    text: [
+      'A stream is an abstract interface for working with streaming data.',
+      'Streams are instances of EventEmitter and emit events such as data and end.',
+      'A readable stream can read a file chunk by chunk.',
+    ].join('\n'),
+  },
+  {
+    key: 'api:worker_threads.md',
+    path: 'api/worker_threads.md',
+    title: 'Worker threads',
+    headings: ['new Worker(filename)', 'worker.postMessage(value)'],
+    text: [
+      'The node:worker_threads module enables the use of threads that execute JavaScript in parallel.',
+      'Unlike a child process you spawn, workers share memory.',
+      'Workers are useful for CPU-intensive work, not for I/O.',
+    ].join('\n'),
+  },
+  {
+    key: 'api:path.md',
+    path: 'api/path.md',
+    title: 'Path',
+    headings: ['path.join([...paths])', 'path.resolve([...paths])'],
+    text: 'The node:path module provides utilities for working with file and directory paths.',
+  },
+  {
+    key: 'guide:cluster.md',
+    path: 'guide/cluster.md',
+    title: 'Cluster',
+    headings: ['How it works'],
+    text: [
+      'Clusters of Node.js processes can be used to run multiple instances of Node.js.',
+      'The worker processes are spawned using the child_process.fork() method.',
+    ].join('\n'),
+  },
+];
+
+function inputs(docs: readonly Doc[]): RankInput[] {
+  return docs.map((d) => ({ key: d.key, path: d.path, text: `# ${d.title}\n${d.text}`, outline: () => ({ title: d.title, headings: d.headings }) }));
+}
+
+async function keys(query: string, limit = 10, docs: readonly Doc[] = DOCS): Promise<string[]> {
+  return (await rankByWords(inputs(docs), query, limit)).map((h) => h.key);
+}
+
+test('`rankByWords()` ranks the child_process doc first when asked to spawn a child process', async () => {
+  const hits = await keys('spawn a child process');
+  assert.equal(hits[0], 'api:child_process.md');
+  assert.ok(hits.includes('api:worker_threads.md'), 'a doc mentioning spawning in passing still matches');
+  assert.ok(hits.indexOf('api:worker_threads.md') > 0);
+});
+
+test('`rankByWords()` ranks fs first when asked to read a file', async () => {
+  assert.equal((await keys('read a file'))[0], 'api:fs.md');
+});
+
+test('`rankByWords()` ranks events first when asked to emit an event', async () => {
+  assert.equal((await keys('emit an event'))[0], 'api:events.md');
+});
+
+test('`rankByWords()` finds identifiers by compound or parts', async () => {
+  assert.equal((await keys('readFileSync'))[0], 'api:fs.md');
+  assert.equal((await keys('worker_threads'))[0], 'api:worker_threads.md');
+  assert.equal((await keys('http server'))[0], 'api:http.md');
+});
+
+test('`rankByWords()` returns scores best first, nothing for unknown or stop-word queries', async () => {
+  const hits = await rankByWords(inputs(DOCS), 'stream pipeline', 10);
+  assert.ok(hits.length > 0);
+  for (let i = 1; i < hits.length; i++) assert.ok((hits[i - 1]?.score ?? 0) >= (hits[i]?.score ?? 0));
+  assert.deepEqual(await rankByWords(inputs(DOCS), 'kubernetes', 10), []);
+  assert.deepEqual(await rankByWords(inputs(DOCS), 'the a of', 10), []);
+});
+
+test('`rankByWords()` returns at most `limit` hits and breaks ties by key', async () => {
+  assert.equal((await keys('node', 2)).length, 2);
+  const twins: Doc[] = [
+    { key: 'b', path: 'b.md', title: 'Same', headings: [], text: 'identical words here' },
+    { key: 'a', path: 'a.md', title: 'Same', headings: [], text: 'identical words here' },
+  ];
+  assert.deepEqual(await keys('identical words', 10, twins), ['a', 'b']);
+});
+
+test('`rankByWords()` weighs a title or file name above a passing body mention', async () => {
+  const docs: Doc[] = [
+    { key: 'body', path: 'misc.md', title: 'Misc', headings: [], text: 'one mention of tracing among many other words about anything at all' },
+    { key: 'title', path: 'guide.md', title: 'Tracing', headings: [], text: 'how things work in general with many other words about anything at all' },
+    { key: 'name', path: 'tracing.md', title: 'Guide', headings: [], text: 'how things work in general with many other words about anything at all' },
+  ];
+  const hits = await keys('tracing', 10, docs);
+  assert.equal(hits[hits.length - 1], 'body');
+});
+
+test('`rankByWords()` asks for outlines only of the finalists', async () => {
+  let asked = 0;
+  const many = Array.from({ length: 500 }, (_, i) => ({
+    key: `d${i}`, path: `d${i}.md`, text: `term ${'filler '.repeat(i % 7)}`,
+    outline: () => { asked++; return { title: '', headings: [] }; },
+  }));
+  const hits = await rankByWords(many, 'term', 5);
+  assert.equal(hits.length, 5);
+  assert.ok(asked <= 100, `outline asked ${asked} times`);
+});
