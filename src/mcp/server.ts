@@ -128,6 +128,10 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       scope.progressDone?.();
       active.delete(keyOf(p.id));
       record({ id: p.id, method: p.method, started: p.received, outcome, code, a, files: scope.touched, ...(bytes === undefined ? {} : { bytes }) });
+      // MCP log notifications carry no paths, arguments or reasons: those stay in the audit log.
+      const finalOutcome = a.outcome ?? outcome;
+      if (finalOutcome === 'denied') notifier.log('notice', 'policy', { message: 'A request was refused by the access policy (details in the audit log)', method: p.method, tool: a.tool ?? null });
+      notifier.log('debug', 'requests', { method: p.method, tool: a.tool ?? null, outcome: finalOutcome, ms: Math.round(host.now() - p.received) });
       release();
       pump();
     }

@@ -1,0 +1,77 @@
+// The command line of the real bundle: help, version, check, call, and clear refusals.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTree, tempDir } from '../helpers/fixtures.ts';
+import { BUNDLE } from '../helpers/harness.ts';
+
+function run(args: string[], input = '') {
+  const r = spawnSync(process.execPath, [BUNDLE, ...args], { input, encoding: 'utf8', timeout: 20000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('`--help` prints usage on stdout and exits 0', () => {
+  const r = run(['--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Usage: docwarden/);
+  assert.match(r.stdout, /--config FILE/);
+});
+
+test('`--version` prints the version and the SHA-256 of the running file', () => {
+  const r = run(['--version']);
+  assert.equal(r.code, 0);
+  const sha = createHash('sha256').update(readFileSync(BUNDLE)).digest('hex');
+  assert.match(r.stdout, /^docwarden \d+\.\d+\.\d+/);
+  assert.ok(r.stdout.includes(sha));
+});
+
+test('no roots: the server refuses to start with a clear message and exit 2', () => {
+  const r = run([]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no documentation roots configured/);
+  assert.equal(r.stdout, '');
+});
+
+test('an unknown option or config key stops the server naming it', () => {
+  const bad = run(['--bogus']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown option "--bogus"/);
+  const dir = tempDir();
+  const config = join(dir, 'c.json');
+  writeFileSync(config, JSON.stringify({ roots: [{ name: 'docs', path: dir }], limits: { inFlght: 3 } }));
+  const r = run(['--config', config]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /inFlght/);
+  writeFileSync(config, JSON.stringify({ roots: [{ name: 'docs', path: dir }], limits: { inFlight: 0 } }));
+  assert.match(run(['--config', config]).stderr, /inFlight` must be from 1 to 1024 \(got 0\)/);
+});
+
+test('`check` prints the policy and counts what each root exposes and hides', () => {
+  const root = makeTree({ 'a.md': 'x', 'b/c.rst': 'y', '.env': 'S=1', 'id_rsa': 'k', 'tool.exe': 'z' });
+  const r = run(['check', '--root', root]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /exposes 2 documents in 1 folders/);
+  assert.match(r.stdout, /deny pattern \.env/);
+  assert.match(r.stdout, /deny pattern id_rsa\*/);
+  assert.match(r.stdout, /extension not allowed/);
+});
+
+test('`call` prints what the model would see, and exits 1 on an error result', () => {
+  const root = makeTree({ 'guide.md': '# Guide\n\nhello world\n', '.env': 'S=1' });
+  const ok = run(['call', 'read_doc', '{"path":"guide.md"}', '--root', root]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /hello world/);
+  assert.match(ok.stdout, /structuredContent/);
+  const denied = run(['call', 'read_doc', '{"path":".env"}', '--root', root]);
+  assert.equal(denied.code, 1);
+  assert.match(denied.stdout, /not found or not allowed/);
+  const unknown = run(['call', 'write_file', '{}', '--root', root]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stdout, /Unknown tool "write_file"/);
+  const badJson = run(['call', 'read_doc', '{nope', '--root', root]);
+  assert.equal(badJson.code, 1);
+  assert.match(badJson.stdout, /not valid JSON/);
+});

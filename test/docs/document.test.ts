@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDocumentCache, decodeText, splitLines } from '../../src/docs/document.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createPathRules } from '../../src/policy/path_rules.ts';
+import { resolvePath, type Confinement } from '../../src/policy/resolver.ts';
+import { createNodeHost } from '../../src/runtime/node_host.ts';
+import { Failure } from '../../src/errors/failure.ts';
+import { makeTree } from '../helpers/fixtures.ts';
+
+test('`splitLines()` drops one trailing newline and the \\r of CRLF endings', () => {
+  assert.deepEqual(splitLines('a\nb\n'), ['a', 'b']);
+  assert.deepEqual(splitLines('a\r\nb'), ['a', 'b']);
+  assert.deepEqual(splitLines(''), ['']);
+  assert.deepEqual(splitLines('a\n\n'), ['a', '']);
+});
+
+test('`decodeText()` refuses invalid UTF-8 and NUL bytes', () => {
+  assert.equal(decodeText(new TextEncoder().encode('héllo')), 'héllo');
+  assert.equal(decodeText(new Uint8Array([0x61, 0xff, 0x62])), null);
+  assert.equal(decodeText(new Uint8Array([0x61, 0x00, 0x62])), null);
+});
+
+async function setup() {
+  const host = createNodeHost();
+  const dir = makeTree({ 'a.md': '# Title\n\nfirst\n', 'bin.md': new Uint8Array([0x23, 0x00, 0xff]) });
+  const config = await loadConfig(host, { configPath: null, rootArgs: [dir], logPath: null });
+  const c: Confinement = {
+    host, rules: createPathRules(config.files.extensions, config.files.deny, false),
+    symlinks: 'deny', hardLinks: false, maxFileBytes: 1 << 20,
+  };
+  return { host, dir, root: config.roots[0]!, c };
+}
+
+test('`load()` re-reads a document after it changed on disk and parses its headings', async () => {
+  const { dir, root, c } = await setup();
+  const cache = createDocumentCache(1 << 20);
+  const path = await resolvePath(c, root, 'a.md');
+  const first = await cache.load(c, path);
+  assert.deepEqual(first.headings.map((h) => h.title), ['Title']);
+  assert.equal((await cache.load(c, path)).text, first.text, 'served from cache when unchanged');
+  writeFileSync(join(dir, 'a.md'), '# Changed\n\nsecond version, longer\n');
+  utimesSync(join(dir, 'a.md'), new Date(), new Date(Date.now() + 5000));
+  const second = await cache.load(c, path);
+  assert.match(second.text, /second version/);
+  assert.deepEqual(second.headings.map((h) => h.title), ['Changed']);
+});
+
+test('`load()` refuses a binary document with the reason binary', async () => {
+  const { root, c } = await setup();
+  const cache = createDocumentCache(1 << 20);
+  await assert.rejects(cache.load(c, await resolvePath(c, root, 'bin.md')), (e: unknown) => e instanceof Failure && e.reason === 'binary');
+});

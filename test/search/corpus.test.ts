@@ -1,0 +1,70 @@
+// The search corpus stays correct when files change: changed files re-read, new files appear, deleted
+// ones disappear (after the snapshot's bounded lifetime), and denied files are never cached or listed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync, symlinkSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import { createPathRules } from '../../src/policy/path_rules.ts';
+import type { Confinement } from '../../src/policy/resolver.ts';
+import { createNodeHost } from '../../src/runtime/node_host.ts';
+import { createSearchCorpus, SNAPSHOT_TTL_MS } from '../../src/search/corpus.ts';
+import { makeTree, tempDir } from '../helpers/fixtures.ts';
+
+async function setup() {
+  const host = createNodeHost();
+  const outside = makeTree({ 'secret.md': 'OUTSIDE-CANARY' });
+  const dir = makeTree({ 'a.md': 'alpha text\n', 'sub/b.md': 'beta text\n', '.env': 'ENV-CANARY', 'notes.bin': 'x' });
+  symlinkSync(join(outside, 'secret.md'), join(dir, 'link.md'));
+  const config = await loadConfig(host, { configPath: null, rootArgs: [dir], logPath: null });
+  const c: Confinement = {
+    host, rules: createPathRules(config.files.extensions, config.files.deny, false),
+    symlinks: 'deny', hardLinks: false, maxFileBytes: 1 << 20,
+  };
+  let clock = 0;
+  const corpus = createSearchCorpus(1 << 24, () => clock);
+  const options = { confinement: c, root: config.roots[0]!, maxDepth: 16, maxVisited: 10_000, maxFiles: 10_000, signal: new AbortController().signal };
+  const advance = () => void (clock += SNAPSHOT_TTL_MS + 1);
+  return { dir, corpus, options, c, advance };
+}
+
+async function texts(s: Awaited<ReturnType<typeof setup>>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of (await s.corpus.snapshot(s.options)).files) {
+    const t = await s.corpus.text(s.c, f);
+    if (t !== null) out[f.path.rel] = t;
+  }
+  return out;
+}
+
+test('`snapshot()` lists only servable files: no dot-files, symlinks or foreign extensions', async () => {
+  const s = await setup();
+  assert.deepEqual(Object.keys(await texts(s)).sort(), ['a.md', 'sub/b.md']);
+});
+
+test('the corpus sees a changed, a new and a deleted file once the snapshot expires', async () => {
+  const s = await setup();
+  assert.equal((await texts(s))['a.md'], 'alpha text\n');
+  writeFileSync(join(s.dir, 'a.md'), 'alpha changed, longer\n');
+  utimesSync(join(s.dir, 'a.md'), new Date(), new Date(Date.now() + 5000));
+  writeFileSync(join(s.dir, 'new.md'), 'gamma\n');
+  rmSync(join(s.dir, 'sub/b.md'));
+  s.advance();
+  const now = await texts(s);
+  assert.equal(now['a.md'], 'alpha changed, longer\n');
+  assert.equal(now['new.md'], 'gamma\n');
+  assert.equal(now['sub/b.md'], undefined);
+});
+
+test('a file replaced by a symlink to the outside is never served from the cache', async () => {
+  const s = await setup();
+  await texts(s);
+  const outside = tempDir();
+  writeFileSync(join(outside, 'x.md'), 'SWAPPED-CANARY');
+  rmSync(join(s.dir, 'a.md'));
+  symlinkSync(join(outside, 'x.md'), join(s.dir, 'a.md'));
+  s.advance();
+  const now = await texts(s);
+  assert.equal(now['a.md'], undefined);
+  assert.ok(!JSON.stringify(now).includes('CANARY'));
+});
