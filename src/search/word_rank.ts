@@ -19,6 +19,8 @@ export type RankedHit = { readonly key: string; readonly score: number };
 const MAX_TF = 1000; // counting stops here: saturation makes more occurrences irrelevant
 const APPROX_CHARS_PER_TOKEN = 6;
 const RERANK_FLOOR = 100;
+const PATH_NAME_WEIGHT = 0.6;
+const TITLE_NAME_WEIGHT = 0.4;
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -39,9 +41,10 @@ function countMatches(re: RegExp, text: string): number {
   return n;
 }
 
+/** Occurrences of a term in a field's tokens: whole-token matches count double, prefix matches once. */
 function fieldCount(tokens: readonly string[], term: string): number {
   let n = 0;
-  for (const t of tokens) if (t.startsWith(term)) n++;
+  for (const t of tokens) if (t.startsWith(term)) n += t.length === term.length ? 2 : 1;
   return n;
 }
 
@@ -93,6 +96,12 @@ export async function rankByWords(
         path: fieldCount(c.pathTokens, term),
       });
       total += termScore(packed, norm, idfs[i] as number);
+      // Beyond the saturated BM25F sum: a term naming the document (its file name or title) decides
+      // between pages that all mention it often ("http server": http.md over net.md).
+      // idf is floored at 1: in a small corpus where every page says "http", the name still tells.
+      const namingIdf = Math.max(1, idfs[i] as number);
+      if (fieldCount(c.pathTokens, term) >= 2) total += PATH_NAME_WEIGHT * namingIdf;
+      if (fieldCount(titleTokens, term) >= 2) total += TITLE_NAME_WEIGHT * namingIdf;
       if (inName(packed)) {
         nameTerms++;
         nameIdf += idfs[i] as number;
