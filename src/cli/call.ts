@@ -23,7 +23,9 @@ export async function runCall(host: Host, config: Config, tool: string, json: st
     const result = await callTool(
       { table: s.tools, features: featuresOf(LATEST_VERSION), limiter: s.limiter, limits: config.limits },
       { name: tool, arguments: args },
-      { confinement: s.confinement, roots: config.roots, narrowing: null, limits: config.limits, docs: s.docs, corpus: s.corpus, signal: controller.signal, progress: () => undefined, touched: [] },
+      { confinement: s.confinement, roots: config.roots, narrowing: null, limits: config.limits, docs: s.docs, corpus: s.corpus, signal: controller.signal, progress: () => undefined, touched: [],
+        // No user to ask on the command line: reads that need consent are refused.
+        confirmPolicy: s.confirmPolicy, askConsent: async () => 'unsupported' },
       {},
     );
     const content = (result['content'] as { type: string; text?: string }[]).filter((c) => c.type === 'text').map((c) => c.text).join('\n');

@@ -4,7 +4,13 @@ import type { Host } from '../runtime/host.ts';
 import { ArgumentError } from '../validate/schema.ts';
 import { CONFIG_SCHEMA, DEFAULTS, DEFAULT_DENY, type RawConfig } from './schema.ts';
 
-export type Root = { readonly name: string; readonly path: string; readonly dev: bigint };
+export type Root = {
+  readonly name: string;
+  readonly path: string;
+  readonly dev: bigint;
+  /** The absolute path as configured, before realpath: a runtime sandbox must grant it too. */
+  readonly configured: string;
+};
 export type Mode = 'production' | 'development';
 
 export type Config = {
@@ -21,7 +27,9 @@ export type Config = {
     readonly maxFileBytes: number;
   };
   readonly limits: typeof DEFAULTS.limits extends infer L ? { readonly [K in keyof L]: number } : never;
-  readonly audit: { readonly path: string };
+  readonly audit: { readonly path: string; readonly rotateBytes: number; readonly keep: number };
+  /** Reads that need the user's explicit consent (elicitation), by path glob or size. */
+  readonly confirm: { readonly paths: readonly string[]; readonly largerThan: number; readonly timeoutMs: number };
   readonly logLevel: string;
 };
 
@@ -72,7 +80,7 @@ async function checkRoot(host: Host, name: string, configured: string): Promise<
   if (host.path.dirname(real) === real) throw new ConfigError(`Cannot use root "${name}": a file-system root ("/") exposes the whole machine`);
   const home = host.homeDir();
   if (home !== null && real === home) throw new ConfigError(`Cannot use root "${name}": the home directory itself holds keys and credentials; configure a docs folder inside it`);
-  return { name, path: real, dev: st.dev };
+  return { name, path: real, dev: st.dev, configured };
 }
 
 export async function loadConfig(host: Host, options: LoadOptions): Promise<Config> {
@@ -121,7 +129,16 @@ export async function loadConfig(host: Host, options: LoadOptions): Promise<Conf
       maxFileBytes: f.maxFileBytes ?? d.maxFileBytes,
     },
     limits: { ...DEFAULTS.limits, ...(raw.limits ?? {}) },
-    audit: { path: auditPath === 'stderr' ? 'stderr' : host.path.resolve(options.logPath !== null ? host.cwd() : base, auditPath) },
+    audit: {
+      path: auditPath === 'stderr' ? 'stderr' : host.path.resolve(options.logPath !== null ? host.cwd() : base, auditPath),
+      rotateBytes: raw.audit?.rotateBytes ?? DEFAULTS.audit.rotateBytes,
+      keep: raw.audit?.keep ?? DEFAULTS.audit.keep,
+    },
+    confirm: {
+      paths: raw.confirm?.paths ?? DEFAULTS.confirm.paths,
+      largerThan: raw.confirm?.largerThan ?? DEFAULTS.confirm.largerThan,
+      timeoutMs: raw.confirm?.timeoutMs ?? DEFAULTS.confirm.timeoutMs,
+    },
     logLevel: raw.logLevel ?? DEFAULTS.logLevel,
   };
 }

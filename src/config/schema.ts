@@ -56,6 +56,13 @@ export const CONFIG_SCHEMA = object(
     }, []),
     audit: object({
       path: string({ description: 'JSONL audit file, or "stderr"', minLength: 1, maxLength: 4096 }),
+      rotateBytes: integer({ description: 'Rotate the audit file before it grows past this size (0: never)', minimum: 0, maximum: 2 ** 40 }),
+      keep: integer({ description: 'Rotated audit files kept (path.1 ... path.N)', minimum: 1, maximum: 1000 }),
+    }, []),
+    confirm: object({
+      paths: array(string({ description: 'glob', minLength: 1, maxLength: 256 }), { description: 'Documents whose reading needs the user\'s consent', maxItems: 256 }),
+      largerThan: integer({ description: 'Reading a document larger than this many bytes needs consent (0: no size rule)', minimum: 0, maximum: 1024 * 1024 * 1024 }),
+      timeoutMs: integer({ description: 'How long to wait for the user\'s answer', minimum: 1000, maximum: 600_000 }),
     }, []),
     logLevel: string({ description: 'Initial MCP log level', maxLength: 16, enum: ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] }),
   },
@@ -89,6 +96,7 @@ export const DEFAULTS = {
     depth: 16,
     walkEntries: 200_000,
   },
-  audit: { path: 'stderr' },
+  audit: { path: 'stderr', rotateBytes: 64 * 1024 * 1024, keep: 8 },
+  confirm: { paths: [] as string[], largerThan: 0, timeoutMs: 120_000 },
   logLevel: 'warning',
 } as const;

@@ -9,7 +9,7 @@ export type FailureReason =
   // Actionable for the client: the message names the problem and the limit.
   | 'invalid_path' | 'invalid_argument' | 'invalid_cursor' | 'too_large' | 'binary' | 'bad_encoding'
   | 'not_a_directory' | 'is_a_directory' | 'heading_not_found' | 'rate_limited' | 'in_flight' | 'deadline'
-  | 'cancelled' | 'limit_reached' | 'internal';
+  | 'cancelled' | 'limit_reached' | 'consent_refused' | 'internal';
 
 const HIDDEN_REASONS: ReadonlySet<FailureReason> = new Set<FailureReason>([
   'not_found', 'outside_root', 'denied_pattern', 'hidden', 'symlink', 'hard_link', 'not_regular',

@@ -39,6 +39,7 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
     return {
       confinement: s.confinement, roots: s.config.roots, narrowing: s.narrowing(), limits: s.config.limits,
       docs: s.docs, corpus: s.corpus, signal: scope.signal, progress: progress.report, touched: scope.touched,
+      confirmPolicy: s.confirmPolicy, askConsent: (r) => s.askConsent(r, scope.features),
     };
   }
   return new Map<string, Handler>([

@@ -8,7 +8,7 @@ import { RPC } from '../jsonrpc/codes.ts';
 import { narrowingAllows, narrowingMayEnter } from '../policy/client_roots.ts';
 import { readConfinedFile } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
-import { cursorInt, decodeCursor, docUri, encodeCursor, resolveIn, visibleRoots } from '../tools/common.ts';
+import { consentToRead, cursorInt, decodeCursor, docUri, encodeCursor, resolveIn, visibleRoots } from '../tools/common.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { RpcError } from './rpc_error.ts';
 
@@ -97,6 +97,7 @@ export async function readResource(ctx: ToolContext, uri: unknown, binary: 'refu
     const path = await resolveIn(ctx, root, parsed.path);
     if (path.kind !== 'file') throw notFound('is_a_directory');
     ctx.touched.push(`${root.name}:${path.rel}`);
+    await consentToRead(ctx, 'resources/read', path);
     const { bytes } = await readConfinedFile(ctx.confinement, path);
     const mimeType = mediaTypeOf(path.rel);
     const text = isTextMediaType(mimeType) ? decodeText(bytes) : null;

@@ -35,7 +35,7 @@ const SHUTDOWN_GRACE_MS = 500;
 export function createServer(host: Host, config: Config, audit: AuditLog, writer: MessageWriter): Server {
   const send: Sink = (m) => writer.send(m);
   const notifier = createNotifier(send, (isLogLevel(config.logLevel) ? config.logLevel : 'warning') as LogLevel, host.now);
-  const services: Services = createServices(host, config, notifier, send);
+  const services: Services = createServices(host, config, notifier, send, audit);
   const methods = createMethodTable(services, send);
   const queueMax = config.limits.inFlight * 16;
   let features: Features | null = null;

@@ -11,7 +11,10 @@ import type { Confinement } from '../policy/resolver.ts';
 import type { Host } from '../runtime/host.ts';
 import { createSearchCorpus, type SearchCorpus } from '../search/corpus.ts';
 import { createToolTable, type ToolTable } from '../tools/registry.ts';
+import type { AuditLog } from '../audit/log.ts';
+import { consentMessage, createConfirmPolicy, type ConfirmPolicy, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
 import type { Notifier } from './notifier.ts';
+import type { Features } from './versions.ts';
 
 export type Services = {
   readonly host: Host;
@@ -22,6 +25,9 @@ export type Services = {
   readonly tools: ToolTable;
   readonly limiter: RateLimiter;
   readonly notifier: Notifier;
+  readonly confirmPolicy: ConfirmPolicy;
+  /** Handshake era: asks the user through elicitation/create when the client declared it. */
+  readonly askConsent: (request: ConsentRequest, features: Features) => Promise<ConsentAnswer>;
   readonly narrowing: () => Narrowing | null;
   /** Resolves once client roots are known (or were not declared, or did not answer in time). */
   readonly rootsSettled: () => Promise<void>;
@@ -32,10 +38,11 @@ export type Services = {
 };
 
 const ROOTS_TIMEOUT_MS = 5000;
+const CONSENT_MEMORY_MS = 10 * 60 * 1000;
 const DOC_CACHE_BYTES = 64 * 1024 * 1024;
 const SEARCH_CACHE_CHARS = 160 * 1024 * 1024;
 
-export function createServices(host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void): Services {
+export function createServices(host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void, audit: AuditLog | null = null): Services {
   const confinement: Confinement = {
     host,
     rules: createPathRules(config.files.extensions, config.files.deny, config.files.hidden),
@@ -48,11 +55,55 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
   let settled: Promise<void> = Promise.resolve();
   let nextId = 1;
   const outgoing = new Map<string, (result: unknown, error: unknown) => void>();
+  const approved = new Map<string, number>();
 
-  function request(method: string, onAnswer: (result: unknown, error: unknown) => void): void {
+  function request(method: string, onAnswer: (result: unknown, error: unknown) => void, params?: unknown): string {
     const id = `docwarden-${nextId++}`; // string ids: never collide with a client's own
     outgoing.set(id, onAnswer);
-    send({ jsonrpc: '2.0', id, method });
+    send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    return id;
+  }
+
+  function askConsent(r: ConsentRequest, features: Features): Promise<ConsentAnswer> {
+    // Elicitation exists from 2025-06-18 on, and only when the client declared the capability.
+    const supported = features.structured && isPlainObject(clientCaps['elicitation']);
+    const answered = (answer: ConsentAnswer): ConsentAnswer => {
+      audit?.write({ event: 'consent', era: features.version, tool: r.tool, files: [`${r.root}:${r.path}`], outcome: answer === 'accepted' ? 'ok' : 'refused', reason: answer, bytes: r.size });
+      return answer;
+    };
+    if (!supported) return Promise.resolve(answered('unsupported'));
+    // A "yes" holds for this session and this exact file size for a while, so paging through a
+    // document does not ask again for every page.
+    const key = `${r.root}\u0000${r.path}\u0000${r.size}`;
+    const until = approved.get(key);
+    if (until !== undefined && until > host.now()) return Promise.resolve('accepted');
+    return new Promise((resolve) => {
+      const params: Record<string, unknown> = {
+        message: consentMessage(r),
+        requestedSchema: {
+          type: 'object',
+          properties: { allow: { type: 'boolean', title: 'Allow this read', description: `Read ${r.root}:${r.path} (${r.size} bytes)` } },
+          required: ['allow'],
+        },
+      };
+      if (features.argumentErrorsAsResults) params['mode'] = 'form'; // the mode field exists from 2025-11-25
+      let id = '';
+      const stop = host.setTimer(config.confirm.timeoutMs, () => {
+        outgoing.delete(id);
+        resolve(answered('timeout'));
+      });
+      id = request('elicitation/create', (result, error) => {
+        stop();
+        const action = isPlainObject(result) ? result['action'] : undefined;
+        const content = isPlainObject(result) ? result['content'] : undefined;
+        if (error !== undefined || action === 'cancel' || action === undefined) resolve(answered('cancelled'));
+        else if (action === 'accept' && isPlainObject(content) && content['allow'] === true) {
+          approved.set(key, host.now() + CONSENT_MEMORY_MS);
+          resolve(answered('accepted'));
+        }
+        else resolve(answered('declined'));
+      }, params);
+    });
   }
 
   function fetchRoots(): void {
@@ -83,7 +134,8 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
   }
 
   return {
-    host, config, confinement, notifier,
+    host, config, confinement, notifier, askConsent,
+    confirmPolicy: createConfirmPolicy(config.confirm.paths, config.confirm.largerThan),
     docs: createDocumentCache(DOC_CACHE_BYTES),
     corpus: createSearchCorpus(SEARCH_CACHE_CHARS, host.now),
     tools: createToolTable(config.limits),

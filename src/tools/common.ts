@@ -3,7 +3,8 @@
 import type { Root } from '../config/load.ts';
 import { denied, failure, Failure } from '../errors/failure.ts';
 import { narrowingAllows } from '../policy/client_roots.ts';
-import { resolvePath, type ConfinedPath } from '../policy/resolver.ts';
+import { requireConsent } from '../policy/confirm.ts';
+import { openConfined, resolvePath, type ConfinedPath } from '../policy/resolver.ts';
 import { integer, string } from '../validate/schema.ts';
 import type { ToolContext } from './context.ts';
 
@@ -119,3 +120,13 @@ export function checkSignal(ctx: ToolContext): void {
     throw reason instanceof Failure ? reason : failure('cancelled', 'Cancelled');
   }
 }
+
+/** Asks the user first when the operator marked this document as needing consent; throws if refused. */
+export async function consentToRead(ctx: ToolContext, tool: string, path: ConfinedPath): Promise<void> {
+  const open = await openConfined(ctx.confinement, path); // size from the descriptor, no bytes read
+  await open.handle.close().catch(() => undefined);
+  await requireConsent(ctx.confirmPolicy, ctx.askConsent, { tool, root: path.root.name, path: path.rel, size: open.stat.size });
+}
+
+/** Shown instead of text from a document that needs the user's consent before it is read. */
+export const NEEDS_CONSENT = '[this document needs the user\'s confirmation: open it with read_doc]';

@@ -3,6 +3,7 @@
 import type { Config, Root } from '../config/load.ts';
 import type { DocumentCache } from '../docs/document.ts';
 import type { Narrowing } from '../policy/client_roots.ts';
+import type { AskConsent, ConfirmPolicy } from '../policy/confirm.ts';
 import type { Confinement } from '../policy/resolver.ts';
 import type { SearchCorpus } from '../search/corpus.ts';
 import type { JsonSchema, Schema } from '../validate/schema.ts';
@@ -16,6 +17,9 @@ export type ToolContext = {
   readonly corpus: SearchCorpus;
   readonly signal: AbortSignal;
   readonly progress: (done: number, total: number | null, message: string) => void;
+  /** Which reads need the user's consent, and how to ask for it in this session's era. */
+  readonly confirmPolicy: ConfirmPolicy;
+  readonly askConsent: AskConsent;
   /** Root-relative files this call touched, "root:path", for the audit record. */
   readonly touched: string[];
 };

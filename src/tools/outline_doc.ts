@@ -3,7 +3,7 @@ import { failure } from '../errors/failure.ts';
 import { parseFrontMatter } from '../formats/front_matter.ts';
 import { escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string, stringMap } from '../validate/schema.ts';
-import { CURSOR_ARG, PATH_ARG, ROOT_ARG, cursorInt, decodeCursor, docUri, encodeCursor, pickRoot, resolveIn } from './common.ts';
+import { CURSOR_ARG, PATH_ARG, ROOT_ARG, consentToRead, cursorInt, decodeCursor, docUri, encodeCursor, pickRoot, resolveIn } from './common.ts';
 import { defineTool, type ToolContext } from './context.ts';
 
 const PAGE = 500;
@@ -39,6 +39,7 @@ export function outlineDocTool() {
       const path = await resolveIn(ctx, root, args.path);
       if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot outline: the path is a folder; use list_docs');
       ctx.touched.push(`${root.name}:${path.rel}`);
+      await consentToRead(ctx, 'outline_doc', path);
       const doc = await ctx.docs.load(ctx.confinement, path);
       let skip = 0;
       if (args.cursor !== undefined) {

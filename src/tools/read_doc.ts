@@ -5,6 +5,7 @@ import { decodeText, fingerprint } from '../docs/document.ts';
 import { failure } from '../errors/failure.ts';
 import { findHeading, sectionRange } from '../formats/headings.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
+import { requireConsent } from '../policy/confirm.ts';
 import { openConfined, readRange } from '../policy/resolver.ts';
 import { escapeControls } from '../text/escape.ts';
 import { utf8Length, utf8Prefix } from '../text/utf8.ts';
@@ -103,6 +104,8 @@ export function readDocTool(responseBytes: number) {
       await open.handle.close().catch(() => undefined);
       const fp = fingerprint(open.stat);
       if (resume && resume.f !== fp) throw failure('invalid_cursor', 'Invalid cursor: the document changed since the previous page; read it again without cursor');
+      // Every page asks (a cursor is client data and cannot carry consent); the session remembers a "yes".
+      await requireConsent(ctx.confirmPolicy, ctx.askConsent, { tool: 'read_doc', root: root.name, path: path.rel, size });
 
       let page: Page;
       let totalLines: number | null;

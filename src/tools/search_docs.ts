@@ -11,7 +11,7 @@ import { bestSnippets } from '../search/snippet.ts';
 import { queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, cursorInt, decodeCursor, encodeCursor, limitArg, pickRoot, resolveIn } from './common.ts';
+import { CURSOR_ARG, FOLDER_ARG, NEEDS_CONSENT, ROOT_ARG, checkSignal, cursorInt, decodeCursor, encodeCursor, limitArg, pickRoot, resolveIn } from './common.ts';
 import { defineTool, type ToolContext } from './context.ts';
 import { rankByWords, type RankInput } from '../search/word_rank.ts';
 
@@ -159,6 +159,10 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           };
           const best = bestSnippets(lines, terms, headingAt, 1)[0];
           const line = best?.line ?? 1;
+          if (ctx.confirmPolicy.needs(f.path.rel, f.size)) {
+            hits.push(maskedHit(r.key, line, best?.column ?? 1, Math.round(r.score * 1000)));
+            continue;
+          }
           hits.push({
             path: r.key, line, column: best?.column ?? 1,
             snippet: best ? escapeControls(best.text) : cutAround(lines[0] ?? '', 1, 0),
@@ -183,13 +187,19 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           if (count <= skip) continue;
           if (count > skip + limit) break scan;
           starts ??= lineStarts(text);
-          hits.push(lineHit(f.path.rel, text, starts, m, ctx.corpus.headings(f, text), contextLines));
+          const hit = lineHit(f.path.rel, text, starts, m, ctx.corpus.headings(f, text), contextLines);
+          hits.push(ctx.confirmPolicy.needs(f.path.rel, f.size) ? maskedHit(hit.path, hit.line, hit.column, null) : hit);
         }
       }
       const more = count > skip + limit;
       return result(root.name, mode, hits, done, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
     },
   });
+}
+
+/** A hit in a document that needs consent: where, but not what (no snippet, heading or context). */
+function maskedHit(path: string, line: number, column: number, score: number | null): Hit {
+  return { path, line, column, snippet: NEEDS_CONSENT, heading: null, score, before: [], after: [] };
 }
 
 function lineHit(path: string, text: string, starts: readonly number[], m: Match, headings: readonly { line: number; title: string }[], contextLines: number): Hit {

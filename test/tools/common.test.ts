@@ -31,6 +31,8 @@ function ctx(narrowing: Narrowing | null, signal = new AbortController().signal)
     limits: config.limits,
     docs: undefined as unknown as ToolContext['docs'],
     corpus: undefined as unknown as ToolContext['corpus'],
+    confirmPolicy: { needs: () => false },
+    askConsent: async () => 'unsupported',
     signal,
     progress: () => undefined,
     touched: [],
