@@ -7,6 +7,10 @@ export const RPC = {
   INTERNAL_ERROR: -32603,
   /** MCP handshake era: resource not found. Not "not initialized" (PROTOCOL.md section 3). */
   RESOURCE_NOT_FOUND: -32002,
+  /** MCP 2026-07-28: the request needs a client capability its _meta did not declare. */
+  MISSING_CLIENT_CAPABILITY: -32021,
+  /** MCP 2026-07-28: the per-request protocol version is not one this server speaks. */
+  UNSUPPORTED_PROTOCOL_VERSION: -32022,
 } as const;
 
 export type RpcCode = (typeof RPC)[keyof typeof RPC];

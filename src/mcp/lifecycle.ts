@@ -26,6 +26,16 @@ export function instructionsFor(roots: readonly Root[]): string {
   ].join(' ');
 }
 
+/** serverInfo as the version defines it: title from 2025-06-18, description from 2025-11-25. */
+export function serverInfoFor(features: Features): Record<string, unknown> {
+  const serverInfo: Record<string, unknown> = { name: 'docwarden', version: SERVER_VERSION };
+  if (features.structured) serverInfo['title'] = 'docwarden: read-only documentation';
+  if (features.argumentErrorsAsResults) {
+    serverInfo['description'] = 'Read-only, audited access to allowlisted documentation folders: list, search, outline and read documents.';
+  }
+  return serverInfo;
+}
+
 export function handleInitialize(params: Readonly<Record<string, unknown>> | undefined, roots: readonly Root[]): Handshake {
   const requested = params?.['protocolVersion'];
   if (typeof requested !== 'string') {
@@ -44,11 +54,7 @@ export function handleInitialize(params: Readonly<Record<string, unknown>> | und
     logging: {},
   };
   if (features.annotations) capabilities['completions'] = {};
-  const serverInfo: Record<string, unknown> = { name: 'docwarden', version: SERVER_VERSION };
-  if (features.structured) serverInfo['title'] = 'docwarden: read-only documentation';
-  if (features.argumentErrorsAsResults) {
-    serverInfo['description'] = 'Read-only, audited access to allowlisted documentation folders: list, search, outline and read documents.';
-  }
+  const serverInfo = serverInfoFor(features);
   return {
     features,
     clientCapabilities: isPlainObject(caps) ? caps : {},

@@ -1,5 +1,6 @@
-// The handshake era's method table (a Map, so "__proto__" or "toString" are just unknown methods).
-// Each handler receives a request scope and returns the result object or throws an RpcError.
+// The method table both eras share (a Map, so "__proto__" or "toString" are just unknown methods).
+// Each handler receives a request scope and returns the result object or throws an RpcError; the era
+// supplies what differs (features, consent, logging) through the scope's context.
 import { RPC } from '../jsonrpc/codes.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { complete } from './completion.ts';
@@ -8,7 +9,7 @@ import { listResources, listTemplates, readResource } from './resources.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Services } from './services.ts';
 import { callTool, listTools, type CallAudit } from './tools_api.ts';
-import type { Features } from './versions.ts';
+import type { EraRequestContext } from './era.ts';
 
 export type { CallAudit };
 
@@ -18,7 +19,7 @@ export type RequestScope = {
   readonly signal: AbortSignal;
   readonly audit: CallAudit;
   readonly touched: string[];
-  readonly features: Features;
+  readonly context: EraRequestContext;
   progressDone?: () => void;
 };
 
@@ -26,30 +27,30 @@ type Handler = (scope: RequestScope) => Promise<unknown>;
 
 export function createMethodTable(s: Services, sendNotification: (m: unknown) => void): ReadonlyMap<string, Handler> {
   async function toolContext(scope: RequestScope): Promise<ToolContext> {
-    await s.rootsSettled(); // narrowing from the client applies before any file is touched
+    await scope.context.ready(); // handshake era: client roots narrow access before any file is touched
     const meta = scope.params?.['_meta'];
     const token = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)['progressToken'] : undefined;
     const progress = createProgress(
       (m) => (scope.signal.aborted ? undefined : sendNotification(m)),
       typeof token === 'string' || typeof token === 'number' ? token : undefined,
-      scope.features.annotations,
+      scope.context.features.annotations,
       s.host.now,
     );
     scope.progressDone = progress.finish;
     return {
       confinement: s.confinement, roots: s.config.roots, narrowing: s.narrowing(), limits: s.config.limits,
       docs: s.docs, corpus: s.corpus, signal: scope.signal, progress: progress.report, touched: scope.touched,
-      confirmPolicy: s.confirmPolicy, askConsent: (r) => s.askConsent(r, scope.features),
+      confirmPolicy: s.confirmPolicy, askConsent: scope.context.askConsent,
     };
   }
   return new Map<string, Handler>([
-    ['tools/list', async (sc) => listTools(s.tools, sc.features, sc.params)],
+    ['tools/list', async (sc) => listTools(s.tools, sc.context.features, sc.params)],
     ['tools/call', async (sc) => callTool(
-      { table: s.tools, features: sc.features, limiter: s.limiter, limits: s.config.limits },
+      { table: s.tools, features: sc.context.features, limiter: s.limiter, limits: s.config.limits },
       sc.params, await toolContext(sc), sc.audit,
     )],
     ['resources/list', async (sc) => listResources(await toolContext(sc), sc.params?.['cursor'])],
-    ['resources/templates/list', async (sc) => listTemplates(s.config.roots, sc.features.structured)],
+    ['resources/templates/list', async (sc) => listTemplates(s.config.roots, sc.context.features.structured)],
     ['resources/read', async (sc) => {
       const take = s.limiter.take('resources/read');
       if (!take.ok) throw new RpcError(RPC.INTERNAL_ERROR, `Rate limit reached for resources/read (limits.callsPerMinute); retry in ${Math.ceil(take.retryAfterMs / 1000)} s`, 'rate_limited');

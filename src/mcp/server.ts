@@ -1,6 +1,6 @@
-// The message loop of the handshake era: lifecycle rules, the method table, concurrent requests with an
-// in-flight cap and a bounded queue (stdin pauses when it fills), per-call deadlines, cancellation,
-// server-to-client requests in their own id space, and exactly one audit record per request.
+// The message loop: the first message picks the era for the process (initialize: handshake; _meta:
+// stateless 2026-07-28); requests run concurrently under an in-flight cap and a bounded queue (stdin
+// pauses when it fills) with deadlines and cancellation; exactly one audit record per request.
 import type { AuditLog } from '../audit/log.ts';
 import type { Config } from '../config/load.ts';
 import { Failure, failure } from '../errors/failure.ts';
@@ -11,15 +11,19 @@ import type { Host } from '../runtime/host.ts';
 import type { Frame as LineFrame } from '../transport/line_reader.ts';
 import type { MessageWriter } from '../transport/writer.ts';
 import { quote } from '../validate/schema.ts';
-import { handleInitialize } from './lifecycle.ts';
+import { isPlainObject } from '../jsonrpc/message.ts';
+import { dispatchBatch } from './batch.ts';
+import { InputRequired, type Era, type EraRequestContext } from './era.ts';
+import { PROTOCOL_VERSION_META, startHandshake } from './handshake_era.ts';
 import { createNotifier, isLogLevel, type LogLevel } from './notifier.ts';
 import { RpcError } from './rpc_error.ts';
 import { createServices, type Services } from './services.ts';
 import { createMethodTable, type CallAudit, type RequestScope } from './methods.ts';
-import type { Features } from './versions.ts';
+import { createStatelessEra } from './stateless_era.ts';
 
 type Sink = (message: unknown) => void;
-type Pending = { readonly id: RequestId; readonly method: string; readonly params: Readonly<Record<string, unknown>> | undefined; readonly sink: Sink; readonly received: number };
+type Params = Readonly<Record<string, unknown>> | undefined;
+type Pending = { readonly id: RequestId; readonly method: string; readonly params: Params; readonly sink: Sink; readonly received: number; readonly context: EraRequestContext };
 type Active = { readonly abort: AbortController; cancelled: boolean; readonly done: Promise<void> };
 
 export type Server = {
@@ -38,18 +42,21 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   const services: Services = createServices(host, config, notifier, send, audit);
   const methods = createMethodTable(services, send);
   const queueMax = config.limits.inFlight * 16;
-  let features: Features | null = null;
-  let phase: 'new' | 'initialized' | 'ready' = 'new';
+  const stateless = createStatelessEra(host, services, audit, send, (m) => methods.has(m));
+  let era: Era | null = null; // decided by the first request that says which era it speaks
   let closing = false;
   let paused = false;
   const active = new Map<string, Active>();
   const queue: Pending[] = [];
 
-  const keyOf = (id: RequestId) => `${typeof id}:${id}`;
-  const era = () => features?.version ?? 'none';
+  const keyOf = (id: RequestId) => `${typeof id}:${id}`, eraName = () => era?.version ?? 'none';
 
+  // Back-pressure: stop reading stdin while the queue or the unwritten replies are too long. Whatever
+  // paused reading must also resume it: request completions call flow() through pump(), and a
+  // writer backlog re-checks once it has drained (a paused stdin alone would let the process exit).
   function flow(): void {
-    const busy = queue.length >= queueMax || writer.pending() > queueMax;
+    const writerBusy = writer.pending() > queueMax;
+    const busy = queue.length >= queueMax || writerBusy;
     if (busy && !paused) {
       paused = true;
       host.pauseStdin();
@@ -57,11 +64,10 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       paused = false;
       host.resumeStdin();
     }
+    if (paused && writerBusy) void writer.flushed().then(flow);
   }
 
-  function reply(sink: Sink, id: RequestId, result: unknown): void {
-    sink({ jsonrpc: '2.0', id, result });
-  }
+  const reply = (sink: Sink, id: RequestId, result: unknown) => sink({ jsonrpc: '2.0', id, result });
   function replyError(sink: Sink, id: RequestId | undefined, code: number, message: string, data?: unknown): void {
     const error: Record<string, unknown> = { code, message };
     if (data !== undefined) error['data'] = data;
@@ -71,7 +77,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
 
   function record(p: { id?: RequestId | undefined; method?: string | undefined; started: number; outcome: 'ok' | 'error' | 'denied' | 'refused' | 'cancelled'; code?: number | null; a?: CallAudit; files?: readonly string[]; bytes?: number; reason?: string }): void {
     audit.write({
-      event: 'request', era: era(), id: p.id, method: p.method, tool: p.a?.tool, args: p.a?.args,
+      event: 'request', era: eraName(), id: p.id, method: p.method, tool: p.a?.tool, args: p.a?.args,
       files: p.files && p.files.length > 0 ? p.files : undefined, outcome: p.a?.outcome ?? p.outcome, code: p.code ?? null,
       reason: p.a?.reason ?? p.reason ?? null, ms: Math.round((host.now() - p.started) * 10) / 10, bytes: p.bytes,
       detail: p.a?.detail,
@@ -86,7 +92,11 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     const clearDeadline = host.setTimer(config.limits.deadlineMs, () =>
       abort.abort(failure('deadline', `Cannot finish: the call exceeded the ${config.limits.deadlineMs} ms deadline (limits.deadlineMs)`)));
     const a: CallAudit = {};
-    const scope: RequestScope = { method: p.method, params: p.params, signal: abort.signal, audit: a, touched: [], features: features as Features };
+    const scope: RequestScope = { method: p.method, params: p.params, signal: abort.signal, audit: a, touched: [], context: p.context };
+    const current = era as Era;
+    // Replies wait until this request's log messages are out: the stateless era sends them only
+    // before the response.
+    let replyNow: () => void = () => undefined;
     const aborted = new Promise<'aborted'>((resolve) => abort.signal.addEventListener('abort', () => resolve('aborted')));
     let outcome: 'ok' | 'error' | 'denied' | 'refused' | 'cancelled' = 'ok';
     let code: number | null = null;
@@ -97,31 +107,39 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       const result = await Promise.race([handler(scope), aborted]);
       if (result === 'aborted') throw abort.signal.reason;
       if (!entry.cancelled) {
-        bytes = JSON.stringify(result).length;
-        reply(p.sink, p.id, result);
+        const shaped = current.finish(p.method, result);
+        bytes = JSON.stringify(shaped).length;
+        replyNow = () => reply(p.sink, p.id, shaped);
       }
     } catch (err) {
       if (entry.cancelled) {
         outcome = 'cancelled'; // cancelled requests get no response (PROTOCOL.md section 4)
+      } else if (err instanceof InputRequired) {
+        a.reason = 'input_required';
+        const shaped = current.finish(p.method, err.result);
+        replyNow = () => reply(p.sink, p.id, shaped);
       } else if (err instanceof RpcError) {
+        const e = current.translate(err);
         outcome = err.code === RPC.RESOURCE_NOT_FOUND ? 'denied' : 'refused';
-        code = err.code;
-        a.reason ??= err.reason;
-        replyError(p.sink, p.id, err.code, err.message, err.data);
+        code = e.code;
+        a.reason ??= e.reason;
+        replyNow = () => replyError(p.sink, p.id, e.code, e.message, e.data);
       } else if (err instanceof Failure && (err.reason === 'deadline' || err.reason === 'cancelled')) {
         outcome = 'refused';
         a.reason = err.reason;
-        if (p.method === 'tools/call') reply(p.sink, p.id, { content: [{ type: 'text', text: err.publicMessage }], isError: true });
-        else {
+        if (p.method === 'tools/call') {
+          const shaped = current.finish(p.method, { content: [{ type: 'text', text: err.publicMessage }], isError: true });
+          replyNow = () => reply(p.sink, p.id, shaped);
+        } else {
           code = RPC.INTERNAL_ERROR;
-          replyError(p.sink, p.id, RPC.INTERNAL_ERROR, err.publicMessage);
+          replyNow = () => replyError(p.sink, p.id, RPC.INTERNAL_ERROR, err.publicMessage);
         }
       } else {
         outcome = 'error';
         code = RPC.INTERNAL_ERROR;
         a.reason = err instanceof Failure ? err.reason : 'internal';
         a.detail = err instanceof Error ? `${err.name}: ${err.message}` : 'non-error thrown';
-        replyError(p.sink, p.id, RPC.INTERNAL_ERROR, err instanceof Failure ? err.publicMessage : 'Internal error');
+        replyNow = () => replyError(p.sink, p.id, RPC.INTERNAL_ERROR, err instanceof Failure ? err.publicMessage : 'Internal error');
       }
     } finally {
       clearDeadline();
@@ -130,8 +148,11 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       record({ id: p.id, method: p.method, started: p.received, outcome, code, a, files: scope.touched, ...(bytes === undefined ? {} : { bytes }) });
       // MCP log notifications carry no paths, arguments or reasons: those stay in the audit log.
       const finalOutcome = a.outcome ?? outcome;
-      if (finalOutcome === 'denied') notifier.log('notice', 'policy', { message: 'A request was refused by the access policy (details in the audit log)', method: p.method, tool: a.tool ?? null });
-      notifier.log('debug', 'requests', { method: p.method, tool: a.tool ?? null, outcome: finalOutcome, ms: Math.round(host.now() - p.received) });
+      if (!entry.cancelled) {
+        if (finalOutcome === 'denied') p.context.log('notice', 'policy', { message: 'A request was refused by the access policy (details in the audit log)', method: p.method, tool: a.tool ?? null });
+        p.context.log('debug', 'requests', { method: p.method, tool: a.tool ?? null, outcome: finalOutcome, ms: Math.round(host.now() - p.received) });
+      }
+      replyNow();
       release();
       pump();
     }
@@ -142,55 +163,68 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     flow();
   }
 
-  function onRequest(id: RequestId, method: string, params: Pending['params'], sink: Sink): void {
+  function onRequest(id: RequestId, method: string, params: Params, sink: Sink): void {
     const received = host.now();
-    const refuse = (code: number, message: string, reason: string) => {
-      replyError(sink, id, code, message);
-      record({ id, method, started: received, outcome: 'refused', code, reason });
+    const refuse = (e: RpcError) => {
+      const shaped = era ? era.translate(e) : e;
+      replyError(sink, id, shaped.code, shaped.message, shaped.data);
+      record({ id, method, started: received, outcome: 'refused', code: shaped.code, reason: shaped.reason });
     };
-    if (closing) return refuse(RPC.INTERNAL_ERROR, 'Server is shutting down', 'shutdown');
-    if (method === 'ping') {
-      reply(sink, id, {});
+    if (closing) return refuse(new RpcError(RPC.INTERNAL_ERROR, 'Server is shutting down', 'shutdown'));
+    if (era === null) {
+      const meta = params?.['_meta'];
+      const modern = isPlainObject(meta) && meta[PROTOCOL_VERSION_META] !== undefined;
+      if (method === 'initialize') {
+        try {
+          const started = startHandshake(params, services, notifier, (m) => methods.has(m));
+          era = started.era;
+          reply(sink, id, started.handshake.result);
+          audit.write({ event: 'request', era: eraName(), id, method, outcome: 'ok', code: null, reason: null, ms: 0, detail: { client: started.handshake.clientInfo } });
+        } catch (err) {
+          if (err instanceof RpcError) return refuse(err);
+          throw err;
+        }
+        return;
+      }
+      // server/discover is a probe: it is answered without committing the process to an era, so a
+      // client that falls back to initialize on the same process still can.
+      if (modern || method === 'server/discover') {
+        if (method !== 'server/discover') era = stateless;
+        return admit(stateless, id, method, params, sink, received);
+      }
+      if (method === 'ping') {
+        reply(sink, id, {});
+        return record({ id, method, started: received, outcome: 'ok' });
+      }
+      // Neither era yet: a handshake client must initialize; a 2026-07-28 request lacks its _meta.
+      return refuse(new RpcError(RPC.INVALID_PARAMS, 'Invalid params: send initialize first, or carry the 2026-07-28 per-request params._meta', 'not_initialized'));
+    }
+    admit(era, id, method, params, sink, received);
+  }
+
+  function admit(e: Era, id: RequestId, method: string, params: Params, sink: Sink, received: number): void {
+    const admission = e.admit(method, params);
+    if (admission.kind === 'refuse') {
+      const err = e.translate(admission.error);
+      replyError(sink, id, err.code, err.message, err.data);
+      return record({ id, method, started: received, outcome: 'refused', code: err.code, reason: err.reason });
+    }
+    if (admission.kind === 'answer') {
+      reply(sink, id, e.finish(method, admission.result));
       return record({ id, method, started: received, outcome: 'ok' });
     }
-    if (method === 'server/discover') {
-      // Handshake era only, until a stateless era exists: a prompt -32601 lets dual-era clients fall back.
-      return refuse(RPC.METHOD_NOT_FOUND, 'Method not found: server/discover (this server speaks the initialize handshake)', 'unknown_method');
-    }
-    if (method === 'initialize') {
-      if (phase !== 'new') return refuse(RPC.INVALID_REQUEST, 'Invalid request: already initialized', 'second_initialize');
-      try {
-        const h = handleInitialize(params, config.roots);
-        features = h.features;
-        phase = 'initialized';
-        services.setClient(h.clientCapabilities);
-        reply(sink, id, h.result);
-        audit.write({ event: 'request', era: era(), id, method, outcome: 'ok', code: null, reason: null, ms: 0, detail: { client: h.clientInfo } });
-      } catch (err) {
-        if (err instanceof RpcError) return refuse(err.code, err.message, err.reason);
-        throw err;
-      }
-      return;
-    }
-    if (phase === 'new') return refuse(RPC.INVALID_REQUEST, 'Invalid request: send initialize first', 'not_initialized');
-    if (!methods.has(method)) return refuse(RPC.METHOD_NOT_FOUND, `Method not found: ${quote(method)}`, 'unknown_method');
     if (active.has(keyOf(id)) || queue.some((q) => q.id === id)) {
-      return refuse(RPC.INVALID_REQUEST, 'Invalid request: this id is already in use by a request in flight', 'duplicate_id');
+      replyError(sink, id, RPC.INVALID_REQUEST, 'Invalid request: this id is already in use by a request in flight');
+      return record({ id, method, started: received, outcome: 'refused', code: RPC.INVALID_REQUEST, reason: 'duplicate_id' });
     }
-    queue.push({ id, method, params, sink, received });
+    queue.push({ id, method, params, sink, received, context: admission.context });
     pump();
   }
 
-  function onNotification(method: string, params: Pending['params']): void {
-    audit.write({ event: 'notification', era: era(), method: method.slice(0, 128), outcome: 'info' });
-    if (phase === 'new') return; // ignored before initialize (PROTOCOL.md section 3)
-    if (method === 'notifications/initialized') {
-      if (phase === 'initialized') {
-        phase = 'ready';
-        notifier.enable();
-        services.clientReady();
-      }
-    } else if (method === 'notifications/cancelled') {
+  function onNotification(method: string, params: Params): void {
+    audit.write({ event: 'notification', era: eraName(), method: method.slice(0, 128), outcome: 'info' });
+    if (era === null) return; // ignored before the era is known (PROTOCOL.md section 3)
+    if (method === 'notifications/cancelled') {
       const target = params?.['requestId'];
       if (typeof target !== 'string' && typeof target !== 'number') return;
       const running = active.get(keyOf(target));
@@ -204,9 +238,9 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
         const [q] = queue.splice(i, 1);
         if (q) record({ id: q.id, method: q.method, started: q.received, outcome: 'cancelled', reason: 'cancelled' });
       }
-    } else if (method === 'notifications/roots/list_changed') {
-      services.rootsChanged();
+      return;
     }
+    era.notification(method, params);
   }
 
   function onMessage(m: Message, sink: Sink): void {
@@ -215,7 +249,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       case 'notification': return onNotification(m.method, m.params);
       case 'response': return services.onResponse(m.id, m.result, m.error);
       case 'invalid':
-        audit.write({ event: 'invalid', era: era(), id: m.id, outcome: 'refused', code: RPC.INVALID_REQUEST, reason: m.reason });
+        audit.write({ event: 'invalid', era: eraName(), id: m.id, outcome: 'refused', code: RPC.INVALID_REQUEST, reason: m.reason });
         if (m.id !== undefined) replyError(sink, m.id, RPC.INVALID_REQUEST, `Invalid request: ${m.reason}`);
     }
   }
@@ -224,43 +258,26 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     const frame = parseFrame(text);
     if (frame.kind === 'unparseable') {
       // No reply to junk (official SDKs do the same): answering can start an endless error loop.
-      audit.write({ event: 'invalid', era: era(), outcome: 'refused', code: RPC.PARSE_ERROR, reason: frame.reason, bytes: text.length });
+      audit.write({ event: 'invalid', era: eraName(), outcome: 'refused', code: RPC.PARSE_ERROR, reason: frame.reason, bytes: text.length });
       return;
     }
     if (frame.kind === 'single') return onMessage(frame.message, send);
-    if (!features?.batches) {
-      for (const m of frame.messages) {
-        if (m.kind === 'request') {
-          replyError(send, m.id, RPC.INVALID_REQUEST, `Invalid request: JSON-RPC batches are accepted only under protocol version 2025-03-26 (negotiated: ${era()})`);
-          record({ id: m.id, method: m.method, started: host.now(), outcome: 'refused', code: RPC.INVALID_REQUEST, reason: 'batch_not_allowed' });
-        }
-      }
-      return;
-    }
-    // 2025-03-26 batches: one array reply holding every response, sent when the last one is ready.
-    const replies: unknown[] = [];
-    let waiting = frame.messages.filter((m) => m.kind === 'request' || (m.kind === 'invalid' && m.id !== undefined)).length;
-    const collect: Sink = (r) => {
-      replies.push(r);
-      if (--waiting === 0) send(replies);
-    };
-    for (const m of frame.messages) {
-      if (m.kind === 'request' && m.method === 'initialize') {
-        collect({ jsonrpc: '2.0', id: m.id, error: { code: RPC.INVALID_REQUEST, message: 'Invalid request: initialize must not be part of a batch' } });
-      } else onMessage(m, collect);
-    }
+    dispatchBatch(frame.messages, era?.batches === true, eraName(), send, onMessage, (id, method, message) => {
+      replyError(send, id, RPC.INVALID_REQUEST, message);
+      record({ id, method, started: host.now(), outcome: 'refused', code: RPC.INVALID_REQUEST, reason: 'batch_not_allowed' });
+    });
   }
 
   return {
     onFrame(frame) {
       if (frame.kind === 'line') return onLine(frame.text);
       if (frame.kind === 'bad_utf8') {
-        audit.write({ event: 'invalid', era: era(), outcome: 'refused', code: RPC.PARSE_ERROR, reason: 'invalid UTF-8' });
+        audit.write({ event: 'invalid', era: eraName(), outcome: 'refused', code: RPC.PARSE_ERROR, reason: 'invalid UTF-8' });
         return;
       }
       const id = sniffId(new TextDecoder().decode(frame.head));
       const message = `Request too large: ${frame.bytes} bytes, over the ${config.limits.lineBytes}-byte line limit (limits.lineBytes)`;
-      audit.write({ event: 'request', era: era(), id, outcome: 'refused', code: RPC.INVALID_REQUEST, reason: 'line_too_large', bytes: frame.bytes });
+      audit.write({ event: 'request', era: eraName(), id, outcome: 'refused', code: RPC.INVALID_REQUEST, reason: 'line_too_large', bytes: frame.bytes });
       if (id !== undefined) replyError(send, id, RPC.INVALID_REQUEST, message);
     },
     async drain() {

@@ -5,8 +5,13 @@ export const SUPPORTED_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '20
 export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
 export const LATEST_VERSION: ProtocolVersion = '2025-11-25';
 
+/** The stateless revision: no initialize; every request carries its version in `_meta`. */
+export const STATELESS_VERSION = '2026-07-28';
+/** Every version this server speaks, for server/discover and -32022 errors. */
+export const ALL_VERSIONS: readonly string[] = [STATELESS_VERSION, ...SUPPORTED_VERSIONS];
+
 export type Features = {
-  readonly version: ProtocolVersion;
+  readonly version: ProtocolVersion | typeof STATELESS_VERSION;
   /** 2025-03-26 only: JSON-RPC batches in, array replies out. */
   readonly batches: boolean;
   /** Tool annotations, the `completions` capability, progress `message`. */
@@ -32,3 +37,12 @@ export function featuresOf(version: ProtocolVersion): Features {
     argumentErrorsAsResults: at('2025-11-25'),
   };
 }
+
+/** The stateless era emits everything 2025-11-25 does (titles, structured results, isError arguments). */
+export const STATELESS_FEATURES: Features = {
+  version: STATELESS_VERSION,
+  batches: false,
+  annotations: true,
+  structured: true,
+  argumentErrorsAsResults: true,
+};

@@ -129,9 +129,10 @@ describe(`method lookup (${RUNTIME})`, () => {
     await c.close();
   });
 
-  test('server/discover is -32601 promptly before initialize', async () => {
+  test('server/discover without the 2026-07-28 _meta is -32602 promptly before initialize', async () => {
+    // A dual-era client treats any error but a modern one as "speak initialize" (PROTOCOL.md section 1).
     const r = await c.request('server/discover', {}, 3000);
-    assert.equal(errorOf(r).code, -32601);
+    assert.equal(errorOf(r).code, -32602);
     assertCleanWire(c);
   });
 

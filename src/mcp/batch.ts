@@ -1,0 +1,33 @@
+// JSON-RPC batches: accepted only under protocol 2025-03-26 (PROTOCOL.md section 1), answered with one
+// array holding every response once the last is ready; elsewhere each request in it is refused.
+import { RPC } from '../jsonrpc/codes.ts';
+import type { Message, RequestId } from '../jsonrpc/message.ts';
+
+type Sink = (message: unknown) => void;
+
+export function dispatchBatch(
+  messages: readonly Message[],
+  allowed: boolean,
+  eraName: string,
+  send: Sink,
+  onMessage: (m: Message, sink: Sink) => void,
+  refuse: (id: RequestId, method: string, message: string) => void,
+): void {
+  if (!allowed) {
+    for (const m of messages) {
+      if (m.kind === 'request') refuse(m.id, m.method, `Invalid request: JSON-RPC batches are accepted only under protocol version 2025-03-26 (negotiated: ${eraName})`);
+    }
+    return;
+  }
+  const replies: unknown[] = [];
+  let waiting = messages.filter((m) => m.kind === 'request' || (m.kind === 'invalid' && m.id !== undefined)).length;
+  const collect: Sink = (r) => {
+    replies.push(r);
+    if (--waiting === 0) send(replies);
+  };
+  for (const m of messages) {
+    if (m.kind === 'request' && m.method === 'initialize') {
+      collect({ jsonrpc: '2.0', id: m.id, error: { code: RPC.INVALID_REQUEST, message: 'Invalid request: initialize must not be part of a batch' } });
+    } else onMessage(m, collect);
+  }
+}

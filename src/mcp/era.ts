@@ -1,0 +1,43 @@
+// The contract between the message loop (server.ts) and a protocol era. The loop owns framing,
+// queueing, deadlines, cancellation and auditing; an era decides what a request means, how a result
+// looks, and how the server may talk back (log messages, consent prompts) in that era.
+import type { AskConsent } from '../policy/confirm.ts';
+import type { LogLevel } from './notifier.ts';
+import type { RpcError } from './rpc_error.ts';
+import type { Features } from './versions.ts';
+
+/** What an era makes of one request before it runs. */
+export type Admission =
+  | { readonly kind: 'answer'; readonly result: unknown; readonly detail?: unknown }
+  | { readonly kind: 'refuse'; readonly error: RpcError }
+  | { readonly kind: 'run'; readonly context: EraRequestContext };
+
+/** Per-request facts the era hands to the method table. */
+export type EraRequestContext = {
+  readonly features: Features;
+  readonly log: (level: LogLevel, logger: string, data: unknown) => void;
+  readonly askConsent: AskConsent;
+  /** Stateless era: requests wait for nothing; handshake era: client roots must be known first. */
+  readonly ready: () => Promise<void>;
+};
+
+export type Era = {
+  readonly name: 'handshake' | 'stateless';
+  readonly version: string;
+  readonly admit: (method: string, params: Readonly<Record<string, unknown>> | undefined) => Admission;
+  readonly notification: (method: string, params: Readonly<Record<string, unknown>> | undefined) => void;
+  /** Shapes a successful result the way the era defines results. */
+  readonly finish: (method: string, result: unknown) => unknown;
+  /** Maps a JSON-RPC error to the era's codes (e.g. resource not found). */
+  readonly translate: (error: RpcError) => RpcError;
+  readonly batches: boolean;
+};
+
+/** A tool needs input from the user before it can go on (stateless era: an input-required result). */
+export class InputRequired extends Error {
+  readonly result: Readonly<Record<string, unknown>>;
+  constructor(result: Readonly<Record<string, unknown>>) {
+    super('input required');
+    this.result = result;
+  }
+}

@@ -1,0 +1,175 @@
+// The stateless era (MCP 2026-07-28) over the real bundle: discovery, per-request _meta, resultType and
+// caching hints, its error codes, request-scoped logging, and consent through input-required results
+// with a signed requestState.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeTree } from '../helpers/fixtures.ts';
+import { RUNTIME, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
+
+const V = '2026-07-28';
+const SECRET_LINE = 'board minutes 9931';
+const root = makeTree({
+  'guide/install.md': '# Install\n\nRun the installer.\n',
+  'private/minutes.md': `# Minutes\n\n${SECRET_LINE}\n`,
+  '.env': 'TOKEN=abc',
+});
+const config = { roots: [{ name: 'docs', path: root }], confirm: { paths: ['private/**'] } };
+
+function meta(caps: Json = {}, extra: Json = {}): Json {
+  return { 'io.modelcontextprotocol/protocolVersion': V, 'io.modelcontextprotocol/clientCapabilities': caps, ...extra };
+}
+const result = (m: Message): Json => {
+  assert.ok(m.result, `expected a result, got ${JSON.stringify(m.error)}`);
+  return m.result;
+};
+const error = (m: Message) => {
+  assert.ok(m.error, `expected an error, got ${JSON.stringify(m.result)}`);
+  return m.error;
+};
+
+async function server(): Promise<Client> {
+  return startServer({ config });
+}
+
+describe(`stateless era 2026-07-28 (${RUNTIME})`, () => {
+  test('server/discover answers versions, capabilities, server info and caching hints without fixing the era', async () => {
+    const c = await server();
+    try {
+      const d = result(await c.request('server/discover', { _meta: meta() }));
+      assert.equal(d['resultType'], 'complete');
+      assert.ok((d['supportedVersions'] as string[]).includes(V));
+      assert.ok((d['supportedVersions'] as string[]).includes('2025-11-25'));
+      assert.ok(typeof d['capabilities'] === 'object');
+      assert.ok(Number.isInteger(d['ttlMs']) && (d['ttlMs'] as number) >= 0);
+      assert.ok(['public', 'private'].includes(d['cacheScope'] as string));
+      assert.equal(((d['_meta'] as Json)['io.modelcontextprotocol/serverInfo'] as Json)['name'], 'docwarden');
+      // A dual-era client probing in place may still fall back to the handshake.
+      const init = await c.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } });
+      assert.equal(result(init)['protocolVersion'], '2025-11-25');
+      const modern = await c.request('tools/list', { _meta: meta() });
+      assert.equal(error(modern).code, -32600, 'an era switch after the handshake is refused');
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('requests validate _meta: missing keys -32602, unsupported version -32022 with the supported list', async () => {
+    const c = await server();
+    try {
+      assert.equal(error(await c.request('tools/list', {})).code, -32602);
+      assert.equal(error(await c.request('tools/list', { _meta: { 'io.modelcontextprotocol/protocolVersion': V } })).code, -32602);
+      assert.equal(error(await c.request('tools/list', { _meta: { 'io.modelcontextprotocol/clientCapabilities': {} } })).code, -32602);
+      const bad = error(await c.request('tools/list', { _meta: { ...meta(), 'io.modelcontextprotocol/protocolVersion': '1900-01-01' } }));
+      assert.equal(bad.code, -32022);
+      const data = bad.data as { supported: string[]; requested: string };
+      assert.ok(data.supported.includes(V));
+      assert.equal(data.requested, '1900-01-01');
+      assert.equal(error(await c.request('tools/list', { _meta: meta({}, { 'io.modelcontextprotocol/logLevel': 'loud' }) })).code, -32602);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('after the first stateless request, handshake-only methods are -32601 and results carry resultType', async () => {
+    const c = await server();
+    try {
+      const tools = result(await c.request('tools/list', { _meta: meta() }));
+      assert.equal(tools['resultType'], 'complete');
+      assert.equal(tools['cacheScope'], 'public');
+      assert.ok(Number.isInteger(tools['ttlMs']));
+      const again = result(await c.request('tools/list', { _meta: meta() }));
+      assert.deepEqual((again['tools'] as Json[]).map((t) => t['name']), (tools['tools'] as Json[]).map((t) => t['name']), 'deterministic order');
+      for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'subscriptions/listen']) {
+        assert.equal(error(await c.request(method, { _meta: meta(), protocolVersion: '2025-11-25', capabilities: {} })).code, -32601, method);
+      }
+      const call = result(await c.request('tools/call', { _meta: meta(), name: 'read_doc', arguments: { path: 'guide/install.md' } }));
+      assert.equal(call['resultType'], 'complete');
+      assert.match(JSON.stringify(call['structuredContent']), /Run the installer/);
+      const badArgs = result(await c.request('tools/call', { _meta: meta(), name: 'read_doc', arguments: { path: 5 } }));
+      assert.equal(badArgs['isError'], true);
+      assert.equal(error(await c.request('tools/call', { _meta: meta(), name: 'write_file', arguments: {} })).code, -32602);
+      assert.ok(!c.messages.some((m) => m.method !== undefined && m.id !== undefined), 'no server-to-client requests');
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('resources: caching hints on list and read; missing or denied is -32602, never empty contents', async () => {
+    const c = await server();
+    try {
+      const list = result(await c.request('resources/list', { _meta: meta() }));
+      assert.equal(list['resultType'], 'complete');
+      assert.ok('ttlMs' in list && 'cacheScope' in list);
+      const templates = result(await c.request('resources/templates/list', { _meta: meta() }));
+      assert.ok('ttlMs' in templates && 'cacheScope' in templates);
+      const read = result(await c.request('resources/read', { _meta: meta(), uri: 'docs://docs/guide/install.md' }));
+      assert.ok('ttlMs' in read && 'cacheScope' in read);
+      const missing = error(await c.request('resources/read', { _meta: meta(), uri: 'docs://docs/nope.md' }));
+      const denied = error(await c.request('resources/read', { _meta: meta(), uri: 'docs://docs/.env' }));
+      assert.equal(missing.code, -32602);
+      assert.equal(denied.code, -32602);
+      assert.equal(missing.message, denied.message);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('log messages only when the request asks (logLevel in _meta), and only before its response', async () => {
+    const c = await server();
+    try {
+      await c.request('tools/call', { _meta: meta(), name: 'read_doc', arguments: { path: '.env' } });
+      assert.equal(c.messages.filter((m) => m.method === 'notifications/message').length, 0);
+      const id = c.newId();
+      c.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { _meta: meta({}, { 'io.modelcontextprotocol/logLevel': 'debug' }), name: 'read_doc', arguments: { path: '.env' } } });
+      await c.waitFor((m) => m.id === id);
+      await c.request('tools/list', { _meta: meta() });
+      const idx = c.messages.findIndex((m) => m.id === id);
+      const logs = c.messages.map((m, i) => ({ m, i })).filter(({ m }) => m.method === 'notifications/message');
+      assert.ok(logs.length >= 1);
+      assert.ok(logs.every(({ i }) => i < idx), 'every log message precedes the response');
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('consent through an input-required result: accept, decline, tampering, reuse, and a missing capability', async () => {
+    const c = await server();
+    try {
+      const args = { path: 'private/minutes.md' };
+      const noCap = error(await c.request('tools/call', { _meta: meta(), name: 'read_doc', arguments: args }));
+      assert.equal(noCap.code, -32021);
+      assert.deepEqual((noCap.data as Json)['requiredCapabilities'], { elicitation: {} });
+      const caps = { elicitation: {} };
+      const first = result(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args }));
+      assert.equal(first['resultType'], 'input_required');
+      const requests = first['inputRequests'] as Record<string, { method: string; params: { message: string; mode: string } }>;
+      const [key, ask] = Object.entries(requests)[0]!;
+      assert.equal(ask.method, 'elicitation/create');
+      assert.equal(ask.params.mode, 'form');
+      assert.match(ask.params.message, /docs:private\/minutes\.md/);
+      const state = first['requestState'] as string;
+      assert.ok(!c.stdout.includes(SECRET_LINE));
+
+      const tampered = state.slice(0, -2) + (state.endsWith('00') ? '11' : '00');
+      const t = error(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args, requestState: tampered, inputResponses: { [key]: { action: 'accept', content: { allow: true } } } }));
+      assert.equal(t.code, -32602);
+      const other = error(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: { ...args, lineNumbers: true }, requestState: state, inputResponses: { [key]: { action: 'accept', content: { allow: true } } } }));
+      assert.match(other.message, /different request/, 'a state is bound to the call it was issued for');
+
+      const ok = result(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args, requestState: state, inputResponses: { [key]: { action: 'accept', content: { allow: true } } } }));
+      assert.equal(ok['resultType'], 'complete');
+      assert.match(JSON.stringify(ok['structuredContent']), new RegExp(SECRET_LINE));
+      const reused = error(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args, requestState: state, inputResponses: { [key]: { action: 'accept', content: { allow: true } } } }));
+      assert.match(reused.message, /already used/);
+
+      const second = result(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args }));
+      const declined = result(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args, requestState: second['requestState'], inputResponses: { [key]: { action: 'decline' } } }));
+      assert.equal(declined['isError'], true);
+      assert.match(JSON.stringify(declined['content']), /declined/);
+      const audit = c.auditRecords().filter((a) => a['event'] === 'consent').map((a) => a['reason']);
+      for (const r of ['unsupported', 'asked', 'accepted', 'declined']) assert.ok(audit.includes(r), `audit records ${r}`);
+    } finally {
+      await c.close();
+    }
+  });
+});
