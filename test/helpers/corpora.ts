@@ -5,13 +5,20 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from './fixtures.ts';
 
-export const CORPORA_DIR = process.env['DOCWARDEN_CORPORA'] ?? resolve('..', 'shared', 'corpora');
+const CANDIDATES = [process.env['DOCWARDEN_CORPORA'], resolve('..', 'shared', 'corpora'), '/work/shared/corpora'];
+export const CORPORA_DIR = CANDIDATES.find((d) => d !== undefined && existsSync(join(d, 'node-api.tar.gz'))) ?? null;
+
+/** Why corpus tests cannot run here, or null when the corpora are available. */
+export function corporaMissing(): string | null {
+  return CORPORA_DIR === null ? 'the shared corpora are not beside this checkout (../shared/corpora); set DOCWARDEN_CORPORA' : null;
+}
 const unpacked = new Map<string, string>();
 
 /** Unpacks `<name>.tar.gz` and returns the folder holding its files (linux-docs, node-api). */
 export function corpus(name: 'linux-docs' | 'node-api'): string {
   const done = unpacked.get(name);
   if (done) return done;
+  if (CORPORA_DIR === null) throw new Error(`Cannot find the corpora: ${corporaMissing()}`);
   const archive = join(CORPORA_DIR, `${name}.tar.gz`);
   if (!existsSync(archive)) throw new Error(`Cannot find the ${name} corpus at ${archive} (set DOCWARDEN_CORPORA)`);
   const dir = tempDir(`dw-corpus-${name}-`);
