@@ -1,7 +1,7 @@
 // outline_doc: a document's heading tree (levels and line numbers) and its front-matter fields.
 import { failure } from '../errors/failure.ts';
 import { parseFrontMatter } from '../formats/front_matter.ts';
-import { escapeName } from '../text/escape.ts';
+import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string, stringMap } from '../validate/schema.ts';
 import { CURSOR_ARG, PATH_ARG, ROOT_ARG, consentToRead, cursorInt, decodeCursor, docUri, encodeCursor, pickRoot, resolveIn } from './common.ts';
 import { defineTool, type ToolContext } from './context.ts';
@@ -57,12 +57,13 @@ export function outlineDocTool() {
             break;
           }
         }
-        return { level: h.level, title: h.title, line: h.line, endLine: Math.max(h.line, end) };
+        return { level: h.level, title: escapeControls(h.title), line: h.line, endLine: Math.max(h.line, end) };
       });
       const more = skip + PAGE < all.length;
       const nextCursor = more ? encodeCursor('outline_doc', { p: `${root.name}:${path.rel}`, o: skip + PAGE }) : null;
       const fm = parseFrontMatter(doc.lines);
-      const frontMatter = fm ? fm.fields : {};
+      const frontMatter: Record<string, string> = {};
+      for (const [k, v] of Object.entries(fm ? fm.fields : {})) frontMatter[escapeControls(k)] = escapeControls(v);
       const text = [
         `${root.name}:${path.rel} — ${all.length} headings, ${doc.lines.length} lines (${doc.format})`,
         ...Object.entries(frontMatter).map(([k, v]) => `${escapeName(k)}: ${escapeName(v)}`),

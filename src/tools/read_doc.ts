@@ -12,7 +12,7 @@ import { utf8Length, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { CURSOR_ARG, PATH_ARG, ROOT_ARG, cursorInt, decodeCursor, docUri, encodeCursor, pickRoot, resolveIn } from './common.ts';
 import { defineTool, type ToolContext } from './context.ts';
-import { beginData, endData } from './render.ts';
+import { dataFrame } from './render.ts';
 
 /** Files up to this size are decoded whole (cached); larger ones are paged by byte offset. */
 export const FULL_LOAD_BYTES = 8 * 1024 * 1024;
@@ -137,9 +137,10 @@ export function readDocTool(responseBytes: number) {
       const heading = args.heading === undefined ? null : args.heading;
       const label = `${root.name}:${path.rel}`;
       const range = page.endLine >= page.startLine ? `lines ${page.startLine}-${page.endLine}` : 'no lines';
+      const frame = dataFrame(label, ctx.confinement.host.randomBytes);
       const render = [
         `${label} — ${range}${totalLines === null ? '' : ` of ${totalLines}`}${heading ? ` (section ${JSON.stringify(heading)})` : ''}`,
-        beginData(label), text, endData(label),
+        frame.begin, text, frame.end,
         ...(nextCursor ? [`More: call read_doc again with the same arguments and cursor "${nextCursor}"`] : []),
       ].join('\n');
       return {

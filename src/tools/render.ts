@@ -1,9 +1,9 @@
-// Text renderings mark document content as data, so text from a file cannot pass for tool output
-// or instructions (SECURITY.md "Output" family).
-export function beginData(label: string): string {
-  return `<<<document ${label}`;
-}
+// Text renderings mark document content as data, so text from a file cannot pass for tool output or
+// instructions (SECURITY.md "Output" family). Each block's markers carry a random tag the document
+// cannot know, so a file containing ">>>end of document" cannot close the block early.
+export type DataFrame = { readonly begin: string; readonly end: string };
 
-export function endData(label: string): string {
-  return `>>>end of document ${label}`;
+export function dataFrame(label: string, randomBytes: (n: number) => Uint8Array): DataFrame {
+  const tag = Array.from(randomBytes(6), (b) => b.toString(16).padStart(2, '0')).join('');
+  return { begin: `<<<document ${label} [${tag}]`, end: `>>>end of document ${label} [${tag}]` };
 }

@@ -166,7 +166,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           hits.push({
             path: r.key, line, column: best?.column ?? 1,
             snippet: best ? escapeControls(best.text) : cutAround(lines[0] ?? '', 1, 0),
-            heading: best?.heading ?? headingAt(1), score: Math.round(r.score * 1000),
+            heading: nullableEscaped(best?.heading ?? headingAt(1)), score: Math.round(r.score * 1000),
             before: lines.slice(Math.max(0, line - 1 - contextLines), line - 1).map((l) => cutAround(l, 1, 0)),
             after: lines.slice(line, line + contextLines).map((l) => cutAround(l, 1, 0)),
           });
@@ -197,6 +197,10 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
   });
 }
 
+function nullableEscaped(s: string | null): string | null {
+  return s === null ? null : escapeControls(s);
+}
+
 /** A hit in a document that needs consent: where, but not what (no snippet, heading or context). */
 function maskedHit(path: string, line: number, column: number, score: number | null): Hit {
   return { path, line, column, snippet: NEEDS_CONSENT, heading: null, score, before: [], after: [] };
@@ -219,7 +223,7 @@ function lineHit(path: string, text: string, starts: readonly number[], m: Match
   };
   return {
     path, line, column: m.index - lineStart + 1,
-    snippet: cutAround(lineText(line), m.index - lineStart + 1, m.length), heading, score: null,
+    snippet: cutAround(lineText(line), m.index - lineStart + 1, m.length), heading: nullableEscaped(heading), score: null,
     before: contextLines > 0 ? around(line - contextLines, line - 1) : [],
     after: contextLines > 0 ? around(line + 1, line + contextLines) : [],
   };
