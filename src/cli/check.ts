@@ -62,6 +62,8 @@ export async function runCheck(host: Host, config: Config): Promise<string> {
   out.push(`audit log: ${config.audit.path}`);
   out.push(`files: extensions ${config.files.extensions.join(', ')}; symlinks ${config.files.symlinks}; hard links ${config.files.hardLinks ? 'allowed' : 'refused'}; hidden ${config.files.hidden ? 'served' : 'refused'}; binary ${config.files.binary}; max ${config.files.maxFileBytes} bytes`);
   out.push(`deny patterns (${config.files.deny.length}): ${config.files.deny.join(' ')}`);
+  const c = config.confirm;
+  out.push(`consent needed for: ${c.paths.length > 0 ? c.paths.join(' ') : '(no paths)'}${c.largerThan > 0 ? `; files over ${c.largerThan} bytes` : ''}; answer timeout ${c.timeoutMs} ms`);
   out.push(`limits: ${Object.entries(config.limits).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   for (const root of config.roots) {
     const c = await census(host, config, root);
