@@ -4,11 +4,16 @@ import { createAuditLog, type AuditLog } from './audit/log.ts';
 import { runCall } from './cli/call.ts';
 import { parseArgs, USAGE, UsageError } from './cli/args.ts';
 import { runCheck } from './cli/check.ts';
+import { LaunchError, runLaunch } from './cli/launch.ts';
+import { selfAudit } from './cli/launch_self_audit.ts';
+import { runVerifyLog } from './cli/verify_log.ts';
+import { checkLocations, checkOpenLog, formatCensus, secretCensus, type GuardFinding } from './config/guard_rails.ts';
 import { ConfigError, loadConfig, type Config } from './config/load.ts';
 import { SERVER_VERSION } from './mcp/lifecycle.ts';
 import { createServer } from './mcp/server.ts';
 import type { Host } from './runtime/host.ts';
 import { createNodeHost } from './runtime/node_host.ts';
+import { launchFacts, probeGrants } from './runtime/permissions.ts';
 import { createLineReader } from './transport/line_reader.ts';
 import { createMessageWriter } from './transport/writer.ts';
 
@@ -21,7 +26,29 @@ function fail(host: Host, message: string): never {
   return host.exit(EXIT_USAGE);
 }
 
+/** Prints warnings; on a refusal prints every refusal and exits (production guard rails). */
+function guard(host: Host, findings: readonly GuardFinding[], onRefuse: () => void = () => undefined): void {
+  const refusals = findings.filter((f) => f.level === 'refuse');
+  if (refusals.length > 0) {
+    onRefuse();
+    for (const f of refusals.slice(1)) host.writeStderr(`docwarden: Cannot start: ${f.message}\n`);
+    fail(host, `Cannot start: ${(refusals[0] as GuardFinding).message}`);
+  }
+  for (const f of findings) if (f.level === 'warn') host.writeStderr(`docwarden: warning: ${f.message}\n`);
+}
+
+// Runs after the server is serving and yields while walking, so a large root never delays a reply.
+async function reportCensus(host: Host, config: Config, audit: AuditLog, signal: AbortSignal): Promise<void> {
+  for (const root of config.roots) {
+    const c = await secretCensus(host, config, root, signal);
+    if (c === null || signal.aborted) return;
+    audit.write({ event: 'census', outcome: 'info', detail: c });
+    host.writeStderr(`docwarden: ${formatCensus(c)}\n`);
+  }
+}
+
 function serve(host: Host, config: Config, audit: AuditLog): void {
+  const census = new AbortController();
   const writer = createMessageWriter(host);
   const server = createServer(host, config, audit, writer);
   const reader = createLineReader(config.limits.lineBytes, server.onFrame);
@@ -29,6 +56,7 @@ function serve(host: Host, config: Config, audit: AuditLog): void {
   const stop = async (why: string, graceful: boolean): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    census.abort();
     // On stdin EOF, requests already received may finish, but only briefly: the client is leaving.
     if (graceful) await Promise.race([server.drain(), new Promise<void>((r) => host.setTimer(DRAIN_MS, r))]);
     await server.abortAll(why);
@@ -50,9 +78,11 @@ function serve(host: Host, config: Config, audit: AuditLog): void {
     host.writeStderr(
       'docwarden speaks MCP on stdin/stdout and is meant to be started by an MCP client.\n' +
       'Add it to your client config, e.g. {"command": "node", "args": ["/path/to/docwarden.js", "--config", "/path/to/config.json"]}.\n' +
+      '`docwarden launch --config FILE --client claude-desktop` prints it locked down (also claude-code, vscode, cursor).\n' +
       'See README.md for Claude Desktop, Claude Code, VS Code and Cursor. Press Ctrl-D to quit.\n',
     );
   }
+  void reportCensus(host, config, audit, census.signal);
 }
 
 async function main(): Promise<void> {
@@ -73,6 +103,11 @@ async function main(): Promise<void> {
     await host.writeStdout(`docwarden ${SERVER_VERSION}\nsha256 ${self ? host.sha256Hex(self) : 'unavailable'}\n`);
     return host.exit(0);
   }
+  if (options.command.kind === 'verify-log') {
+    const r = await runVerifyLog(host, options.command.file);
+    await host.writeStdout(r.output);
+    return host.exit(r.code);
+  }
   let config: Config;
   try {
     config = await loadConfig(host, options);
@@ -81,7 +116,20 @@ async function main(): Promise<void> {
     throw err;
   }
   if (options.command.kind === 'check') {
-    await host.writeStdout(await runCheck(host, config));
+    const grants = selfAudit(host, config, probeGrants, launchFacts().bundle);
+    await host.writeStdout(`${await runCheck(host, config)}${grants.report}\n`);
+    return host.exit(0);
+  }
+  if (options.command.kind === 'launch') {
+    const req = { ...options.command.launch, rootsGiven: options.rootArgs.length > 0, logGiven: options.logPath !== null };
+    try {
+      const r = await runLaunch(host, config, req, launchFacts());
+      await host.writeStdout(r.stdout);
+      host.writeStderr(r.notes);
+    } catch (err) {
+      if (err instanceof LaunchError) return fail(host, err.message);
+      throw err;
+    }
     return host.exit(0);
   }
   if (options.command.kind === 'call') {
@@ -89,16 +137,27 @@ async function main(): Promise<void> {
     await host.writeStdout(r.output);
     return host.exit(r.ok ? 0 : 1);
   }
+  // The runtime sandbox must not grant more than this config needs (SECURITY.md principle 3).
+  const grants = selfAudit(host, config, probeGrants, launchFacts().bundle);
+  if (grants.verdict === 'refuse') return fail(host, grants.message);
+  if (grants.verdict === 'warn') host.writeStderr(`docwarden: ${grants.message}\n`);
+  const findings = await checkLocations(host, config);
+  guard(host, findings);
   let audit: AuditLog;
   try {
-    audit = createAuditLog(host, config.audit.path);
+    audit = createAuditLog(host, config.audit.path, config.audit);
   } catch {
     return fail(host, 'Cannot open the audit log: check audit.path (or --log) and write permission for its folder');
   }
+  const opened = checkOpenLog(config, audit.mode());
+  guard(host, opened, () => audit.close());
+  const all = [...findings, ...opened];
   audit.write({
     event: 'start', outcome: 'info',
     detail: { version: SERVER_VERSION, runtime: `${host.runtime} ${host.runtimeVersion}`, mode: config.mode, roots: config.roots.map((r) => r.name) },
   });
+  if (grants.findings.length > 0) audit.write({ event: 'sandbox', outcome: 'info', detail: grants.findings.map((f) => `${f.kind}: ${f.flag}`) });
+  if (all.length > 0) audit.write({ event: 'guard', outcome: 'info', detail: all.map((f) => `${f.level}: ${f.message}`) });
   serve(host, config, audit);
 }
 

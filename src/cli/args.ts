@@ -1,9 +1,12 @@
 // Command-line parsing: a closed set of flags and subcommands; anything else is an error that names it.
+import { LAUNCH_FLAGS, LAUNCH_USAGE, readLaunchOptions, type LaunchOptions } from './launch_args.ts';
 
 export type Command =
   | { readonly kind: 'serve' }
   | { readonly kind: 'check' }
   | { readonly kind: 'call'; readonly tool: string; readonly json: string }
+  | { readonly kind: 'verify-log'; readonly file: string }
+  | { readonly kind: 'launch'; readonly launch: LaunchOptions }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 
@@ -25,7 +28,9 @@ Commands:
   check               Validate the config, print the effective policy, count what each root exposes and hides
   call TOOL JSON      Run one tool call and print what the model would see, e.g.
                       docwarden call search_docs '{"query":"install"}' --config config.dev.json
-
+  verify-log FILE     Check the audit log's hash chain (and its rotated files FILE.1, FILE.2, ...);
+                      exit 1 at the first broken or missing record
+${LAUNCH_USAGE}
 Options:
   --config FILE       JSON config (see README); without it the strict production defaults apply
   --root DIR          A documentation root (repeatable); replaces the config's roots
@@ -40,6 +45,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let logPath: string | null = null;
   const rootArgs: string[] = [];
   const positional: string[] = [];
+  const launchFlags: [string, string][] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = (flag: string): string => {
@@ -52,6 +58,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     else if (arg === '--config') configPath = value(arg);
     else if (arg === '--root') rootArgs.push(value(arg));
     else if (arg === '--log') logPath = value(arg);
+    else if (LAUNCH_FLAGS.includes(arg)) launchFlags.push([arg, value(arg)]);
     else if (arg.startsWith('--') && arg.includes('=')) {
       const eq = arg.indexOf('=');
       argv = [...argv.slice(0, i), arg.slice(0, eq), arg.slice(eq + 1), ...argv.slice(i + 1)];
@@ -63,8 +70,17 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const [sub, ...rest] = positional;
     if (sub === 'check' && rest.length === 0) command = { kind: 'check' };
     else if (sub === 'call' && rest.length === 2) command = { kind: 'call', tool: rest[0] as string, json: rest[1] as string };
-    else if (sub === 'call') throw new UsageError('Cannot parse arguments: call needs exactly TOOL and JSON, e.g. call read_doc \'{"path":"README.md"}\'');
+    else if (sub === 'verify-log' && rest.length === 1) command = { kind: 'verify-log', file: rest[0] as string };
+    else if (sub === 'verify-log') throw new UsageError('Cannot parse arguments: verify-log needs exactly one FILE, e.g. verify-log .docwarden/audit.jsonl');
+    else if (sub === 'launch' && rest.length === 0) {
+      const launch = readLaunchOptions(launchFlags);
+      if (typeof launch === 'string') throw new UsageError(`Cannot parse arguments: ${launch}`);
+      command = { kind: 'launch', launch };
+    } else if (sub === 'call') throw new UsageError('Cannot parse arguments: call needs exactly TOOL and JSON, e.g. call read_doc \'{"path":"README.md"}\'');
     else throw new UsageError(`Cannot parse arguments: unknown command ${JSON.stringify((sub ?? '').slice(0, 40))}; see --help`);
+  }
+  if (launchFlags.length > 0 && command.kind !== 'launch' && command.kind !== 'help') {
+    throw new UsageError(`Cannot parse arguments: ${launchFlags[0]?.[0]} is an option of the launch command; see --help`);
   }
   return { command, configPath, rootArgs, logPath };
 }

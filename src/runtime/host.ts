@@ -26,6 +26,8 @@ export type ReadHandle = {
 export type AppendFile = {
   readonly append: (line: string) => void;
   readonly size: () => number;
+  /** Permission bits of the open file (fstat on the descriptor: needs no read permission under a sandbox). */
+  readonly mode: () => number;
   readonly close: () => void;
 };
 
@@ -58,6 +60,8 @@ export type Host = {
   readonly readSelf: () => Uint8Array | null;
   // Audit log.
   readonly openAppend: (path: string) => AppendFile;
+  /** Renames a file (audit rotation); false when `from` does not exist, throws on any other failure. */
+  readonly renameFile: (from: string, to: string) => boolean;
   // Crypto and time.
   readonly sha256Hex: (data: Uint8Array | string) => string;
   readonly hmacSha256Hex: (key: Uint8Array, data: string) => string;

@@ -58,8 +58,19 @@ function openAppend(path: string): AppendFile {
       bytes += buf.length;
     },
     size: () => bytes,
+    mode: () => Number(fs.fstatSync(fd).mode) & 0o7777,
     close: () => fs.closeSync(fd),
   };
+}
+
+function renameFile(from: string, to: string): boolean {
+  try {
+    fs.renameSync(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 // File-system calls are synchronous on purpose: local metadata calls take microseconds, while a trip
@@ -142,6 +153,7 @@ export function createNodeHost(): Host {
       }
     },
     openAppend,
+    renameFile,
     sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
     hmacSha256Hex: (key, d) => createHmac('sha256', key).update(d).digest('hex'),
     randomBytes: (n) => new Uint8Array(randomBytes(n)),

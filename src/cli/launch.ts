@@ -1,0 +1,140 @@
+// `docwarden launch`: prints the least-privilege launch line for a config, or a client's config snippet,
+// so that running locked down is the easy way (SECURITY.md principle 3). The test harness builds its
+// runtimes from these functions, so the lines printed here are the lines the end-to-end suite runs.
+import { neededGrants, nodePermissionFlag, type Need } from '../config/grant_check.ts';
+import type { Config } from '../config/load.ts';
+import type { Host } from '../runtime/host.ts';
+import type { LaunchFacts } from '../runtime/permissions.ts';
+
+export type LaunchRuntime = 'deno' | 'node';
+export type LaunchClient = 'claude-desktop' | 'claude-code' | 'vscode' | 'cursor';
+export const LAUNCH_CLIENTS: readonly LaunchClient[] = ['claude-desktop', 'claude-code', 'vscode', 'cursor'];
+
+export type LaunchLine = { readonly command: string; readonly args: readonly string[] };
+
+export class LaunchError extends Error {}
+
+// What each deno flag is for is in docs/running-locked-down.md; every permission not listed stays off.
+const DENO_LOCKDOWN = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys'];
+const DENO_HYGIENE = ['--no-prompt', '--no-config', '--no-remote', '--no-npm'];
+
+/** The oldest Node with a permission model: 20.0 (`--experimental-permission`). */
+export function checkNodeVersion(version: string): string {
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(version);
+  if (m === null) throw new LaunchError(`Cannot print the launch line: --node-version ${JSON.stringify(version.slice(0, 40))} is not a version like 20, 22.13 or 24.11.1`);
+  if (Number(m[1]) < 20) throw new LaunchError(`Cannot print the launch line: Node ${m[1]} has no permission model; use Node 20 or later`);
+  return version.replace(/^v/, '');
+}
+
+/** The runtime's own flags that grant exactly `need` and nothing else. */
+export function runtimeArgs(runtime: LaunchRuntime, nodeVersion: string, need: Need): string[] {
+  if (runtime === 'node') {
+    // One flag per path: Node 20.20 and 24 read a comma as part of the path, not as a separator.
+    return [
+      nodePermissionFlag(checkNodeVersion(nodeVersion)),
+      ...need.read.map((p) => `--allow-fs-read=${p}`),
+      ...need.write.map((p) => `--allow-fs-write=${p}`),
+    ];
+  }
+  const withComma = [...need.read, ...need.write].find((p) => p.includes(','));
+  if (withComma !== undefined) {
+    throw new LaunchError(`Cannot print the deno launch line: ${JSON.stringify(withComma)} contains a comma, which deno's --allow-read list cannot express; rename it or use --runtime node`);
+  }
+  return [
+    'run', ...DENO_HYGIENE,
+    `--allow-read=${need.read.join(',')}`,
+    ...(need.write.length > 0 ? [`--allow-write=${need.write.join(',')}`] : []),
+    ...DENO_LOCKDOWN,
+  ];
+}
+
+export function launchLine(runtime: LaunchRuntime, command: string, nodeVersion: string, need: Need, bundle: string, serverArgs: readonly string[]): LaunchLine {
+  return { command, args: [...runtimeArgs(runtime, nodeVersion, need), bundle, ...serverArgs] };
+}
+
+const SHELL_SAFE = /^[A-Za-z0-9_/.,:=@%+-]+$/;
+
+/** POSIX shell quoting: single quotes, an embedded quote as '\''. */
+export function shellQuote(word: string): string {
+  if (SHELL_SAFE.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+export function shellLine(words: readonly string[]): string {
+  return words.map(shellQuote).join(' ');
+}
+
+/** The text for one client: JSON for config files (JSON.stringify escapes Windows backslashes), a shell line for CLIs. */
+export function renderLaunch(client: LaunchClient | null, name: string, line: LaunchLine): string {
+  const entry = { command: line.command, args: [...line.args] };
+  switch (client) {
+    case null: return shellLine([line.command, ...line.args]);
+    case 'claude-code': return shellLine(['claude', 'mcp', 'add', name, '--', line.command, ...line.args]);
+    case 'vscode': return JSON.stringify({ servers: { [name]: { type: 'stdio', ...entry } } }, null, 2);
+    case 'claude-desktop':
+    case 'cursor': return JSON.stringify({ mcpServers: { [name]: entry } }, null, 2);
+  }
+}
+
+const WHERE: Readonly<Record<LaunchClient | 'none', string>> = {
+  'claude-desktop': 'Merge this into claude_desktop_config.json ("mcpServers"), then restart Claude Desktop.',
+  'claude-code': 'Run this command once; `claude mcp list` shows the server.',
+  vscode: 'Merge this into .vscode/mcp.json ("servers") of your workspace.',
+  cursor: 'Merge this into ~/.cursor/mcp.json or .cursor/mcp.json ("mcpServers").',
+  none: 'Any MCP client that starts a command over stdio can use this line.',
+};
+
+export function whereToPut(client: LaunchClient | null): string {
+  return WHERE[client ?? 'none'];
+}
+
+/** What the operator asked for (`docwarden launch …`); null means "the default". */
+export type LaunchRequest = {
+  readonly runtime: LaunchRuntime | null;
+  readonly client: LaunchClient | null;
+  readonly nodeVersion: string | null;
+  readonly command: string | null;
+  /** --root and --log given on the launch command line are passed on to the server. */
+  readonly rootsGiven: boolean;
+  readonly logGiven: boolean;
+};
+
+export function serverArgsFor(config: Config, req: LaunchRequest): string[] {
+  return [
+    ...(config.source === null ? [] : ['--config', config.source]),
+    // The configured spelling, so the server derives the same root names as here.
+    ...(req.rootsGiven ? config.roots.flatMap((r) => ['--root', r.configured]) : []),
+    ...(req.logGiven ? ['--log', config.audit.path] : []),
+  ];
+}
+
+function pickNodeVersion(req: LaunchRequest, facts: LaunchFacts): string {
+  if (req.nodeVersion !== null) return req.nodeVersion;
+  if (facts.runtime === 'node') return facts.version;
+  throw new LaunchError('Cannot print the Node launch line: pass --node-version (e.g. 22.13) when running under deno');
+}
+
+/** The running binary's absolute path when it is the runtime asked for (clients often lack the user's PATH). */
+function pickCommand(req: LaunchRequest, runtime: LaunchRuntime, facts: LaunchFacts): string {
+  if (req.command !== null) return req.command;
+  const same = runtime === facts.runtime && (runtime === 'deno' || req.nodeVersion === null || checkNodeVersion(req.nodeVersion) === facts.version);
+  return same && facts.execPath !== null ? facts.execPath : runtime;
+}
+
+export async function runLaunch(host: Host, config: Config, req: LaunchRequest, facts: LaunchFacts): Promise<{ stdout: string; notes: string }> {
+  if (facts.bundle === null) throw new LaunchError('Cannot print the launch line: the path of the running docwarden.js is unknown');
+  const runtime = req.runtime ?? facts.runtime;
+  const nodeVersion = runtime === 'node' ? pickNodeVersion(req, facts) : '';
+  const need = neededGrants(config, facts.bundle);
+  const line = launchLine(runtime, pickCommand(req, runtime, facts), nodeVersion, need, facts.bundle, serverArgsFor(config, req));
+  const notes = [whereToPut(req.client)];
+  const log = need.write[0];
+  if (log !== undefined) {
+    const folder = host.path.dirname(log);
+    const st = await host.stat(folder).catch(() => null);
+    // The sandbox grants the log file only, so the server cannot create its folder itself.
+    if (st?.kind !== 'dir') notes.push(`Create the audit log's folder first: mkdir -p -m 700 ${shellQuote(folder)}`);
+  }
+  if (runtime === 'node') notes.push('Node cannot restrict environment variables, nor the network before Node 25: docwarden reads none and has no network code (docs/running-locked-down.md).');
+  return { stdout: `${renderLaunch(req.client, 'docwarden', line)}\n`, notes: notes.map((n) => `docwarden launch: ${n}\n`).join('') };
+}

@@ -1,0 +1,29 @@
+// The start-up self-audit: asks the runtime what its sandbox grants and compares it with what the
+// config needs (SECURITY.md principle 3). Production refuses a broader grant, development warns;
+// `docwarden check` prints the same findings.
+import { auditGrants, grantReport, neededGrants, probePlan, startupMessage, verdict, type Finding, type Verdict } from '../config/grant_check.ts';
+import type { Config } from '../config/load.ts';
+import type { Host } from '../runtime/host.ts';
+import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
+
+export type SelfAudit = {
+  readonly verdict: Verdict;
+  readonly findings: readonly Finding[];
+  /** For stderr at start-up; empty when the grant matches. */
+  readonly message: string;
+  /** For `docwarden check`. */
+  readonly report: string;
+};
+
+export function selfAudit(host: Host, config: Config, probe: (plan: ProbePlan) => GrantSnapshot, bundle: string | null): SelfAudit {
+  const need = neededGrants(config, bundle);
+  const snapshot = probe(probePlan(need, host.path, host.homeDir()));
+  const findings = auditGrants(snapshot, need, host.path);
+  const v = verdict(findings, config.mode);
+  return {
+    verdict: v,
+    findings,
+    message: v === 'ok' ? '' : startupMessage(snapshot, need, findings, v),
+    report: grantReport(snapshot, need, findings, v),
+  };
+}

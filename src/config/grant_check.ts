@@ -1,0 +1,200 @@
+// Compares what the runtime sandbox grants with what the config needs, and names the flag to drop
+// (SECURITY.md principle 3: the narrowest runtime permissions). Pure: src/runtime/permissions.ts asks
+// the runtime; this module only decides which answers mean "broader than needed".
+import { rotatedName } from '../audit/rotate.ts';
+import type { PathOps } from '../runtime/host.ts';
+import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
+import type { Config, Mode } from './load.ts';
+
+/** The file access the server needs: read the roots, the config and the bundle; append to the log. */
+export type Need = { readonly read: readonly string[]; readonly write: readonly string[] };
+
+export type FindingKind = 'too_broad' | 'unverified' | 'unsandboxed';
+export type Finding = { readonly kind: FindingKind; readonly flag: string; readonly message: string };
+export type Verdict = 'ok' | 'warn' | 'refuse';
+
+// Places an over-broad grant typically reaches; each is probed unless the config needs it.
+const POSIX_SENTINELS = ['/', '/etc', '/root', '/home', '/Users', '/tmp', '/var', '/proc'];
+
+const CAPABILITY_FLAGS: Readonly<Record<'deno' | 'node', Readonly<Record<string, readonly [string, string]>>>> = {
+  deno: {
+    net: ['--allow-net', 'network access (docwarden has no network code)'],
+    run: ['--allow-run', 'starting programs'],
+    ffi: ['--allow-ffi', 'loading native libraries'],
+    env: ['--allow-env', 'reading environment variables (docwarden needs none)'],
+    sys: ['--allow-sys', 'reading system information'],
+  },
+  node: {
+    child: ['--allow-child-process', 'starting programs'],
+    worker: ['--allow-worker', 'starting worker threads'],
+    addon: ['--allow-addons', 'loading native addons'],
+    wasi: ['--allow-wasi', 'running WASI modules'],
+    inspector: ['--allow-inspector', 'the inspector, which can run any code'],
+    net: ['--allow-net', 'network access (docwarden has no network code)'],
+  },
+};
+
+/** Whether `path` is `parent` or inside it (path.relative, never startsWith: CVE-2025-53110). */
+export function covers(parent: string, path: string, p: PathOps): boolean {
+  const rel = p.relative(parent, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${p.sep}`) && !p.isAbsolute(rel));
+}
+
+/** Every folder above `path`, nearest first, up to the file-system root. */
+export function ancestors(path: string, p: PathOps): string[] {
+  const out: string[] = [];
+  for (let cur = p.dirname(path); !out.includes(cur); cur = p.dirname(cur)) {
+    if (cur === path) break;
+    out.push(cur);
+  }
+  return out;
+}
+
+const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+/** The audit log and, when it rotates, each rotated name: a rename needs read and write on both ends. */
+function logFiles(config: Config): { files: string[]; rotates: boolean } {
+  const { path, rotateBytes, keep } = config.audit;
+  if (path === 'stderr') return { files: [], rotates: false };
+  const rotates = rotateBytes > 0 && keep > 0;
+  return { files: [path, ...(rotates ? Array.from({ length: keep }, (_, i) => rotatedName(path, i + 1)) : [])], rotates };
+}
+
+export function neededGrants(config: Config, bundle: string | null): Need {
+  const log = logFiles(config);
+  const read = unique([
+    ...config.roots.flatMap((r) => [r.configured, r.path]),
+    ...(config.source === null ? [] : [config.source]),
+    ...(bundle === null ? [] : [bundle]),
+    ...(log.rotates ? log.files : []),
+  ]);
+  return { read, write: log.files };
+}
+
+// The runtime is asked about a name inside each sentinel folder, never the folder itself: Node 20.20
+// reports "/" itself as readable (and lets it be listed) once grants span two top-level folders, a
+// runtime defect no flag can drop; a grant that really covers a folder covers every name inside it.
+const PROBE_NAME = '.docwarden-sandbox-probe';
+
+/**
+ * The paths to ask the runtime about: a name inside each folder above or beside the needed paths, and
+ * for write the read-only paths themselves (a root, the config and the bundle must never be writable).
+ */
+export function probePlan(need: Need, p: PathOps, home: string | null): ProbePlan {
+  const extra = [...(p.sep === '/' ? POSIX_SENTINELS : []), ...(home === null ? [] : [home])];
+  const above = unique([...[...need.read, ...need.write].flatMap((x) => ancestors(x, p)), ...extra]);
+  const inside = (xs: string[]) => xs.map((x) => p.join(x, PROBE_NAME));
+  return {
+    read: inside(above.filter((s) => !need.read.some((n) => covers(n, s, p)))),
+    write: unique([...inside(above), ...need.read.filter((x) => !need.write.includes(x))]),
+  };
+}
+
+/** The folder a probe stands for, or the path itself when it was asked about directly. */
+function probed(path: string, p: PathOps): string {
+  return path.endsWith(`${p.sep}${PROBE_NAME}`) ? p.dirname(path) : path;
+}
+
+/** Keeps only the outermost of the granted paths: granting a folder grants what is below it. */
+function outermost(paths: readonly string[], p: PathOps): string[] {
+  return paths.filter((x) => !paths.some((y) => y !== x && covers(y, x, p)));
+}
+
+/** Paths for a message, with the rotated names of a log folded into "log (and .1 to .N)". */
+function listPaths(paths: readonly string[]): string {
+  const rotated = (x: string) => /^(.*)\.[1-9][0-9]*$/.exec(x)?.[1];
+  const shown = paths.filter((x) => { const base = rotated(x); return base === undefined || !paths.includes(base); });
+  return shown.map((x) => {
+    const n = paths.filter((y) => rotated(y) === x).length;
+    return n === 0 ? JSON.stringify(x) : `${JSON.stringify(x)} (and .1 to .${n})`;
+  }).join(', ');
+}
+
+function describeNeed(need: Need): string {
+  const write = need.write.length === 0 ? 'nothing (the audit log goes to stderr)' : listPaths(need.write);
+  return `it needs to read ${listPaths(need.read)} and to write ${write}`;
+}
+
+export function nodePermissionFlag(version: string): '--permission' | '--experimental-permission' {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map((x) => Number.parseInt(x, 10) || 0);
+  // `--permission` is stable from Node 23.5 and was backported to 22.13.
+  return major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
+}
+
+function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
+  const out: Finding[] = [];
+  const deno = s.runtime === 'deno';
+  const readFlag = deno ? '--allow-read' : '--allow-fs-read';
+  const writeFlag = deno ? '--allow-write' : '--allow-fs-write';
+  if (s.readAll) out.push({ kind: 'too_broad', flag: deno ? readFlag : `${readFlag}=*`, message: `every file is readable; grant only the paths docwarden needs` });
+  if (s.writeAll) out.push({ kind: 'too_broad', flag: deno ? writeFlag : `${writeFlag}=*`, message: `every file is writable; docwarden writes its audit log only` });
+  const listedRead = (s.listed?.read ?? []).filter((x) => x !== '*');
+  const listedWrite = (s.listed?.write ?? []).filter((x) => x !== '*');
+  const extraRead = listedRead.filter((x) => !need.read.some((n) => covers(n, x, p)));
+  const extraWrite = listedWrite.filter((x) => !need.write.includes(x));
+  for (const x of unique(extraRead)) out.push({ kind: 'too_broad', flag: `${readFlag}=${x}`, message: 'docwarden reads nothing there' });
+  for (const x of unique(extraWrite)) out.push({ kind: 'too_broad', flag: `${writeFlag}=${x}`, message: 'docwarden writes nothing there' });
+  // Probed paths that no listed flag explains (deno shows no flags; Node may get them from NODE_OPTIONS).
+  const unexplained = (granted: readonly string[], listed: readonly string[]) =>
+    outermost(granted.map((g) => probed(g, p)), p).filter((g) => !listed.some((l) => covers(l, g, p)));
+  if (!s.readAll) {
+    for (const g of unexplained(s.read, extraRead)) out.push({ kind: 'too_broad', flag: readFlag, message: `one of its entries covers ${JSON.stringify(g)}, more than docwarden reads` });
+  }
+  if (!s.writeAll) {
+    for (const g of unexplained(s.write, extraWrite)) out.push({ kind: 'too_broad', flag: writeFlag, message: `one of its entries covers ${JSON.stringify(g)}, more than the audit log` });
+  }
+  return out;
+}
+
+export function auditGrants(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
+  if (!s.sandboxed) {
+    const flag = nodePermissionFlag(s.version);
+    return [{ kind: 'unsandboxed', flag, message: 'the permission model is off, so docwarden may do anything its user may' }];
+  }
+  const table = CAPABILITY_FLAGS[s.runtime];
+  const caps = s.capabilities.filter((c) => table[c.name] !== undefined);
+  if (s.runtime === 'deno' && s.readAll && s.writeAll && caps.length > 0 && caps.every((c) => c.access === 'granted')) {
+    return [{ kind: 'too_broad', flag: '-A', message: 'drop -A (--allow-all): it grants every permission' }];
+  }
+  const out = fileFindings(s, need, p);
+  for (const c of caps) {
+    const [flag, what] = table[c.name] as readonly [string, string];
+    if (c.access === 'granted') out.push({ kind: 'too_broad', flag, message: what });
+    // deno reports a grant for some hosts or variables only (--allow-net=HOST) as "prompt": invisible here.
+    else if (c.access === 'prompt') out.push({ kind: 'unverified', flag: flag.replace('--allow-', '--deny-'), message: `${what} is not denied, and a grant for part of it cannot be seen from inside` });
+  }
+  return out;
+}
+
+export function verdict(findings: readonly Finding[], mode: Mode): Verdict {
+  if (findings.length === 0) return 'ok';
+  return mode === 'production' && findings.some((f) => f.kind === 'too_broad') ? 'refuse' : 'warn';
+}
+
+/** One line per finding, saying which flag to drop (too broad) or to add (unverified, unsandboxed). */
+export function findingLines(findings: readonly Finding[]): string[] {
+  return findings.map((f) => {
+    if (f.kind === 'too_broad') return f.flag === '-A' ? f.message : `drop ${f.flag}: ${f.message}`;
+    return `add ${f.flag}: ${f.message}`;
+  });
+}
+
+/** The start-up message: refusal (production) or warning (development, or nothing provably too broad). */
+export function startupMessage(s: GrantSnapshot, need: Need, findings: readonly Finding[], v: Verdict): string {
+  const lines = findingLines(findings).map((l) => `  ${l}`);
+  const hint = `  \`docwarden launch --config FILE --runtime ${s.runtime}\` prints the least-privilege line; ${describeNeed(need)}`;
+  if (v === 'refuse') {
+    return [`Cannot start in production mode: the ${s.runtime} sandbox grants more than this config needs`, ...lines, hint, '  (with "mode": "development" this is only a warning)'].join('\n');
+  }
+  // Node without --permission is how MCP clients start servers by default: a warning, never a refusal.
+  const head = s.sandboxed ? `warning: the ${s.runtime} sandbox is wider than this config needs` : 'warning: Node runs docwarden without its permission model';
+  return [head, ...lines, hint].join('\n');
+}
+
+/** The section `docwarden check` prints. */
+export function grantReport(s: GrantSnapshot, need: Need, findings: readonly Finding[], v: Verdict): string {
+  const head = `runtime permissions (${s.runtime} ${s.version}${s.sandboxed ? '' : ', no permission model'}): ${describeNeed(need)}`;
+  if (findings.length === 0) return `${head}\n  the grant matches this config: nothing to drop`;
+  const outcome = v === 'refuse' ? 'the server refuses to start (production mode)' : 'the server starts with a warning';
+  return [head, ...findingLines(findings).map((l) => `  ${l}`), `  ${outcome}`].join('\n');
+}

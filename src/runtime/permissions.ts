@@ -1,0 +1,133 @@
+// Asks the running runtime what its sandbox grants (SECURITY.md principle 3): Deno's permission query,
+// Node's process.permission and the permission flags on Node's command line. It only answers the
+// questions of a ProbePlan; src/config/grant_check.ts judges the answers against the config.
+import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { detectRuntime } from './detect.ts';
+
+/** Paths to ask about, beyond the global read and write questions. */
+export type ProbePlan = { readonly read: readonly string[]; readonly write: readonly string[] };
+
+export type Access = 'granted' | 'prompt' | 'denied';
+
+export type GrantSnapshot = {
+  readonly runtime: 'deno' | 'node';
+  readonly version: string;
+  /** False only for Node without its permission model: every permission of the user is granted. */
+  readonly sandboxed: boolean;
+  readonly readAll: boolean;
+  readonly writeAll: boolean;
+  /** The plan's paths that the runtime would let docwarden read, resp. write. */
+  readonly read: readonly string[];
+  readonly write: readonly string[];
+  /** Non-file capabilities by the runtime's own name (Deno: net, run…; Node: child, worker…). */
+  readonly capabilities: readonly { readonly name: string; readonly access: Access }[];
+  /** The exact file grants when the runtime shows its flags (Node's execArgv), absolute; else null. */
+  readonly listed: { readonly read: readonly string[]; readonly write: readonly string[] } | null;
+};
+
+type DenoStatus = { readonly state: string; readonly partial?: boolean };
+type DenoPermissions = { querySync(descriptor: { name: string; path?: string }): DenoStatus };
+type NodePermission = { has(scope: string, reference?: string): boolean };
+
+export const DENO_CAPABILITIES: readonly string[] = 'net run ffi env sys'.split(' ');
+// The network scope exists from Node 25 on; older versions answer false for a scope they do not know.
+export const NODE_CAPABILITIES: readonly string[] = 'child worker addon wasi inspector net'.split(' ');
+
+function denoAccess(perms: DenoPermissions, name: string, path?: string): Access {
+  try {
+    const s = perms.querySync(path === undefined ? { name } : { name, path });
+    // A partial grant (`--allow-read --deny-read=X`) still grants everything else.
+    return s.state === 'granted' ? 'granted' : s.state === 'denied' ? 'denied' : 'prompt';
+  } catch {
+    return 'prompt'; // an unknown permission name: nothing the runtime can grant
+  }
+}
+
+function probeDeno(perms: DenoPermissions, version: string, plan: ProbePlan): GrantSnapshot {
+  return {
+    runtime: 'deno',
+    version,
+    sandboxed: true,
+    readAll: denoAccess(perms, 'read') === 'granted',
+    writeAll: denoAccess(perms, 'write') === 'granted',
+    read: plan.read.filter((p) => denoAccess(perms, 'read', p) === 'granted'),
+    write: plan.write.filter((p) => denoAccess(perms, 'write', p) === 'granted'),
+    capabilities: DENO_CAPABILITIES.map((name) => ({ name, access: denoAccess(perms, name) })),
+    listed: null,
+  };
+}
+
+/** `--allow-fs-read=X` and `--allow-fs-read X` from Node's own arguments, resolved like Node does. */
+export function listedNodeGrants(execArgv: readonly string[], cwd: string): { read: string[]; write: string[] } {
+  const out = { read: [] as string[], write: [] as string[] };
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    for (const [flag, into] of [['--allow-fs-read', out.read], ['--allow-fs-write', out.write]] as const) {
+      let value: string | undefined;
+      if (arg.startsWith(`${flag}=`)) value = arg.slice(flag.length + 1);
+      else if (arg === flag) value = execArgv[++i];
+      if (value === undefined || value === '') continue;
+      into.push(value === '*' ? '*' : nodePath.resolve(cwd, value));
+    }
+  }
+  return out;
+}
+
+function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
+  const permission = (process as unknown as { permission?: NodePermission }).permission;
+  if (permission === undefined) {
+    return { runtime: 'node', version, sandboxed: false, readAll: true, writeAll: true, read: [...plan.read], write: [...plan.write], capabilities: [], listed: null };
+  }
+  const has = (scope: string, reference?: string): boolean => {
+    try {
+      return reference === undefined ? permission.has(scope) : permission.has(scope, reference);
+    } catch {
+      return false;
+    }
+  };
+  return {
+    runtime: 'node',
+    version,
+    sandboxed: true,
+    readAll: has('fs.read'),
+    writeAll: has('fs.write'),
+    read: plan.read.filter((p) => has('fs.read', p)),
+    write: plan.write.filter((p) => has('fs.write', p)),
+    capabilities: NODE_CAPABILITIES.map((name) => ({ name, access: has(name) ? 'granted' : 'denied' })),
+    // NODE_OPTIONS is not listed here: its grants are still caught by the path probes above.
+    listed: listedNodeGrants(process.execArgv, process.cwd()),
+  };
+}
+
+export function probeGrants(plan: ProbePlan): GrantSnapshot {
+  const runtime = detectRuntime();
+  const deno = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno;
+  if (runtime.name === 'deno' && deno?.permissions) return probeDeno(deno.permissions, runtime.version, plan);
+  return probeNode(runtime.version, plan);
+}
+
+/** What `launch` needs to know about the running program: the bundle's path and the runtime binary. */
+export type LaunchFacts = {
+  readonly bundle: string | null;
+  readonly runtime: 'deno' | 'node';
+  readonly version: string;
+  readonly execPath: string | null;
+};
+
+export function launchFacts(): LaunchFacts {
+  const runtime = detectRuntime();
+  let bundle: string | null = null;
+  let execPath: string | null = null;
+  try {
+    bundle = fileURLToPath(import.meta.url);
+  } catch {
+    bundle = null;
+  }
+  try {
+    execPath = process.execPath || null;
+  } catch {
+    execPath = null; // Deno may refuse it without read permission
+  }
+  return { bundle, runtime: runtime.name, version: runtime.version, execPath };
+}

@@ -1,0 +1,164 @@
+// Least privilege on both runtimes, end to end: every line `docwarden launch` prints (each runtime,
+// each client's snippet) starts a working server whose self-audit finds nothing to drop, and a grant
+// broader than the config needs makes production refuse (exit 2, naming the flag) and development warn.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { makeTree, tempDir } from '../helpers/fixtures.ts';
+import { BUNDLE, Client, DENO, NODE24, RUNTIME, node24Version } from '../helpers/harness.ts';
+
+// This file starts each runtime itself, so it runs once, in the plain Node pass.
+const skip = (RUNTIME !== 'node' && 'starts its own runtimes') || (!existsSync(NODE24) && 'npm install the node dev dependency');
+const ENV = { PATH: process.env['PATH'] ?? '' };
+
+type Mode = 'production' | 'development';
+type Flavour = { readonly name: string; readonly flags: readonly string[] };
+
+// The printed lines under test: Deno, this Node (by default the running binary and version), Node 24.
+const FLAVOURS: readonly Flavour[] = [
+  { name: 'deno', flags: ['--runtime', 'deno', '--command', DENO] },
+  { name: `node ${process.versions.node}`, flags: ['--runtime', 'node'] },
+  { name: 'node 24', flags: ['--runtime', 'node', '--node-version', existsSync(NODE24) ? node24Version() : '24', '--command', NODE24] },
+];
+
+/**
+ * A root configured through a symlink (the sandbox must grant both spellings) to a folder whose name
+ * needs escaping in JSON and quoting in a shell; a log folder; a config.
+ */
+function fixture(mode: Mode): { base: string; root: string; config: string } {
+  const base = tempDir('dw-lp-');
+  const root = join(base, `my docs 'q' "dq" $HOME back\\slash`);
+  makeTree({ 'guide.md': '# Guide\n\nlocked down text\n' }, root);
+  symlinkSync(root, join(base, 'docs-link'));
+  mkdirSync(join(base, 'logs'), { mode: 0o700 });
+  const config = join(base, 'config.json');
+  writeFileSync(config, JSON.stringify({ mode, roots: [{ name: 'docs', path: 'docs-link' }], audit: { path: join(base, 'logs', 'audit.jsonl') } }));
+  return { base, root, config };
+}
+
+function launch(config: string, flags: readonly string[]): { stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BUNDLE, 'launch', '--config', config, ...flags], { encoding: 'utf8', env: ENV });
+  assert.equal(r.status, 0, r.stderr);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+/** What a POSIX shell makes of a printed command line. */
+function shellWords(line: string): string[] {
+  const r = spawnSync('sh', ['-c', `set -- ${line}; printf '%s\\0' "$@"`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\0').slice(0, -1);
+}
+
+type Line = { command: string; args: string[] };
+
+/** Reads a client's snippet the way that client would. */
+function parseSnippet(client: string | null, text: string): Line {
+  if (client === null) {
+    const [command = '', ...args] = shellWords(text.trim());
+    return { command, args };
+  }
+  if (client === 'claude-code') {
+    const words = shellWords(text.trim());
+    assert.deepEqual(words.slice(0, 5), ['claude', 'mcp', 'add', 'docwarden', '--']);
+    return { command: words[5] ?? '', args: words.slice(6) };
+  }
+  const json = JSON.parse(text) as Record<string, Record<string, Line & { type?: string }>>;
+  const entry = client === 'vscode' ? json['servers']?.['docwarden'] : json['mcpServers']?.['docwarden'];
+  assert.ok(entry, text);
+  if (client === 'vscode') assert.equal(entry.type, 'stdio');
+  return { command: entry.command, args: entry.args };
+}
+
+function start(line: Line): Client {
+  return new Client(spawn(line.command, line.args, { stdio: ['pipe', 'pipe', 'pipe'], env: ENV }), null);
+}
+
+async function readsGuide(c: Client): Promise<void> {
+  await c.initialize();
+  assert.match(c.textOf(await c.call('read_doc', { path: 'guide.md' })), /locked down text/);
+  const exit = await c.close();
+  assert.equal(exit.code, 0, c.stderr);
+}
+
+/** The printed line with extra flags before the bundle (and any flag in `drop` removed). */
+function widen(line: Line, add: readonly string[], drop: readonly string[] = []): Line {
+  const at = line.args.indexOf(BUNDLE);
+  const flags = line.args.slice(0, at).filter((a) => !drop.includes(a));
+  const [first, ...rest] = flags;
+  // Deno's flags follow its `run` subcommand.
+  const head = first === 'run' ? ['run', ...add, ...rest] : [...add, ...flags];
+  return { command: line.command, args: [...head, ...line.args.slice(at)] };
+}
+
+describe('every printed launch line starts a working server that finds nothing to drop', { skip }, () => {
+  const { config } = fixture('production');
+  for (const flavour of FLAVOURS) {
+    for (const client of [null, 'claude-desktop', 'claude-code', 'vscode', 'cursor']) {
+      test(`${flavour.name}, ${client ?? 'plain command line'}`, async () => {
+        const printed = launch(config, client === null ? flavour.flags : [...flavour.flags, '--client', client]);
+        const line = parseSnippet(client, printed.stdout);
+        if (flavour.name !== 'deno') assert.ok(line.args.some((a) => a === '--permission' || a === '--experimental-permission'));
+        const flags = line.args.slice(0, line.args.indexOf(BUNDLE)).join('\n');
+        assert.ok(flags.includes(`${dirname(config)}/docs-link`) && flags.includes(`'q' "dq" $HOME back\\slash`), `both spellings of the root granted:\n${flags}`);
+        const c = start(line);
+        await readsGuide(c);
+        assert.doesNotMatch(c.stderr, /sandbox is wider|permission model|Cannot start/, c.stderr);
+      });
+    }
+  }
+
+  test('`check` under the printed Deno line reports nothing to drop', () => {
+    const line = parseSnippet(null, launch(config, FLAVOURS[0]?.flags ?? []).stdout);
+    const r = spawnSync(line.command, [...line.args, 'check'], { encoding: 'utf8', env: ENV });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /runtime permissions \(deno [^)]*\): it needs to read [^\n]*\n {2}the grant matches this config: nothing to drop/);
+  });
+});
+
+describe('a grant broader than the config needs', { skip }, () => {
+  const prod = fixture('production');
+  const dev = fixture('development');
+  const lineFor = (config: string, i: number): Line => parseSnippet(null, launch(config, FLAVOURS[i]?.flags ?? []).stdout);
+  const cases: { name: string; line: (config: string, base: string) => Line; flag: RegExp }[] = [
+    { name: 'deno -A', line: (cfg) => ({ command: DENO, args: ['run', '-A', BUNDLE, '--config', cfg] }), flag: /drop -A \(--allow-all\)/ },
+    { name: 'deno with --allow-net', line: (cfg) => widen(lineFor(cfg, 0), ['--allow-net'], ['--deny-net']), flag: /drop --allow-net: network access/ },
+    { name: 'deno reading the folder above the root', line: (cfg, base) => widen(lineFor(cfg, 0), [`--allow-read=${base}`]), flag: /drop --allow-read: one of its entries covers "[^"]*dw-lp-[^"]*"/ },
+    { name: 'deno writing the log folder', line: (cfg, base) => widen(lineFor(cfg, 0), [`--allow-write=${join(base, 'logs')}`]), flag: /drop --allow-write: one of its entries covers "[^"]*logs", more than the audit log/ },
+    { name: `node ${process.versions.node} writing the config folder`, line: (cfg, base) => widen(lineFor(cfg, 1), [`--allow-fs-write=${base}`]), flag: /drop --allow-fs-write=\/[^:]*dw-lp-[^:]*: docwarden writes nothing there/ },
+    { name: 'node 24 with --permission --allow-fs-read=/', line: (cfg) => widen(lineFor(cfg, 2), ['--allow-fs-read=/']), flag: /drop --allow-fs-read=\/: docwarden reads nothing there/ },
+    { name: 'node 24 with --allow-child-process', line: (cfg) => widen(lineFor(cfg, 2), ['--allow-child-process']), flag: /drop --allow-child-process: starting programs/ },
+  ];
+
+  for (const k of cases) {
+    test(`${k.name}: production refuses with exit 2 naming the flag`, () => {
+      const line = k.line(prod.config, prod.base);
+      const r = spawnSync(line.command, line.args, { encoding: 'utf8', env: ENV, input: '' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /docwarden: Cannot start in production mode: the (deno|node) sandbox grants more than this config needs/);
+      assert.match(r.stderr, k.flag);
+      assert.equal(r.stdout, '', 'nothing on stdout');
+      assert.ok(!existsSync(join(prod.base, 'logs', 'audit.jsonl')), 'refused before the audit log is opened');
+    });
+
+    test(`${k.name}: development starts with a warning naming the flag`, async () => {
+      const c = start(k.line(dev.config, dev.base));
+      await readsGuide(c);
+      assert.match(c.stderr, /docwarden: warning: the (deno|node) sandbox is wider than this config needs/);
+      assert.match(c.stderr, k.flag);
+    });
+  }
+
+  test('node without its permission model: production starts, with a warning naming the flag to add', async () => {
+    const c = start({ command: process.execPath, args: [BUNDLE, '--config', prod.config] });
+    await readsGuide(c);
+    assert.match(c.stderr, /docwarden: warning: Node runs docwarden without its permission model\n {2}add --(experimental-)?permission: /);
+  });
+
+  test('`check` under deno -A names the flag and says production would refuse', () => {
+    const r = spawnSync(DENO, ['run', '-A', BUNDLE, 'check', '--config', prod.config], { encoding: 'utf8', env: ENV });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /drop -A \(--allow-all\)[^]*the server refuses to start \(production mode\)/);
+  });
+});
