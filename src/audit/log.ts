@@ -1,7 +1,11 @@
 // The JSONL audit log: one record per request, redacted before writing, hash-chained so that an edited,
 // deleted or reordered record is detectable, written with one synchronous append so none is lost on exit.
-import type { Host } from '../runtime/host.ts';
+// Each process writes one chain (a segment) that starts at GENESIS with a `start` record; size-based
+// rotation continues the same chain in a fresh file, beginning with a `rotate` record.
+import type { AppendFile, Host } from '../runtime/host.ts';
+import { utf8Length } from '../text/utf8.ts';
 import { redactValue } from './redact.ts';
+import { NO_ROTATION, needsRotation, shiftFiles, type RotationOptions } from './rotate.ts';
 
 export type Outcome = 'ok' | 'error' | 'denied' | 'refused' | 'cancelled' | 'info';
 
@@ -24,6 +28,8 @@ export type AuditFields = {
 export type AuditLog = {
   readonly write: (fields: AuditFields) => void;
   readonly records: () => number;
+  /** Permission bits of the open log file; null when logging to stderr. */
+  readonly mode: () => number | null;
   readonly close: () => void;
 };
 
@@ -34,36 +40,98 @@ export function toJsonLine(value: unknown): string {
   return JSON.stringify(value).replace(/[\u2028\u2029\u0085]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
-export function createAuditLog(host: Host, path: string): AuditLog {
-  const sink =
-    path === 'stderr'
-      ? { append: (line: string) => host.writeStderr(line), close: () => undefined }
-      : host.openAppend(path);
+function errorName(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code.slice(0, 32);
+  return err instanceof Error ? err.name.slice(0, 32) : 'unknown';
+}
+
+export function createAuditLog(host: Host, path: string, rotation: RotationOptions = NO_ROTATION): AuditLog {
+  const toStderr = path === 'stderr';
+  let sink: AppendFile = toStderr
+    ? { append: (line) => host.writeStderr(line), size: () => 0, mode: () => 0o600, close: () => undefined }
+    : host.openAppend(path);
+  let rotating = !toStderr && rotation.rotateBytes > 0 && rotation.keep > 0;
+  let closed = false;
   let seq = 0;
   let prev = GENESIS;
+
+  function build(fields: AuditFields): string {
+    return toJsonLine({
+      v: 1,
+      ts: host.wallClockIso(),
+      seq,
+      prev,
+      pid: host.pid,
+      ...redactFields(fields),
+    });
+  }
+  function emit(line: string): void {
+    prev = host.sha256Hex(line);
+    seq++;
+    sink.append(line + '\n');
+  }
+  function giveUp(reason: string, err: unknown): void {
+    rotating = false;
+    emit(build({ event: 'rotate_failed', outcome: 'error', reason, detail: { error: errorName(err), rotateBytes: rotation.rotateBytes } }));
+    host.writeStderr(
+      `docwarden: warning: cannot rotate the audit log (${errorName(err)}); rotation is off until restart, the log keeps growing. ` +
+      'Rotation renames the log to FILE.1, FILE.2, ...: a sandbox must grant read and write on the log and each of those names ' +
+      '(`docwarden launch` prints them), or set audit.rotateBytes to 0\n',
+    );
+  }
+  // Rename first, then switch descriptors: until the new file is open, records still go to the old one
+  // (our descriptor follows the rename), so a refused step loses nothing.
+  function rotate(): void {
+    const previousBytes = sink.size();
+    try {
+      shiftFiles(host, path, rotation.keep);
+    } catch (err) {
+      return giveUp('rename_refused', err);
+    }
+    let next: AppendFile;
+    try {
+      next = host.openAppend(path);
+    } catch (err) {
+      return giveUp('reopen_refused', err);
+    }
+    sink.close();
+    sink = next;
+    emit(build({ event: 'rotate', outcome: 'info', detail: { previousBytes, keep: rotation.keep } }));
+  }
+
   return {
     write(fields) {
-      const record = {
-        v: 1,
-        ts: host.wallClockIso(),
-        seq: seq++,
-        prev,
-        pid: host.pid,
-        ...stripUndefined(fields),
-        args: fields.args === undefined ? undefined : redactValue(fields.args),
-        detail: fields.detail === undefined ? undefined : redactValue(fields.detail),
-      };
-      const line = toJsonLine(record);
-      prev = host.sha256Hex(line);
-      sink.append(line + '\n');
+      // A request finishing after shutdown closed the file: dropping its record beats crashing on a closed descriptor.
+      if (closed) return;
+      let line = build(fields);
+      // Never before a process's first record: a segment must open with its `start` record.
+      if (rotating && seq > 0 && needsRotation(rotation, sink.size(), utf8Length(line) + 1)) {
+        rotate();
+        line = build(fields);
+      }
+      emit(line);
     },
     records: () => seq,
-    close: () => sink.close(),
+    mode: () => (toStderr ? null : sink.mode()),
+    close() {
+      if (closed) return;
+      closed = true;
+      sink.close();
+    },
   };
 }
 
-function stripUndefined(fields: AuditFields): Record<string, unknown> {
+// Every string a client can influence is redacted: arguments and details, but also the method, tool and
+// id (an unknown method named after a token would otherwise land in the log verbatim) and file names.
+function redactFields(fields: AuditFields): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    if (k === 'event' || k === 'outcome' || typeof v === 'number' || v === null) out[k] = v;
+    // Every touched file is kept (redactValue would cap the list at 100 items), each name redacted.
+    else if (k === 'files' && Array.isArray(v)) out[k] = v.map((f: unknown) => redactValue(f));
+    else out[k] = redactValue(v);
+  }
   return out;
 }

@@ -1,0 +1,51 @@
+// Size-based rotation of the audit log by renames only: `log` -> `log.1` -> `log.2` ... up to `keep`
+// files. No record is copied or cut; only the file beyond `keep` is replaced (SECURITY.md, audit log).
+import type { Host } from '../runtime/host.ts';
+
+export type RotationOptions = {
+  /** Rotate before a write that would make the file larger than this; 0 = never. */
+  readonly rotateBytes: number;
+  /** Rotated files kept next to the log (`log.1` is the newest). */
+  readonly keep: number;
+};
+
+export const NO_ROTATION: RotationOptions = { rotateBytes: 0, keep: 0 };
+
+export function rotatedName(path: string, n: number): string {
+  return `${path}.${n}`;
+}
+
+/**
+ * Shifts `log.(keep-1)` -> `log.keep`, ..., `log` -> `log.1`, oldest first, so an interrupted shift
+ * never overwrites a file that was not copied on. Throws when a rename is refused (a sandbox that
+ * grants only the log file): the renames done before that point lose nothing, they only renumber.
+ */
+export function shiftFiles(host: Host, path: string, keep: number): void {
+  for (let n = keep - 1; n >= 1; n--) host.renameFile(rotatedName(path, n), rotatedName(path, n + 1));
+  if (!host.renameFile(path, rotatedName(path, 1))) throw new Error('Cannot rotate: the log file is gone');
+}
+
+/** Whether writing `lineBytes` more would take a non-empty file over the limit. */
+export function needsRotation(options: RotationOptions, currentBytes: number, lineBytes: number): boolean {
+  return options.rotateBytes > 0 && options.keep > 0 && currentBytes > 0 && currentBytes + lineBytes > options.rotateBytes;
+}
+
+/** The rotated files next to `path`, oldest first (highest number first), then `path` itself. */
+export async function logFileSet(host: Host, path: string): Promise<{ readonly files: readonly string[]; readonly listed: boolean }> {
+  const dir = host.path.dirname(path);
+  const base = path.slice(dir.length).replace(/^[\\/]+/, '');
+  let names: { name: string }[];
+  try {
+    names = await host.readdir(dir);
+  } catch {
+    return { files: [path], listed: false }; // a sandbox may grant the file only: verify what we can
+  }
+  const numbered: { n: number; file: string }[] = [];
+  for (const { name } of names) {
+    if (!name.startsWith(base + '.')) continue;
+    const suffix = name.slice(base.length + 1);
+    if (/^[1-9][0-9]{0,5}$/.test(suffix)) numbered.push({ n: Number(suffix), file: host.path.join(dir, name) });
+  }
+  numbered.sort((a, b) => b.n - a.n);
+  return { files: [...numbered.map((x) => x.file), path], listed: true };
+}

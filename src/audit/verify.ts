@@ -1,0 +1,155 @@
+// Checks the audit log's hash chains (SECURITY.md "Transparent logging"). Each process writes one segment:
+// a `start` record with prev = GENESIS and seq 0, then records whose prev is the SHA-256 of the segment's
+// previous line and whose seq is one more; rotation carries a segment on into the next file. Segments of
+// processes sharing a log may interleave, so chains are followed per pid. The first broken record stops it.
+import { GENESIS } from './log.ts';
+
+/** One problem, placed at a line (1-based) of a file. */
+export type Finding = { readonly file: string; readonly line: number; readonly seq: number | null; readonly problem: string };
+
+export type VerifyReport = {
+  readonly error: Finding | null;
+  /** Not proof of tampering, but worth a look: a segment without its `stop` record. */
+  readonly warnings: readonly Finding[];
+  readonly notes: readonly string[];
+  readonly records: number;
+  readonly segments: number;
+  /** SHA-256 of the last line read: keep it elsewhere to detect a later rewrite of the tail. */
+  readonly head: string | null;
+};
+
+/** One line without its "\n": `text` is null when the bytes are not valid UTF-8. */
+export type LogLine = { readonly file: string; readonly line: number; readonly text: string | null; readonly hash: string };
+
+export type Verifier = {
+  /** Feeds one line; false once the chain is broken (stop feeding). */
+  readonly add: (l: LogLine) => boolean;
+  /** A problem the reader found (a line cut short, an overlong line): the first one is the error. */
+  readonly reject: (file: string, line: number, problem: string) => void;
+  readonly finish: () => VerifyReport;
+};
+
+type Place = { readonly file: string; readonly line: number };
+type Segment = { readonly pid: number; readonly start: Place; readonly order: number; seq: number; hash: string; last: Place };
+type AuditRecord = { readonly seq: number; readonly prev: string; readonly pid: number; readonly event: string };
+
+const HASH = /^[0-9a-f]{64}$/;
+
+function asRecord(v: unknown): AuditRecord | string {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+  const r = v as { [k: string]: unknown };
+  if (r['v'] !== 1) return 'not an audit record (missing "v": 1)';
+  const seq = r['seq'];
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return 'not an audit record (bad "seq")';
+  const prev = r['prev'];
+  if (typeof prev !== 'string' || !HASH.test(prev)) return 'not an audit record (bad "prev")';
+  const pid = r['pid'];
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid)) return 'not an audit record (bad "pid")';
+  const event = r['event'];
+  if (typeof event !== 'string') return 'not an audit record (bad "event")';
+  return { seq, prev, pid, event };
+}
+
+const at = (p: Place) => `${p.file} line ${p.line}`;
+
+export function createVerifier(): Verifier {
+  const open = new Map<number, Segment>();
+  const stopped = new Set<number>();
+  const warnings: Finding[] = [];
+  const notes: string[] = [];
+  let error: Finding | null = null;
+  let records = 0;
+  let segments = 0;
+  let head: string | null = null;
+  let firstFile: string | null = null;
+  let firstFileRotated = false; // the oldest file given begins with a `rotate` record: older files are gone
+
+  const fail = (p: Place, seq: number | null, problem: string): boolean => {
+    error = { ...p, seq, problem };
+    return false;
+  };
+
+  function endWithoutStop(s: Segment, why: string): void {
+    warnings.push({ ...s.last, seq: s.seq, problem: `the segment of pid ${s.pid} that began at ${at(s.start)} ends at seq ${s.seq} without a "stop" record: ${why}` });
+  }
+
+  function add(l: LogLine): boolean {
+    if (error !== null) return false;
+    const place = { file: l.file, line: l.line };
+    if (firstFile === null) firstFile = l.file;
+    if (l.text === null) return fail(place, null, 'not valid UTF-8: the record was edited or damaged');
+    if (l.text === '') return fail(place, null, 'empty line: a record was removed or the file was edited');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(l.text);
+    } catch {
+      return fail(place, null, 'not valid JSON: the record was edited or cut short');
+    }
+    const r = asRecord(parsed);
+    if (typeof r === 'string') return fail(place, null, r);
+    if (l.file === firstFile && l.line === 1 && r.event === 'rotate' && r.prev !== GENESIS) firstFileRotated = true;
+
+    if (r.prev === GENESIS) {
+      if (r.event !== 'start') return fail(place, r.seq, `a record with prev GENESIS must be a "start" record, found "${r.event.slice(0, 40)}"`);
+      if (r.seq !== 0) return fail(place, r.seq, `a "start" record must have seq 0, found seq ${r.seq}`);
+      const old = open.get(r.pid);
+      if (old) endWithoutStop(old, 'the process crashed or the log was cut (its pid was later reused)');
+      stopped.delete(r.pid);
+      open.set(r.pid, { pid: r.pid, start: place, order: segments++, seq: 0, hash: l.hash, last: place });
+    } else {
+      const s = open.get(r.pid);
+      if (!s) {
+        if (l.file === firstFile && firstFileRotated) {
+          // The chain began in a file rotated away (beyond audit.keep): verified from here on.
+          notes.push(`the chain of pid ${r.pid} is verified from seq ${r.seq} (${at(place)}): its earlier records were in rotated files that no longer exist`);
+          open.set(r.pid, { pid: r.pid, start: place, order: segments++, seq: r.seq, hash: l.hash, last: place });
+        } else if (stopped.has(r.pid)) {
+          return fail(place, r.seq, `record of pid ${r.pid} after that process's "stop" record: the "start" record (seq 0) of a new process is missing, or records were moved`);
+        } else {
+          return fail(place, r.seq, `record of pid ${r.pid} outside any segment: its "start" record (seq 0) and every record before seq ${r.seq} are missing`);
+        }
+      } else {
+        const want = s.seq + 1;
+        if (r.seq > want) {
+          const range = r.seq - 1 === want ? `seq ${want} is` : `seq ${want} to ${r.seq - 1} are`;
+          return fail(place, r.seq, `record ${range} missing for pid ${r.pid} (found seq ${r.seq} after seq ${s.seq} at ${at(s.last)}): deleted, or lines reordered`);
+        }
+        if (r.seq < want) {
+          return fail(place, r.seq, `seq ${r.seq} of pid ${r.pid} comes after seq ${s.seq} (${at(s.last)}): records reordered or duplicated`);
+        }
+        if (r.prev !== s.hash) {
+          // The seq is right, so the line before it in the chain no longer hashes to what was written.
+          records--;
+          return fail(s.last, s.seq, `altered record: the SHA-256 of this line does not match the prev of the next record of pid ${r.pid} (${at(place)}, seq ${r.seq}); this line or that prev was edited`);
+        }
+        s.seq = r.seq;
+        s.hash = l.hash;
+        s.last = place;
+      }
+    }
+    if (r.event === 'stop') {
+      open.delete(r.pid);
+      stopped.add(r.pid);
+    }
+    records++;
+    head = l.hash;
+    return true;
+  }
+
+  return {
+    add,
+    reject(file, line, problem) {
+      if (error === null) fail({ file, line }, null, problem);
+    },
+    finish() {
+      if (error === null) {
+        // Only the segment that started last may still be running; an earlier open one lost its stop.
+        for (const s of [...open.values()].sort((a, b) => a.order - b.order)) {
+          if (s.order === segments - 1) notes.push(`the last segment (pid ${s.pid}, from ${at(s.start)}) has no "stop" record yet: the server is running, or it stopped abruptly`);
+          else endWithoutStop(s, 'the process crashed or the log was cut, unless it is still running alongside');
+        }
+      }
+      return { error, warnings, notes, records, segments, head };
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// Tests for src/cli/verify_log.ts and the `verify-log FILE` argument: real files on disk, rotated sets,
+// the first broken record named by file, line and seq, and the exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAuditLog } from '../../src/audit/log.ts';
+import { parseArgs, UsageError } from '../../src/cli/args.ts';
+import { EXIT_BROKEN, EXIT_INTACT, EXIT_UNREADABLE, runVerifyLog } from '../../src/cli/verify_log.ts';
+import { createNodeHost } from '../../src/runtime/node_host.ts';
+import { tempDir } from '../helpers/fixtures.ts';
+
+const host = createNodeHost();
+
+/** One server run's worth of records in `file` (appended), with optional rotation. */
+function run(file: string, requests: number, rotateBytes = 0, stop = true): void {
+  const log = createAuditLog(host, file, { rotateBytes, keep: 100 });
+  log.write({ event: 'start', outcome: 'info' });
+  for (let i = 0; i < requests; i++) log.write({ event: 'request', id: i, method: 'tools/call', tool: 'search_docs', args: { query: `q${i}` }, outcome: 'ok' });
+  if (stop) log.write({ event: 'stop', outcome: 'info' });
+  log.close();
+}
+
+function rewrite(file: string, change: (lines: string[]) => void): void {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop();
+  change(lines);
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+test('`runVerifyLog()` exits 0 with a summary and the head hash for an intact log', async () => {
+  const file = join(tempDir(), 'audit.jsonl');
+  run(file, 5);
+  run(file, 3);
+  const r = await runVerifyLog(host, file);
+  assert.equal(r.code, EXIT_INTACT, r.output);
+  assert.match(r.output, /intact: 12 records in 2 segments .*1 file:/);
+  assert.match(r.output, /head sha256 [0-9a-f]{64}/);
+  assert.doesNotMatch(r.output, /warning/);
+});
+
+test('`runVerifyLog()` names the file, line and seq of an edited record and exits 1', async () => {
+  const file = join(tempDir(), 'audit.jsonl');
+  run(file, 6);
+  rewrite(file, (l) => void (l[4] = (l[4] as string).replace('"q3"', '"q9"')));
+  const r = await runVerifyLog(host, file);
+  assert.equal(r.code, EXIT_BROKEN);
+  assert.match(r.output, new RegExp(`BROKEN at ${file.replace(/[.]/g, '\\.')} line 5 \\(seq 4\\): altered record`));
+  assert.match(r.output, /4 records before it verified/);
+});
+
+test('`runVerifyLog()` catches a deleted, a reordered and a truncated record at the right line', async () => {
+  const cases: [string, (l: string[]) => void, RegExp][] = [
+    ['deleted', (l) => void l.splice(2, 1), /line 3 \(seq 3\): record seq 2 is missing/],
+    ['reordered', (l) => void ([l[2], l[3]] = [l[3] as string, l[2] as string]), /line 3 \(seq 3\): record seq 2 is missing/],
+    ['truncated line', (l) => void (l[3] = (l[3] as string).slice(0, 30)), /line 4: not valid JSON/],
+  ];
+  for (const [name, change, pattern] of cases) {
+    const file = join(tempDir(), 'audit.jsonl');
+    run(file, 6);
+    rewrite(file, change);
+    const r = await runVerifyLog(host, file);
+    assert.equal(r.code, EXIT_BROKEN, `${name}: ${r.output}`);
+    assert.match(r.output, pattern, name);
+  }
+});
+
+test('`runVerifyLog()` reports a file cut in the middle of its last line', async () => {
+  const file = join(tempDir(), 'audit.jsonl');
+  run(file, 3);
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, text.slice(0, text.length - 20));
+  const r = await runVerifyLog(host, file);
+  assert.equal(r.code, EXIT_BROKEN);
+  assert.match(r.output, /line 5: the last line has no newline: the record was cut short/);
+});
+
+test('`runVerifyLog()` warns about a run without its stop record but exits 0', async () => {
+  const file = join(tempDir(), 'audit.jsonl');
+  run(file, 2, 0, false);
+  run(file, 2);
+  const r = await runVerifyLog(host, file);
+  assert.equal(r.code, EXIT_INTACT, r.output);
+  assert.match(r.output, /warning: .* line 3 \(seq 2\): the segment of pid \d+ .* without a "stop" record/);
+});
+
+test('`runVerifyLog()` verifies a rotated set across files and finds a record removed from an old file', async () => {
+  const file = join(tempDir(), 'audit.jsonl');
+  run(file, 60, 800);
+  run(file, 60, 800);
+  const ok = await runVerifyLog(host, file);
+  assert.equal(ok.code, EXIT_INTACT, ok.output);
+  const files = Number(/(\d+) files:/.exec(ok.output)?.[1]);
+  assert.ok(files > 5, ok.output);
+  assert.match(ok.output, /intact: \d+ records in 2 segments/);
+  rewrite(`${file}.3`, (l) => void l.pop());
+  const bad = await runVerifyLog(host, file);
+  assert.equal(bad.code, EXIT_BROKEN);
+  assert.match(bad.output, /BROKEN at .*audit\.jsonl\.2 line 1 .*is missing/);
+});
+
+test('`runVerifyLog()` on a numbered file verifies that file alone', async () => {
+  const file = join(tempDir(), 'audit.jsonl');
+  run(file, 40, 600);
+  const r = await runVerifyLog(host, `${file}.2`);
+  assert.equal(r.code, EXIT_INTACT, r.output);
+  assert.match(r.output, /1 file: .*audit\.jsonl\.2\n/);
+});
+
+test('`runVerifyLog()` exits 2 for a missing file or a symlink, and accepts an empty file', async () => {
+  const dir = tempDir();
+  const missing = await runVerifyLog(host, join(dir, 'nope.jsonl'));
+  assert.equal(missing.code, EXIT_UNREADABLE);
+  assert.match(missing.output, /^Cannot verify log: /);
+  writeFileSync(join(dir, 'real.jsonl'), '');
+  symlinkSync(join(dir, 'real.jsonl'), join(dir, 'link.jsonl'));
+  assert.equal((await runVerifyLog(host, join(dir, 'link.jsonl'))).code, EXIT_UNREADABLE);
+  const empty = await runVerifyLog(host, join(dir, 'real.jsonl'));
+  assert.equal(empty.code, EXIT_INTACT);
+  assert.match(empty.output, /intact: 0 records/);
+});
+
+test('`runVerifyLog()` refuses a line that is not UTF-8', async () => {
+  const file = join(tempDir(), 'audit.jsonl');
+  run(file, 2);
+  appendFileSync(file, Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]));
+  const r = await runVerifyLog(host, file);
+  assert.equal(r.code, EXIT_BROKEN);
+  assert.match(r.output, /line 5: not valid UTF-8/);
+});
+
+test('`parseArgs()` takes `verify-log FILE` and refuses it without exactly one FILE', () => {
+  assert.deepEqual(parseArgs(['verify-log', 'a.jsonl']).command, { kind: 'verify-log', file: 'a.jsonl' });
+  assert.throws(() => parseArgs(['verify-log']), (e: unknown) => e instanceof UsageError && /verify-log needs exactly one FILE/.test(e.message));
+  assert.throws(() => parseArgs(['verify-log', 'a', 'b']), UsageError);
+});
