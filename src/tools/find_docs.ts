@@ -3,7 +3,7 @@ import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { narrowingAllows } from '../policy/client_roots.ts';
-import { escapeName } from '../text/escape.ts';
+import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { CURSOR_ARG, ROOT_ARG, cursorInt, decodeCursor, encodeCursor, isoTime, limitArg, pickRoot } from './common.ts';
 import { defineTool, type ToolContext } from './context.ts';
@@ -70,12 +70,12 @@ export function findDocsTool(maxEntries: number) {
       }
       const nextCursor = more ? encodeCursor('find_docs', { q: query, o: skip + matches.length }) : null;
       const text = [
-        `${matches.length} document${matches.length === 1 ? '' : 's'} in ${root.name} match ${JSON.stringify(args.pattern)}`,
+        `${matches.length} document${matches.length === 1 ? '' : 's'} in ${root.name} match ${escapeName(JSON.stringify(args.pattern))}`,
         ...matches.map((m) => `${escapeName(m.path)}  (${m.size} bytes)`),
         ...(nextCursor ? [`More matches: call again with cursor "${nextCursor}"`] : []),
       ].join('\n');
       return {
-        structured: { root: root.name, pattern: args.pattern, matches, nextCursor, truncated: more },
+        structured: { root: root.name, pattern: escapeControls(args.pattern), matches, nextCursor, truncated: more },
         text,
         links: matches.slice(0, 20).map((m) => ({ root: root.name, path: m.path, mimeType: mediaTypeOf(m.path), size: m.size })),
       };

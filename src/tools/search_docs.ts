@@ -182,12 +182,14 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         const text = await ctx.corpus.text(ctx.confinement, f);
         if (text === null) continue;
         let starts: number[] | null = null;
+        let headings: ReturnType<typeof ctx.corpus.headings> | null = null; // parsed once per file, not per hit
         for (const m of matcher(text)) {
           count++;
           if (count <= skip) continue;
           if (count > skip + limit) break scan;
           starts ??= lineStarts(text);
-          const hit = lineHit(f.path.rel, text, starts, m, ctx.corpus.headings(f, text), contextLines);
+          headings ??= ctx.corpus.headings(f, text);
+          const hit = lineHit(f.path.rel, text, starts, m, headings, contextLines);
           hits.push(ctx.confirmPolicy.needs(f.path.rel, f.size) ? maskedHit(hit.path, hit.line, hit.column, null) : hit);
         }
       }

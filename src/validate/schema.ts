@@ -2,6 +2,8 @@
 // reader that enforces exactly it (STYLE.md rule 4). Readers copy checked fields into fresh objects,
 // reject unknown keys and prototype-named keys, and cap every length (SECURITY.md principle 2).
 
+import { escapeName } from '../text/escape.ts';
+
 export type JsonSchema = Readonly<Record<string, unknown>>;
 export type Schema<T> = { readonly json: JsonSchema; readonly read: (value: unknown, at: string) => T };
 export type Infer<S> = S extends Schema<infer T> ? T : never;
@@ -18,7 +20,8 @@ export function quote(value: unknown): string {
   } catch {
     s = '(unprintable)';
   }
-  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+  // The value is the client's own, but echoes must not carry bidi, zero-width or control characters.
+  return escapeName(s.length > 60 ? s.slice(0, 57) + '...' : s);
 }
 
 function typeName(v: unknown): string {
