@@ -1,0 +1,136 @@
+// The updater's command line: a closed set of commands and flags; anything else is an error naming it.
+// Pure parsing only, so every refusal of a malformed command happens before any file is touched.
+
+export type RuntimeName = 'node' | 'deno';
+
+export type UpdateCommand =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'stage'; readonly file: string; readonly sha256: string | null; readonly sha256File: string | null; readonly manifest: string | null; readonly install: string }
+  | { readonly kind: 'verify'; readonly install: string; readonly config: string | null; readonly roots: readonly string[]; readonly acceptToolChanges: boolean }
+  | { readonly kind: 'switch'; readonly install: string }
+  | { readonly kind: 'rollback'; readonly install: string }
+  | { readonly kind: 'status'; readonly install: string; readonly json: boolean }
+  | { readonly kind: 'surface'; readonly file: string };
+
+export type UpdateOptions = {
+  readonly command: UpdateCommand;
+  readonly runtime: RuntimeName;
+  /** The Deno executable for `--runtime deno` (default: `deno` on PATH). */
+  readonly denoBin: string;
+};
+
+export class UpdateUsageError extends Error {}
+
+export const UPDATE_USAGE = `Usage: docwarden-update <command> [options]
+
+Stages, verifies, switches and rolls back the docwarden.js an MCP client runs. Every step appends a
+record to DIR/update-audit.jsonl; a failed step leaves DIR/docwarden.js untouched.
+
+Commands:
+  stage FILE --install DIR (--sha256 HEX | --sha256-file FILE) [--manifest FILE]
+                 Copy a candidate into DIR/staging/ if its SHA-256 matches; refuse it otherwise
+  verify --install DIR (--config FILE | --root DIR...) [--accept-tool-changes]
+                 Start the staged server with your config, self-test it, compare its tools with the live one
+  switch --install DIR
+                 Atomically replace DIR/docwarden.js with the verified staged file; keep the old one in DIR/previous/
+  rollback --install DIR
+                 Atomically restore DIR/previous/docwarden.js, byte for byte
+  status --install DIR [--json]
+                 Live, staged and previous versions with their SHA-256
+  surface FILE   Print the tool surface of a bundle (names and hashes), as release manifests record it
+
+Options:
+  --runtime node|deno   Runtime that starts servers (default node: the one running this tool)
+  --deno BIN            Deno executable for --runtime deno (default: deno on PATH)
+  --help                Show this help
+`;
+
+const COMMANDS = new Set(['stage', 'verify', 'switch', 'rollback', 'status', 'surface']);
+
+type Raw = {
+  positional: string[];
+  values: Map<string, string>;
+  roots: string[];
+  flags: Set<string>;
+};
+
+const VALUE_FLAGS = new Set(['--install', '--sha256', '--sha256-file', '--manifest', '--config', '--runtime', '--deno']);
+const BOOLEAN_FLAGS = new Set(['--accept-tool-changes', '--json', '--help', '-h']);
+
+function scan(argv: readonly string[]): Raw {
+  const raw: Raw = { positional: [], values: new Map(), roots: [], flags: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i] as string;
+    let inline: string | null = null;
+    if (arg.startsWith('--') && arg.includes('=')) {
+      inline = arg.slice(arg.indexOf('=') + 1);
+      arg = arg.slice(0, arg.indexOf('='));
+    }
+    if (arg === '--root' || VALUE_FLAGS.has(arg)) {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new UpdateUsageError(`Cannot parse arguments: ${arg} needs a value`);
+      if (arg === '--root') raw.roots.push(v);
+      else if (raw.values.has(arg)) throw new UpdateUsageError(`Cannot parse arguments: ${arg} given twice`);
+      else raw.values.set(arg, v);
+    } else if (BOOLEAN_FLAGS.has(arg) && inline === null) raw.flags.add(arg);
+    else if (arg.startsWith('-')) throw new UpdateUsageError(`Cannot parse arguments: unknown option ${JSON.stringify(arg.slice(0, 40))}; see --help`);
+    else raw.positional.push(arg);
+  }
+  return raw;
+}
+
+/** Flags each command accepts besides --runtime and --deno; any other flag is refused by name. */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  stage: ['--install', '--sha256', '--sha256-file', '--manifest'],
+  verify: ['--install', '--config', '--root', '--accept-tool-changes'],
+  switch: ['--install'],
+  rollback: ['--install'],
+  status: ['--install', '--json'],
+  surface: [],
+};
+
+function checkAllowed(cmd: string, raw: Raw): void {
+  const allowed = new Set([...(ALLOWED[cmd] ?? []), '--runtime', '--deno']);
+  const used = [...raw.values.keys(), ...raw.flags, ...(raw.roots.length > 0 ? ['--root'] : [])];
+  const extra = used.find((f) => !allowed.has(f));
+  if (extra !== undefined) throw new UpdateUsageError(`Cannot parse arguments: ${cmd} does not take ${extra}; see --help`);
+}
+
+function install(raw: Raw, cmd: string): string {
+  const dir = raw.values.get('--install');
+  if (dir === undefined) throw new UpdateUsageError(`Cannot parse arguments: ${cmd} needs --install DIR (the folder holding the docwarden.js your client runs)`);
+  return dir;
+}
+
+export function parseUpdateArgs(argv: readonly string[]): UpdateOptions {
+  const raw = scan(argv);
+  const runtimeValue = raw.values.get('--runtime') ?? 'node';
+  if (runtimeValue !== 'node' && runtimeValue !== 'deno') throw new UpdateUsageError('Cannot parse arguments: --runtime must be "node" or "deno"');
+  const base = { runtime: runtimeValue as RuntimeName, denoBin: raw.values.get('--deno') ?? 'deno' };
+  if (raw.flags.has('--help') || raw.flags.has('-h') || raw.positional.length === 0) return { ...base, command: { kind: 'help' } };
+  const [cmd, ...rest] = raw.positional as [string, ...string[]];
+  if (!COMMANDS.has(cmd)) throw new UpdateUsageError(`Cannot parse arguments: unknown command ${JSON.stringify(cmd.slice(0, 40))}; see --help`);
+  checkAllowed(cmd, raw);
+  const wantFile = cmd === 'stage' || cmd === 'surface';
+  if (rest.length !== (wantFile ? 1 : 0)) {
+    throw new UpdateUsageError(wantFile ? `Cannot parse arguments: ${cmd} needs exactly one FILE` : `Cannot parse arguments: ${cmd} takes no positional arguments`);
+  }
+  switch (cmd) {
+    case 'stage': {
+      const sha256 = raw.values.get('--sha256') ?? null;
+      const sha256File = raw.values.get('--sha256-file') ?? null;
+      if ((sha256 === null) === (sha256File === null)) throw new UpdateUsageError('Cannot parse arguments: stage needs exactly one of --sha256 HEX or --sha256-file FILE');
+      if (sha256 !== null && !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new UpdateUsageError('Cannot parse arguments: --sha256 must be 64 hexadecimal digits');
+      return { ...base, command: { kind: 'stage', file: rest[0] as string, sha256: sha256?.toLowerCase() ?? null, sha256File, manifest: raw.values.get('--manifest') ?? null, install: install(raw, cmd) } };
+    }
+    case 'verify': {
+      const config = raw.values.get('--config') ?? null;
+      if (config === null && raw.roots.length === 0) throw new UpdateUsageError('Cannot parse arguments: verify needs --config FILE (the config your client uses) or --root DIR');
+      return { ...base, command: { kind: 'verify', install: install(raw, cmd), config, roots: raw.roots, acceptToolChanges: raw.flags.has('--accept-tool-changes') } };
+    }
+    case 'switch': return { ...base, command: { kind: 'switch', install: install(raw, cmd) } };
+    case 'rollback': return { ...base, command: { kind: 'rollback', install: install(raw, cmd) } };
+    case 'status': return { ...base, command: { kind: 'status', install: install(raw, cmd), json: raw.flags.has('--json') } };
+    default: return { ...base, command: { kind: 'surface', file: rest[0] as string } };
+  }
+}

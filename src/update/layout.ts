@@ -1,0 +1,52 @@
+// Where the updater keeps things inside an install folder. One table, so stage, verify, switch,
+// rollback and status can never disagree about which file is live, staged or previous.
+import { basename, dirname, join } from 'node:path';
+
+export const BUNDLE_NAME = 'docwarden.js';
+export const MANIFEST_NAME = 'manifest.json';
+
+export type Layout = {
+  readonly dir: string;
+  /** The file the MCP client runs; always a complete file (only ever replaced by rename). */
+  readonly live: string;
+  readonly liveManifest: string;
+  readonly stagingDir: string;
+  readonly staged: string;
+  readonly stagedManifest: string;
+  /** Written by a passing verify: the staged hash, the live hash it was compared with, the surface. */
+  readonly verified: string;
+  readonly previousDir: string;
+  readonly previous: string;
+  readonly previousManifest: string;
+  readonly audit: string;
+  readonly lock: string;
+};
+
+export function layoutOf(dir: string): Layout {
+  const stagingDir = join(dir, 'staging');
+  const previousDir = join(dir, 'previous');
+  return {
+    dir,
+    live: join(dir, BUNDLE_NAME),
+    liveManifest: join(dir, MANIFEST_NAME),
+    stagingDir,
+    staged: join(stagingDir, BUNDLE_NAME),
+    stagedManifest: join(stagingDir, MANIFEST_NAME),
+    verified: join(stagingDir, 'verified.json'),
+    previousDir,
+    previous: join(previousDir, BUNDLE_NAME),
+    previousManifest: join(previousDir, MANIFEST_NAME),
+    audit: join(dir, 'update-audit.jsonl'),
+    lock: join(dir, '.update.lock'),
+  };
+}
+
+/** The temporary name a file is written under before the rename that publishes it. */
+export function tempNameFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tmp`);
+}
+
+/** Temporary files an interrupted step may leave behind (harmless: the next step replaces them). */
+export function leftoverCandidates(l: Layout): string[] {
+  return [l.live, l.liveManifest, l.staged, l.stagedManifest, l.verified, l.previous, l.previousManifest].map(tempNameFor);
+}

@@ -1,0 +1,96 @@
+// Entry point of dist/docwarden-update.js, a tool separate from the server so that the server bundle
+// keeps no process-spawning code. argv -> command; one lock and one audit trail per install folder;
+// exit 0 done, 1 refused or failed (the live file untouched), 2 usage error.
+import * as fs from 'node:fs';
+import { resolve } from 'node:path';
+import { parseUpdateArgs, UPDATE_USAGE, UpdateUsageError, type UpdateCommand } from './args.ts';
+import { bundleSurface } from './bundle_surface.ts';
+import type { CommandStatus, UpdateContext } from './context.ts';
+import { UpdateError } from './files.ts';
+import type { RuntimeChoice } from './launch.ts';
+import { layoutOf } from './layout.ts';
+import { acquireLock, type Lock } from './lock.ts';
+import { stage } from './stage.ts';
+import { status } from './status.ts';
+import { rollback, switchLive } from './switch.ts';
+import { NO_TRAIL, openTrail, type Trail } from './trail.ts';
+import { verify } from './verify.ts';
+
+/** Test-only: SIGKILL ourselves right after the named step, to prove an interrupted switch is safe. */
+const CRASH_ENV = 'DOCWARDEN_UPDATE_CRASH_AFTER';
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+function installDir(path: string): string {
+  const dir = resolve(path);
+  let isDir = false;
+  try {
+    isDir = fs.statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new UpdateError(`Cannot use --install ${JSON.stringify(path)}: not an existing folder (create it, or point at the folder holding docwarden.js)`);
+  return fs.realpathSync(dir);
+}
+
+async function runInstallCommand(cmd: Exclude<UpdateCommand, { kind: 'help' | 'surface' }>, runtime: RuntimeChoice): Promise<CommandStatus> {
+  const layout = layoutOf(installDir(cmd.install));
+  let trail: Trail;
+  try {
+    trail = openTrail(layout.audit);
+  } catch (err) {
+    // Status only reads, so it still answers in a folder we cannot write; every other step needs its record.
+    if (cmd.kind !== 'status') throw new UpdateError(`Cannot open the update audit log ${layout.audit}: ${(err as { code?: string }).code ?? 'error'}`);
+    trail = NO_TRAIL;
+  }
+  let lock: Lock | null = null;
+  const ctx: UpdateContext = {
+    layout, trail, out, runtime,
+    childEnv: { PATH: process.env['PATH'] ?? '' },
+    afterStep: (step) => {
+      if (process.env[CRASH_ENV] === step) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+  try {
+    if (cmd.kind !== 'status') lock = acquireLock(layout.lock);
+    switch (cmd.kind) {
+      case 'stage': return stage(ctx, cmd);
+      case 'verify': return await verify(ctx, cmd);
+      case 'switch': return switchLive(ctx);
+      case 'rollback': return rollback(ctx);
+      case 'status': return status(ctx, cmd.json);
+      default: throw new UpdateError('Cannot run: unknown command');
+    }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    trail.record(cmd.kind, 'error', 'error', { reason: reason.slice(0, 500) });
+    throw err instanceof UpdateError ? err : new UpdateError(`Cannot ${cmd.kind}: ${reason}`);
+  } finally {
+    lock?.release();
+    trail.close();
+  }
+}
+
+async function main(): Promise<void> {
+  let options;
+  try {
+    options = parseUpdateArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UpdateUsageError)) throw err;
+    process.stderr.write(`docwarden-update: ${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const cmd = options.command;
+  const runtime: RuntimeChoice = { name: options.runtime, bin: options.runtime === 'node' ? process.execPath : options.denoBin };
+  try {
+    if (cmd.kind === 'help') out(UPDATE_USAGE.trimEnd());
+    else if (cmd.kind === 'surface') out(JSON.stringify(await bundleSurface(cmd.file, runtime, { PATH: process.env['PATH'] ?? '' }), null, 2));
+    else process.exitCode = await runInstallCommand(cmd, runtime);
+  } catch (err) {
+    process.stderr.write(`docwarden-update: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,184 @@
+// The checks a candidate must pass against the operator's own config before it may go live: it
+// starts and shakes hands, lists its tools, reads a real document correctly, refuses to read a canary
+// file outside the roots (by `../` and by absolute path), exits on stdin EOF, keeps stdout to protocol
+// lines, and writes audit records for what it did, refusals included.
+import * as fs from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { isPlainObject } from '../jsonrpc/message.ts';
+import { LATEST_VERSION } from '../mcp/versions.ts';
+import type { Reply, ServerRun } from './mcp_client.ts';
+import { toolsFrom, type ToolDef } from './surface.ts';
+
+export type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
+export type ProbeRoot = { readonly name: string; readonly path: string };
+export type Probe = {
+  readonly roots: readonly ProbeRoot[];
+  /** A file outside every root holding a random token: it must never appear in a reply. */
+  readonly canary: { readonly path: string; readonly token: string };
+  readonly logPath: string;
+};
+export type SelfTest = { readonly checks: readonly Check[]; readonly tools: readonly ToolDef[] | null; readonly serverVersion: string | null };
+
+const MAX_TOOL_PAGES = 20;
+const SNIPPET_CHARS = 40;
+/** Documents tried per root before read_document gives up. */
+const CANDIDATE_DOCS = 10;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function handshake(run: ServerRun): Promise<{ protocolVersion: string; name: string; version: string }> {
+  const r = await run.request('initialize', { protocolVersion: LATEST_VERSION, capabilities: {}, clientInfo: { name: 'docwarden-update', version: '1' } });
+  const info = r.result?.['serverInfo'];
+  const protocolVersion = r.result?.['protocolVersion'];
+  if (!isPlainObject(info) || typeof info['name'] !== 'string' || typeof info['version'] !== 'string' || typeof protocolVersion !== 'string') {
+    throw new Error(`Cannot initialize: ${r.error ? `error ${r.error.code} ${r.error.message.slice(0, 120)}` : 'the result lacks protocolVersion or serverInfo'}`);
+  }
+  run.notify('notifications/initialized');
+  return { protocolVersion, name: info['name'], version: info['version'] };
+}
+
+export async function listTools(run: ServerRun): Promise<ToolDef[]> {
+  const all: unknown[] = [];
+  let cursor: unknown;
+  for (let page = 1; page <= MAX_TOOL_PAGES; page++) {
+    const r = await run.request('tools/list', cursor === undefined ? {} : { cursor });
+    if (!r.result || !Array.isArray(r.result['tools'])) throw new Error(`Cannot list tools: ${r.error ? r.error.message.slice(0, 120) : 'no tools array'}`);
+    all.push(...(r.result['tools'] as unknown[]));
+    cursor = r.result['nextCursor'];
+    if (typeof cursor !== 'string' || cursor === '') return toolsFrom(all);
+  }
+  throw new Error(`Cannot list tools: more than ${MAX_TOOL_PAGES} pages`);
+}
+
+function textOf(r: Reply): string {
+  const structured = r.result?.['structuredContent'];
+  if (isPlainObject(structured) && typeof structured['text'] === 'string') return structured['text'];
+  const content = r.result?.['content'];
+  return Array.isArray(content) ? content.map((c) => (isPlainObject(c) && typeof c['text'] === 'string' ? c['text'] : '')).join('\n') : '';
+}
+
+/** The first non-blank line of a file on disk (first 64 KiB), if it is plain printable text. */
+function expectedSnippet(file: string): string | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const line = buf.subarray(0, n).toString('utf8').split('\n').map((l) => l.trim()).find((l) => l.length > 0);
+    if (line === undefined) return null;
+    const snippet = line.slice(0, SNIPPET_CHARS);
+    return /^[\x20-\x7e]+$/.test(snippet) ? snippet : null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Reads the first document the server lists that it will serve. Documents refused outright (a
+ * `confirm` consent rule without a client to ask) are skipped; a read that returns the wrong text fails.
+ */
+async function readDocument(run: ServerRun, roots: readonly ProbeRoot[]): Promise<Check> {
+  const name = 'read_document';
+  const refused: string[] = [];
+  for (const root of roots) {
+    const found = await run.request('tools/call', { name: 'find_docs', arguments: { root: root.name, pattern: '**', limit: CANDIDATE_DOCS } });
+    const sc = found.result?.['structuredContent'];
+    const matches: unknown[] = isPlainObject(sc) && Array.isArray(sc['matches']) ? sc['matches'] : [];
+    for (const m of matches) {
+      if (!isPlainObject(m) || typeof m['path'] !== 'string') continue;
+      const path = m['path'];
+      const segments = path.split('/');
+      // The path came from the candidate: only use it for a comparison read once it is plainly inside the root.
+      if (isAbsolute(path) || path.includes('\\') || segments.some((s) => s === '' || s === '.' || s === '..')) {
+        return { name, ok: false, detail: `find_docs returned a path that is not root-relative: ${JSON.stringify(path.slice(0, 80))}` };
+      }
+      const r = await run.request('tools/call', { name: 'read_doc', arguments: { root: root.name, path } });
+      if (!r.result || r.result['isError'] === true) {
+        refused.push(`${root.name}:${path} (${(r.error?.message ?? textOf(r)).slice(0, 100)})`);
+        continue;
+      }
+      const text = textOf(r);
+      const expected = expectedSnippet(join(root.path, ...segments));
+      if (text.length === 0 || (expected !== null && !text.includes(expected))) {
+        return { name, ok: false, detail: `read_doc ${root.name}:${path} did not return the file's text` };
+      }
+      const skipped = refused.length > 0 ? `; ${refused.length} refused first: ${refused[0]}` : '';
+      return { name, ok: true, detail: `read ${root.name}:${path} (${text.length} characters, content matches the file)${skipped}` };
+    }
+  }
+  if (refused.length > 0) return { name, ok: false, detail: `every document tried was refused, e.g. ${refused[0]}` };
+  return { name, ok: false, detail: 'no document found under the configured roots (find_docs "**"); the check needs one to read' };
+}
+
+async function refusal(run: ServerRun, name: string, root: ProbeRoot, path: string, token: string): Promise<Check> {
+  const r = await run.request('tools/call', { name: 'read_doc', arguments: { root: root.name, path } });
+  if (r.raw.includes(token)) return { name, ok: false, detail: `served the content of a file outside the roots for ${JSON.stringify(path)}` };
+  if (r.error || r.result?.['isError'] === true) return { name, ok: true, detail: `refused ${JSON.stringify(path)}` };
+  return { name, ok: false, detail: `did not refuse ${JSON.stringify(path)} (the reply is not an error)` };
+}
+
+function auditCheck(logPath: string, requests: number): Check {
+  const name = 'audit_log';
+  let text: string;
+  try {
+    text = fs.readFileSync(logPath, 'utf8');
+  } catch {
+    return { name, ok: false, detail: 'the server wrote no audit log (--log)' };
+  }
+  const records: Record<string, unknown>[] = [];
+  for (const line of text.split('\n').filter((l) => l.length > 0)) {
+    try {
+      const v: unknown = JSON.parse(line);
+      if (!isPlainObject(v)) throw new Error('not an object');
+      records.push(v);
+    } catch {
+      return { name, ok: false, detail: `an audit line is not a JSON object: ${JSON.stringify(line.slice(0, 60))}` };
+    }
+  }
+  if (records.length < requests) return { name, ok: false, detail: `${records.length} audit records for ${requests} requests` };
+  if (!records.some((r) => r['tool'] === 'read_doc' && r['outcome'] !== 'ok')) return { name, ok: false, detail: 'the refused reads are not in the audit log' };
+  const mode = fs.statSync(logPath).mode & 0o777;
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) return { name, ok: false, detail: `the audit log has mode ${mode.toString(8)}, not 600` };
+  return { name, ok: true, detail: `${records.length} records for ${requests} requests, refusals included, mode 600` };
+}
+
+export async function selfTest(run: ServerRun, probe: Probe): Promise<SelfTest> {
+  const checks: Check[] = [];
+  let tools: ToolDef[] | null = null;
+  let serverVersion: string | null = null;
+  const step = async (name: string, fn: () => Promise<Check | string>): Promise<boolean> => {
+    try {
+      const c = await fn();
+      checks.push(typeof c === 'string' ? { name, ok: true, detail: c } : c);
+    } catch (err) {
+      checks.push({ name, ok: false, detail: message(err) });
+    }
+    return checks[checks.length - 1]?.ok === true;
+  };
+  const root = probe.roots[0] as ProbeRoot;
+  const ok = await step('handshake', async () => {
+    const h = await handshake(run);
+    serverVersion = h.version;
+    return `protocol ${h.protocolVersion}, ${h.name} ${h.version}`;
+  }) && await step('tools_list', async () => {
+    const l = await listTools(run);
+    tools = l;
+    return `${l.length} tools: ${l.map((t) => t.name).join(', ')}`;
+  });
+  if (ok) {
+    await step('read_document', () => readDocument(run, probe.roots));
+    const parent = relative(root.path, probe.canary.path).split(sep).join('/');
+    await step('refuse_parent_path', () => refusal(run, 'refuse_parent_path', root, parent, probe.canary.token));
+    await step('refuse_absolute_path', () => refusal(run, 'refuse_absolute_path', root, probe.canary.path, probe.canary.token));
+  }
+  const exit = await run.close();
+  checks.push(exit.code === 0 && !exit.timedOut
+    ? { name: 'exit_on_eof', ok: true, detail: 'exited with status 0 when stdin closed' }
+    : { name: 'exit_on_eof', ok: false, detail: exit.timedOut ? 'still running 10 s after stdin closed (killed)' : `exited with ${exit.signal ?? `status ${exit.code}`}; stderr: ${run.stderrTail().slice(-300)}` });
+  checks.push(run.violations.length === 0
+    ? { name: 'stdout_protocol_only', ok: true, detail: 'every stdout line was a JSON-RPC message' }
+    : { name: 'stdout_protocol_only', ok: false, detail: `stdout carried non-protocol output: ${JSON.stringify(run.violations[0])}` });
+  if (ok) checks.push(auditCheck(probe.logPath, run.sent()));
+  return { checks, tools, serverVersion };
+}

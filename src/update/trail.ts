@@ -1,0 +1,56 @@
+// The updater's audit trail, DIR/update-audit.jsonl: one JSONL record per step (mode 0600, appended,
+// never truncated), hash-chained like the server's log and continuing the chain across runs, so an
+// edited or deleted record is detectable (SECURITY.md principle 8: update with care, and say so).
+import * as fs from 'node:fs';
+import { GENESIS, toJsonLine } from '../audit/log.ts';
+import { sha256Hex } from './files.ts';
+
+export type StepOutcome = 'ok' | 'refused' | 'error' | 'info';
+
+export type Trail = {
+  readonly record: (command: string, step: string, outcome: StepOutcome, detail?: Readonly<Record<string, unknown>>) => void;
+  readonly close: () => void;
+};
+
+const TAIL_BYTES = 64 * 1024;
+
+/** The chain position after the last complete record of an existing log. */
+function chainTail(fd: number): { seq: number; prev: string } {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0) return { seq: 0, prev: GENESIS };
+  const len = Math.min(size, TAIL_BYTES);
+  const buf = Buffer.alloc(len);
+  fs.readSync(fd, buf, 0, len, size - len);
+  const lines = buf.toString('utf8').split('\n').filter((l) => l.length > 0);
+  const last = lines[lines.length - 1];
+  if (last === undefined) return { seq: 0, prev: GENESIS };
+  let seq = 0;
+  try {
+    const parsed = JSON.parse(last) as { seq?: unknown };
+    if (typeof parsed.seq === 'number' && Number.isSafeInteger(parsed.seq)) seq = parsed.seq + 1;
+  } catch {
+    // A torn last line still chains on its hash, so the break stays visible.
+  }
+  return { seq, prev: sha256Hex(last) };
+}
+
+export function openTrail(path: string, now: () => string = () => new Date().toISOString()): Trail {
+  const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
+  // An existing file keeps the mode we require even if someone loosened it.
+  fs.fchmodSync(fd, 0o600);
+  let { seq, prev } = chainTail(fd);
+  return {
+    record(command, step, outcome, detail) {
+      const line = toJsonLine({ v: 1, ts: now(), seq: seq++, prev, pid: process.pid, command, step, outcome, ...(detail ? { detail } : {}) });
+      prev = sha256Hex(line);
+      const bytes = Buffer.from(line + '\n', 'utf8');
+      let off = 0;
+      while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+      fs.fsyncSync(fd);
+    },
+    close: () => fs.closeSync(fd),
+  };
+}
+
+/** A trail that writes nothing, for read-only commands in a folder we cannot write. */
+export const NO_TRAIL: Trail = { record: () => undefined, close: () => undefined };
