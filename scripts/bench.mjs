@@ -134,6 +134,8 @@ function readSha(bundle) {
 }
 
 main().catch((e) => {
-  process.stderr.write(`Cannot run benchmark: ${e?.stack ?? e}\n`);
+  // Our own "Cannot …" errors say enough; anything else gets its stack.
+  const text = e instanceof Error && e.message.startsWith('Cannot ') ? e.message : `Cannot run benchmark: ${e?.stack ?? e}`;
+  process.stderr.write(`${text}\n`);
   process.exit(1);
 });

@@ -22,9 +22,10 @@ export class Report {
   /**
    * Adds a figure. `s` is a stats object ({median,min,max,n}) or a plain number; `cmp` optional
    * { ratio, against } ; `target` optional key of TARGETS (checked against `cmp.ratio`, or against the
-   * value itself when `absolute`); `growth` optional { factor, scale } for scaling rows.
+   * value itself when `absolute`); `growth` optional { factor, scale } for scaling rows; `check`
+   * optional { text, pass } for a yes/no target.
    */
-  add(section, label, s, unit, { cmp, target, absolute = false, info, growth } = {}) {
+  add(section, label, s, unit, { cmp, target, absolute = false, info, growth, check } = {}) {
     const st = typeof s === 'number' || s === null ? { median: s, min: null, max: null, n: s === null ? 0 : 1 } : s;
     const row = { section, label, unit, median: round(st.median, 2), min: round(st.min, 2), max: round(st.max, 2), n: st.n };
     if (cmp) {
@@ -42,6 +43,10 @@ export class Report {
       row.target = `≤ ~${growth.scale}× (linear)`;
       // 25 % slack: one-run medians on a shared machine wobble; sub-linear is the goal.
       row.status = growth.factor === null ? 'n/a' : growth.factor <= growth.scale * 1.25 ? 'PASS' : 'MISS';
+    }
+    if (check) {
+      row.target = check.text;
+      row.status = check.pass ? 'PASS' : 'MISS';
     }
     if (info) row.info = info;
     this.rows.push(row);
