@@ -1,6 +1,7 @@
 // Integrity-protected `requestState` for input-required results (MCP 2026-07-28): the server keeps
 // no session, so the state of a paused call travels with the client, signed with a per-process HMAC
-// key, bound to the method, the call's arguments and the document, with an expiry and single use.
+// key, bound to the method, the call's arguments and the document, with an expiry (confirm.timeoutMs)
+// and single use.
 import type { Host } from '../runtime/host.ts';
 
 export type StatePayload = { readonly method: string; readonly digest: string; readonly subject: string };
@@ -11,17 +12,17 @@ export type RequestStates = {
   readonly verify: (state: string, expected: StatePayload) => { readonly ok: true } | { readonly ok: false; readonly reason: string };
 };
 
-const STATE_TTL_MS = 10 * 60 * 1000;
 const MAX_REMEMBERED = 10_000;
 
-export function createRequestStates(host: Host): RequestStates {
+/** `ttlMs`: how long the user has to answer (confirm.timeoutMs); an older state is refused. */
+export function createRequestStates(host: Host, ttlMs: number): RequestStates {
   const key = host.randomBytes(32);
   const used = new Map<string, number>(); // nonce -> expiry, for single use
   const sign = (body: string) => host.hmacSha256Hex(key, body);
   return {
     issue(payload) {
       const nonce = Array.from(host.randomBytes(12), (b) => b.toString(16).padStart(2, '0')).join('');
-      const body = JSON.stringify({ v: 1, n: nonce, exp: Math.round(host.now() + STATE_TTL_MS), ...payload });
+      const body = JSON.stringify({ v: 1, n: nonce, exp: Math.round(host.now() + ttlMs), ...payload });
       const encoded = btoa(body).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
       return `${encoded}.${sign(encoded)}`;
     },

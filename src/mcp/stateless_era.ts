@@ -37,7 +37,7 @@ const CACHING: ReadonlyMap<string, { readonly ttlMs: number; readonly cacheScope
 const CONSENT_KEY = 'confirm_read';
 
 export function createStatelessEra(host: Host, services: Services, audit: AuditLog, send: (m: unknown) => void, hasMethod: (m: string) => boolean): Era {
-  const states = createRequestStates(host);
+  const states = createRequestStates(host, services.config.confirm.timeoutMs);
   const serverInfo = serverInfoFor(STATELESS_FEATURES);
   const invalid = (message: string) => ({ kind: 'refuse' as const, error: new RpcError(RPC.INVALID_PARAMS, `Invalid params: ${message}`, 'invalid_meta') });
 

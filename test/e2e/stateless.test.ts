@@ -13,7 +13,7 @@ const root = makeTree({
   'private/minutes.md': `# Minutes\n\n${SECRET_LINE}\n`,
   '.env': 'TOKEN=abc',
 });
-const config = { roots: [{ name: 'docs', path: root }], confirm: { paths: ['private/**'] } };
+const config = { roots: [{ name: 'docs', path: root }], confirm: { paths: ['private/**'], timeoutMs: 1000 } };
 
 function meta(caps: Json = {}, extra: Json = {}): Json {
   return { 'io.modelcontextprotocol/protocolVersion': V, 'io.modelcontextprotocol/clientCapabilities': caps, ...extra };
@@ -168,6 +168,69 @@ describe(`stateless era 2026-07-28 (${RUNTIME})`, () => {
       assert.match(JSON.stringify(declined['content']), /declined/);
       const audit = c.auditRecords().filter((a) => a['event'] === 'consent').map((a) => a['reason']);
       for (const r of ['unsupported', 'asked', 'accepted', 'declined']) assert.ok(audit.includes(r), `audit records ${r}`);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('every tool and completion answer statelessly with resultType and structured results', async () => {
+    const c = await server();
+    try {
+      const calls: [string, Json][] = [
+        ['list_docs', { depth: 2 }], ['read_doc', { path: 'guide/install.md', heading: 'Install' }],
+        ['search_docs', { query: 'installer', mode: 'literal' }], ['search_docs', { query: 'run the installer' }],
+        ['find_docs', { pattern: '**/*.md' }], ['outline_doc', { path: 'guide/install.md' }], ['doc_info', { path: 'guide/install.md' }],
+      ];
+      for (const [name, args] of calls) {
+        const r = result(await c.request('tools/call', { _meta: meta(), name, arguments: args }));
+        assert.equal(r['resultType'], 'complete', name);
+        assert.equal(r['isError'], undefined, `${name}: ${JSON.stringify(r['content'])}`);
+        assert.ok(typeof r['structuredContent'] === 'object', name);
+        assert.ok(!('ttlMs' in r), 'tool results carry no caching hints');
+      }
+      const found = result(await c.request('tools/call', { _meta: meta(), name: 'find_docs', arguments: { pattern: '**/*.md' } }));
+      assert.ok(!JSON.stringify(found).includes('.env'));
+      const comp = result(await c.request('completion/complete', { _meta: meta(), ref: { type: 'ref/resource', uri: 'docs://docs/{+path}' }, argument: { name: 'path', value: 'gu' } }));
+      assert.equal(comp['resultType'], 'complete');
+      assert.deepEqual((comp['completion'] as Json)['values'], ['guide/']);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a cancelled confirmation refuses the read; an expired requestState is refused', async () => {
+    const c = await server();
+    try {
+      const caps = { elicitation: {} };
+      const args = { path: 'private/minutes.md' };
+      const first = result(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args }));
+      const key = Object.keys(first['inputRequests'] as Json)[0]!;
+      const cancelled = result(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args, requestState: first['requestState'], inputResponses: { [key]: { action: 'cancel' } } }));
+      assert.equal(cancelled['isError'], true);
+      assert.match(JSON.stringify(cancelled['content']), /cancelled/);
+      const second = result(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args }));
+      await new Promise((r) => setTimeout(r, 1200)); // confirm.timeoutMs is 1000 in this config
+      const late = error(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: args, requestState: second['requestState'], inputResponses: { [key]: { action: 'accept', content: { allow: true } } } }));
+      assert.match(late.message, /expired/);
+      assert.ok(!c.stdout.includes(SECRET_LINE));
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('notifications/cancelled stops a stateless request and suppresses its reply', async () => {
+    const big: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) big[`f${i}.md`] = `# File ${i}\n${'words and more words '.repeat(80)}\n`;
+    const bigRoot = makeTree(big);
+    const c = await startServer({ roots: [bigRoot] });
+    try {
+      const id = c.newId();
+      c.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { _meta: meta(), name: 'search_docs', arguments: { query: '[a-z]+ [0-9]+ zz', mode: 'regex' } } });
+      c.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'test' } });
+      await c.request('tools/list', { _meta: meta() });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(!c.messages.some((m) => m.id === id), 'no reply for the cancelled request');
+      assert.ok(c.auditRecords().some((a) => a['id'] === id && a['outcome'] === 'cancelled'));
     } finally {
       await c.close();
     }
