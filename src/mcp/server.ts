@@ -35,6 +35,7 @@ export type Server = {
 };
 
 const SHUTDOWN_GRACE_MS = 500;
+const WRITER_BACKLOG_CHARS = 1024 * 1024;
 
 export function createServer(host: Host, config: Config, audit: AuditLog, writer: MessageWriter): Server {
   const send: Sink = (m) => writer.send(m);
@@ -51,11 +52,10 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
 
   const keyOf = (id: RequestId) => `${typeof id}:${id}`, eraName = () => era?.version ?? 'none';
 
-  // Back-pressure: stop reading stdin while the queue or the unwritten replies are too long. Whatever
-  // paused reading must also resume it: request completions call flow() through pump(), and a
-  // writer backlog re-checks once it has drained (a paused stdin alone would let the process exit).
+  // Back-pressure: stop reading stdin while the queue or the unwritten replies are too long; a drained
+  // writer resumes both (a paused stdin with nothing pending would let the process exit).
   function flow(): void {
-    const writerBusy = writer.pending() > queueMax;
+    const writerBusy = writer.pending() > queueMax || writer.pendingChars() > WRITER_BACKLOG_CHARS;
     const busy = queue.length >= queueMax || writerBusy;
     if (busy && !paused) {
       paused = true;
@@ -64,7 +64,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       paused = false;
       host.resumeStdin();
     }
-    if (paused && writerBusy) void writer.flushed().then(flow);
+    if (writerBusy) void writer.flushed().then(pump);
   }
 
   const reply = (sink: Sink, id: RequestId, result: unknown) => sink({ jsonrpc: '2.0', id, result });
@@ -108,7 +108,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       if (result === 'aborted') throw abort.signal.reason;
       if (!entry.cancelled) {
         const shaped = current.finish(p.method, result);
-        bytes = JSON.stringify(shaped).length;
+        bytes = a.bytes;
         replyNow = () => reply(p.sink, p.id, shaped);
       }
     } catch (err) {
@@ -159,7 +159,9 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   }
 
   function pump(): void {
-    while (queue.length > 0 && active.size < config.limits.inFlight && !closing) void run(queue.shift() as Pending);
+    // Replies not yet written count against the work in flight: a slow reader must slow us down.
+    const writerFree = () => writer.pendingChars() <= WRITER_BACKLOG_CHARS;
+    while (queue.length > 0 && active.size < config.limits.inFlight && !closing && writerFree()) void run(queue.shift() as Pending);
     flow();
   }
 

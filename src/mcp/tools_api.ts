@@ -12,7 +12,7 @@ import { ArgumentError, quote } from '../validate/schema.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Features } from './versions.ts';
 
-export type CallAudit = { tool?: string; args?: unknown; reason?: string; outcome?: 'ok' | 'error' | 'denied' | 'refused'; detail?: string };
+export type CallAudit = { tool?: string; args?: unknown; reason?: string; outcome?: 'ok' | 'error' | 'denied' | 'refused'; detail?: string; bytes?: number };
 
 export function listTools(table: ToolTable, features: Features, params: Readonly<Record<string, unknown>> | undefined): unknown {
   if (params?.['cursor'] !== undefined) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid cursor: tools/list has a single page', 'invalid_cursor');
@@ -84,6 +84,7 @@ export async function callTool(
   try {
     const result = wireResult(await tool.run(args as never, ctx), deps.features);
     const size = utf8Length(JSON.stringify(result));
+    audit.bytes = size; // measured once here; the loop does not serialise large results again
     if (size > deps.limits.responseBytes) {
       audit.outcome = 'refused';
       audit.reason = 'result_too_large';

@@ -6,7 +6,10 @@ export type MessageWriter = {
   readonly send: (message: unknown) => void;
   /** Resolves when every queued line has been handed to the runtime. */
   readonly flushed: () => Promise<void>;
+  /** Lines queued and not yet accepted by the runtime. */
   readonly pending: () => number;
+  /** UTF-16 units of those lines: replies can be 100 KB each, so the count alone is not a bound. */
+  readonly pendingChars: () => number;
 };
 
 export function serializeLine(message: unknown): string {
@@ -17,13 +20,19 @@ export function serializeLine(message: unknown): string {
 export function createMessageWriter(host: Host): MessageWriter {
   let chain: Promise<void> = Promise.resolve();
   let queued = 0;
+  let chars = 0;
   return {
     send(message) {
       const line = serializeLine(message);
       queued++;
-      chain = chain.then(() => host.writeStdout(line)).then(() => void queued--);
+      chars += line.length;
+      chain = chain.then(() => host.writeStdout(line)).then(() => {
+        queued--;
+        chars -= line.length;
+      });
     },
     flushed: () => chain,
     pending: () => queued,
+    pendingChars: () => chars,
   };
 }
