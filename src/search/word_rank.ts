@@ -48,6 +48,21 @@ function fieldCount(tokens: readonly string[], term: string): number {
   return n;
 }
 
+// Path tokens are asked for on every query for every file; paths change rarely, so they are memoised
+// (bounded: the memo is dropped when it grows past the largest corpus a root may hold).
+const PATH_MEMO_LIMIT = 1_000_000;
+const pathMemo = new Map<string, string[]>();
+
+function pathTokensOf(path: string): string[] {
+  let tokens = pathMemo.get(path);
+  if (tokens === undefined) {
+    if (pathMemo.size >= PATH_MEMO_LIMIT) pathMemo.clear();
+    tokens = tokenize(path.replace(/\.[A-Za-z0-9]+$/, ''));
+    pathMemo.set(path, tokens);
+  }
+  return tokens;
+}
+
 type Candidate = { readonly input: RankInput; readonly tf: number[]; readonly pathTokens: string[]; readonly length: number; score: number };
 
 /** Ranks `inputs` for `query`; best first, ties by key. `onFile` lets the caller yield and report progress. */
@@ -66,7 +81,7 @@ export async function rankByWords(
     docCount++;
     const length = input.text.length / APPROX_CHARS_PER_TOKEN;
     totalLength += length;
-    const pathTokens = tokenize(input.path.replace(/\.[A-Za-z0-9]+$/, ''));
+    const pathTokens = pathTokensOf(input.path);
     const tf = patterns.map((re) => countMatches(re, input.text));
     let any = false;
     terms.forEach((term, i) => {
