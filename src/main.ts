@@ -20,6 +20,7 @@ import { createMessageWriter } from './transport/writer.ts';
 const EXIT_USAGE = 2;
 const FLUSH_TIMEOUT_MS = 2000;
 const DRAIN_MS = 1000;
+const CENSUS_DELAY_MS = 500;
 
 function fail(host: Host, message: string): never {
   host.writeStderr(`docwarden: ${message}\n`);
@@ -82,7 +83,9 @@ function serve(host: Host, config: Config, audit: AuditLog): void {
       'See README.md for Claude Desktop, Claude Code, VS Code and Cursor. Press Ctrl-D to quit.\n',
     );
   }
-  void reportCensus(host, config, audit, census.signal);
+  // After the client's first exchange, so the census never competes with the initialize reply or
+  // the first calls of the session.
+  host.setTimer(CENSUS_DELAY_MS, () => void reportCensus(host, config, audit, census.signal));
 }
 
 async function main(): Promise<void> {
