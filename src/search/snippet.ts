@@ -31,7 +31,10 @@ export function bestSnippets(
   if (!(max >= 1) || terms.length === 0) return [];
   const wanted = new Set(terms);
   const matches: LineMatch[] = [];
+  // Tokenizing is the costly part: only lines where some term could start are tokenized.
+  const maybe = new RegExp(terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
   lines.forEach((line, index) => {
+    if (!maybe.test(line)) return;
     const found = new Set<string>();
     let offset = -1;
     forEachToken(line, (token, at) => {
