@@ -2,7 +2,7 @@
 // Applies the same rules as resolvePath, so a listing never shows what a read would refuse, and caps
 // depth, entries visited and time (SECURITY.md "Listings, globs and search").
 import { failure } from '../errors/failure.ts';
-import { childOf, targetAllowed, type Confinement, type ConfinedPath } from './resolver.ts';
+import { childOf, targetAllowed, type Confinement, type ConfinedPath, type FileIdentity } from './resolver.ts';
 import { extensionAllowed, relPathAllowed, segmentAllowed } from './path_rules.ts';
 
 export type WalkEntry = {
@@ -10,6 +10,8 @@ export type WalkEntry = {
   readonly depth: number;
   readonly size: number;
   readonly mtimeMs: number;
+  /** Identity from the walk's own lstat; null for a followed symlink (the link, not the file, was seen). */
+  readonly identity: FileIdentity | null;
 };
 
 export type WalkOptions = {
@@ -58,6 +60,7 @@ export async function walk(
       } catch {
         continue;
       }
+      const own = st; // the entry itself, before any symlink is followed
       let kind = st.kind;
       if (kind === 'symlink') {
         if (c.symlinks === 'deny') continue;
@@ -78,7 +81,8 @@ export async function walk(
       if (!relPathAllowed(c.rules, child.rel)) continue;
       if (kind === 'dir' && options.enterDir && !options.enterDir(child.rel)) continue;
       if (!options.keep || options.keep(child.rel, kind)) {
-        const go = await visit({ path: child, depth, size: st.size, mtimeMs: st.mtimeMs });
+        const identity = own.kind === 'file' ? { dev: own.dev, ino: own.ino } : null;
+        const go = await visit({ path: child, depth, size: st.size, mtimeMs: st.mtimeMs, identity });
         if (!go) return false;
       }
       if (kind === 'dir' && depth < options.maxDepth) {

@@ -7,12 +7,19 @@ import type { Root } from '../config/load.ts';
 import { decodeText, splitLines } from '../docs/document.ts';
 import { formatOf, parseHeadings, type Heading } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
-import { readConfinedFile, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
+import { readConfinedFile, type Confinement, type ConfinedPath, type FileIdentity } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 
 export const SNAPSHOT_TTL_MS = 1500;
 
-export type CorpusEntry = { readonly path: ConfinedPath; readonly size: number; readonly mtimeMs: number; readonly key: string };
+export type CorpusEntry = {
+  readonly path: ConfinedPath;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly key: string;
+  /** What the walk's lstat saw; reads check the opened descriptor against it (resolver.openWalked). */
+  readonly identity: FileIdentity | null;
+};
 export type Snapshot = { readonly files: readonly CorpusEntry[]; readonly capped: boolean };
 
 export type SnapshotOptions = {
@@ -71,7 +78,7 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
           capped = true;
           return false;
         }
-        files.push({ path: e.path, size: e.size, mtimeMs: e.mtimeMs, key: `${e.size}:${e.mtimeMs}` });
+        files.push({ path: e.path, size: e.size, mtimeMs: e.mtimeMs, key: `${e.size}:${e.mtimeMs}:${e.identity?.ino ?? ''}`, identity: e.identity });
         return true;
       });
       const snap = { files, capped };
@@ -84,7 +91,7 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
       if (!isTextMediaType(mediaTypeOf(entry.path.rel))) return null;
       let text: string | null;
       try {
-        const { bytes } = await readConfinedFile(c, entry.path);
+        const { bytes } = await readConfinedFile(c, entry.path, entry.identity);
         text = decodeText(bytes);
       } catch {
         return null; // refused or gone since the walk: skipped, as a listing would skip it

@@ -2,7 +2,7 @@
 // ones disappear (after the snapshot's bounded lifetime), and denied files are never cached or listed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync, symlinkSync, utimesSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
@@ -67,4 +67,17 @@ test('a file replaced by a symlink to the outside is never served from the cache
   const now = await texts(s);
   assert.equal(now['a.md'], undefined);
   assert.ok(!JSON.stringify(now).includes('CANARY'));
+});
+
+test('a file replaced by another inode after the walk is refused, not read (identity check)', async () => {
+  const s = await setup();
+  const snap = await s.corpus.snapshot(s.options);
+  const entry = snap.files.find((f) => f.path.rel === 'a.md');
+  assert.ok(entry?.identity, 'walked files carry the identity the walk saw');
+  // An existing file from outside takes the name (as a swapped folder would bring it in): it is a
+  // different inode from the one the walk saw, so the read is refused.
+  const outside = tempDir();
+  writeFileSync(join(outside, 'secret.md'), 'REPLACED-CANARY');
+  renameSync(join(outside, 'secret.md'), join(s.dir, 'a.md'));
+  assert.equal(await s.corpus.text(s.c, entry), null);
 });
