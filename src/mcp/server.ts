@@ -273,10 +273,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   return {
     onFrame(frame) {
       if (frame.kind === 'line') return onLine(frame.text);
-      if (frame.kind === 'bad_utf8') {
-        audit.write({ event: 'invalid', era: eraName(), outcome: 'refused', code: RPC.PARSE_ERROR, reason: 'invalid UTF-8' });
-        return;
-      }
+      if (frame.kind === 'bad_utf8') return audit.write({ event: 'invalid', era: eraName(), outcome: 'refused', code: RPC.PARSE_ERROR, reason: 'invalid UTF-8' });
       const id = sniffId(new TextDecoder().decode(frame.head));
       const message = `Request too large: ${frame.bytes} bytes, over the ${config.limits.lineBytes}-byte line limit (limits.lineBytes)`;
       audit.write({ event: 'request', era: eraName(), id, outcome: 'refused', code: RPC.INVALID_REQUEST, reason: 'line_too_large', bytes: frame.bytes });
@@ -292,10 +289,8 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
         record({ id: q.id, method: q.method, started: q.received, outcome: 'cancelled', reason: why });
       }
       for (const x of active.values()) x.abort.abort(failure('cancelled', 'Server is shutting down'));
-      await Promise.race([
-        Promise.all([...active.values()].map((x) => x.done)),
-        new Promise<void>((r) => host.setTimer(SHUTDOWN_GRACE_MS, r)),
-      ]);
+      const grace = new Promise<void>((r) => host.setTimer(SHUTDOWN_GRACE_MS, r));
+      await Promise.race([Promise.all([...active.values()].map((x) => x.done)), grace]);
     },
   };
 }
