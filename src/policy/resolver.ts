@@ -103,8 +103,17 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
 
 export type OpenDocument = { readonly path: ConfinedPath; readonly stat: FileStat; readonly handle: ReadHandle };
 
-/** Steps 4-7: open without following links, check the descriptor, re-check containment and identity. */
-export async function openConfined(c: Confinement, path: ConfinedPath): Promise<OpenDocument> {
+export type FileIdentity = { readonly dev: bigint; readonly ino: bigint };
+
+/**
+ * Steps 4-7: open without following links, check the descriptor, then prove the opened file is the
+ * right one. Without `walked`: realpath containment and the same inode at the real path (steps 6-7).
+ * With `walked` (a file a walk found in this same operation, after lstat-ing every component under the
+ * root without following links): the descriptor must be that very inode. A component swapped for a
+ * link since the walk leads to another inode and is refused, so steps 6-7 would add nothing, and bulk
+ * scans save those two syscalls per file.
+ */
+export async function openConfined(c: Confinement, path: ConfinedPath, walked: FileIdentity | null = null): Promise<OpenDocument> {
   if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot read: the path is a folder; use list_docs');
   let handle: ReadHandle;
   try {
@@ -114,46 +123,19 @@ export async function openConfined(c: Confinement, path: ConfinedPath): Promise<
   }
   try {
     const st = await handle.stat();
+    if (walked !== null && (st.dev !== walked.dev || st.ino !== walked.ino)) throw denied('swapped', 'file changed since the walk');
     if (st.kind !== 'file') throw denied('not_regular', `${st.kind} on open`);
     if (st.nlink > 1 && !c.hardLinks) throw denied('hard_link', 'hard link on open');
     if (st.dev !== path.root.dev) throw denied('other_device', 'file on another device');
-    const real = await c.host.realpath(path.abs);
-    if (!isContained(c.host, path.root.path, real)) throw denied('outside_root', 'realpath left the root');
-    const again = await c.host.stat(real);
-    if (again.dev !== st.dev || again.ino !== st.ino) throw denied('swapped', 'path changed between check and open');
+    if (walked === null) {
+      const real = await c.host.realpath(path.abs);
+      if (!isContained(c.host, path.root.path, real)) throw denied('outside_root', 'realpath left the root');
+      const again = await c.host.stat(real);
+      if (again.dev !== st.dev || again.ino !== st.ino) throw denied('swapped', 'path changed between check and open');
+    }
     if (st.size > c.maxFileBytes) {
       throw failure('too_large', `Cannot read document: it is ${st.size} bytes, over the ${c.maxFileBytes}-byte file limit`);
     }
-    return { path, stat: st, handle };
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    throw syscallDenial(err);
-  }
-}
-
-export type FileIdentity = { readonly dev: bigint; readonly ino: bigint };
-
-/**
- * Steps 4-5 for a file a walk found in this same operation. The walk lstat'ed every component under
- * the root without following links and saw this (dev, inode); the file is opened O_NOFOLLOW and kept
- * only if the descriptor is that same inode, a regular file with one link. A component swapped for a
- * link since the walk leads to another inode and is refused, so steps 6-7 (realpath and re-stat) add
- * nothing here; bulk scans save those two syscalls per file.
- */
-export async function openWalked(c: Confinement, path: ConfinedPath, seen: FileIdentity): Promise<OpenDocument> {
-  let handle: ReadHandle;
-  try {
-    handle = await c.host.openRead(path.abs);
-  } catch (err) {
-    throw syscallDenial(err);
-  }
-  try {
-    const st = await handle.stat();
-    if (st.dev !== seen.dev || st.ino !== seen.ino) throw denied('swapped', 'file changed since the walk');
-    if (st.kind !== 'file') throw denied('not_regular', `${st.kind} on open`);
-    if (st.nlink > 1 && !c.hardLinks) throw denied('hard_link', 'hard link on open');
-    if (st.dev !== path.root.dev) throw denied('other_device', 'file on another device');
-    if (st.size > c.maxFileBytes) throw failure('too_large', `Cannot read document: it is ${st.size} bytes, over the ${c.maxFileBytes}-byte file limit`);
     return { path, stat: st, handle };
   } catch (err) {
     await handle.close().catch(() => undefined);
@@ -175,7 +157,7 @@ export async function readRange(doc: OpenDocument, position: number, length: num
 
 /** Opens (fully checked, or by walk identity when given), reads at most the file cap, closes. */
 export async function readConfinedFile(c: Confinement, path: ConfinedPath, walked: FileIdentity | null = null): Promise<{ readonly bytes: Uint8Array; readonly stat: FileStat }> {
-  const doc = walked === null ? await openConfined(c, path) : await openWalked(c, path, walked);
+  const doc = await openConfined(c, path, walked);
   try {
     const bytes = await readRange(doc, 0, Math.min(doc.stat.size, c.maxFileBytes));
     return { bytes, stat: doc.stat };

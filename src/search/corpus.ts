@@ -17,7 +17,7 @@ export type CorpusEntry = {
   readonly size: number;
   readonly mtimeMs: number;
   readonly key: string;
-  /** What the walk's lstat saw; reads check the opened descriptor against it (resolver.openWalked). */
+  /** What the walk's lstat saw; reads check the opened descriptor against it (resolver.openConfined with `walked`). */
   readonly identity: FileIdentity | null;
 };
 export type Snapshot = { readonly files: readonly CorpusEntry[]; readonly capped: boolean };

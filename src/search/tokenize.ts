@@ -6,7 +6,7 @@ const MAX_TOKEN_LENGTH = 64;
 const MAX_WORD_LENGTH = 256;
 const MAX_QUERY_TERMS = 32;
 
-// `_` joins identifier parts ("child_process"); marks (\p{M}) keep combining accents inside a word.
+// `_` joins identifier parts ("worker_threads"); marks (\p{M}) keep combining accents inside a word.
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:_+[\p{L}\p{M}\p{N}]+)*/gu;
 const UNDERSCORES = /_+/g;
 // camelCase / PascalCase parts: "XMLHttpRequest" -> XML, Http, Request; "parseJSON" -> parse, JSON.

@@ -26,7 +26,7 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A term matches at a word start ("spawn" counts spawn, spawned, spawnSync, child_process.spawn). */
+/** A term matches at a word start ("spawn" counts spawn, spawned, spawnSync, cp.spawn). */
 function termPattern(term: string): RegExp {
   const ascii = /^[\x00-\x7f]*$/.test(term);
   return ascii
