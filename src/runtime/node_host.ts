@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { AppendFile, DirEntry, FileKind, FileStat, Host, ReadHandle } from './host.ts';
 import { detectRuntime } from './detect.ts';
+import { readDenoStdin, type StdinControl } from './deno_stdin.ts';
 
 const OPEN_READ_FLAGS =
   fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
@@ -99,6 +100,7 @@ function homeDir(): string | null {
 export function createNodeHost(): Host {
   const runtime = detectRuntime();
   let stdoutGone: (() => void) | null = null;
+  let denoStdin: StdinControl | null = null;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     // EPIPE (or any write error) on stdout means the client is gone (PROTOCOL.md section 2).
     void err;
@@ -166,12 +168,14 @@ export function createNodeHost(): Host {
     pid: process.pid,
     stdinIsTty: () => Boolean(process.stdin.isTTY),
     onStdin(onChunk, onEnd) {
+      denoStdin = runtime.name === 'deno' ? readDenoStdin(onChunk, onEnd) : null;
+      if (denoStdin) return;
       process.stdin.on('data', (chunk: Buffer) => onChunk(chunk));
       process.stdin.on('end', onEnd);
       process.stdin.on('error', onEnd);
     },
-    pauseStdin: () => process.stdin.pause(),
-    resumeStdin: () => process.stdin.resume(),
+    pauseStdin: () => (denoStdin ? denoStdin.pause() : void process.stdin.pause()),
+    resumeStdin: () => (denoStdin ? denoStdin.resume() : void process.stdin.resume()),
     writeStdout(text) {
       if (process.stdout.write(text)) return Promise.resolve();
       return new Promise((resolve) => process.stdout.once('drain', () => resolve()));

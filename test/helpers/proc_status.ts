@@ -41,19 +41,13 @@ export function responsesById(c: Client): Map<unknown, Message[]> {
 }
 
 export const MAX_RSS_MIB = 150;
-/** Deno's node-compat stdin leaves more garbage between collections (measured: a 100 MB line takes an
- * idle Deno server from 54 to ~120 MiB and a loaded one past 150, while Node stays near 85); above the
- * target and under this hard bound, a Deno run is reported as a TODO instead of failing. */
-const DENO_HARD_RSS_MIB = 200;
 
-type Ctx = { readonly diagnostic: (m: string) => void; readonly todo: (m?: string) => void };
+type Ctx = { readonly diagnostic: (m: string) => void };
 
-/** Asserts the peak RSS of a server is under the 150 MiB target (see DENO_HARD_RSS_MIB for Deno). */
+/** Asserts the peak RSS of a server is under the 150 MiB target, on every runtime. */
 export function assertPeakRss(t: Ctx, c: Client, runtime: string, what: string): void {
   const peak = peakRssMiB(c.proc.pid);
   if (peak === null) return t.diagnostic('peak RSS not measurable here (no /proc)');
   t.diagnostic(`${what}: peak RSS ${peak.toFixed(1)} MiB`);
-  if (peak < MAX_RSS_MIB) return;
-  if (runtime === 'deno' && peak < DENO_HARD_RSS_MIB) return t.todo(`deno: peak RSS ${peak.toFixed(1)} MiB is over the ${MAX_RSS_MIB} MiB target`);
-  throw new Error(`${what}: peak RSS ${peak.toFixed(1)} MiB, over ${MAX_RSS_MIB} MiB`);
+  if (peak >= MAX_RSS_MIB) throw new Error(`${what}: peak RSS ${peak.toFixed(1)} MiB (${runtime}), over ${MAX_RSS_MIB} MiB`);
 }
