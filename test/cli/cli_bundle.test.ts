@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
 import { BUNDLE } from '../helpers/harness.ts';
@@ -74,4 +74,17 @@ test('`call` prints what the model would see, and exits 1 on an error result', (
   const badJson = run(['call', 'read_doc', '{nope', '--root', root]);
   assert.equal(badJson.code, 1);
   assert.match(badJson.stdout, /not valid JSON/);
+});
+
+test('at a terminal the server explains how to connect a client, on stderr, and still exits on EOF', { skip: existsSync('/usr/bin/script') ? false : 'needs script(1) to provide a terminal' }, () => {
+  const root = makeTree({ 'a.md': '# A\n' });
+  const logDir = tempDir();
+  chmodSync(logDir, 0o700);
+  const command = `${process.execPath} ${BUNDLE} --root ${root} --log ${join(logDir, 'audit.jsonl')} 2>&1`;
+  // script(1) gives the server a terminal as stdin; the Ctrl-D it forwards after a moment ends the session.
+  const r = spawnSync('sh', ['-c', `(sleep 1; printf '\\004') | script -qec "${command}" /dev/null`], { encoding: 'utf8', timeout: 20000 });
+  assert.match(r.stdout, /meant to be started by an MCP client/);
+  assert.match(r.stdout, /Claude Desktop, Claude Code, VS Code and Cursor/);
+  assert.doesNotMatch(r.stdout, /"jsonrpc"/, 'nothing but the hint: no protocol message was asked for');
+  assert.equal(r.status, 0, 'Ctrl-D (end of input) stops the server with status 0');
 });
