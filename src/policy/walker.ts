@@ -62,11 +62,13 @@ export async function walk(
       }
       const own = st; // the entry itself, before any symlink is followed
       let kind = st.kind;
+      let target = abs; // what a read opens: for a followed link, its in-root target
       if (kind === 'symlink') {
         if (c.symlinks === 'deny') continue;
         try {
           const real = await c.host.realpath(abs);
           st = await c.host.stat(real);
+          target = real;
           if (!targetAllowed(c, dir.root, real, st.kind === 'file' || st.kind === 'dir' ? st.kind : 'other')) continue;
         } catch {
           continue;
@@ -77,7 +79,7 @@ export async function walk(
       }
       if (kind !== 'file' && kind !== 'dir') continue;
       if (kind === 'file' && (!extensionAllowed(c.rules, d.name) || (st.nlink > 1 && !c.hardLinks))) continue;
-      const child = childOf(dir, d.name, abs, kind);
+      const child = childOf(dir, d.name, target, kind);
       if (!relPathAllowed(c.rules, child.rel)) continue;
       if (kind === 'dir' && options.enterDir && !options.enterDir(child.rel)) continue;
       if (!options.keep || options.keep(child.rel, kind)) {

@@ -81,3 +81,14 @@ test('a file replaced by another inode after the walk is refused, not read (iden
   renameSync(join(outside, 'secret.md'), join(s.dir, 'a.md'));
   assert.equal(await s.corpus.text(s.c, entry), null);
 });
+
+test('with symlinks "within-root", a link to a document inside the root is searched through its target', async () => {
+  const s = await setup();
+  symlinkSync(join(s.dir, 'sub/b.md'), join(s.dir, 'alias.md'));
+  const c: Confinement = { ...s.c, symlinks: 'within-root' };
+  const snap = await s.corpus.snapshot({ ...s.options, confinement: c });
+  const alias = snap.files.find((f) => f.path.rel === 'alias.md');
+  assert.ok(alias, 'the link is listed');
+  assert.equal(await s.corpus.text(c, alias), 'beta text\n');
+  assert.equal(snap.files.find((f) => f.path.rel === 'link.md'), undefined, 'a link leaving the root is not');
+});
