@@ -144,8 +144,9 @@ export async function openConfined(c: Confinement, path: ConfinedPath, walked: F
 }
 
 /** Step 8: read from the descriptor only, never more than `length` bytes. */
-export async function readRange(doc: OpenDocument, position: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(Math.max(0, length));
+export async function readRange(doc: OpenDocument, position: number, length: number, scratch?: Uint8Array): Promise<Uint8Array> {
+  // A caller that decodes at once may lend a scratch buffer: a full scan then allocates no buffer per file.
+  const buf = scratch !== undefined && scratch.length >= length ? scratch.subarray(0, Math.max(0, length)) : new Uint8Array(Math.max(0, length));
   let off = 0;
   while (off < buf.length) {
     const n = await doc.handle.read(buf.subarray(off), position + off);
@@ -156,10 +157,12 @@ export async function readRange(doc: OpenDocument, position: number, length: num
 }
 
 /** Opens (fully checked, or by walk identity when given), reads at most the file cap, closes. */
-export async function readConfinedFile(c: Confinement, path: ConfinedPath, walked: FileIdentity | null = null): Promise<{ readonly bytes: Uint8Array; readonly stat: FileStat }> {
+export async function readConfinedFile(
+  c: Confinement, path: ConfinedPath, walked: FileIdentity | null = null, scratch?: Uint8Array,
+): Promise<{ readonly bytes: Uint8Array; readonly stat: FileStat }> {
   const doc = await openConfined(c, path, walked);
   try {
-    const bytes = await readRange(doc, 0, Math.min(doc.stat.size, c.maxFileBytes));
+    const bytes = await readRange(doc, 0, Math.min(doc.stat.size, c.maxFileBytes), scratch);
     return { bytes, stat: doc.stat };
   } finally {
     await doc.handle.close().catch(() => undefined);

@@ -11,6 +11,7 @@ import { readConfinedFile, type Confinement, type ConfinedPath, type FileIdentit
 import { walk } from '../policy/walker.ts';
 
 export const SNAPSHOT_TTL_MS = 1500;
+const SCRATCH_BYTES = 1024 * 1024; // read buffer reused across files; larger files get their own
 
 export type CorpusEntry = {
   readonly path: ConfinedPath;
@@ -45,6 +46,8 @@ type Cached = { readonly key: string; readonly text: string; headings: readonly 
 export function createSearchCorpus(cacheChars: number, now: () => number): SearchCorpus {
   const snapshots = new Map<string, { readonly at: number; readonly limits: string; readonly snap: Snapshot }>();
   const texts = new Map<string, Cached>();
+  const scratch = new Uint8Array(SCRATCH_BYTES);
+  let scratchFree = true;
   let held = 0;
 
   function remember(abs: string, entry: Cached): void {
@@ -90,11 +93,17 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
       if (hit && hit.key === entry.key) return hit.text;
       if (!isTextMediaType(mediaTypeOf(entry.path.rel))) return null;
       let text: string | null;
+      // The scratch buffer has one holder at a time: a concurrent search reads into its own buffer, so
+      // no text is ever decoded from bytes another call wrote.
+      const lent = scratchFree ? scratch : undefined;
+      scratchFree = false;
       try {
-        const { bytes } = await readConfinedFile(c, entry.path, entry.identity);
+        const { bytes } = await readConfinedFile(c, entry.path, entry.identity, lent);
         text = decodeText(bytes);
       } catch {
         return null; // refused or gone since the walk: skipped, as a listing would skip it
+      } finally {
+        if (lent !== undefined) scratchFree = true;
       }
       if (text !== null) remember(entry.path.abs, { key: entry.key, text, headings: null });
       return text;

@@ -92,3 +92,15 @@ test('with symlinks "within-root", a link to a document inside the root is searc
   assert.equal(await s.corpus.text(c, alias), 'beta text\n');
   assert.equal(snap.files.find((f) => f.path.rel === 'link.md'), undefined, 'a link leaving the root is not');
 });
+
+test('concurrent reads never mix texts (the shared read buffer has one holder at a time)', async () => {
+  const s = await setup();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 40; i++) files[`many/f${i}.md`] = `file ${i} `.repeat(50 + i);
+  makeTree(files, s.dir);
+  s.advance();
+  const snap = await s.corpus.snapshot(s.options);
+  const entries = snap.files.filter((f) => f.path.rel.startsWith('many/'));
+  const texts = await Promise.all(entries.map((e) => s.corpus.text(s.c, e)));
+  entries.forEach((e, i) => assert.equal(texts[i], files[e.path.rel], e.path.rel));
+});
