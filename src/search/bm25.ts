@@ -1,4 +1,4 @@
-// BM25F-style weights for the words index: per-field term counts packed in one small integer, idf and
+// BM25F weights for the words mode: per-field term counts packed in one small integer, idf and
 // saturation. Pure arithmetic; the caps keep every packed value a small integer whatever the input.
 
 const K1 = 1.2;
