@@ -41,7 +41,6 @@ export type ToolDefinition<A> = {
   readonly run: (args: A, ctx: ToolContext) => Promise<ToolResult>;
 };
 
-export type AnyTool = ToolDefinition<never> & { readonly run: (args: never, ctx: ToolContext) => Promise<ToolResult> };
 
 export function defineTool<A>(tool: ToolDefinition<A>): ToolDefinition<A> {
   return tool;
