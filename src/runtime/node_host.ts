@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { AppendFile, DirEntry, FileKind, FileStat, Host, ReadHandle } from './host.ts';
 import { detectRuntime } from './detect.ts';
-import { readDenoStdin, type StdinControl } from './deno_stdin.ts';
+import { denoStdoutWriter, readDenoStdin, type StdinControl } from './deno_stdio.ts';
 
 const OPEN_READ_FLAGS =
   fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
@@ -107,6 +107,8 @@ export function createNodeHost(): Host {
     if (stdoutGone) stdoutGone();
     else process.exit(0);
   });
+  const goneNow = () => (stdoutGone ? stdoutGone() : process.exit(0));
+  const denoWrite = runtime.name === 'deno' ? denoStdoutWriter(goneNow) : null;
   return {
     runtime: runtime.name,
     runtimeVersion: runtime.version,
@@ -177,6 +179,7 @@ export function createNodeHost(): Host {
     pauseStdin: () => (denoStdin ? denoStdin.pause() : void process.stdin.pause()),
     resumeStdin: () => (denoStdin ? denoStdin.resume() : void process.stdin.resume()),
     writeStdout(text) {
+      if (denoWrite) return denoWrite(text);
       if (process.stdout.write(text)) return Promise.resolve();
       return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
     },
