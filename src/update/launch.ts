@@ -1,6 +1,7 @@
 // How a server under test is started: the same runtime as the client uses, with the least-privilege
 // flags the README recommends (Deno: read the roots, config and bundle; write the audit log; nothing
 // else), the operator's config, and an audit log of our own so the operator's log is not touched.
+import { LaunchError, runtimeArgs } from '../cli/launch.ts';
 import { UpdateError } from './files.ts';
 import type { Launch } from './mcp_client.ts';
 import type { RuntimeName } from './args.ts';
@@ -17,27 +18,19 @@ export type ServerAccess = {
   readonly logPath: string;
 };
 
-const DENO_DENY = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys'] as const;
-
 function serverArgs(a: ServerAccess): string[] {
   const args = a.configPath !== null ? ['--config', a.configPath] : a.rootArgs.flatMap((r) => ['--root', r]);
   return [...args, '--log', a.logPath];
 }
 
-function grantList(paths: readonly string[]): string {
-  const unique = [...new Set(paths)];
-  const bad = unique.find((p) => p.includes(','));
-  // Deno splits permission lists on commas; such a path cannot be granted precisely.
-  if (bad !== undefined) throw new UpdateError('Cannot run under Deno: a path to grant contains a comma; rename it or use --runtime node');
-  return unique.join(',');
-}
-
 export function launchFor(rt: RuntimeChoice, a: ServerAccess, env: Readonly<Record<string, string>>): Launch {
   if (rt.name === 'node') return { cmd: rt.bin, args: [a.bundle, ...serverArgs(a)], env };
-  const reads = grantList([a.bundle, ...(a.configPath !== null ? [a.configPath] : []), ...a.readPaths]);
-  return {
-    cmd: rt.bin,
-    args: ['run', '--no-prompt', `--allow-read=${reads}`, `--allow-write=${grantList([a.logPath])}`, ...DENO_DENY, a.bundle, ...serverArgs(a)],
-    env,
-  };
+  // The same Deno flags `docwarden launch` prints, so the self-test runs the server as operators do.
+  const read = [...new Set([a.bundle, ...(a.configPath !== null ? [a.configPath] : []), ...a.readPaths])];
+  try {
+    return { cmd: rt.bin, args: [...runtimeArgs('deno', '', { read, write: [a.logPath] }), a.bundle, ...serverArgs(a)], env };
+  } catch (err) {
+    if (err instanceof LaunchError) throw new UpdateError(`Cannot run under Deno: ${err.message.replace(/^Cannot print the deno launch line: /, '')}`);
+    throw err;
+  }
 }

@@ -17,7 +17,8 @@ test('launchFor() runs the bundle directly under node with the config and our ow
 test('launchFor() grants Deno exactly what the server needs', () => {
   const l = launchFor({ name: 'deno', bin: 'deno' }, { ...ACCESS, configPath: null, rootArgs: ['/srv/docs'] }, {});
   assert.deepEqual(l.args, [
-    'run', '--no-prompt', '--allow-read=/opt/dw/staging/docwarden.js,/srv/docs,/tmp/v/canary.md', '--allow-write=/tmp/v/staged-audit.jsonl',
+    'run', '--no-prompt', '--no-config', '--no-remote', '--no-npm',
+    '--allow-read=/opt/dw/staging/docwarden.js,/srv/docs,/tmp/v/canary.md', '--allow-write=/tmp/v/staged-audit.jsonl',
     '--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', ACCESS.bundle, '--root', '/srv/docs', '--log', ACCESS.logPath,
   ]);
 });
