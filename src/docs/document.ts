@@ -2,7 +2,7 @@
 // byte-bounded cache keyed by the file's identity (dev, inode, size, mtime) so a changed file is re-read.
 import { failure } from '../errors/failure.ts';
 import { formatOf, parseHeadings, type DocFormat, type Heading } from '../formats/headings.ts';
-import { openConfined, readRange, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
+import { openConfined, readRange, type Confinement, type ConfinedPath, type OpenDocument } from '../policy/resolver.ts';
 import type { FileStat } from '../runtime/host.ts';
 
 export type TextDocument = {
@@ -42,6 +42,8 @@ export function decodeText(bytes: Uint8Array): string | null {
 
 export type DocumentCache = {
   readonly load: (c: Confinement, path: ConfinedPath) => Promise<TextDocument>;
+  /** The same, from a document the caller already opened and checked (and will close). */
+  readonly loadOpen: (open: OpenDocument) => Promise<TextDocument>;
 };
 
 export function createDocumentCache(maxBytes: number): DocumentCache {
@@ -52,20 +54,23 @@ export function createDocumentCache(maxBytes: number): DocumentCache {
       // Always open and check the descriptor (confinement is re-proven on every call), but only
       // read the bytes when the file's identity changed.
       const open = await openConfined(c, path);
-      let bytes: Uint8Array;
-      const stat = open.stat;
-      const key = fingerprint(stat);
-      const hit = entries.get(path.abs);
       try {
-        if (hit && hit.key === key) {
-          entries.delete(path.abs); // refresh LRU position
-          entries.set(path.abs, hit);
-          return { ...hit.doc, path };
-        }
-        bytes = await readRange(open, 0, stat.size);
+        return await this.loadOpen(open);
       } finally {
         await open.handle.close().catch(() => undefined);
       }
+    },
+    async loadOpen(open) {
+      const path = open.path;
+      const stat = open.stat;
+      const key = fingerprint(stat);
+      const hit = entries.get(path.abs);
+      if (hit && hit.key === key) {
+        entries.delete(path.abs); // refresh LRU position
+        entries.set(path.abs, hit);
+        return { ...hit.doc, path };
+      }
+      const bytes = await readRange(open, 0, stat.size);
       const text = decodeText(bytes);
       if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
       const lines = splitLines(text.startsWith('\ufeff') ? text.slice(1) : text);

@@ -6,7 +6,7 @@ import { failure } from '../errors/failure.ts';
 import { findHeading, sectionRange } from '../formats/headings.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { requireConsent } from '../policy/confirm.ts';
-import { openConfined, readRange } from '../policy/resolver.ts';
+import { openConfined, readRange, type OpenDocument } from '../policy/resolver.ts';
 import { escapeControls } from '../text/escape.ts';
 import { utf8Length, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
@@ -99,107 +99,108 @@ export function readDocTool(responseBytes: number) {
         }
         resume = { l: cursorInt(c, 'l', MAX_LINE), c: cursorInt(c, 'c', 1e12), o: cursorInt(c, 'o', 1e15), f: String(c['f']) };
       }
+      // One descriptor for the whole call: the size that consent and paging decide on is the size of
+      // the very file that is read.
       const open = await openConfined(ctx.confinement, path);
-      const size = open.stat.size;
-      await open.handle.close().catch(() => undefined);
-      const fp = fingerprint(open.stat);
-      if (resume && resume.f !== fp) throw failure('invalid_cursor', 'Invalid cursor: the document changed since the previous page; read it again without cursor');
-      // Every page asks (a cursor is client data and cannot carry consent); the session remembers a "yes".
-      await requireConsent(ctx.confirmPolicy, ctx.askConsent, { tool: 'read_doc', root: root.name, path: path.rel, size });
+      try {
+        const size = open.stat.size;
+        const fp = fingerprint(open.stat);
+        if (resume && resume.f !== fp) throw failure('invalid_cursor', 'Invalid cursor: the document changed since the previous page; read it again without cursor');
+        // Every page asks (a cursor is client data and cannot carry consent); the session remembers a "yes".
+        await requireConsent(ctx.confirmPolicy, ctx.askConsent, { tool: 'read_doc', root: root.name, path: path.rel, size });
 
-      let page: Page;
-      let totalLines: number | null;
-      if (size <= FULL_LOAD_BYTES || args.heading !== undefined) {
-        const doc = await ctx.docs.load(ctx.confinement, path);
-        totalLines = doc.lines.length;
-        let from = args.startLine ?? 1;
-        let to = Math.min(args.endLine ?? totalLines, totalLines);
-        if (args.heading !== undefined) {
-          const i = findHeading(doc.headings, args.heading);
-          if (i < 0) {
-            const known = doc.headings.slice(0, 15).map((h) => JSON.stringify(h.title)).join(', ');
-            throw failure('heading_not_found', `Cannot find heading ${JSON.stringify(args.heading.slice(0, 60))} in this document` + (known ? `; headings include ${known} (outline_doc lists all)` : '; it has no headings'));
+        let page: Page;
+        let totalLines: number | null;
+        if (size <= FULL_LOAD_BYTES || args.heading !== undefined) {
+          const doc = await ctx.docs.loadOpen(open);
+          totalLines = doc.lines.length;
+          let from = args.startLine ?? 1;
+          let to = Math.min(args.endLine ?? totalLines, totalLines);
+          if (args.heading !== undefined) {
+            const i = findHeading(doc.headings, args.heading);
+            if (i < 0) {
+              const known = doc.headings.slice(0, 15).map((h) => JSON.stringify(h.title)).join(', ');
+              throw failure('heading_not_found', `Cannot find heading ${JSON.stringify(args.heading.slice(0, 60))} in this document` + (known ? `; headings include ${known} (outline_doc lists all)` : '; it has no headings'));
+            }
+            const r = sectionRange(doc.headings, i, totalLines);
+            from = r.startLine;
+            to = r.endLine;
           }
-          const r = sectionRange(doc.headings, i, totalLines);
-          from = r.startLine;
-          to = r.endLine;
+          if (from > totalLines && totalLines > 0) throw failure('invalid_argument', `Invalid arguments: startLine ${from} is past the end (the document has ${totalLines} lines)`);
+          page = pageOfLines(doc.lines, resume ? resume.l : from, resume ? resume.c : 0, to, budget, numbers);
+        } else {
+          totalLines = null;
+          page = await pageOfBytes(ctx, open, resume, args.startLine ?? 1, args.endLine ?? MAX_LINE, budget, numbers);
         }
-        if (from > totalLines && totalLines > 0) throw failure('invalid_argument', `Invalid arguments: startLine ${from} is past the end (the document has ${totalLines} lines)`);
-        page = pageOfLines(doc.lines, resume ? resume.l : from, resume ? resume.c : 0, to, budget, numbers);
-      } else {
-        totalLines = null;
-        page = await pageOfBytes(ctx, path, size, resume, args.startLine ?? 1, args.endLine ?? MAX_LINE, budget, numbers);
+        const nextCursor = page.next
+          ? encodeCursor('read_doc', { q: ctx.confinement.host.sha256Hex(key).slice(0, 32), f: fp, l: page.next.l, c: page.next.c, o: page.next.o })
+          : null;
+        const text = escapeControls(page.text);
+        const heading = args.heading === undefined ? null : args.heading;
+        const label = `${root.name}:${path.rel}`;
+        const range = page.endLine >= page.startLine ? `lines ${page.startLine}-${page.endLine}` : 'no lines';
+        const frame = dataFrame(label, ctx.confinement.host.randomBytes);
+        const render = [
+          `${label} — ${range}${totalLines === null ? '' : ` of ${totalLines}`}${heading ? ` (section ${JSON.stringify(heading)})` : ''}`,
+          frame.begin, text, frame.end,
+          ...(nextCursor ? [`More: call read_doc again with the same arguments and cursor "${nextCursor}"`] : []),
+        ].join('\n');
+        return {
+          structured: {
+            root: root.name, path: path.rel, uri: docUri(root.name, path.rel), mediaType: mediaTypeOf(path.rel),
+            startLine: page.startLine, endLine: page.endLine, totalLines, heading, text, nextCursor,
+          },
+          text: render,
+          links: [{ root: root.name, path: path.rel, mimeType: mediaTypeOf(path.rel), size }],
+        };
+      } finally {
+        await open.handle.close().catch(() => undefined);
       }
-      const nextCursor = page.next
-        ? encodeCursor('read_doc', { q: ctx.confinement.host.sha256Hex(key).slice(0, 32), f: fp, l: page.next.l, c: page.next.c, o: page.next.o })
-        : null;
-      const text = escapeControls(page.text);
-      const heading = args.heading === undefined ? null : args.heading;
-      const label = `${root.name}:${path.rel}`;
-      const range = page.endLine >= page.startLine ? `lines ${page.startLine}-${page.endLine}` : 'no lines';
-      const frame = dataFrame(label, ctx.confinement.host.randomBytes);
-      const render = [
-        `${label} — ${range}${totalLines === null ? '' : ` of ${totalLines}`}${heading ? ` (section ${JSON.stringify(heading)})` : ''}`,
-        frame.begin, text, frame.end,
-        ...(nextCursor ? [`More: call read_doc again with the same arguments and cursor "${nextCursor}"`] : []),
-      ].join('\n');
-      return {
-        structured: {
-          root: root.name, path: path.rel, uri: docUri(root.name, path.rel), mediaType: mediaTypeOf(path.rel),
-          startLine: page.startLine, endLine: page.endLine, totalLines, heading, text, nextCursor,
-        },
-        text: render,
-        links: [{ root: root.name, path: path.rel, mimeType: mediaTypeOf(path.rel), size }],
-      };
     },
   });
 }
 
 /** Large files: find the start by streaming (or resume at a byte offset), then read one page. */
 async function pageOfBytes(
-  ctx: ToolContext, path: Parameters<typeof openConfined>[1], size: number,
+  ctx: ToolContext, open: OpenDocument,
   resume: { l: number; c: number; o: number } | null, startLine: number, endLine: number, budget: number, numbers: boolean,
 ): Promise<Page> {
-  const open = await openConfined(ctx.confinement, path);
-  try {
-    let offset = resume ? resume.o : 0;
-    let line = resume ? resume.l : 1;
-    const chunk = 1024 * 1024;
-    while (line < startLine && offset < size) {
-      ctx.signal.throwIfAborted();
-      const bytes = await readRange(open, offset, chunk);
-      let i = 0;
-      for (; i < bytes.length && line < startLine; i++) if (bytes[i] === 0x0a) line++;
-      offset += i;
-      if (bytes.length === 0) break;
-    }
-    if (line < startLine) throw failure('invalid_argument', `Invalid arguments: startLine ${startLine} is past the end of the document`);
-    // Read up to 4 bytes per char of budget, then cut at the last newline that fits.
-    const raw = await readRange(open, offset, Math.min(budget, size - offset));
-    let cut = raw.lastIndexOf(0x0a) + 1;
-    if (cut === 0) {
-      cut = raw.length; // one long line: cut at a UTF-8 boundary
-      while (cut > 0 && cut < raw.length && ((raw[cut] as number) & 0xc0) === 0x80) cut--;
-    }
-    const text = decodeText(raw.subarray(0, cut));
-    if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    const wanted = Math.min(lines.length, endLine - line + 1);
-    const shown = lines.slice(0, wanted).map((l, i) => (numbers ? `${line + i}\t` : '') + l.replace(/\r$/, ''));
-    let consumed = 0;
-    for (let i = 0; i < wanted; i++) consumed += new TextEncoder().encode(lines[i] as string).length + (i < lines.length - 1 || raw[cut - 1] === 0x0a ? 1 : 0);
-    const endedMidLine = raw[cut - 1] !== 0x0a && offset + cut < size;
-    const nextOffset = offset + consumed;
-    const lastLine = line + wanted - 1;
-    const more = nextOffset < size && lastLine < endLine;
-    return {
-      startLine: line,
-      endLine: lastLine,
-      text: shown.join('\n'),
-      next: more ? { l: endedMidLine ? lastLine : lastLine + 1, c: 0, o: nextOffset } : null,
-    };
-  } finally {
-    await open.handle.close().catch(() => undefined);
+  const size = open.stat.size;
+  let offset = resume ? resume.o : 0;
+  let line = resume ? resume.l : 1;
+  const chunk = 1024 * 1024;
+  while (line < startLine && offset < size) {
+    ctx.signal.throwIfAborted();
+    const bytes = await readRange(open, offset, chunk);
+    let i = 0;
+    for (; i < bytes.length && line < startLine; i++) if (bytes[i] === 0x0a) line++;
+    offset += i;
+    if (bytes.length === 0) break;
   }
+  if (line < startLine) throw failure('invalid_argument', `Invalid arguments: startLine ${startLine} is past the end of the document`);
+  // Read up to 4 bytes per char of budget, then cut at the last newline that fits.
+  const raw = await readRange(open, offset, Math.min(budget, size - offset));
+  let cut = raw.lastIndexOf(0x0a) + 1;
+  if (cut === 0) {
+    cut = raw.length; // one long line: cut at a UTF-8 boundary
+    while (cut > 0 && cut < raw.length && ((raw[cut] as number) & 0xc0) === 0x80) cut--;
+  }
+  const text = decodeText(raw.subarray(0, cut));
+  if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const wanted = Math.min(lines.length, endLine - line + 1);
+  const shown = lines.slice(0, wanted).map((l, i) => (numbers ? `${line + i}\t` : '') + l.replace(/\r$/, ''));
+  let consumed = 0;
+  for (let i = 0; i < wanted; i++) consumed += new TextEncoder().encode(lines[i] as string).length + (i < lines.length - 1 || raw[cut - 1] === 0x0a ? 1 : 0);
+  const endedMidLine = raw[cut - 1] !== 0x0a && offset + cut < size;
+  const nextOffset = offset + consumed;
+  const lastLine = line + wanted - 1;
+  const more = nextOffset < size && lastLine < endLine;
+  return {
+    startLine: line,
+    endLine: lastLine,
+    text: shown.join('\n'),
+    next: more ? { l: endedMidLine ? lastLine : lastLine + 1, c: 0, o: nextOffset } : null,
+  };
 }
