@@ -103,17 +103,8 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
 
 export type OpenDocument = { readonly path: ConfinedPath; readonly stat: FileStat; readonly handle: ReadHandle };
 
-export type FileIdentity = { readonly dev: bigint; readonly ino: bigint };
-
-/**
- * Steps 4-7: open without following links, check the descriptor, then prove the opened file is the
- * right one. Without `walked`: realpath containment and the same inode at the real path (steps 6-7).
- * With `walked` (a file a walk found in this same operation, after lstat-ing every component under the
- * root without following links): the descriptor must be that very inode. A component swapped for a
- * link since the walk leads to another inode and is refused, so steps 6-7 would add nothing, and bulk
- * scans save those two syscalls per file.
- */
-export async function openConfined(c: Confinement, path: ConfinedPath, walked: FileIdentity | null = null): Promise<OpenDocument> {
+/** Steps 4-7: open without following links, check the descriptor, re-check containment and identity. */
+export async function openConfined(c: Confinement, path: ConfinedPath): Promise<OpenDocument> {
   if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot read: the path is a folder; use list_docs');
   let handle: ReadHandle;
   try {
@@ -123,11 +114,16 @@ export async function openConfined(c: Confinement, path: ConfinedPath, walked: F
   }
   try {
     const st = await handle.stat();
-    if (walked !== null && (st.dev !== walked.dev || st.ino !== walked.ino)) throw denied('swapped', 'file changed since the walk');
     if (st.kind !== 'file') throw denied('not_regular', `${st.kind} on open`);
     if (st.nlink > 1 && !c.hardLinks) throw denied('hard_link', 'hard link on open');
     if (st.dev !== path.root.dev) throw denied('other_device', 'file on another device');
-    if (walked === null) {
+    // Steps 6-7. Best: ask the kernel where the opened descriptor is (race-free). Otherwise by path:
+    // realpath, then the same inode at the real path. The path form can be raced by a folder flipped
+    // between link and folder several times within microseconds (docs/security.md, "Races").
+    const where = handle.location();
+    if (where !== null) {
+      if (!isContained(c.host, path.root.path, where)) throw denied('outside_root', 'descriptor is outside the root');
+    } else {
       const real = await c.host.realpath(path.abs);
       if (!isContained(c.host, path.root.path, real)) throw denied('outside_root', 'realpath left the root');
       const again = await c.host.stat(real);
@@ -156,11 +152,11 @@ export async function readRange(doc: OpenDocument, position: number, length: num
   return buf.subarray(0, off);
 }
 
-/** Opens (fully checked, or by walk identity when given), reads at most the file cap, closes. */
+/** Opens (fully checked), reads at most the file cap, closes. */
 export async function readConfinedFile(
-  c: Confinement, path: ConfinedPath, walked: FileIdentity | null = null, scratch?: Uint8Array,
+  c: Confinement, path: ConfinedPath, scratch?: Uint8Array,
 ): Promise<{ readonly bytes: Uint8Array; readonly stat: FileStat }> {
-  const doc = await openConfined(c, path, walked);
+  const doc = await openConfined(c, path);
   try {
     const bytes = await readRange(doc, 0, Math.min(doc.stat.size, c.maxFileBytes), scratch);
     return { bytes, stat: doc.stat };

@@ -2,7 +2,7 @@
 // Applies the same rules as resolvePath, so a listing never shows what a read would refuse, and caps
 // depth, entries visited and time (SECURITY.md "Listings, globs and search").
 import { failure } from '../errors/failure.ts';
-import { childOf, targetAllowed, type Confinement, type ConfinedPath, type FileIdentity } from './resolver.ts';
+import { childOf, targetAllowed, type Confinement, type ConfinedPath } from './resolver.ts';
 import { extensionAllowed, relPathAllowed, segmentAllowed } from './path_rules.ts';
 
 export type WalkEntry = {
@@ -10,8 +10,8 @@ export type WalkEntry = {
   readonly depth: number;
   readonly size: number;
   readonly mtimeMs: number;
-  /** Identity from the walk's own lstat; null for a followed symlink (the link, not the file, was seen). */
-  readonly identity: FileIdentity | null;
+  /** "dev:inode" from the walk's own lstat, for cache keys only (null for a followed link): never a proof of confinement. */
+  readonly fileId: string | null;
 };
 
 export type WalkOptions = {
@@ -83,8 +83,7 @@ export async function walk(
       if (!relPathAllowed(c.rules, child.rel)) continue;
       if (kind === 'dir' && options.enterDir && !options.enterDir(child.rel)) continue;
       if (!options.keep || options.keep(child.rel, kind)) {
-        const identity = own.kind === 'file' ? { dev: own.dev, ino: own.ino } : null;
-        const go = await visit({ path: child, depth, size: st.size, mtimeMs: st.mtimeMs, identity });
+        const go = await visit({ path: child, depth, size: st.size, mtimeMs: st.mtimeMs, fileId: own.kind === 'file' ? `${own.dev}:${own.ino}` : null });
         if (!go) return false;
       }
       if (kind === 'dir' && depth < options.maxDepth) {

@@ -20,6 +20,11 @@ export type ReadHandle = {
   readonly stat: () => Promise<FileStat>;
   readonly read: (into: Uint8Array, position: number) => Promise<number>;
   readonly close: () => Promise<void>;
+  /**
+   * Where the kernel says the open file is (Linux /proc/self/fd), or null where that cannot be asked
+   * (other systems, Deno's sandbox, Node's permission model without a grant for /proc/self/fd/).
+   */
+  readonly location: () => string | null;
 };
 
 /** Append-only file for the audit log: synchronous so no record is lost on exit. */

@@ -76,10 +76,21 @@ function renameFile(from: string, to: string): boolean {
 
 // File-system calls are synchronous on purpose: local metadata calls take microseconds, while a trip
 // through libuv's thread pool costs far more; long walks yield to the event loop explicitly (yieldNow).
+// Deno refuses /proc/self/fd without --allow-all, so it is not even asked there.
+const FD_PATHS = process.platform === 'linux' && detectRuntime().name === 'node';
+
 async function openRead(path: string): Promise<ReadHandle> {
   const fd = fs.openSync(path, OPEN_READ_FLAGS);
   let open = true;
   return {
+    location() {
+      if (!FD_PATHS) return null;
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return null;
+      }
+    },
     stat: async () => toStat(fs.fstatSync(fd, { bigint: true })),
     read: async (into, position) => fs.readSync(fd, into, 0, into.length, position),
     close: async () => {

@@ -7,7 +7,7 @@ import type { Root } from '../config/load.ts';
 import { decodeText, splitLines } from '../docs/document.ts';
 import { formatOf, parseHeadings, type Heading } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
-import { readConfinedFile, type Confinement, type ConfinedPath, type FileIdentity } from '../policy/resolver.ts';
+import { readConfinedFile, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 
 export const SNAPSHOT_TTL_MS = 1500;
@@ -18,8 +18,6 @@ export type CorpusEntry = {
   readonly size: number;
   readonly mtimeMs: number;
   readonly key: string;
-  /** What the walk's lstat saw; reads check the opened descriptor against it (resolver.openConfined with `walked`). */
-  readonly identity: FileIdentity | null;
 };
 export type Snapshot = { readonly files: readonly CorpusEntry[]; readonly capped: boolean };
 
@@ -81,7 +79,7 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
           capped = true;
           return false;
         }
-        files.push({ path: e.path, size: e.size, mtimeMs: e.mtimeMs, key: `${e.size}:${e.mtimeMs}:${e.identity?.ino ?? ''}`, identity: e.identity });
+        files.push({ path: e.path, size: e.size, mtimeMs: e.mtimeMs, key: `${e.size}:${e.mtimeMs}:${e.fileId ?? ''}` });
         return true;
       });
       const snap = { files, capped };
@@ -98,7 +96,7 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
       const lent = scratchFree ? scratch : undefined;
       scratchFree = false;
       try {
-        const { bytes } = await readConfinedFile(c, entry.path, entry.identity, lent);
+        const { bytes } = await readConfinedFile(c, entry.path, lent);
         text = decodeText(bytes);
       } catch {
         return null; // refused or gone since the walk: skipped, as a listing would skip it
