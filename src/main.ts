@@ -57,6 +57,10 @@ function serve(host: Host, config: Config, audit: AuditLog): void {
   const stop = async (why: string, graceful: boolean): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    // Nothing read after this point: a request read during shutdown would be audited after the
+    // "stop" record (or after the log is closed). Under Deno a read already in progress still
+    // delivers its chunk after the pause, hence the gate on stdin below as well.
+    host.pauseStdin();
     census.abort();
     // On stdin EOF, requests already received may finish, but only briefly: the client is leaving.
     if (graceful) await Promise.race([server.drain(), new Promise<void>((r) => host.setTimer(DRAIN_MS, r))]);
@@ -66,7 +70,9 @@ function serve(host: Host, config: Config, audit: AuditLog): void {
     audit.close();
     host.exit(0);
   };
-  host.onStdin((chunk) => reader.push(chunk), () => {
+  host.onStdin((chunk) => {
+    if (!stopping) reader.push(chunk);
+  }, () => {
     reader.end();
     void stop('stdin_closed', true);
   });
