@@ -58,7 +58,7 @@ function serve(host: Host, config: Config, audit: AuditLog): void {
     if (stopping) return;
     stopping = true;
     // Nothing read after this point: a request read during shutdown would be audited after the
-    // "stop" record (or after the log is closed). Under Deno a read already in progress still
+    // "stop" record (or after the log is closed). On some runtimes a read already in progress still
     // delivers its chunk after the pause, hence the gate on stdin below as well.
     host.pauseStdin();
     census.abort();
