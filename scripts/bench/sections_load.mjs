@@ -133,8 +133,12 @@ export async function memory(ctx) {
   const { N, report, launch, dirs } = ctx;
   const S = 'memory';
   const settleMs = 500;
+  // The server walks each root once for the start-up census (issue 3) CENSUS_DELAY_MS after it starts
+  // serving; the walk's optimised code stays resident. The figure that counts is the one after it.
+  const afterCensusMs = 3000;
   const bare = [];
   const dw = [];
+  const dwSettled = [];
   const ref = [];
   // Interleaved: bare node, docwarden, reference, so load drift hits all alike.
   for (let i = 0; i < Math.min(N, 5); i++) {
@@ -144,6 +148,8 @@ export async function memory(ctx) {
       await c.initialize();
       await sleep(settleMs);
       dw.push(memOf(c.pid).rssMB);
+      await sleep(afterCensusMs - settleMs);
+      dwSettled.push(memOf(c.pid).rssMB);
     } finally {
       await c.close();
     }
@@ -162,7 +168,11 @@ export async function memory(ctx) {
   const sd = stats(dw);
   report.add(S, `bare node idle RSS (${settleMs} ms after spawn)`, sb, 'MB');
   report.add(S, `docwarden idle RSS (${settleMs} ms after initialize)`, sd, 'MB', {
-    cmp: { ratio: ratioOf(sd.median, sb.median), against: 'bare node' }, target: 'idle',
+    cmp: { ratio: ratioOf(sd.median, sb.median), against: 'bare node' },
+  });
+  const ss = stats(dwSettled);
+  report.add(S, `docwarden idle RSS (${afterCensusMs} ms after initialize, census done)`, ss, 'MB', {
+    cmp: { ratio: ratioOf(ss.median, sb.median), against: 'bare node' }, target: 'idle',
   });
   if (ref.length > 0) {
     const sr = stats(ref);

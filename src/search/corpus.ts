@@ -33,6 +33,8 @@ export type SnapshotOptions = {
 export type SearchCorpus = {
   /** Every servable file of the root, in path order (walk order). */
   readonly snapshot: (o: SnapshotOptions) => Promise<Snapshot>;
+  /** The snapshot a call within the last SNAPSHOT_TTL_MS took with the same limits, or null. */
+  readonly fresh: (o: SnapshotOptions) => Snapshot | null;
   /** The file's text, or null when it is binary, not text, or refused now. */
   readonly text: (c: Confinement, entry: CorpusEntry) => Promise<string | null>;
   /** Headings of a text already fetched with `text`. */
@@ -64,11 +66,18 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
     }
   }
 
+  const limitsOf = (o: SnapshotOptions) => `${o.maxDepth}:${o.maxVisited}:${o.maxFiles}`;
+  function fresh(o: SnapshotOptions): Snapshot | null {
+    const cached = snapshots.get(o.root.name);
+    return cached && cached.limits === limitsOf(o) && now() - cached.at < SNAPSHOT_TTL_MS ? cached.snap : null;
+  }
+
   return {
+    fresh,
     async snapshot(o) {
-      const limits = `${o.maxDepth}:${o.maxVisited}:${o.maxFiles}`;
-      const cached = snapshots.get(o.root.name);
-      if (cached && cached.limits === limits && now() - cached.at < SNAPSHOT_TTL_MS) return cached.snap;
+      const limits = limitsOf(o);
+      const cached = fresh(o);
+      if (cached) return cached;
       const top = { root: o.root, rel: '', abs: o.root.path, kind: 'dir' } as ConfinedPath; // the root itself
       const files: CorpusEntry[] = [];
       let capped = false;

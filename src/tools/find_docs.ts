@@ -3,6 +3,8 @@ import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { narrowingAllows } from '../policy/client_roots.ts';
+import type { ConfinedPath } from '../policy/resolver.ts';
+import { walk } from '../policy/walker.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { CURSOR_ARG, ROOT_ARG, cursorInt, decodeCursor, encodeCursor, isoTime, limitArg, pickRoot } from './common.ts';
@@ -51,22 +53,35 @@ export function findDocsTool(maxEntries: number) {
         if (c['q'] !== query) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different pattern');
         skip = cursorInt(c, 'o', 10_000_000);
       }
-      // The root's snapshot (shared with search_docs) makes repeated name searches nearly free.
-      const snap = await ctx.corpus.snapshot({
-        confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries,
-        maxFiles: ctx.limits.walkEntries, signal: ctx.signal,
-      });
       const matches: { path: string; size: number; modified: string }[] = [];
       let seen = 0;
       let more = false;
-      for (const f of snap.files) {
-        if (!glob.matches(f.path.rel) || !narrowingAllows(ctx.narrowing, root.name, f.path.rel)) continue;
-        if (seen++ < skip) continue;
+      // Pages in walk order, whichever source serves them, so a cursor stays valid across both.
+      const take = (rel: string, size: number, mtimeMs: number): boolean => {
+        if (seen++ < skip) return true;
         if (matches.length >= limit) {
           more = true;
-          break;
+          return false;
         }
-        matches.push({ path: f.path.rel, size: f.size, modified: isoTime(f.mtimeMs) });
+        matches.push({ path: rel, size, modified: isoTime(mtimeMs) });
+        return true;
+      };
+      const wanted = (rel: string) => glob.matches(rel) && narrowingAllows(ctx.narrowing, root.name, rel);
+      const options = {
+        confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries,
+        maxFiles: ctx.limits.walkEntries, signal: ctx.signal,
+      };
+      // A snapshot taken moments ago by search_docs or find_docs makes repeated name searches nearly
+      // free; otherwise a walk with the glob as its filter stats only the matching files.
+      const snap = ctx.corpus.fresh(options);
+      if (snap) {
+        for (const f of snap.files) if (wanted(f.path.rel) && !take(f.path.rel, f.size, f.mtimeMs)) break;
+      } else {
+        const top = { root, rel: '', abs: root.path, kind: 'dir' } as ConfinedPath; // the root itself
+        await walk(ctx.confinement, top, {
+          maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
+          keep: (rel, kind) => kind === 'file' && wanted(rel),
+        }, (e) => take(e.path.rel, e.size, e.mtimeMs));
       }
       const nextCursor = more ? encodeCursor('find_docs', { q: query, o: skip + matches.length }) : null;
       const text = [

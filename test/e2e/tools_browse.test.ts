@@ -178,6 +178,19 @@ describe(`list_docs and find_docs (${RUNTIME})`, () => {
     assert.equal(other.isError, true, 'a cursor of another pattern is refused');
   });
 
+  test('find_docs gives the same matches, sizes and dates from its own walk and from a snapshot search_docs just took', async () => {
+    // Past the snapshot's lifetime, find_docs walks with the glob as filter (lstat of matches only);
+    // right after a search it reads the search's snapshot. Both must say the same thing.
+    await new Promise((r) => setTimeout(r, 1700));
+    const walked = sc(await find({ pattern: '**/*', limit: 500 }))['matches'] as Match[];
+    const s = await c.call('search_docs', { query: 'install', mode: 'literal' });
+    assert.notEqual(s.isError, true);
+    const fromSnapshot = sc(await find({ pattern: '**/*', limit: 500 }))['matches'] as Match[];
+    assert.ok(walked.length >= 10);
+    assert.deepEqual(fromSnapshot, walked);
+    for (const m of walked) assert.equal(m.size, statSync(join(root, m.path)).size, m.path);
+  });
+
   for (const bad of ['[', '{a,b', '[z-a].md']) {
     test(`find_docs with the invalid glob ${JSON.stringify(bad)} is an isError "Cannot compile glob"`, async () => {
       const r = await find({ pattern: bad });

@@ -158,3 +158,32 @@ test('`walk()` skips entries matching whole-path deny globs', async () => {
   assert.ok(shown.includes('guide/install.md'));
   assert.equal(shown.some((r) => r.startsWith('guide/deep')), false);
 });
+
+test('`walk()` stats only links, entries of unknown type and the entries it keeps', async () => {
+  const statted: string[] = [];
+  const counting = { ...host, lstat: (p: string) => (statted.push(p.slice(tree.rootDir.length + 1)), host.lstat(p)) };
+  const c = confinementFor(counting, config);
+  const kept = rels((await collect(c, '', { keep: (rel) => rel === 'guide/install.md' })).entries);
+  assert.deepEqual(kept, ['guide/install.md']);
+  assert.ok(statted.includes('guide/install.md'));
+  for (const plain of ['README.md', 'big.md', 'guide', 'guide/deep', 'guide/deep/more.md', 'notes.txt', 'swapdir/doc.md']) {
+    assert.equal(statted.includes(plain), false, `${plain} is neither kept nor a link: no lstat`);
+  }
+  assert.ok(statted.includes('outlink.md'), 'a symlink is still examined');
+});
+
+test('`walk()` keeps a hard link out even when only the hard link is kept', async () => {
+  const shown = rels((await collect(strict, '', { keep: (rel) => rel === 'hard.md' || rel === 'README.md' })).entries);
+  assert.deepEqual(shown, ['README.md']);
+});
+
+test('`walk()` leaves out an entry whose type changed between the folder listing and its lstat', async () => {
+  // The listing says README.md is a folder; lstat says file: the walk trusts neither and skips it.
+  const lying = {
+    ...host,
+    readdir: async (p: string) => (await host.readdir(p)).map((d) => (d.name === 'README.md' ? { ...d, kind: 'dir' as const } : d)),
+  };
+  const shown = rels((await collect(confinementFor(lying, config))).entries);
+  assert.equal(shown.includes('README.md'), false);
+  assert.ok(shown.includes('big.md'));
+});
