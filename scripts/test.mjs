@@ -65,7 +65,8 @@ if (e2e.length > 0 && !process.env.DOCWARDEN_SKIP_DENO) {
 }
 // Every line `docwarden launch --runtime node` prints, run for real: this Node with its permission flag
 // (Node 20: --experimental-permission) and Node 24 (the `node` dev dependency) with --permission.
-const sandboxed = e2e.filter((f) => f.includes('/e2e/'));
+// The race test too: under Node's permission model the descriptor check needs the grant `launch` prints.
+const sandboxed = e2e.filter((f) => f.includes('/e2e/') || f.endsWith('/security/race_swap.test.js'));
 if (sandboxed.length > 0 && !process.env.DOCWARDEN_SKIP_NODE_SANDBOX) {
   console.error('\n# end-to-end suite again, server under Node\'s permission model (this Node, then Node 24)');
   run(node, ['--test', `--test-concurrency=${concurrency}`, ...sandboxed], { DOCWARDEN_RUNTIME: 'node-permission' });

@@ -48,6 +48,13 @@ async function reportCensus(host: Host, config: Config, audit: AuditLog, signal:
   }
 }
 
+/** Which confinement check this process makes, for the operator (stderr, `check`). */
+function confinementLine(host: Host): string {
+  return host.descriptorLocations()
+    ? 'confinement check: on the open descriptor (race-free)'
+    : 'confinement check: by path (a folder swapped during a read can race it: docs/security.md, "Races")';
+}
+
 function serve(host: Host, config: Config, audit: AuditLog): void {
   const census = new AbortController();
   const writer = createMessageWriter(host);
@@ -80,7 +87,7 @@ function serve(host: Host, config: Config, audit: AuditLog): void {
   host.onSignal('SIGINT', () => void stop('sigint', false));
   host.onStdoutGone(() => void stop('stdout_closed', false));
   const names = config.roots.map((r) => r.name).join(', ');
-  host.writeStderr(`docwarden ${SERVER_VERSION} (${host.runtime} ${host.runtimeVersion}, ${config.mode} mode): serving ${config.roots.length} root(s): ${names}; audit log: ${config.audit.path === 'stderr' ? 'stderr' : 'file'}\n`);
+  host.writeStderr(`docwarden ${SERVER_VERSION} (${host.runtime} ${host.runtimeVersion}, ${config.mode} mode): serving ${config.roots.length} root(s): ${names}; audit log: ${config.audit.path === 'stderr' ? 'stderr' : 'file'}; ${confinementLine(host)}\n`);
   if (host.stdinIsTty()) {
     host.writeStderr(
       'docwarden speaks MCP on stdin/stdout and is meant to be started by an MCP client.\n' +
@@ -126,7 +133,7 @@ async function main(): Promise<void> {
   }
   if (options.command.kind === 'check') {
     const grants = selfAudit(host, config, probeGrants, launchFacts().bundle);
-    await host.writeStdout(`${await runCheck(host, config)}${grants.report}\n`);
+    await host.writeStdout(`${await runCheck(host, config)}${grants.report}\n${confinementLine(host)}\n`);
     return host.exit(0);
   }
   if (options.command.kind === 'launch') {
@@ -163,7 +170,10 @@ async function main(): Promise<void> {
   const all = [...findings, ...opened];
   audit.write({
     event: 'start', outcome: 'info',
-    detail: { version: SERVER_VERSION, runtime: `${host.runtime} ${host.runtimeVersion}`, mode: config.mode, roots: config.roots.map((r) => r.name) },
+    detail: {
+      version: SERVER_VERSION, runtime: `${host.runtime} ${host.runtimeVersion}`, mode: config.mode, roots: config.roots.map((r) => r.name),
+      confinement: host.descriptorLocations() ? 'descriptor' : 'path',
+    },
   });
   if (grants.findings.length > 0) audit.write({ event: 'sandbox', outcome: 'info', detail: grants.findings.map((f) => `${f.kind}: ${f.flag}`) });
   if (all.length > 0) audit.write({ event: 'guard', outcome: 'info', detail: all.map((f) => `${f.level}: ${f.message}`) });

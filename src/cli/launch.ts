@@ -1,7 +1,7 @@
 // `docwarden launch`: prints the least-privilege launch line for a config, or a client's config snippet,
 // so that running locked down is the easy way (SECURITY.md principle 3). The test harness builds its
 // runtimes from these functions, so the lines printed here are the lines the end-to-end suite runs.
-import { neededGrants, nodePermissionFlag, type Need } from '../config/grant_check.ts';
+import { DESCRIPTOR_LINKS, neededGrants, nodePermissionFlag, type Need } from '../config/grant_check.ts';
 import type { Config } from '../config/load.ts';
 import type { Host } from '../runtime/host.ts';
 import type { LaunchFacts } from '../runtime/permissions.ts';
@@ -26,13 +26,17 @@ export function checkNodeVersion(version: string): string {
   return version.replace(/^v/, '');
 }
 
-/** The runtime's own flags that grant exactly `need` and nothing else. */
-export function runtimeArgs(runtime: LaunchRuntime, nodeVersion: string, need: Need): string[] {
+/**
+ * The runtime's own flags that grant exactly `need` and nothing else; on Linux, Node also gets its
+ * descriptor links (DESCRIPTOR_LINKS), which make the confinement check race-free.
+ */
+export function runtimeArgs(runtime: LaunchRuntime, nodeVersion: string, need: Need, platform: string): string[] {
   if (runtime === 'node') {
     // One flag per path: Node 20.20 and 24 read a comma as part of the path, not as a separator.
     return [
       nodePermissionFlag(checkNodeVersion(nodeVersion)),
       ...need.read.map((p) => `--allow-fs-read=${p}`),
+      ...(platform === 'linux' ? [`--allow-fs-read=${DESCRIPTOR_LINKS}`] : []),
       ...need.write.map((p) => `--allow-fs-write=${p}`),
     ];
   }
@@ -48,8 +52,8 @@ export function runtimeArgs(runtime: LaunchRuntime, nodeVersion: string, need: N
   ];
 }
 
-export function launchLine(runtime: LaunchRuntime, command: string, nodeVersion: string, need: Need, bundle: string, serverArgs: readonly string[]): LaunchLine {
-  return { command, args: [...runtimeArgs(runtime, nodeVersion, need), bundle, ...serverArgs] };
+export function launchLine(runtime: LaunchRuntime, command: string, nodeVersion: string, need: Need, bundle: string, serverArgs: readonly string[], platform: string): LaunchLine {
+  return { command, args: [...runtimeArgs(runtime, nodeVersion, need, platform), bundle, ...serverArgs] };
 }
 
 const SHELL_SAFE = /^[A-Za-z0-9_/.,:=@%+-]+$/;
@@ -126,7 +130,7 @@ export async function runLaunch(host: Host, config: Config, req: LaunchRequest, 
   const runtime = req.runtime ?? facts.runtime;
   const nodeVersion = runtime === 'node' ? pickNodeVersion(req, facts) : '';
   const need = neededGrants(config, facts.bundle);
-  const line = launchLine(runtime, pickCommand(req, runtime, facts), nodeVersion, need, facts.bundle, serverArgsFor(config, req));
+  const line = launchLine(runtime, pickCommand(req, runtime, facts), nodeVersion, need, facts.bundle, serverArgsFor(config, req), host.platform);
   const notes = [whereToPut(req.client)];
   const log = need.write[0];
   if (log !== undefined) {

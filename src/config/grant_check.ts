@@ -60,6 +60,14 @@ function logFiles(config: Config): { files: string[]; rotates: boolean } {
   return { files: [path, ...(rotates ? Array.from({ length: keep }, (_, i) => rotatedName(path, i + 1)) : [])], rotates };
 }
 
+/**
+ * Node on Linux only: read access to the process's own descriptor links, so that a confinement check
+ * can ask the kernel where an opened file really is (race-free; SECURITY.md "Races"). Through it the
+ * server can reach only files it already holds open; Node's permission model normalises the path, so
+ * "/proc/self/fd/../cwd" stays refused. The other runtime refuses these links whatever is granted.
+ */
+export const DESCRIPTOR_LINKS = '/proc/self/fd/';
+
 export function neededGrants(config: Config, bundle: string | null): Need {
   const log = logFiles(config);
   const read = unique([
@@ -130,7 +138,8 @@ function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
   if (s.writeAll) out.push({ kind: 'too_broad', flag: deno ? writeFlag : `${writeFlag}=*`, message: `every file is writable; docwarden writes its audit log only` });
   const listedRead = (s.listed?.read ?? []).filter((x) => x !== '*');
   const listedWrite = (s.listed?.write ?? []).filter((x) => x !== '*');
-  const extraRead = listedRead.filter((x) => !need.read.some((n) => covers(n, x, p)));
+  const descriptorLinks = !deno && p.sep === '/' ? [p.resolve(DESCRIPTOR_LINKS)] : [];
+  const extraRead = listedRead.filter((x) => !need.read.some((n) => covers(n, x, p)) && !descriptorLinks.includes(x));
   const extraWrite = listedWrite.filter((x) => !need.write.includes(x));
   for (const x of unique(extraRead)) out.push({ kind: 'too_broad', flag: `${readFlag}=${x}`, message: 'docwarden reads nothing there' });
   for (const x of unique(extraWrite)) out.push({ kind: 'too_broad', flag: `${writeFlag}=${x}`, message: 'docwarden writes nothing there' });

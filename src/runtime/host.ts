@@ -49,6 +49,11 @@ export type Host = {
   readonly runtime: 'node' | 'deno';
   readonly runtimeVersion: string;
   readonly platform: string;
+  /**
+   * Whether open files can tell where they are (ReadHandle.location): then confinement is checked on
+   * the descriptor and cannot be raced; otherwise by path (docs/security.md, "Races").
+   */
+  readonly descriptorLocations: () => boolean;
   readonly argv: readonly string[];
   readonly cwd: () => string;
   readonly homeDir: () => string | null;

@@ -79,6 +79,22 @@ function renameFile(from: string, to: string): boolean {
 // Deno refuses /proc/self/fd without --allow-all, so it is not even asked there.
 const FD_PATHS = process.platform === 'linux' && detectRuntime().name === 'node';
 
+/** Asked once: the permission model refuses the links unless launched with their grant. */
+let descriptorLocationsKnown: boolean | null = null;
+function descriptorLocations(): boolean {
+  if (descriptorLocationsKnown === null) {
+    descriptorLocationsKnown = FD_PATHS && [0, 1, 2].some((fd) => {
+      try {
+        fs.readlinkSync(`/proc/self/fd/${fd}`);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+  return descriptorLocationsKnown;
+}
+
 async function openRead(path: string): Promise<ReadHandle> {
   const fd = fs.openSync(path, OPEN_READ_FLAGS);
   let open = true;
@@ -124,6 +140,7 @@ export function createNodeHost(): Host {
     runtime: runtime.name,
     runtimeVersion: runtime.version,
     platform: process.platform,
+    descriptorLocations,
     argv: process.argv.slice(2),
     cwd: () => process.cwd(),
     homeDir,

@@ -28,7 +28,7 @@ export function launchFor(rt: RuntimeChoice, a: ServerAccess, env: Readonly<Reco
   // The same Deno flags `docwarden launch` prints, so the self-test runs the server as operators do.
   const read = [...new Set([a.bundle, ...(a.configPath !== null ? [a.configPath] : []), ...a.readPaths])];
   try {
-    return { cmd: rt.bin, args: [...runtimeArgs('deno', '', { read, write: [a.logPath] }), a.bundle, ...serverArgs(a)], env };
+    return { cmd: rt.bin, args: [...runtimeArgs('deno', '', { read, write: [a.logPath] }, ''), a.bundle, ...serverArgs(a)], env };
   } catch (err) {
     if (err instanceof LaunchError) throw new UpdateError(`Cannot run under Deno: ${err.message.replace(/^Cannot print the deno launch line: /, '')}`);
     throw err;

@@ -25,28 +25,33 @@ function shellWords(line: string): string[] {
 }
 
 test('`runtimeArgs()` for Deno: run, hygiene, one --allow-read list, the log, every other permission denied', () => {
-  assert.deepEqual(runtimeArgs('deno', '', NEED), [
+  assert.deepEqual(runtimeArgs('deno', '', NEED, 'linux'), [
     'run', '--no-prompt', '--no-config', '--no-remote', '--no-npm',
     '--allow-read=/srv/docs,/opt/dw/config.json,/opt/dw/docwarden.js', '--allow-write=/opt/dw/log/audit.jsonl',
     '--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys',
   ]);
-  assert.ok(!runtimeArgs('deno', '', { read: NEED.read, write: [] }).some((a) => a.startsWith('--allow-write')), 'no write flag when logging to stderr');
+  assert.ok(!runtimeArgs('deno', '', { read: NEED.read, write: [] }, 'linux').some((a) => a.startsWith('--allow-write')), 'no write flag when logging to stderr');
 });
 
-test('`runtimeArgs()` for Node: the permission flag by version and one flag per path', () => {
-  const tail = ['--allow-fs-read=/srv/docs', '--allow-fs-read=/opt/dw/config.json', '--allow-fs-read=/opt/dw/docwarden.js', '--allow-fs-write=/opt/dw/log/audit.jsonl'];
-  assert.deepEqual(runtimeArgs('node', '20.20.2', NEED), ['--experimental-permission', ...tail]);
-  assert.deepEqual(runtimeArgs('node', '22.12.0', NEED), ['--experimental-permission', ...tail]);
-  assert.deepEqual(runtimeArgs('node', '22.13.0', NEED), ['--permission', ...tail]);
-  assert.deepEqual(runtimeArgs('node', 'v24', NEED), ['--permission', ...tail]);
+test('`runtimeArgs()` for Node: the permission flag by version, one flag per path, descriptor links on Linux only', () => {
+  const reads = ['--allow-fs-read=/srv/docs', '--allow-fs-read=/opt/dw/config.json', '--allow-fs-read=/opt/dw/docwarden.js'];
+  const tail = [...reads, '--allow-fs-read=/proc/self/fd/', '--allow-fs-write=/opt/dw/log/audit.jsonl'];
+  assert.deepEqual(runtimeArgs('node', '20.20.2', NEED, 'linux'), ['--experimental-permission', ...tail]);
+  assert.deepEqual(runtimeArgs('node', '22.12.0', NEED, 'linux'), ['--experimental-permission', ...tail]);
+  assert.deepEqual(runtimeArgs('node', '22.13.0', NEED, 'linux'), ['--permission', ...tail]);
+  assert.deepEqual(runtimeArgs('node', 'v24', NEED, 'linux'), ['--permission', ...tail]);
+  for (const platform of ['darwin', 'win32', 'freebsd']) {
+    assert.deepEqual(runtimeArgs('node', 'v24', NEED, platform), ['--permission', ...reads, '--allow-fs-write=/opt/dw/log/audit.jsonl'], platform);
+  }
+  assert.ok(!runtimeArgs('deno', '', NEED, 'linux').some((a) => a.includes('/proc')), 'Deno refuses the links whatever is granted');
 });
 
 test('`runtimeArgs()` refuses what a runtime cannot express, naming why', () => {
-  assert.throws(() => runtimeArgs('node', '18.20.0', NEED), (e: unknown) => e instanceof LaunchError && /Node 18 has no permission model/.test(e.message));
+  assert.throws(() => runtimeArgs('node', '18.20.0', NEED, 'linux'), (e: unknown) => e instanceof LaunchError && /Node 18 has no permission model/.test(e.message));
   assert.throws(() => checkNodeVersion('latest'), /not a version like 20/);
   const comma = { read: ['/srv/a,b'], write: [] };
-  assert.throws(() => runtimeArgs('deno', '', comma), /contains a comma.*use --runtime node/);
-  assert.deepEqual(runtimeArgs('node', '24.0.0', comma), ['--permission', '--allow-fs-read=/srv/a,b'], 'Node reads a comma as part of the path');
+  assert.throws(() => runtimeArgs('deno', '', comma, 'linux'), /contains a comma.*use --runtime node/);
+  assert.deepEqual(runtimeArgs('node', '24.0.0', comma, 'darwin'), ['--permission', '--allow-fs-read=/srv/a,b'], 'Node reads a comma as part of the path');
 });
 
 test('`shellQuote()` leaves plain words alone and single-quotes the rest; a real shell reads them back', () => {
@@ -59,7 +64,7 @@ test('`shellQuote()` leaves plain words alone and single-quotes the rest; a real
 
 test('`renderLaunch()` JSON snippets parse back to exactly the line, Windows backslashes included', () => {
   const line = launchLine('node', 'C:\\Program Files\\nodejs\\node.exe', '24.11.0',
-    { read: ['C:\\Docs\\it\'s "here"', 'C:\\dw\\c.json', 'C:\\dw\\docwarden.js'], write: [] }, 'C:\\dw\\docwarden.js', ['--config', 'C:\\dw\\c.json']);
+    { read: ['C:\\Docs\\it\'s "here"', 'C:\\dw\\c.json', 'C:\\dw\\docwarden.js'], write: [] }, 'C:\\dw\\docwarden.js', ['--config', 'C:\\dw\\c.json'], 'win32');
   for (const client of ['claude-desktop', 'cursor'] as const) {
     const text = renderLaunch(client, 'docwarden', line);
     assert.match(text, /C:\\\\Docs\\\\it's \\"here\\"/, 'backslashes and quotes escaped in the JSON text');
@@ -69,7 +74,7 @@ test('`renderLaunch()` JSON snippets parse back to exactly the line, Windows bac
 });
 
 test('`renderLaunch()` command lines: Claude Code adds the server after --, a plain line is the command itself', () => {
-  const line = launchLine('deno', '/usr/local/bin/deno', '', { read: ["/srv/my docs/it's"], write: [] }, '/opt/dw.js', ['--root', "/srv/my docs/it's"]);
+  const line = launchLine('deno', '/usr/local/bin/deno', '', { read: ["/srv/my docs/it's"], write: [] }, '/opt/dw.js', ['--root', "/srv/my docs/it's"], 'linux');
   const code = shellWords(renderLaunch('claude-code', 'docwarden', line));
   assert.deepEqual(code.slice(0, 5), ['claude', 'mcp', 'add', 'docwarden', '--']);
   assert.deepEqual(code.slice(5), [line.command, ...line.args]);
@@ -93,7 +98,8 @@ test('`runLaunch()` defaults to the running runtime and binary, and passes the c
   const r = await runLaunch(host, config, request(), FACTS);
   assert.deepEqual(shellWords(r.stdout.trim()), [
     '/usr/bin/node', '--experimental-permission', `--allow-fs-read=${join(dir, 'docs')}`, `--allow-fs-read=${file}`,
-    '--allow-fs-read=/opt/dw/docwarden.js', `--allow-fs-write=${join(dir, 'logs/audit.jsonl')}`, '/opt/dw/docwarden.js', '--config', file,
+    '--allow-fs-read=/opt/dw/docwarden.js', ...(process.platform === 'linux' ? ['--allow-fs-read=/proc/self/fd/'] : []),
+    `--allow-fs-write=${join(dir, 'logs/audit.jsonl')}`, '/opt/dw/docwarden.js', '--config', file,
   ]);
   assert.match(r.notes, /Create the audit log's folder first: mkdir -p -m 700 /, 'the sandbox cannot create the folder');
   assert.match(r.notes, /Node cannot restrict environment variables/);

@@ -138,6 +138,15 @@ test('`auditGrants()` names the exact Node flag for a listed path the config doe
     'a path inside a root is fine; probes explained by a listed flag are not reported twice');
 });
 
+test('`auditGrants()` accepts exactly the descriptor links `launch` grants Node, nothing wider', () => {
+  const withLinks = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read, '/proc/self/fd'], write: [...NEED.write] } });
+  assert.deepEqual(auditGrants(withLinks, NEED, posix), []);
+  for (const wider of ['/proc/self', '/proc', '/proc/1/fd']) {
+    const s = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read, wider], write: [...NEED.write] } });
+    assert.deepEqual(auditGrants(s, NEED, posix).map((x) => x.flag), [`--allow-fs-read=${wider}`], wider);
+  }
+});
+
 test('`auditGrants()` still catches a Node grant that no listed flag explains (NODE_OPTIONS)', () => {
   const s = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read], write: [] }, read: [probe('/')] });
   assert.deepEqual(auditGrants(s, NEED, posix).map((x) => [x.flag, x.message]), [['--allow-fs-read', 'one of its entries covers "/", more than docwarden reads']]);

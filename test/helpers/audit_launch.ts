@@ -53,7 +53,7 @@ export function auditLaunch(o: AuditLaunch): Client {
     const write = !log ? [] : o.grant === 'folder' ? [o.folder ?? dirname(log)] : o.grant === 'rotation' ? [log, ...Array.from({ length: keep }, (_, i) => `${log}.${i + 1}`)] : [log];
     if (o.grant === 'folder' || o.grant === 'rotation') read.push(...write);
     const s = sandboxOf(RUNTIME);
-    const line = launchLine(s.runtime, s.command, s.nodeVersion, { read, write }, BUNDLE, serverArgs);
+    const line = launchLine(s.runtime, s.command, s.nodeVersion, { read, write }, BUNDLE, serverArgs, process.platform);
     cmd = line.command;
     args = [...line.args];
   }

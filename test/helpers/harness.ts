@@ -71,7 +71,7 @@ export async function launchArgs(opts: StartOptions, configPath: string | null, 
   // its exact flags would (rightly) make the production self-audit refuse to start.
   const read = runtime === 'deno' ? [...need.read, ...(opts.extraRead ?? []).filter((p) => !need.read.includes(p))] : need.read;
   const s = sandboxOf(runtime);
-  const line = launchLine(s.runtime, s.command, s.nodeVersion, { read, write: need.write }, BUNDLE, serverArgs);
+  const line = launchLine(s.runtime, s.command, s.nodeVersion, { read, write: need.write }, BUNDLE, serverArgs, process.platform);
   return { cmd: line.command, args: [...line.args] };
 }
 
