@@ -19,20 +19,25 @@ export type CorpusEntry = {
   readonly mtimeMs: number;
   readonly key: string;
 };
-export type Snapshot = { readonly files: readonly CorpusEntry[]; readonly capped: boolean };
+export type Snapshot = { readonly files: readonly CorpusEntry[] };
 
 export type SnapshotOptions = {
   readonly confinement: Confinement;
   readonly root: Root;
   readonly maxDepth: number;
   readonly maxVisited: number;
-  readonly maxFiles: number;
   readonly signal: AbortSignal;
 };
 
 export type SearchCorpus = {
   /** Every servable file of the root, in path order (walk order). */
   readonly snapshot: (o: SnapshotOptions) => Promise<Snapshot>;
+  /**
+   * The same files, handed to `visit` one by one as the walk finds them (`visit` returns false to
+   * stop), so a search that fills its page early never waits for the rest of the tree. A fresh
+   * snapshot serves directly; a walk that runs to its end becomes the snapshot.
+   */
+  readonly stream: (o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>) => Promise<void>;
   /** The snapshot a call within the last SNAPSHOT_TTL_MS took with the same limits, or null. */
   readonly fresh: (o: SnapshotOptions) => Snapshot | null;
   /** The file's text, or null when it is binary, not text, or refused now. */
@@ -66,34 +71,38 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
     }
   }
 
-  const limitsOf = (o: SnapshotOptions) => `${o.maxDepth}:${o.maxVisited}:${o.maxFiles}`;
+  const limitsOf = (o: SnapshotOptions) => `${o.maxDepth}:${o.maxVisited}`;
   function fresh(o: SnapshotOptions): Snapshot | null {
     const cached = snapshots.get(o.root.name);
     return cached && cached.limits === limitsOf(o) && now() - cached.at < SNAPSHOT_TTL_MS ? cached.snap : null;
   }
 
+  /** Walks the root now, handing each file to `visit`; the snapshot when the walk ran to its end. */
+  async function walkRoot(o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>): Promise<Snapshot | null> {
+    const top = { root: o.root, rel: '', abs: o.root.path, kind: 'dir' } as ConfinedPath; // the root itself
+    const files: CorpusEntry[] = [];
+    const r = await walk(o.confinement, top, {
+      maxDepth: o.maxDepth, maxVisited: o.maxVisited, signal: o.signal, keep: (_rel, kind) => kind === 'file',
+    }, (e) => {
+      const entry = { path: e.path, size: e.size, mtimeMs: e.mtimeMs, key: `${e.size}:${e.mtimeMs}:${e.fileId ?? ''}` };
+      files.push(entry);
+      return visit(entry);
+    });
+    if (r.truncated) return null; // stopped early by `visit`: not every file was seen
+    const snap = { files };
+    snapshots.set(o.root.name, { at: now(), limits: limitsOf(o), snap });
+    return snap;
+  }
+
   return {
     fresh,
-    async snapshot(o) {
-      const limits = limitsOf(o);
+    async stream(o, visit) {
       const cached = fresh(o);
-      if (cached) return cached;
-      const top = { root: o.root, rel: '', abs: o.root.path, kind: 'dir' } as ConfinedPath; // the root itself
-      const files: CorpusEntry[] = [];
-      let capped = false;
-      await walk(o.confinement, top, {
-        maxDepth: o.maxDepth, maxVisited: o.maxVisited, signal: o.signal, keep: (_rel, kind) => kind === 'file',
-      }, (e) => {
-        if (files.length >= o.maxFiles) {
-          capped = true;
-          return false;
-        }
-        files.push({ path: e.path, size: e.size, mtimeMs: e.mtimeMs, key: `${e.size}:${e.mtimeMs}:${e.fileId ?? ''}` });
-        return true;
-      });
-      const snap = { files, capped };
-      snapshots.set(o.root.name, { at: now(), limits, snap });
-      return snap;
+      if (!cached) return void (await walkRoot(o, visit)); // stopped early: no snapshot, the next call walks
+      for (const f of cached.files) if (!(await visit(f))) return;
+    },
+    async snapshot(o) {
+      return fresh(o) ?? ((await walkRoot(o, async () => true)) as Snapshot); // never stopped early: complete
     },
     async text(c, entry) {
       const hit = texts.get(entry.path.abs);

@@ -67,10 +67,7 @@ export function findDocsTool(maxEntries: number) {
         return true;
       };
       const wanted = (rel: string) => glob.matches(rel) && narrowingAllows(ctx.narrowing, root.name, rel);
-      const options = {
-        confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries,
-        maxFiles: ctx.limits.walkEntries, signal: ctx.signal,
-      };
+      const options = { confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal };
       // A snapshot taken moments ago by search_docs or find_docs makes repeated name searches nearly
       // free; otherwise a walk with the glob as its filter stats only the matching files.
       const snap = ctx.corpus.fresh(options);

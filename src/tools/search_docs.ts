@@ -6,13 +6,14 @@ import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { narrowingAllows } from '../policy/client_roots.ts';
-import { compileSafeRegex } from '../search/safe_regex.ts';
+import { lineMatcher, type Match } from '../search/line_matcher.ts';
 import { bestSnippets } from '../search/snippet.ts';
 import { queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { CURSOR_ARG, FOLDER_ARG, NEEDS_CONSENT, ROOT_ARG, checkSignal, cursorInt, decodeCursor, encodeCursor, limitArg, pickRoot, resolveIn } from './common.ts';
 import { defineTool, type ToolContext } from './context.ts';
+import type { CorpusEntry } from '../search/corpus.ts';
 import { rankByWords, type RankInput } from '../search/word_rank.ts';
 
 const SNIPPET_CHARS = 240;
@@ -110,24 +111,28 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         skip = cursorInt(c, 'o', 1_000_000);
       }
       const wanted = skip + limit + 1;
-      const snap = await ctx.corpus.snapshot({
-        confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries,
-        maxFiles: ctx.limits.searchFiles, signal: ctx.signal,
-      });
+      // The same limits as find_docs, so both share the root's snapshot.
+      const corpusOptions = {
+        confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
+      };
       const prefix = folder.rel === '' ? '' : folder.rel + '/';
-      const files = snap.files.filter((f) =>
-        f.path.rel.startsWith(prefix) && narrowingAllows(ctx.narrowing, root.name, f.path.rel) && (glob === null || glob.matches(f.path.rel)));
+      const searchable = (f: CorpusEntry): boolean =>
+        f.path.rel.startsWith(prefix) && narrowingAllows(ctx.narrowing, root.name, f.path.rel) && (glob === null || glob.matches(f.path.rel));
+      const tooMany = () => failure('limit_reached',
+        `Cannot finish: the search covers more than ${ctx.limits.searchFiles} files (limits.searchFiles); narrow it with \`path\` or \`glob\``);
       let done = 0;
-      const tick = async (): Promise<void> => {
+      const tick = async (total: number | null): Promise<void> => {
         if (++done % 64 === 0) {
           await ctx.confinement.host.yieldNow();
-          ctx.progress(done, files.length, `Searched ${done} of ${files.length} files`);
+          ctx.progress(done, total, total === null ? `Searched ${done} files` : `Searched ${done} of ${total} files`);
         }
         checkSignal(ctx);
       };
       const hits: Hit[] = [];
 
       if (mode === 'words') {
+        const files = (await ctx.corpus.snapshot(corpusOptions)).files.filter(searchable);
+        if (files.length > ctx.limits.searchFiles) throw tooMany();
         const terms = queryTerms(args.query);
         if (terms.length === 0) throw failure('invalid_argument', 'Invalid arguments: `query` has no searchable words (only stop words or symbols); try mode "literal"');
         const corpus = ctx.corpus;
@@ -145,7 +150,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
             };
           }
         }
-        const ranked = await rankByWords(inputs(), args.query, wanted, tick);
+        const ranked = await rankByWords(inputs(), args.query, wanted, () => tick(files.length));
         for (const r of ranked.slice(skip, skip + limit)) {
           const f = byKey.get(r.key);
           const text = f ? await corpus.text(ctx.confinement, f) : null;
@@ -177,22 +182,27 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
 
       const matcher = lineMatcher(mode, args.query, caseSensitive);
       let count = 0;
-      scan: for (const f of files) {
-        await tick();
+      let searched = 0;
+      // Files are scanned as the walk finds them: a page that fills early ends the walk too.
+      await ctx.corpus.stream(corpusOptions, async (f) => {
+        if (!searchable(f)) return true;
+        if (++searched > ctx.limits.searchFiles) throw tooMany();
+        await tick(null);
         const text = await ctx.corpus.text(ctx.confinement, f);
-        if (text === null) continue;
+        if (text === null) return true;
         let starts: number[] | null = null;
         let headings: ReturnType<typeof ctx.corpus.headings> | null = null; // parsed once per file, not per hit
         for (const m of matcher(text)) {
           count++;
           if (count <= skip) continue;
-          if (count > skip + limit) break scan;
+          if (count > skip + limit) return false;
           starts ??= lineStarts(text);
           headings ??= ctx.corpus.headings(f, text);
           const hit = lineHit(f.path.rel, text, starts, m, headings, contextLines);
           hits.push(ctx.confirmPolicy.needs(f.path.rel, f.size) ? maskedHit(hit.path, hit.line, hit.column, null) : hit);
         }
-      }
+        return true;
+      });
       const more = count > skip + limit;
       return result(root.name, mode, hits, done, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
     },
@@ -228,48 +238,6 @@ function lineHit(path: string, text: string, starts: readonly number[], m: Match
     snippet: cutAround(lineText(line), m.index - lineStart + 1, m.length), heading: nullableEscaped(heading), score: null,
     before: contextLines > 0 ? around(line - contextLines, line - 1) : [],
     after: contextLines > 0 ? around(line + 1, line + contextLines) : [],
-  };
-}
-
-type Match = { readonly index: number; readonly length: number };
-
-/** Yields match offsets over a whole text, at most one per line. */
-function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensitive: boolean): (text: string) => Iterable<Match> {
-  if (mode === 'literal') {
-    // An escaped literal cannot backtrack; the native engine scans it fast.
-    const re = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), caseSensitive ? 'gu' : 'giu');
-    return function* (text) {
-      re.lastIndex = 0;
-      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-        yield { index: m.index, length: m[0].length };
-        const nl = text.indexOf('\n', m.index + Math.max(1, m[0].length));
-        if (nl === -1) return;
-        re.lastIndex = nl + 1;
-      }
-    };
-  }
-  let rx;
-  try {
-    rx = compileSafeRegex(query, { caseSensitive });
-  } catch (err) {
-    throw failure('invalid_argument', `Invalid arguments: \`query\`: ${err instanceof Error ? err.message : 'invalid regex'}`);
-  }
-  const safe = rx;
-  const needle = safe.requiredLiteral;
-  return function* (text) {
-    const hay = needle !== null && !caseSensitive ? text.toLowerCase() : text;
-    if (needle !== null && hay.indexOf(needle) === -1) return;
-    let start = 0;
-    while (start <= text.length) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = text.length;
-      if (needle === null || hay.slice(start, end).includes(needle)) {
-        const m = safe.exec(text.slice(start, end));
-        if (m) yield { index: start + m.index, length: m.length };
-      }
-      if (end === text.length) return;
-      start = end + 1;
-    }
   };
 }
 

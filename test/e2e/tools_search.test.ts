@@ -250,3 +250,36 @@ describe(`search_docs (${RUNTIME})`, () => {
     assert.match(c.textOf(r), /literal/);
   });
 });
+
+describe(`search_docs and limits.searchFiles (${RUNTIME})`, () => {
+  let c: Client;
+  before(async () => {
+    const root = makeTree({
+      'a.md': '# A\n\nfirst hit here\nsecond hit here\n', 'b.md': '# B\n', 'c.md': '# C\n', 'd.md': '# D\n', 'e.md': '# E\n',
+      'sub/x.md': '# X\n\nhit in sub\n', 'sub/y.md': '# Y\n',
+    });
+    c = await startReady({ config: configFor({ docs: root }, { searchFiles: 3 }) });
+  });
+  after(async () => {
+    await c.close();
+  });
+  const search = (args: Record<string, unknown>): Promise<ToolReply> => c.call('search_docs', args);
+
+  test('a search that would read more files than the limit is an isError naming the limit and how to narrow it', async () => {
+    for (const args of [
+      { query: 'nowhere', mode: 'literal' }, { query: 'nowhere', mode: 'regex' }, { query: 'nowhere words' }, { query: 'nowhere', mode: 'literal', glob: '*.md' },
+    ]) {
+      const r = await search(args);
+      assert.equal(r.isError, true, JSON.stringify(args));
+      assert.match(c.textOf(r), /more than 3 files \(limits\.searchFiles\); narrow it with `path` or `glob`/);
+    }
+  });
+
+  test('narrowed with path or glob, or stopped by a full page before the limit, the search answers', async () => {
+    assert.deepEqual((sc(await search({ query: 'hit', mode: 'literal', path: 'sub' }))['hits'] as Hit[]).map((h) => h.path), ['sub/x.md']);
+    assert.deepEqual((sc(await search({ query: 'hit', mode: 'literal', glob: 'sub/*.md' }))['hits'] as Hit[]).map((h) => h.path), ['sub/x.md']);
+    const early = sc(await search({ query: 'hit', mode: 'literal', limit: 1 }));
+    assert.deepEqual((early['hits'] as Hit[]).map((h) => [h.path, h.line]), [['a.md', 3]]);
+    assert.equal(typeof early['nextCursor'], 'string', 'the second hit in a.md ends the page: the limit bounds files read, not the root');
+  });
+});

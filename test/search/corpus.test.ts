@@ -23,7 +23,7 @@ async function setup() {
   };
   let clock = 0;
   const corpus = createSearchCorpus(1 << 24, () => clock);
-  const options = { confinement: c, root: config.roots[0]!, maxDepth: 16, maxVisited: 10_000, maxFiles: 10_000, signal: new AbortController().signal };
+  const options = { confinement: c, root: config.roots[0]!, maxDepth: 16, maxVisited: 10_000, signal: new AbortController().signal };
   const advance = () => void (clock += SNAPSHOT_TTL_MS + 1);
   return { dir, corpus, options, c, advance };
 }
@@ -105,4 +105,23 @@ test('concurrent reads never mix texts (the shared read buffer has one holder at
   const entries = snap.files.filter((f) => f.path.rel.startsWith('many/'));
   const texts = await Promise.all(entries.map((e) => s.corpus.text(s.c, e)));
   entries.forEach((e, i) => assert.equal(texts[i], files[e.path.rel], e.path.rel));
+});
+
+test('`stream()` hands files over in walk order; a walk stopped early leaves no snapshot, a complete one does', async () => {
+  const s = await setup();
+  const seen: string[] = [];
+  await s.corpus.stream(s.options, async (f) => (seen.push(f.path.rel), false));
+  assert.deepEqual(seen, ['a.md'], 'stopped after the first file');
+  assert.equal(s.corpus.fresh(s.options), null, 'a partial walk is not a snapshot');
+  const all: string[] = [];
+  await s.corpus.stream(s.options, async (f) => (all.push(f.path.rel), true));
+  assert.deepEqual(all, ['a.md', 'sub/b.md']);
+  assert.deepEqual(s.corpus.fresh(s.options)?.files.map((f) => f.path.rel), all, 'the complete walk became the snapshot');
+  writeFileSync(join(s.dir, 'c.md'), 'new\n');
+  const again: string[] = [];
+  await s.corpus.stream(s.options, async (f) => (again.push(f.path.rel), true));
+  assert.deepEqual(again, all, 'within its lifetime the snapshot serves, in the same order');
+  s.advance();
+  assert.equal(s.corpus.fresh(s.options), null);
+  assert.deepEqual((await s.corpus.snapshot(s.options)).files.map((f) => f.path.rel), ['a.md', 'c.md', 'sub/b.md']);
 });
