@@ -9,6 +9,7 @@ import { formatOf, parseHeadings, type Heading } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { readConfinedFile, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
+import type { RankMemo } from './word_rank.ts';
 
 export const SNAPSHOT_TTL_MS = 1500;
 const SCRATCH_BYTES = 1024 * 1024; // read buffer reused across files; larger files get their own
@@ -44,9 +45,14 @@ export type SearchCorpus = {
   readonly text: (c: Confinement, entry: CorpusEntry) => Promise<string | null>;
   /** Headings of a text already fetched with `text`. */
   readonly headings: (entry: CorpusEntry, text: string) => readonly Heading[];
+  /**
+   * Words mode's memo for a text already fetched with `text`, kept with the cached text (same file
+   * identity, same text, so the same counts and tokens), or null when that text is not cached.
+   */
+  readonly rankMemo: (entry: CorpusEntry, text: string) => RankMemo | null;
 };
 
-type Cached = { readonly key: string; readonly text: string; headings: readonly Heading[] | null };
+type Cached = { readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null };
 
 export function createSearchCorpus(cacheChars: number, now: () => number): SearchCorpus {
   const snapshots = new Map<string, { readonly at: number; readonly limits: string; readonly snap: Snapshot }>();
@@ -121,7 +127,7 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
       } finally {
         if (lent !== undefined) scratchFree = true;
       }
-      if (text !== null) remember(entry.path.abs, { key: entry.key, text, headings: null });
+      if (text !== null) remember(entry.path.abs, { key: entry.key, text, headings: null, memo: null });
       return text;
     },
     headings(entry, text) {
@@ -130,6 +136,11 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
       const headings = parseHeadings(splitLines(text), formatOf(entry.path.rel));
       if (hit && hit.key === entry.key && hit.text === text) hit.headings = headings;
       return headings;
+    },
+    rankMemo(entry, text) {
+      const hit = texts.get(entry.path.abs);
+      if (!hit || hit.key !== entry.key || hit.text !== text) return null;
+      return (hit.memo ??= { counts: new Map(), snippets: new Map(), outline: null });
     },
   };
 }

@@ -3,6 +3,7 @@
 // heading and path boosts. Scanning costs about what a literal search costs, needs no index memory,
 // and is always current with the text cache (docs/performance.md explains the choice).
 import { bodyNorm, cooccurrenceBonus, idf, inName, packCounts, termScore } from './bm25.ts';
+import type { Snippet } from './snippet.ts';
 import { queryTerms, tokenize } from './tokenize.ts';
 
 export type RankInput = {
@@ -12,6 +13,16 @@ export type RankInput = {
   readonly text: string;
   /** Title and headings, asked for only for the documents that reach the final ranking. */
   readonly outline: () => { readonly title: string; readonly headings: readonly string[] };
+  /** What earlier queries learned about this exact text (a second page, a refined query); filled in here. */
+  readonly memo?: RankMemo | null;
+};
+
+/** Kept with a cached text: its term counts, its title and headings as tokens, its best line per query. */
+export type RankMemo = {
+  readonly counts: Map<string, number>;
+  /** Keyed by the query's terms joined with spaces; null when no line holds a term. */
+  readonly snippets: Map<string, Snippet | null>;
+  outline: { readonly title: readonly string[]; readonly headings: readonly (readonly string[])[] } | null;
 };
 
 export type RankedHit = { readonly key: string; readonly score: number };
@@ -39,6 +50,30 @@ function countMatches(re: RegExp, text: string): number {
   let n = 0;
   while (n < MAX_TF && re.exec(text) !== null) n++;
   return n;
+}
+
+// Terms remembered per text: enough for a query and its next pages or a refinement, while the memo of
+// a whole corpus stays a few megabytes.
+const MEMO_TERMS = 16;
+
+function termCount(term: string, re: RegExp, input: RankInput): number {
+  const memo = input.memo?.counts;
+  const known = memo?.get(term);
+  if (known !== undefined) return known;
+  const n = countMatches(re, input.text);
+  if (memo) {
+    if (memo.size >= MEMO_TERMS) memo.clear();
+    memo.set(term, n);
+  }
+  return n;
+}
+
+function outlineTokens(input: RankInput): NonNullable<RankMemo['outline']> {
+  if (input.memo?.outline) return input.memo.outline;
+  const o = input.outline();
+  const tokens = { title: tokenize(o.title), headings: o.headings.map((h) => tokenize(h)) };
+  if (input.memo) input.memo.outline = tokens;
+  return tokens;
 }
 
 /** Occurrences of a term in a field's tokens: whole-token matches count double, prefix matches once. */
@@ -82,7 +117,7 @@ export async function rankByWords(
     const length = input.text.length / APPROX_CHARS_PER_TOKEN;
     totalLength += length;
     const pathTokens = pathTokensOf(input.path);
-    const tf = patterns.map((re) => countMatches(re, input.text));
+    const tf = patterns.map((re, i) => termCount(terms[i] as string, re, input));
     let any = false;
     terms.forEach((term, i) => {
       if ((tf[i] as number) > 0 || fieldCount(pathTokens, term) > 0) {
@@ -96,10 +131,10 @@ export async function rankByWords(
   const average = totalLength / docCount;
   const idfs = docFreq.map((df) => idf(docCount, df));
 
-  const score = (c: Candidate, outline: { title: string; headings: readonly string[] } | null): number => {
+  const score = (c: Candidate, outline: NonNullable<RankMemo['outline']> | null): number => {
     const norm = bodyNorm(c.length, average);
-    const titleTokens = outline ? tokenize(outline.title) : [];
-    const headingTokens = outline ? outline.headings.map((h) => tokenize(h)) : [];
+    const titleTokens = outline ? outline.title : [];
+    const headingTokens = outline ? outline.headings : [];
     let total = 0;
     let nameIdf = 0;
     let nameTerms = 0;
@@ -142,7 +177,7 @@ export async function rankByWords(
   for (const c of candidates) c.score = score(c, null);
   candidates.sort((a, b) => b.score - a.score || (a.input.key < b.input.key ? -1 : 1));
   const finalists = candidates.slice(0, Math.max(RERANK_FLOOR, limit * 4));
-  for (const c of finalists) c.score = score(c, c.input.outline());
+  for (const c of finalists) c.score = score(c, outlineTokens(c.input));
   finalists.sort((a, b) => b.score - a.score || (a.input.key < b.input.key ? -1 : a.input.key > b.input.key ? 1 : 0));
   return finalists.slice(0, limit).map((c) => ({ key: c.input.key, score: c.score }));
 }

@@ -18,6 +18,8 @@ import { rankByWords, type RankInput } from '../search/word_rank.ts';
 
 const SNIPPET_CHARS = 240;
 const MAX_CONTEXT = 5;
+// Best lines remembered per cached text, one per recent query (see RankMemo).
+const MEMO_SNIPPETS = 8;
 
 const HIT = object({
   path: string({ description: 'Root-relative path', maxLength: 1024 }),
@@ -137,12 +139,13 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         if (terms.length === 0) throw failure('invalid_argument', 'Invalid arguments: `query` has no searchable words (only stop words or symbols); try mode "literal"');
         const corpus = ctx.corpus;
         const byKey = new Map(files.map((f) => [f.path.rel, f]));
+        const termsKey = terms.join(' ');
         async function* inputs(): AsyncGenerator<RankInput> {
           for (const f of files) {
             const text = await corpus.text(ctx.confinement, f);
             if (text === null) continue;
             yield {
-              key: f.path.rel, path: f.path.rel, text,
+              key: f.path.rel, path: f.path.rel, text, memo: corpus.rankMemo(f, text),
               outline: () => {
                 const hs = corpus.headings(f, text);
                 return { title: hs[0]?.title ?? '', headings: hs.map((h) => h.title) };
@@ -155,14 +158,24 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           const f = byKey.get(r.key);
           const text = f ? await corpus.text(ctx.confinement, f) : null;
           if (!f || text === null) continue;
-          const lines = splitLines(text);
-          const headings = corpus.headings(f, text);
+          let split: string[] | null = null;
+          const lines = (): string[] => (split ??= splitLines(text));
           const headingAt = (line: number): string | null => {
             let h: string | null = null;
-            for (const x of headings) { if (x.line > line) break; h = x.title; }
+            for (const x of corpus.headings(f, text)) { if (x.line > line) break; h = x.title; }
             return h;
           };
-          const best = bestSnippets(lines, terms, headingAt, 1)[0];
+          // The best line for these terms is kept with the cached text: the next page or a repeat
+          // of the query does not split and tokenize the document again.
+          const memo = corpus.rankMemo(f, text);
+          let best = memo?.snippets.get(termsKey);
+          if (best === undefined) {
+            best = bestSnippets(lines(), terms, headingAt, 1)[0] ?? null;
+            if (memo) {
+              if (memo.snippets.size >= MEMO_SNIPPETS) memo.snippets.clear();
+              memo.snippets.set(termsKey, best);
+            }
+          }
           const line = best?.line ?? 1;
           if (ctx.confirmPolicy.needs(f.path.rel, f.size)) {
             hits.push(maskedHit(r.key, line, best?.column ?? 1, Math.round(r.score * 1000)));
@@ -170,10 +183,10 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           }
           hits.push({
             path: r.key, line, column: best?.column ?? 1,
-            snippet: best ? escapeControls(best.text) : cutAround(lines[0] ?? '', 1, 0),
+            snippet: best ? escapeControls(best.text) : cutAround(lines()[0] ?? '', 1, 0),
             heading: nullableEscaped(best?.heading ?? headingAt(1)), score: Math.round(r.score * 1000),
-            before: lines.slice(Math.max(0, line - 1 - contextLines), line - 1).map((l) => cutAround(l, 1, 0)),
-            after: lines.slice(line, line + contextLines).map((l) => cutAround(l, 1, 0)),
+            before: contextLines > 0 ? lines().slice(Math.max(0, line - 1 - contextLines), line - 1).map((l) => cutAround(l, 1, 0)) : [],
+            after: contextLines > 0 ? lines().slice(line, line + contextLines).map((l) => cutAround(l, 1, 0)) : [],
           });
         }
         const more = ranked.length > skip + limit;

@@ -244,6 +244,17 @@ describe(`search_docs (${RUNTIME})`, () => {
     }
   });
 
+  test('words mode answers a repeated query identically (the second answer comes from per-text memos)', async () => {
+    for (const query of ['spawn a child process', 'stream pipe', 'read a file']) {
+      const first = hitsOf(await search({ query, limit: 20 }));
+      const again = hitsOf(await search({ query, limit: 20 }));
+      assert.deepEqual(again, first, query);
+      const withContext = hitsOf(await search({ query, limit: 20, contextLines: 1 }));
+      assert.deepEqual(withContext.map((h) => [h.path, h.line, h.snippet]), first.map((h) => [h.path, h.line, h.snippet]), `${query} with context`);
+      for (const h of withContext) if (h.line > 1) assert.equal(h.before.length, 1, `${h.path}:${h.line} has a line of context before`);
+    }
+  });
+
   test('words mode with only stop words is an isError suggesting literal mode', async () => {
     const r = await search({ query: 'the a of' });
     assert.equal(r.isError, true);

@@ -125,3 +125,19 @@ test('`stream()` hands files over in walk order; a walk stopped early leaves no 
   assert.equal(s.corpus.fresh(s.options), null);
   assert.deepEqual((await s.corpus.snapshot(s.options)).files.map((f) => f.path.rel), ['a.md', 'c.md', 'sub/b.md']);
 });
+
+test('`rankMemo()` belongs to the cached text: none for an uncached one, a new one once the file changed', async () => {
+  const s = await setup();
+  const entry = (await s.corpus.snapshot(s.options)).files.find((f) => f.path.rel === 'a.md')!;
+  assert.equal(s.corpus.rankMemo(entry, 'alpha text\n'), null, 'not read yet');
+  const text = (await s.corpus.text(s.c, entry))!;
+  const memo = s.corpus.rankMemo(entry, text)!;
+  memo.counts.set('alpha', 1);
+  assert.equal(s.corpus.rankMemo(entry, text), memo, 'the same text keeps its memo');
+  assert.equal(s.corpus.rankMemo(entry, 'another text'), null, 'a different text never gets it');
+  writeFileSync(join(s.dir, 'a.md'), 'alpha changed and longer\n');
+  s.advance();
+  const changed = (await s.corpus.snapshot(s.options)).files.find((f) => f.path.rel === 'a.md')!;
+  const newText = (await s.corpus.text(s.c, changed))!;
+  assert.equal(s.corpus.rankMemo(changed, newText)?.counts.size, 0, 'a changed file starts a fresh memo');
+});

@@ -157,3 +157,27 @@ test('`rankByWords()` asks for outlines only of the finalists', async () => {
   assert.equal(hits.length, 5);
   assert.ok(asked <= 100, `outline asked ${asked} times`);
 });
+
+test('`rankByWords()` with a memo ranks exactly as without, fills it, and reuses it on the next query', async () => {
+  const memos = DOCS.map(() => ({ counts: new Map<string, number>(), snippets: new Map(), outline: null }));
+  let outlines = 0;
+  const withMemo = (): RankInput[] => inputs(DOCS).map((d, i) => ({ ...d, memo: memos[i], outline: () => (outlines++, d.outline()) }));
+  for (const query of ['spawn a child process', 'read a file', 'emit an event']) {
+    const plain = await rankByWords(inputs(DOCS), query, 10);
+    assert.deepEqual(await rankByWords(withMemo(), query, 10), plain, query);
+    const asked = outlines;
+    assert.deepEqual(await rankByWords(withMemo(), query, 10), plain, `${query}, from the memo`);
+    assert.equal(outlines, asked, 'outlines come from the memo the second time');
+  }
+  assert.ok(memos.every((m) => m.counts.has('spawn') && m.counts.has('file')), 'every text has its counts');
+  // A memo that disagrees with the text wins: proof that counts are read from it, not recounted.
+  const lying = inputs(DOCS).map((d) => ({ ...d, memo: { counts: new Map([['spawn', d.key === 'api:fs.md' ? 50 : 0]]), snippets: new Map(), outline: null } }));
+  assert.equal((await rankByWords(lying, 'spawn', 1))[0]?.key, 'api:fs.md');
+});
+
+test('`rankByWords()` keeps at most 16 terms per memo', async () => {
+  const memo = { counts: new Map<string, number>(), snippets: new Map(), outline: null };
+  const doc: RankInput = { key: 'k', path: 'k.md', text: 'alpha beta', outline: () => ({ title: '', headings: [] }), memo };
+  for (let i = 0; i < 40; i++) await rankByWords([doc], `word${i}x alpha`, 1);
+  assert.ok(memo.counts.size <= 16, `${memo.counts.size} terms remembered`);
+});
