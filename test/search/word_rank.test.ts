@@ -161,7 +161,7 @@ test('`rankByWords()` asks for outlines only of the finalists', async () => {
 test('`rankByWords()` with a memo ranks exactly as without, fills it, and reuses it on the next query', async () => {
   const memos = DOCS.map(() => ({ counts: new Map<string, number>(), snippets: new Map(), outline: null }));
   let outlines = 0;
-  const withMemo = (): RankInput[] => inputs(DOCS).map((d, i) => ({ ...d, memo: memos[i], outline: () => (outlines++, d.outline()) }));
+  const withMemo = (): RankInput[] => inputs(DOCS).map((d, i) => ({ ...d, memo: memos[i] ?? null, outline: () => (outlines++, d.outline()) }));
   for (const query of ['spawn a child process', 'read a file', 'emit an event']) {
     const plain = await rankByWords(inputs(DOCS), query, 10);
     assert.deepEqual(await rankByWords(withMemo(), query, 10), plain, query);
