@@ -77,6 +77,12 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
     }
   }
 
+  /** The cache entry of exactly this text of this file, which may keep what is derived from it. */
+  function holding(entry: CorpusEntry, text: string): Cached | null {
+    const hit = texts.get(entry.path.abs);
+    return hit && hit.key === entry.key && hit.text === text ? hit : null;
+  }
+
   const limitsOf = (o: SnapshotOptions) => `${o.maxDepth}:${o.maxVisited}`;
   function fresh(o: SnapshotOptions): Snapshot | null {
     const cached = snapshots.get(o.root.name);
@@ -131,16 +137,15 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
       return text;
     },
     headings(entry, text) {
-      const hit = texts.get(entry.path.abs);
-      if (hit && hit.key === entry.key && hit.text === text && hit.headings) return hit.headings;
+      const hit = holding(entry, text);
+      if (hit?.headings) return hit.headings;
       const headings = parseHeadings(splitLines(text), formatOf(entry.path.rel));
-      if (hit && hit.key === entry.key && hit.text === text) hit.headings = headings;
+      if (hit) hit.headings = headings;
       return headings;
     },
     rankMemo(entry, text) {
-      const hit = texts.get(entry.path.abs);
-      if (!hit || hit.key !== entry.key || hit.text !== text) return null;
-      return (hit.memo ??= { counts: new Map(), snippets: new Map(), outline: null });
+      const hit = holding(entry, text);
+      return hit ? (hit.memo ??= { counts: new Map(), snippets: new Map(), outline: null }) : null;
     },
   };
 }
