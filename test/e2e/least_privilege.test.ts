@@ -117,6 +117,39 @@ describe('every printed launch line starts a working server that finds nothing t
   });
 });
 
+// What the descriptor-links grant in the printed Node lines allows (docs/security.md, "Races"): asking
+// where an opened file is, and nothing through /proc beyond the descriptors the process holds.
+const PROBE = `
+const fs = require('fs');
+const out = {};
+const fd = fs.openSync(process.argv[1], 'r');
+try { out.own = fs.readlinkSync('/proc/self/fd/' + fd); } catch (e) { out.own = e.code; }
+for (const [k, p] of [['cwd', '/proc/self/cwd'], ['dotdot', '/proc/self/fd/../cwd'], ['environ', '/proc/self/environ'], ['root', '/proc/self/root/etc/hostname'], ['other', '/proc/1/fd/0']]) {
+  try { fs.readlinkSync(p); out[k] = 'allowed'; } catch (e) { out[k] = e.code; }
+  try { fs.readFileSync(p); out[k + 'Read'] = 'allowed'; } catch (e) { out[k + 'Read'] = e.code; }
+}
+process.stdout.write(JSON.stringify(out));
+`;
+
+describe('the descriptor links granted to Node on Linux reach only what the process holds', { skip: skip || (process.platform !== 'linux' && 'Linux only') }, () => {
+  const { root, config } = fixture('production');
+  for (const flavour of FLAVOURS.filter((f) => f.name !== 'deno')) {
+    test(flavour.name, () => {
+      const line = parseSnippet(null, launch(config, flavour.flags).stdout);
+      const flags = line.args.slice(0, line.args.indexOf(BUNDLE));
+      assert.ok(flags.includes('--allow-fs-read=/proc/self/fd/'), flags.join(' '));
+      const r = spawnSync(line.command, [...flags, '-e', PROBE, join(root, 'guide.md')], { encoding: 'utf8', env: ENV });
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as Record<string, string>;
+      assert.equal(out['own'], join(root, 'guide.md'), 'an opened file says where it is');
+      for (const k of ['cwd', 'dotdot', 'environ', 'root', 'other']) {
+        assert.equal(out[k], 'ERR_ACCESS_DENIED', `${k}: ${JSON.stringify(out)}`);
+        assert.equal(out[`${k}Read`], 'ERR_ACCESS_DENIED', `${k} read: ${JSON.stringify(out)}`);
+      }
+    });
+  }
+});
+
 describe('a grant broader than the config needs', { skip }, () => {
   const prod = fixture('production');
   const dev = fixture('development');
