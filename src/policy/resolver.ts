@@ -59,6 +59,11 @@ function brand(root: Root, rel: string, abs: string, kind: 'file' | 'dir'): Conf
   return { root, rel, abs, kind } as ConfinedPath;
 }
 
+/** The root itself as a confined folder: where a walk of the whole root starts. */
+export function rootFolder(root: Root): ConfinedPath {
+  return brand(root, '', root.path, 'dir');
+}
+
 /** Maps a syscall error to a hidden denial; never lets a host path reach the client. */
 function syscallDenial(err: unknown): Failure {
   if (err instanceof Failure) return err;

@@ -100,7 +100,8 @@ async function openRead(path: string): Promise<ReadHandle> {
   let open = true;
   return {
     location() {
-      if (!FD_PATHS) return null;
+      // Not asked per file where the sandbox refuses it: each refusal would throw on the hot path.
+      if (!descriptorLocations()) return null;
       try {
         return fs.readlinkSync(`/proc/self/fd/${fd}`);
       } catch {

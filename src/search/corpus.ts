@@ -7,7 +7,7 @@ import type { Root } from '../config/load.ts';
 import { decodeText, splitLines } from '../docs/document.ts';
 import { formatOf, parseHeadings, type Heading } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
-import { readConfinedFile, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
+import { readConfinedFile, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import type { RankMemo } from './word_rank.ts';
 
@@ -91,9 +91,8 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
 
   /** Walks the root now, handing each file to `visit`; the snapshot when the walk ran to its end. */
   async function walkRoot(o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>): Promise<Snapshot | null> {
-    const top = { root: o.root, rel: '', abs: o.root.path, kind: 'dir' } as ConfinedPath; // the root itself
     const files: CorpusEntry[] = [];
-    const r = await walk(o.confinement, top, {
+    const r = await walk(o.confinement, rootFolder(o.root), {
       maxDepth: o.maxDepth, maxVisited: o.maxVisited, signal: o.signal, keep: (_rel, kind) => kind === 'file',
     }, (e) => {
       const entry = { path: e.path, size: e.size, mtimeMs: e.mtimeMs, key: `${e.size}:${e.mtimeMs}:${e.fileId ?? ''}` };

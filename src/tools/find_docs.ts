@@ -3,7 +3,7 @@ import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { narrowingAllows } from '../policy/client_roots.ts';
-import type { ConfinedPath } from '../policy/resolver.ts';
+import { rootFolder } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
@@ -74,8 +74,7 @@ export function findDocsTool(maxEntries: number) {
       if (snap) {
         for (const f of snap.files) if (wanted(f.path.rel) && !take(f.path.rel, f.size, f.mtimeMs)) break;
       } else {
-        const top = { root, rel: '', abs: root.path, kind: 'dir' } as ConfinedPath; // the root itself
-        await walk(ctx.confinement, top, {
+        await walk(ctx.confinement, rootFolder(root), {
           maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
           keep: (rel, kind) => kind === 'file' && wanted(rel),
         }, (e) => take(e.path.rel, e.size, e.mtimeMs));

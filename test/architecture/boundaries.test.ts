@@ -58,6 +58,11 @@ test('only src/runtime/ imports node: modules or touches process or Deno', () =>
   assert.deepEqual(bad, [], `host access outside src/runtime/:\n${bad.join('\n')}`);
 });
 
+test('only src/policy/resolver.ts makes a ConfinedPath (the brand every read requires)', () => {
+  const bad = offenders((f) => (f.rel === 'src/policy/resolver.ts' ? null : firstMatch(f.text, /\bas\s+(unknown\s+as\s+)?ConfinedPath\b|\bCONFINED\b/)));
+  assert.deepEqual(bad, [], `ConfinedPath forged outside the resolver:\n${bad.join('\n')}`);
+});
+
 test('no file imports anything from outside src/ (zero runtime dependencies)', () => {
   const bad = offenders((f) => {
     for (const t of targets(f)) {
