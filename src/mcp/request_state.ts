@@ -3,6 +3,7 @@
 // key, bound to the method, the call's arguments and the document, with an expiry (confirm.timeoutMs)
 // and single use.
 import type { Host } from '../runtime/host.ts';
+import { decodeBase64Url, encodeBase64Url } from '../text/base64url.ts';
 
 export type StatePayload = { readonly method: string; readonly digest: string; readonly subject: string };
 
@@ -23,7 +24,7 @@ export function createRequestStates(host: Host, ttlMs: number): RequestStates {
     issue(payload) {
       const nonce = Array.from(host.randomBytes(12), (b) => b.toString(16).padStart(2, '0')).join('');
       const body = JSON.stringify({ v: 1, n: nonce, exp: Math.round(host.now() + ttlMs), ...payload });
-      const encoded = btoa(body).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+      const encoded = encodeBase64Url(body);
       return `${encoded}.${sign(encoded)}`;
     },
     verify(state, expected) {
@@ -33,7 +34,7 @@ export function createRequestStates(host: Host, ttlMs: number): RequestStates {
       if (!timingSafeEqual(sign(encoded), state.slice(dot + 1))) return { ok: false, reason: 'bad signature' };
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(atob(encoded.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+        body = JSON.parse(decodeBase64Url(encoded)) as Record<string, unknown>;
       } catch {
         return { ok: false, reason: 'malformed' };
       }

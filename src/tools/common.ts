@@ -5,6 +5,7 @@ import { denied, failure, Failure } from '../errors/failure.ts';
 import { narrowingAllows } from '../policy/client_roots.ts';
 import { requireConsent } from '../policy/confirm.ts';
 import { openConfined, resolvePath, type ConfinedPath } from '../policy/resolver.ts';
+import { decodeBase64Url, encodeBase64Url } from '../text/base64url.ts';
 import { integer, string } from '../validate/schema.ts';
 import type { ToolContext } from './context.ts';
 
@@ -50,14 +51,14 @@ export async function resolveIn(ctx: ToolContext, root: Root, path: string): Pro
 // Cursors are opaque to the client but carry no secret: base64url JSON bound to the tool and query,
 // checked field by field on the way back in.
 export function encodeCursor(tool: string, state: Readonly<Record<string, string | number | null>>): string {
-  return toBase64Url(JSON.stringify({ t: tool, ...state }));
+  return encodeBase64Url(JSON.stringify({ t: tool, ...state }));
 }
 
 export function decodeCursor(tool: string, cursor: string): Readonly<Record<string, unknown>> {
   const bad = () => failure('invalid_cursor', 'Invalid cursor: pass back the nextCursor value of the previous page unchanged');
   let value: unknown;
   try {
-    value = JSON.parse(fromBase64Url(cursor));
+    value = JSON.parse(decodeBase64Url(cursor));
   } catch {
     throw bad();
   }
@@ -73,36 +74,6 @@ export function cursorInt(v: Readonly<Record<string, unknown>>, key: string, max
     throw failure('invalid_cursor', 'Invalid cursor: pass back the nextCursor value of the previous page unchanged');
   }
   return x;
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
-    if (i + 1 < bytes.length) out += B64[(n >> 6) & 63]!;
-    if (i + 2 < bytes.length) out += B64[n & 63]!;
-  }
-  return out;
-}
-
-function fromBase64Url(s: string): string {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new Error('bad base64url');
-  const bytes: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const ch of s) {
-    acc = (acc << 6) | B64.indexOf(ch);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes.push((acc >> bits) & 0xff);
-    }
-  }
-  return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
 }
 
 /** docs://<root>/<path> with each segment percent-encoded. */
