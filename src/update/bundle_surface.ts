@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RuntimeChoice } from './launch.ts';
-import { launchFor } from './launch.ts';
+import { accessFor, launchFor } from './launch.ts';
+import { loadConfig } from '../config/load.ts';
+import { createNodeHost } from '../runtime/node_host.ts';
 import { startServerProcess } from './mcp_client.ts';
 import { handshake, listTools } from './self_test.ts';
 import { surfaceOf, type Surface } from './surface.ts';
@@ -16,8 +18,10 @@ export async function bundleSurface(file: string, runtime: RuntimeChoice, env: R
   try {
     const root = join(scratch, 'docs');
     fs.mkdirSync(root);
-    const bundle = resolve(file);
-    const run = startServerProcess(launchFor(runtime, { bundle, configPath: null, rootArgs: [root], readPaths: [root], logPath: join(scratch, 'audit.jsonl') }, env));
+    const logPath = join(scratch, 'audit.jsonl');
+    const config = await loadConfig(createNodeHost(), { configPath: null, rootArgs: [root], logPath });
+    // Inside the sandbox like verify: release runs this on the bundle it just built, but it is still code.
+    const run = startServerProcess(launchFor(runtime, accessFor(config, resolve(file), logPath), env));
     try {
       const h = await handshake(run);
       const tools = await listTools(run);

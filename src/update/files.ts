@@ -19,22 +19,38 @@ function errorCode(err: unknown): string {
   return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'unknown';
 }
 
-/** The bytes of a regular file, or null when it does not exist. Anything else is an UpdateError. */
-export function readIfExists(path: string, what: string): Uint8Array | null {
-  let st: fs.Stats;
+/** A file's identity: which inode it is and which write it saw, so a swapped or rewritten file differs. */
+export type FileIdentity = { readonly dev: number; readonly ino: number; readonly size: number; readonly mtimeMs: number };
+export type FileRead = { readonly bytes: Uint8Array; readonly identity: FileIdentity };
+
+/**
+ * The bytes of a regular file, read through one descriptor opened without following a symlink, with the
+ * identity of exactly that file; null when it does not exist. Anything else is an UpdateError.
+ */
+export function readFileIfExists(path: string, what: string): FileRead | null {
+  let fd: number;
   try {
-    st = fs.statSync(path);
+    fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return null;
+    if (errorCode(err) === 'ELOOP') throw new UpdateError(`Cannot read ${what}: it is a symbolic link (the updater never follows one)`);
     throw new UpdateError(`Cannot read ${what}: ${errorCode(err)}`);
   }
-  if (!st.isFile()) throw new UpdateError(`Cannot read ${what}: not a regular file`);
-  if (st.size > MAX_FILE_BYTES) throw new UpdateError(`Cannot read ${what}: larger than ${MAX_FILE_BYTES} bytes`);
   try {
-    return new Uint8Array(fs.readFileSync(path));
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new UpdateError(`Cannot read ${what}: not a regular file`);
+    if (st.size > MAX_FILE_BYTES) throw new UpdateError(`Cannot read ${what}: larger than ${MAX_FILE_BYTES} bytes`);
+    const bytes = new Uint8Array(fs.readFileSync(fd));
+    return { bytes, identity: { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } };
   } catch (err) {
-    throw new UpdateError(`Cannot read ${what}: ${errorCode(err)}`);
+    throw err instanceof UpdateError ? err : new UpdateError(`Cannot read ${what}: ${errorCode(err)}`);
+  } finally {
+    fs.closeSync(fd);
   }
+}
+
+export function readIfExists(path: string, what: string): Uint8Array | null {
+  return readFileIfExists(path, what)?.bytes ?? null;
 }
 
 export function readRequired(path: string, what: string): Uint8Array {
@@ -43,14 +59,11 @@ export function readRequired(path: string, what: string): Uint8Array {
   return bytes;
 }
 
-export function ensureDir(path: string, mode = 0o700): void {
-  fs.mkdirSync(path, { recursive: true, mode });
-}
 
 /** Permission bits of a file, or null when it does not exist. */
 export function modeOf(path: string): number | null {
   try {
-    return fs.statSync(path).mode & 0o777;
+    return fs.lstatSync(path).mode & 0o777;
   } catch {
     return null;
   }

@@ -1,7 +1,10 @@
-// How a server under test is started: the same runtime as the client uses, with the least-privilege
-// flags the README recommends (Deno: read the roots, config and bundle; write the audit log; nothing
-// else), the operator's config, and an audit log of our own so the operator's log is not touched.
+// How a server under test is started: contained by the runtime's sandbox with exactly the grants
+// production would use (`docwarden launch`: read the roots, config and bundle; write the audit log;
+// nothing else), the operator's config, and an audit log of our own so the operator's log is untouched.
+// A candidate is untrusted code: it never runs unconfined, and where no sandbox exists verify refuses.
 import { LaunchError, runtimeArgs } from '../cli/launch.ts';
+import { neededGrants, type Need } from '../config/grant_check.ts';
+import type { Config } from '../config/load.ts';
 import { UpdateError } from './files.ts';
 import type { Launch } from './mcp_client.ts';
 import type { RuntimeName } from './args.ts';
@@ -13,10 +16,19 @@ export type ServerAccess = {
   /** Absolute config path, or null when roots come from --root. */
   readonly configPath: string | null;
   readonly rootArgs: readonly string[];
-  /** Everything the server must read besides the bundle and config: the roots (as configured and real). */
-  readonly readPaths: readonly string[];
+  /** What production grants this bundle under this config (neededGrants), with our log as the audit log. */
+  readonly need: Need;
+  /** Readable besides `need`, under Deno only (the canary: see verify.ts). */
+  readonly extraRead: readonly string[];
   readonly logPath: string;
 };
+
+/** The access a bundle gets under `config`, its audit log moved to `logPath`. */
+export function accessFor(config: Config, bundle: string, logPath: string, extraRead: readonly string[] = []): ServerAccess {
+  const need = neededGrants({ ...config, audit: { ...config.audit, path: logPath } }, bundle);
+  const rootArgs = config.source === null ? config.roots.map((r) => r.configured) : [];
+  return { bundle, configPath: config.source, rootArgs, need, extraRead, logPath };
+}
 
 function serverArgs(a: ServerAccess): string[] {
   const args = a.configPath !== null ? ['--config', a.configPath] : a.rootArgs.flatMap((r) => ['--root', r]);
@@ -24,13 +36,17 @@ function serverArgs(a: ServerAccess): string[] {
 }
 
 export function launchFor(rt: RuntimeChoice, a: ServerAccess, env: Readonly<Record<string, string>>): Launch {
-  if (rt.name === 'node') return { cmd: rt.bin, args: [a.bundle, ...serverArgs(a)], env };
-  // The same Deno flags `docwarden launch` prints, so the self-test runs the server as operators do.
-  const read = [...new Set([a.bundle, ...(a.configPath !== null ? [a.configPath] : []), ...a.readPaths])];
   try {
-    return { cmd: rt.bin, args: [...runtimeArgs('deno', '', { read, write: [a.logPath] }, ''), a.bundle, ...serverArgs(a)], env };
+    if (rt.name === 'node') {
+      // The Node running the updater, with its permission model: the lines `launch` prints for it.
+      return { cmd: rt.bin, args: [...runtimeArgs('node', process.version, a.need, process.platform), a.bundle, ...serverArgs(a)], env };
+    }
+    const need = { read: [...new Set([...a.need.read, ...a.extraRead])], write: a.need.write };
+    return { cmd: rt.bin, args: [...runtimeArgs('deno', '', need, ''), a.bundle, ...serverArgs(a)], env };
   } catch (err) {
-    if (err instanceof LaunchError) throw new UpdateError(`Cannot run under Deno: ${err.message.replace(/^Cannot print the deno launch line: /, '')}`);
+    if (err instanceof LaunchError) {
+      throw new UpdateError(`Cannot run the candidate inside the ${rt.name} sandbox, so it is not run at all: ${err.message.replace(/^Cannot print the (deno |Node )?launch line: /, '')}`);
+    }
     throw err;
   }
 }

@@ -18,6 +18,8 @@ export type Layout = {
   readonly previousDir: string;
   readonly previous: string;
   readonly previousManifest: string;
+  /** The SHA-256 of the previous file, written when it was kept: rollback restores only that file. */
+  readonly previousRecord: string;
   readonly audit: string;
   readonly lock: string;
 };
@@ -36,6 +38,7 @@ export function layoutOf(dir: string): Layout {
     previousDir,
     previous: join(previousDir, BUNDLE_NAME),
     previousManifest: join(previousDir, MANIFEST_NAME),
+    previousRecord: join(previousDir, 'kept.json'),
     audit: join(dir, 'update-audit.jsonl'),
     lock: join(dir, '.update.lock'),
   };
@@ -48,5 +51,5 @@ export function tempNameFor(target: string): string {
 
 /** Temporary files an interrupted step may leave behind (harmless: the next step replaces them). */
 export function leftoverCandidates(l: Layout): string[] {
-  return [l.live, l.liveManifest, l.staged, l.stagedManifest, l.verified, l.previous, l.previousManifest].map(tempNameFor);
+  return [l.live, l.liveManifest, l.staged, l.stagedManifest, l.verified, l.previous, l.previousManifest, l.previousRecord].map(tempNameFor);
 }

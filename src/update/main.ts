@@ -3,6 +3,7 @@
 // exit 0 done, 1 refused or failed (the live file untouched), 2 usage error.
 import * as fs from 'node:fs';
 import { resolve } from 'node:path';
+import { escapeName } from '../text/escape.ts';
 import { parseUpdateArgs, UPDATE_USAGE, UpdateUsageError, type UpdateCommand } from './args.ts';
 import { bundleSurface } from './bundle_surface.ts';
 import type { CommandStatus, UpdateContext } from './context.ts';
@@ -10,6 +11,7 @@ import { UpdateError } from './files.ts';
 import type { RuntimeChoice } from './launch.ts';
 import { layoutOf } from './layout.ts';
 import { acquireLock, type Lock } from './lock.ts';
+import { checkInstallDir, checkOwnedDir } from './ownership.ts';
 import { stage } from './stage.ts';
 import { status } from './status.ts';
 import { rollback, switchLive } from './switch.ts';
@@ -19,7 +21,15 @@ import { verify } from './verify.ts';
 /** Test-only: SIGKILL ourselves right after the named step, to prove an interrupted switch is safe. */
 const CRASH_ENV = 'DOCWARDEN_UPDATE_CRASH_AFTER';
 
-const out = (line: string): void => void process.stdout.write(`${line}\n`);
+/**
+ * Every line goes out with control, bidi and invisible characters escaped (a candidate's name, version,
+ * tool names and stderr are in it, and could otherwise fake lines or colour a terminal). A closed stdout
+ * (`switch | head`) is ignored: the command finishes, and its exit status stays the truth about it.
+ */
+const out = (line: string): void => void process.stdout.write(`${escapeName(line)}\n`);
+process.stdout.on('error', () => undefined);
+/** Text whose line breaks are ours (usage, JSON.stringify output, which escapes its own): one line each. */
+const outLines = (text: string): void => text.split('\n').forEach(out);
 
 function installDir(path: string): string {
   const dir = resolve(path);
@@ -30,11 +40,15 @@ function installDir(path: string): string {
     // reported below
   }
   if (!isDir) throw new UpdateError(`Cannot use --install ${JSON.stringify(path)}: not an existing folder (create it, or point at the folder holding docwarden.js)`);
-  return fs.realpathSync(dir);
+  const real = fs.realpathSync(dir);
+  checkInstallDir(real);
+  return real;
 }
 
 async function runInstallCommand(cmd: Exclude<UpdateCommand, { kind: 'help' | 'surface' }>, runtime: RuntimeChoice): Promise<CommandStatus> {
   const layout = layoutOf(installDir(cmd.install));
+  checkOwnedDir(layout.stagingDir, 'staging/');
+  checkOwnedDir(layout.previousDir, 'previous/');
   let trail: Trail;
   try {
     trail = openTrail(layout.audit);
@@ -84,8 +98,8 @@ async function main(): Promise<void> {
   const cmd = options.command;
   const runtime: RuntimeChoice = { name: options.runtime, bin: options.runtime === 'node' ? process.execPath : options.denoBin };
   try {
-    if (cmd.kind === 'help') out(UPDATE_USAGE.trimEnd());
-    else if (cmd.kind === 'surface') out(JSON.stringify(await bundleSurface(cmd.file, runtime, { PATH: process.env['PATH'] ?? '' }), null, 2));
+    if (cmd.kind === 'help') outLines(UPDATE_USAGE.trimEnd());
+    else if (cmd.kind === 'surface') outLines(JSON.stringify(await bundleSurface(cmd.file, runtime, { PATH: process.env['PATH'] ?? '' }), null, 2));
     else process.exitCode = await runInstallCommand(cmd, runtime);
   } catch (err) {
     process.stderr.write(`docwarden-update: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -3,9 +3,10 @@
 // refusal also clears any earlier staged file, so a later switch cannot pick up something unintended.
 import { dirname, join } from 'node:path';
 import type { CommandStatus, UpdateContext } from './context.ts';
-import { ensureDir, readIfExists, readRequired, removeFile, sha256Hex, UpdateError, writeAtomic } from './files.ts';
+import { readIfExists, readRequired, removeFile, sha256Hex, UpdateError, writeAtomic } from './files.ts';
 import { MANIFEST_NAME } from './layout.ts';
 import { parseManifest, versionInBundle } from './manifest.ts';
+import { ensureOwnedDir } from './ownership.ts';
 
 export type StageRequest = { readonly file: string; readonly sha256: string | null; readonly sha256File: string | null; readonly manifest: string | null };
 
@@ -53,7 +54,7 @@ export function stage(ctx: UpdateContext, req: StageRequest): CommandStatus {
     if (m !== null && m.sha256 === actual) manifestBytes = candidate;
     else out(`Note: ${manifestPath} does not describe this candidate; staging without a manifest`);
   }
-  ensureDir(layout.stagingDir);
+  ensureOwnedDir(layout.stagingDir, 'staging/');
   clearStaging(ctx);
   writeAtomic(layout.staged, bytes, 0o600);
   if (manifestBytes !== null) writeAtomic(layout.stagedManifest, manifestBytes, 0o600);

@@ -50,7 +50,7 @@ export function status(ctx: UpdateContext, json: boolean): CommandStatus {
   const r = statusReport(ctx.layout);
   ctx.trail.record('status', 'read', 'info', { live: r.live?.sha256 ?? null, staged: r.staged?.sha256 ?? null, previous: r.previous?.sha256 ?? null });
   if (json) {
-    ctx.out(JSON.stringify(r, null, 2));
+    for (const l of JSON.stringify(r, null, 2).split('\n')) ctx.out(l); // JSON escapes its own line breaks
     return 0;
   }
   ctx.out(`install  ${r.dir}`);

@@ -2,10 +2,12 @@
 // complete file. The old file is copied to DIR/previous/ before anything else; the new bytes are
 // written to a temporary sibling and fsynced; only then one rename publishes them. A crash between
 // any two steps leaves the old file or the new one, never a mix, and the next command still works.
+import { shellQuote } from '../cli/launch.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import type { CommandStatus, UpdateContext } from './context.ts';
-import { commitTemp, ensureDir, modeOf, readIfExists, readRequired, removeFile, sha256Hex, UpdateError, writeAtomic, writeTemp } from './files.ts';
+import { commitTemp, modeOf, readFileIfExists, readIfExists, readRequired, removeFile, sha256Hex, UpdateError, writeAtomic, writeTemp, type FileIdentity } from './files.ts';
 import { parseManifest, versionInBundle } from './manifest.ts';
+import { ensureOwnedDir } from './ownership.ts';
 
 /** The manifest bytes at `path` when they describe the file with hash `sha256`, else null. */
 function manifestFor(path: string, sha256: string): Uint8Array | null {
@@ -14,17 +16,29 @@ function manifestFor(path: string, sha256: string): Uint8Array | null {
   return parseManifest(new TextDecoder().decode(bytes))?.sha256 === sha256 ? bytes : null;
 }
 
-function readVerdict(path: string): { sha256: string; liveSha256: string | null } | null {
-  const bytes = readIfExists(path, 'the verify record');
+type Verdict = { readonly sha256: string; readonly liveSha256: string | null; readonly identity: FileIdentity | null };
+
+function jsonAt(path: string, what: string): Record<string, unknown> | null {
+  const bytes = readIfExists(path, what);
   if (bytes === null) return null;
   try {
     const v: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (!isPlainObject(v) || typeof v['sha256'] !== 'string') return null;
-    return { sha256: v['sha256'], liveSha256: typeof v['liveSha256'] === 'string' ? v['liveSha256'] : null };
+    return isPlainObject(v) ? v : null;
   } catch {
     return null;
   }
 }
+
+function readVerdict(path: string): Verdict | null {
+  const v = jsonAt(path, 'the verify record');
+  if (v === null || typeof v['sha256'] !== 'string') return null;
+  const id = v['identity'];
+  const identity = isPlainObject(id) && ['dev', 'ino', 'size', 'mtimeMs'].every((k) => typeof id[k] === 'number') ? (id as FileIdentity) : null;
+  return { sha256: v['sha256'], liveSha256: typeof v['liveSha256'] === 'string' ? v['liveSha256'] : null, identity };
+}
+
+const sameFile = (a: FileIdentity, b: FileIdentity | null): boolean =>
+  b !== null && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 
 function label(bytes: Uint8Array, sha: string): string {
   return `${versionInBundle(new TextDecoder().decode(bytes)) ?? '(unknown version)'} (${sha.slice(0, 16)}…)`;
@@ -56,11 +70,13 @@ export function switchLive(ctx: UpdateContext): CommandStatus {
     out('Nothing was switched; the live file is unchanged.');
     return 1;
   };
-  const staged = readIfExists(layout.staged, 'the staged file');
-  if (staged === null) return refuse('nothing is staged (run stage, then verify)');
-  const stagedSha = sha256Hex(staged);
+  const stagedRead = readFileIfExists(layout.staged, 'the staged file');
+  if (stagedRead === null) return refuse('nothing is staged (run stage, then verify)');
+  const staged = stagedRead.bytes;
+  const stagedSha = sha256Hex(staged); // hashed again now: verify's verdict is for exactly these bytes
   const verdict = readVerdict(layout.verified);
-  if (verdict === null || verdict.sha256 !== stagedSha) return refuse(`the staged file has not passed verify (run verify --install ${layout.dir} --config FILE)`);
+  if (verdict === null || verdict.sha256 !== stagedSha) return refuse(`the staged file has not passed verify (run verify --install ${shellQuote(layout.dir)} --config FILE)`);
+  if (!sameFile(stagedRead.identity, verdict.identity)) return refuse('the staged file was replaced or rewritten since verify (same bytes or not); run verify again');
   const live = readIfExists(layout.live, 'the live file');
   const liveSha = live === null ? null : sha256Hex(live);
   if (verdict.liveSha256 !== liveSha) return refuse('the live file changed since verify compared against it; run verify again');
@@ -70,8 +86,10 @@ export function switchLive(ctx: UpdateContext): CommandStatus {
 
   if (live !== null && liveSha !== null) {
     // Before the rename, so that from the moment the new file is live the old one is kept.
-    ensureDir(layout.previousDir);
+    ensureOwnedDir(layout.previousDir, 'previous/');
     removeFile(layout.previousManifest);
+    // The record first: a previous file without a matching record is refused by rollback, never trusted.
+    writeAtomic(layout.previousRecord, new TextEncoder().encode(`${JSON.stringify({ sha256: liveSha })}\n`), 0o600);
     writeAtomic(layout.previous, live, modeOf(layout.live) ?? 0o644);
     const liveManifest = manifestFor(layout.liveManifest, liveSha);
     if (liveManifest !== null) writeAtomic(layout.previousManifest, liveManifest, 0o644);
@@ -97,6 +115,13 @@ export function rollback(ctx: UpdateContext): CommandStatus {
     return 1;
   }
   const previousSha = sha256Hex(previous);
+  const kept = jsonAt(layout.previousRecord, 'the record of the previous file')?.['sha256'];
+  if (kept !== previousSha) {
+    const why = typeof kept === 'string' ? `it is not the file that was kept (recorded ${kept}, found ${previousSha})` : 'there is no record of the hash it was kept with';
+    trail.record('rollback', 'check', 'refused', { reason: why, found: previousSha, recorded: typeof kept === 'string' ? kept : null });
+    out(`Refused: ${layout.previous}: ${why}; the live file is unchanged.`);
+    return 1;
+  }
   const live = readIfExists(layout.live, 'the live file');
   const liveSha = live === null ? null : sha256Hex(live);
   if (liveSha === previousSha) {

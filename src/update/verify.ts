@@ -2,11 +2,11 @@
 // match its manifest, and must offer the same tool surface as the live file (or the operator accepts
 // the printed difference). Only then is staging/verified.json written, which `switch` requires.
 import { join, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../config/load.ts';
+import { ConfigError, loadConfig, type Config } from '../config/load.ts';
 import { createNodeHost } from '../runtime/node_host.ts';
 import type { CommandStatus, UpdateContext } from './context.ts';
-import { readIfExists, readRequired, removeFile, sha256Hex, UpdateError, writeAtomic } from './files.ts';
-import { launchFor, type ServerAccess } from './launch.ts';
+import { modeOf, readFileIfExists, readIfExists, removeFile, sha256Hex, UpdateError, writeAtomic, type FileRead } from './files.ts';
+import { accessFor, launchFor, type ServerAccess } from './launch.ts';
 import { readManifest } from './manifest.ts';
 import { startServerProcess } from './mcp_client.ts';
 import { handshake, listTools, selfTest, type ProbeRoot } from './self_test.ts';
@@ -15,26 +15,27 @@ import { createWorkspace, type Workspace } from './workspace.ts';
 
 export type VerifyRequest = { readonly config: string | null; readonly roots: readonly string[]; readonly acceptToolChanges: boolean };
 
-type Target = { readonly roots: readonly ProbeRoot[]; readonly configPath: string | null; readonly rootArgs: readonly string[]; readonly grants: readonly string[] };
+type Target = { readonly config: Config; readonly roots: readonly ProbeRoot[] };
 
 async function loadTarget(req: VerifyRequest): Promise<Target> {
   const host = createNodeHost();
   const configPath = req.config === null ? null : resolve(req.config);
-  const rootArgs = req.roots.map((r) => resolve(r));
-  let config;
   try {
-    config = await loadConfig(host, { configPath, rootArgs, logPath: null });
+    const config = await loadConfig(host, { configPath, rootArgs: req.roots.map((r) => resolve(r)), logPath: null });
+    return { config, roots: config.roots.map((r) => ({ name: r.name, path: r.path })) };
   } catch (err) {
     if (err instanceof ConfigError) throw new UpdateError(`Cannot verify: ${err.message}`);
     throw err;
   }
-  const roots = config.roots.map((r) => ({ name: r.name, path: r.path }));
-  return { roots, configPath, rootArgs, grants: [...rootArgs, ...roots.map((r) => r.path)] };
 }
 
+/**
+ * Production's grants for this bundle. Under Deno the canary is readable too, on purpose: a refusal then
+ * proves the server's own confinement, not the sandbox's (Deno's self-audit cannot see a one-file grant;
+ * Node's would refuse it, so under Node the sandbox refuses the canary as well).
+ */
 function access(bundle: string, t: Target, ws: Workspace, label: string): ServerAccess {
-  // The canary is readable on purpose: the check must prove the server's own confinement, not the sandbox's.
-  return { bundle, configPath: t.configPath, rootArgs: t.rootArgs, readPaths: [...t.grants, ws.canary.path], logPath: ws.logFor(label) };
+  return accessFor(t.config, bundle, ws.logFor(label), [ws.canary.path]);
 }
 
 async function liveTools(ctx: UpdateContext, t: Target, ws: Workspace): Promise<ToolDef[]> {
@@ -47,24 +48,72 @@ async function liveTools(ctx: UpdateContext, t: Target, ws: Workspace): Promise<
   }
 }
 
-export async function verify(ctx: UpdateContext, req: VerifyRequest): Promise<CommandStatus> {
+/**
+ * After the candidate ran: the live file must be exactly what it was. If it is not (a sandbox escape, or
+ * a writer outside the updater), say so plainly and put back the bytes it had before verify.
+ */
+function liveChanged(ctx: UpdateContext, before: Uint8Array | null, mode: number | null): boolean {
   const { layout, trail, out } = ctx;
-  const refuse = (step: string, why: string, detail: Record<string, unknown> = {}): CommandStatus => {
-    trail.record('verify', step, 'refused', { reason: why, ...detail });
-    out(`Refused: ${why}`);
-    out('Nothing was switched; the live file is unchanged.');
+  let now: string | null;
+  try {
+    const bytes = readIfExists(layout.live, 'the live file');
+    now = bytes === null ? null : sha256Hex(bytes);
+  } catch {
+    now = 'unreadable (replaced by something that is not a regular file)';
+  }
+  const was = before === null ? null : sha256Hex(before);
+  if (now === was) return false;
+  if (before !== null) writeAtomic(layout.live, before, mode ?? 0o644);
+  else removeFile(layout.live);
+  removeFile(layout.verified);
+  trail.record('verify', 'live_unchanged', 'refused', { before: was, after: now, restored: true });
+  out(`Refused: the live file CHANGED while verify ran (sha256 ${was ?? '(none)'} before, ${now ?? '(deleted)'} after).`);
+  out('Something escaped the sandbox or wrote the install folder meanwhile. The live file was put back to the bytes it had');
+  out('before verify; the staged file is not verified. Check the install folder and where the candidate came from.');
+  return true;
+}
+
+function refuser(ctx: UpdateContext): (step: string, why: string, detail?: Record<string, unknown>) => CommandStatus {
+  return (step, why, detail = {}) => {
+    ctx.trail.record('verify', step, 'refused', { reason: why, ...detail });
+    ctx.out(`Refused: ${why}`);
     return 1;
   };
-  const staged = readRequired(layout.staged, 'the staged file (run stage first)');
-  const stagedSha = sha256Hex(staged);
-  const manifest = readManifest(layout.stagedManifest, stagedSha);
-  if (manifest.state === 'mismatch' || manifest.state === 'invalid') return refuse('manifest', `the staged manifest is ${manifest.state === 'invalid' ? 'not a valid manifest' : 'for another file'}; stage again`);
+}
+
+export async function verify(ctx: UpdateContext, req: VerifyRequest): Promise<CommandStatus> {
+  const { layout } = ctx;
+  const stagedRead = readFileIfExists(layout.staged, 'the staged file (run stage first)');
+  if (stagedRead === null) throw new UpdateError('Cannot read the staged file (run stage first): it does not exist');
+  const { bytes: staged, identity: stagedId } = stagedRead;
   removeFile(layout.verified); // a new verify replaces any earlier verdict, passing or not
   const liveBytes = readIfExists(layout.live, 'the live file');
-  const liveSha = liveBytes === null ? null : sha256Hex(liveBytes);
+  const liveMode = modeOf(layout.live);
   const target = await loadTarget(req);
-  trail.record('verify', 'begin', 'info', { staged: stagedSha, live: liveSha, runtime: ctx.runtime.name, config: target.configPath, roots: target.roots.map((r) => r.name) });
-  out(`Verifying staged ${stagedSha.slice(0, 16)}… under ${ctx.runtime.name} with ${target.configPath ?? `--root ${target.rootArgs.join(' --root ')}`}`);
+  let status: CommandStatus = 1;
+  let failure: unknown = null;
+  try {
+    status = await checkStaged(ctx, req, target, { bytes: staged, identity: stagedId }, liveBytes);
+  } catch (err) {
+    failure = err;
+  }
+  if (liveChanged(ctx, liveBytes, liveMode)) return 1;
+  if (failure !== null) throw failure;
+  // Said only now: the live file was re-read after every server this run started had exited.
+  if (status !== 0) ctx.out('Nothing was switched; the live file is unchanged (checked after the candidate ran).');
+  return status;
+}
+
+async function checkStaged(ctx: UpdateContext, req: VerifyRequest, target: Target, stagedFile: FileRead, liveBytes: Uint8Array | null): Promise<CommandStatus> {
+  const { layout, trail, out } = ctx;
+  const stagedSha = sha256Hex(stagedFile.bytes);
+  const liveSha = liveBytes === null ? null : sha256Hex(liveBytes);
+  const refuse = refuser(ctx);
+  const manifest = readManifest(layout.stagedManifest, stagedSha);
+  if (manifest.state === 'mismatch' || manifest.state === 'invalid') return refuse('manifest', `the staged manifest is ${manifest.state === 'invalid' ? 'not a valid manifest' : 'for another file'}; stage again`);
+  trail.record('verify', 'begin', 'info', { staged: stagedSha, live: liveSha, runtime: ctx.runtime.name, config: target.config.source, roots: target.roots.map((r) => r.name) });
+  const using = target.config.source ?? `--root ${target.config.roots.map((r) => r.configured).join(' --root ')}`;
+  out(`Verifying staged ${stagedSha.slice(0, 16)}… inside the ${ctx.runtime.name} sandbox with ${using}`);
 
   const ws = createWorkspace(target.roots.map((r) => r.path), join(layout.stagingDir, 'scratch'));
   try {
@@ -111,8 +160,8 @@ export async function verify(ctx: UpdateContext, req: VerifyRequest): Promise<Co
       out(`  ok   tool_surface: ${liveBytes === null ? 'no live file yet (first install)' : 'identical to the live file'}`);
     }
     const verdict = {
-      sha256: stagedSha, liveSha256: liveSha, serverVersion: result.serverVersion, runtime: ctx.runtime.name,
-      config: target.configPath, roots: target.rootArgs, surface, toolChangesAccepted: diff.length > 0,
+      sha256: stagedSha, identity: stagedFile.identity, liveSha256: liveSha, serverVersion: result.serverVersion, runtime: ctx.runtime.name,
+      config: target.config.source, roots: target.roots.map((r) => r.path), surface, toolChangesAccepted: diff.length > 0,
     };
     writeAtomic(layout.verified, new TextEncoder().encode(JSON.stringify(verdict, null, 2) + '\n'), 0o600);
     trail.record('verify', 'end', 'ok', { staged: stagedSha, version: result.serverVersion, surface: surface.sha256 });

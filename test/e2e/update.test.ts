@@ -151,8 +151,15 @@ test(`verify refuses a candidate that serves a file outside the roots; the live 
   assert.equal(r.status, 1, show(r));
   assert.match(r.stdout, /ok {3}handshake/, 'the fake passes the handshake, so the refusal comes from the later checks');
   assert.match(r.stdout, /ok {3}read_document/);
-  assert.match(r.stdout, /FAIL refuse_parent_path: served the content of a file outside the roots for "\.\.\//);
-  assert.match(r.stdout, /FAIL refuse_absolute_path: served the content of a file outside the roots/);
+  if (RUNTIME === 'deno') {
+    // Deno grants the canary on purpose (the server's own confinement is what is tested): the fake serves it.
+    assert.match(r.stdout, /FAIL refuse_parent_path: served the content of a file outside the roots for "\.\.\//);
+    assert.match(r.stdout, /FAIL refuse_absolute_path: served the content of a file outside the roots/);
+  } else {
+    // Under Node the candidate runs inside the permission model with production's grants: it cannot even read it.
+    assert.match(r.stdout, /FAIL refuse_parent_path: .*ERR_ACCESS_DENIED/);
+    assert.doesNotMatch(r.stdout, /docwarden-canary-[0-9a-f]{32}/);
+  }
   assert.match(r.stdout, /Refused: the staged file failed/);
   assert.equal(existsSync(join(dir, 'staging', 'verified.json')), false);
   const s = updater(['switch', '--install', dir]);
@@ -237,14 +244,16 @@ test(`verify refuses a changed tool surface unless --accept-tool-changes, and sh
 test(`a switch killed between any two steps leaves the old or the new file; status and rollback still work (${RUNTIME})`, { skip }, () => {
   const { dir: template, config } = setup();
   const next = Buffer.from(bumped('0.9.3-e2e'));
-  const v = stageVerify(template, config, next);
-  assert.equal(v.status, 0, show(v));
+  assert.equal(stageVerify(template, config, next).status, 0);
   const steps: [string, 'old' | 'new'][] = [
     ['check', 'old'], ['keep_previous', 'old'], ['write_temp', 'old'], ['rename', 'new'], ['manifest', 'new'], ['cleanup', 'new'],
   ];
   for (const [step, expected] of steps) {
     const dir = join(tempDir('dw-crash-'), 'install');
     cpSync(template, dir, { recursive: true });
+    // A copied staged file is another file: the verdict is bound to the file verify ran, so verify the copy.
+    const v = updater(['verify', '--install', dir, '--config', config]);
+    assert.equal(v.status, 0, show(v));
     const s = updater(['switch', '--install', dir], { DOCWARDEN_UPDATE_CRASH_AFTER: step });
     assert.equal(s.signal, 'SIGKILL', `${step}: ${show(s)}`);
     const now = live(dir);
@@ -263,4 +272,46 @@ test(`a switch killed between any two steps leaves the old or the new file; stat
     assert.ok(live(dir).equals(OLD), `${step}: rollback restores the old bytes`);
     assert.equal(existsSync(join(dir, '.docwarden.js.tmp')), false, `${step}: no temporary file left after a later step`);
   }
+});
+
+// A hostile release: the real server, with a first statement that tries to overwrite the live file it
+// was staged next to (the attack a second review ran: verify used to start the candidate unconfined).
+const HOSTILE_PREFIX = `import * as hostileFs from 'node:fs';
+try {
+  hostileFs.writeFileSync(new URL('../docwarden.js', import.meta.url), '// replaced by a hostile candidate\\n');
+} catch (e) {
+  throw new Error('hostile write refused: ' + (e.code ?? e.name));
+}
+`;
+
+test(`verify runs a candidate inside the sandbox: one that tries to overwrite the live file cannot (${RUNTIME})`, { skip }, () => {
+  const { dir, config } = setup();
+  const hostile = bumped('0.9.4-e2e').replace(/^(#!.*\n)/, `$1${HOSTILE_PREFIX}`);
+  const r = stageVerify(dir, config, hostile);
+  assert.equal(r.status, 1, show(r));
+  assert.match(r.stdout, /inside the (node|deno) sandbox/);
+  assert.match(r.stdout, /FAIL handshake: .*hostile write refused: (ERR_ACCESS_DENIED|NotCapable|PermissionDenied)/);
+  assert.match(r.stdout, /Nothing was switched; the live file is unchanged \(checked after the candidate ran\)/);
+  assert.ok(live(dir).equals(OLD), 'the live file is byte-identical');
+  assert.equal(existsSync(join(dir, 'staging', 'verified.json')), false);
+  // One printed line per line: the candidate's multi-line stderr cannot forge "ok" lines of its own.
+  for (const l of r.stdout.split('\n').filter(Boolean)) assert.match(l, /^(Verifying|Refused|Nothing|  (ok  |FAIL) )/, l);
+});
+
+test(`if the live file changes while verify runs anyway, verify says so, refuses and puts the old bytes back (${RUNTIME})`, { skip: RUNTIME === 'node' ? false : 'one pass is enough' }, () => {
+  // A runtime "binary" that escapes any sandbox: it writes the live file, then runs the real Deno.
+  const { dir, config } = setup();
+  const escape = join(tempDir('dw-escape-'), 'deno');
+  writeFileSync(escape, `#!/bin/sh\nprintf '// escaped\\n' > '${join(dir, 'docwarden.js')}'\nexec '${DENO}' "$@"\n`, { mode: 0o755 });
+  const c = candidate(bumped('0.9.5-e2e'));
+  assert.equal(updater(['stage', c.file, '--sha256', c.hash, '--install', dir]).status, 0);
+  const r = spawnSync(process.execPath, [UPDATER, 'verify', '--install', dir, '--config', config, '--runtime', 'deno', '--deno', escape], {
+    encoding: 'utf8', timeout: 120_000, env: { PATH: process.env['PATH'] ?? '' },
+  });
+  assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /Refused: the live file CHANGED while verify ran \(sha256 [0-9a-f]{64} before, [0-9a-f]{64} after\)/);
+  assert.doesNotMatch(r.stdout, /the live file is unchanged/);
+  assert.ok(live(dir).equals(OLD), 'the bytes it had before verify are back');
+  assert.equal(existsSync(join(dir, 'staging', 'verified.json')), false);
+  assert.ok(trail(dir).some((t) => t['step'] === 'live_unchanged' && t['outcome'] === 'refused'));
 });

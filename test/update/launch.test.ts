@@ -1,28 +1,48 @@
-// How servers under test are started: plain Node, or Deno granted exactly the bundle, config, roots and
-// one audit log, with everything else denied.
+// How servers under test are started: always inside the runtime's sandbox with the grants production
+// would use for this config (the lines `docwarden launch` prints), never as plain `node FILE`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchFor, type ServerAccess } from '../../src/update/launch.ts';
+import { accessFor, launchFor, type ServerAccess } from '../../src/update/launch.ts';
+import { runtimeArgs } from '../../src/cli/launch.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createNodeHost } from '../../src/runtime/node_host.ts';
+import { makeTree } from '../helpers/fixtures.ts';
 
 const ACCESS: ServerAccess = {
   bundle: '/opt/dw/staging/docwarden.js', configPath: '/etc/dw/config.json', rootArgs: [],
-  readPaths: ['/srv/docs', '/srv/docs', '/tmp/v/canary.md'], logPath: '/tmp/v/staged-audit.jsonl',
+  need: { read: ['/srv/docs', '/etc/dw/config.json', '/opt/dw/staging/docwarden.js'], write: ['/tmp/v/staged-audit.jsonl'] },
+  extraRead: ['/tmp/v/canary.md'], logPath: '/tmp/v/staged-audit.jsonl',
 };
 
-test('launchFor() runs the bundle directly under node with the config and our own log', () => {
+test('launchFor() runs a candidate under Node with the permission model and exactly production\'s grants', () => {
   const l = launchFor({ name: 'node', bin: '/usr/bin/node' }, ACCESS, { PATH: '/usr/bin' });
-  assert.deepEqual(l, { cmd: '/usr/bin/node', args: [ACCESS.bundle, '--config', '/etc/dw/config.json', '--log', ACCESS.logPath], env: { PATH: '/usr/bin' } });
+  assert.equal(l.cmd, '/usr/bin/node');
+  assert.deepEqual(l.args, [...runtimeArgs('node', process.version, ACCESS.need, process.platform), ACCESS.bundle, '--config', '/etc/dw/config.json', '--log', ACCESS.logPath]);
+  assert.match(l.args[0] ?? '', /^--(experimental-)?permission$/);
+  assert.ok(!l.args.some((a) => a.includes('canary')), 'under Node the canary is left to the sandbox to refuse');
+  assert.ok(!l.args.some((a) => a.startsWith('--allow-fs-write=') && a !== `--allow-fs-write=${ACCESS.logPath}`), 'the only write is our log');
+  assert.deepEqual(l.env, { PATH: '/usr/bin' });
 });
 
-test('launchFor() grants Deno exactly what the server needs', () => {
+test('launchFor() grants Deno exactly what the server needs, plus the canary', () => {
   const l = launchFor({ name: 'deno', bin: 'deno' }, { ...ACCESS, configPath: null, rootArgs: ['/srv/docs'] }, {});
   assert.deepEqual(l.args, [
     'run', '--no-prompt', '--no-config', '--no-remote', '--no-npm',
-    '--allow-read=/opt/dw/staging/docwarden.js,/srv/docs,/tmp/v/canary.md', '--allow-write=/tmp/v/staged-audit.jsonl',
+    '--allow-read=/srv/docs,/etc/dw/config.json,/opt/dw/staging/docwarden.js,/tmp/v/canary.md', '--allow-write=/tmp/v/staged-audit.jsonl',
     '--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', ACCESS.bundle, '--root', '/srv/docs', '--log', ACCESS.logPath,
   ]);
 });
 
-test('launchFor() refuses a path Deno would split on its comma', () => {
-  assert.throws(() => launchFor({ name: 'deno', bin: 'deno' }, { ...ACCESS, readPaths: ['/srv/a,b'] }, {}), /contains a comma/);
+test('launchFor() refuses to run at all what it cannot contain (a path Deno would split on its comma)', () => {
+  assert.throws(() => launchFor({ name: 'deno', bin: 'deno' }, { ...ACCESS, need: { read: ['/srv/a,b'], write: [] } }, {}), /not run at all: .*contains a comma/);
+});
+
+test('accessFor() takes production\'s grants from the config, with the audit log moved to ours', async () => {
+  const docs = makeTree({ 'a.md': '# A\n' });
+  const config = await loadConfig(createNodeHost(), { configPath: null, rootArgs: [docs], logPath: '/somewhere/else.jsonl' });
+  const a = accessFor(config, '/opt/dw/staging/docwarden.js', '/tmp/v/staged-audit.jsonl', ['/tmp/v/canary.md']);
+  assert.deepEqual(a.rootArgs, [docs]);
+  assert.ok(a.need.read.includes(docs) && a.need.read.includes('/opt/dw/staging/docwarden.js'));
+  assert.equal(a.need.write[0], '/tmp/v/staged-audit.jsonl');
+  assert.ok(!a.need.write.some((w) => w.startsWith('/somewhere')), 'the operator\'s own log is never granted');
 });

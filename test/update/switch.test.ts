@@ -2,7 +2,7 @@
 // steps (previous kept before the rename), manifests travelling with their files, and rollback's bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { UpdateContext } from '../../src/update/context.ts';
 import { layoutOf, type Layout } from '../../src/update/layout.ts';
@@ -23,7 +23,9 @@ function install(files: { live?: string; staged?: string; verifiedFor?: { staged
   if (files.live !== undefined) writeFileSync(l.live, files.live);
   if (files.staged !== undefined) writeFileSync(l.staged, files.staged);
   if (files.verifiedFor) {
-    writeFileSync(l.verified, JSON.stringify({ sha256: sha(files.verifiedFor.staged), liveSha256: files.verifiedFor.live === null ? null : sha(files.verifiedFor.live) }));
+    const st = existsSync(l.staged) ? statSync(l.staged) : null;
+    const identity = st === null ? null : { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+    writeFileSync(l.verified, JSON.stringify({ sha256: sha(files.verifiedFor.staged), identity, liveSha256: files.verifiedFor.live === null ? null : sha(files.verifiedFor.live) }));
   }
   const lines: string[] = [];
   const steps: string[] = [];
@@ -104,4 +106,27 @@ test('rollback() refuses when nothing was ever switched', () => {
   assert.equal(rollback(h.ctx), 1);
   assert.equal(readFileSync(h.l.live, 'utf8'), OLD);
   assert.match(h.lines.join('\n'), /no previous version/);
+});
+
+test('switchLive() refuses a staged file replaced after verify, even by the same bytes (another file)', () => {
+  const h = install({ live: OLD, staged: NEW, verifiedFor: { staged: NEW, live: OLD } });
+  rmSync(h.l.staged);
+  writeFileSync(h.l.staged, NEW);
+  assert.equal(switchLive(h.ctx), 1);
+  assert.match(h.lines.join('\n'), /replaced or rewritten since verify/);
+  assert.equal(readFileSync(h.l.live, 'utf8'), OLD);
+});
+
+test('rollback() refuses a previous file that is not the one kept, or one kept without a record', () => {
+  const h = install({ live: OLD, staged: NEW, verifiedFor: { staged: NEW, live: OLD } });
+  assert.equal(switchLive(h.ctx), 0);
+  assert.equal(JSON.parse(readFileSync(h.l.previousRecord, 'utf8')).sha256, sha(OLD));
+  writeFileSync(h.l.previous, 'var SERVER_VERSION = true ? "0.6.6" : "";\n// swapped in\n');
+  assert.equal(rollback(h.ctx), 1);
+  assert.match(h.lines.at(-1) ?? '', /it is not the file that was kept \(recorded [0-9a-f]{64}, found [0-9a-f]{64}\); the live file is unchanged/);
+  rmSync(h.l.previousRecord);
+  writeFileSync(h.l.previous, OLD);
+  assert.equal(rollback(h.ctx), 1);
+  assert.match(h.lines.at(-1) ?? '', /there is no record of the hash it was kept with/);
+  assert.equal(readFileSync(h.l.live, 'utf8'), NEW);
 });
