@@ -153,7 +153,8 @@ async function main(): Promise<void> {
     await host.writeStdout(r.output);
     return host.exit(r.ok ? 0 : 1);
   }
-  // The runtime sandbox must not grant more than this config needs (SECURITY.md principle 3).
+  // The runtime sandbox must not grant more than this config needs (docs/running-locked-down.md, "The
+  // start-up self-audit").
   const grants = selfAudit(host, config, probeGrants, launchFacts().bundle);
   if (grants.verdict === 'refuse') return fail(host, grants.message);
   if (grants.verdict === 'warn') host.writeStderr(`docwarden: ${grants.message}\n`);

@@ -1,5 +1,5 @@
 // Secret redaction for everything written to the audit log and to MCP log notifications
-// (SECURITY.md "Audit log and redaction"; gitleaks rules rewritten for plain JS RegExp).
+// (docs/security.md, "Audit log"; gitleaks rules rewritten for plain JS RegExp).
 // Every pattern is linear-time: no nested unbounded quantifiers, and each unbounded run starts at a run boundary.
 
 /** The families `redactText()` knows, in the order they are applied. */

@@ -1,5 +1,5 @@
 // Size-based rotation of the audit log by renames only: `log` -> `log.1` -> `log.2` ... up to `keep`
-// files. No record is copied or cut; only the file beyond `keep` is replaced (SECURITY.md, audit log).
+// files. No record is copied or cut; only the file beyond `keep` is replaced (docs/security.md, "Audit log").
 import type { Host } from '../runtime/host.ts';
 
 export type RotationOptions = {

@@ -1,4 +1,4 @@
-// Checks the audit log's hash chains (SECURITY.md "Transparent logging"). Each process writes one segment:
+// Checks the audit log's hash chains (docs/security.md, "Audit log"). Each process writes one segment:
 // a `start` record with prev = GENESIS and seq 0, then records whose prev is the SHA-256 of the segment's
 // previous line and whose seq is one more; rotation carries a segment on into the next file. Segments of
 // processes sharing a log may interleave, so chains are followed per pid. The first broken record stops it.

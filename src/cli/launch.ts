@@ -1,6 +1,7 @@
-// `docwarden launch`: prints the least-privilege launch line for a config, or a client's config snippet,
-// so that running locked down is the easy way (SECURITY.md principle 3). The test harness builds its
-// runtimes from these functions, so the lines printed here are the lines the end-to-end suite runs.
+// `docwarden launch`: prints the least-privilege launch line for a config, or a client's config snippet, so
+// that running locked down is the easy way (docs/running-locked-down.md, "Get the line for your config"). The
+// test harness builds its runtimes from these functions, so the lines printed here are the lines the
+// end-to-end suite runs.
 import { DESCRIPTOR_LINKS, neededGrants, nodePermissionFlag, type Need } from '../config/grant_check.ts';
 import type { Config } from '../config/load.ts';
 import type { Host } from '../runtime/host.ts';

@@ -1,5 +1,5 @@
 // Compares what the runtime sandbox grants with what the config needs, and names the flag to drop
-// (SECURITY.md principle 3: the narrowest runtime permissions). Pure: src/runtime/permissions.ts asks
+// (docs/running-locked-down.md, "The start-up self-audit"). Pure: src/runtime/permissions.ts asks
 // the runtime; this module only decides which answers mean "broader than needed".
 import { rotatedName } from '../audit/rotate.ts';
 import type { PathOps } from '../runtime/host.ts';
@@ -62,7 +62,7 @@ function logFiles(config: Config): { files: string[]; rotates: boolean } {
 
 /**
  * Node on Linux only: read access to the process's own descriptor links, so that a confinement check
- * can ask the kernel where an opened file really is (race-free; SECURITY.md "Races"). Through it the
+ * can ask the kernel where an opened file really is (race-free; docs/security.md, "Races"). Through it the
  * server can reach only files it already holds open; Node's permission model normalises the path, so
  * "/proc/self/fd/../cwd" stays refused. The other runtime refuses these links whatever is granted.
  */

@@ -1,4 +1,4 @@
-// Start-up guard rails (SECURITY.md principles 1 and 5). Another user who can write the config could widen
+// Start-up guard rails (docs/security.md, "Start-up guard rails"). Another user who can write the config could widen
 // what is served; one who can write the audit log or its folder could rewrite or pre-create the record.
 // Production refuses such locations (mode & 0o002), development warns; group-writable always warns. Also
 // counts, by pattern and never by name, the entries the deny rules hide in each root (`secretCensus`).
@@ -57,8 +57,9 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
   }
   const log = config.audit.path;
   if (log === 'stderr') return out;
-  // The log file itself is checked once open, on its descriptor (checkOpenLog). The log folder, or the nearest existing folder above it when it will be created: even a sticky
-  // world-writable folder lets anyone create the log's name (or a symlink) first.
+  // The log file itself is checked once open, on its descriptor (checkOpenLog). The log folder, or the
+  // nearest existing folder above it when it will be created: even a sticky world-writable folder lets anyone
+  // create the log's name (or a symlink) first.
   let dir = host.path.dirname(log);
   for (let i = 0; i < 64; i++) {
     const what = i === 0 ? 'the audit log folder' : 'the folder that will hold the audit log folder';

@@ -7,7 +7,7 @@ export const DEFAULT_EXTENSIONS = [
   'html', 'htm', 'yaml', 'yml', 'toml', 'csv', 'svg',
 ] as const;
 
-/** Secret-looking names, denied in every path segment, case-insensitively (SECURITY.md). */
+/** Secret-looking names, denied in every path segment, case-insensitively (docs/security.md, "Controls"). */
 export const DEFAULT_DENY = [
   '.env', '.env.*', '*.env', '.git', '.hg', '.svn', '.ssh', '.gnupg', '.aws', '.azure', '.gcloud', '.kube',
   '.docker', 'id_rsa*', 'id_dsa*', 'id_ecdsa*', 'id_ed25519*', '*.pem', '*.key', '*.p12', '*.pfx',

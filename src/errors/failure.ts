@@ -1,6 +1,6 @@
 // Internal failure reasons (a closed set) and the one mapping to what the client may see.
 // Path-policy reasons all collapse to one generic message so that "denied" and "missing" are
-// indistinguishable; the precise reason goes to the audit log only (SECURITY.md step 9).
+// indistinguishable; the precise reason goes to the audit log only (docs/security.md, "Path resolution", step 9).
 
 export type FailureReason =
   // Confinement and policy: the client always sees "not found or not allowed".

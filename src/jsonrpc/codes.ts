@@ -1,11 +1,11 @@
-// JSON-RPC 2.0 and MCP error codes: the one table (STYLE.md rule 3).
+// JSON-RPC 2.0 and MCP error codes: the one table (docs/style.md, "Errors: one table, one mapping").
 export const RPC = {
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,
   METHOD_NOT_FOUND: -32601,
   INVALID_PARAMS: -32602,
   INTERNAL_ERROR: -32603,
-  /** MCP handshake era: resource not found. Not "not initialized" (PROTOCOL.md section 3). */
+  /** MCP handshake era: resource not found. Not "not initialized" (docs/protocol.md, "JSON-RPC rules"). */
   RESOURCE_NOT_FOUND: -32002,
   /** MCP 2026-07-28: the request needs a client capability its _meta did not declare. */
   MISSING_CLIENT_CAPABILITY: -32021,

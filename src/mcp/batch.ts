@@ -1,4 +1,4 @@
-// JSON-RPC batches: accepted only under protocol 2025-03-26 (PROTOCOL.md section 1), answered with one
+// JSON-RPC batches: accepted only under protocol 2025-03-26 (docs/protocol.md, "Handshake era"), answered with one
 // array holding every response once the last is ready; elsewhere each request in it is refused.
 import { RPC } from '../jsonrpc/codes.ts';
 import type { Message, RequestId } from '../jsonrpc/message.ts';

@@ -1,5 +1,6 @@
 // Documents as MCP resources: docs://<root>/<path>. Listing is paginated; reading re-runs the full
-// confinement; a missing and a denied document give the same -32002 error (PROTOCOL.md section 6).
+// confinement; a missing and a denied document give the same -32002 error (docs/protocol.md, "Resources and
+// completion").
 import type { Root } from '../config/load.ts';
 import { decodeText } from '../docs/document.ts';
 import { Failure } from '../errors/failure.ts';

@@ -71,7 +71,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   function replyError(sink: Sink, id: RequestId | undefined, code: number, message: string, data?: unknown): void {
     const error: Record<string, unknown> = { code, message };
     if (data !== undefined) error['data'] = data;
-    // Never "id": null (PROTOCOL.md section 4): without a readable id the member is omitted.
+    // Never "id": null (docs/protocol.md, "JSON-RPC rules"): without a readable id the member is omitted.
     sink(id === undefined ? { jsonrpc: '2.0', error } : { jsonrpc: '2.0', id, error });
   }
 
@@ -113,7 +113,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       }
     } catch (err) {
       if (entry.cancelled) {
-        outcome = 'cancelled'; // cancelled requests get no response (PROTOCOL.md section 4)
+        outcome = 'cancelled'; // cancelled requests get no response (docs/protocol.md, "JSON-RPC rules")
       } else if (err instanceof InputRequired) {
         a.reason = 'input_required';
         const shaped = current.finish(p.method, err.result);
@@ -225,7 +225,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
 
   function onNotification(method: string, params: Params): void {
     audit.write({ event: 'notification', era: eraName(), method: method.slice(0, 128), outcome: 'info' });
-    if (era === null) return; // ignored before the era is known (PROTOCOL.md section 3)
+    if (era === null) return; // ignored before the era is known (docs/protocol.md, "JSON-RPC rules")
     if (method === 'notifications/cancelled') {
       const target = params?.['requestId'];
       if (typeof target !== 'string' && typeof target !== 'number') return;

@@ -1,5 +1,5 @@
 // tools/list and tools/call: the closed tool table, argument validation, per-tool rate limits, and the
-// one mapping from a tool's outcome to the wire (isError results vs JSON-RPC errors, PROTOCOL.md 5).
+// one mapping from a tool's outcome to the wire (isError results vs JSON-RPC errors, docs/protocol.md, "Tools").
 import { Failure } from '../errors/failure.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';

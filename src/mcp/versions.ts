@@ -1,5 +1,5 @@
 // The handshake-era protocol versions docwarden speaks and what each lets it emit
-// (PROTOCOL.md section 1): the negotiated version governs every message that follows.
+// (docs/protocol.md, "Handshake era"): the negotiated version governs every message that follows.
 
 export const SUPPORTED_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
 export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
@@ -24,7 +24,7 @@ export type Features = {
 
 export function negotiate(requested: string): ProtocolVersion {
   const known = SUPPORTED_VERSIONS.find((v) => v === requested);
-  return known ?? LATEST_VERSION; // counter-offer the latest, never reject (PROTOCOL.md section 3)
+  return known ?? LATEST_VERSION; // counter-offer the latest, never reject (docs/protocol.md, "Handshake era")
 }
 
 export function featuresOf(version: ProtocolVersion): Features {

@@ -1,6 +1,6 @@
-// Reads that need the user's explicit consent: the operator marks documents by glob or size, and a
-// tool asks before it reads them. The answer comes from the client (MCP elicitation); anything but an
-// explicit "yes" refuses the read, and nothing is read before the answer (SECURITY.md principle 1).
+// Reads that need the user's explicit consent: the operator marks documents by glob or size, and a tool asks
+// before it reads them. The answer comes from the client (MCP elicitation); anything but an explicit "yes"
+// refuses the read, and nothing is read before the answer (docs/protocol.md, "Client roots and consent").
 import { failure } from '../errors/failure.ts';
 import { compileGlob } from './glob.ts';
 

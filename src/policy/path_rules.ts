@@ -1,6 +1,6 @@
-// Step 2 of the path-resolution algorithm (SECURITY.md): checks a request string before any syscall.
-// Rejects, never repairs. The same segment rules decide what listings show, so that everything listed
-// is readable and nothing unreadable is ever listed.
+// Step 2 of the path-resolution algorithm (docs/security.md, "Path resolution"): checks a request string
+// before any syscall. Rejects, never repairs. The same segment rules decide what listings show, so that
+// everything listed is readable and nothing unreadable is ever listed.
 import { compileGlob } from './glob.ts';
 
 type Matcher = { readonly matches: (p: string) => boolean };

@@ -1,5 +1,5 @@
-// Per-tool token buckets (SECURITY.md "Limits": calls per minute per tool; PROTOCOL.md: rate-limit tool
-// invocations). The clock is injected, so tests use a fake one and src/ never reads the host's time.
+// Per-tool token buckets (docs/security.md, "Limits"; docs/protocol.md, "Tools"). The clock is injected,
+// so tests use a fake one and src/ never reads the host's time.
 // Keys must come from a closed set (the registered tool names): the map holds one bucket per key.
 
 /** Milliseconds from a monotonic source. */

@@ -1,5 +1,5 @@
 // Confinement: turns a client's (root, path) into a ConfinedPath, and opens files only through one.
-// Implements steps 1-9 of SECURITY.md's path-resolution algorithm; the branded types make reading an
+// Implements steps 1-9 of docs/security.md, "Path resolution"; the branded types make reading an
 // unchecked path a compile error. This is the only module that calls host.openRead for documents.
 import type { Root } from '../config/load.ts';
 import { denied, failure, Failure } from '../errors/failure.ts';

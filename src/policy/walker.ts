@@ -1,6 +1,6 @@
 // Walks a confined folder by hand (never readdir({recursive}): it follows directory symlinks).
 // Applies the same rules as resolvePath, so a listing never shows what a read would refuse, and caps
-// depth, entries visited and time (SECURITY.md "Listings, globs and search").
+// depth, entries visited and time (docs/security.md, "Path resolution").
 import { failure } from '../errors/failure.ts';
 import { childOf, targetAllowed, type Confinement, type ConfinedPath } from './resolver.ts';
 import type { FileStat } from '../runtime/host.ts';

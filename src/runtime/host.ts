@@ -1,5 +1,5 @@
-// The host contract: everything docwarden needs from Node or Deno, as one interface.
-// Only src/runtime/ may touch node:*, process or Deno (STYLE.md rule 7); the rest receives a Host.
+// The host contract: everything docwarden needs from Node or Deno, as one interface. Only src/runtime/ may
+// touch node:*, process or Deno (docs/style.md, "The host behind one adapter"); the rest receives a Host.
 
 export type FileKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'device' | 'socket' | 'other';
 

@@ -130,7 +130,7 @@ export function createNodeHost(): Host {
   let stdoutGone: (() => void) | null = null;
   let denoStdin: StdinControl | null = null;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    // EPIPE (or any write error) on stdout means the client is gone (PROTOCOL.md section 2).
+    // EPIPE (or any write error) on stdout means the client is gone (docs/protocol.md, "Framing on stdio").
     void err;
     if (stdoutGone) stdoutGone();
     else process.exit(0);

@@ -1,6 +1,6 @@
-// Asks the running runtime what its sandbox grants (SECURITY.md principle 3): Deno's permission query,
-// Node's process.permission and the permission flags on Node's command line. It only answers the
-// questions of a ProbePlan; src/config/grant_check.ts judges the answers against the config.
+// Asks the running runtime what its sandbox grants (docs/running-locked-down.md, "The start-up self-audit"):
+// Deno's permission query, Node's process.permission and the permission flags on Node's command line. It only
+// answers the questions of a ProbePlan; src/config/grant_check.ts judges the answers against the config.
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectRuntime } from './detect.ts';

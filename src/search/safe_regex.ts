@@ -1,6 +1,7 @@
 // The regex mode of search_docs: a linear-time engine (parser + Pike VM, no backtracking), so a hostile
-// pattern such as `(a+)+$` cannot stall the server the way JavaScript's RegExp can (SECURITY.md: ReDoS).
-// Semantics: leftmost-first, like JavaScript (leftmost start, then the Perl-preferred alternative).
+// pattern such as `(a+)+$` cannot stall the server the way JavaScript's RegExp can (docs/security.md, "Attack
+// families"). Semantics: leftmost-first, like JavaScript (leftmost start, then the Perl-preferred
+// alternative).
 
 import { parseRegex, type RegexNode } from './safe_regex_parse.ts';
 import { compileProgram, createMatcher } from './safe_regex_vm.ts';

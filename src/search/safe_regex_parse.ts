@@ -1,6 +1,7 @@
-// Parses the search_docs regex subset into a small AST. It refuses every feature that needs
-// backtracking (backreferences, lookaround) and caps pattern length and {m,n} counts, so that the
-// Pike VM in safe_regex_vm.ts runs every accepted pattern in O(pattern × line) time (SECURITY.md: ReDoS).
+// Parses the search_docs regex subset into a small AST. It refuses every feature that needs backtracking
+// (backreferences, lookaround) and caps pattern length and {m,n} counts, so that the Pike VM in
+// safe_regex_vm.ts runs every accepted pattern in O(pattern × line) time (docs/security.md, "Attack
+// families").
 
 export type AssertKind = 'bol' | 'eol' | 'word' | 'notWord';
 

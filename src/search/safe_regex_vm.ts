@@ -1,5 +1,5 @@
 // Compiles a regex AST to a Thompson-NFA program and runs it as a Pike VM: one sparse set of threads per
-// input position, so matching costs O(program × line) whatever the pattern (SECURITY.md: no ReDoS).
+// input position, so matching costs O(program × line) whatever the pattern (docs/security.md, "Attack families").
 // Threads are kept in priority order, giving leftmost-first (Perl/JavaScript) match semantics.
 
 import { compileError, type RegexNode } from './safe_regex_parse.ts';

@@ -1,4 +1,4 @@
-// Output sanitising for tool results (SECURITY.md attack family "Output"): control, bidi and invisible
+// Output sanitising for tool results (docs/security.md, "Output"): control, bidi and invisible
 // characters in file names and content become visible `\uXXXX` text, so they cannot drive a terminal
 // (ESC/CSI sequences), reorder what a reader sees (Trojan Source, CVE-2021-42574) or split a JSONL line.
 

@@ -1,5 +1,5 @@
 // Text renderings mark document content as data, so text from a file cannot pass for tool output or
-// instructions (SECURITY.md "Output" family). Each block's markers carry a random tag the document
+// instructions (docs/security.md, "Output"). Each block's markers carry a random tag the document
 // cannot know, so a file containing ">>>end of document" cannot close the block early.
 export type DataFrame = { readonly begin: string; readonly end: string };
 

@@ -1,4 +1,4 @@
-// Newline-delimited framing for stdio (PROTOCOL.md section 2): splits raw bytes on 0x0A before decoding,
+// Newline-delimited framing for stdio (docs/protocol.md, "Framing on stdio"): splits raw bytes on 0x0A before decoding,
 // caps the bytes held for one line, and drops an oversize line without ever buffering it whole.
 
 export type Frame =

@@ -13,7 +13,8 @@ export type MessageWriter = {
 };
 
 export function serializeLine(message: unknown): string {
-  // U+2028/U+2029 are valid inside JSON strings but break some line splitters (SECURITY.md).
+  // U+2028/U+2029 are valid inside JSON strings but break some line splitters (docs/security.md, "What the
+  // runtimes do not protect").
   return JSON.stringify(message).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') + '\n';
 }
 

@@ -1,6 +1,6 @@
 // The updater's audit trail, DIR/update-audit.jsonl: one JSONL record per step (mode 0600, appended,
 // never truncated), hash-chained like the server's log and continuing the chain across runs, so an
-// edited or deleted record is detectable (SECURITY.md principle 8: update with care, and say so).
+// edited or deleted record is detectable (docs/updating.md, "The steps and what each check proves").
 import * as fs from 'node:fs';
 import { GENESIS, toJsonLine } from '../audit/log.ts';
 import { sha256Hex } from './files.ts';

@@ -1,6 +1,7 @@
-// One definition, two faces: each builder yields the JSON Schema a client sees and the hand-written
-// reader that enforces exactly it (STYLE.md rule 4). Readers copy checked fields into fresh objects,
-// reject unknown keys and prototype-named keys, and cap every length (SECURITY.md principle 2).
+// One definition, two faces: each builder yields the JSON Schema a client sees and the hand-written reader
+// that enforces exactly it (docs/style.md, "Validation reads like the schema"). Readers copy checked fields
+// into fresh objects, reject unknown keys and prototype-named keys, and cap every length (docs/security.md,
+// "Controls").
 
 import { escapeName } from '../text/escape.ts';
 

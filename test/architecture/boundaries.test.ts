@@ -1,4 +1,4 @@
-// Architecture rules that read the sources (STYLE.md rules 1, 5, 7, 11; SECURITY.md principles 3 and 6).
+// Architecture rules that read the sources (docs/style.md, "Rules are tests"; docs/security.md, "Controls").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join, relative } from 'node:path';

@@ -1,5 +1,6 @@
-// The shipped artifact (SECURITY.md principles 3, 6, 7; STYLE.md rule 12): one readable file, built from
-// src/ alone, with no process, eval or network API, a matching checksum, and a reproducible build.
+// The shipped artifact (docs/security.md, "Controls"; docs/style.md, "Small public surface"): one readable
+// file, built from src/ alone, with no process, eval or network API, a matching checksum, and a reproducible
+// build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

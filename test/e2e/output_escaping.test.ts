@@ -1,4 +1,4 @@
-// Output through the real bundle (SECURITY.md attack family "Output"): terminal escapes, control, bidi and
+// Output through the real bundle (docs/security.md, "Output"): terminal escapes, control, bidi and
 // zero-width characters in document text come back as visible \uXXXX text in read_doc and search_docs,
 // documents are framed as data, and files whose names hold such characters are not servable at all.
 import { after, before, describe, test } from 'node:test';

@@ -84,7 +84,7 @@ describe(`stdio framing (${RUNTIME})`, () => {
     ].join('\n') + '\n');
     await pingBarrier(c, 'null-id');
     for (const m of since(c, from)) {
-      // Answering is optional; an answer must be an error without an id member (PROTOCOL.md section 4).
+      // Answering is optional; an answer must be an error without an id member (docs/protocol.md, "JSON-RPC rules").
       assert.ok(m.error, `unexpected reply ${JSON.stringify(m)}`);
       assert.ok(!Object.hasOwn(m, 'id'), `reply must omit id: ${JSON.stringify(m)}`);
     }

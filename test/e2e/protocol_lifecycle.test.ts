@@ -130,7 +130,7 @@ describe(`method lookup (${RUNTIME})`, () => {
   });
 
   test('server/discover without the 2026-07-28 _meta is -32602 promptly before initialize', async () => {
-    // A dual-era client treats any error but a modern one as "speak initialize" (PROTOCOL.md section 1).
+    // A dual-era client treats any error but a modern one as "speak initialize" (docs/protocol.md, "Stateless era").
     const r = await c.request('server/discover', {}, 3000);
     assert.equal(errorOf(r).code, -32602);
     assertCleanWire(c);

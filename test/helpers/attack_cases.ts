@@ -1,6 +1,6 @@
-// The hostile case table of test/security/attack_suite.test.ts: every attack family of SECURITY.md
-// spelled many ways (family x spelling), to be sent through every entry point that takes a path.
-// Spellings name their target in the world of hostile_fixture.ts and what a safe server must do.
+// The hostile case table of test/security/attack_suite.test.ts: every attack family of docs/security.md,
+// "Attack families" spelled many ways (family x spelling), to be sent through every entry point that takes a
+// path. Spellings name their target in the world of hostile_fixture.ts and what a safe server must do.
 import {
   CONTROL_NAMES, LOOKALIKE_CYRILLIC, NFC_NAME, NFD_NAME, NFD_ONLY, type HostileWorld,
 } from './hostile_fixture.ts';

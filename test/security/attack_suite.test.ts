@@ -1,8 +1,8 @@
-// The attack suite, strict config (symlinks denied): every attack family of SECURITY.md, spelled many
-// ways, through every entry point that takes a path, against ONE server. Each case must be refused (or,
-// for a legitimate file, served correctly), answered within its deadline and followed by a working
-// ping; no reply may carry a canary byte, a host path or a raw terminal control, and neither may the
-// audit log carry a canary. Denied files must also be invisible everywhere (see invisibility.ts).
+// The attack suite, strict config (symlinks denied): every attack family of docs/security.md, "Attack
+// families", spelled many ways, through every entry point that takes a path, against ONE server. Each case
+// must be refused (or, for a legitimate file, served correctly), answered within its deadline and followed by
+// a working ping; no reply may carry a canary byte, a host path or a raw terminal control, and neither may
+// the audit log carry a canary. Denied files must also be invisible everywhere (see invisibility.ts).
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostileGlobs, pathSpellings, type Family, type Spelling } from '../helpers/attack_cases.ts';

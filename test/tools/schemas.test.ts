@@ -1,5 +1,5 @@
-// Proves STYLE.md rule 4 for every tool: the inputSchema a client sees and the reader that enforces it
-// agree on properties, required keys, integer bounds, string lengths and enums.
+// Proves docs/style.md, "Validation reads like the schema", for every tool: the inputSchema a client sees and
+// the reader that enforces it agree on properties, required keys, integer bounds, string lengths and enums.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULTS } from '../../src/config/schema.ts';

@@ -1,6 +1,6 @@
 // The updater is a separate bundle that may spawn; the server must never contain it. Imports go one
 // way (update -> shared src modules), spawning stays in one module, and the updater bundle has no
-// network, eval or dynamic code either (SECURITY.md principles 3 and 8).
+// network, eval or dynamic code either (docs/security.md, "Controls").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
