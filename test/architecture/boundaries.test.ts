@@ -136,3 +136,52 @@ test('file names are snake_case', () => {
   const bad = offenders((f) => (/^[a-z0-9_]+\.ts$/.test(f.rel.split('/').pop() ?? '') ? null : 'not snake_case'));
   assert.deepEqual(bad, [], bad.join('\n'));
 });
+
+// The host boundary in three questions an auditor asks (docs/audit.md, "Boundary tests"). Every module but
+// main.ts receives the host as a `Host` value, so the answers come from where its capabilities are named.
+
+test('only src/main.ts imports runtime/ code; every other server module imports runtime/ types only', () => {
+  const bad = offenders((f) => {
+    if (inRuntime(f.rel) || inUpdater(f.rel) || f.rel === 'src/main.ts') return null;
+    const valueImport = [...f.code.matchAll(/\bimport\s+(?!type\b)[^;]*?\bfrom\s*['"]([^'"]+)['"]/g)]
+      .map((m) => m[1] as string)
+      .find((spec) => relative(REPO, join(dirname(f.abs), spec)).split('\\').join('/').startsWith('src/runtime/'));
+    return valueImport ? `imports code from ${valueImport}` : null;
+  });
+  assert.deepEqual(bad, [], `runtime code imported outside main.ts:\n${bad.join('\n')}`);
+});
+
+/** Host capabilities that read, write or open something, and the only server modules that may name them. */
+const HOST_CAPABILITIES: Readonly<Record<string, readonly string[]>> = {
+  openRead: ['src/policy/resolver.ts', 'src/cli/verify_log.ts'], // documents; the operator's log for verify-log
+  readConfigText: ['src/config/load.ts'],
+  readSelf: ['src/main.ts'], // --version hashes the running file
+  openAppend: ['src/audit/log.ts'],
+  renameFile: ['src/audit/rotate.ts'],
+  writeStdout: ['src/transport/writer.ts', 'src/main.ts'], // main: subcommand output, never while serving
+  onStdin: ['src/main.ts'],
+  readdir: ['src/policy/walker.ts', 'src/config/guard_rails.ts', 'src/audit/rotate.ts', 'src/cli/check.ts'],
+};
+
+test('host capabilities that open files, list folders or write stdout are named only by their modules', () => {
+  const bad: string[] = [];
+  for (const [capability, allowed] of Object.entries(HOST_CAPABILITIES)) {
+    const re = new RegExp(`\\b${capability}\\b`);
+    for (const f of files) {
+      if (inRuntime(f.rel) || inUpdater(f.rel) || allowed.includes(f.rel)) continue;
+      const hit = firstMatch(f.code, re);
+      if (hit) bad.push(`${f.rel}: ${hit} (only ${allowed.join(', ')} may)`);
+    }
+    for (const rel of allowed) assert.ok(re.test(files.find((f) => f.rel === rel)?.code ?? ''), `${rel} no longer uses ${capability}: update the list`);
+  }
+  assert.deepEqual(bad, [], `host capabilities used outside their modules:\n${bad.join('\n')}`);
+});
+
+test('the protocol, tool and lower layers never import the CLI', () => {
+  const bad = offenders((f) => {
+    if (!/^src\/(mcp|tools|policy|search|formats|validate|text|jsonrpc|transport|audit|errors)\//.test(f.rel)) return null;
+    const hit = targets(f).find((t) => t.target.startsWith('src/cli/'));
+    return hit ? `imports ${hit.spec}` : null;
+  });
+  assert.deepEqual(bad, [], `the server reaches the CLI:\n${bad.join('\n')}`);
+});
