@@ -2,12 +2,15 @@
 // dist/docwarden.js + dist/docwarden.js.sha256 + dist/manifest.json (version, git commit, build inputs
 // with their SHA-256, the tool surface as the updater measures it, the runtimes the test suite passed on).
 // The manifest holds no timestamp: the same commit and test record give the same manifest.
+// `-- --sign-key FILE` (an Ed25519 PKCS#8 PEM private key, kept offline: docs/updating.md) signs every
+// artifact written here as <artifact>.sig, last, so that nothing is changed after it was signed.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version as esbuildVersion } from 'esbuild';
+import { fingerprint, loadSigningKey, signFiles } from './sign.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -42,6 +45,20 @@ function testedOnRecord(bundleSha) {
   if (rec.bundleSha256 !== bundleSha) return { runtimes: [], why: 'build/tested-runtimes.json is for another build of the bundle (run `npm test` again)' };
   return { runtimes: rec.runtimes, why: null };
 }
+
+function signKeyArg() {
+  const i = process.argv.indexOf('--sign-key');
+  if (i < 0) return null;
+  const file = process.argv[i + 1];
+  if (!file || file.startsWith('--')) fail('--sign-key needs the path of the release private key (PEM, PKCS#8, Ed25519)');
+  try {
+    return loadSigningKey(file);
+  } catch (err) {
+    fail(err.message);
+  }
+}
+// Checked before building, so a wrong key costs nothing and never leaves a half-signed release.
+const signingKey = signKeyArg();
 
 const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 if (built.status !== 0) fail('the build failed');
@@ -87,3 +104,14 @@ writeFileSync(join(dist, 'manifest.json'), JSON.stringify(manifest, null, 2) + '
 console.error(`Released docwarden ${pkg.version}: dist/docwarden.js sha256 ${bundleSha}`);
 console.error(`  commit ${commit ?? '(not a git checkout)'}${sourceDirty ? ' + local changes' : ''}; ${surface.tools.length} tools; tested on ${tested.runtimes.join(', ') || '(unknown)'}`);
 console.error('  dist/docwarden.js, dist/docwarden.js.sha256, dist/manifest.json (and dist/docwarden-update.js)');
+
+// Signatures last: every artifact above, or none (stale ones from an earlier run are removed either way).
+const artifacts = ['docwarden.js', 'docwarden-update.js', 'manifest.json', 'server.json', `docwarden-${pkg.version}.mcpb`]
+  .map((f) => join(dist, f)).filter((f) => existsSync(f));
+for (const f of artifacts) rmSync(`${f}.sig`, { force: true });
+if (signingKey) {
+  signFiles(signingKey, artifacts);
+  console.error(`  signed with ${fingerprint(signingKey)}: ${artifacts.map((f) => `${f.slice(dist.length + 1)}.sig`).join(', ')}`);
+} else {
+  console.error('  NOT SIGNED (no --sign-key): the updater refuses these files unless the operator passes --allow-unsigned');
+}

@@ -5,7 +5,11 @@ export type RuntimeName = 'node' | 'deno';
 
 export type UpdateCommand =
   | { readonly kind: 'help' }
-  | { readonly kind: 'stage'; readonly file: string; readonly sha256: string | null; readonly sha256File: string | null; readonly manifest: string | null; readonly install: string }
+  | {
+    readonly kind: 'stage'; readonly file: string; readonly install: string; readonly sha256: string | null; readonly sha256File: string | null;
+    readonly manifest: string | null; readonly sig: string | null; readonly trustKey: string | null; readonly allowUnsigned: boolean;
+  }
+  | { readonly kind: 'trust-key'; readonly file: string; readonly install: string; readonly replace: boolean }
   | { readonly kind: 'verify'; readonly install: string; readonly config: string | null; readonly roots: readonly string[]; readonly acceptToolChanges: boolean }
   | { readonly kind: 'switch'; readonly install: string }
   | { readonly kind: 'rollback'; readonly install: string }
@@ -27,8 +31,13 @@ Stages, verifies, switches and rolls back the docwarden.js an MCP client runs. E
 record to DIR/update-audit.jsonl; a failed step leaves DIR/docwarden.js untouched.
 
 Commands:
-  stage FILE --install DIR (--sha256 HEX | --sha256-file FILE) [--manifest FILE]
-                 Copy a candidate into DIR/staging/ if its SHA-256 matches; refuse it otherwise
+  stage FILE --install DIR [--sig FILE] [--trust-key FILE] [--sha256 HEX | --sha256-file FILE] [--manifest FILE]
+        [--allow-unsigned]
+                 Copy a candidate into DIR/staging/ if FILE.sig (or --sig) verifies against the pinned release
+                 key (--trust-key pins it at first install); an unsigned one only with --allow-unsigned and a hash
+  trust-key FILE --install DIR [--replace]
+                 Pin the release public key, or change it: accepted when FILE.sig shows the pinned key endorsing
+                 it, or with --replace (the old key is lost); recorded in the update trail
   verify --install DIR (--config FILE | --root DIR...) [--accept-tool-changes]
                  Start the staged server with your config, self-test it, compare its tools with the live one
   switch --install DIR
@@ -45,7 +54,7 @@ Options:
   --help                Show this help
 `;
 
-const COMMANDS = new Set(['stage', 'verify', 'switch', 'rollback', 'status', 'surface']);
+const COMMANDS = new Set(['stage', 'trust-key', 'verify', 'switch', 'rollback', 'status', 'surface']);
 
 type Raw = {
   positional: string[];
@@ -54,8 +63,8 @@ type Raw = {
   flags: Set<string>;
 };
 
-const VALUE_FLAGS = new Set(['--install', '--sha256', '--sha256-file', '--manifest', '--config', '--runtime', '--deno']);
-const BOOLEAN_FLAGS = new Set(['--accept-tool-changes', '--json', '--help', '-h']);
+const VALUE_FLAGS = new Set(['--install', '--sha256', '--sha256-file', '--manifest', '--sig', '--trust-key', '--config', '--runtime', '--deno']);
+const BOOLEAN_FLAGS = new Set(['--accept-tool-changes', '--allow-unsigned', '--replace', '--json', '--help', '-h']);
 
 function scan(argv: readonly string[]): Raw {
   const raw: Raw = { positional: [], values: new Map(), roots: [], flags: new Set() };
@@ -81,7 +90,8 @@ function scan(argv: readonly string[]): Raw {
 
 /** Flags each command accepts besides --runtime and --deno; any other flag is refused by name. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  stage: ['--install', '--sha256', '--sha256-file', '--manifest'],
+  stage: ['--install', '--sha256', '--sha256-file', '--manifest', '--sig', '--trust-key', '--allow-unsigned'],
+  'trust-key': ['--install', '--replace'],
   verify: ['--install', '--config', '--root', '--accept-tool-changes'],
   switch: ['--install'],
   rollback: ['--install'],
@@ -111,7 +121,7 @@ export function parseUpdateArgs(argv: readonly string[]): UpdateOptions {
   const [cmd, ...rest] = raw.positional as [string, ...string[]];
   if (!COMMANDS.has(cmd)) throw new UpdateUsageError(`Cannot parse arguments: unknown command ${JSON.stringify(cmd.slice(0, 40))}; see --help`);
   checkAllowed(cmd, raw);
-  const wantFile = cmd === 'stage' || cmd === 'surface';
+  const wantFile = cmd === 'stage' || cmd === 'surface' || cmd === 'trust-key';
   if (rest.length !== (wantFile ? 1 : 0)) {
     throw new UpdateUsageError(wantFile ? `Cannot parse arguments: ${cmd} needs exactly one FILE` : `Cannot parse arguments: ${cmd} takes no positional arguments`);
   }
@@ -119,10 +129,18 @@ export function parseUpdateArgs(argv: readonly string[]): UpdateOptions {
     case 'stage': {
       const sha256 = raw.values.get('--sha256') ?? null;
       const sha256File = raw.values.get('--sha256-file') ?? null;
-      if ((sha256 === null) === (sha256File === null)) throw new UpdateUsageError('Cannot parse arguments: stage needs exactly one of --sha256 HEX or --sha256-file FILE');
+      if (sha256 !== null && sha256File !== null) throw new UpdateUsageError('Cannot parse arguments: stage takes --sha256 HEX or --sha256-file FILE, not both');
       if (sha256 !== null && !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new UpdateUsageError('Cannot parse arguments: --sha256 must be 64 hexadecimal digits');
-      return { ...base, command: { kind: 'stage', file: rest[0] as string, sha256: sha256?.toLowerCase() ?? null, sha256File, manifest: raw.values.get('--manifest') ?? null, install: install(raw, cmd) } };
+      const v = (flag: string): string | null => raw.values.get(flag) ?? null;
+      return {
+        ...base,
+        command: {
+          kind: 'stage', file: rest[0] as string, install: install(raw, cmd), sha256: sha256?.toLowerCase() ?? null, sha256File,
+          manifest: v('--manifest'), sig: v('--sig'), trustKey: v('--trust-key'), allowUnsigned: raw.flags.has('--allow-unsigned'),
+        },
+      };
     }
+    case 'trust-key': return { ...base, command: { kind: 'trust-key', file: rest[0] as string, install: install(raw, cmd), replace: raw.flags.has('--replace') } };
     case 'verify': {
       const config = raw.values.get('--config') ?? null;
       if (config === null && raw.roots.length === 0) throw new UpdateUsageError('Cannot parse arguments: verify needs --config FILE (the config your client uses) or --root DIR');

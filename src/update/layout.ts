@@ -22,6 +22,8 @@ export type Layout = {
   readonly previousRecord: string;
   readonly audit: string;
   readonly lock: string;
+  /** The release public key pinned for this folder (PEM SPKI, Ed25519): stage checks signatures with it. */
+  readonly trustedKey: string;
 };
 
 export function layoutOf(dir: string): Layout {
@@ -41,6 +43,7 @@ export function layoutOf(dir: string): Layout {
     previousRecord: join(previousDir, 'kept.json'),
     audit: join(dir, 'update-audit.jsonl'),
     lock: join(dir, '.update.lock'),
+    trustedKey: join(dir, 'trusted-key.pem'),
   };
 }
 
@@ -51,5 +54,5 @@ export function tempNameFor(target: string): string {
 
 /** Temporary files an interrupted step may leave behind (harmless: the next step replaces them). */
 export function leftoverCandidates(l: Layout): string[] {
-  return [l.live, l.liveManifest, l.staged, l.stagedManifest, l.verified, l.previous, l.previousManifest, l.previousRecord].map(tempNameFor);
+  return [l.live, l.liveManifest, l.staged, l.stagedManifest, l.verified, l.previous, l.previousManifest, l.previousRecord, l.trustedKey].map(tempNameFor);
 }

@@ -14,6 +14,7 @@ import { acquireLock, type Lock } from './lock.ts';
 import { checkInstallDir, checkOwnedDir } from './ownership.ts';
 import { stage } from './stage.ts';
 import { status } from './status.ts';
+import { trustKey } from './trust.ts';
 import { rollback, switchLive } from './switch.ts';
 import { NO_TRAIL, openTrail, type Trail } from './trail.ts';
 import { verify } from './verify.ts';
@@ -69,6 +70,7 @@ async function runInstallCommand(cmd: Exclude<UpdateCommand, { kind: 'help' | 's
     if (cmd.kind !== 'status') lock = acquireLock(layout.lock);
     switch (cmd.kind) {
       case 'stage': return stage(ctx, cmd);
+      case 'trust-key': return trustKey(ctx, cmd);
       case 'verify': return await verify(ctx, cmd);
       case 'switch': return switchLive(ctx);
       case 'rollback': return rollback(ctx);

@@ -5,6 +5,7 @@ import type { CommandStatus, UpdateContext } from './context.ts';
 import { exists, readIfExists, UpdateError } from './files.ts';
 import { leftoverCandidates, type Layout } from './layout.ts';
 import { describeFile, type FileInfo } from './manifest.ts';
+import { readPublicKey } from './signature.ts';
 
 export type StatusReport = {
   readonly dir: string;
@@ -13,6 +14,8 @@ export type StatusReport = {
   readonly previous: FileInfo | null;
   readonly leftovers: readonly string[];
   readonly locked: boolean;
+  /** Fingerprint of the pinned release key, or null when none is pinned. */
+  readonly trustedKey: string | null;
 };
 
 function verifiedSha(path: string): string | null {
@@ -36,6 +39,7 @@ export function statusReport(l: Layout): StatusReport {
     previous: describeFile(l.previous, l.previousManifest),
     leftovers: leftoverCandidates(l).filter(exists),
     locked: exists(l.lock),
+    trustedKey: readPublicKey(l.trustedKey, 'the pinned release key')?.fingerprint ?? null,
   };
 }
 
@@ -57,6 +61,7 @@ export function status(ctx: UpdateContext, json: boolean): CommandStatus {
   ctx.out(line('live', r.live));
   ctx.out(line('staged', r.staged, r.staged === null ? '' : r.staged.verified ? '  verified' : '  NOT verified'));
   ctx.out(line('previous', r.previous));
+  ctx.out(`key      ${r.trustedKey ?? '(none pinned: stage --trust-key FILE pins the release key)'}`);
   for (const f of r.leftovers) ctx.out(`leftover ${f} (from an interrupted step; harmless, replaced by the next one)`);
   if (r.locked) ctx.out(`lock     ${ctx.layout.lock} (an updater is running, or was killed; the next command takes over a dead one's lock)`);
   return 0;

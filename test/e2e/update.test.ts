@@ -83,7 +83,7 @@ function trail(dir: string): Record<string, unknown>[] {
 
 function stageVerify(dir: string, config: string, bytes: Uint8Array | string, extra: readonly string[] = []): Run {
   const c = candidate(bytes);
-  const staged = updater(['stage', c.file, '--sha256', c.hash, '--install', dir]);
+  const staged = updater(['stage', '--allow-unsigned', c.file, '--sha256', c.hash, '--install', dir]);
   assert.equal(staged.status, 0, show(staged));
   return updater(['verify', '--install', dir, '--config', config, ...extra]);
 }
@@ -95,7 +95,7 @@ test(`stage refuses a corrupted candidate and stages nothing (${RUNTIME})`, { sk
   const mid = corrupted.length >> 1;
   corrupted[mid] = (corrupted[mid] as number) ^ 0x20; // one flipped bit in the middle
   const c = candidate(corrupted);
-  const r = updater(['stage', c.file, '--sha256', sha(good), '--install', dir]);
+  const r = updater(['stage', '--allow-unsigned', c.file, '--sha256', sha(good), '--install', dir]);
   assert.equal(r.status, 1, show(r));
   assert.match(r.stdout, /Refused: the candidate's SHA-256 is [0-9a-f]{64}, not the expected/);
   assert.equal(existsSync(join(dir, 'staging', 'docwarden.js')), false);
@@ -103,7 +103,7 @@ test(`stage refuses a corrupted candidate and stages nothing (${RUNTIME})`, { sk
   const sumFile = join(tempDir('dw-sum-'), 'docwarden.js.sha256');
   writeFileSync(sumFile, `${sha(good)}  docwarden.js\n`);
   const truncated = candidate(good.slice(0, good.length - 100));
-  const r2 = updater(['stage', truncated.file, '--sha256-file', sumFile, '--install', dir]);
+  const r2 = updater(['stage', '--allow-unsigned', truncated.file, '--sha256-file', sumFile, '--install', dir]);
   assert.equal(r2.status, 1, show(r2));
   assert.equal(existsSync(join(dir, 'staging', 'docwarden.js')), false);
   assert.ok(live(dir).equals(OLD));
@@ -186,7 +186,7 @@ test(`a good update stages, verifies and switches; rollback restores the exact p
   const c = candidate(next);
   const sumFile = `${c.file}.sha256`;
   writeFileSync(sumFile, `${c.hash}  docwarden.js\n`);
-  assert.equal(updater(['stage', c.file, '--sha256-file', sumFile, '--install', dir]).status, 0);
+  assert.equal(updater(['stage', '--allow-unsigned', c.file, '--sha256-file', sumFile, '--install', dir]).status, 0);
   const v = updater(['verify', '--install', dir, '--config', config]);
   assert.equal(v.status, 0, show(v));
   for (const check of ['handshake', 'tools_list', 'read_document', 'refuse_parent_path', 'refuse_absolute_path', 'exit_on_eof', 'stdout_protocol_only', 'audit_log', 'tool_surface']) {
@@ -304,7 +304,7 @@ test(`if the live file changes while verify runs anyway, verify says so, refuses
   const escape = join(tempDir('dw-escape-'), 'deno');
   writeFileSync(escape, `#!/bin/sh\nprintf '// escaped\\n' > '${join(dir, 'docwarden.js')}'\nexec '${DENO}' "$@"\n`, { mode: 0o755 });
   const c = candidate(bumped('0.9.5-e2e'));
-  assert.equal(updater(['stage', c.file, '--sha256', c.hash, '--install', dir]).status, 0);
+  assert.equal(updater(['stage', '--allow-unsigned', c.file, '--sha256', c.hash, '--install', dir]).status, 0);
   const r = spawnSync(process.execPath, [UPDATER, 'verify', '--install', dir, '--config', config, '--runtime', 'deno', '--deno', escape], {
     encoding: 'utf8', timeout: 120_000, env: { PATH: process.env['PATH'] ?? '' },
   });

@@ -12,9 +12,12 @@ function refuses(argv: string[], pattern: RegExp): void {
 
 test('parseUpdateArgs() reads each command with its flags', () => {
   assert.deepEqual(parseUpdateArgs(['stage', 'new.js', '--sha256', HEX.toUpperCase(), '--install', '/opt/dw']).command,
-    { kind: 'stage', file: 'new.js', sha256: HEX, sha256File: null, manifest: null, install: '/opt/dw' });
+    { kind: 'stage', file: 'new.js', sha256: HEX, sha256File: null, manifest: null, install: '/opt/dw', sig: null, trustKey: null, allowUnsigned: false });
   assert.deepEqual(parseUpdateArgs(['stage', 'new.js', '--sha256-file=new.js.sha256', '--install', 'd', '--manifest', 'm.json']).command,
-    { kind: 'stage', file: 'new.js', sha256: null, sha256File: 'new.js.sha256', manifest: 'm.json', install: 'd' });
+    { kind: 'stage', file: 'new.js', sha256: null, sha256File: 'new.js.sha256', manifest: 'm.json', install: 'd', sig: null, trustKey: null, allowUnsigned: false });
+  assert.deepEqual(parseUpdateArgs(['stage', 'new.js', '--install', 'd', '--sig', 's', '--trust-key', 'k.pem', '--allow-unsigned']).command,
+    { kind: 'stage', file: 'new.js', sha256: null, sha256File: null, manifest: null, install: 'd', sig: 's', trustKey: 'k.pem', allowUnsigned: true });
+  assert.deepEqual(parseUpdateArgs(['trust-key', 'k.pem', '--install', 'd', '--replace']).command, { kind: 'trust-key', file: 'k.pem', install: 'd', replace: true });
   assert.deepEqual(parseUpdateArgs(['verify', '--install', 'd', '--config', 'c.json', '--accept-tool-changes']).command,
     { kind: 'verify', install: 'd', config: 'c.json', roots: [], acceptToolChanges: true });
   assert.deepEqual(parseUpdateArgs(['verify', '--install', 'd', '--root', 'a', '--root', 'b']).command,
@@ -45,8 +48,9 @@ test('parseUpdateArgs() refuses what it does not know, naming it', () => {
   refuses(['switch'], /switch needs --install DIR/);
   refuses(['switch', 'extra', '--install', 'd'], /switch takes no positional arguments/);
   refuses(['stage', '--install', 'd', '--sha256', HEX], /stage needs exactly one FILE/);
-  refuses(['stage', 'f', '--install', 'd'], /exactly one of --sha256 HEX or --sha256-file FILE/);
-  refuses(['stage', 'f', '--install', 'd', '--sha256', HEX, '--sha256-file', 'x'], /exactly one of/);
+  refuses(['stage', 'f', '--install', 'd', '--sha256', HEX, '--sha256-file', 'x'], /--sha256 HEX or --sha256-file FILE, not both/);
+  refuses(['trust-key', '--install', 'd'], /trust-key needs exactly one FILE/);
+  refuses(['switch', '--install', 'd', '--allow-unsigned'], /switch does not take --allow-unsigned/);
   refuses(['stage', 'f', '--install', 'd', '--sha256', 'abc'], /64 hexadecimal digits/);
   refuses(['verify', '--install', 'd'], /needs --config FILE/);
   refuses(['switch', '--install'], /--install needs a value/);

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
 import { REPO } from '../helpers/source_scan.ts';
@@ -17,6 +17,17 @@ type Manifest = {
   inputs: { path: string; sha256: string }[]; tools: { name: string; sha256: string }[]; toolsSha256: string;
   testedOn: string[]; updater: { file: string; sha256: string };
 };
+
+/** A throwaway release key pair: the private key as PEM PKCS#8 in a file, the public one as PEM SPKI. */
+function throwawayKey(): { privateFile: string; publicFile: string; sign: (b: Uint8Array) => string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const dir = tempDir('dw-key-');
+  const privateFile = join(dir, 'release.pem');
+  const publicFile = join(dir, 'release.pub.pem');
+  writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  return { privateFile, publicFile, sign: (b) => `${sign(null, b, privateKey).toString('base64')}\n` };
+}
 
 function repoCopy(): string {
   const copy = join(tempDir('dw-release-'), 'repo');
@@ -39,7 +50,13 @@ function updater(copy: string, args: string[]): { status: number | null; stdout:
 
 test('release writes the bundle, its checksum and a manifest that describes them exactly', () => {
   const copy = repoCopy();
-  const { manifest: m } = release(copy, ['--tested-on', 'node20,deno']);
+  const key = throwawayKey();
+  const { manifest: m, stderr: signedOut } = release(copy, ['--tested-on', 'node20,deno', '--sign-key', key.privateFile]);
+  assert.match(signedOut, /signed with SHA256:[0-9a-f]{64}: docwarden\.js\.sig, docwarden-update\.js\.sig, manifest\.json\.sig/);
+  for (const f of ['docwarden.js', 'docwarden-update.js', 'manifest.json']) {
+    const sig = Buffer.from(readFileSync(join(copy, 'dist', `${f}.sig`), 'utf8').trim(), 'base64');
+    assert.ok(verify(null, readFileSync(join(copy, 'dist', f)), readFileSync(key.publicFile, 'utf8'), sig), `${f}.sig verifies`);
+  }
   const bundle = readFileSync(join(copy, 'dist', 'docwarden.js'));
   const pkg = JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')) as { version: string };
   assert.equal(m.name, 'docwarden');
@@ -66,13 +83,18 @@ test('release writes the bundle, its checksum and a manifest that describes them
   assert.deepEqual(stale.manifest.testedOn, []);
   assert.match(stale.stderr, /for another build of the bundle/);
   assert.equal(release(copy).manifest.sha256, m.sha256, 'the same sources give the same bundle');
+  assert.match(stale.stderr, /NOT SIGNED \(no --sign-key\)/);
+  assert.equal(existsSync(join(copy, 'dist', 'docwarden.js.sig')), false, 'an unsigned release leaves no stale signature behind');
+  release(copy, ['--tested-on', 'node20,deno', '--sign-key', key.privateFile]);
 
   // verify checks the staged file against its manifest: accepted when true, refused when it lies.
   const docs = makeTree({ 'index.md': '# Index\n\nWelcome.\n' });
   const install = tempDir('dw-release-install-');
   cpSync(join(copy, 'dist', 'docwarden.js'), join(install, 'docwarden.js'));
   const file = join(copy, 'dist', 'docwarden.js');
-  assert.equal(updater(copy, ['stage', file, '--sha256-file', `${file}.sha256`, '--install', install]).status, 0);
+  const staged = updater(copy, ['stage', file, '--trust-key', key.publicFile, '--install', install]);
+  assert.equal(staged.status, 0, staged.stdout + staged.stderr);
+  assert.match(staged.stdout, /Pinned release key SHA256:[0-9a-f]{64}[\s\S]*with its manifest, signed by SHA256:/);
   const ok = updater(copy, ['verify', '--install', install, '--root', docs]);
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /ok {3}manifest: version \S+ and 6 tool hashes match the running server/);
@@ -80,6 +102,11 @@ test('release writes the bundle, its checksum and a manifest that describes them
   const lying = { ...m, tools: m.tools.map((t) => (t.name === 'read_doc' ? { ...t, sha256: 'f'.repeat(64) } : t)) };
   const lyingPath = join(tempDir('dw-lying-'), 'manifest.json');
   writeFileSync(lyingPath, JSON.stringify(lying));
+  const unsignedLie = updater(copy, ['stage', file, '--manifest', lyingPath, '--install', install]);
+  assert.equal(unsignedLie.status, 1, 'a manifest without a valid signature is not staged with a signed release');
+  assert.match(unsignedLie.stdout, /the --manifest has no valid signature by the pinned key/);
+  // A lie the key holder signed gets through stage; verify still measures the server against it.
+  writeFileSync(`${lyingPath}.sig`, key.sign(readFileSync(lyingPath)));
   assert.equal(updater(copy, ['stage', file, '--sha256', m.sha256, '--manifest', lyingPath, '--install', install]).status, 0);
   const refused = updater(copy, ['verify', '--install', install, '--root', docs]);
   assert.equal(refused.status, 1, refused.stdout + refused.stderr);

@@ -15,7 +15,7 @@ const bundle = (v: string) => `var SERVER_VERSION = true ? "${v}" : "";\n`;
 
 test('statusReport() describes each slot and the leftovers', () => {
   const l = layoutOf(tempDir('dw-status-'));
-  assert.deepEqual(statusReport(l), { dir: l.dir, live: null, staged: null, previous: null, leftovers: [], locked: false });
+  assert.deepEqual(statusReport(l), { dir: l.dir, live: null, staged: null, previous: null, leftovers: [], locked: false, trustedKey: null });
   mkdirSync(l.stagingDir);
   mkdirSync(l.previousDir);
   writeFileSync(l.live, bundle('2.0.0'));
