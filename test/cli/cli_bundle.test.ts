@@ -9,7 +9,7 @@ import { makeTree, tempDir } from '../helpers/fixtures.ts';
 import { BUNDLE } from '../helpers/harness.ts';
 
 function run(args: string[], input = '') {
-  const r = spawnSync(process.execPath, [BUNDLE, ...args], { input, encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(process.execPath, [BUNDLE, ...args], { input, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -82,7 +82,7 @@ test('at a terminal the server explains how to connect a client, on stderr, and 
   chmodSync(logDir, 0o700);
   const command = `${process.execPath} ${BUNDLE} --root ${root} --log ${join(logDir, 'audit.jsonl')} 2>&1`;
   // script(1) gives the server a terminal as stdin; the Ctrl-D it forwards after a moment ends the session.
-  const r = spawnSync('sh', ['-c', `(sleep 1; printf '\\004') | script -qec "${command}" /dev/null`], { encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync('sh', ['-c', `(sleep 1; printf '\\004') | script -qec "${command}" /dev/null`], { encoding: 'utf8', timeout: 60_000 });
   assert.match(r.stdout, /meant to be started by an MCP client/);
   assert.match(r.stdout, /Claude Desktop, Claude Code, VS Code and Cursor/);
   assert.doesNotMatch(r.stdout, /"jsonrpc"/, 'nothing but the hint: no protocol message was asked for');

@@ -92,9 +92,8 @@ describe(`confinement of every path-taking entry point (${RUNTIME})`, () => {
 
     test(`${tool} refuses symlinks, hard links, the FIFO and secrets with the generic message`, async () => {
       for (const path of [...LINKS, ...SECRET_REQUESTS.filter((p) => !p.startsWith('./') && !p.includes('/../'))]) {
-        const started = Date.now();
-        const r: ToolReply = await c.call(tool, { path }, 10_000);
-        assert.ok(Date.now() - started < 5000, `${path} answered promptly`);
+        // A server that opened the FIFO would wait for a writer forever: any answer at all proves it did not.
+        const r: ToolReply = await c.call(tool, { path });
         assert.equal(r.isError, true, `${tool} ${path}`);
         assert.equal(c.textOf(r), missing[tool], `${tool} ${path} answers exactly like a missing file`);
       }

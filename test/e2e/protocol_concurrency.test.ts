@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { HANG_GUARD_MS, RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { until } from '../helpers/proc_status.ts';
 import { assertCleanWire, auditRequestCounts, pingBarrier, responsesTo, sleep } from '../helpers/wire.ts';
 
 const BIG_FILES = 3072; // a multiple of the server's 256-file progress step
@@ -58,7 +59,7 @@ describe(`pipelining and cancellation (${RUNTIME})`, () => {
       return JSON.stringify({ jsonrpc: '2.0', id, method: kind });
     }).join('\n') + '\n';
     c.sendRaw(payload);
-    for (const id of ids) await c.waitFor((m) => m.id === id && m.method === undefined, 20000);
+    for (const id of ids) await c.waitFor((m) => m.id === id && m.method === undefined);
     await pingBarrier(c, 'pipelined');
     ids.forEach((id, i) => {
       const rs = responsesTo(c, id);
@@ -101,15 +102,18 @@ describe(`over a ${BIG_FILES}-file tree (${RUNTIME})`, () => {
         JSON.stringify(toolCall('search-1', 'search_docs', { query: 'widget described', mode: 'words' })) + '\n' +
         JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'search-1', reason: 'user' } }) + '\n',
       );
+      // The search stops at its next look at the signal and is audited then: wait for that record (a count,
+      // not a clock); a reply it wrongly sent would be on the wire before the barrier's.
+      const recordsOf = () => c.auditRecords().filter((a) => a['event'] === 'request' && a['id'] === 'search-1');
+      await until('the cancelled search\'s audit record', () => recordsOf().length, 1, HANG_GUARD_MS, c);
       await pingBarrier(c, 'cancel');
-      await sleep(1000);
       assert.equal(responsesTo(c, 'search-1').length, 0, `no response to a cancelled request: ${JSON.stringify(responsesTo(c, 'search-1')).slice(0, 200)}`);
-      const records = c.auditRecords().filter((a) => a['event'] === 'request' && a['id'] === 'search-1');
+      const records = recordsOf();
       assert.equal(records.length, 1, JSON.stringify(records));
       assert.equal(records[0]?.['outcome'], 'cancelled');
       // The session still works after the cancellation, on the same tree.
       c.send(toolCall('search-2', 'search_docs', { query: 'widget', mode: 'literal', limit: 3 }));
-      const r = await c.waitFor((m) => m.id === 'search-2', 20000);
+      const r = await c.waitFor((m) => m.id === 'search-2');
       assert.notEqual(r.result?.['isError'], true, textOf(r));
       assert.equal(r.result?.['structuredContent'] && (r.result['structuredContent'] as Json)['hits'] instanceof Array, true);
       assertCleanWire(c);
@@ -122,7 +126,7 @@ describe(`over a ${BIG_FILES}-file tree (${RUNTIME})`, () => {
     const c = await startReady({ roots: [big] });
     try {
       c.send(toolCall('prog', 'search_docs', { query: 'widget described', mode: 'words' }, { progressToken: 'p1' }));
-      const response = await c.waitFor((m) => m.id === 'prog' && m.method === undefined, 20000);
+      const response = await c.waitFor((m) => m.id === 'prog' && m.method === undefined);
       assert.notEqual(response.result?.['isError'], true, textOf(response));
       await sleep(300);
       await pingBarrier(c, 'progress');
@@ -143,7 +147,7 @@ describe(`over a ${BIG_FILES}-file tree (${RUNTIME})`, () => {
       // Without a token there is no progress at all.
       const before = progress.length;
       c.send(toolCall('noprog', 'search_docs', { query: 'lorem ipsum', mode: 'literal', limit: 2 }));
-      await c.waitFor((m) => m.id === 'noprog', 20000);
+      await c.waitFor((m) => m.id === 'noprog');
       await pingBarrier(c, 'noprog');
       assert.equal(c.messages.filter((m) => m.method === 'notifications/progress').length, before);
       assertCleanWire(c);

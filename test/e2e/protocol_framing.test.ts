@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { HANG_GUARD_MS, RUNTIME, startReady, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
 import { assertCleanWire, exitWithin, flatMessages, pingBarrier, responsesTo, sleep } from '../helpers/wire.ts';
 
 const docs = () => makeTree({ 'guide/install.md': '# Install\n\nRun the installer.\n', 'README.md': '# Readme\n' });
@@ -273,6 +273,11 @@ describe(`shutdown (${RUNTIME})`, () => {
     return c;
   }
 
+  /** The in-flight call was stopped, not run to its end: at most the shutdown refusal, never the listing. */
+  function assertStoppedNotDrained(c: Client): void {
+    for (const r of responsesTo(c, 'stalled')) assert.match(JSON.stringify(r.result), /"isError":true.*shutting down|shutting down.*"isError":true/, JSON.stringify(r));
+  }
+
   function lastAudit(c: Client): Json | undefined {
     return c.auditRecords().at(-1);
   }
@@ -280,20 +285,21 @@ describe(`shutdown (${RUNTIME})`, () => {
   test('stdin EOF while idle exits 0 and the last audit record is "stop"', async () => {
     const c = await startReady({ roots: [docs()] });
     c.proc.stdin.end();
-    const exit = await exitWithin(c, 5000);
+    const exit = await exitWithin(c, HANG_GUARD_MS);
     assert.equal(exit.code, 0);
     assert.equal(lastAudit(c)?.['event'], 'stop');
     assertCleanWire(c);
   });
 
-  // The server waits for the client's roots up to 5 s before running the call, so this bound is 4 s:
-  // a server that drains in-flight work on EOF instead of stopping promptly cannot pass by luck.
+  // Order, not a clock: the server waits for the client's roots (up to 5 s) before running the call, so a
+  // server that drained in-flight work on EOF would send the listing before exiting; a prompt one never does.
   test('stdin EOF exits 0 promptly even with a request still in flight', async () => {
     const c = await stalledCall();
     try {
       c.proc.stdin.end();
-      const exit = await exitWithin(c, 4000);
+      const exit = await exitWithin(c, HANG_GUARD_MS);
       assert.equal(exit.code, 0);
+      assertStoppedNotDrained(c);
       assert.equal(lastAudit(c)?.['event'], 'stop');
       assertCleanWire(c);
     } finally {
@@ -306,7 +312,7 @@ describe(`shutdown (${RUNTIME})`, () => {
     const c = await startReady({ roots: [docs()] });
     await pingBarrier(c, 'term');
     c.proc.kill('SIGTERM');
-    const exit = await exitWithin(c, 5000);
+    const exit = await exitWithin(c, HANG_GUARD_MS);
     assert.equal(exit.code, 0);
     assert.equal(lastAudit(c)?.['event'], 'stop');
     assertCleanWire(c);
@@ -316,8 +322,9 @@ describe(`shutdown (${RUNTIME})`, () => {
     const c = await stalledCall();
     try {
       c.proc.kill('SIGTERM');
-      const exit = await exitWithin(c, 4000);
+      const exit = await exitWithin(c, HANG_GUARD_MS);
       assert.equal(exit.code, 0);
+      assertStoppedNotDrained(c);
       const records = c.auditRecords();
       assert.equal(records.at(-1)?.['event'], 'stop');
       assert.equal(records.filter((a) => a['event'] === 'request' && a['id'] === 'stalled').length, 1, 'the aborted call is audited once');

@@ -131,14 +131,14 @@ describe(`method lookup (${RUNTIME})`, () => {
 
   test('server/discover without the 2026-07-28 _meta is -32602 promptly before initialize', async () => {
     // A dual-era client treats any error but a modern one as "speak initialize" (docs/protocol.md, "Stateless era").
-    const r = await c.request('server/discover', {}, 3000);
+    const r = await c.request('server/discover', {});
     assert.equal(errorOf(r).code, -32602);
     assertCleanWire(c);
   });
 
   test('server/discover is -32601 promptly after initialize', async () => {
     await c.initialize(LATEST);
-    const r = await c.request('server/discover', { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } }, 3000);
+    const r = await c.request('server/discover', { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } });
     assert.equal(errorOf(r).code, -32601);
     assertCleanWire(c);
   });

@@ -8,7 +8,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { auditLaunch, finish } from '../helpers/audit_launch.ts';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, type Client, type Json } from '../helpers/harness.ts';
+import { HANG_GUARD_MS, RUNTIME, type Client, type Json } from '../helpers/harness.ts';
+import { until } from '../helpers/proc_status.ts';
 
 const NODE_ONLY = RUNTIME !== 'node' && 'a folder mode needs read access to the folder, which the production sandbox check forbids';
 
@@ -153,7 +154,7 @@ test(`the census reports what the deny rules hide by pattern, never by name, on 
   const log = join(tempDir(), 'audit.jsonl');
   const c = auditLaunch({ roots: [root], log, grant: 'file' });
   await c.initialize();
-  for (let i = 0; i < 100 && !c.stderr.includes('deny rules'); i++) await new Promise((r) => setTimeout(r, 50));
+  await until('the census line', () => Number(c.stderr.includes('deny rules')), 1, HANG_GUARD_MS, c);
   await finish(c);
   const name = root.split('/').pop() as string;
   const line = c.stderr.split('\n').find((x) => x.includes('deny rules')) ?? '';
@@ -179,7 +180,7 @@ test(`the census of a large root runs while the server answers (${RUNTIME})`, as
   await c.initialize();
   const pong = await c.request('ping');
   const censusDoneAtPing = c.stderr.includes('deny rules');
-  for (let i = 0; i < 200 && !c.stderr.includes('deny rules'); i++) await new Promise((r) => setTimeout(r, 50));
+  await until('the census line', () => Number(c.stderr.includes('deny rules')), 1, HANG_GUARD_MS, c);
   await finish(c);
   assert.deepEqual(pong.result, {});
   assert.match(c.stderr, /the deny rules hide 1 entry \(\.env 1\); 30101 entries scanned/);

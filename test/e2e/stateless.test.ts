@@ -4,7 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { HANG_GUARD_MS, RUNTIME, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { until } from '../helpers/proc_status.ts';
 
 const V = '2026-07-28';
 const SECRET_LINE = 'board minutes 9931';
@@ -227,8 +228,10 @@ describe(`stateless era 2026-07-28 (${RUNTIME})`, () => {
       const id = c.newId();
       c.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { _meta: meta(), name: 'search_docs', arguments: { query: '[a-z]+ [0-9]+ zz', mode: 'regex' } } });
       c.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'test' } });
+      // Counting, not a clock: once its record is written the request is over, and a reply it wrongly sent
+      // would be on the wire before the reply to a request sent after that.
+      await until('the cancelled request\'s audit record', () => c.auditRecords().filter((a) => a['id'] === id).length, 1, HANG_GUARD_MS, c);
       await c.request('tools/list', { _meta: meta() });
-      await new Promise((r) => setTimeout(r, 500));
       assert.ok(!c.messages.some((m) => m.id === id), 'no reply for the cancelled request');
       assert.ok(c.auditRecords().some((a) => a['id'] === id && a['outcome'] === 'cancelled'));
     } finally {

@@ -67,7 +67,7 @@ function realTools(): unknown {
     { jsonrpc: '2.0', id: 2, method: 'tools/list' },
   ].map((m) => JSON.stringify(m)).join('\n') + '\n';
   const dir = tempDir('dw-tools-');
-  const r = spawnSync(process.execPath, [BUNDLE, '--root', dir, '--log', join(dir, 'audit.jsonl')], { input: lines, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [BUNDLE, '--root', dir, '--log', join(dir, 'audit.jsonl')], { input: lines, encoding: 'utf8', timeout: 60_000 });
   const reply = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: number; result?: { tools?: unknown } }).find((m) => m.id === 2);
   assert.ok(Array.isArray(reply?.result?.tools), r.stderr);
   return reply?.result?.tools;

@@ -112,11 +112,11 @@ test('`parseHeadings()` cuts titles to 200 characters and stops at 10,000 headin
   assert.equal(rst.length, 10_000);
 });
 
+// Without a clock: a backtracking heading pattern needs about 10^11 steps on this 400 KB line (minutes,
+// which the runner's hang guard reports); a linear parse answers at once.
 test('`parseHeadings()` handles a huge line without slowing down', () => {
   const line = `#${' '.repeat(200_000)}x${' '.repeat(200_000)}#`;
-  const started = performance.now();
   assert.deepEqual(parse(line, 'markdown'), [[1, 'x', 1]]);
-  assert.ok(performance.now() - started < 200);
 });
 
 const DOC: readonly Heading[] = [

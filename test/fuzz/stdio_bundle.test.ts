@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Json } from '../helpers/harness.ts';
+import { HANG_GUARD_MS, RUNTIME, startReady, type Json } from '../helpers/harness.ts';
 import { assertPeakRss } from '../helpers/proc_status.ts';
 import { chunks, hostileStream, mulberry32, mutatedArgs, mutatedEnvelope, type Rng } from '../helpers/fuzz_gen.ts';
 import { assertCleanWire, pingBarrier } from '../helpers/wire.ts';
@@ -44,7 +44,7 @@ test(`${INPUTS} hostile inputs through the real bundle: no crash, clean stdout, 
     for (let w = 0; w < INPUTS / WINDOW; w++) {
       for (let i = 0; i < WINDOW; i++) for (const chunk of input(r, w * WINDOW + i)) if (chunk.length > 0) c.sendRaw(chunk);
       c.sendRaw('\n'); // ends whatever partial line the window left, so the barrier parses
-      await pingBarrier(c, `w${w}`, 15_000);
+      await pingBarrier(c, `w${w}`, HANG_GUARD_MS);
       assert.equal(c.proc.exitCode, null, `the server exited during window ${w}: ${c.stderr.slice(-400)}`);
     }
     t.diagnostic(`${Date.now() - started} ms, ${c.messages.length} messages received`);

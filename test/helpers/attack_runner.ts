@@ -2,7 +2,7 @@
 // answers a missing file, then sends every case (with a ping after each) and collects what went wrong.
 import type { ConfigName, Spelling, Target } from './attack_cases.ts';
 import type { EntryPoint, Known } from './attack_entry.ts';
-import { CASE_DEADLINE_MS, leaks, rawControls, runCase, textOf, type Sent } from './attack_judge.ts';
+import { CASE_HANG_GUARD_MS, leaks, rawControls, runCase, textOf, type Sent } from './attack_judge.ts';
 import { startReady, type Client, type Json, type Message } from './harness.ts';
 import { WALK_ENTRIES, type HostileWorld } from './hostile_fixture.ts';
 
@@ -35,12 +35,11 @@ export async function runOne(s: Session, label: string, sent: Sent, judge: (m: M
   try {
     result = await runCase(s.c, sent);
   } catch (err) {
-    throw new Error(`${label}: no answer within ${CASE_DEADLINE_MS} ms (${(err as Error).message.slice(0, 200)})`);
+    throw new Error(`${label}: no answer within ${CASE_HANG_GUARD_MS} ms (${(err as Error).message.slice(0, 200)})`);
   }
   const problems: string[] = [];
   const verdict = judge(result.reply);
   if (verdict !== null) problems.push(verdict);
-  if (result.ms > CASE_DEADLINE_MS) problems.push(`answered after ${result.ms} ms`);
   if (sent.method === 'tools/call') {
     const raw = rawControls(result.reply, sent.params);
     if (raw !== null) problems.push(raw);

@@ -33,6 +33,12 @@ export function sandboxOf(runtime: Exclude<Runtime, 'node'>): { command: string;
   return { command: process.execPath, runtime: 'node', nodeVersion: process.versions.node };
 }
 
+/**
+ * How long a test waits for an awaited message before failing: a hang guard, not a speed target. Generous
+ * enough for a 2-core machine with both cores busy; time-related properties are asserted by order.
+ */
+export const HANG_GUARD_MS = 60_000;
+
 export type Json = Record<string, unknown>;
 export type Message = Json & { id?: string | number; method?: string; result?: Json; error?: { code: number; message: string; data?: unknown } };
 
@@ -136,7 +142,7 @@ export class Client {
   }
 
   /** Resolves with the first message (already received or future) matching `pred`. */
-  waitFor(pred: (m: Message) => boolean, timeoutMs = 15000): Promise<Message> {
+  waitFor(pred: (m: Message) => boolean, timeoutMs = HANG_GUARD_MS): Promise<Message> {
     const seen = this.messages.find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
@@ -158,7 +164,7 @@ export class Client {
     return this.nextId++;
   }
 
-  async request(method: string, params?: Json, timeoutMs = 15000): Promise<Message> {
+  async request(method: string, params?: Json, timeoutMs = HANG_GUARD_MS): Promise<Message> {
     const id = this.newId();
     this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
     return this.waitFor((m) => m.id === id && m.method === undefined, timeoutMs);
@@ -176,7 +182,7 @@ export class Client {
   }
 
   /** tools/call; returns the result (or throws on a JSON-RPC error). */
-  async call(name: string, args: Json = {}, timeoutMs = 30000): Promise<Json & { content: Json[]; structuredContent?: Json; isError?: boolean }> {
+  async call(name: string, args: Json = {}, timeoutMs = HANG_GUARD_MS): Promise<Json & { content: Json[]; structuredContent?: Json; isError?: boolean }> {
     const r = await this.request('tools/call', { name, arguments: args }, timeoutMs);
     if (!r.result) throw new Error(`tools/call ${name} failed: ${JSON.stringify(r.error)}`);
     return r.result as Json & { content: Json[]; structuredContent?: Json; isError?: boolean };

@@ -106,6 +106,8 @@ test('`compileGlob()` accepts patterns at the limits', () => {
   assert.equal(compileGlob('{a,b}'.repeat(16)).matches('ab'.repeat(8)), true);
 });
 
+// Without a clock: a backtracking matcher needs about C(1000, 9) steps here and never finishes (the
+// runner's hang guard reports it); a linear one answers at once.
 test('`compileGlob()` matches pathological patterns in linear time', () => {
   const name = 'a'.repeat(1000);
   const globs = [
@@ -115,12 +117,9 @@ test('`compileGlob()` matches pathological patterns in linear time', () => {
     compileGlob('*a*a*a*a*a*a*a*a*a*b', { caseInsensitive: true }),
   ];
   const deep = `${'a/'.repeat(500)}a`;
-  const started = performance.now();
   for (const g of globs) assert.equal(g.matches(name), false);
   assert.equal(compileGlob('**/a/**/a/**/a/**/a/**/b').matches(deep), false);
   assert.equal(compileGlob('*a*a*a*a*a*a*a*a*a*a').matches(name), true);
-  const elapsed = performance.now() - started;
-  assert.ok(elapsed < 100, `took ${elapsed.toFixed(1)} ms`);
 });
 
 test('`globHasMagic()` detects unescaped glob syntax only', () => {

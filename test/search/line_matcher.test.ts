@@ -46,8 +46,7 @@ test('regex: an invalid or unsupported pattern is an invalid_argument naming the
   }
 });
 
-test('regex: a catastrophic pattern on a long line finishes quickly (linear-time engine)', () => {
-  const started = performance.now();
+// A backtracking engine would never finish this (the runner's hang guard reports it): no clock needed.
+test('regex: a catastrophic pattern on a long line finishes (linear-time engine)', () => {
   assert.deepEqual(all(lineMatcher('regex', '(a+)+$', true), `${'a'.repeat(20_000)}!\n`), []);
-  assert.ok(performance.now() - started < 5_000);
 });

@@ -2,7 +2,6 @@
 // syntax and its messages, the required-literal prefilter, and ReDoS patterns that must finish quickly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { performance } from 'node:perf_hooks';
 import { compileSafeRegex, type RegexMatch } from '../../src/search/safe_regex.ts';
 
 const CS = { caseSensitive: true } as const;
@@ -194,7 +193,9 @@ test('`compileSafeRegex()` refuses unsupported or oversized patterns with a mess
   }
 });
 
-test('`exec()` finishes catastrophic-backtracking patterns on 5,000-char lines in under 200 ms', () => {
+// Without a clock: a backtracking engine needs about 2^5000 steps on these lines and never finishes (the
+// runner's hang guard reports it); the linear-time engine answers at once.
+test('`exec()` finishes catastrophic-backtracking patterns on 5,000-char lines', () => {
   const cases: readonly (readonly [string, string, string])[] = [
     ['(a+)+$', 'a'.repeat(5000) + '!', 'null'],
     ['(a|a)*b', 'a'.repeat(5000) + 'cb', '5001:"b"'],
@@ -206,11 +207,7 @@ test('`exec()` finishes catastrophic-backtracking patterns on 5,000-char lines i
   for (const [pattern, line, expected] of cases) {
     for (const options of [CS, CI]) {
       const regex = compileSafeRegex(pattern, options);
-      const started = performance.now();
-      const result = show(line, regex.exec(line));
-      const elapsed = performance.now() - started;
-      assert.equal(result, expected, pattern);
-      assert.ok(elapsed < 200, `${pattern} took ${elapsed.toFixed(1)} ms`);
+      assert.equal(show(line, regex.exec(line)), expected, pattern);
     }
   }
 });

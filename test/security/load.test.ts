@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { HANG_GUARD_MS, RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
 import { auditRecordsAll } from '../helpers/attack_judge.ts';
 import { assertPeakRss, responsesById, until } from '../helpers/proc_status.ts';
 import { assertCleanWire, exitWithin } from '../helpers/wire.ts';
@@ -74,10 +74,10 @@ describe(`load (${RUNTIME})`, () => {
       await write(c, '{"jsonrpc":"2.0","id":"huge","method":"tools/call","params":{"name":"search_docs","arguments":{"query":"');
       for (let i = 0; i < 100; i++) await write(c, chunk);
       await write(c, '"}}}\n{"jsonrpc":"2.0","id":"after","method":"ping"}\n');
-      const refused = await c.waitFor((m) => m.id === 'huge', 30_000);
+      const refused = await c.waitFor((m) => m.id === 'huge');
       assert.equal(refused.error?.code, -32600, JSON.stringify(refused).slice(0, 300));
       assert.match(refused.error?.message ?? '', /limits\.lineBytes/);
-      assert.deepEqual((await c.waitFor((m) => m.id === 'after', 10_000)).result, {});
+      assert.deepEqual((await c.waitFor((m) => m.id === 'after')).result, {});
       assertPeakRss(t, c, RUNTIME, 'after the 100 MB line');
       assertCleanWire(c);
     } finally {
@@ -95,7 +95,7 @@ describe(`load (${RUNTIME})`, () => {
         const { ids, payload } = flood(FLOOD);
         const started = Date.now();
         await write(c, payload);
-        await until('replies', () => floodReplies(c), FLOOD, 60_000, c);
+        await until('replies', () => floodReplies(c), FLOOD, 4 * HANG_GUARD_MS, c);
         const replies = responsesById(c);
         const problems: string[] = [];
         let limited = 0;
@@ -131,10 +131,10 @@ describe(`load (${RUNTIME})`, () => {
       // poll of this process notices the 1,000th reply.
       const lines = payload.split('\n');
       await write(c, lines.slice(0, 1200).join('\n') + '\n');
-      await until('the first replies', () => floodReplies(c), 1000, 30_000, c);
+      await until('the first replies', () => floodReplies(c), 1000, HANG_GUARD_MS, c);
       c.proc.stdin.write(lines.slice(1200).join('\n'));
       c.proc.kill('SIGTERM');
-      const exit = await exitWithin(c, 10_000);
+      const exit = await exitWithin(c, HANG_GUARD_MS);
       assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}`);
       const replies = responsesById(c);
       const counts = requestRecordCounts(c);

