@@ -1,6 +1,8 @@
 // The one test command (`npm test`): typecheck, build the bundle, compile the TypeScript tests with
 // esbuild, run them with node:test, then run the end-to-end suite again with the server under Deno, and
 // the e2e/ files again under Node's permission model (this Node, then Node 24): each line `launch` prints.
+// Every pass runs even after one fails; the end is one summary (counts per pass, each failing test by
+// file and name with the first lines of its error) and a non-zero exit status if anything failed.
 // Usage: node scripts/test.mjs [filter-substring]
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -13,83 +15,131 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const filter = process.argv[2] ?? '';
 // One folder per run, so concurrent runs never delete each other's compiled tests.
 const outdir = join(root, 'build', `test-${process.pid}`);
+// A hang guard per pass, not a speed target: the slowest pass takes about 10 minutes on a busy 2-core machine.
+const PASS_HANG_GUARD_MS = 40 * 60_000;
+/** One entry per pass: { name, passed, failed, skipped, failures: [{ where, error }] }. */
+const passes = [];
 
-function run(cmd, args, env = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  if (r.status !== 0) {
-    console.error(`\nFailed: ${cmd} ${args.join(' ')}`);
-    rmSync(outdir, { recursive: true, force: true });
-    process.exit(r.status ?? 1);
+/** Runs a step that is not a node:test pass (typecheck, build): one check that passed or failed. */
+function step(name, cmd, args) {
+  console.error(`\n# ${name}`);
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: PASS_HANG_GUARD_MS });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  process.stderr.write(output);
+  const ok = r.status === 0;
+  const error = `${r.error ?? `exited with status ${r.status ?? r.signal}`}\n${output.trim().split('\n').slice(0, 8).join('\n')}`;
+  passes.push({ name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, failures: ok ? [] : [{ where: name, error: error.trim() }] });
+  return ok;
+}
+
+/** The test file a compiled one came from, as a person finds it: test/e2e/smoke.test.ts. */
+function sourceOf(file) {
+  if (!file) return '(no file)';
+  return join('test', relative(outdir, file.startsWith('file:') ? fileURLToPath(file) : file)).replace(/\.js$/, '.ts');
+}
+
+/** Runs node:test over `files`; the JSON-lines reporter's output gives the counts and the failures. */
+function testPass(name, files, env = {}) {
+  console.error(`\n# ${name}`);
+  const results = join(outdir, `results-${passes.length}.jsonl`);
+  const args = ['--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts/test_reporter.mjs')}`, `--test-reporter-destination=${results}`, ...files];
+  const r = spawnSync(node, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env }, timeout: PASS_HANG_GUARD_MS });
+  const lines = existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const pass = { name, passed: 0, failed: 0, skipped: 0, failures: [] };
+  for (const t of lines) {
+    // A suite counts only when it failed by itself (a hook, or its file did not load), not for its tests.
+    if (t.suite && (t.outcome !== 'failed' || t.failureType === 'subtestsFailed')) continue;
+    if (t.outcome === 'failed' && t.failureType === 'cancelledByParent') continue; // its parent's failure says why
+    pass[t.outcome]++;
+    const name = t.path.length === 1 && t.path[0] === t.file ? '(the file as a whole)' : t.path.join(' > ');
+    if (t.outcome === 'failed') pass.failures.push({ where: `${sourceOf(t.file)}: ${name}`, error: t.error });
   }
+  if (r.status !== 0 && pass.failed === 0) {
+    const why = r.error?.code === 'ETIMEDOUT' ? `stopped by the hang guard after ${PASS_HANG_GUARD_MS / 60_000} min` : `exited with status ${r.status ?? r.signal}`;
+    pass.failed++;
+    pass.failures.push({ where: name, error: `node --test ${why} without naming a failing test` });
+  }
+  passes.push(pass);
 }
 
 function findTests(dir) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
+    if (name === 'node_modules') continue;
     if (statSync(full).isDirectory()) out.push(...findTests(full));
     else if (name.endsWith('.test.ts')) out.push(full);
   }
   return out;
 }
 
-if (!filter) run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
-run(process.execPath, [join(root, 'scripts/build.mjs')]);
-const testedBundle = createHash('sha256').update(readFileSync(join(root, 'dist/docwarden.js'))).digest('hex');
+function summary() {
+  console.log('\n# summary');
+  for (const p of passes) console.log(`${p.name.padEnd(44)} ${p.passed} passed, ${p.failed} failed, ${p.skipped} skipped`);
+  const failures = passes.flatMap((p) => p.failures.map((f) => ({ pass: p.name, ...f })));
+  if (failures.length === 0) return console.log('\nall passed');
+  console.log(`\n${failures.length} failed:`);
+  for (const f of failures) console.log(`\n- [${f.pass}] ${f.where}\n${f.error.replace(/^/gm, '    ')}`);
+}
 
-const tests = findTests(join(root, 'test')).filter((f) => relative(root, f).includes(filter));
-rmSync(outdir, { recursive: true, force: true });
-await build({
-  absWorkingDir: root,
-  entryPoints: tests.map((f) => relative(root, f)),
-  outdir,
-  outbase: 'test',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: 'inline',
-  define: { DOCWARDEN_VERSION: '"test"' },
-  logLevel: 'warning',
-});
-const compiled = tests.map((f) => join(outdir, relative(join(root, 'test'), f)).replace(/\.ts$/, '.js'));
-const e2e = compiled.filter((f) => f.includes('/e2e/') || f.includes('/security/'));
-const concurrency = process.env.CI ? '2' : '2';
 // The `node` dev dependency puts Node 24 first on npm's PATH; the main pass keeps the Node that runs npm.
 const node = process.env.npm_node_execpath || process.execPath;
-run(node, ['--test', `--test-concurrency=${concurrency}`, ...compiled]);
-if (e2e.length > 0 && !process.env.DOCWARDEN_SKIP_DENO) {
-  console.error('\n# end-to-end suite again, server under Deno with least-privilege flags');
-  run(node, ['--test', `--test-concurrency=${concurrency}`, ...e2e], { DOCWARDEN_RUNTIME: 'deno' });
-}
-// Every line `docwarden launch --runtime node` prints, run for real: this Node with its permission flag
-// (Node 20: --experimental-permission) and Node 24 (the `node` dev dependency) with --permission.
-// The race test too: under Node's permission model the descriptor check needs the grant `launch` prints.
-const sandboxed = e2e.filter((f) => f.includes('/e2e/') || f.endsWith('/security/race_swap.test.js'));
-if (sandboxed.length > 0 && !process.env.DOCWARDEN_SKIP_NODE_SANDBOX) {
-  console.error('\n# end-to-end suite again, server under Node\'s permission model (this Node, then Node 24)');
-  run(node, ['--test', `--test-concurrency=${concurrency}`, ...sandboxed], { DOCWARDEN_RUNTIME: 'node-permission' });
-  if (!existsSync(join(root, 'node_modules/node/bin/node'))) {
-    console.error('\nFailed: no Node 24 at node_modules/node/bin/node: run `npm install` (the `node` dev dependency installs it)');
-    rmSync(outdir, { recursive: true, force: true });
-    process.exit(1);
+if (!filter) step('typecheck', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+const built = step('build', process.execPath, [join(root, 'scripts/build.mjs')]);
+const tests = findTests(join(root, 'test')).filter((f) => relative(root, f).includes(filter));
+rmSync(outdir, { recursive: true, force: true });
+if (built) {
+  const testedBundle = createHash('sha256').update(readFileSync(join(root, 'dist/docwarden.js'))).digest('hex');
+  await build({
+    absWorkingDir: root,
+    entryPoints: tests.map((f) => relative(root, f)),
+    outdir,
+    outbase: 'test',
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'inline',
+    define: { DOCWARDEN_VERSION: '"test"' },
+    logLevel: 'warning',
+  });
+  const compiled = tests.map((f) => join(outdir, relative(join(root, 'test'), f)).replace(/\.ts$/, '.js'));
+  const e2e = compiled.filter((f) => f.includes('/e2e/') || f.includes('/security/'));
+  testPass(`node ${process.versions.node}`, compiled);
+  if (e2e.length > 0 && !process.env.DOCWARDEN_SKIP_DENO) {
+    testPass('e2e + security, server under Deno', e2e, { DOCWARDEN_RUNTIME: 'deno' });
   }
-  run(node, ['--test', `--test-concurrency=${concurrency}`, ...sandboxed], { DOCWARDEN_RUNTIME: 'node24' });
+  // Every line `docwarden launch --runtime node` prints, run for real: this Node with its permission flag
+  // (Node 20: --experimental-permission) and Node 24 (the `node` dev dependency) with --permission.
+  // The race test too: under Node's permission model the descriptor check needs the grant `launch` prints.
+  const sandboxed = e2e.filter((f) => f.includes('/e2e/') || f.endsWith('/security/race_swap.test.js'));
+  if (sandboxed.length > 0 && !process.env.DOCWARDEN_SKIP_NODE_SANDBOX) {
+    testPass(`e2e, server under Node ${process.versions.node} --permission`, sandboxed, { DOCWARDEN_RUNTIME: 'node-permission' });
+    if (existsSync(join(root, 'node_modules/node/bin/node'))) {
+      testPass('e2e, server under Node 24 --permission', sandboxed, { DOCWARDEN_RUNTIME: 'node24' });
+    } else {
+      passes.push({ name: 'e2e, server under Node 24 --permission', passed: 0, failed: 1, skipped: 0,
+        failures: [{ where: 'node24', error: 'no Node 24 at node_modules/node/bin/node: run `npm install` (the `node` dev dependency installs it)' }] });
+    }
+  }
+  // A green full run records what it proved, for `npm run release`: this bundle passed on these runtimes.
+  if (!filter && passes.every((p) => p.failed === 0)) {
+    const nodeVersion = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
+    const runtimes = [`node ${nodeVersion}`];
+    if (!process.env.DOCWARDEN_SKIP_NODE_SANDBOX) {
+      const v24 = JSON.parse(readFileSync(join(root, 'node_modules/node/package.json'), 'utf8')).version;
+      runtimes.push(`node ${nodeVersion} (permission model)`, `node ${v24} (permission model)`);
+    }
+    if (!process.env.DOCWARDEN_SKIP_DENO) {
+      const v = spawnSync(join(root, 'node_modules/.bin/deno'), ['--version'], { encoding: 'utf8' });
+      runtimes.push(`deno ${/deno (\S+)/.exec(v.stdout ?? '')?.[1] ?? 'unknown'}`);
+    }
+    mkdirSync(join(root, 'build'), { recursive: true });
+    writeFileSync(join(root, 'build', 'tested-runtimes.json'), JSON.stringify({ bundleSha256: testedBundle, runtimes }, null, 2) + '\n');
+  }
 }
 rmSync(outdir, { recursive: true, force: true });
-// A green full run records what it proved, for `npm run release`: this bundle passed on these runtimes.
-if (!filter) {
-  const nodeVersion = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
-  const runtimes = [`node ${nodeVersion}`];
-  if (!process.env.DOCWARDEN_SKIP_NODE_SANDBOX) {
-    const v24 = JSON.parse(readFileSync(join(root, 'node_modules/node/package.json'), 'utf8')).version;
-    runtimes.push(`node ${nodeVersion} (permission model)`, `node ${v24} (permission model)`);
-  }
-  if (!process.env.DOCWARDEN_SKIP_DENO) {
-    const v = spawnSync(join(root, 'node_modules/.bin/deno'), ['--version'], { encoding: 'utf8' });
-    runtimes.push(`deno ${/deno (\S+)/.exec(v.stdout ?? '')?.[1] ?? 'unknown'}`);
-  }
-  mkdirSync(join(root, 'build'), { recursive: true });
-  writeFileSync(join(root, 'build', 'tested-runtimes.json'), JSON.stringify({ bundleSha256: testedBundle, runtimes }, null, 2) + '\n');
-}
+summary();
+process.exitCode = passes.some((p) => p.failed > 0) ? 1 : 0;
