@@ -2,7 +2,7 @@
 // realpaths each root once, and refuses roots that would make confinement meaningless.
 import type { Host } from '../runtime/host.ts';
 import { ArgumentError } from '../validate/schema.ts';
-import { CONFIG_SCHEMA, DEFAULTS, DEFAULT_DENY, type RawConfig } from './schema.ts';
+import { CONFIG_SCHEMA, DEFAULTS, DEFAULT_DENY, type LOG_LEVELS, type RawConfig } from './schema.ts';
 
 export type Root = {
   readonly name: string;
@@ -30,7 +30,7 @@ export type Config = {
   readonly audit: { readonly path: string; readonly rotateBytes: number; readonly keep: number };
   /** Reads that need the user's explicit consent (elicitation), by path glob or size. */
   readonly confirm: { readonly paths: readonly string[]; readonly largerThan: number; readonly timeoutMs: number };
-  readonly logLevel: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
 };
 
 export class ConfigError extends Error {}
@@ -116,16 +116,16 @@ export async function loadConfig(host: Host, options: LoadOptions): Promise<Conf
   const defaultDeny = f.defaultDeny ?? d.defaultDeny;
   const auditPath = options.logPath ?? raw.audit?.path ?? DEFAULTS.audit.path;
   return {
-    mode: raw.mode === 'development' ? 'development' : 'production',
+    mode: raw.mode ?? DEFAULTS.mode,
     source: configPath,
     roots,
     files: {
       extensions: f.extensions ?? d.extensions,
       deny: [...(defaultDeny ? DEFAULT_DENY : []), ...(f.deny ?? [])],
       hidden: f.hidden ?? d.hidden,
-      symlinks: f.symlinks === 'within-root' ? 'within-root' : 'deny',
+      symlinks: f.symlinks ?? d.symlinks,
       hardLinks: f.hardLinks ?? d.hardLinks,
-      binary: f.binary === 'blob' ? 'blob' : 'refuse',
+      binary: f.binary ?? d.binary,
       maxFileBytes: f.maxFileBytes ?? d.maxFileBytes,
     },
     limits: { ...DEFAULTS.limits, ...(raw.limits ?? {}) },

@@ -1,6 +1,9 @@
 // The config file's closed schema and the built-in defaults (which equal config.prod.json).
 // Validated as strictly as tool input: unknown keys and out-of-range values stop the server.
-import { array, boolean, integer, object, string, type Infer } from '../validate/schema.ts';
+import { array, boolean, integer, object, oneOf, string, type Infer } from '../validate/schema.ts';
+
+/** MCP log levels, least severe first (logLevel here; logging/setLevel and _meta in src/mcp/notifier.ts). */
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
 
 export const DEFAULT_EXTENSIONS = [
   'md', 'markdown', 'mdx', 'rst', 'rest', 'txt', 'text', 'adoc', 'asciidoc',
@@ -26,7 +29,7 @@ const hostPath = string({ description: 'Folder path (relative paths resolve agai
 
 export const CONFIG_SCHEMA = object(
   {
-    mode: string({ description: 'production or development', maxLength: 16, enum: ['production', 'development'] }),
+    mode: oneOf(['production', 'development'], 'production or development'),
     roots: array(object({ name: rootName, path: hostPath }, ['name', 'path']), { description: 'Documentation roots', maxItems: 32 }),
     files: object({
       extensions: array(
@@ -36,9 +39,9 @@ export const CONFIG_SCHEMA = object(
       deny: array(string({ description: 'glob', minLength: 1, maxLength: 256 }), { description: 'Extra deny globs', maxItems: 256 }),
       defaultDeny: boolean('Apply the built-in secret deny list'),
       hidden: boolean('Serve dot-files and dot-folders'),
-      symlinks: string({ description: 'Symlink policy', maxLength: 16, enum: ['deny', 'within-root'] }),
+      symlinks: oneOf(['deny', 'within-root'], 'Symlink policy'),
       hardLinks: boolean('Serve files with more than one hard link'),
-      binary: string({ description: 'Binary documents', maxLength: 8, enum: ['refuse', 'blob'] }),
+      binary: oneOf(['refuse', 'blob'], 'Binary documents'),
       maxFileBytes: integer({ description: 'Largest file read', minimum: 1024, maximum: 1024 * 1024 * 1024 }),
     }, []),
     limits: object({
@@ -64,7 +67,7 @@ export const CONFIG_SCHEMA = object(
       largerThan: integer({ description: 'Reading a document larger than this many bytes needs consent (0: no size rule)', minimum: 0, maximum: 1024 * 1024 * 1024 }),
       timeoutMs: integer({ description: 'How long to wait for the user\'s answer', minimum: 1000, maximum: 600_000 }),
     }, []),
-    logLevel: string({ description: 'Initial MCP log level', maxLength: 16, enum: ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] }),
+    logLevel: oneOf(LOG_LEVELS, 'Initial MCP log level'),
   },
   [],
 );

@@ -1,10 +1,9 @@
 // completion/complete for the resource templates' `path` argument: suggests names one folder level at
 // a time, through the same walker as listings, so it never suggests anything outside the roots.
-import { narrowingAllows, narrowingMayEnter } from '../policy/client_roots.ts';
+import { narrowingAllows, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { walk } from '../policy/walker.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
-import { resolveIn, visibleRoots } from '../tools/common.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { RpcError } from './rpc_error.ts';
 
@@ -25,7 +24,7 @@ export async function complete(ctx: ToolContext, params: Readonly<Record<string,
   }
   const empty = { completion: { values: [], total: 0, hasMore: false } };
   const match = /^docs:\/\/([A-Za-z0-9][A-Za-z0-9_-]{0,31})\/\{\+path\}$/.exec(uri);
-  const root = match ? visibleRoots(ctx).find((r) => r.name === match[1]) : undefined;
+  const root = match ? visibleRoots(ctx.roots, ctx.narrowing).find((r) => r.name === match[1]) : undefined;
   if (!root) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: unknown resource template', 'unknown_template');
   if (name !== 'path') return empty;
   const cut = value.lastIndexOf('/');

@@ -1,14 +1,12 @@
 // The handshake era (2024-11-05 ... 2025-11-25): chosen by `initialize`; session-wide capabilities,
 // ping, logging/setLevel, client roots and elicitation through server-to-client requests.
 import { RPC } from '../jsonrpc/codes.ts';
-import { isPlainObject } from '../jsonrpc/message.ts';
+import { carriesStatelessMeta } from './versions.ts';
 import type { Era } from './era.ts';
 import { handleInitialize, type Handshake } from './lifecycle.ts';
 import type { Notifier } from './notifier.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Services } from './services.ts';
-
-export const PROTOCOL_VERSION_META = 'io.modelcontextprotocol/protocolVersion';
 
 /** Answers `initialize` and returns the era it starts, or throws an RpcError for bad params. */
 export function startHandshake(
@@ -30,8 +28,7 @@ export function startHandshake(
       if (method === 'server/discover') {
         return { kind: 'refuse', error: new RpcError(RPC.METHOD_NOT_FOUND, `Method not found: server/discover (this process speaks the initialize handshake, ${features.version})`, 'unknown_method') };
       }
-      const meta = p?.['_meta'];
-      if (isPlainObject(meta) && meta[PROTOCOL_VERSION_META] !== undefined) {
+      if (carriesStatelessMeta(p)) {
         return { kind: 'refuse', error: new RpcError(RPC.INVALID_REQUEST, `Invalid request: this process speaks the initialize handshake (${features.version}); start a new process for the 2026-07-28 stateless protocol`, 'era_switch') };
       }
       if (!hasMethod(method) && method !== 'logging/setLevel') {

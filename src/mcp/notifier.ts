@@ -1,8 +1,7 @@
 // Server-to-client notifications: MCP logging (notifications/message, honouring logging/setLevel,
 // redacted, rate-limited) and progress (strictly increasing, throttled, never after the response).
 import { redactValue } from '../audit/redact.ts';
-
-export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+import { LOG_LEVELS } from '../config/schema.ts';
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function isLogLevel(v: unknown): v is LogLevel {

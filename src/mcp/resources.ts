@@ -6,10 +6,12 @@ import { decodeText } from '../docs/document.ts';
 import { Failure } from '../errors/failure.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { RPC } from '../jsonrpc/codes.ts';
-import { narrowingAllows, narrowingMayEnter } from '../policy/client_roots.ts';
+import { narrowingAllows, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { readConfinedFile } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
-import { consentToRead, cursorInt, decodeCursor, docUri, encodeCursor, resolveIn, visibleRoots } from '../tools/common.ts';
+import { consentToRead } from '../policy/confirm.ts';
+import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
+import { docUri, parseDocUri } from '../formats/doc_uri.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { RpcError } from './rpc_error.ts';
 
@@ -17,7 +19,7 @@ const PAGE = 200;
 const NOT_FOUND = 'Resource not found or not allowed';
 
 export async function listResources(ctx: ToolContext, cursor: unknown): Promise<unknown> {
-  const roots = visibleRoots(ctx);
+  const roots = visibleRoots(ctx.roots, ctx.narrowing);
   let rootIndex = 0;
   let skip = 0;
   if (cursor !== undefined) {
@@ -64,35 +66,12 @@ export function listTemplates(roots: readonly Root[], withTitle: boolean): unkno
   };
 }
 
-/** Parses docs://root/seg/seg: each segment percent-decoded once, then checked by the path rules. */
-export function parseDocUri(uri: string): { readonly root: string; readonly path: string } | null {
-  if (uri.length > 4096 || !uri.startsWith('docs://')) return null;
-  const rest = uri.slice('docs://'.length);
-  const slash = rest.indexOf('/');
-  if (slash <= 0) return null;
-  const root = rest.slice(0, slash);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(root)) return null;
-  if (/[?#]/.test(rest)) return null;
-  const segments: string[] = [];
-  for (const raw of rest.slice(slash + 1).split('/')) {
-    let seg: string;
-    try {
-      seg = decodeURIComponent(raw);
-    } catch {
-      return null;
-    }
-    if (seg.includes('/')) return null; // an encoded "/" would smuggle a separator
-    segments.push(seg);
-  }
-  return { root, path: segments.join('/') };
-}
-
 export async function readResource(ctx: ToolContext, uri: unknown, binary: 'refuse' | 'blob', responseBytes: number): Promise<unknown> {
   if (typeof uri !== 'string') throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `uri` must be a string', 'invalid_params');
   const parsed = parseDocUri(uri);
   const notFound = (reason: string) => new RpcError(RPC.RESOURCE_NOT_FOUND, NOT_FOUND, reason, { uri: uri.slice(0, 200) });
   if (parsed === null) throw notFound('bad_uri');
-  const root = visibleRoots(ctx).find((r) => r.name === parsed.root);
+  const root = visibleRoots(ctx.roots, ctx.narrowing).find((r) => r.name === parsed.root);
   if (!root) throw notFound('unknown_root');
   try {
     const path = await resolveIn(ctx, root, parsed.path);

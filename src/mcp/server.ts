@@ -11,11 +11,11 @@ import type { Host } from '../runtime/host.ts';
 import type { Frame as LineFrame } from '../transport/line_reader.ts';
 import type { MessageWriter } from '../transport/writer.ts';
 import { quote } from '../validate/schema.ts';
-import { isPlainObject } from '../jsonrpc/message.ts';
 import { dispatchBatch } from './batch.ts';
 import { InputRequired, type Era, type EraRequestContext } from './era.ts';
-import { PROTOCOL_VERSION_META, startHandshake } from './handshake_era.ts';
-import { createNotifier, isLogLevel, type LogLevel } from './notifier.ts';
+import { startHandshake } from './handshake_era.ts';
+import { carriesStatelessMeta } from './versions.ts';
+import { createNotifier } from './notifier.ts';
 import { RpcError } from './rpc_error.ts';
 import { createServices, type Services } from './services.ts';
 import { createMethodTable, type CallAudit, type RequestScope } from './methods.ts';
@@ -39,7 +39,7 @@ const WRITER_BACKLOG_CHARS = 1024 * 1024;
 
 export function createServer(host: Host, config: Config, audit: AuditLog, writer: MessageWriter): Server {
   const send: Sink = (m) => writer.send(m);
-  const notifier = createNotifier(send, (isLogLevel(config.logLevel) ? config.logLevel : 'warning') as LogLevel, host.now);
+  const notifier = createNotifier(send, config.logLevel, host.now);
   const services: Services = createServices(host, config, notifier, send, audit);
   const methods = createMethodTable(services, send);
   const queueMax = config.limits.inFlight * 16;
@@ -174,8 +174,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     };
     if (closing) return refuse(new RpcError(RPC.INTERNAL_ERROR, 'Server is shutting down', 'shutdown'));
     if (era === null) {
-      const meta = params?.['_meta'];
-      const modern = isPlainObject(meta) && meta[PROTOCOL_VERSION_META] !== undefined;
+      const modern = carriesStatelessMeta(params);
       if (method === 'initialize') {
         try {
           const started = startHandshake(params, services, notifier, (m) => methods.has(m));

@@ -4,7 +4,7 @@ import type { Config } from '../config/load.ts';
 import { createDocumentCache, type DocumentCache } from '../docs/document.ts';
 import type { RequestId } from '../jsonrpc/message.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
-import { computeNarrowing, type Narrowing } from '../policy/client_roots.ts';
+import { computeNarrowing, visibleRoots, type Narrowing } from '../policy/client_roots.ts';
 import { createPathRules } from '../policy/path_rules.ts';
 import { createRateLimiter, type RateLimiter } from '../policy/rate_limit.ts';
 import type { Confinement } from '../policy/resolver.ts';
@@ -12,7 +12,7 @@ import type { Host } from '../runtime/host.ts';
 import { createSearchCorpus, type SearchCorpus } from '../search/corpus.ts';
 import { createToolTable, type ToolTable } from '../tools/registry.ts';
 import type { AuditLog } from '../audit/log.ts';
-import { consentMessage, createConfirmPolicy, type ConfirmPolicy, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
+import { consentAnswer, consentForm, createConfirmPolicy, type ConfirmPolicy, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
 import type { Notifier } from './notifier.ts';
 import type { Features } from './versions.ts';
 
@@ -78,15 +78,8 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
     const until = approved.get(key);
     if (until !== undefined && until > host.now()) return Promise.resolve('accepted');
     return new Promise((resolve) => {
-      const params: Record<string, unknown> = {
-        message: consentMessage(r),
-        requestedSchema: {
-          type: 'object',
-          properties: { allow: { type: 'boolean', title: 'Allow this read', description: `Read ${r.root}:${r.path} (${r.size} bytes)` } },
-          required: ['allow'],
-        },
-      };
-      if (features.argumentErrorsAsResults) params['mode'] = 'form'; // the mode field exists from 2025-11-25
+      // The mode field exists from 2025-11-25 on.
+      const params = features.argumentErrorsAsResults ? { mode: 'form', ...consentForm(r) } : consentForm(r);
       let id = '';
       const stop = host.setTimer(config.confirm.timeoutMs, () => {
         outgoing.delete(id);
@@ -94,14 +87,9 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
       });
       id = request('elicitation/create', (result, error) => {
         stop();
-        const action = isPlainObject(result) ? result['action'] : undefined;
-        const content = isPlainObject(result) ? result['content'] : undefined;
-        if (error !== undefined || action === 'cancel' || action === undefined) resolve(answered('cancelled'));
-        else if (action === 'accept' && isPlainObject(content) && content['allow'] === true) {
-          approved.set(key, host.now() + CONSENT_MEMORY_MS);
-          resolve(answered('accepted'));
-        }
-        else resolve(answered('declined'));
+        const answer = error === undefined ? consentAnswer(result) : 'cancelled';
+        if (answer === 'accepted') approved.set(key, host.now() + CONSENT_MEMORY_MS);
+        resolve(answered(answer));
       }, params);
     });
   }
@@ -124,8 +112,7 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
         const uris = roots.flatMap((r: unknown) => (isPlainObject(r) && typeof r['uri'] === 'string' ? [r['uri']] : []));
         void computeNarrowing(host, config.roots, uris).then((n) => {
           narrowing = n;
-          const open = config.roots.filter((r) => { const a = n.get(r.name); return a === null || (a !== undefined && a.length > 0); });
-          if (open.length === 0) notifier.log('warning', 'roots', 'The client roots exclude every configured documentation root: nothing is served');
+          if (visibleRoots(config.roots, n).length === 0) notifier.log('warning', 'roots', 'The client roots exclude every configured documentation root: nothing is served');
           cancel();
           resolve();
         });

@@ -5,7 +5,7 @@
 import type { AuditLog } from '../audit/log.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
-import { consentMessage, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
+import { consentAnswer, consentForm, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
 import type { Host } from '../runtime/host.ts';
 import { InputRequired, type Era } from './era.ts';
 import { instructionsFor, serverInfoFor } from './lifecycle.ts';
@@ -13,14 +13,7 @@ import { createNotifier, isLogLevel } from './notifier.ts';
 import { createRequestStates } from './request_state.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Services } from './services.ts';
-import { ALL_VERSIONS, STATELESS_FEATURES, STATELESS_VERSION } from './versions.ts';
-
-const META = {
-  version: 'io.modelcontextprotocol/protocolVersion',
-  capabilities: 'io.modelcontextprotocol/clientCapabilities',
-  logLevel: 'io.modelcontextprotocol/logLevel',
-  serverInfo: 'io.modelcontextprotocol/serverInfo',
-} as const;
+import { ALL_VERSIONS, META, STATELESS_FEATURES, STATELESS_VERSION } from './versions.ts';
 
 /** Methods 2026-07-28 removed; they answer -32601 in this era. */
 const REMOVED = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'subscriptions/listen']);
@@ -62,9 +55,7 @@ export function createStatelessEra(host: Host, services: Services, audit: AuditL
         const answer = isPlainObject(responses) ? responses[CONSENT_KEY] : undefined;
         if (answer !== undefined) {
           if (!isPlainObject(answer)) throw new RpcError(RPC.INVALID_PARAMS, `Invalid params: \`inputResponses.${CONSENT_KEY}\` must be an elicitation result`, 'bad_input_responses');
-          const content = answer['content'];
-          const verdict: ConsentAnswer = answer['action'] === 'accept' && isPlainObject(content) && content['allow'] === true
-            ? 'accepted' : answer['action'] === 'cancel' ? 'cancelled' : 'declined';
+          const verdict = consentAnswer(answer);
           record(verdict);
           return verdict;
         }
@@ -80,11 +71,7 @@ export function createStatelessEra(host: Host, services: Services, audit: AuditL
         inputRequests: {
           [CONSENT_KEY]: {
             method: 'elicitation/create',
-            params: {
-              mode: 'form',
-              message: consentMessage(r),
-              requestedSchema: { type: 'object', properties: { allow: { type: 'boolean', title: 'Allow this read', description: `Read ${r.root}:${r.path} (${r.size} bytes)` } }, required: ['allow'] },
-            },
+            params: { mode: 'form', ...consentForm(r) },
           },
         },
         requestState: states.issue({ method, digest, subject }),

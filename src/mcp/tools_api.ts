@@ -4,7 +4,7 @@ import { Failure } from '../errors/failure.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import type { RateLimiter } from '../policy/rate_limit.ts';
-import { docUri } from '../tools/common.ts';
+import { docUri } from '../formats/doc_uri.ts';
 import type { ToolContext, ToolResult } from '../tools/context.ts';
 import { describeTool, type ToolTable } from '../tools/registry.ts';
 import { utf8Length } from '../text/utf8.ts';
@@ -70,9 +70,9 @@ export async function callTool(
       `(limits.callsPerMinute); retry in ${Math.ceil(take.retryAfterMs / 1000)} s`,
     );
   }
-  let args: unknown;
+  let run: (ctx: ToolContext) => Promise<ToolResult>;
   try {
-    args = tool.input.read(rawArgs, 'arguments');
+    run = tool.prepare(rawArgs);
   } catch (err) {
     if (!(err instanceof ArgumentError)) throw err;
     audit.outcome = 'refused';
@@ -82,7 +82,7 @@ export async function callTool(
     throw new RpcError(RPC.INVALID_PARAMS, message, 'invalid_argument');
   }
   try {
-    const result = wireResult(await tool.run(args as never, ctx), deps.features);
+    const result = wireResult(await run(ctx), deps.features);
     const size = utf8Length(JSON.stringify(result));
     audit.bytes = size; // measured once here; the loop does not serialise large results again
     if (size > deps.limits.responseBytes) {

@@ -1,5 +1,6 @@
 // The handshake-era protocol versions docwarden speaks and what each lets it emit
 // (docs/protocol.md, "Handshake era"): the negotiated version governs every message that follows.
+import { isPlainObject } from '../jsonrpc/message.ts';
 
 export const SUPPORTED_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
 export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
@@ -9,6 +10,20 @@ export const LATEST_VERSION: ProtocolVersion = '2025-11-25';
 export const STATELESS_VERSION = '2026-07-28';
 /** Every version this server speaks, for server/discover and -32022 errors. */
 export const ALL_VERSIONS: readonly string[] = [STATELESS_VERSION, ...SUPPORTED_VERSIONS];
+
+/** The `params._meta` keys of the stateless era. */
+export const META = {
+  version: 'io.modelcontextprotocol/protocolVersion',
+  capabilities: 'io.modelcontextprotocol/clientCapabilities',
+  logLevel: 'io.modelcontextprotocol/logLevel',
+  serverInfo: 'io.modelcontextprotocol/serverInfo',
+} as const;
+
+/** Whether a request speaks the stateless era: its `_meta` names a protocol version. */
+export function carriesStatelessMeta(params: Readonly<Record<string, unknown>> | undefined): boolean {
+  const meta = params?.['_meta'];
+  return isPlainObject(meta) && meta[META.version] !== undefined;
+}
 
 export type Features = {
   readonly version: ProtocolVersion | typeof STATELESS_VERSION;

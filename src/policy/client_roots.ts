@@ -1,8 +1,9 @@
 // Client-declared roots (MCP roots/list) may only NARROW the operator's roots, never widen them:
 // a client answering `file:///` gains nothing, one answering a subfolder limits access to it.
 import type { Root } from '../config/load.ts';
+import { denied } from '../errors/failure.ts';
 import type { Host } from '../runtime/host.ts';
-import { isContained } from './resolver.ts';
+import { isContained, resolvePath, type ConfinedPath, type Confinement } from './resolver.ts';
 
 /** Per configured root: null = whole root allowed, otherwise the allowed root-relative subtrees. */
 export type Narrowing = ReadonlyMap<string, readonly string[] | null>;
@@ -68,4 +69,23 @@ export function narrowingMayEnter(n: Narrowing | null, rootName: string, relDir:
   if (allowed === undefined) return false;
   if (allowed === null) return true;
   return allowed.some((p) => under(relDir, p) || under(p, relDir) || relDir === '');
+}
+
+/** The configured roots the client left visible: all of them when it declared none. */
+export function visibleRoots(roots: readonly Root[], n: Narrowing | null): readonly Root[] {
+  return n === null ? roots : roots.filter((r) => {
+    const allowed = n.get(r.name);
+    return allowed === null || (allowed !== undefined && allowed.length > 0);
+  });
+}
+
+/** Resolves a client's path in a root, then applies the client's narrowing (the root folder itself passes). */
+export async function resolveIn(
+  c: { readonly confinement: Confinement; readonly narrowing: Narrowing | null }, root: Root, path: string,
+): Promise<ConfinedPath> {
+  const p = await resolvePath(c.confinement, root, path);
+  if (!narrowingAllows(c.narrowing, root.name, p.rel) && !(p.kind === 'dir' && p.rel === '')) {
+    throw denied('narrowed_by_client', 'outside client roots');
+  }
+  return p;
 }

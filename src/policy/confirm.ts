@@ -2,7 +2,9 @@
 // before it reads them. The answer comes from the client (MCP elicitation); anything but an explicit "yes"
 // refuses the read, and nothing is read before the answer (docs/protocol.md, "Client roots and consent").
 import { failure } from '../errors/failure.ts';
+import { isPlainObject } from '../jsonrpc/message.ts';
 import { compileGlob } from './glob.ts';
+import { openConfined, type ConfinedPath, type Confinement } from './resolver.ts';
 
 export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'timeout' | 'unsupported';
 export type ConsentRequest = { readonly tool: string; readonly root: string; readonly path: string; readonly size: number };
@@ -17,9 +19,22 @@ export function createConfirmPolicy(paths: readonly string[], largerThan: number
   };
 }
 
-/** The question shown to the user: names the document and its size, nothing else. */
-export function consentMessage(r: ConsentRequest): string {
-  return `Allow the assistant to read the document "${r.root}:${r.path}" (${r.size} bytes)? The operator marked it as needing your confirmation.`;
+/** The elicitation form both eras send: names the document and its size, asks one yes/no, nothing else. */
+export function consentForm(r: ConsentRequest): { readonly message: string; readonly requestedSchema: unknown } {
+  const allow = { type: 'boolean', title: 'Allow this read', description: `Read ${r.root}:${r.path} (${r.size} bytes)` };
+  return {
+    message: `Allow the assistant to read the document "${r.root}:${r.path}" (${r.size} bytes)? ` +
+      'The operator marked it as needing your confirmation.',
+    requestedSchema: { type: 'object', properties: { allow }, required: ['allow'] },
+  };
+}
+
+/** The user's answer in an elicitation result: only "accept" with `allow: true` is a yes. */
+export function consentAnswer(result: unknown): ConsentAnswer {
+  const action = isPlainObject(result) ? result['action'] : undefined;
+  const content = isPlainObject(result) ? result['content'] : undefined;
+  if (action === 'accept' && isPlainObject(content) && content['allow'] === true) return 'accepted';
+  return action === 'cancel' || action === undefined ? 'cancelled' : 'declined';
 }
 
 const REFUSALS: Readonly<Record<Exclude<ConsentAnswer, 'accepted'>, string>> = {
@@ -35,4 +50,13 @@ export async function requireConsent(policy: ConfirmPolicy, ask: AskConsent, req
   const answer = await ask(request);
   if (answer === 'accepted') return;
   throw failure('consent_refused', `Cannot read "${request.root}:${request.path}": ${REFUSALS[answer]}; nothing was read`);
+}
+
+type ConsentContext = { readonly confinement: Confinement; readonly confirmPolicy: ConfirmPolicy; readonly askConsent: AskConsent };
+
+/** Asks the user first when the operator marked this document; the size comes from the descriptor, no byte is read. */
+export async function consentToRead(c: ConsentContext, tool: string, path: ConfinedPath): Promise<void> {
+  const open = await openConfined(c.confinement, path);
+  await open.handle.close().catch(() => undefined);
+  await requireConsent(c.confirmPolicy, c.askConsent, { tool, root: path.root.name, path: path.rel, size: open.stat.size });
 }

@@ -75,7 +75,8 @@ export function listedNodeGrants(execArgv: readonly string[], cwd: string): { re
 }
 
 function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
-  const permission = (process as unknown as { permission?: NodePermission }).permission;
+  // Typed as always there, but undefined unless Node runs with its permission model.
+  const permission: NodePermission | undefined = process.permission;
   if (permission === undefined) {
     return { runtime: 'node', version, sandboxed: false, readAll: true, writeAll: true, read: [...plan.read], write: [...plan.write], capabilities: [], listed: null };
   }

@@ -32,6 +32,7 @@ export type ToolResult = {
   readonly links: readonly ResourceLinkInfo[];
 };
 
+/** A tool as written: `run` takes exactly what its `input` reader returns. */
 export type ToolDefinition<A> = {
   readonly name: string;
   readonly title: string;
@@ -41,7 +42,19 @@ export type ToolDefinition<A> = {
   readonly run: (args: A, ctx: ToolContext) => Promise<ToolResult>;
 };
 
+/** A tool in the table. `prepare` is the only way to run it: it reads the arguments with the tool's own
+ * reader (throwing ArgumentError) and binds the result, so each tool keeps its argument type. */
+export type Tool = Omit<ToolDefinition<unknown>, 'run'> & {
+  readonly prepare: (rawArgs: unknown) => (ctx: ToolContext) => Promise<ToolResult>;
+};
 
-export function defineTool<A>(tool: ToolDefinition<A>): ToolDefinition<A> {
-  return tool;
+export function defineTool<A>(tool: ToolDefinition<A>): Tool {
+  const { run, ...described } = tool;
+  return {
+    ...described,
+    prepare(rawArgs) {
+      const args = tool.input.read(rawArgs, 'arguments');
+      return (ctx) => run(args, ctx);
+    },
+  };
 }

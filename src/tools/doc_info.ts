@@ -5,7 +5,9 @@ import { formatOf, parseHeadings } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { readConfinedFile } from '../policy/resolver.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { PATH_ARG, ROOT_ARG, docUri, isoTime, pickRoot, resolveIn } from './common.ts';
+import { PATH_ARG, ROOT_ARG, isoTime, pickRoot } from './common.ts';
+import { docUri } from '../formats/doc_uri.ts';
+import { resolveIn } from '../policy/client_roots.ts';
 import { defineTool, type ToolContext } from './context.ts';
 
 const OUTPUT = object({

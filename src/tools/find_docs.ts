@@ -7,7 +7,8 @@ import { rootFolder } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, ROOT_ARG, cursorInt, decodeCursor, encodeCursor, isoTime, limitArg, pickRoot } from './common.ts';
+import { CURSOR_ARG, ROOT_ARG, isoTime, limitArg, pickRoot } from './common.ts';
+import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { defineTool, type ToolContext } from './context.ts';
 
 const OUTPUT = object({

@@ -1,16 +1,17 @@
 // list_docs: the entries under a folder, breadth limited by depth and paged by cursor. Denied, hidden
 // and out-of-root entries never appear (the walker applies the read rules).
 import { failure } from '../errors/failure.ts';
-import { narrowingMayEnter, narrowingAllows } from '../policy/client_roots.ts';
+import { narrowingAllows, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { walk } from '../policy/walker.ts';
 import { escapeName } from '../text/escape.ts';
-import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, cursorInt, decodeCursor, encodeCursor, isoTime, limitArg, pickRoot, resolveIn, visibleRoots } from './common.ts';
+import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, isoTime, limitArg, pickRoot } from './common.ts';
+import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { defineTool, type ToolContext } from './context.ts';
 
 const ENTRY = object({
   path: string({ description: 'Root-relative path', maxLength: 1024 }),
-  kind: string({ description: 'file or dir', maxLength: 4, enum: ['file', 'dir'] }),
+  kind: oneOf(['file', 'dir'], 'file or dir'),
   size: nullable(integer({ description: 'Bytes (files)', minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   modified: string({ description: 'Last modification, ISO 8601', maxLength: 32 }),
 }, ['path', 'kind', 'size', 'modified']);
@@ -72,7 +73,7 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
         return true;
       });
       const nextCursor = more ? encodeCursor('list_docs', { q: query, o: skip + entries.length }) : null;
-      const roots = visibleRoots(ctx).map((r) => r.name);
+      const roots = visibleRoots(ctx.roots, ctx.narrowing).map((r) => r.name);
       const lines = entries.map((e) => (e.kind === 'dir' ? `${escapeName(e.path)}/` : `${escapeName(e.path)}  (${e.size} bytes, ${e.modified.slice(0, 10)})`));
       const head = `${root.name}:${folder.rel === '' ? '/' : folder.rel} — ${entries.length} entries` + (skip > 0 ? ` (after ${skip})` : '');
       const text = [head, ...lines, ...(nextCursor ? [`More entries: call again with cursor "${nextCursor}"`] : [])].join('\n');

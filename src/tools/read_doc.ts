@@ -10,7 +10,10 @@ import { openConfined, readRange, type OpenDocument } from '../policy/resolver.t
 import { escapeControls } from '../text/escape.ts';
 import { utf8Length, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, PATH_ARG, ROOT_ARG, cursorInt, decodeCursor, docUri, encodeCursor, pickRoot, resolveIn } from './common.ts';
+import { CURSOR_ARG, PATH_ARG, ROOT_ARG, pickRoot } from './common.ts';
+import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
+import { docUri } from '../formats/doc_uri.ts';
+import { resolveIn } from '../policy/client_roots.ts';
 import { defineTool, type ToolContext } from './context.ts';
 import { dataFrame } from './render.ts';
 

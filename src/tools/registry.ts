@@ -1,6 +1,6 @@
 // The closed set of tools. Anything not in this table is unknown (-32602); none of them writes.
 import type { Config } from '../config/load.ts';
-import type { ToolDefinition } from './context.ts';
+import type { Tool } from './context.ts';
 import { docInfoTool } from './doc_info.ts';
 import { findDocsTool } from './find_docs.ts';
 import { listDocsTool } from './list_docs.ts';
@@ -8,7 +8,7 @@ import { outlineDocTool } from './outline_doc.ts';
 import { readDocTool } from './read_doc.ts';
 import { searchDocsTool } from './search_docs.ts';
 
-export type ToolTable = ReadonlyMap<string, ToolDefinition<unknown>>;
+export type ToolTable = ReadonlyMap<string, Tool>;
 
 export function createToolTable(limits: Config['limits']): ToolTable {
   const tools = [
@@ -18,12 +18,12 @@ export function createToolTable(limits: Config['limits']): ToolTable {
     findDocsTool(limits.listEntries),
     outlineDocTool(),
     docInfoTool(),
-  ] as unknown as ToolDefinition<unknown>[];
+  ];
   return new Map(tools.map((t) => [t.name, t]));
 }
 
 /** The wire form of a tool for tools/list. */
-export function describeTool(t: ToolDefinition<unknown>, withOutputSchema: boolean, withTitle: boolean): Record<string, unknown> {
+export function describeTool(t: Tool, withOutputSchema: boolean, withTitle: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { name: t.name };
   if (withTitle) out['title'] = t.title;
   out['description'] = t.description;

@@ -5,19 +5,21 @@ import { splitLines } from '../docs/document.ts';
 import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
-import { narrowingAllows } from '../policy/client_roots.ts';
+import { narrowingAllows, resolveIn } from '../policy/client_roots.ts';
 import { lineMatcher, type Match } from '../search/line_matcher.ts';
 import { bestSnippets } from '../search/snippet.ts';
 import { queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
-import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, NEEDS_CONSENT, ROOT_ARG, checkSignal, cursorInt, decodeCursor, encodeCursor, limitArg, pickRoot, resolveIn } from './common.ts';
+import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
+import { CURSOR_ARG, FOLDER_ARG, NEEDS_CONSENT, ROOT_ARG, checkSignal, limitArg, pickRoot } from './common.ts';
+import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { defineTool, type ToolContext } from './context.ts';
 import type { CorpusEntry } from '../search/corpus.ts';
 import { rankByWords, type RankInput } from '../search/word_rank.ts';
 
 const SNIPPET_CHARS = 240;
 const MAX_CONTEXT = 5;
+const MODES = ['words', 'literal', 'regex'] as const;
 // Best lines remembered per cached text, one per recent query (see RankMemo).
 const MEMO_SNIPPETS = 8;
 
@@ -34,7 +36,7 @@ const HIT = object({
 
 const OUTPUT = object({
   root: string({ description: 'Root searched', maxLength: 32 }),
-  mode: string({ description: 'Search mode', maxLength: 8, enum: ['words', 'literal', 'regex'] }),
+  mode: oneOf(MODES, 'Search mode'),
   hits: array(HIT, { description: 'Hits, best or first first', maxItems: 1000 }),
   filesSearched: integer({ description: 'Files considered', minimum: 0, maximum: 1e9 }),
   nextCursor: nullable(string({ description: 'Pass as cursor for more hits', maxLength: 512 })),
@@ -79,7 +81,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
       'Hits give path, line, column, snippet and section heading; open them with read_doc.',
     input: object({
       query: string({ description: 'Words, a literal string or a regex, per mode', minLength: 1, maxLength: 1000 }),
-      mode: string({ description: 'words (default), literal or regex', maxLength: 8, enum: ['words', 'literal', 'regex'] }),
+      mode: oneOf(MODES, 'words (default), literal or regex'),
       root: ROOT_ARG,
       path: FOLDER_ARG,
       glob: string({ description: 'Only files whose path matches this glob', minLength: 1, maxLength: 256 }),
@@ -90,7 +92,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
     }, ['query']),
     output: OUTPUT.json,
     async run(args, ctx: ToolContext) {
-      const mode = (args.mode ?? 'words') as 'words' | 'literal' | 'regex';
+      const mode = args.mode ?? 'words';
       const caseSensitive = args.caseSensitive ?? false;
       const limit = args.limit ?? defaultLimit;
       const contextLines = args.contextLines ?? 0;

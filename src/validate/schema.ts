@@ -43,7 +43,6 @@ type StringOptions = {
   readonly description: string;
   readonly minLength?: number;
   readonly maxLength: number;
-  readonly enum?: readonly string[];
   readonly pattern?: { readonly source: string; readonly hint: string };
 };
 
@@ -51,23 +50,29 @@ export function string(o: StringOptions): Schema<string> {
   const min = o.minLength ?? 0;
   const re = o.pattern ? new RegExp(o.pattern.source, 'u') : null;
   const json: Record<string, unknown> = { type: 'string', description: o.description };
-  if (o.enum) json['enum'] = [...o.enum];
-  else {
-    if (min > 0) json['minLength'] = min;
-    json['maxLength'] = o.maxLength;
-    if (o.pattern) json['pattern'] = o.pattern.source;
-  }
+  if (min > 0) json['minLength'] = min;
+  json['maxLength'] = o.maxLength;
+  if (o.pattern) json['pattern'] = o.pattern.source;
   return {
     json,
     read(v, at) {
       if (typeof v !== 'string') failType(at, 'must be a string', v);
-      if (o.enum) {
-        if (!o.enum.includes(v)) fail(at, `must be one of ${o.enum.map((e) => `"${e}"`).join(', ')}`, v);
-        return v;
-      }
       if (v.length < min) fail(at, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);
       if (v.length > o.maxLength) fail(at, `must be at most ${o.maxLength} characters (got ${v.length})`);
       if (re && !re.test(v)) fail(at, o.pattern?.hint ?? 'has an invalid format', v);
+      return v;
+    },
+  };
+}
+
+/** One of a fixed set of strings; the reader's result has the literal type, so no caller casts. */
+export function oneOf<const V extends string>(values: readonly V[], description: string): Schema<V> {
+  const isOne = (v: string): v is V => (values as readonly string[]).includes(v);
+  return {
+    json: { type: 'string', description, enum: [...values] },
+    read(v, at) {
+      if (typeof v !== 'string') failType(at, 'must be a string', v);
+      if (!isOne(v)) fail(at, `must be one of ${values.map((e) => `"${e}"`).join(', ')}`, v);
       return v;
     },
   };

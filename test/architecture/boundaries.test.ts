@@ -185,3 +185,8 @@ test('the protocol, tool and lower layers never import the CLI', () => {
   });
   assert.deepEqual(bad, [], `the server reaches the CLI:\n${bad.join('\n')}`);
 });
+
+test('no cast silences the compiler: no `as unknown as` and no `as never` in src/', () => {
+  const bad = offenders((f) => firstMatch(f.code, /\bas\s+unknown\s+as\b|\bas\s+never\b/));
+  assert.deepEqual(bad, [], `casts that defeat the type checker (docs/style.md, "Types carry meaning"):\n${bad.join('\n')}`);
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOG_LEVELS, createNotifier, createProgress, isLogLevel } from '../../src/mcp/notifier.ts';
+import { LOG_LEVELS } from '../../src/config/schema.ts';
+import { createNotifier, createProgress, isLogLevel } from '../../src/mcp/notifier.ts';
 
 type Sent = { method: string; params: Record<string, unknown> };
 

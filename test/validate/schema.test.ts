@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArgumentError, array, boolean, integer, nullable, object, quote, string, stringMap } from '../../src/validate/schema.ts';
+import { ArgumentError, array, boolean, integer, nullable, object, oneOf, quote, string, stringMap } from '../../src/validate/schema.ts';
 
 function refuses(fn: () => unknown, ...patterns: RegExp[]): string {
   let message = '';
@@ -32,8 +32,10 @@ test('`string()` refuses wrong types, too short and too long values, naming the 
   refuses(() => one.read('', 'path'), /`path` must not be empty/);
 });
 
-test('`string()` with an enum lists the choices and accepts only them', () => {
-  const s = string({ description: 'd', maxLength: 8, enum: ['words', 'regex'] });
+test('`oneOf()` lists the choices and accepts only them, typed as their literal union', () => {
+  const s = oneOf(['words', 'regex'], 'd');
+  const typed: 'words' | 'regex' = s.read('words', 'mode');
+  assert.equal(typed, 'words');
   assert.deepEqual(s.json, { type: 'string', description: 'd', enum: ['words', 'regex'] });
   assert.equal(s.read('regex', 'mode'), 'regex');
   refuses(() => s.read('Regex', 'mode'), /`mode` must be one of "words", "regex"/, /got "Regex"/);
