@@ -5,7 +5,7 @@ import { runCall } from './cli/call.ts';
 import { parseArgs, USAGE, UsageError } from './cli/args.ts';
 import { runCheck } from './cli/check.ts';
 import { LaunchError, runLaunch } from './cli/launch.ts';
-import { selfAudit } from './cli/launch_self_audit.ts';
+import { selfAudit } from './config/self_audit.ts';
 import { runVerifyLog } from './cli/verify_log.ts';
 import { checkLocations, checkOpenLog, formatCensus, secretCensus, type GuardFinding } from './config/guard_rails.ts';
 import { ConfigError, loadConfig, type Config } from './config/load.ts';

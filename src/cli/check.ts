@@ -1,6 +1,7 @@
 // `docwarden check`: validates the config, prints the effective policy, and counts per root what the
 // rules expose and what they hide (by rule and deny pattern, never file contents).
-import type { Config, Root } from '../config/load.ts';
+import type { Config } from '../config/load.ts';
+import type { Root } from '../policy/resolver.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { createPathRules, extensionAllowed, segmentAllowed } from '../policy/path_rules.ts';
 import type { Host } from '../runtime/host.ts';

@@ -4,7 +4,8 @@
 // counts, by pattern and never by name, the entries the deny rules hide in each root (`secretCensus`).
 import { compileGlob } from '../policy/glob.ts';
 import type { Host } from '../runtime/host.ts';
-import type { Config, Root } from './load.ts';
+import type { Root } from '../policy/resolver.ts';
+import type { Config } from './load.ts';
 
 /** `refuse` stops a production start; `note` is for the audit record only (a check that could not run). */
 export type GuardFinding = { readonly level: 'refuse' | 'warn' | 'note'; readonly message: string };

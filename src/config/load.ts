@@ -1,16 +1,10 @@
 // Loads and validates the operator's config: resolves relative paths against the config file's folder,
 // realpaths each root once, and refuses roots that would make confinement meaningless.
+import type { Root } from '../policy/resolver.ts';
 import type { Host } from '../runtime/host.ts';
 import { ArgumentError } from '../validate/schema.ts';
 import { CONFIG_SCHEMA, DEFAULTS, DEFAULT_DENY, type LOG_LEVELS, type RawConfig } from './schema.ts';
 
-export type Root = {
-  readonly name: string;
-  readonly path: string;
-  readonly dev: bigint;
-  /** The absolute path as configured, before realpath: a runtime sandbox must grant it too. */
-  readonly configured: string;
-};
 export type Mode = 'production' | 'development';
 
 export type Config = {

@@ -1,6 +1,6 @@
 // The handshake era's initialize exchange: version negotiation, the capabilities docwarden really
 // implements, server info and instructions, each limited to what the negotiated version defines.
-import type { Root } from '../config/load.ts';
+import type { Root } from '../policy/resolver.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { RpcError } from './rpc_error.ts';

@@ -1,8 +1,8 @@
 // Documents as MCP resources: docs://<root>/<path>. Listing is paginated; reading re-runs the full
 // confinement; a missing and a denied document give the same -32002 error (docs/protocol.md, "Resources and
 // completion").
-import type { Root } from '../config/load.ts';
-import { decodeText } from '../docs/document.ts';
+import type { Root } from '../policy/resolver.ts';
+import { decodeText } from '../document/document.ts';
 import { Failure } from '../errors/failure.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { RPC } from '../jsonrpc/codes.ts';

@@ -1,7 +1,7 @@
 // Long-lived state one session shares across requests: the confinement, caches, rate limiter, and the
 // client's roots (fetched with server-to-client requests in their own id space, narrowing only).
 import type { Config } from '../config/load.ts';
-import { createDocumentCache, type DocumentCache } from '../docs/document.ts';
+import { createDocumentCache, type DocumentCache } from '../document/document.ts';
 import type { RequestId } from '../jsonrpc/message.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { computeNarrowing, visibleRoots, type Narrowing } from '../policy/client_roots.ts';

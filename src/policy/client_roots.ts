@@ -1,6 +1,6 @@
 // Client-declared roots (MCP roots/list) may only NARROW the operator's roots, never widen them:
 // a client answering `file:///` gains nothing, one answering a subfolder limits access to it.
-import type { Root } from '../config/load.ts';
+import type { Root } from './resolver.ts';
 import { denied } from '../errors/failure.ts';
 import type { Host } from '../runtime/host.ts';
 import { isContained, resolvePath, type ConfinedPath, type Confinement } from './resolver.ts';

@@ -1,7 +1,6 @@
 // Confinement: turns a client's (root, path) into a ConfinedPath, and opens files only through one.
 // Implements steps 1-9 of docs/security.md, "Path resolution"; the branded types make reading an
 // unchecked path a compile error. This is the only module that calls host.openRead for documents.
-import type { Root } from '../config/load.ts';
 import { denied, failure, Failure } from '../errors/failure.ts';
 import type { FileStat, Host, ReadHandle } from '../runtime/host.ts';
 import {
@@ -11,6 +10,15 @@ import {
 declare const CONFINED: unique symbol;
 
 /** A path that passed every confinement rule. Only this module can create one. */
+/** A configured documentation root, realpathed once at start. */
+export type Root = {
+  readonly name: string;
+  readonly path: string;
+  readonly dev: bigint;
+  /** The absolute path as configured, before realpath: a runtime sandbox must grant it too. */
+  readonly configured: string;
+};
+
 export type ConfinedPath = {
   readonly root: Root;
   /** Root-relative, "/"-separated, NFC; "" for the root itself. */

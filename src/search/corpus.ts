@@ -3,8 +3,8 @@
 // identity. A cached text was read through openConfined, so the cache never holds a denied or
 // out-of-root file; a changed file is re-read, a new one appears and a deleted one disappears on the
 // first call made after the snapshot expires.
-import type { Root } from '../config/load.ts';
-import { decodeText, splitLines } from '../docs/document.ts';
+import type { Root } from '../policy/resolver.ts';
+import { decodeText, splitLines } from '../document/document.ts';
 import { formatOf, parseHeadings, type Heading } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { readConfinedFile, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';

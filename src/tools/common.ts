@@ -1,6 +1,6 @@
 // Shared pieces of the tool layer: the root, path, cursor and limit arguments, root selection under the
 // client's narrowing, timestamps and cancellation checks.
-import type { Root } from '../config/load.ts';
+import type { Root } from '../policy/resolver.ts';
 import { denied, failure, Failure } from '../errors/failure.ts';
 import { visibleRoots } from '../policy/client_roots.ts';
 import { integer, string } from '../validate/schema.ts';

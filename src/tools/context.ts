@@ -1,7 +1,8 @@
 // What a tool receives and returns. Tools never see the host, the session or the wire: they get a
 // confinement, limits, a cancellation signal and a way to report progress.
-import type { Config, Root } from '../config/load.ts';
-import type { DocumentCache } from '../docs/document.ts';
+import type { Config } from '../config/load.ts';
+import type { Root } from '../policy/resolver.ts';
+import type { DocumentCache } from '../document/document.ts';
 import type { Narrowing } from '../policy/client_roots.ts';
 import type { AskConsent, ConfirmPolicy } from '../policy/confirm.ts';
 import type { Confinement } from '../policy/resolver.ts';

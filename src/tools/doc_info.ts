@@ -1,5 +1,5 @@
 // doc_info: facts about one document without its text: size, dates, lines, media type, SHA-256.
-import { decodeText, splitLines } from '../docs/document.ts';
+import { decodeText, splitLines } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { formatOf, parseHeadings } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';

@@ -1,7 +1,7 @@
 // read_doc: a document's text, a line range or one heading's section, in pages that fit the reply
 // budget (never a 40 MB reply). Small files are served from the document cache; larger files are read
 // by byte range from the descriptor, so paging through them never loads the whole file.
-import { decodeText, fingerprint } from '../docs/document.ts';
+import { decodeText, fingerprint } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { findHeading, sectionRange } from '../formats/headings.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';

@@ -1,7 +1,7 @@
 // search_docs: find text across a root. `words` ranks documents by relevance (BM25 with title, heading
 // and path boosts); `literal` and `regex` list matching lines in path order. Regexes run on a
 // linear-time engine, so no pattern can hang the server; every search honours the deadline.
-import { splitLines } from '../docs/document.ts';
+import { splitLines } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';

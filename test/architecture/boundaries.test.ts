@@ -116,9 +116,9 @@ test('nothing imports src/main.ts (the one entry point)', () => {
   assert.deepEqual(bad, [], bad.join('\n'));
 });
 
-test('lower layers never import the MCP, tool or CLI layers', () => {
-  const lower = ['policy', 'search', 'formats', 'validate', 'text', 'jsonrpc', 'transport'].map((d) => `src/${d}/`);
-  const upper = ['src/mcp/', 'src/tools/', 'src/cli/'];
+test('lower layers never import the MCP, tool, CLI or config layers (dependencies point one way)', () => {
+  const lower = ['policy', 'search', 'formats', 'validate', 'text', 'jsonrpc', 'transport', 'errors'].map((d) => `src/${d}/`);
+  const upper = ['src/mcp/', 'src/tools/', 'src/cli/', 'src/config/', 'src/main.ts'];
   const bad = offenders((f) => {
     if (!lower.some((l) => f.rel.startsWith(l))) return null;
     const hit = targets(f).find((t) => upper.some((u) => t.target.startsWith(u)));

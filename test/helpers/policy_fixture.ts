@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type Config, type Root } from '../../src/config/load.ts';
+import { loadConfig, type Config } from '../../src/config/load.ts';
+import type { Root } from '../../src/policy/resolver.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
 import type { Confinement } from '../../src/policy/resolver.ts';
 import type { Host } from '../../src/runtime/host.ts';

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Root } from '../../src/config/load.ts';
+import type { Root } from '../../src/policy/resolver.ts';
 import { computeNarrowing, fileUriToPath, narrowingAllows, narrowingMayEnter } from '../../src/policy/client_roots.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { makeTree } from '../helpers/fixtures.ts';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { linkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Config, Root } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/load.ts';
+import type { Root } from '../../src/policy/resolver.ts';
 import { Failure, NOT_FOUND_MESSAGE, isHiddenReason, type FailureReason } from '../../src/errors/failure.ts';
 import {
   isContained, openConfined, readConfinedFile, readRange, resolvePath, type Confinement,

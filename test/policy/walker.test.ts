@@ -1,7 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Config, Root } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/load.ts';
+import type { Root } from '../../src/policy/resolver.ts';
 import { Failure } from '../../src/errors/failure.ts';
 import { resolvePath, type Confinement } from '../../src/policy/resolver.ts';
 import { walk, type WalkEntry, type WalkOptions } from '../../src/policy/walker.ts';

@@ -1,8 +1,8 @@
 // The start-up self-audit: asks the runtime what its sandbox grants and compares it with what the config
 // needs (docs/running-locked-down.md, "The start-up self-audit"). Production refuses a broader grant,
 // development warns; `docwarden check` prints the same findings.
-import { auditGrants, grantReport, neededGrants, probePlan, startupMessage, verdict, type Finding, type Verdict } from '../config/grant_check.ts';
-import type { Config } from '../config/load.ts';
+import { auditGrants, grantReport, neededGrants, probePlan, startupMessage, verdict, type Finding, type Verdict } from './grant_check.ts';
+import type { Config } from './load.ts';
 import type { Host } from '../runtime/host.ts';
 import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
 

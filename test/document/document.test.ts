@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDocumentCache, decodeText, splitLines } from '../../src/docs/document.ts';
+import { createDocumentCache, decodeText, splitLines } from '../../src/document/document.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
 import { resolvePath, type Confinement } from '../../src/policy/resolver.ts';
