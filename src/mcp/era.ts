@@ -28,8 +28,6 @@ export type Era = {
   readonly notification: (method: string, params: Readonly<Record<string, unknown>> | undefined) => void;
   /** Shapes a successful result the way the era defines results. */
   readonly finish: (method: string, result: unknown) => unknown;
-  /** Maps a JSON-RPC error to the era's codes (e.g. resource not found). */
-  readonly translate: (error: RpcError) => RpcError;
   readonly batches: boolean;
 };
 

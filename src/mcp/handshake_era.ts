@@ -52,7 +52,6 @@ export function startHandshake(
       } else if (method === 'notifications/roots/list_changed') services.rootsChanged();
     },
     finish: (_method, result) => result,
-    translate: (error) => error,
   };
   return { era, handshake };
 }

@@ -24,8 +24,9 @@ export type RequestScope = {
 };
 
 type Handler = (scope: RequestScope) => Promise<unknown>;
+export type MethodTable = ReadonlyMap<string, Handler>;
 
-export function createMethodTable(s: Services, sendNotification: (m: unknown) => void): ReadonlyMap<string, Handler> {
+export function createMethodTable(s: Services, sendNotification: (m: unknown) => void): MethodTable {
   async function toolContext(scope: RequestScope): Promise<ToolContext> {
     await scope.context.ready(); // handshake era: client roots narrow access before any file is touched
     const meta = scope.params?.['_meta'];

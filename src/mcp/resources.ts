@@ -13,6 +13,7 @@ import { consentToRead } from '../policy/confirm.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { docUri, parseDocUri } from '../formats/doc_uri.ts';
 import type { ToolContext } from '../tools/context.ts';
+import { resourceError } from './outcome.ts';
 import { RpcError } from './rpc_error.ts';
 
 const PAGE = 200;
@@ -93,10 +94,6 @@ export async function readResource(ctx: ToolContext, uri: unknown, binary: 'refu
     for (let i = 0; i < bytes.length; i += 0x8000) b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return { contents: [{ uri, mimeType, blob: btoa(b64) }] };
   } catch (err) {
-    if (err instanceof Failure) {
-      if (err.publicMessage === 'not found or not allowed' || err.reason === 'invalid_path') throw notFound(err.reason);
-      throw new RpcError(RPC.INVALID_PARAMS, err.publicMessage, err.reason);
-    }
-    throw err;
+    throw err instanceof Failure ? resourceError(err, notFound) : err;
   }
 }

@@ -131,9 +131,5 @@ export function createStatelessEra(host: Host, services: Services, audit: AuditL
       out['_meta'] = { ...(isPlainObject(out['_meta']) ? out['_meta'] : {}), [META.serverInfo]: serverInfo };
       return out;
     },
-    translate(error) {
-      // 2026-07-28 retired -32002: a missing (or refused) resource is invalid params.
-      return error.code === RPC.RESOURCE_NOT_FOUND ? new RpcError(RPC.INVALID_PARAMS, error.message, error.reason, error.data) : error;
-    },
   };
 }

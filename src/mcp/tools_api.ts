@@ -1,5 +1,5 @@
 // tools/list and tools/call: the closed tool table, argument validation, per-tool rate limits, and the
-// one mapping from a tool's outcome to the wire (isError results vs JSON-RPC errors, docs/protocol.md, "Tools").
+// choice between an isError result and a JSON-RPC error for each way a call fails (docs/protocol.md, "Tools").
 import { Failure } from '../errors/failure.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
@@ -9,10 +9,13 @@ import type { ToolContext, ToolResult } from '../tools/context.ts';
 import { describeTool, type ToolTable } from '../tools/registry.ts';
 import { utf8Length } from '../text/utf8.ts';
 import { ArgumentError, quote } from '../validate/schema.ts';
+import { errorResult, toolFailureText, type Outcome } from './outcome.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Features } from './versions.ts';
 
-export type CallAudit = { tool?: string; args?: unknown; reason?: string; outcome?: 'ok' | 'error' | 'denied' | 'refused'; detail?: string; bytes?: number };
+export type CallAudit = {
+  tool?: string; args?: unknown; reason?: string; outcome?: Outcome; detail?: string; bytes?: number;
+};
 
 export function listTools(table: ToolTable, features: Features, params: Readonly<Record<string, unknown>> | undefined): unknown {
   if (params?.['cursor'] !== undefined) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid cursor: tools/list has a single page', 'invalid_cursor');
@@ -22,10 +25,6 @@ export function listTools(table: ToolTable, features: Features, params: Readonly
     return d;
   });
   return { tools };
-}
-
-export function errorResult(message: string): Record<string, unknown> {
-  return { content: [{ type: 'text', text: message }], isError: true };
 }
 
 function wireResult(r: ToolResult, features: Features): Record<string, unknown> {
@@ -97,19 +96,8 @@ export async function callTool(
       audit.outcome = err.reason === 'internal' ? 'error' : 'denied';
       audit.reason = err.reason;
       if (err.message !== err.publicMessage) audit.detail = err.message;
-      return errorResult(err.publicMessage.startsWith('Cannot') || err.publicMessage.includes(':') ? err.publicMessage : `Cannot ${verbOf(name)}: ${err.publicMessage}`);
+      return errorResult(toolFailureText(name, err));
     }
     throw err;
-  }
-}
-
-function verbOf(tool: string): string {
-  switch (tool) {
-    case 'list_docs': return 'list';
-    case 'search_docs': return 'search';
-    case 'find_docs': return 'find';
-    case 'outline_doc': return 'outline';
-    case 'doc_info': return 'describe';
-    default: return 'read';
   }
 }
