@@ -1,6 +1,6 @@
 // docwarden benchmark (issue 5): measures docwarden side by side with the reference filesystem MCP
 // server, rg, grep and bare node in one run; prints a table and writes bench-results/<stamp>.json.
-// Usage: node scripts/bench.mjs [startup] [read] [search] [find] [pipeline] [memory] [scale]
+// Usage: node scripts/bench.mjs [startup] [read] [search] [find] [relevance] [pipeline] [memory] [scale]
 // Env: BENCH_RUNS (default 7), DOCWARDEN_CORPORA (default ../shared/corpora), BENCH_KEEP=1 keeps the temp folder.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
@@ -13,11 +13,12 @@ import { Report } from './bench/report.mjs';
 import { withServer } from './bench/common.mjs';
 import { find, read, search, startup } from './bench/sections_query.mjs';
 import { memory, pipeline, scale } from './bench/sections_load.mjs';
+import { relevance } from './bench/sections_relevance.mjs';
 import {
   REF_PACKAGE, REF_VERSION, corporaDirFrom, ensureBundle, ensureReference, makeLaunchers, makeTempDir, removeTree, unpackCorpora,
 } from './bench/setup.mjs';
 
-const SECTIONS = { startup, read, search, find, pipeline, memory, scale };
+const SECTIONS = { startup, read, search, find, relevance, pipeline, memory, scale };
 const scriptDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(scriptDir, '..');
 const log = (m) => process.stderr.write(`[bench] ${m}\n`);
@@ -95,7 +96,7 @@ async function main() {
       rg: version('rg'),
       grep: version('grep'),
     };
-    const ctx = { N, report, launch, dirs, refTools, tools, tmp, log };
+    const ctx = { N, report, launch, dirs, refTools, tools, tmp, log, bundle };
     for (const name of sections) {
       const t = performance.now();
       log(`section ${name} …`);

@@ -47,7 +47,7 @@ export type SearchCorpus = {
   readonly headings: (entry: CorpusEntry, text: string) => readonly Heading[];
   /**
    * Words mode's memo for a text already fetched with `text`, kept with the cached text (same file
-   * identity, same text, so the same counts and tokens), or null when that text is not cached.
+   * identity, same text, so the same counts and sections), or null when that text is not cached.
    */
   readonly rankMemo: (entry: CorpusEntry, text: string) => RankMemo | null;
 };
@@ -144,7 +144,7 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
     },
     rankMemo(entry, text) {
       const hit = holding(entry, text);
-      return hit ? (hit.memo ??= { counts: new Map(), snippets: new Map(), outline: null }) : null;
+      return hit ? (hit.memo ??= { counts: new Map(), bySection: new Map(), index: null }) : null;
     },
   };
 }

@@ -13,7 +13,6 @@ export type Snippet = {
   readonly line: number;
   readonly column: number;
   readonly text: string;
-  readonly heading: string | null;
 };
 
 type LineMatch = { readonly index: number; readonly distinct: number; readonly offset: number };
@@ -25,7 +24,6 @@ type LineMatch = { readonly index: number; readonly distinct: number; readonly o
 export function bestSnippets(
   lines: readonly string[],
   terms: readonly string[],
-  headingAt: (line: number) => string | null,
   max: number,
 ): Snippet[] {
   if (!(max >= 1) || terms.length === 0) return [];
@@ -50,7 +48,6 @@ export function bestSnippets(
     line: match.index + 1,
     column: match.offset + 1,
     text: cutAround(lines[match.index] ?? '', match.offset),
-    heading: headingAt(match.index + 1),
   }));
 }
 

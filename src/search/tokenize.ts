@@ -13,9 +13,12 @@ const UNDERSCORES = /_+/g;
 const CAMEL_PART = /\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}*[^\p{Lu}]+|\p{Lu}+/gu;
 const CAMEL_HINT = /[^\p{Lu}]\p{Lu}|\p{Lu}\p{Lu}\p{Ll}/u;
 
+// Function words of English questions: they carry no topic ("how do I read a file" asks about reading files).
 const STOP_WORDS: ReadonlySet<string> = new Set([
-  'the', 'a', 'an', 'of', 'to', 'in', 'and', 'or', 'is', 'how', 'do', 'i', 'what', 'for', 'on', 'with',
-  'by', 'be', 'it', 'this', 'that', 'can', 'from', 'as', 'at',
+  'the', 'a', 'an', 'of', 'to', 'in', 'and', 'or', 'is', 'are', 'was', 'be', 'been', 'it', 'its', 'this', 'that',
+  'these', 'those', 'how', 'what', 'which', 'who', 'when', 'where', 'why', 'do', 'does', 'did', 'i', 'me', 'my',
+  'we', 'our', 'you', 'your', 'can', 'could', 'should', 'would', 'may', 'might', 'will', 'shall', 'for', 'on',
+  'with', 'by', 'from', 'as', 'at', 'into', 'about', 'so', 'if', 'there', 'their', 'then', 'than', 'has', 'have',
 ]);
 
 // Words the suffix rules would mangle ("embed" is not a past tense, "alias" is not a plural).
@@ -25,6 +28,21 @@ const STEM_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
   ['series', 'series'], ['alias', 'alias'], ['canvas', 'canvas'], ['atlas', 'atlas'], ['bias', 'bias'],
   ['using', 'use'], ['used', 'use'],
 ]);
+
+// Words a reader uses for what documentation names otherwise ("folder" for directory, "delete" for
+// remove). A query term also matches its alternates; kept short and general on purpose.
+const ALTERNATES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['folder', ['directory']], ['directory', ['folder']], ['delete', ['remove', 'rm']], ['remove', ['delete']],
+  ['erase', ['remove', 'delete']], ['sleep', ['wait', 'delay']], ['join', ['concat']], ['concatenate', ['concat']],
+  ['decompress', ['inflate', 'unzip', 'gunzip']], ['compress', ['deflate', 'gzip']], ['extension', ['extname']],
+  ['compiler', ['gcc', 'clang']], ['fake', ['mock']], ['cap', ['limit', 'max']], ['hand', ['manual']],
+  ['argument', ['arg']], ['parameter', ['param', 'arg']], ['config', ['configuration']], ['setting', ['option']],
+]);
+
+/** A stemmed query term and the words it also matches. */
+export function alternatesOf(term: string): readonly string[] {
+  return [term, ...(ALTERNATES.get(term) ?? [])];
+}
 
 /** Receives each token with the UTF-16 offset of its first character in the scanned text. */
 export type TokenSink = (token: string, offset: number) => void;

@@ -1,85 +1,100 @@
-// The "words" search mode without an index: each query term (stemmed, from the tokenizer) becomes a
-// prefix pattern counted in every candidate text, then documents are ranked by BM25F with title,
-// heading and path boosts. Scanning costs about what a literal search costs, needs no index memory,
-// and is always current with the text cache (docs/performance.md explains the choice).
-import { bodyNorm, cooccurrenceBonus, idf, inName, packCounts, termScore } from './bm25.ts';
-import type { Snippet } from './snippet.ts';
-import { queryTerms, tokenize } from './tokenize.ts';
+// The "words" search mode without a persistent index: ranks sections (see sections.ts) in two phases.
+// Phase 1 counts each query term (stemmed, a prefix pattern) in every candidate text and ranks whole
+// documents by BM25F on body and path; phase 2 splits the best documents into sections and ranks those
+// by BM25F on the section's body, own heading and enclosing headings, plus the document's own score
+// (body, title, path) as a prior. Counts and sections are kept with the cached text (RankMemo).
+import { bodyNorm, idf, saturate } from './bm25.ts';
+import { countBySection, type Section, type SectionIndex } from './sections.ts';
+import { alternatesOf, queryTerms, tokenize } from './tokenize.ts';
 
 export type RankInput = {
   readonly key: string;
   /** Root-relative path; its words count as the document's name. */
   readonly path: string;
   readonly text: string;
-  /** Title and headings, asked for only for the documents that reach the final ranking. */
-  readonly outline: () => { readonly title: string; readonly headings: readonly string[] };
+  /** The text's sections, asked for only for the documents that reach phase 2. */
+  readonly sections: () => SectionIndex;
   /** What earlier queries learned about this exact text (a second page, a refined query); filled in here. */
   readonly memo?: RankMemo | null;
 };
 
-/** Kept with a cached text: its term counts, its title and headings as tokens, its best line per query. */
+/** Kept with a cached text: whole-text term counts, the section index and per-section term counts. */
 export type RankMemo = {
   readonly counts: Map<string, number>;
-  /** Keyed by the query's terms joined with spaces; null when no line holds a term. */
-  readonly snippets: Map<string, Snippet | null>;
-  outline: { readonly title: readonly string[]; readonly headings: readonly (readonly string[])[] } | null;
+  readonly bySection: Map<string, Uint16Array | null>;
+  index: SectionIndex | null;
 };
 
-export type RankedHit = { readonly key: string; readonly score: number };
+export type RankedHit = { readonly key: string; readonly score: number; readonly section: Section };
 
 const MAX_TF = 1000; // counting stops here: saturation makes more occurrences irrelevant
-const APPROX_CHARS_PER_TOKEN = 6;
-const RERANK_FLOOR = 100;
-const PATH_NAME_WEIGHT = 0.6;
-const TITLE_NAME_WEIGHT = 0.4;
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** A term matches at a word start ("spawn" counts spawn, spawned, spawnSync, cp.spawn). */
-function termPattern(term: string): RegExp {
-  const ascii = /^[\x00-\x7f]*$/.test(term);
-  return ascii
-    ? new RegExp(`(?<![A-Za-z0-9])${escapeRegex(term)}`, 'gi')
-    : new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegex(term)}`, 'giu');
-}
-
-function countMatches(re: RegExp, text: string): number {
-  re.lastIndex = 0;
-  let n = 0;
-  while (n < MAX_TF && re.exec(text) !== null) n++;
-  return n;
-}
-
-// Terms remembered per text: enough for a query and its next pages or a refinement, while the memo of
-// a whole corpus stays a few megabytes.
+const CHARS_PER_TOKEN = 6;
+const FINALISTS = 100; // documents split into sections in phase 2
+// Phase 1 field weights (document): a path word counts 3 body mentions, a title word 4.
+const PATH_BOOST = 3;
+const TITLE_BOOST = 4;
+// Phase 2 field weights (section): its own heading 5 body mentions, an enclosing heading 1.
+const HEADING_BOOST = 5;
+const PARENT_BOOST = 1;
+// How much the document's score adds to each of its sections.
+const DOC_PRIOR = 0.6;
+// Bonuses: query terms sharing the heading, query word pairs in the heading in the query's order.
+const HEADING_COOCCURRENCE = 0.25;
+const BIGRAM_WEIGHT = 0.5;
+// Terms remembered per text: enough for a query, its next pages and a refinement.
 const MEMO_TERMS = 16;
 
-function termCount(term: string, re: RegExp, input: RankInput): number {
-  const memo = input.memo?.counts;
-  const known = memo?.get(term);
-  if (known !== undefined) return known;
-  const n = countMatches(re, input.text);
-  if (memo) {
-    if (memo.size >= MEMO_TERMS) memo.clear();
-    memo.set(term, n);
+/** A term's occurrences: candidates found by `re`, kept when `at` confirms the boundary. */
+export type TermMatcher = { readonly re: RegExp; readonly at: (text: string, index: number) => boolean };
+
+/**
+ * A term matches at a word start or at a camelCase boundary: "spawn" counts spawn, spawnSync and
+ * cp.spawn; "hash" also counts createHash; "file" counts readFile. A plain case-blind search finds the
+ * candidates (the fastest regex shape) and a character test keeps those at a boundary.
+ */
+export function termMatcher(term: string): TermMatcher {
+  const words = alternatesOf(term);
+  // Tokens hold only letters, marks, digits and underscores: nothing a regex would read as syntax.
+  if (!words.every((w) => /^[a-z0-9]+$/.test(w))) {
+    return { re: new RegExp(`(?<![\\p{L}\\p{N}])(?:${words.join('|')})`, 'giu'), at: () => true };
   }
-  return n;
+  // A stem ending in y also meets its -ies forms: "directory" counts "directories".
+  const source = words.map((w) => (w.length > 3 && w.endsWith('y') ? `${w.slice(0, -1)}(?:y|ie)` : w)).join('|');
+  return {
+    re: new RegExp(source, 'gi'),
+    at: (text, i) => {
+      const before = text[i - 1] ?? ' ';
+      return !/[A-Za-z0-9]/.test(before) || (/[a-z0-9]/.test(before) && /[A-Z]/.test(text[i] as string));
+    },
+  };
 }
 
-function outlineTokens(input: RankInput): NonNullable<RankMemo['outline']> {
-  if (input.memo?.outline) return input.memo.outline;
-  const o = input.outline();
-  const tokens = { title: tokenize(o.title), headings: o.headings.map((h) => tokenize(h)) };
-  if (input.memo) input.memo.outline = tokens;
-  return tokens;
+function remember<V>(memo: Map<string, V> | undefined, term: string, compute: () => V): V {
+  const known = memo?.get(term);
+  if (known !== undefined) return known;
+  const value = compute();
+  if (memo) {
+    if (memo.size >= MEMO_TERMS) memo.clear();
+    memo.set(term, value);
+  }
+  return value;
+}
+
+function countMatches({ re, at }: TermMatcher, text: string): number {
+  re.lastIndex = 0;
+  let n = 0;
+  for (let m = re.exec(text); m !== null && n < MAX_TF; m = re.exec(text)) if (at(text, m.index)) n++;
+  return n;
 }
 
 /** Occurrences of a term in a field's tokens: whole-token matches count double, prefix matches once. */
 function fieldCount(tokens: readonly string[], term: string): number {
+  const words = alternatesOf(term);
   let n = 0;
-  for (const t of tokens) if (t.startsWith(term)) n += t.length === term.length ? 2 : 1;
+  for (const t of tokens) {
+    const w = words.find((x) => t.startsWith(x));
+    if (w !== undefined) n += t.length === w.length ? 2 : 1;
+  }
   return n;
 }
 
@@ -98,86 +113,128 @@ function pathTokensOf(path: string): string[] {
   return tokens;
 }
 
-type Candidate = { readonly input: RankInput; readonly tf: number[]; readonly pathTokens: string[]; readonly length: number; score: number };
+type Doc = { input: RankInput; tf: number[]; path: number[]; length: number; score: number };
+type Scored = { readonly key: string; readonly section: Section; readonly score: number };
 
-/** Ranks `inputs` for `query`; best first, ties by key. `onFile` lets the caller yield and report progress. */
+/**
+ * Ranks the sections of `inputs` for `query`; best first, ties by key then line. `step` runs before each
+ * document (`file` true in phase 1): the caller yields to other requests, reports progress, checks its deadline.
+ */
 export async function rankByWords(
-  inputs: AsyncIterable<RankInput> | Iterable<RankInput>, query: string, limit: number, onFile: () => void | Promise<void> = () => undefined,
+  inputs: AsyncIterable<RankInput> | Iterable<RankInput>, query: string, limit: number,
+  step: (file: boolean) => unknown = () => undefined,
 ): Promise<RankedHit[]> {
   const terms = queryTerms(query);
   if (terms.length === 0) return [];
-  const patterns = terms.map(termPattern);
-  const candidates: Candidate[] = [];
+  const patterns = terms.map(termMatcher);
+  const docs: Doc[] = [];
   const docFreq = new Array<number>(terms.length).fill(0);
   let docCount = 0;
   let totalLength = 0;
   for await (const input of inputs) {
-    await onFile();
+    await step(true);
     docCount++;
-    const length = input.text.length / APPROX_CHARS_PER_TOKEN;
+    const length = input.text.length / CHARS_PER_TOKEN;
     totalLength += length;
     const pathTokens = pathTokensOf(input.path);
-    const tf = patterns.map((re, i) => termCount(terms[i] as string, re, input));
+    const tf = patterns.map((re, i) =>
+      remember(input.memo?.counts, terms[i] as string, () => countMatches(re, input.text)));
+    const path = terms.map((t) => fieldCount(pathTokens, t));
     let any = false;
-    terms.forEach((term, i) => {
-      if ((tf[i] as number) > 0 || fieldCount(pathTokens, term) > 0) {
+    terms.forEach((_t, i) => {
+      if ((tf[i] as number) > 0 || (path[i] as number) > 0) {
         docFreq[i] = (docFreq[i] as number) + 1;
         any = true;
       }
     });
-    if (any) candidates.push({ input, tf, pathTokens, length, score: 0 });
+    if (any) docs.push({ input, tf, path, length, score: 0 });
   }
-  if (candidates.length === 0) return [];
-  const average = totalLength / docCount;
+  if (docs.length === 0) return [];
   const idfs = docFreq.map((df) => idf(docCount, df));
-
-  const score = (c: Candidate, outline: NonNullable<RankMemo['outline']> | null): number => {
-    const norm = bodyNorm(c.length, average);
-    const titleTokens = outline ? outline.title : [];
-    const headingTokens = outline ? outline.headings : [];
+  const average = totalLength / docCount;
+  const docScore = (d: Doc, title: readonly string[]): number => {
+    const norm = bodyNorm(d.length, average);
     let total = 0;
-    let nameIdf = 0;
-    let nameTerms = 0;
     terms.forEach((term, i) => {
-      const packed = packCounts({
-        body: c.tf[i] as number,
-        title: fieldCount(titleTokens, term),
-        heading: headingTokens.reduce((n, h) => n + (fieldCount(h, term) > 0 ? 1 : 0), 0),
-        path: fieldCount(c.pathTokens, term),
-      });
-      total += termScore(packed, norm, idfs[i] as number);
-      // Beyond the saturated BM25F sum: a term naming the document (its file name or title) decides
-      // between pages that all mention it often ("http server": http.md over net.md).
-      // idf is floored at 1: in a small corpus where every page says "http", the name still tells.
-      const namingIdf = Math.max(1, idfs[i] as number);
-      if (fieldCount(c.pathTokens, term) >= 2) total += PATH_NAME_WEIGHT * namingIdf;
-      if (fieldCount(titleTokens, term) >= 2) total += TITLE_NAME_WEIGHT * namingIdf;
-      if (inName(packed)) {
-        nameTerms++;
-        nameIdf += idfs[i] as number;
-      }
+      const w = (d.tf[i] as number) / norm + PATH_BOOST * (d.path[i] as number) + TITLE_BOOST * fieldCount(title, term);
+      total += saturate(w, idfs[i] as number);
     });
-    total += cooccurrenceBonus('name', nameTerms, nameIdf);
-    let best = 0;
-    for (const h of headingTokens) {
-      let count = 0;
-      let sum = 0;
+    return total;
+  };
+  for (const d of docs) d.score = docScore(d, []);
+  docs.sort((a, b) => b.score - a.score || (a.input.key < b.input.key ? -1 : 1));
+
+  // Phase 2: the finalists' sections, their term counts and the section statistics (count, length, idf:
+  // among sections "directory" is rare even where every document says it).
+  const finalists = docs.slice(0, Math.max(FINALISTS, limit));
+  const indexes: SectionIndex[] = [];
+  const allCounts: (Uint16Array | null)[][] = [];
+  const sectionFreq = new Array<number>(terms.length).fill(0);
+  let sectionCount = 0;
+  let sectionLength = 0;
+  for (const d of finalists) {
+    await step(false);
+    const memo = d.input.memo;
+    const index = (memo?.index ?? d.input.sections());
+    if (memo) memo.index = index;
+    const counts = patterns.map((re, i) => (d.tf[i] === 0 ? null
+      : remember(memo?.bySection, terms[i] as string, () => countBySection(re, d.input.text, index.offsets, MAX_TF))));
+    index.sections.forEach((_s, s) => terms.forEach((term, i) => {
+      const held = (counts[i]?.[s] ?? 0) > 0 || fieldCount(index.own[s] as readonly string[], term) > 0;
+      if (held) sectionFreq[i] = (sectionFreq[i] as number) + 1;
+    }));
+    indexes.push(index);
+    allCounts.push(counts);
+    sectionCount += index.sections.length;
+    for (const l of index.lengths) sectionLength += l;
+  }
+  const averageSection = sectionLength / Math.max(1, sectionCount);
+  const sidfs = sectionFreq.map((df) => idf(sectionCount, df));
+  const words = tokenize(query); // in order: its adjacent pairs are the bigrams a heading may repeat
+  const bigrams = new Set(words.slice(1).map((w, k) => `${words[k]} ${w}`));
+  const scored: Scored[] = [];
+  for (const [k, d] of finalists.entries()) {
+    await step(false);
+    const index = indexes[k] as SectionIndex;
+    const prior = DOC_PRIOR * docScore(d, index.title);
+    const counts = allCounts[k] as (Uint16Array | null)[];
+    let any = false;
+    index.sections.forEach((section, s) => {
+      const own = index.own[s] as readonly string[];
+      const parents = index.parents[s] as readonly string[];
+      const norm = bodyNorm(index.lengths[s] as number, averageSection);
+      let score = 0;
+      let shared = 0;
+      let sharedIdf = 0;
       terms.forEach((term, i) => {
-        if (fieldCount(h, term) > 0) {
-          count++;
-          sum += idfs[i] as number;
+        const inHeading = fieldCount(own, term);
+        const inParents = Math.min(1, fieldCount(parents, term));
+        const w = (counts[i]?.[s] ?? 0) / norm + HEADING_BOOST * inHeading + PARENT_BOOST * inParents;
+        score += saturate(w, sidfs[i] as number);
+        if (inHeading > 0) {
+          shared++;
+          sharedIdf += sidfs[i] as number;
         }
       });
-      best = Math.max(best, cooccurrenceBonus('heading', count, sum));
-    }
-    return total + best;
-  };
+      if (score === 0) return;
+      if (shared >= 2) score += HEADING_COOCCURRENCE * sharedIdf;
+      score += BIGRAM_WEIGHT * bigramsIn(own, bigrams);
+      any = true;
+      scored.push({ key: d.input.key, section, score: score + prior });
+    });
+    // A document found by its name alone is still a hit: its first section stands for it.
+    const first = index.sections[0];
+    if (!any && first) scored.push({ key: d.input.key, section: first, score: prior / DOC_PRIOR });
+  }
+  const byKey = (a: Scored, b: Scored): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  scored.sort((a, b) => b.score - a.score || byKey(a, b) || a.section.line - b.section.line);
+  return scored.slice(0, limit);
+}
 
-  // Phase 1: body and path only, for every candidate. Phase 2: titles and headings for the best few.
-  for (const c of candidates) c.score = score(c, null);
-  candidates.sort((a, b) => b.score - a.score || (a.input.key < b.input.key ? -1 : 1));
-  const finalists = candidates.slice(0, Math.max(RERANK_FLOOR, limit * 4));
-  for (const c of finalists) c.score = score(c, outlineTokens(c.input));
-  finalists.sort((a, b) => b.score - a.score || (a.input.key < b.input.key ? -1 : a.input.key > b.input.key ? 1 : 0));
-  return finalists.slice(0, limit).map((c) => ({ key: c.input.key, score: c.score }));
+/** How many of the query's adjacent word pairs follow each other in `tokens`. */
+function bigramsIn(tokens: readonly string[], bigrams: ReadonlySet<string>): number {
+  if (bigrams.size === 0) return 0;
+  let n = 0;
+  for (let k = 1; k < tokens.length; k++) if (bigrams.has(`${tokens[k - 1]} ${tokens[k]}`)) n++;
+  return n;
 }

@@ -8,7 +8,9 @@ import { compileGlob } from '../policy/glob.ts';
 import { narrowingAllows, resolveIn } from '../policy/client_roots.ts';
 import { lineMatcher, type Match } from '../search/line_matcher.ts';
 import { bestSnippets } from '../search/snippet.ts';
-import { queryTerms } from '../search/tokenize.ts';
+import { headingPathAt, indexSections, lineStarts } from '../search/sections.ts';
+import type { Heading } from '../formats/headings.ts';
+import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
 import { CURSOR_ARG, FOLDER_ARG, NEEDS_CONSENT, ROOT_ARG, checkSignal, limitArg, pickRoot } from './common.ts';
@@ -20,8 +22,6 @@ import { rankByWords, type RankInput } from '../search/word_rank.ts';
 const SNIPPET_CHARS = 240;
 const MAX_CONTEXT = 5;
 const MODES = ['words', 'literal', 'regex'] as const;
-// Best lines remembered per cached text, one per recent query (see RankMemo).
-const MEMO_SNIPPETS = 8;
 
 const HIT = object({
   path: string({ description: 'Root-relative path', maxLength: 1024 }),
@@ -29,10 +29,13 @@ const HIT = object({
   column: integer({ description: 'Column of the match (1-based, UTF-16 units)', minimum: 1, maximum: 1e9 }),
   snippet: string({ description: 'The matching line, cut around the match', maxLength: 1024 }),
   heading: nullable(string({ description: 'Heading of the section holding the line', maxLength: 256 })),
+  headingPath: array(string({ description: 'heading', maxLength: 256 }), {
+    description: 'Headings from the outermost down to the section holding the line', maxItems: 8,
+  }),
   score: nullable(integer({ description: 'Relevance x1000 (words mode)', minimum: 0, maximum: 1e12 })),
   before: array(string({ description: 'line', maxLength: 1024 }), { description: 'Context lines before', maxItems: MAX_CONTEXT }),
   after: array(string({ description: 'line', maxLength: 1024 }), { description: 'Context lines after', maxItems: MAX_CONTEXT }),
-}, ['path', 'line', 'column', 'snippet', 'heading', 'score', 'before', 'after']);
+}, ['path', 'line', 'column', 'snippet', 'heading', 'headingPath', 'score', 'before', 'after']);
 
 const OUTPUT = object({
   root: string({ description: 'Root searched', maxLength: 32 }),
@@ -43,7 +46,10 @@ const OUTPUT = object({
   truncated: boolean('True when more hits exist than this page shows'),
 }, ['root', 'mode', 'hits', 'filesSearched', 'nextCursor', 'truncated']);
 
-type Hit = { path: string; line: number; column: number; snippet: string; heading: string | null; score: number | null; before: string[]; after: string[] };
+type Hit = {
+  path: string; line: number; column: number; snippet: string; heading: string | null; headingPath: string[];
+  score: number | null; before: string[]; after: string[];
+};
 
 function cutAround(line: string, column: number, length: number): string {
   const clean = line.trim() === line ? line : line.trimEnd();
@@ -51,12 +57,6 @@ function cutAround(line: string, column: number, length: number): string {
   const start = Math.max(0, Math.min(column - 1 - 80, clean.length - SNIPPET_CHARS));
   const piece = clean.slice(start, start + Math.max(SNIPPET_CHARS, Math.min(length, 400)));
   return escapeControls((start > 0 ? '…' : '') + piece + (start + piece.length < clean.length ? '…' : ''));
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
 }
 
 function lineOf(starts: readonly number[], offset: number): number {
@@ -75,10 +75,10 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
     name: 'search_docs',
     title: 'Search documents',
     description:
-      'Search the documents of a root. mode "words" (default) ranks documents by relevance to a natural-language query ' +
+      'Search the documents of a root. mode "words" (default) ranks sections by relevance to a natural-language query ' +
       '(titles, headings and file names weigh most); "literal" finds an exact string; "regex" a regular expression ' +
       '(linear-time subset: no backreferences or lookaround). Narrow with path (a folder) or glob (e.g. "**/*.md"). ' +
-      'Hits give path, line, column, snippet and section heading; open them with read_doc.',
+      'Hits give path, line, column, snippet and the section\'s heading path; open them with read_doc (heading: ...).',
     input: object({
       query: string({ description: 'Words, a literal string or a regex, per mode', minLength: 1, maxLength: 1000 }),
       mode: oneOf(MODES, 'words (default), literal or regex'),
@@ -141,54 +141,39 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         if (terms.length === 0) throw failure('invalid_argument', 'Invalid arguments: `query` has no searchable words (only stop words or symbols); try mode "literal"');
         const corpus = ctx.corpus;
         const byKey = new Map(files.map((f) => [f.path.rel, f]));
-        const termsKey = terms.join(' ');
         async function* inputs(): AsyncGenerator<RankInput> {
           for (const f of files) {
             const text = await corpus.text(ctx.confinement, f);
             if (text === null) continue;
-            yield {
-              key: f.path.rel, path: f.path.rel, text, memo: corpus.rankMemo(f, text),
-              outline: () => {
-                const hs = corpus.headings(f, text);
-                return { title: hs[0]?.title ?? '', headings: hs.map((h) => h.title) };
-              },
-            };
+            const sections = () => indexSections(text, splitLines(text), corpus.headings(f, text));
+            yield { key: f.path.rel, path: f.path.rel, text, memo: corpus.rankMemo(f, text), sections };
           }
         }
-        const ranked = await rankByWords(inputs(), args.query, wanted, () => tick(files.length));
+        const ranked = await rankByWords(inputs(), args.query, wanted,
+          async (file) => (file ? tick(files.length) : (await ctx.confinement.host.yieldNow(), checkSignal(ctx))));
+        const split = new Map<string, string[]>(); // several sections of one document split it once
         for (const r of ranked.slice(skip, skip + limit)) {
           const f = byKey.get(r.key);
           const text = f ? await corpus.text(ctx.confinement, f) : null;
           if (!f || text === null) continue;
-          let split: string[] | null = null;
-          const lines = (): string[] => (split ??= splitLines(text));
-          const headingAt = (line: number): string | null => {
-            let h: string | null = null;
-            for (const x of corpus.headings(f, text)) { if (x.line > line) break; h = x.title; }
-            return h;
-          };
-          // The best line for these terms is kept with the cached text: the next page or a repeat
-          // of the query does not split and tokenize the document again.
-          const memo = corpus.rankMemo(f, text);
-          let best = memo?.snippets.get(termsKey);
-          if (best === undefined) {
-            best = bestSnippets(lines(), terms, headingAt, 1)[0] ?? null;
-            if (memo) {
-              if (memo.snippets.size >= MEMO_SNIPPETS) memo.snippets.clear();
-              memo.snippets.set(termsKey, best);
-            }
-          }
-          const line = best?.line ?? 1;
+          const score = Math.round(r.score * 1000);
+          const { section } = r;
           if (ctx.confirmPolicy.needs(f.path.rel, f.size)) {
-            hits.push(maskedHit(r.key, line, best?.column ?? 1, Math.round(r.score * 1000)));
+            hits.push(maskedHit(r.key, section.line, 1, score));
             continue;
           }
+          const lines = split.get(r.key) ?? splitLines(text);
+          split.set(r.key, lines);
+          // The best line inside the section; the heading itself when only the heading names a term.
+          const within = lines.slice(section.line - 1, section.endLine);
+          const best = bestSnippets(within, terms.flatMap(alternatesOf), 1)[0];
+          const line = section.line - 1 + (best?.line ?? 1);
           hits.push({
             path: r.key, line, column: best?.column ?? 1,
-            snippet: best ? escapeControls(best.text) : cutAround(lines()[0] ?? '', 1, 0),
-            heading: nullableEscaped(best?.heading ?? headingAt(1)), score: Math.round(r.score * 1000),
-            before: contextLines > 0 ? lines().slice(Math.max(0, line - 1 - contextLines), line - 1).map((l) => cutAround(l, 1, 0)) : [],
-            after: contextLines > 0 ? lines().slice(line, line + contextLines).map((l) => cutAround(l, 1, 0)) : [],
+            snippet: best ? escapeControls(best.text) : cutAround(lines[line - 1] ?? '', 1, 0),
+            heading: nullableEscaped(section.title),
+            headingPath: [...section.path, ...(section.title === null ? [] : [section.title])].map(escapeControls),
+            score, ...context((n) => lines[n - 1] ?? '', lines.length, line, contextLines),
           });
         }
         const more = ranked.length > skip + limit;
@@ -230,10 +215,22 @@ function nullableEscaped(s: string | null): string | null {
 
 /** A hit in a document that needs consent: where, but not what (no snippet, heading or context). */
 function maskedHit(path: string, line: number, column: number, score: number | null): Hit {
-  return { path, line, column, snippet: NEEDS_CONSENT, heading: null, score, before: [], after: [] };
+  return { path, line, column, snippet: NEEDS_CONSENT, heading: null, headingPath: [], score, before: [], after: [] };
 }
 
-function lineHit(path: string, text: string, starts: readonly number[], m: Match, headings: readonly { line: number; title: string }[], contextLines: number): Hit {
+/** Context lines around `line` (1-based) of a text of `count` lines, each cut like a snippet. */
+function context(text: (k: number) => string, count: number, line: number, n: number): Pick<Hit, 'before' | 'after'> {
+  const around = (from: number, to: number): string[] => {
+    const out: string[] = [];
+    for (let k = Math.max(1, from); k <= Math.min(to, count); k++) out.push(cutAround(text(k), 1, 0));
+    return out;
+  };
+  return { before: n > 0 ? around(line - n, line - 1) : [], after: n > 0 ? around(line + 1, line + n) : [] };
+}
+
+function lineHit(
+  path: string, text: string, starts: readonly number[], m: Match, headings: readonly Heading[], contextLines: number,
+): Hit {
   const line = lineOf(starts, m.index);
   const lineText = (n: number): string => {
     const s = starts[n - 1] as number;
@@ -241,24 +238,26 @@ function lineHit(path: string, text: string, starts: readonly number[], m: Match
     return text.slice(s, e).replace(/\r$/, '');
   };
   const lineStart = starts[line - 1] as number;
-  let heading: string | null = null;
-  for (const h of headings) { if (h.line > line) break; heading = h.title; }
-  const around = (from: number, to: number): string[] => {
-    const out: string[] = [];
-    for (let n = Math.max(1, from); n <= Math.min(to, starts.length); n++) out.push(cutAround(lineText(n), 1, 0));
-    return out;
-  };
+  const headingPath = headingPathAt(headings, line).map(escapeControls);
   return {
     path, line, column: m.index - lineStart + 1,
-    snippet: cutAround(lineText(line), m.index - lineStart + 1, m.length), heading: nullableEscaped(heading), score: null,
-    before: contextLines > 0 ? around(line - contextLines, line - 1) : [],
-    after: contextLines > 0 ? around(line + 1, line + contextLines) : [],
+    snippet: cutAround(lineText(line), m.index - lineStart + 1, m.length),
+    heading: headingPath[headingPath.length - 1] ?? null,
+    headingPath, score: null, ...context(lineText, starts.length, line, contextLines),
   };
 }
 
 function result(root: string, mode: string, hits: readonly Hit[], filesSearched: number, nextCursor: string | null) {
-  const lines = hits.map((h) =>
-    `${escapeName(h.path)}:${h.line}:${h.column}${h.heading ? ` [${escapeName(h.heading)}]` : ''}  ${h.snippet}`);
+  // grep -C style: context lines are `path-N-  text` around the hit's `path:N:col [section]  snippet`.
+  const lines = hits.flatMap((h) => {
+    const name = escapeName(h.path);
+    const where = h.headingPath.length > 0 ? ` [${h.headingPath.map(escapeName).join(' > ')}]` : '';
+    return [
+      ...h.before.map((l, k) => `${name}-${h.line - h.before.length + k}-  ${l}`),
+      `${name}:${h.line}:${h.column}${where}  ${h.snippet}`,
+      ...h.after.map((l, k) => `${name}-${h.line + 1 + k}-  ${l}`),
+    ];
+  });
   const text = [
     `${hits.length} hit${hits.length === 1 ? '' : 's'} in ${root} (${mode}, ${filesSearched} files searched)`,
     ...lines,

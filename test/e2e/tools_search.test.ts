@@ -55,7 +55,13 @@ describe(`search_docs (${RUNTIME})`, () => {
     const scores = hits.map((h) => h.score as number);
     assert.ok(scores.every((s) => typeof s === 'number'));
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'scores descend');
-    assert.equal(new Set(hits.map((h) => h.path)).size, hits.length, 'one hit per document');
+    assert.equal(new Set(hits.map((h) => `${h.path}:${h.line}`)).size, hits.length, 'one hit per section');
+    for (const h of hits) {
+      const path = (h as unknown as { headingPath: string[] }).headingPath;
+      assert.equal(path[path.length - 1], h.heading, 'each hit names its heading path, ending with its own heading');
+    }
+    const spawn = hits.find((h) => h.heading === '`child_process.spawn(command[, args][, options])`');
+    assert.ok(spawn && hits.indexOf(spawn) < 5, 'the section on spawn is among the first hits');
   });
 
   test('words mode ranks fs.md in the top 3 for "read a file"', async () => {
@@ -168,15 +174,20 @@ describe(`search_docs (${RUNTIME})`, () => {
     assert.deepEqual(pages.map(key), full.map(key));
     const wordsFirst = sc(await search({ query: 'stream pipe', limit: 3 }));
     const wordsNext = hitsOf(await search({ query: 'stream pipe', limit: 3, cursor: wordsFirst['nextCursor'] }));
-    const firstPaths = (wordsFirst['hits'] as Hit[]).map((h) => h.path);
-    for (const h of wordsNext) assert.ok(!firstPaths.includes(h.path), 'words pages are disjoint');
+    const firstKeys = (wordsFirst['hits'] as Hit[]).map(key);
+    for (const h of wordsNext) assert.ok(!firstKeys.includes(key(h)), 'words pages are disjoint (sections, not files)');
     const foreign = await search({ query: 'other', mode: 'literal', limit: 5, cursor });
     assert.equal(foreign.isError, true);
     assert.equal((await search({ ...args, limit: 5, cursor: 'garbage!' })).isError, true);
   });
 
-  test('contextLines returns the lines before and after each hit', async () => {
-    const hits = hitsOf(await search({ query: 'NEEDLE', mode: 'literal', root: 'small', contextLines: 2, caseSensitive: true }));
+  test('contextLines returns the lines before and after each hit, in the text the model reads too', async () => {
+    const reply = await search({ query: 'NEEDLE', mode: 'literal', root: 'small', contextLines: 2, caseSensitive: true });
+    const text = reply.content.map((b) => String((b as { text?: string }).text ?? '')).join('\n');
+    assert.match(text, /context\.md-3- {2}line one\ncontext\.md-4- {2}line two\ncontext\.md:5:\d+.*NEEDLE.*\ncontext\.md-6- {2}line four/);
+    const words = await search({ query: 'needle', root: 'small', contextLines: 1 });
+    assert.match(words.content.map((b) => String((b as { text?: string }).text ?? '')).join('\n'), /context\.md-6- {2}line four/);
+    const hits = hitsOf(reply);
     assert.equal(hits.length, 1);
     const h = hits[0] as Hit;
     assert.equal(h.path, 'context.md');

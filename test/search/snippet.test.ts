@@ -13,40 +13,36 @@ const LINES = [
   'A child is a process too.',
 ];
 
-const headingAt = (line: number): string | null => (line >= 5 ? 'Options' : line >= 1 ? 'Child process' : null);
-
 test('`bestSnippets()` picks the lines with the most distinct terms, best first', () => {
-  const snippets = bestSnippets(LINES, queryTerms('spawn a child process'), headingAt, 2);
+  const snippets = bestSnippets(LINES, queryTerms('spawn a child process'), 2);
   assert.deepEqual(snippets.map((s) => s.line), [4, 1]);
   assert.deepEqual(snippets[0], {
     line: 4,
     column: 7,
     text: 'Use child_process.spawn() to spawn a child process.',
-    heading: 'Child process',
   });
 });
 
 test('`bestSnippets()` prefers earlier lines when lines hold as many terms', () => {
-  const snippets = bestSnippets(LINES, queryTerms('process'), headingAt, 3);
+  const snippets = bestSnippets(LINES, queryTerms('process'), 3);
   assert.deepEqual(snippets.map((s) => s.line), [1, 4, 6]);
   assert.equal(snippets[2]?.column, 5);
-  assert.equal(snippets[2]?.heading, 'Options');
 });
 
 test('`bestSnippets()` reports the column of the first matching term when a later term comes first', () => {
-  const [snippet] = bestSnippets(['xx  reading and spawning'], queryTerms('spawn read'), () => null, 1);
+  const [snippet] = bestSnippets(['xx  reading and spawning'], queryTerms('spawn read'), 1);
   assert.equal(snippet?.column, 5);
 });
 
 test('`bestSnippets()` returns nothing when no line matches or max is 0', () => {
-  assert.deepEqual(bestSnippets(LINES, queryTerms('kubernetes'), headingAt, 5), []);
-  assert.deepEqual(bestSnippets(LINES, queryTerms('spawn'), headingAt, 0), []);
-  assert.deepEqual(bestSnippets(LINES, [], headingAt, 5), []);
+  assert.deepEqual(bestSnippets(LINES, queryTerms('kubernetes'), 5), []);
+  assert.deepEqual(bestSnippets(LINES, queryTerms('spawn'), 0), []);
+  assert.deepEqual(bestSnippets(LINES, [], 5), []);
 });
 
 test('`bestSnippets()` cuts a long line to 240 characters around the match with ellipses', () => {
   const line = `${'lorem '.repeat(100)}spawn${' ipsum'.repeat(100)}`;
-  const [snippet] = bestSnippets([line], ['spawn'], () => null, 1);
+  const [snippet] = bestSnippets([line], ['spawn'], 1);
   assert.equal(snippet?.column, 601);
   const text = snippet?.text ?? '';
   assert.equal(text.length, 240);
@@ -56,7 +52,7 @@ test('`bestSnippets()` cuts a long line to 240 characters around the match with 
 
 test('`bestSnippets()` cuts only the end when the match is near the start of a long line', () => {
   const line = `spawn ${'x '.repeat(300)}`;
-  const [snippet] = bestSnippets([line], ['spawn'], () => null, 1);
+  const [snippet] = bestSnippets([line], ['spawn'], 1);
   const text = snippet?.text ?? '';
   assert.equal(text.length, 240);
   assert.ok(text.startsWith('spawn') && text.endsWith('…'));
@@ -64,7 +60,7 @@ test('`bestSnippets()` cuts only the end when the match is near the start of a l
 
 test('`bestSnippets()` cuts only the start when the match is near the end of a long line', () => {
   const line = `${'x '.repeat(300)}spawn`;
-  const [snippet] = bestSnippets([line], ['spawn'], () => null, 1);
+  const [snippet] = bestSnippets([line], ['spawn'], 1);
   const text = snippet?.text ?? '';
   assert.equal(text.length, 240);
   assert.ok(text.startsWith('…') && text.endsWith('spawn'));

@@ -1,7 +1,11 @@
-// Ranking of the index-free words mode on a small Node.js-like fixture: the page a person means first.
+// Ranking of the index-free words mode on a small Node.js-like fixture: the page a person means first,
+// and inside it the section that answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rankByWords, type RankInput } from '../../src/search/word_rank.ts';
+import { rankByWords, termMatcher, type RankInput, type RankMemo } from '../../src/search/word_rank.ts';
+import { indexSections } from '../../src/search/sections.ts';
+import { parseHeadings } from '../../src/formats/headings.ts';
+import { splitLines } from '../../src/document/document.ts';
 
 type Doc = { readonly key: string; readonly path: string; readonly title: string; readonly headings: readonly string[]; readonly text: string };
 
@@ -91,12 +95,24 @@ const DOCS: readonly Doc[] = [
   },
 ];
 
-function inputs(docs: readonly Doc[]): RankInput[] {
-  return docs.map((d) => ({ key: d.key, path: d.path, text: `# ${d.title}\n${d.text}`, outline: () => ({ title: d.title, headings: d.headings }) }));
+/** A markdown text: the title, the body, then each heading (sections without a body of their own). */
+function markdown(d: Doc): string {
+  return [`# ${d.title}`, d.text, ...d.headings.map((h) => `## ${h}`)].join('\n');
 }
 
+function sectionsOf(text: string) {
+  return () => indexSections(text, splitLines(text), parseHeadings(splitLines(text), 'markdown'));
+}
+
+function inputs(docs: readonly Doc[]): RankInput[] {
+  return docs.map((d) => ({ key: d.key, path: d.path, text: markdown(d), sections: sectionsOf(markdown(d)) }));
+}
+
+const newMemo = (): RankMemo => ({ counts: new Map(), bySection: new Map(), index: null });
+
 async function keys(query: string, limit = 10, docs: readonly Doc[] = DOCS): Promise<string[]> {
-  return (await rankByWords(inputs(docs), query, limit)).map((h) => h.key);
+  // A document's rank is where its first section appears.
+  return [...new Set((await rankByWords(inputs(docs), query, limit)).map((h) => h.key))];
 }
 
 test('`rankByWords()` ranks the child_process doc first when asked to spawn a child process', async () => {
@@ -141,43 +157,75 @@ test('`rankByWords()` weighs a title or file name above a passing body mention',
   const docs: Doc[] = [
     { key: 'body', path: 'misc.md', title: 'Misc', headings: [], text: 'one mention of tracing among many other words about anything at all' },
     { key: 'title', path: 'guide.md', title: 'Tracing', headings: [], text: 'how things work in general with many other words about anything at all' },
-    { key: 'name', path: 'tracing.md', title: 'Guide', headings: [], text: 'how things work in general with many other words about anything at all' },
+    { key: 'name', path: 'tracing.md', title: 'Guide', headings: [], text: 'one mention of tracing among many other words about anything at all' },
   ];
   const hits = await keys('tracing', 10, docs);
-  assert.equal(hits[hits.length - 1], 'body');
+  assert.equal(hits[hits.length - 1], 'body', 'the same body mention weighs more in the page named for it');
 });
 
-test('`rankByWords()` asks for outlines only of the finalists', async () => {
+test('`rankByWords()` splits only the finalists into sections', async () => {
   let asked = 0;
-  const many = Array.from({ length: 500 }, (_, i) => ({
-    key: `d${i}`, path: `d${i}.md`, text: `term ${'filler '.repeat(i % 7)}`,
-    outline: () => { asked++; return { title: '', headings: [] }; },
-  }));
+  const many: RankInput[] = Array.from({ length: 500 }, (_, i) => {
+    const text = `term ${'filler '.repeat(i % 7)}`;
+    return { key: `d${i}`, path: `d${i}.md`, text, sections: () => (asked++, sectionsOf(text)()) };
+  });
   const hits = await rankByWords(many, 'term', 5);
   assert.equal(hits.length, 5);
-  assert.ok(asked <= 100, `outline asked ${asked} times`);
+  assert.ok(asked <= 100, `sections asked ${asked} times`);
 });
 
 test('`rankByWords()` with a memo ranks exactly as without, fills it, and reuses it on the next query', async () => {
-  const memos = DOCS.map(() => ({ counts: new Map<string, number>(), snippets: new Map(), outline: null }));
-  let outlines = 0;
-  const withMemo = (): RankInput[] => inputs(DOCS).map((d, i) => ({ ...d, memo: memos[i] ?? null, outline: () => (outlines++, d.outline()) }));
+  const memos = DOCS.map(newMemo);
+  let splits = 0;
+  const withMemo = (): RankInput[] => inputs(DOCS).map((d, i) => ({ ...d, memo: memos[i] ?? null, sections: () => (splits++, d.sections()) }));
   for (const query of ['spawn a child process', 'read a file', 'emit an event']) {
     const plain = await rankByWords(inputs(DOCS), query, 10);
     assert.deepEqual(await rankByWords(withMemo(), query, 10), plain, query);
-    const asked = outlines;
+    const asked = splits;
     assert.deepEqual(await rankByWords(withMemo(), query, 10), plain, `${query}, from the memo`);
-    assert.equal(outlines, asked, 'outlines come from the memo the second time');
+    assert.equal(splits, asked, 'sections come from the memo the second time');
   }
   assert.ok(memos.every((m) => m.counts.has('spawn') && m.counts.has('file')), 'every text has its counts');
   // A memo that disagrees with the text wins: proof that counts are read from it, not recounted.
-  const lying = inputs(DOCS).map((d) => ({ ...d, memo: { counts: new Map([['spawn', d.key === 'api:fs.md' ? 50 : 0]]), snippets: new Map(), outline: null } }));
+  const lying = inputs(DOCS).map((d) => ({ ...d, memo: { ...newMemo(), counts: new Map([['spawn', d.key === 'api:fs.md' ? 50 : 0]]) } }));
   assert.equal((await rankByWords(lying, 'spawn', 1))[0]?.key, 'api:fs.md');
 });
 
 test('`rankByWords()` keeps at most 16 terms per memo', async () => {
-  const memo = { counts: new Map<string, number>(), snippets: new Map(), outline: null };
-  const doc: RankInput = { key: 'k', path: 'k.md', text: 'alpha beta', outline: () => ({ title: '', headings: [] }), memo };
+  const memo = newMemo();
+  const doc: RankInput = { key: 'k', path: 'k.md', text: 'alpha beta', sections: sectionsOf('alpha beta'), memo };
   for (let i = 0; i < 40; i++) await rankByWords([doc], `word${i}x alpha`, 1);
-  assert.ok(memo.counts.size <= 16, `${memo.counts.size} terms remembered`);
+  assert.ok(memo.counts.size <= 16 && memo.bySection.size <= 16, `${memo.counts.size} terms remembered`);
+});
+
+const CRYPTO = [
+  '# Crypto', 'The node:crypto module provides cryptographic functionality, hashes among it.',
+  '## Class: Hmac', 'The Hmac class is a utility for creating cryptographic HMAC digests.',
+  '## crypto.createHash(algorithm)', 'Creates and returns a Hash object that can be used to generate hash digests',
+  'using the given algorithm, e.g. sha256 or sha512.',
+  '### Example', 'const h = createHash("md5"); h.update(data);',
+  '## crypto.randomUUID()', 'Generates a random RFC 4122 version 4 UUID.',
+].join('\n');
+
+test('`rankByWords()` ranks sections: the one that answers first, several of one document, each with its heading path', async () => {
+  const doc: RankInput = { key: 'crypto.md', path: 'crypto.md', text: CRYPTO, sections: sectionsOf(CRYPTO) };
+  const hits = await rankByWords([doc], 'compute a sha256 hash of a string', 10);
+  assert.deepEqual(hits[0]?.section.title, 'crypto.createHash(algorithm)');
+  assert.ok(hits.length >= 2, 'several sections of one document');
+  const example = hits.find((h) => h.section.title === 'Example');
+  assert.deepEqual(example?.section.path, ['Crypto', 'crypto.createHash(algorithm)'], 'a subsection names its parents');
+  assert.equal((await rankByWords([doc], 'generate a random uuid', 1))[0]?.section.title, 'crypto.randomUUID()');
+});
+
+test('`termMatcher()` meets identifiers by their parts: createHash, fs.readFile, line-by-line, directories', () => {
+  const count = (term: string, text: string): number => {
+    const { re, at } = termMatcher(term);
+    return [...text.matchAll(re)].filter((m) => at(text, m.index)).length;
+  };
+  assert.equal(count('hash', 'createHash and hashes'), 2);
+  assert.equal(count('file', 'fs.readFile(path) reads a file'), 2);
+  assert.equal(count('line', 'read a stream line-by-Line'), 2);
+  assert.equal(count('directory', 'parent directories of a directory'), 2);
+  assert.equal(count('hash', 'rehash and the shash'), 0, 'not inside a lowercase word');
+  assert.equal(count('folder', 'a directory'), 1, 'a reader\'s word meets the documentation\'s');
 });
