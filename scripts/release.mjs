@@ -1,6 +1,8 @@
 // `npm run release [-- --tested-on node20,deno]`: builds the bundles and writes the release artifact,
 // dist/docwarden.js + dist/docwarden.js.sha256 + dist/manifest.json (version, git commit, build inputs
-// with their SHA-256, the tool surface as the updater measures it, the runtimes the test suite passed on).
+// with their SHA-256, the tool surface as the updater measures it, the runtimes the test suite passed on),
+// the Claude Desktop bundle dist/docwarden-<version>.mcpb (scripts/mcpb.mjs; `npm test` runs the official
+// validator on it, `node scripts/check_mcpb.mjs` on this file) and the registry entry dist/server.json.
 // The manifest holds no timestamp: the same commit and test record give the same manifest.
 // `-- --sign-key FILE` (an Ed25519 PKCS#8 PEM private key, kept offline: docs/updating.md) signs every
 // artifact written here as <artifact>.sig, last, so that nothing is changed after it was signed.
@@ -11,6 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version as esbuildVersion } from 'esbuild';
 import { fingerprint, loadSigningKey, signFiles } from './sign.mjs';
+import { writeMcpb } from './mcpb.mjs';
+import { writeServerJson } from './server_json.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -101,9 +105,12 @@ const manifest = {
   updater: { file: 'docwarden-update.js', sha256: sha256(updater) },
 };
 writeFileSync(join(dist, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+const mcpb = await writeMcpb(dist);
+const serverJson = writeServerJson(mcpb.file, dist);
 console.error(`Released docwarden ${pkg.version}: dist/docwarden.js sha256 ${bundleSha}`);
 console.error(`  commit ${commit ?? '(not a git checkout)'}${sourceDirty ? ' + local changes' : ''}; ${surface.tools.length} tools; tested on ${tested.runtimes.join(', ') || '(unknown)'}`);
 console.error('  dist/docwarden.js, dist/docwarden.js.sha256, dist/manifest.json (and dist/docwarden-update.js)');
+console.error(`  ${mcpb.file.slice(root.length + 1)} (sha256 ${mcpb.sha256}), ${serverJson.slice(root.length + 1)}`);
 
 // Signatures last: every artifact above, or none (stale ones from an earlier run are removed either way).
 const artifacts = ['docwarden.js', 'docwarden-update.js', 'manifest.json', 'server.json', `docwarden-${pkg.version}.mcpb`]

@@ -34,6 +34,7 @@ ${LAUNCH_USAGE}
 Options:
   --config FILE       JSON config (see README); without it the strict production defaults apply
   --root DIR          A documentation root (repeatable); replaces the config's roots
+  -- DIR...           Every argument after -- is a root too (as if each had --root)
   --log FILE          Audit log file (JSONL), or "stderr"; overrides audit.path
   --help              Show this help
   --version           Print the version and the SHA-256 of this file
@@ -59,6 +60,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     else if (arg === '--root') rootArgs.push(value(arg));
     else if (arg === '--log') logPath = value(arg);
     else if (LAUNCH_FLAGS.includes(arg)) launchFlags.push([arg, value(arg)]);
+    // After "--" every argument is a root: a client expands a list of folders (.mcpb) into separate arguments.
+    else if (arg === '--') {
+      rootArgs.push(...argv.slice(i + 1));
+      break;
+    }
     else if (arg.startsWith('--') && arg.includes('=')) {
       const eq = arg.indexOf('=');
       argv = [...argv.slice(0, i), arg.slice(0, eq), arg.slice(eq + 1), ...argv.slice(i + 1)];

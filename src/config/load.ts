@@ -32,13 +32,21 @@ export class ConfigError extends Error {}
 export type LoadOptions = { readonly configPath: string | null; readonly rootArgs: readonly string[]; readonly logPath: string | null };
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
+// A config file without audit.path still logs to a file, beside it (config.prod.json's own value): an
+// operator who writes a config keeps records. Only --root without a config logs to stderr by default.
+const CONFIG_AUDIT_PATH = '.docwarden/audit.jsonl';
+// Why a config file cannot be read, by the runtime's error code, so the operator knows what to fix.
+const READ_ERRORS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied',
+  EPERM: 'permission denied', EISDIR: 'it is a folder', ELOOP: 'it is a symbolic link (name the file it points to)',
+  ERR_ENCODING_INVALID_ENCODED_DATA: 'it is not UTF-8 text' };
 
 function readRaw(host: Host, path: string): RawConfig {
   let text: string;
   try {
     text = host.readConfigText(path, MAX_CONFIG_BYTES);
   } catch (err) {
-    const why = err instanceof Error && err.message.startsWith('Cannot') ? err.message : 'cannot open or decode the file';
+    const own = err instanceof Error && err.message.startsWith('Cannot') ? err.message : 'cannot open or decode it';
+    const why = READ_ERRORS[String((err as { code?: unknown }).code)] ?? own;
     throw new ConfigError(`Cannot load config ${JSON.stringify(path)}: ${why}`);
   }
   let json: unknown;
@@ -53,6 +61,15 @@ function readRaw(host: Host, path: string): RawConfig {
     if (err instanceof ArgumentError) throw new ConfigError(`Cannot load config ${JSON.stringify(path)}: ${err.message}`);
     throw err;
   }
+}
+
+/** Resolves a path against `base`; a leading "~/" is the home folder (clients start servers without a shell). */
+function resolvePath(host: Host, base: string, path: string, what: string): string {
+  if (!path.startsWith('~')) return host.path.resolve(base, path);
+  const home = /^~(?:[/\\]|$)/.test(path) ? host.homeDir() : undefined;
+  if (typeof home === 'string') return host.path.join(home, path.slice(1));
+  const why = home === null ? 'this runtime cannot tell the home folder' : 'only "~/" (your home folder) is expanded';
+  throw new ConfigError(`Cannot use ${what} ${JSON.stringify(path)}: ${why}; write the absolute path`);
 }
 
 function nameFromPath(host: Host, dir: string, taken: Set<string>): string {
@@ -78,7 +95,7 @@ async function checkRoot(host: Host, name: string, configured: string): Promise<
 }
 
 export async function loadConfig(host: Host, options: LoadOptions): Promise<Config> {
-  const configPath = options.configPath === null ? null : host.path.resolve(host.cwd(), options.configPath);
+  const configPath = options.configPath === null ? null : resolvePath(host, host.cwd(), options.configPath, '--config');
   const raw: RawConfig = configPath === null ? {} : readRaw(host, configPath);
   const base = configPath === null ? host.cwd() : host.path.dirname(configPath);
 
@@ -86,53 +103,39 @@ export async function loadConfig(host: Host, options: LoadOptions): Promise<Conf
   if (options.rootArgs.length > 0) {
     const taken = new Set<string>();
     for (const arg of options.rootArgs) {
-      const path = host.path.resolve(host.cwd(), arg);
+      const path = resolvePath(host, host.cwd(), arg, 'root');
       const name = nameFromPath(host, path, taken);
       taken.add(name);
       wanted.push({ name, path });
     }
   } else {
-    for (const r of raw.roots ?? []) wanted.push({ name: r.name, path: host.path.resolve(base, r.path) });
+    for (const { name, path } of raw.roots ?? []) {
+      wanted.push({ name, path: resolvePath(host, base, path, `root "${name}"`) });
+    }
   }
   if (wanted.length === 0) {
     throw new ConfigError('Cannot start: no documentation roots configured; pass --root DIR or a config with "roots"');
   }
-  const names = new Set<string>();
   const roots: Root[] = [];
   for (const w of wanted) {
-    if (names.has(w.name)) throw new ConfigError(`Cannot use root "${w.name}": the name is used twice`);
-    names.add(w.name);
+    const twice = roots.some((r) => r.name === w.name);
+    if (twice) throw new ConfigError(`Cannot use root "${w.name}": the name is used twice`);
     roots.push(await checkRoot(host, w.name, w.path));
   }
 
   const f = raw.files ?? {};
   const d = DEFAULTS.files;
-  const defaultDeny = f.defaultDeny ?? d.defaultDeny;
-  const auditPath = options.logPath ?? raw.audit?.path ?? DEFAULTS.audit.path;
+  const auditPath = options.logPath ?? raw.audit?.path ?? (configPath === null ? 'stderr' : CONFIG_AUDIT_PATH);
+  const auditBase = options.logPath !== null ? host.cwd() : base;
+  const auditFile = auditPath === 'stderr' ? 'stderr' : resolvePath(host, auditBase, auditPath, 'audit log');
   return {
     mode: raw.mode ?? DEFAULTS.mode,
     source: configPath,
     roots,
-    files: {
-      extensions: f.extensions ?? d.extensions,
-      deny: [...(defaultDeny ? DEFAULT_DENY : []), ...(f.deny ?? [])],
-      hidden: f.hidden ?? d.hidden,
-      symlinks: f.symlinks ?? d.symlinks,
-      hardLinks: f.hardLinks ?? d.hardLinks,
-      binary: f.binary ?? d.binary,
-      maxFileBytes: f.maxFileBytes ?? d.maxFileBytes,
-    },
+    files: { ...d, ...f, deny: [...((f.defaultDeny ?? d.defaultDeny) ? DEFAULT_DENY : []), ...(f.deny ?? [])] },
     limits: { ...DEFAULTS.limits, ...(raw.limits ?? {}) },
-    audit: {
-      path: auditPath === 'stderr' ? 'stderr' : host.path.resolve(options.logPath !== null ? host.cwd() : base, auditPath),
-      rotateBytes: raw.audit?.rotateBytes ?? DEFAULTS.audit.rotateBytes,
-      keep: raw.audit?.keep ?? DEFAULTS.audit.keep,
-    },
-    confirm: {
-      paths: raw.confirm?.paths ?? DEFAULTS.confirm.paths,
-      largerThan: raw.confirm?.largerThan ?? DEFAULTS.confirm.largerThan,
-      timeoutMs: raw.confirm?.timeoutMs ?? DEFAULTS.confirm.timeoutMs,
-    },
+    audit: { ...DEFAULTS.audit, ...raw.audit, path: auditFile },
+    confirm: { ...DEFAULTS.confirm, ...raw.confirm },
     logLevel: raw.logLevel ?? DEFAULTS.logLevel,
   };
 }

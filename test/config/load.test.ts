@@ -170,6 +170,40 @@ test('`loadConfig()` resolves a relative audit path against the config folder an
   assert.equal(override.audit.path, '/tmp/x/audit.jsonl');
 });
 
+test('`loadConfig()` logs to a file beside a config without `audit.path` (production or development); --root alone logs to stderr', async () => {
+  for (const mode of ['production', 'development']) {
+    const { dir, file } = writeConfig({ mode, roots: ROOT });
+    assert.equal((await load(file)).audit.path, join(dir, '.docwarden', 'audit.jsonl'), mode);
+  }
+  assert.equal((await load(null, [makeTree({ 'a.md': 'a' })])).audit.path, 'stderr');
+});
+
+test('`loadConfig()` expands a leading "~/" in every path (clients start servers without a shell) and refuses "~user"', async () => {
+  const home = makeTree({ 'docs/a.md': '# A\n', 'cfg.json': JSON.stringify({ roots: [{ name: 'docs', path: '~/docs' }], audit: { path: '~/logs/a.jsonl' } }) });
+  const homeHost = { ...host, homeDir: () => home };
+  const c = await loadConfig(homeHost, { configPath: '~/cfg.json', rootArgs: [], logPath: null });
+  assert.equal(c.source, join(home, 'cfg.json'));
+  assert.equal(c.roots[0]?.path, join(home, 'docs'));
+  assert.equal(c.audit.path, join(home, 'logs', 'a.jsonl'));
+  const args = await loadConfig(homeHost, { configPath: null, rootArgs: ['~/docs'], logPath: '~/x.jsonl' });
+  assert.equal(args.roots[0]?.path, join(home, 'docs'));
+  assert.equal(args.audit.path, join(home, 'x.jsonl'));
+  await refuses(loadConfig(homeHost, { configPath: null, rootArgs: ['~bob/docs'], logPath: null }),
+    /Cannot use root "~bob\/docs": only "~\/" \(your home folder\) is expanded; write the absolute path/);
+  await refuses(loadConfig({ ...host, homeDir: () => null }, { configPath: null, rootArgs: ['~/docs'], logPath: null }),
+    /Cannot use root "~\/docs": this runtime cannot tell the home folder; write the absolute path/);
+});
+
+test('`loadConfig()` says why a config file cannot be read, with its path', async () => {
+  const dir = tempDir();
+  const missing = join(dir, 'nope.json');
+  await refuses(load(missing), new RegExp(`Cannot load config ${JSON.stringify(missing).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: no such file`));
+  await refuses(load(dir), /: it is a folder|: Cannot read config: not a regular file/);
+  const latin1 = join(dir, 'latin1.json');
+  writeFileSync(latin1, Buffer.from([0x7b, 0xe9, 0x7d]));
+  await refuses(load(latin1), /: it is not UTF-8 text/);
+});
+
 test('`loadConfig()` applies the strict defaults when the config leaves keys out', async () => {
   const { file } = writeConfig({ roots: ROOT });
   const c = await load(file);

@@ -32,7 +32,10 @@ function throwawayKey(): { privateFile: string; publicFile: string; sign: (b: Ui
 function repoCopy(): string {
   const copy = join(tempDir('dw-release-'), 'repo');
   mkdirSync(copy);
-  for (const p of ['src', 'scripts', 'package.json', 'tsconfig.json']) cpSync(join(REPO, p), join(copy, p), { recursive: true });
+  // What release packs besides the bundle: the configs, README and LICENSE (.mcpb) and the server.json template.
+  const inputs = ['src', 'scripts', 'package.json', 'tsconfig.json', 'config.prod.json', 'config.dev.json', 'README.md', 'LICENSE'];
+  const skipModules = (from: string) => !from.includes('node_modules');
+  for (const p of [...inputs, 'server.json']) cpSync(join(REPO, p), join(copy, p), { recursive: true, filter: skipModules });
   symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'));
   return copy;
 }
