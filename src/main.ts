@@ -4,7 +4,7 @@ import { createAuditLog, type AuditLog } from './audit/log.ts';
 import { runCall } from './cli/call.ts';
 import { parseArgs, USAGE, UsageError } from './cli/args.ts';
 import { runCheck } from './cli/check.ts';
-import { LaunchError, runLaunch } from './cli/launch.ts';
+import { LaunchError, runLaunch, terminalHint } from './cli/launch.ts';
 import { selfAudit } from './config/self_audit.ts';
 import { runVerifyLog } from './cli/verify_log.ts';
 import { checkLocations, checkOpenLog, formatCensus, secretCensus, type GuardFinding } from './config/guard_rails.ts';
@@ -55,7 +55,7 @@ function confinementLine(host: Host): string {
     : 'confinement check: by path (a folder swapped during a read can race it: docs/security.md, "Races")';
 }
 
-function serve(host: Host, config: Config, audit: AuditLog): void {
+function serve(host: Host, config: Config, audit: AuditLog, given: { rootsGiven: boolean; logGiven: boolean }): void {
   const census = new AbortController();
   const writer = createMessageWriter(host);
   const server = createServer(host, config, audit, writer);
@@ -89,12 +89,9 @@ function serve(host: Host, config: Config, audit: AuditLog): void {
   const names = config.roots.map((r) => r.name).join(', ');
   host.writeStderr(`docwarden ${SERVER_VERSION} (${host.runtime} ${host.runtimeVersion}, ${config.mode} mode): serving ${config.roots.length} root(s): ${names}; audit log: ${config.audit.path === 'stderr' ? 'stderr' : 'file'}; ${confinementLine(host)}\n`);
   if (host.stdinIsTty()) {
-    host.writeStderr(
-      'docwarden speaks MCP on stdin/stdout and is meant to be started by an MCP client.\n' +
-      'Add it to your client config, e.g. {"command": "node", "args": ["/path/to/docwarden.js", "--config", "/path/to/config.json"]}.\n' +
-      '`docwarden launch --config FILE --client claude-desktop` prints it locked down (also claude-code, vscode, cursor).\n' +
-      'See README.md for Claude Desktop, Claude Code, VS Code and Cursor. Press Ctrl-D to quit.\n',
-    );
+    const hint = terminalHint(launchFacts(), config, given);
+    host.writeStderr(`docwarden speaks MCP on stdin/stdout and is meant to be started by an MCP client.\n${hint}\n` +
+      'README.md shows every client (VS Code too). Press Ctrl-D to quit.\n');
   }
   // After the client's first exchange, so the census never competes with the initialize reply or
   // the first calls of the session.
@@ -178,7 +175,7 @@ async function main(): Promise<void> {
   });
   if (grants.findings.length > 0) audit.write({ event: 'sandbox', outcome: 'info', detail: grants.findings.map((f) => `${f.kind}: ${f.flag}`) });
   if (all.length > 0) audit.write({ event: 'guard', outcome: 'info', detail: all.map((f) => `${f.level}: ${f.message}`) });
-  serve(host, config, audit);
+  serve(host, config, audit, { rootsGiven: options.rootArgs.length > 0, logGiven: options.logPath !== null });
 }
 
 void main();

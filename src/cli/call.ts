@@ -12,8 +12,10 @@ export async function runCall(host: Host, config: Config, tool: string, json: st
   let args: unknown;
   try {
     args = JSON.parse(json);
-  } catch {
-    return { output: 'Cannot call: JSON arguments are not valid JSON\n', ok: false };
+  } catch (err) {
+    // The parser's message says where the JSON breaks (position, or the text around it).
+    const where = err instanceof Error ? err.message.slice(0, 200) : 'parse error';
+    return { output: `Cannot call: the JSON arguments are not valid JSON: ${where}\n`, ok: false };
   }
   const notifier = createNotifier(() => undefined, 'emergency', host.now);
   const s = createServices(host, config, notifier, () => undefined);

@@ -27,6 +27,13 @@ export function checkNodeVersion(version: string): string {
   return version.replace(/^v/, '');
 }
 
+/** Under --experimental-permission Node warns at every start; 20.11 and 21.3 added the flag that silences it. */
+function quietExperimental(version: string): string[] {
+  const [major = 0, minor = 0] = version.split('.').map((x) => Number.parseInt(x, 10) || 0);
+  const since = major * 100 + minor >= (major === 20 ? 2011 : 2103);
+  return since && nodePermissionFlag(version) !== '--permission' ? ['--disable-warning=ExperimentalWarning'] : [];
+}
+
 /**
  * The runtime's own flags that grant exactly `need` and nothing else; on Linux, Node also gets its
  * descriptor links (DESCRIPTOR_LINKS), which make the confinement check race-free.
@@ -34,8 +41,9 @@ export function checkNodeVersion(version: string): string {
 export function runtimeArgs(runtime: LaunchRuntime, nodeVersion: string, need: Need, platform: string): string[] {
   if (runtime === 'node') {
     // One flag per path: Node 20.20 and 24 read a comma as part of the path, not as a separator.
+    const version = checkNodeVersion(nodeVersion);
     return [
-      nodePermissionFlag(checkNodeVersion(nodeVersion)),
+      nodePermissionFlag(version), ...quietExperimental(version),
       ...need.read.map((p) => `--allow-fs-read=${p}`),
       ...(platform === 'linux' ? [`--allow-fs-read=${DESCRIPTOR_LINKS}`] : []),
       ...need.write.map((p) => `--allow-fs-write=${p}`),
@@ -89,10 +97,6 @@ const WHERE: Readonly<Record<LaunchClient | 'none', string>> = {
   none: 'Any MCP client that starts a command over stdio can use this line.',
 };
 
-export function whereToPut(client: LaunchClient | null): string {
-  return WHERE[client ?? 'none'];
-}
-
 /** What the operator asked for (`docwarden launch …`); null means "the default". */
 export type LaunchRequest = {
   readonly runtime: LaunchRuntime | null;
@@ -104,13 +108,23 @@ export type LaunchRequest = {
   readonly logGiven: boolean;
 };
 
-export function serverArgsFor(config: Config, req: LaunchRequest): string[] {
+export function serverArgsFor(config: Config, req: Pick<LaunchRequest, 'rootsGiven' | 'logGiven'>): string[] {
   return [
     ...(config.source === null ? [] : ['--config', config.source]),
     // The configured spelling, so the server derives the same root names as here.
     ...(req.rootsGiven ? config.roots.flatMap((r) => ['--root', r.configured]) : []),
     ...(req.logGiven ? ['--log', config.audit.path] : []),
   ];
+}
+
+/** What the server typed at a terminal prints: a client entry with this run's real paths, ready to paste. */
+export function terminalHint(facts: LaunchFacts, config: Config, given: Parameters<typeof serverArgsFor>[1]): string {
+  const locked = '`docwarden launch --client claude-desktop` (or claude-code, vscode, cursor) prints it locked down';
+  if (facts.bundle === null || facts.runtime !== 'node') return `Add it to your MCP client's config; ${locked}.`;
+  const line = { command: facts.execPath ?? 'node', args: [facts.bundle, ...serverArgsFor(config, given)] };
+  const show = (client: LaunchClient) => renderLaunch(client, 'docwarden', line);
+  return `For Claude Desktop or Cursor, merge this into their config ("mcpServers"):\n${show('claude-desktop')}\n` +
+    `For Claude Code: ${show('claude-code')}\n${locked}.`;
 }
 
 function pickNodeVersion(req: LaunchRequest, facts: LaunchFacts): string {
@@ -131,8 +145,11 @@ export async function runLaunch(host: Host, config: Config, req: LaunchRequest, 
   const runtime = req.runtime ?? facts.runtime;
   const nodeVersion = runtime === 'node' ? pickNodeVersion(req, facts) : '';
   const need = neededGrants(config, facts.bundle);
-  const line = launchLine(runtime, pickCommand(req, runtime, facts), nodeVersion, need, facts.bundle, serverArgsFor(config, req), host.platform);
-  const notes = [whereToPut(req.client)];
+  const command = pickCommand(req, runtime, facts);
+  const line = launchLine(runtime, command, nodeVersion, need, facts.bundle, serverArgsFor(config, req), host.platform);
+  const notes = [WHERE[req.client ?? 'none']];
+  const missing = command === runtime && facts.onPath(command) === false;
+  if (missing) notes.push(`"${command}" is not on PATH, so no client can start it: install it or pass --command PATH`);
   const log = need.write[0];
   if (log !== undefined) {
     const folder = host.path.dirname(log);

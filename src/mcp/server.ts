@@ -47,6 +47,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   let closing = false;
   let paused = false;
   const active = new Map<string, Entry>();
+  let junkRun = 0; // lines in a row that are not JSON (which get a reply: docs/protocol.md, "Lines that are not JSON")
   const queue: Pending[] = [];
 
   const keyOf = (id: RequestId) => `${typeof id}:${id}`, eraName = () => era?.version ?? 'none';
@@ -216,13 +217,16 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     }
   }
 
+  function parseError(r: { reason: string; bytes?: number }): void {
+    refused({ event: 'invalid', code: RPC.PARSE_ERROR, ...r });
+    const answered = (era === null || era.version >= '2025-11-25') && ++junkRun <= 8;
+    if (answered) send(errorMessage(undefined, { code: RPC.PARSE_ERROR, message: `Parse error: ${r.reason}` }));
+  }
+
   function onLine(text: string): void {
     const frame = parseFrame(text);
-    if (frame.kind === 'unparseable') {
-      // No reply to junk (official SDKs do the same): answering can start an endless error loop.
-      refused({ event: 'invalid', code: RPC.PARSE_ERROR, reason: frame.reason, bytes: text.length });
-      return;
-    }
+    if (frame.kind === 'unparseable') return parseError({ reason: frame.reason, bytes: text.length });
+    junkRun = 0;
     if (frame.kind === 'single') return onMessage(frame.message, send);
     const refuseBatch = (id: RequestId, method: string, message: string) =>
       settleNow(null, send, id, method, host.now(), { error: new RpcError(RPC.INVALID_REQUEST, message, 'batch_not_allowed') });
@@ -232,9 +236,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   return {
     onFrame(frame) {
       if (frame.kind === 'line') return onLine(frame.text);
-      if (frame.kind === 'bad_utf8') {
-        return refused({ event: 'invalid', code: RPC.PARSE_ERROR, reason: 'invalid UTF-8' });
-      }
+      if (frame.kind === 'bad_utf8') return parseError({ reason: 'invalid UTF-8' });
       const id = sniffId(new TextDecoder().decode(frame.head));
       const limit = config.limits.lineBytes;
       const message = `Request too large: ${frame.bytes} bytes, over the ${limit}-byte line limit (limits.lineBytes)`;

@@ -1,6 +1,7 @@
 // Asks the running runtime what its sandbox grants (docs/running-locked-down.md, "The start-up self-audit"):
 // Deno's permission query, Node's process.permission and the permission flags on Node's command line. It only
 // answers the questions of a ProbePlan; src/config/grant_check.ts judges the answers against the config.
+import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectRuntime } from './detect.ts';
@@ -114,7 +115,19 @@ export type LaunchFacts = {
   readonly runtime: 'deno' | 'node';
   readonly version: string;
   readonly execPath: string | null;
+  /** Whether a program of that name is on PATH; null when PATH cannot be read (`launch` only, never the server). */
+  readonly onPath: (name: string) => boolean | null;
 };
+
+function onPath(name: string): boolean | null {
+  const file = process.platform === 'win32' ? `${name}.exe` : name;
+  try {
+    const dirs = (process.env['PATH'] ?? '').split(nodePath.delimiter).filter(Boolean);
+    return dirs.some((d) => fs.statSync(nodePath.join(d, file), { throwIfNoEntry: false })?.isFile() === true);
+  } catch {
+    return null; // Deno without environment access
+  }
+}
 
 export function launchFacts(): LaunchFacts {
   const runtime = detectRuntime();
@@ -130,5 +143,5 @@ export function launchFacts(): LaunchFacts {
   } catch {
     execPath = null; // Deno may refuse it without read permission
   }
-  return { bundle, runtime: runtime.name, version: runtime.version, execPath };
+  return { bundle, runtime: runtime.name, version: runtime.version, execPath, onPath };
 }

@@ -71,9 +71,9 @@ test('`call` prints what the model would see, and exits 1 on an error result', (
   const unknown = run(['call', 'write_file', '{}', '--root', root]);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stdout, /Unknown tool "write_file"/);
-  const badJson = run(['call', 'read_doc', '{nope', '--root', root]);
+  const badJson = run(['call', 'read_doc', '{"path":"guide.md",}', '--root', root]);
   assert.equal(badJson.code, 1);
-  assert.match(badJson.stdout, /not valid JSON/);
+  assert.match(badJson.stdout, /the JSON arguments are not valid JSON: .*position 19/, 'says where the JSON breaks');
 });
 
 test('at a terminal the server explains how to connect a client, on stderr, and still exits on EOF', { skip: existsSync('/usr/bin/script') ? false : 'needs script(1) to provide a terminal' }, () => {
@@ -84,7 +84,44 @@ test('at a terminal the server explains how to connect a client, on stderr, and 
   // script(1) gives the server a terminal as stdin; the Ctrl-D it forwards after a moment ends the session.
   const r = spawnSync('sh', ['-c', `(sleep 1; printf '\\004') | script -qec "${command}" /dev/null`], { encoding: 'utf8', timeout: 60_000 });
   assert.match(r.stdout, /meant to be started by an MCP client/);
-  assert.match(r.stdout, /Claude Desktop, Claude Code, VS Code and Cursor/);
+  // The real, ready-to-paste entry: this Node, this bundle, the roots and log of this very run.
+  const out = r.stdout.replace(/\r\n/g, '\n');
+  const json = /\{\n {2}"mcpServers"[\s\S]*?\n\}/.exec(out)?.[0] ?? '';
+  assert.deepEqual(JSON.parse(json), { mcpServers: { docwarden: { command: process.execPath, args: [BUNDLE, '--root', root, '--log', join(logDir, 'audit.jsonl')] } } });
+  assert.ok(out.includes(`claude mcp add docwarden -- ${process.execPath} ${BUNDLE} --root ${root}`), out);
+  assert.doesNotMatch(out, /\/path\/to/, 'no placeholder paths');
   assert.doesNotMatch(r.stdout, /"jsonrpc"/, 'nothing but the hint: no protocol message was asked for');
   assert.equal(r.status, 0, 'Ctrl-D (end of input) stops the server with status 0');
+});
+
+test('every argument after `--` is a root (how a client passes a list of folders), named after its folder', () => {
+  const a = makeTree({ 'a.md': '# A\n' });
+  const b = makeTree({ 'b.md': '# B\n' }, join(tempDir(), 'team docs'));
+  const r = run(['call', 'read_doc', '{"root":"team-docs","path":"b.md"}', '--log', 'stderr', '--', a, b]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /# B/);
+});
+
+test('a missing config file is named with its path and the reason; "~user" paths are refused with a hint', () => {
+  const missing = join(tempDir(), 'docwarden.json');
+  const r = run(['--config', missing]);
+  assert.equal(r.code, 2);
+  assert.ok(r.stderr.includes(`Cannot load config ${JSON.stringify(missing)}: no such file`), r.stderr);
+  const tilde = run(['--root', '~nobody/docs']);
+  assert.equal(tilde.code, 2);
+  assert.match(tilde.stderr, /Cannot use root "~nobody\/docs": only "~\/" \(your home folder\) is expanded; write the absolute path/);
+});
+
+test('`launch --runtime deno` with no deno on PATH still prints the line, says so and suggests --command', () => {
+  const root = makeTree({ 'a.md': '# A\n' });
+  const r = spawnSync(process.execPath, [BUNDLE, 'launch', '--runtime', 'deno', '--root', root], {
+    encoding: 'utf8', timeout: 20000, env: { PATH: tempDir() },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^deno run /);
+  assert.match(r.stderr, /"deno" is not on PATH, so no client can start it: install it or pass --command PATH/);
+  const named = spawnSync(process.execPath, [BUNDLE, 'launch', '--runtime', 'deno', '--command', '/opt/deno/deno', '--root', root], {
+    encoding: 'utf8', timeout: 20000, env: { PATH: tempDir() },
+  });
+  assert.doesNotMatch(named.stderr, /not on PATH/);
 });

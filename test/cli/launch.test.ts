@@ -36,8 +36,13 @@ test('`runtimeArgs()` for Deno: run, hygiene, one --allow-read list, the log, ev
 test('`runtimeArgs()` for Node: the permission flag by version, one flag per path, descriptor links on Linux only', () => {
   const reads = ['--allow-fs-read=/srv/docs', '--allow-fs-read=/opt/dw/config.json', '--allow-fs-read=/opt/dw/docwarden.js'];
   const tail = [...reads, '--allow-fs-read=/proc/self/fd/', '--allow-fs-write=/opt/dw/log/audit.jsonl'];
-  assert.deepEqual(runtimeArgs('node', '20.20.2', NEED, 'linux'), ['--experimental-permission', ...tail]);
-  assert.deepEqual(runtimeArgs('node', '22.12.0', NEED, 'linux'), ['--experimental-permission', ...tail]);
+  // --disable-warning exists from 20.11 and 21.3: it silences the warning the experimental flag prints at each start.
+  const quiet = '--disable-warning=ExperimentalWarning';
+  assert.deepEqual(runtimeArgs('node', '20.20.2', NEED, 'linux'), ['--experimental-permission', quiet, ...tail]);
+  assert.deepEqual(runtimeArgs('node', '22.12.0', NEED, 'linux'), ['--experimental-permission', quiet, ...tail]);
+  assert.deepEqual(runtimeArgs('node', '21.3', NEED, 'linux'), ['--experimental-permission', quiet, ...tail]);
+  assert.deepEqual(runtimeArgs('node', '20.10.0', NEED, 'linux'), ['--experimental-permission', ...tail]);
+  assert.deepEqual(runtimeArgs('node', '21.2.0', NEED, 'linux'), ['--experimental-permission', ...tail]);
   assert.deepEqual(runtimeArgs('node', '22.13.0', NEED, 'linux'), ['--permission', ...tail]);
   assert.deepEqual(runtimeArgs('node', 'v24', NEED, 'linux'), ['--permission', ...tail]);
   for (const platform of ['darwin', 'win32', 'freebsd']) {
@@ -84,7 +89,7 @@ test('`renderLaunch()` command lines: Claude Code adds the server after --, a pl
 function request(over: Partial<LaunchRequest> = {}): LaunchRequest {
   return { runtime: null, client: null, nodeVersion: null, command: null, rootsGiven: false, logGiven: false, ...over };
 }
-const FACTS: LaunchFacts = { bundle: '/opt/dw/docwarden.js', runtime: 'node', version: '20.20.2', execPath: '/usr/bin/node' };
+const FACTS: LaunchFacts = { bundle: '/opt/dw/docwarden.js', runtime: 'node', version: '20.20.2', execPath: '/usr/bin/node', onPath: () => true };
 
 async function fixture(audit: string) {
   const dir = makeTree({ 'docs/a.md': '# A\n' });
@@ -97,7 +102,7 @@ test('`runLaunch()` defaults to the running runtime and binary, and passes the c
   const { dir, file, config } = await fixture('logs/audit.jsonl');
   const r = await runLaunch(host, config, request(), FACTS);
   assert.deepEqual(shellWords(r.stdout.trim()), [
-    '/usr/bin/node', '--experimental-permission', `--allow-fs-read=${join(dir, 'docs')}`, `--allow-fs-read=${file}`,
+    '/usr/bin/node', '--experimental-permission', '--disable-warning=ExperimentalWarning', `--allow-fs-read=${join(dir, 'docs')}`, `--allow-fs-read=${file}`,
     '--allow-fs-read=/opt/dw/docwarden.js', ...(process.platform === 'linux' ? ['--allow-fs-read=/proc/self/fd/'] : []),
     `--allow-fs-write=${join(dir, 'logs/audit.jsonl')}`, '/opt/dw/docwarden.js', '--config', file,
   ]);
@@ -117,6 +122,20 @@ test('`runLaunch()` names the bare runtime when it is not the running one, unles
   const mine = await runLaunch(host, config, request({ runtime: 'deno', command: '/x/deno' }), FACTS);
   assert.equal(shellWords(mine.stdout.trim())[0], '/x/deno');
   await assert.rejects(runLaunch(host, config, request({ runtime: 'node' }), { ...FACTS, runtime: 'deno', version: '2.9.6' }), /pass --node-version/);
+  assert.doesNotMatch(deno.notes, /PATH/);
+});
+
+test('`runLaunch()` says when the bare runtime it names is not on PATH, and suggests --command', async () => {
+  const { config } = await fixture('stderr');
+  const asked: string[] = [];
+  const noDeno = { ...FACTS, onPath: (name: string) => (asked.push(name), false) };
+  const r = await runLaunch(host, config, request({ runtime: 'deno' }), noDeno);
+  assert.equal(shellWords(r.stdout.trim())[0], 'deno', 'the line is still printed');
+  assert.match(r.notes, /"deno" is not on PATH[^\n]*--command PATH/);
+  assert.deepEqual(asked, ['deno']);
+  const named = await runLaunch(host, config, request({ runtime: 'deno', command: '/opt/deno/bin/deno' }), noDeno);
+  assert.doesNotMatch(named.notes, /PATH/, 'an explicit binary is not looked up');
+  assert.doesNotMatch((await runLaunch(host, config, request(), noDeno)).notes, /PATH/, 'the running Node is named by its path');
 });
 
 test('`runLaunch()` passes --root and --log on when they were given, with the configured root spelling', async () => {

@@ -49,11 +49,29 @@ describe(`stdio framing (${RUNTIME})`, () => {
     assertCleanWire(c);
   });
 
-  test('a line that is not JSON gets no reply at all and the server keeps working', async () => {
+  test('a line that is not JSON gets a -32700 reply without id (2025-11-25 allows it) and the server keeps working', async () => {
     const from = c.messages.length;
     c.sendRaw('this is not json\n{"jsonrpc":"2.0","id":"cut",\n}\nnul\n\u0000\u0001\n');
     await pingBarrier(c, 'junk');
-    assert.deepEqual(since(c, from), [], 'junk must not be answered');
+    const replies = since(c, from);
+    assert.equal(replies.length, 5, JSON.stringify(replies));
+    for (const m of replies) {
+      assert.equal(m.error?.code, -32700, JSON.stringify(m));
+      assert.match(m.error?.message ?? '', /Parse error: not valid JSON/);
+      assert.ok(!Object.hasOwn(m, 'id'), `a parse error has no id to answer: ${JSON.stringify(m)}`);
+    }
+    assertCleanWire(c);
+  });
+
+  test('a long run of junk is answered 8 times, then not, until a valid message arrives (no endless error loop)', async () => {
+    const from = c.messages.length;
+    c.sendRaw('junk\n'.repeat(50));
+    await pingBarrier(c, 'junk-run');
+    assert.equal(since(c, from).length, 8, 'eight replies, then silence');
+    const next = c.messages.length;
+    c.sendRaw('junk again\n');
+    await pingBarrier(c, 'junk-after');
+    assert.deepEqual(since(c, next).map((m) => m.error?.code), [-32700], 'the valid ping reset the count');
     assertCleanWire(c);
   });
 
@@ -332,6 +350,22 @@ describe(`shutdown (${RUNTIME})`, () => {
     } finally {
       if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
       await c.exit;
+    }
+  });
+});
+
+describe(`stdio framing under 2025-06-18 (${RUNTIME})`, () => {
+  test('a line that is not JSON gets no reply: that schema has no error response without an id', async () => {
+    const c = await startReady({ roots: [docs()] }, '2025-06-18');
+    try {
+      const from = c.messages.length;
+      c.sendRaw('this is not json\n[1,\n');
+      await pingBarrier(c, 'old-junk');
+      assert.deepEqual(since(c, from), []);
+      const refused = c.auditRecords().filter((r) => r['code'] === -32700);
+      assert.equal(refused.length, 2, 'each line is still in the audit log');
+    } finally {
+      await c.close();
     }
   });
 });
