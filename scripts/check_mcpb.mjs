@@ -15,7 +15,8 @@ const toolDir = join(root, 'scripts', 'mcpb-validator');
 const cli = join(toolDir, 'node_modules', '@anthropic-ai', 'mcpb', 'dist', 'cli', 'cli.js');
 
 function lockedVersion() {
-  return JSON.parse(readFileSync(join(toolDir, 'package-lock.json'), 'utf8')).packages['node_modules/@anthropic-ai/mcpb'].version;
+  const lock = JSON.parse(readFileSync(join(toolDir, 'package-lock.json'), 'utf8'));
+  return lock.packages['node_modules/@anthropic-ai/mcpb'].version;
 }
 
 function installedVersion() {
@@ -37,16 +38,18 @@ function mcpb(args) {
   return r.status;
 }
 
-const file = resolve(process.argv[2] ?? join(root, 'dist', `docwarden-${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}.mcpb`));
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const file = resolve(process.argv[2] ?? join(root, 'dist', `docwarden-${version}.mcpb`));
 if (!existsSync(file)) {
   console.error(`check_mcpb: no ${file}; run \`npm run release\` first or name the .mcpb`);
   process.exit(1);
 }
 if (installedVersion() !== lockedVersion()) {
-  console.error(`check_mcpb: installing @anthropic-ai/mcpb ${lockedVersion()} into scripts/mcpb-validator/ (npm ci) …`);
+  console.error(`check_mcpb: installing @anthropic-ai/mcpb ${lockedVersion()} into scripts/mcpb-validator/ …`);
   const r = npm(['ci', '--no-audit', '--no-fund', '--ignore-scripts']);
   if (r.status !== 0) {
-    console.error(`check_mcpb: cannot install the official validator (offline?): ${String(r.stderr ?? r.error).trim().slice(-400)}`);
+    const why = String(r.stderr ?? r.error).trim().slice(-400);
+    console.error(`check_mcpb: cannot install the official validator (offline?): ${why}`);
     process.exit(2);
   }
 }
@@ -56,5 +59,6 @@ const valid = unpacked === 0 ? mcpb(['validate', join(out, 'manifest.json')]) : 
 const info = valid === 0 ? mcpb(['info', file]) : 1;
 rmSync(out, { recursive: true, force: true });
 const word = (status) => (status === 0 ? 'ok' : 'FAILED');
-console.log(`check_mcpb: @anthropic-ai/mcpb ${lockedVersion()}: unpack ${word(unpacked)}, validate ${word(valid)}, info ${word(info)}`);
+const steps = `unpack ${word(unpacked)}, validate ${word(valid)}, info ${word(info)}`;
+console.log(`check_mcpb: @anthropic-ai/mcpb ${lockedVersion()}: ${steps}`);
 process.exit(unpacked === 0 && valid === 0 && info === 0 ? 0 : 1);

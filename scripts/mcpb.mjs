@@ -17,7 +17,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The tools as the built bundle lists them (initialize + tools/list over stdio), so the manifest cannot drift. */
 export async function listTools(bundle) {
   const docs = mkdtempSync(join(tmpdir(), 'dw-mcpb-'));
-  const child = spawn(process.execPath, [bundle, '--root', docs, '--log', 'stderr'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const args = [bundle, '--root', docs, '--log', 'stderr'];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'] });
   const send = (m) => child.stdin.write(`${JSON.stringify(m)}\n`);
   try {
     return await new Promise((done, fail) => {
@@ -38,7 +39,9 @@ export async function listTools(bundle) {
           }
         }
       });
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcpb-packer', version: '1' } } });
+      const clientInfo = { name: 'mcpb-packer', version: '1' };
+      const params = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo };
+      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params });
     });
   } finally {
     child.kill();
@@ -82,7 +85,7 @@ export function mcpbManifest(pkg, tools) {
       doc_folders: {
         type: 'directory',
         title: 'Documentation folders',
-        description: 'Folders Claude may read (read-only). Not your whole home folder; secret-looking files inside are never served.',
+        description: 'Folders Claude may read, read-only (not your whole home folder); secret files stay hidden.',
         multiple: true,
         required: true,
       },

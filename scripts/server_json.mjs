@@ -12,14 +12,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The template with the .mcpb package's fileSha256 set; refuses a template that disagrees with package.json. */
 export function registryEntry(template, pkg, mcpbSha256) {
   const problems = [];
-  if (template.name !== pkg.mcpName) problems.push(`name ${template.name} is not package.json's mcpName ${pkg.mcpName}`);
+  if (template.name !== pkg.mcpName) problems.push(`name ${template.name} is not mcpName ${pkg.mcpName}`);
   for (const p of [template, ...template.packages]) {
-    if (p.version !== pkg.version) problems.push(`${p.identifier ?? 'server'} version ${p.version} is not ${pkg.version}`);
+    if (p.version !== pkg.version) problems.push(`${p.identifier ?? 'server'}: ${p.version}, not ${pkg.version}`);
   }
   const mcpb = template.packages.filter((p) => p.registryType === 'mcpb');
-  if (mcpb.length !== 1 || !mcpb[0].identifier.endsWith(`/docwarden-${pkg.version}.mcpb`)) problems.push('needs one mcpb package named docwarden-<version>.mcpb');
+  const named = mcpb.length === 1 && mcpb[0].identifier.endsWith(`/docwarden-${pkg.version}.mcpb`);
+  if (!named) problems.push('needs one mcpb package named docwarden-<version>.mcpb');
   if (problems.length > 0) throw new Error(`server.json: ${problems.join('; ')}`);
-  return { ...template, packages: template.packages.map((p) => (p.registryType === 'mcpb' ? { ...p, fileSha256: mcpbSha256 } : p)) };
+  const packages = template.packages.map((p) => (p.registryType === 'mcpb' ? { ...p, fileSha256: mcpbSha256 } : p));
+  return { ...template, packages };
 }
 
 export function writeServerJson(mcpbFile, outDir = join(root, 'dist')) {

@@ -135,7 +135,8 @@ test('`runLaunch()` says when the bare runtime it names is not on PATH, and sugg
   assert.deepEqual(asked, ['deno']);
   const named = await runLaunch(host, config, request({ runtime: 'deno', command: '/opt/deno/bin/deno' }), noDeno);
   assert.doesNotMatch(named.notes, /PATH/, 'an explicit binary is not looked up');
-  assert.doesNotMatch((await runLaunch(host, config, request(), noDeno)).notes, /PATH/, 'the running Node is named by its path');
+  const running = await runLaunch(host, config, request(), noDeno);
+  assert.doesNotMatch(running.notes, /PATH/, 'the running Node is named by its path');
 });
 
 test('`runLaunch()` passes --root and --log on when they were given, with the configured root spelling', async () => {

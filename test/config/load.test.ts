@@ -170,7 +170,7 @@ test('`loadConfig()` resolves a relative audit path against the config folder an
   assert.equal(override.audit.path, '/tmp/x/audit.jsonl');
 });
 
-test('`loadConfig()` logs to a file beside a config without `audit.path` (production or development); --root alone logs to stderr', async () => {
+test('`loadConfig()` logs beside a config without `audit.path` (either mode); --root alone to stderr', async () => {
   for (const mode of ['production', 'development']) {
     const { dir, file } = writeConfig({ mode, roots: ROOT });
     assert.equal((await load(file)).audit.path, join(dir, '.docwarden', 'audit.jsonl'), mode);
@@ -178,8 +178,9 @@ test('`loadConfig()` logs to a file beside a config without `audit.path` (produc
   assert.equal((await load(null, [makeTree({ 'a.md': 'a' })])).audit.path, 'stderr');
 });
 
-test('`loadConfig()` expands a leading "~/" in every path (clients start servers without a shell) and refuses "~user"', async () => {
-  const home = makeTree({ 'docs/a.md': '# A\n', 'cfg.json': JSON.stringify({ roots: [{ name: 'docs', path: '~/docs' }], audit: { path: '~/logs/a.jsonl' } }) });
+test('`loadConfig()` expands a leading "~/" in every path (no shell expands it) and refuses "~user"', async () => {
+  const cfg = { roots: [{ name: 'docs', path: '~/docs' }], audit: { path: '~/logs/a.jsonl' } };
+  const home = makeTree({ 'docs/a.md': '# A\n', 'cfg.json': JSON.stringify(cfg) });
   const homeHost = { ...host, homeDir: () => home };
   const c = await loadConfig(homeHost, { configPath: '~/cfg.json', rootArgs: [], logPath: null });
   assert.equal(c.source, join(home, 'cfg.json'));
@@ -197,7 +198,8 @@ test('`loadConfig()` expands a leading "~/" in every path (clients start servers
 test('`loadConfig()` says why a config file cannot be read, with its path', async () => {
   const dir = tempDir();
   const missing = join(dir, 'nope.json');
-  await refuses(load(missing), new RegExp(`Cannot load config ${JSON.stringify(missing).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: no such file`));
+  const quoted = JSON.stringify(missing).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  await refuses(load(missing), new RegExp(`Cannot load config ${quoted}: no such file`));
   await refuses(load(dir), /: it is a folder|: Cannot read config: not a regular file/);
   const latin1 = join(dir, 'latin1.json');
   writeFileSync(latin1, Buffer.from([0x7b, 0xe9, 0x7d]));

@@ -41,7 +41,9 @@ function install(file: string): string {
 }
 
 /** Claude Desktop's variable substitution for mcp_config, written from the MCPB manifest spec. */
-function substitute(m: Manifest, extDir: string, home: string, answers: Record<string, string | string[]>): { command: string; args: string[] } {
+type Answers = Record<string, string | string[]>;
+
+function substitute(m: Manifest, extDir: string, home: string, answers: Answers): { command: string; args: string[] } {
   const vars: Record<string, string | string[]> = { __dirname: extDir, pathSeparator: '/', '/': '/', HOME: home };
   for (const [key, option] of Object.entries(m.user_config)) {
     const value = answers[key] ?? option.default;
@@ -72,20 +74,23 @@ function manifestOf(file: string): Manifest {
 }
 
 /** Starts the server the way Claude Desktop would: its own Node for "node", HOME set, nothing else. */
-function startInstalled(m: Manifest, extDir: string, home: string, answers: Record<string, string | string[]>, auditPath: string): Client {
+function startInstalled(m: Manifest, extDir: string, home: string, answers: Answers, auditPath: string): Client {
   const { command, args } = substitute(m, extDir, home, answers);
   assert.equal(command, 'node');
-  const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '', HOME: home } });
+  const env = { PATH: process.env['PATH'] ?? '', HOME: home };
+  const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
   return new Client(proc, auditPath);
 }
 
-test('.mcpb: a zip of the manifest, the bundle byte for byte, both profiles\' configs, README and LICENSE', async () => {
+test('.mcpb: a zip of the manifest, the bundle as built, both profiles\' configs, README and LICENSE', async () => {
   const { file, sha256 } = pack();
   assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), sha256);
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
   assert.equal(file.endsWith(`docwarden-${pkg.version}.mcpb`), true, file);
   const entries = readZip(readFileSync(file));
-  assert.deepEqual(entries.map((e) => e.name).sort(), ['LICENSE', 'README.md', 'config.development.json', 'config.production.json', 'docwarden.js', 'manifest.json']);
+  assert.deepEqual(entries.map((e) => e.name).sort(), [
+    'LICENSE', 'README.md', 'config.development.json', 'config.production.json', 'docwarden.js', 'manifest.json',
+  ]);
   const server = entries.find((e) => e.name === 'docwarden.js');
   assert.ok(server?.data.equals(readFileSync(BUNDLE)), 'the bundle as built');
   assert.equal(server?.mode, 0o755);
@@ -96,7 +101,8 @@ test('.mcpb: a zip of the manifest, the bundle byte for byte, both profiles\' co
   assert.equal(m.server.type, 'node');
   assert.equal(m.server.entry_point, 'docwarden.js');
   assert.equal(m.server.mcp_config.args[0], '${__dirname}/docwarden.js');
-  assert.deepEqual(m.user_config['doc_folders'], { ...m.user_config['doc_folders'], type: 'directory', multiple: true, required: true });
+  const folders = m.user_config['doc_folders'];
+  assert.deepEqual(folders, { ...folders, type: 'directory', multiple: true, required: true });
   assert.equal(m.user_config['profile']?.default, 'production');
   assert.equal(m.user_config['audit_log']?.default, '~/.docwarden/audit.jsonl');
   assert.deepEqual(m.compatibility.runtimes, { node: '>=20.0.0' });
@@ -109,12 +115,13 @@ test('.mcpb: a zip of the manifest, the bundle byte for byte, both profiles\' co
   assert.ok(m.tools.every((t) => typeof t.description === 'string' && t.description.length > 10));
 });
 
-test('.mcpb installed as Claude Desktop does: two user-chosen folders (one with a space), defaults for the rest', async () => {
+test('.mcpb installed as Claude Desktop does: two folders (one with a space), defaults for the rest', async () => {
   const m = manifestOf(pack().file);
   const extDir = install(pack().file);
   const home = tempDir('dw-home-');
   const base = tempDir('dw-user-');
-  const handbook = makeTree({ 'onboarding.md': '# Onboarding\n\nAsk for a badge on day one.\n', '.env': 'TOKEN=x\n' }, join(base, 'handbook'));
+  const onboarding = '# Onboarding\n\nAsk for a badge on day one.\n';
+  const handbook = makeTree({ 'onboarding.md': onboarding, '.env': 'TOKEN=x\n' }, join(base, 'handbook'));
   const api = makeTree({ 'v2/auth.md': '# Auth\n\nTokens expire after an hour.\n' }, join(base, 'API docs'));
   assert.throws(() => substitute(m, extDir, home, {}), /required setting doc_folders/);
   const auditPath = join(home, '.docwarden', 'audit.jsonl');
@@ -132,20 +139,22 @@ test('.mcpb installed as Claude Desktop does: two user-chosen folders (one with 
   // The default audit log: ~/.docwarden/audit.jsonl in the user's home, private, with the reads in it.
   assert.equal(statSync(auditPath).mode & 0o777, 0o600);
   const records = c.auditRecords();
-  const start = records.find((r) => r['event'] === 'start') as { detail: { mode: string; roots: string[] } } | undefined;
+  type Start = { detail: { mode: string; roots: string[] } };
+  const start = records.find((r) => r['event'] === 'start') as Start | undefined;
   assert.deepEqual(start?.detail.roots, ['handbook', 'API-docs']);
   assert.equal(start?.detail.mode, 'production');
   assert.ok(records.some((r) => r['tool'] === 'read_doc' && JSON.stringify(r['files']).includes('v2/auth.md')));
 });
 
-test('.mcpb with the development profile and an audit log the user chose, in a folder that does not exist yet', async () => {
+test('.mcpb with the development profile and an audit log the user chose, in a new folder', async () => {
   const file = pack().file;
   const m = manifestOf(file);
   const extDir = install(file);
   const home = tempDir('dw-home-');
   const docs = makeTree({ 'notes.md': '# Notes\n' }, join(tempDir('dw-user-'), 'notes'));
   const auditPath = join(home, 'Library', 'Logs', 'docwarden audit.jsonl');
-  const c = startInstalled(m, extDir, home, { doc_folders: [docs], profile: 'development', audit_log: auditPath }, auditPath);
+  const answers = { doc_folders: [docs], profile: 'development', audit_log: auditPath };
+  const c = startInstalled(m, extDir, home, answers, auditPath);
   try {
     await c.initialize();
     assert.match(c.textOf(await c.call('read_doc', { path: 'notes.md' })), /# Notes/);
@@ -162,18 +171,21 @@ test('.mcpb with a profile that does not exist: the server stops and names the c
   const m = manifestOf(file);
   const extDir = install(file);
   const home = tempDir('dw-home-');
-  const c = startInstalled(m, extDir, home, { doc_folders: [makeTree({ 'a.md': '# A\n' })], profile: 'staging' }, join(home, 'a.jsonl'));
+  const answers = { doc_folders: [makeTree({ 'a.md': '# A\n' })], profile: 'staging' };
+  const c = startInstalled(m, extDir, home, answers, join(home, 'a.jsonl'));
   const exit = await c.exit;
   assert.equal(exit.code, 2);
-  assert.ok(c.stderr.includes(`Cannot load config ${JSON.stringify(join(extDir, 'config.staging.json'))}: no such file`), c.stderr);
+  const looked = JSON.stringify(join(extDir, 'config.staging.json'));
+  assert.ok(c.stderr.includes(`Cannot load config ${looked}: no such file`), c.stderr);
   assert.equal(c.stdout, '');
 });
 
-test('.mcpb manifest passes the official validator (@anthropic-ai/mcpb, installed from the npm registry outside package.json)', {
+test('.mcpb manifest passes the official validator (@anthropic-ai/mcpb from the npm registry, outside package.json)', {
   skip: process.env['DOCWARDEN_SKIP_MCPB_VALIDATOR'] ? 'DOCWARDEN_SKIP_MCPB_VALIDATOR is set' : false,
 }, () => {
   const { file } = pack();
-  const r = spawnSync(process.execPath, [resolve('scripts/check_mcpb.mjs'), file], { encoding: 'utf8', timeout: 300_000 });
+  const check = resolve('scripts/check_mcpb.mjs');
+  const r = spawnSync(process.execPath, [check, file], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /Manifest schema validation passes!/);
 });

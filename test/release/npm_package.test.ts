@@ -15,11 +15,14 @@ import { BUNDLE, Client } from '../helpers/harness.ts';
 function npm(args: readonly string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
   const cli = process.env['npm_execpath'];
   const [cmd, argv] = cli && cli.endsWith('.js') ? [process.execPath, [cli, ...args]] : ['npm', [...args]];
-  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', timeout: 180_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const env = { ...process.env, npm_config_update_notifier: 'false' };
+  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', timeout: 180_000, env });
   return { code: r.status, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
-const PACKAGE_FILES = ['LICENSE', 'README.md', 'config.dev.json', 'config.prod.json', 'dist/docwarden.js', 'package.json'];
+const PACKAGE_FILES = [
+  'LICENSE', 'README.md', 'config.dev.json', 'config.prod.json', 'dist/docwarden.js', 'package.json',
+];
 
 test('npm package: the tarball holds the bundle, README, LICENSE and the two example configs, and nothing else', () => {
   const out = tempDir('dw-pack-');
@@ -36,7 +39,7 @@ test('npm package: the tarball holds the bundle, README, LICENSE and the two exa
   assert.match(String(pkg['mcpName']), /^io\.github\.[A-Za-z0-9-]+\/docwarden$/);
 });
 
-test('npm package: installed from the tarball without the network, the `docwarden` bin serves documents over stdio', async () => {
+test('npm package: installed from the tarball offline, the `docwarden` bin serves documents over stdio', async () => {
   const out = tempDir('dw-pack-');
   const packed = npm(['pack', '--json', '--ignore-scripts', '--pack-destination', out], resolve('.'));
   assert.equal(packed.code, 0, packed.stderr);
@@ -49,14 +52,16 @@ test('npm package: installed from the tarball without the network, the `docwarde
   const file = realpathSync(bin);
   assert.equal(file, join(prefix, 'node_modules', 'docwarden', 'dist', 'docwarden.js'));
   const published = readFileSync(`${BUNDLE}.sha256`, 'utf8').split(/\s+/)[0];
-  assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), published, 'installed file = released checksum');
+  const installedSha = createHash('sha256').update(readFileSync(file)).digest('hex');
+  assert.equal(installedSha, published, 'installed file = released checksum');
 
   // The bin itself, as a client starts it: no `node` in front (the shebang picks it).
   const version = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(version.status, 0, version.stderr);
   assert.ok(version.stdout.includes(published ?? '-'), version.stdout);
 
-  const docs = makeTree({ 'guide/install.md': '# Install\n\nRun the installer from the npm package.\n', '.env': 'SECRET=1\n' });
+  const guide = '# Install\n\nRun the installer from the npm package.\n';
+  const docs = makeTree({ 'guide/install.md': guide, '.env': 'SECRET=1\n' });
   const c = new Client(spawn(bin, ['--root', docs], { stdio: ['pipe', 'pipe', 'pipe'] }), null);
   try {
     await c.initialize();

@@ -10,21 +10,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/fixtures.ts';
 
-type Pkg = { registryType: string; identifier: string; version: string; fileSha256?: string; transport: { type: string } };
+type Pkg = {
+  registryType: string; identifier: string; version: string; fileSha256?: string; transport: { type: string };
+};
 type Entry = { $schema: string; name: string; description: string; version: string; packages: Pkg[] };
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string; mcpName: string; description: string };
+type PackageJson = { name: string; version: string; mcpName: string; description: string };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as PackageJson;
 const template = JSON.parse(readFileSync('server.json', 'utf8')) as Entry;
 
 test('server.json: name is package.json\'s mcpName and every version is the package version', () => {
-  assert.match(template.$schema, /^https:\/\/static\.modelcontextprotocol\.io\/schemas\/[0-9-]+\/server\.schema\.json$/);
+  const schema = /^https:\/\/static\.modelcontextprotocol\.io\/schemas\/[0-9-]+\/server\.schema\.json$/;
+  assert.match(template.$schema, schema);
   assert.equal(template.name, pkg.mcpName);
   assert.equal(template.version, pkg.version);
   assert.ok(template.description.length <= 100, 'the registry caps descriptions at 100 characters');
   const npm = template.packages.find((p) => p.registryType === 'npm');
   assert.equal(npm?.identifier, pkg.name);
   const mcpb = template.packages.find((p) => p.registryType === 'mcpb');
-  assert.ok(mcpb?.identifier.startsWith('https://') && mcpb.identifier.endsWith(`/docwarden-${pkg.version}.mcpb`), mcpb?.identifier);
+  const url = mcpb?.identifier ?? '';
+  assert.ok(url.startsWith('https://') && url.endsWith(`/docwarden-${pkg.version}.mcpb`), url);
   for (const p of template.packages) {
     assert.equal(p.version, pkg.version, p.identifier);
     assert.equal(p.transport.type, 'stdio');
@@ -37,7 +42,8 @@ test('the release\'s server.json is the template plus the SHA-256 of the .mcpb i
   const packed = spawnSync(process.execPath, ['scripts/mcpb.mjs', '--out', out], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(packed.status, 0, packed.stderr);
   const { file } = JSON.parse(packed.stdout) as { file: string };
-  const written = spawnSync(process.execPath, ['scripts/server_json.mjs', file, '--out', out], { encoding: 'utf8', timeout: 60_000 });
+  const args = ['scripts/server_json.mjs', file, '--out', out];
+  const written = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
   assert.equal(written.status, 0, written.stderr);
   const entry = JSON.parse(readFileSync(join(out, 'server.json'), 'utf8')) as Entry;
   const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
