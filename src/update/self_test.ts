@@ -7,7 +7,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { LATEST_VERSION } from '../mcp/versions.ts';
 import type { Reply, ServerRun } from './mcp_client.ts';
-import { toolsFrom, type ToolDef } from './surface.ts';
+import { toolsFrom, type ModelSurface, type ToolDef } from './surface.ts';
 
 export type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
 export type ProbeRoot = { readonly name: string; readonly path: string };
@@ -17,7 +17,13 @@ export type Probe = {
   readonly canary: { readonly path: string; readonly token: string };
   readonly logPath: string;
 };
-export type SelfTest = { readonly checks: readonly Check[]; readonly tools: readonly ToolDef[] | null; readonly serverVersion: string | null };
+export type SelfTest = {
+  readonly checks: readonly Check[];
+  readonly tools: readonly ToolDef[] | null;
+  readonly serverVersion: string | null;
+  /** Everything the model reads from this server, for the comparison with the live file. */
+  readonly surface: ModelSurface | null;
+};
 
 const MAX_TOOL_PAGES = 20;
 const SNIPPET_CHARS = 40;
@@ -28,7 +34,9 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export async function handshake(run: ServerRun): Promise<{ protocolVersion: string; name: string; version: string }> {
+export type Handshake = { protocolVersion: string; name: string; version: string; result: Readonly<Record<string, unknown>> };
+
+export async function handshake(run: ServerRun): Promise<Handshake> {
   const r = await run.request('initialize', { protocolVersion: LATEST_VERSION, capabilities: {}, clientInfo: { name: 'docwarden-update', version: '1' } });
   const info = r.result?.['serverInfo'];
   const protocolVersion = r.result?.['protocolVersion'];
@@ -36,7 +44,7 @@ export async function handshake(run: ServerRun): Promise<{ protocolVersion: stri
     throw new Error(`Cannot initialize: ${r.error ? `error ${r.error.code} ${r.error.message.slice(0, 120)}` : 'the result lacks protocolVersion or serverInfo'}`);
   }
   run.notify('notifications/initialized');
-  return { protocolVersion, name: info['name'], version: info['version'] };
+  return { protocolVersion, name: info['name'], version: info['version'], result: r.result ?? {} };
 }
 
 export async function listTools(run: ServerRun): Promise<ToolDef[]> {
@@ -111,11 +119,32 @@ async function readDocument(run: ServerRun, roots: readonly ProbeRoot[]): Promis
   return { name, ok: false, detail: 'no document found under the configured roots (find_docs "**"); the check needs one to read' };
 }
 
-async function refusal(run: ServerRun, name: string, root: ProbeRoot, path: string, token: string): Promise<Check> {
-  const r = await run.request('tools/call', { name: 'read_doc', arguments: { root: root.name, path } });
+function refusal(r: Reply, name: string, path: string, token: string): Check {
   if (r.raw.includes(token)) return { name, ok: false, detail: `served the content of a file outside the roots for ${JSON.stringify(path)}` };
   if (r.error || r.result?.['isError'] === true) return { name, ok: true, detail: `refused ${JSON.stringify(path)}` };
   return { name, ok: false, detail: `did not refuse ${JSON.stringify(path)} (the reply is not an error)` };
+}
+
+/** What a reply shows the model: its error, or its result. */
+const shown = (r: Reply): unknown => (r.error !== undefined ? { error: r.error } : r.result);
+
+/** The replies to a read of the canary by `../` and by absolute path: [check suffix, path, reply]. */
+export async function askRefusals(run: ServerRun, root: ProbeRoot, canary: string): Promise<[string, string, Reply][]> {
+  const replies: [string, string, Reply][] = [];
+  for (const [name, path] of [['parent_path', relative(root.path, canary).split(sep).join('/')], ['absolute_path', canary]] as const) {
+    replies.push([name, path, await run.request('tools/call', { name: 'read_doc', arguments: { root: root.name, path } })]);
+  }
+  return replies;
+}
+
+/**
+ * The rest of what the model reads, asked the same way of the candidate and of the live file: the
+ * refusal texts of those reads, the resource templates and the prompts.
+ */
+export async function observeRest(run: ServerRun, refused: readonly [string, string, Reply][]): Promise<Pick<ModelSurface, 'refusals' | 'resourceTemplates' | 'prompts'>> {
+  const refusals = Object.fromEntries(refused.map(([name, , r]) => [name, shown(r)]));
+  const resourceTemplates = shown(await run.request('resources/templates/list', {}));
+  return { refusals, resourceTemplates, prompts: shown(await run.request('prompts/list', {})) };
 }
 
 function auditCheck(logPath: string, requests: number): Check {
@@ -145,8 +174,10 @@ function auditCheck(logPath: string, requests: number): Check {
 
 export async function selfTest(run: ServerRun, probe: Probe): Promise<SelfTest> {
   const checks: Check[] = [];
-  let tools: ToolDef[] | null = null;
+  let tools = null as ToolDef[] | null;
   let serverVersion: string | null = null;
+  let hello = null as Handshake | null; // set inside step() callbacks, which the compiler cannot follow
+  let surface: ModelSurface | null = null;
   const step = async (name: string, fn: () => Promise<Check | string>): Promise<boolean> => {
     try {
       const c = await fn();
@@ -159,6 +190,7 @@ export async function selfTest(run: ServerRun, probe: Probe): Promise<SelfTest> 
   const root = probe.roots[0] as ProbeRoot;
   const ok = await step('handshake', async () => {
     const h = await handshake(run);
+    hello = h;
     serverVersion = h.version;
     return `protocol ${h.protocolVersion}, ${h.name} ${h.version}`;
   }) && await step('tools_list', async () => {
@@ -168,9 +200,20 @@ export async function selfTest(run: ServerRun, probe: Probe): Promise<SelfTest> 
   });
   if (ok) {
     await step('read_document', () => readDocument(run, probe.roots));
-    const parent = relative(root.path, probe.canary.path).split(sep).join('/');
-    await step('refuse_parent_path', () => refusal(run, 'refuse_parent_path', root, parent, probe.canary.token));
-    await step('refuse_absolute_path', () => refusal(run, 'refuse_absolute_path', root, probe.canary.path, probe.canary.token));
+    let refused: [string, string, Reply][] | null = null;
+    try {
+      refused = await askRefusals(run, root, probe.canary.path);
+    } catch (err) {
+      checks.push({ name: 'refuse_parent_path', ok: false, detail: message(err) });
+    }
+    for (const [name, path, reply] of refused ?? []) checks.push(refusal(reply, `refuse_${name}`, path, probe.canary.token));
+    if (refused !== null && hello !== null && tools !== null) {
+      try {
+        surface = { initialize: hello.result, tools, ...await observeRest(run, refused) };
+      } catch (err) {
+        checks.push({ name: 'model_surface', ok: false, detail: `cannot read what the model reads: ${message(err)}` });
+      }
+    }
   }
   const exit = await run.close();
   checks.push(exit.code === 0 && !exit.timedOut
@@ -180,5 +223,5 @@ export async function selfTest(run: ServerRun, probe: Probe): Promise<SelfTest> 
     ? { name: 'stdout_protocol_only', ok: true, detail: 'every stdout line was a JSON-RPC message' }
     : { name: 'stdout_protocol_only', ok: false, detail: `stdout carried non-protocol output: ${JSON.stringify(run.violations[0])}` });
   if (ok) checks.push(auditCheck(probe.logPath, run.sent()));
-  return { checks, tools, serverVersion };
+  return { checks, tools, serverVersion, surface };
 }

@@ -8,6 +8,19 @@ export type ToolDef = Readonly<Record<string, unknown>> & { readonly name: strin
 export type ToolHash = { readonly name: string; readonly sha256: string };
 export type Surface = { readonly tools: readonly ToolHash[]; readonly sha256: string };
 
+/**
+ * Everything a model reads from a server: the initialize result (instructions, server info, capabilities),
+ * the tools, the resource templates, the prompts and the replies to refused reads. Each is a place where
+ * a release could tell the model something new, so verify compares all of them with the live file.
+ */
+export type ModelSurface = {
+  readonly initialize: Readonly<Record<string, unknown>>;
+  readonly tools: readonly ToolDef[];
+  readonly resourceTemplates: unknown;
+  readonly prompts: unknown;
+  readonly refusals: Readonly<Record<string, unknown>>;
+};
+
 const MAX_DIFF_LINES = 60;
 const PREVIEW_CHARS = 80;
 
@@ -94,6 +107,21 @@ export function diffTools(before: readonly ToolDef[], after: readonly ToolDef[])
   }
   if (lines.length > MAX_DIFF_LINES) return [...lines.slice(0, MAX_DIFF_LINES), `… ${lines.length - MAX_DIFF_LINES} more differences`];
   return lines;
+}
+
+/** The parts besides the tools, as compared; the version number is left out (every release changes it). */
+function beyondTools(s: ModelSurface): Record<string, unknown> {
+  const info = s.initialize['serverInfo'];
+  const serverInfo = isPlainObject(info) ? Object.fromEntries(Object.entries(info).filter(([k]) => k !== 'version')) : info;
+  return { initialize: { ...s.initialize, serverInfo }, resourceTemplates: s.resourceTemplates, prompts: s.prompts, refusals: s.refusals };
+}
+
+/** Human-readable differences in everything the model reads; empty when nothing changed. */
+export function diffModel(before: ModelSurface, after: ModelSurface): string[] {
+  const rest: string[] = [];
+  diffValues(beyondTools(before), beyondTools(after), '', rest);
+  const lines = [...diffTools(before.tools, after.tools), ...rest.map((c) => `~ ${c}`)];
+  return lines.length > MAX_DIFF_LINES ? [...lines.slice(0, MAX_DIFF_LINES), `… ${lines.length - MAX_DIFF_LINES} more differences`] : lines;
 }
 
 /** Differences between a claimed surface (a manifest's hashes) and a measured one. */

@@ -9,8 +9,8 @@ import { modeOf, readFileIfExists, readIfExists, removeFile, sha256Hex, UpdateEr
 import { accessFor, launchFor, type ServerAccess } from './launch.ts';
 import { readManifest } from './manifest.ts';
 import { startServerProcess } from './mcp_client.ts';
-import { handshake, listTools, selfTest, type ProbeRoot } from './self_test.ts';
-import { diffHashes, diffTools, surfaceOf, type ToolDef } from './surface.ts';
+import { askRefusals, handshake, listTools, observeRest, selfTest, type ProbeRoot } from './self_test.ts';
+import { diffHashes, diffModel, surfaceOf, type ModelSurface } from './surface.ts';
 import { createWorkspace, type Workspace } from './workspace.ts';
 
 export type VerifyRequest = { readonly config: string | null; readonly roots: readonly string[]; readonly acceptToolChanges: boolean };
@@ -38,11 +38,14 @@ function access(bundle: string, t: Target, ws: Workspace, label: string): Server
   return accessFor(t.config, bundle, ws.logFor(label), [ws.canary.path]);
 }
 
-async function liveTools(ctx: UpdateContext, t: Target, ws: Workspace): Promise<ToolDef[]> {
+/** What the model reads from the live file, asked exactly as of the candidate (same sandbox, same canary). */
+async function liveSurface(ctx: UpdateContext, t: Target, ws: Workspace): Promise<ModelSurface> {
   const run = startServerProcess(launchFor(ctx.runtime, access(ctx.layout.live, t, ws, 'live'), ctx.childEnv));
   try {
-    await handshake(run);
-    return await listTools(run);
+    const hello = await handshake(run);
+    const tools = await listTools(run);
+    const refused = await askRefusals(run, t.roots[0] as ProbeRoot, ws.canary.path);
+    return { initialize: hello.result, tools, ...await observeRest(run, refused) };
   } finally {
     await run.close();
   }
@@ -124,9 +127,10 @@ async function checkStaged(ctx: UpdateContext, req: VerifyRequest, target: Targe
       trail.record('verify', c.name, c.ok ? 'ok' : 'refused', { result: c.detail });
     }
     const failed = result.checks.filter((c) => !c.ok).map((c) => c.name);
-    if (failed.length > 0 || result.tools === null) return refuse('self_test', `the staged file failed ${failed.join(', ')}`, { staged: stagedSha });
-    const tools = result.tools;
-    const surface = surfaceOf(tools);
+    if (failed.length > 0 || result.tools === null || result.surface === null) {
+      return refuse('self_test', `the staged file failed ${failed.join(', ') || 'to show what the model reads'}`, { staged: stagedSha });
+    }
+    const surface = surfaceOf(result.tools);
 
     if (manifest.manifest !== null) {
       const diff = diffHashes(manifest.manifest.tools, surface.tools);
@@ -141,23 +145,25 @@ async function checkStaged(ctx: UpdateContext, req: VerifyRequest, target: Targe
 
     let diff: string[] = [];
     if (liveBytes !== null) {
-      let before: ToolDef[] | null = null;
+      let before: ModelSurface | null = null;
       try {
-        before = await liveTools(ctx, target, ws);
+        before = await liveSurface(ctx, target, ws);
       } catch (err) {
         diff = [`the live file could not be started to compare (${err instanceof Error ? err.message.slice(0, 200) : 'error'})`];
       }
-      if (before !== null) diff = diffTools(before, tools);
+      if (before !== null) diff = diffModel(before, result.surface);
     }
     if (diff.length > 0) {
-      out(`  Tool surface differs from the live file (what the model sees would change):`);
+      out('  What the model reads differs from the live file (instructions, server info, tools, templates, prompts or refusals):');
       for (const d of diff) out(`    ${d}`);
-      if (!req.acceptToolChanges) return refuse('tool_surface', 'the tool surface changed; review the difference and rerun with --accept-tool-changes to accept it', { differences: diff });
-      trail.record('verify', 'tool_surface', 'ok', { accepted: true, differences: diff });
-      out('  ok   tool_surface: changes accepted (--accept-tool-changes)');
+      if (!req.acceptToolChanges) {
+        return refuse('model_surface', 'what the model reads changed; review the difference and rerun with --accept-tool-changes to accept it', { differences: diff });
+      }
+      trail.record('verify', 'model_surface', 'ok', { accepted: true, differences: diff });
+      out('  ok   model_surface: changes accepted (--accept-tool-changes)');
     } else {
-      trail.record('verify', 'tool_surface', 'ok', { changed: false, firstInstall: liveBytes === null });
-      out(`  ok   tool_surface: ${liveBytes === null ? 'no live file yet (first install)' : 'identical to the live file'}`);
+      trail.record('verify', 'model_surface', 'ok', { changed: false, firstInstall: liveBytes === null });
+      out(`  ok   model_surface: ${liveBytes === null ? 'no live file yet (first install)' : 'identical to the live file'}`);
     }
     const verdict = {
       sha256: stagedSha, identity: stagedFile.identity, liveSha256: liveSha, serverVersion: result.serverVersion, runtime: ctx.runtime.name,
