@@ -14,6 +14,7 @@ export type UpdateCommand =
   | { readonly kind: 'switch'; readonly install: string }
   | { readonly kind: 'rollback'; readonly install: string }
   | { readonly kind: 'status'; readonly install: string; readonly json: boolean }
+  | { readonly kind: 'verify-trail'; readonly install: string }
   | { readonly kind: 'surface'; readonly file: string };
 
 export type UpdateOptions = {
@@ -45,7 +46,9 @@ Commands:
   rollback --install DIR
                  Atomically restore DIR/previous/docwarden.js, byte for byte
   status --install DIR [--json]
-                 Live, staged and previous versions with their SHA-256
+                 Live, staged and previous versions with their SHA-256, the pinned key; reads only
+  verify-trail --install DIR
+                 Check the hash chain of DIR/update-audit.jsonl; name the first edited, removed or reordered record
   surface FILE   Print the tool surface of a bundle (names and hashes), as release manifests record it
 
 Options:
@@ -54,7 +57,7 @@ Options:
   --help                Show this help
 `;
 
-const COMMANDS = new Set(['stage', 'trust-key', 'verify', 'switch', 'rollback', 'status', 'surface']);
+const COMMANDS = new Set(['stage', 'trust-key', 'verify', 'switch', 'rollback', 'status', 'verify-trail', 'surface']);
 
 type Raw = {
   positional: string[];
@@ -96,6 +99,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   switch: ['--install'],
   rollback: ['--install'],
   status: ['--install', '--json'],
+  'verify-trail': ['--install'],
   surface: [],
 };
 
@@ -149,6 +153,7 @@ export function parseUpdateArgs(argv: readonly string[]): UpdateOptions {
     case 'switch': return { ...base, command: { kind: 'switch', install: install(raw, cmd) } };
     case 'rollback': return { ...base, command: { kind: 'rollback', install: install(raw, cmd) } };
     case 'status': return { ...base, command: { kind: 'status', install: install(raw, cmd), json: raw.flags.has('--json') } };
+    case 'verify-trail': return { ...base, command: { kind: 'verify-trail', install: install(raw, cmd) } };
     default: return { ...base, command: { kind: 'surface', file: rest[0] as string } };
   }
 }

@@ -1,8 +1,12 @@
-// One updater at a time per install folder: an exclusive lock file holding the owner's pid. A lock
-// left by a killed updater (its pid is gone) is taken over, so an interrupted switch never blocks the
-// rollback that repairs it.
+// One updater at a time per install folder: a lock file holding the owner's pid and a random token.
+// It appears atomically, complete (written to a private file, then hard-linked into place: link never
+// replaces an existing name), so no updater ever reads a half-written lock and takes it for stale. A
+// lock whose pid is gone (a killed updater) is taken over by moving it aside and checking that what was
+// moved is the stale lock that was read; a fresh lock moved by mistake is linked back, never deleted.
 import * as fs from 'node:fs';
-import { UpdateError } from './files.ts';
+import { randomBytes } from 'node:crypto';
+import { shellQuote } from '../cli/launch.ts';
+import { readIfExists, UpdateError } from './files.ts';
 
 export type Lock = { readonly release: () => void };
 
@@ -16,33 +20,57 @@ function alive(pid: number): boolean {
   }
 }
 
-function tryCreate(path: string): boolean {
+const code = (err: unknown): string => String((err as { code?: unknown }).code ?? 'error');
+
+function readLock(path: string): string | null {
+  const bytes = readIfExists(path, `the lock ${path}`);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
+}
+
+/** Publishes `content` at `path` only if nothing is there: true when we now hold the lock. */
+function tryLink(path: string, content: string): boolean {
+  const mine = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  fs.writeFileSync(mine, content, { mode: 0o600, flag: 'wx' });
   try {
-    const fd = fs.openSync(path, 'wx', 0o600);
-    fs.writeSync(fd, `${process.pid}\n`);
-    fs.closeSync(fd);
+    fs.linkSync(mine, path);
     return true;
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'EEXIST') return false;
-    throw new UpdateError(`Cannot lock the install folder: ${String((err as { code?: unknown }).code ?? 'error')}`);
+    if (code(err) === 'EEXIST') return false;
+    throw new UpdateError(`Cannot lock the install folder: ${code(err)}`);
+  } finally {
+    fs.rmSync(mine, { force: true });
   }
 }
 
 export function acquireLock(path: string): Lock {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (tryCreate(path)) {
-      return { release: () => fs.rmSync(path, { force: true }) };
-    }
-    let owner = Number.NaN;
-    try {
-      owner = Number.parseInt(fs.readFileSync(path, 'utf8').trim(), 10);
-    } catch {
-      // Vanished between the two calls: retry.
-    }
+  const token = `${process.pid} ${randomBytes(12).toString('hex')}\n`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (tryLink(path, token)) return { release: () => { if (readLock(path) === token) fs.rmSync(path, { force: true }); } };
+    const held = readLock(path);
+    if (held === null) continue; // released meanwhile
+    const owner = Number.parseInt(held, 10);
     if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-      throw new UpdateError(`Cannot lock the install folder: another updater (pid ${owner}) is running; if it is not, remove ${path}`);
+      throw new UpdateError(`Cannot lock the install folder: another updater (pid ${owner}) is running; if it is not, remove ${shellQuote(path)}`);
     }
-    fs.rmSync(path, { force: true }); // stale: its owner was killed mid-step
+    // Stale (its owner was killed mid-step). Moving it aside is atomic; what was moved is checked after.
+    const aside = `${path}.stale.${process.pid}`;
+    try {
+      fs.renameSync(path, aside);
+    } catch (err) {
+      if (code(err) === 'ENOENT') continue;
+      throw new UpdateError(`Cannot take over the stale lock ${path}: ${code(err)}`);
+    }
+    const moved = readLock(aside);
+    if (moved !== held) {
+      // Another updater took the stale lock over first and this was its fresh lock: give it back.
+      try {
+        fs.linkSync(aside, path);
+      } finally {
+        fs.rmSync(aside, { force: true });
+      }
+      throw new UpdateError('Cannot lock the install folder: another updater took over the stale lock just now; run again when it is done');
+    }
+    fs.rmSync(aside, { force: true });
   }
   throw new UpdateError(`Cannot lock the install folder: ${path} keeps reappearing`);
 }

@@ -16,7 +16,7 @@ import { stage } from './stage.ts';
 import { status } from './status.ts';
 import { trustKey } from './trust.ts';
 import { rollback, switchLive } from './switch.ts';
-import { NO_TRAIL, openTrail, type Trail } from './trail.ts';
+import { NO_TRAIL, openTrail, verifyTrailCommand, type Trail } from './trail.ts';
 import { verify } from './verify.ts';
 
 /** Test-only: SIGKILL ourselves right after the named step, to prove an interrupted switch is safe. */
@@ -50,15 +50,17 @@ async function runInstallCommand(cmd: Exclude<UpdateCommand, { kind: 'help' | 's
   const layout = layoutOf(installDir(cmd.install));
   checkOwnedDir(layout.stagingDir, 'staging/');
   checkOwnedDir(layout.previousDir, 'previous/');
-  let trail: Trail;
+  const readOnly = cmd.kind === 'status' || cmd.kind === 'verify-trail';
+  // The lock first, the trail second: records are appended only by the one updater holding the lock,
+  // so the chain never forks. Reading commands take neither and write nothing.
+  const lock: Lock | null = readOnly ? null : acquireLock(layout.lock);
+  let trail: Trail = NO_TRAIL;
   try {
-    trail = openTrail(layout.audit);
+    if (!readOnly) trail = openTrail(layout.audit);
   } catch (err) {
-    // Status only reads, so it still answers in a folder we cannot write; every other step needs its record.
-    if (cmd.kind !== 'status') throw new UpdateError(`Cannot open the update audit log ${layout.audit}: ${(err as { code?: string }).code ?? 'error'}`);
-    trail = NO_TRAIL;
+    lock?.release();
+    throw new UpdateError(`Cannot open the update audit log ${layout.audit}: ${(err as { code?: string }).code ?? 'error'}`);
   }
-  let lock: Lock | null = null;
   const ctx: UpdateContext = {
     layout, trail, out, runtime,
     childEnv: { PATH: process.env['PATH'] ?? '' },
@@ -67,7 +69,6 @@ async function runInstallCommand(cmd: Exclude<UpdateCommand, { kind: 'help' | 's
     },
   };
   try {
-    if (cmd.kind !== 'status') lock = acquireLock(layout.lock);
     switch (cmd.kind) {
       case 'stage': return stage(ctx, cmd);
       case 'trust-key': return trustKey(ctx, cmd);
@@ -75,6 +76,7 @@ async function runInstallCommand(cmd: Exclude<UpdateCommand, { kind: 'help' | 's
       case 'switch': return switchLive(ctx);
       case 'rollback': return rollback(ctx);
       case 'status': return status(ctx, cmd.json);
+      case 'verify-trail': return verifyTrailCommand(ctx);
       default: throw new UpdateError('Cannot run: unknown command');
     }
   } catch (err) {
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
     else if (cmd.kind === 'surface') outLines(JSON.stringify(await bundleSurface(cmd.file, runtime, { PATH: process.env['PATH'] ?? '' }), null, 2));
     else process.exitCode = await runInstallCommand(cmd, runtime);
   } catch (err) {
-    process.stderr.write(`docwarden-update: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`docwarden-update: ${escapeName(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
   }
 }

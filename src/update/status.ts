@@ -1,5 +1,6 @@
 // `status`: what is live, staged and kept as previous, each with its SHA-256 and version, whether its
 // manifest describes it, and any temporary file an interrupted step left. Reads only; runs nothing.
+import { shellQuote } from '../cli/launch.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import type { CommandStatus, UpdateContext } from './context.ts';
 import { exists, readIfExists, UpdateError } from './files.ts';
@@ -52,7 +53,6 @@ function line(name: string, f: FileInfo | null, extra = ''): string {
 
 export function status(ctx: UpdateContext, json: boolean): CommandStatus {
   const r = statusReport(ctx.layout);
-  ctx.trail.record('status', 'read', 'info', { live: r.live?.sha256 ?? null, staged: r.staged?.sha256 ?? null, previous: r.previous?.sha256 ?? null });
   if (json) {
     for (const l of JSON.stringify(r, null, 2).split('\n')) ctx.out(l); // JSON escapes its own line breaks
     return 0;
@@ -63,6 +63,6 @@ export function status(ctx: UpdateContext, json: boolean): CommandStatus {
   ctx.out(line('previous', r.previous));
   ctx.out(`key      ${r.trustedKey ?? '(none pinned: stage --trust-key FILE pins the release key)'}`);
   for (const f of r.leftovers) ctx.out(`leftover ${f} (from an interrupted step; harmless, replaced by the next one)`);
-  if (r.locked) ctx.out(`lock     ${ctx.layout.lock} (an updater is running, or was killed; the next command takes over a dead one's lock)`);
+  if (r.locked) ctx.out(`lock     ${shellQuote(ctx.layout.lock)} (an updater is running, or was killed; the next command takes over a dead one's lock)`);
   return 0;
 }

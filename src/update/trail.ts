@@ -3,7 +3,7 @@
 // edited or deleted record is detectable (docs/updating.md, "The steps and what each check proves").
 import * as fs from 'node:fs';
 import { GENESIS, toJsonLine } from '../audit/log.ts';
-import { sha256Hex } from './files.ts';
+import { readIfExists, sha256Hex } from './files.ts';
 
 export type StepOutcome = 'ok' | 'refused' | 'error' | 'info';
 
@@ -54,3 +54,37 @@ export function openTrail(path: string, now: () => string = () => new Date().toI
 
 /** A trail that writes nothing, for read-only commands in a folder we cannot write. */
 export const NO_TRAIL: Trail = { record: () => undefined, close: () => undefined };
+
+/**
+ * Checks the whole trail: each line a JSON record whose seq is its position and whose prev is the
+ * SHA-256 of the line before (GENESIS for the first). Returns the first problem, or null when intact.
+ */
+export function verifyTrail(text: string): { readonly records: number; readonly problem: string | null } {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  let prev = GENESIS;
+  for (const [i, line] of lines.entries()) {
+    const at = `line ${i + 1}`;
+    let r: { seq?: unknown; prev?: unknown };
+    try {
+      r = JSON.parse(line) as { seq?: unknown; prev?: unknown };
+    } catch {
+      return { records: i, problem: `${at} is not a JSON record: edited or cut short` };
+    }
+    if (r.seq !== i) return { records: i, problem: `${at} has seq ${JSON.stringify(r.seq)}, expected ${i}: records removed, added or reordered` };
+    if (r.prev !== prev) return { records: i, problem: `${at} does not chain to the line before (prev differs): that line or this one was edited` };
+    prev = sha256Hex(line);
+  }
+  return { records: lines.length, problem: null };
+}
+
+export function verifyTrailCommand(ctx: { readonly layout: { readonly audit: string }; readonly out: (l: string) => void }): 0 | 1 {
+  const bytes = readIfExists(ctx.layout.audit, 'the update audit log');
+  if (bytes === null) {
+    ctx.out(`No update trail at ${ctx.layout.audit} yet: nothing to verify.`);
+    return 0;
+  }
+  const r = verifyTrail(new TextDecoder('utf-8').decode(bytes));
+  ctx.out(r.problem === null ? `Intact: ${r.records} records, each chained to the one before (${ctx.layout.audit}).` : `BROKEN at ${r.problem}; the ${r.records} records before it verify.`);
+  return r.problem === null ? 0 : 1;
+}

@@ -2,6 +2,7 @@
 // match its manifest, and must offer the same tool surface as the live file (or the operator accepts
 // the printed difference). Only then is staging/verified.json written, which `switch` requires.
 import { join, resolve } from 'node:path';
+import { shellQuote } from '../cli/launch.ts';
 import { ConfigError, loadConfig, type Config } from '../config/load.ts';
 import { createNodeHost } from '../runtime/node_host.ts';
 import type { CommandStatus, UpdateContext } from './context.ts';
@@ -171,7 +172,7 @@ async function checkStaged(ctx: UpdateContext, req: VerifyRequest, target: Targe
     };
     writeAtomic(layout.verified, new TextEncoder().encode(JSON.stringify(verdict, null, 2) + '\n'), 0o600);
     trail.record('verify', 'end', 'ok', { staged: stagedSha, version: result.serverVersion, surface: surface.sha256 });
-    out(`Verified: staged ${result.serverVersion ?? ''} (${stagedSha.slice(0, 16)}…) may be switched in with: switch --install ${layout.dir}`);
+    out(`Verified: staged ${result.serverVersion ?? ''} (${stagedSha.slice(0, 16)}…) may be switched in with: switch --install ${shellQuote(layout.dir)}`);
     return 0;
   } finally {
     ws.remove();

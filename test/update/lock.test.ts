@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/fixtures.ts';
 test('acquireLock() creates the lock with our pid and release() removes it', () => {
   const path = join(tempDir('dw-lock-'), '.update.lock');
   const lock = acquireLock(path);
-  assert.equal(readFileSync(path, 'utf8').trim(), String(process.pid));
+  assert.match(readFileSync(path, 'utf8'), new RegExp(`^${process.pid} [0-9a-f]{24}\n$`));
   lock.release();
   assert.equal(existsSync(path), false);
 });
@@ -27,6 +27,14 @@ test('acquireLock() takes over the lock of a process that is gone', () => {
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   writeFileSync(path, `${dead.stdout}\n`);
   const lock = acquireLock(path);
-  assert.equal(readFileSync(path, 'utf8').trim(), String(process.pid));
+  assert.match(readFileSync(path, 'utf8'), new RegExp(`^${process.pid} `));
   lock.release();
+});
+
+test('release() leaves a lock that is no longer ours (taken over after we were presumed dead)', () => {
+  const path = join(tempDir('dw-lock-'), '.update.lock');
+  const lock = acquireLock(path);
+  writeFileSync(path, `${process.ppid} another-updater\n`);
+  lock.release();
+  assert.equal(readFileSync(path, 'utf8'), `${process.ppid} another-updater\n`);
 });
