@@ -16,7 +16,7 @@ export type LaunchLine = { readonly command: string; readonly args: readonly str
 export class LaunchError extends Error {}
 
 // What each deno flag is for is in docs/running-locked-down.md; every permission not listed stays off.
-const DENO_LOCKDOWN = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys'];
+const DENO_LOCKDOWN = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', '--deny-import'];
 const DENO_HYGIENE = ['--no-prompt', '--no-config', '--no-remote', '--no-npm'];
 
 /** The oldest Node with a permission model: 20.0 (`--experimental-permission`). */
@@ -40,6 +40,8 @@ function quietExperimental(version: string): string[] {
  */
 export function runtimeArgs(runtime: LaunchRuntime, nodeVersion: string, need: Need, platform: string): string[] {
   if (runtime === 'node') {
+    const wild = [...need.read, ...need.write].find((p) => p.includes('*'));
+    if (wild !== undefined) throw new LaunchError(`Cannot print the Node launch line: ${JSON.stringify(wild)} contains "*", which Node reads as a wildcard (a prefix: it would grant siblings too); rename it or use --runtime deno`);
     // One flag per path: Node 20.20 and 24 read a comma as part of the path, not as a separator.
     const version = checkNodeVersion(nodeVersion);
     return [

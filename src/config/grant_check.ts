@@ -23,6 +23,7 @@ const CAPABILITY_FLAGS: Readonly<Record<'deno' | 'node', Readonly<Record<string,
     ffi: ['--allow-ffi', 'loading native libraries'],
     env: ['--allow-env', 'reading environment variables (docwarden needs none)'],
     sys: ['--allow-sys', 'reading system information'],
+    import: ['--allow-import', 'loading modules from the network (remote code, whatever --deny-net says)'],
   },
   node: {
     child: ['--allow-child-process', 'starting programs'],
@@ -136,8 +137,14 @@ function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
   const writeFlag = deno ? '--allow-write' : '--allow-fs-write';
   if (s.readAll) out.push({ kind: 'too_broad', flag: deno ? readFlag : `${readFlag}=*`, message: `every file is readable; grant only the paths docwarden needs` });
   if (s.writeAll) out.push({ kind: 'too_broad', flag: deno ? writeFlag : `${writeFlag}=*`, message: `every file is writable; docwarden writes its audit log only` });
-  const listedRead = (s.listed?.read ?? []).filter((x) => x !== '*');
-  const listedWrite = (s.listed?.write ?? []).filter((x) => x !== '*');
+  // Node reads "*" inside a path as a wildcard: "/srv/d*" also grants "/srv/dsecret".
+  for (const [flag, xs] of [[readFlag, s.listed?.read ?? []], [writeFlag, s.listed?.write ?? []]] as const) {
+    for (const x of unique(xs.filter((g) => g !== '*' && g.includes('*')))) {
+      out.push({ kind: 'too_broad', flag: `${flag}=${x}`, message: `Node reads "*" as a wildcard: every path starting with ${JSON.stringify(x.split('*')[0])}` });
+    }
+  }
+  const listedRead = (s.listed?.read ?? []).filter((x) => !x.includes('*'));
+  const listedWrite = (s.listed?.write ?? []).filter((x) => !x.includes('*'));
   const descriptorLinks = !deno && p.sep === '/' ? [p.resolve(DESCRIPTOR_LINKS)] : [];
   const extraRead = listedRead.filter((x) => !need.read.some((n) => covers(n, x, p)) && !descriptorLinks.includes(x));
   const extraWrite = listedWrite.filter((x) => !need.write.includes(x));
@@ -166,9 +173,13 @@ export function auditGrants(s: GrantSnapshot, need: Need, p: PathOps): Finding[]
     return [{ kind: 'too_broad', flag: '-A', message: 'drop -A (--allow-all): it grants every permission' }];
   }
   const out = fileFindings(s, need, p);
+  for (const fd of s.inherited) {
+    out.push({ kind: 'too_broad', flag: `fd ${fd}`, message: `a folder inherited from the launching process, reachable as /proc/self/fd/${fd}/…; close it first (exec ${fd}<&-)` });
+  }
+  const flagged = (flag: string): boolean => s.listed?.flags.some((f) => f === flag || f.startsWith(`${flag}=`)) ?? false;
   for (const c of caps) {
     const [flag, what] = table[c.name] as readonly [string, string];
-    if (c.access === 'granted') out.push({ kind: 'too_broad', flag, message: what });
+    if (c.access === 'granted' || flagged(flag)) out.push({ kind: 'too_broad', flag, message: what });
     // deno reports a grant for some hosts or variables only (--allow-net=HOST) as "prompt": invisible here.
     else if (c.access === 'prompt') out.push({ kind: 'unverified', flag: flag.replace('--allow-', '--deny-'), message: `${what} is not denied, and a grant for part of it cannot be seen from inside` });
   }

@@ -24,14 +24,16 @@ export type GrantSnapshot = {
   /** Non-file capabilities by the runtime's own name (Deno: net, run…; Node: child, worker…). */
   readonly capabilities: readonly { readonly name: string; readonly access: Access }[];
   /** The exact file grants when the runtime shows its flags (Node's execArgv), absolute; else null. */
-  readonly listed: { readonly read: readonly string[]; readonly write: readonly string[] } | null;
+  readonly listed: { readonly read: readonly string[]; readonly write: readonly string[]; readonly flags: readonly string[] } | null;
+  /** Descriptors above 2 open to a folder before docwarden ran (Linux, Node): inherited. */
+  readonly inherited: readonly number[];
 };
 
 type DenoStatus = { readonly state: string; readonly partial?: boolean };
 type DenoPermissions = { querySync(descriptor: { name: string; path?: string }): DenoStatus };
 type NodePermission = { has(scope: string, reference?: string): boolean };
 
-export const DENO_CAPABILITIES: readonly string[] = 'net run ffi env sys'.split(' ');
+export const DENO_CAPABILITIES: readonly string[] = 'net run ffi env sys import'.split(' ');
 // The network scope exists from Node 25 on; older versions answer false for a scope they do not know.
 export const NODE_CAPABILITIES: readonly string[] = 'child worker addon wasi inspector net'.split(' ');
 
@@ -56,12 +58,13 @@ function probeDeno(perms: DenoPermissions, version: string, plan: ProbePlan): Gr
     write: plan.write.filter((p) => denoAccess(perms, 'write', p) === 'granted'),
     capabilities: DENO_CAPABILITIES.map((name) => ({ name, access: denoAccess(perms, name) })),
     listed: null,
+    inherited: [], // these links are refused under this runtime whatever is granted
   };
 }
 
 /** `--allow-fs-read=X` and `--allow-fs-read X` from Node's own arguments, resolved like Node does. */
-export function listedNodeGrants(execArgv: readonly string[], cwd: string): { read: string[]; write: string[] } {
-  const out = { read: [] as string[], write: [] as string[] };
+export function listedNodeGrants(execArgv: readonly string[], cwd: string): { read: string[]; write: string[]; flags: string[] } {
+  const out = { read: [] as string[], write: [] as string[], flags: [...execArgv] };
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i] as string;
     for (const [flag, into] of [['--allow-fs-read', out.read], ['--allow-fs-write', out.write]] as const) {
@@ -75,11 +78,33 @@ export function listedNodeGrants(execArgv: readonly string[], cwd: string): { re
   return out;
 }
 
+/**
+ * A folder open above fd 2 when docwarden starts was inherited (the runtime opens none before our code
+ * runs): through /proc/self/fd/N everything below it is reachable past the sandbox (`exec 7</home/alice`).
+ */
+function inheritedDescriptors(): number[] {
+  if (process.platform !== 'linux') return [];
+  let fds: number[];
+  try {
+    fds = fs.readdirSync('/proc/self/fd').map(Number);
+  } catch {
+    fds = Array.from({ length: 1021 }, (_, i) => i + 3); // no grant for the listing: ask each number
+  }
+  return fds.filter((fd) => {
+    try {
+      const st = fs.fstatSync(fd);
+      return fd > 2 && st.isDirectory();
+    } catch {
+      return false; // closed, or the descriptor the listing itself used
+    }
+  }).sort((a, b) => a - b);
+}
+
 function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
   // Typed as always there, but undefined unless Node runs with its permission model.
   const permission: NodePermission | undefined = process.permission;
   if (permission === undefined) {
-    return { runtime: 'node', version, sandboxed: false, readAll: true, writeAll: true, read: [...plan.read], write: [...plan.write], capabilities: [], listed: null };
+    return { runtime: 'node', version, sandboxed: false, readAll: true, writeAll: true, read: [...plan.read], write: [...plan.write], capabilities: [], listed: null, inherited: [] };
   }
   const has = (scope: string, reference?: string): boolean => {
     try {
@@ -97,8 +122,9 @@ function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
     read: plan.read.filter((p) => has('fs.read', p)),
     write: plan.write.filter((p) => has('fs.write', p)),
     capabilities: NODE_CAPABILITIES.map((name) => ({ name, access: has(name) ? 'granted' : 'denied' })),
-    // NODE_OPTIONS is not listed here: its grants are still caught by the path probes above.
-    listed: listedNodeGrants(process.execArgv, process.cwd()),
+    // NODE_OPTIONS too: execArgv does not show it, and Node 20 answers has('addon') false even with the flag.
+    listed: listedNodeGrants([...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/).filter((f) => f !== '')], process.cwd()),
+    inherited: inheritedDescriptors(),
   };
 }
 

@@ -28,9 +28,15 @@ test('`runtimeArgs()` for Deno: run, hygiene, one --allow-read list, the log, ev
   assert.deepEqual(runtimeArgs('deno', '', NEED, 'linux'), [
     'run', '--no-prompt', '--no-config', '--no-remote', '--no-npm',
     '--allow-read=/srv/docs,/opt/dw/config.json,/opt/dw/docwarden.js', '--allow-write=/opt/dw/log/audit.jsonl',
-    '--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys',
+    '--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', '--deny-import',
   ]);
   assert.ok(!runtimeArgs('deno', '', { read: NEED.read, write: [] }, 'linux').some((a) => a.startsWith('--allow-write')), 'no write flag when logging to stderr');
+});
+
+test('`runtimeArgs()` refuses a Node line for a path with "*": Node would grant every path with that prefix', () => {
+  const wild = { read: ['/srv/d*', ...NEED.read.slice(1)], write: NEED.write };
+  assert.throws(() => runtimeArgs('node', '20.20.2', wild, 'linux'), /"\/srv\/d\*" contains "\*", which Node reads as a wildcard .*use --runtime deno/);
+  assert.equal(runtimeArgs('deno', '', wild, 'linux')[5], `--allow-read=${wild.read.join(',')}`, 'Deno reads "*" literally');
 });
 
 test('`runtimeArgs()` for Node: the permission flag by version, one flag per path, descriptor links on Linux only', () => {

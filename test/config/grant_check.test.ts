@@ -26,8 +26,9 @@ function config(audit: Partial<Config['audit']> = {}, source: string | null = '/
 function snapshot(over: Partial<GrantSnapshot> = {}): GrantSnapshot {
   return {
     runtime: 'deno', version: '2.9.6', sandboxed: true, readAll: false, writeAll: false, read: [], write: [],
-    capabilities: ['net', 'run', 'ffi', 'env', 'sys'].map((name) => ({ name, access: 'denied' as const })),
+    capabilities: ['net', 'run', 'ffi', 'env', 'sys', 'import'].map((name) => ({ name, access: 'denied' as const })),
     listed: null,
+    inherited: [],
     ...over,
   };
 }
@@ -108,7 +109,7 @@ test('`auditGrants()` names each capability flag Deno grants, and asks to deny t
 test('`auditGrants()` reports global read and write grants with the flag to drop', () => {
   const deno = auditGrants(snapshot({ readAll: true, writeAll: true }), NEED, posix);
   assert.deepEqual(deno.map((x) => x.flag), ['--allow-read', '--allow-write']);
-  const node = auditGrants(snapshot({ runtime: 'node', version: '24.1.0', readAll: true, capabilities: [], listed: { read: ['*'], write: [] } }), NEED, posix);
+  const node = auditGrants(snapshot({ runtime: 'node', version: '24.1.0', readAll: true, capabilities: [], listed: { read: ['*'], write: [], flags: [] } }), NEED, posix);
   assert.deepEqual(node.map((x) => x.flag), ['--allow-fs-read=*']);
 });
 
@@ -131,7 +132,7 @@ test('`auditGrants()` reports a write grant on a folder, even one the log is in'
 });
 
 test('`auditGrants()` names the exact Node flag for a listed path the config does not need', () => {
-  const listed = { read: [...NEED.read, '/srv/docs/sub', '/srv', '/home/op/.ssh'], write: [...NEED.write, '/opt/dw'] };
+  const listed = { read: [...NEED.read, '/srv/docs/sub', '/srv', '/home/op/.ssh'], write: [...NEED.write, '/opt/dw'], flags: [] };
   const s = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed, read: [probe('/srv')], write: [probe('/opt/dw')] });
   const f = auditGrants(s, NEED, posix);
   assert.deepEqual(f.map((x) => x.flag), ['--allow-fs-read=/srv', '--allow-fs-read=/home/op/.ssh', '--allow-fs-write=/opt/dw'],
@@ -139,22 +140,22 @@ test('`auditGrants()` names the exact Node flag for a listed path the config doe
 });
 
 test('`auditGrants()` accepts exactly the descriptor links `launch` grants Node, nothing wider', () => {
-  const withLinks = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read, '/proc/self/fd'], write: [...NEED.write] } });
+  const withLinks = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read, '/proc/self/fd'], write: [...NEED.write], flags: [] } });
   assert.deepEqual(auditGrants(withLinks, NEED, posix), []);
   for (const wider of ['/proc/self', '/proc', '/proc/1/fd']) {
-    const s = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read, wider], write: [...NEED.write] } });
+    const s = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read, wider], write: [...NEED.write], flags: [] } });
     assert.deepEqual(auditGrants(s, NEED, posix).map((x) => x.flag), [`--allow-fs-read=${wider}`], wider);
   }
 });
 
 test('`auditGrants()` still catches a Node grant that no listed flag explains (NODE_OPTIONS)', () => {
-  const s = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read], write: [] }, read: [probe('/')] });
+  const s = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read], write: [], flags: [] }, read: [probe('/')] });
   assert.deepEqual(auditGrants(s, NEED, posix).map((x) => [x.flag, x.message]), [['--allow-fs-read', 'one of its entries covers "/", more than docwarden reads']]);
 });
 
 test('`auditGrants()` names the Node capability flags', () => {
   const caps = ['child', 'worker', 'addon', 'wasi', 'inspector', 'net'].map((name) => ({ name, access: 'granted' as const }));
-  const f = auditGrants(snapshot({ runtime: 'node', version: '24.11.0', capabilities: caps, listed: { read: [], write: [] } }), NEED, posix);
+  const f = auditGrants(snapshot({ runtime: 'node', version: '24.11.0', capabilities: caps, listed: { read: [], write: [], flags: [] } }), NEED, posix);
   assert.deepEqual(f.map((x) => x.flag), ['--allow-child-process', '--allow-worker', '--allow-addons', '--allow-wasi', '--allow-inspector', '--allow-net']);
 });
 
@@ -193,4 +194,27 @@ test('`grantReport()` says when the grant matches, and what happens at start-up 
   assert.match(grantReport(snapshot(), NEED, [], 'ok'), /nothing to drop$/);
   const f = auditGrants(snapshot({ readAll: true }), NEED, posix);
   assert.match(grantReport(snapshot({ readAll: true }), NEED, f, verdict(f, 'production')), /drop --allow-read: every file is readable[^]*refuses to start/);
+});
+
+test('`auditGrants()` sees Node capability flags the API hides (Node 20 --allow-addons), on the command line or in NODE_OPTIONS', () => {
+  const denied = ['child', 'worker', 'addon', 'wasi', 'inspector', 'net'].map((name) => ({ name, access: 'denied' as const }));
+  const s = snapshot({ runtime: 'node', version: '20.20.2', capabilities: denied, listed: { read: [...NEED.read], write: [...NEED.write], flags: ['--experimental-permission', '--allow-addons'] } });
+  assert.deepEqual(auditGrants(s, NEED, posix).map((x) => x.flag), ['--allow-addons']);
+});
+
+test('`auditGrants()` refuses a Node grant containing "*": Node reads it as a prefix wildcard', () => {
+  const wild = '/srv/d*';
+  const s = snapshot({ runtime: 'node', version: '20.20.2', capabilities: [], listed: { read: [...NEED.read, wild], write: [...NEED.write], flags: [] } });
+  const f = auditGrants(s, NEED, posix);
+  assert.deepEqual(f.map((x) => x.flag), [`--allow-fs-read=${wild}`]);
+  assert.match(f[0]?.message ?? '', /Node reads "\*" as a wildcard: every path starting with "\/srv\/d"/);
+  assert.equal(verdict(f, 'production'), 'refuse');
+});
+
+test('`auditGrants()` refuses Deno --allow-import and an inherited folder descriptor, naming them', () => {
+  const imp = snapshot({ capabilities: [{ name: 'import', access: 'granted' as const }] });
+  assert.deepEqual(auditGrants(imp, NEED, posix).map((x) => x.flag), ['--allow-import']);
+  const fd = auditGrants(snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed: { read: [...NEED.read], write: [...NEED.write], flags: [] }, inherited: [7] }), NEED, posix);
+  assert.deepEqual(fd.map((x) => [x.flag, x.message]), [['fd 7', 'a folder inherited from the launching process, reachable as /proc/self/fd/7/…; close it first (exec 7<&-)']]);
+  assert.equal(verdict(fd, 'production'), 'refuse');
 });

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
 import { BUNDLE, Client, DENO, NODE24, RUNTIME, node24Version } from '../helpers/harness.ts';
@@ -71,8 +71,8 @@ function parseSnippet(client: string | null, text: string): Line {
   return { command: entry.command, args: entry.args };
 }
 
-function start(line: Line): Client {
-  return new Client(spawn(line.command, line.args, { stdio: ['pipe', 'pipe', 'pipe'], env: ENV }), null);
+function start(line: Line, env: Readonly<Record<string, string>> = {}): Client {
+  return new Client(spawn(line.command, line.args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...ENV, ...env } }), null);
 }
 
 async function readsGuide(c: Client): Promise<void> {
@@ -156,7 +156,7 @@ describe('a grant broader than the config needs', { skip }, () => {
   const prod = fixture('production');
   const dev = fixture('development');
   const lineFor = (config: string, i: number): Line => parseSnippet(null, launch(config, FLAVOURS[i]?.flags ?? []).stdout);
-  const cases: { name: string; line: (config: string, base: string) => Line; flag: RegExp }[] = [
+  const cases: { name: string; line: (config: string, base: string) => Line; flag: RegExp; env?: Record<string, string> }[] = [
     { name: 'deno -A', line: (cfg) => ({ command: DENO, args: ['run', '-A', BUNDLE, '--config', cfg] }), flag: /drop -A \(--allow-all\)/ },
     { name: 'deno with --allow-net', line: (cfg) => widen(lineFor(cfg, 0), ['--allow-net'], ['--deny-net']), flag: /drop --allow-net: network access/ },
     { name: 'deno reading the folder above the root', line: (cfg, base) => widen(lineFor(cfg, 0), [`--allow-read=${base}`]), flag: /drop --allow-read: one of its entries covers "[^"]*dw-lp-[^"]*"/ },
@@ -164,12 +164,17 @@ describe('a grant broader than the config needs', { skip }, () => {
     { name: `node ${process.versions.node} writing the config folder`, line: (cfg, base) => widen(lineFor(cfg, 1), [`--allow-fs-write=${base}`]), flag: /drop --allow-fs-write=\/[^:]*dw-lp-[^:]*: docwarden writes nothing there/ },
     { name: 'node 24 with --permission --allow-fs-read=/', line: (cfg) => widen(lineFor(cfg, 2), ['--allow-fs-read=/']), flag: /drop --allow-fs-read=\/: docwarden reads nothing there/ },
     { name: 'node 24 with --allow-child-process', line: (cfg) => widen(lineFor(cfg, 2), ['--allow-child-process']), flag: /drop --allow-child-process: starting programs/ },
+    // Node 20's process.permission.has('addon') answers false even with the flag: the flags themselves are read.
+    { name: `node ${process.versions.node} with --allow-addons`, line: (cfg) => widen(lineFor(cfg, 1), ['--allow-addons']), flag: /drop --allow-addons: loading native addons/ },
+    { name: `node ${process.versions.node} with --allow-addons in NODE_OPTIONS`, line: (cfg) => lineFor(cfg, 1), env: { NODE_OPTIONS: '--allow-addons' }, flag: /drop --allow-addons: loading native addons/ },
+    { name: 'node 24 with a wildcard grant', line: (cfg, base) => widen(lineFor(cfg, 2), [`--allow-fs-read=${base}/l*`]), flag: /drop --allow-fs-read=[^:]*\/l\*: Node reads "\*" as a wildcard/ },
+    { name: 'deno with --allow-import', line: (cfg) => widen(lineFor(cfg, 0), ['--allow-import'], ['--deny-import']), flag: /drop --allow-import: loading modules from the network/ },
   ];
 
   for (const k of cases) {
     test(`${k.name}: production refuses with exit 2 naming the flag`, () => {
       const line = k.line(prod.config, prod.base);
-      const r = spawnSync(line.command, line.args, { encoding: 'utf8', env: ENV, input: '' });
+      const r = spawnSync(line.command, line.args, { encoding: 'utf8', env: { ...ENV, ...k.env }, input: '' });
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, /docwarden: Cannot start in production mode: the (deno|node) sandbox grants more than this config needs/);
       assert.match(r.stderr, k.flag);
@@ -178,12 +183,24 @@ describe('a grant broader than the config needs', { skip }, () => {
     });
 
     test(`${k.name}: development starts with a warning naming the flag`, async () => {
-      const c = start(k.line(dev.config, dev.base));
+      const c = start(k.line(dev.config, dev.base), k.env);
       await readsGuide(c);
       assert.match(c.stderr, /docwarden: warning: the (deno|node) sandbox is wider than this config needs/);
       assert.match(c.stderr, k.flag);
     });
   }
+
+  test('a folder descriptor inherited from the launching process (exec 7</home/alice): production refuses, naming it', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+    const line = lineFor(prod.config, 1);
+    const folder = openSync(prod.base, 'r'); // the folder above the root: /proc/self/fd/3/… would reach all of it
+    try {
+      const r = spawnSync(line.command, line.args, { encoding: 'utf8', env: ENV, input: '', stdio: ['pipe', 'pipe', 'pipe', folder] });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /drop fd 3: a folder inherited from the launching process, reachable as \/proc\/self\/fd\/3\/…; close it first \(exec 3<&-\)/);
+    } finally {
+      closeSync(folder);
+    }
+  });
 
   test('node without its permission model: production starts, with a warning naming the flag to add', async () => {
     const c = start({ command: process.execPath, args: [BUNDLE, '--config', prod.config] });

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { launchLine } from '../../src/cli/launch.ts';
 import { BUNDLE, Client, DENO, RUNTIME, sandboxOf, type Json } from './harness.ts';
 
-const DENY = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys'];
+const DENY = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', '--deny-import'];
 
 export type AuditLaunch = {
   /** Passed as --root (ignored when `config` is given). */

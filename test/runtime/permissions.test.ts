@@ -35,7 +35,7 @@ const granted = (s: GrantSnapshot) => s.capabilities.filter((c) => c.access === 
 
 test('`listedNodeGrants()` reads both flag spellings, resolves relative paths and keeps "*"', () => {
   const argv = ['--permission', '--allow-fs-read=/a', '--allow-fs-read', 'rel/b', '--allow-fs-write=*', '--allow-fs-read=', '--stack-size=10'];
-  assert.deepEqual(listedNodeGrants(argv, '/cwd'), { read: ['/a', '/cwd/rel/b'], write: ['*'] });
+  assert.deepEqual(listedNodeGrants(argv, '/cwd'), { read: ['/a', '/cwd/rel/b'], write: ['*'], flags: argv });
 });
 
 test('`probeGrants()` under Node without the permission model reports no sandbox', async () => {
@@ -56,7 +56,8 @@ for (const [name, node, version] of [
     assert.equal(s.writeAll, false);
     assert.deepEqual(s.read, [join(DOCS, 'x')]);
     assert.deepEqual(s.write, [LOG]);
-    assert.deepEqual(s.listed, { read: [probeFile, DOCS], write: [LOG] });
+    assert.deepEqual({ read: s.listed?.read, write: s.listed?.write }, { read: [probeFile, DOCS], write: [LOG] });
+    assert.deepEqual(s.inherited, [], 'nothing inherited above fd 2');
     assert.deepEqual(granted(s), []);
     const wide = await probeUnder(node, [flag, '--allow-fs-read=*', '--allow-child-process', '--allow-worker']);
     assert.equal(wide.readAll, true);
@@ -65,7 +66,7 @@ for (const [name, node, version] of [
 }
 
 test('`probeGrants()` under Deno tells granted, denied and not-denied permissions apart', async () => {
-  const lockdown = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys'];
+  const lockdown = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', '--deny-import'];
   const s = await probeUnder(DENO, ['run', '--no-prompt', `--allow-read=${probeFile},${DOCS}`, `--allow-write=${LOG}`, ...lockdown]);
   assert.equal(s.runtime, 'deno');
   assert.deepEqual([s.sandboxed, s.readAll, s.writeAll, s.listed], [true, false, false, null]);
@@ -75,7 +76,7 @@ test('`probeGrants()` under Deno tells granted, denied and not-denied permission
 
   const all = await probeUnder(DENO, ['run', '-A']);
   assert.deepEqual([all.readAll, all.writeAll], [true, true]);
-  assert.deepEqual(granted(all), ['net', 'run', 'ffi', 'env', 'sys']);
+  assert.deepEqual(granted(all), ['net', 'run', 'ffi', 'env', 'sys', 'import']);
 
   const partial = await probeUnder(DENO, ['run', '--no-prompt', `--allow-read=${probeFile},${dir}`, '--allow-net=example.com']);
   assert.deepEqual(partial.read, [join(DOCS, 'x'), join(dir, 'other', 'x')]);

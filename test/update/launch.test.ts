@@ -29,7 +29,7 @@ test('launchFor() grants Deno exactly what the server needs, plus the canary', (
   assert.deepEqual(l.args, [
     'run', '--no-prompt', '--no-config', '--no-remote', '--no-npm',
     '--allow-read=/srv/docs,/etc/dw/config.json,/opt/dw/staging/docwarden.js,/tmp/v/canary.md', '--allow-write=/tmp/v/staged-audit.jsonl',
-    '--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', ACCESS.bundle, '--root', '/srv/docs', '--log', ACCESS.logPath,
+    '--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', '--deny-import', ACCESS.bundle, '--root', '/srv/docs', '--log', ACCESS.logPath,
   ]);
 });
 
