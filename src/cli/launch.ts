@@ -52,9 +52,7 @@ export function runtimeArgs(runtime: LaunchRuntime, nodeVersion: string, need: N
     ];
   }
   const withComma = [...need.read, ...need.write].find((p) => p.includes(','));
-  if (withComma !== undefined) {
-    throw new LaunchError(`Cannot print the deno launch line: ${JSON.stringify(withComma)} contains a comma, which deno's --allow-read list cannot express; rename it or use --runtime node`);
-  }
+  if (withComma !== undefined) throw new LaunchError(`Cannot print the deno launch line: ${JSON.stringify(withComma)} contains a comma, which deno's --allow-read list cannot express; rename it or use --runtime node`);
   return [
     'run', ...DENO_HYGIENE,
     `--allow-read=${need.read.join(',')}`,

@@ -44,10 +44,7 @@ export function covers(parent: string, path: string, p: PathOps): boolean {
 /** Every folder above `path`, nearest first, up to the file-system root. */
 export function ancestors(path: string, p: PathOps): string[] {
   const out: string[] = [];
-  for (let cur = p.dirname(path); !out.includes(cur); cur = p.dirname(cur)) {
-    if (cur === path) break;
-    out.push(cur);
-  }
+  for (let cur = p.dirname(path); cur !== path && !out.includes(cur); cur = p.dirname(cur)) out.push(cur);
   return out;
 }
 
@@ -62,10 +59,9 @@ function logFiles(config: Config): { files: string[]; rotates: boolean } {
 }
 
 /**
- * Node on Linux only: read access to the process's own descriptor links, so that a confinement check
- * can ask the kernel where an opened file really is (race-free; docs/security.md, "Races"). Through it the
- * server can reach only files it already holds open; Node's permission model normalises the path, so
- * "/proc/self/fd/../cwd" stays refused. The other runtime refuses these links whatever is granted.
+ * Node on Linux: the process's own descriptor links, so a confinement check can ask the kernel where an
+ * opened file is (race-free; docs/security.md, "Races"). It reaches only what the process holds open
+ * (an inherited folder is refused at start); the other runtime refuses these links whatever is granted.
  */
 export const DESCRIPTOR_LINKS = '/proc/self/fd/';
 
@@ -137,19 +133,15 @@ function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
   const writeFlag = deno ? '--allow-write' : '--allow-fs-write';
   if (s.readAll) out.push({ kind: 'too_broad', flag: deno ? readFlag : `${readFlag}=*`, message: `every file is readable; grant only the paths docwarden needs` });
   if (s.writeAll) out.push({ kind: 'too_broad', flag: deno ? writeFlag : `${writeFlag}=*`, message: `every file is writable; docwarden writes its audit log only` });
-  // Node reads "*" inside a path as a wildcard: "/srv/d*" also grants "/srv/dsecret".
-  for (const [flag, xs] of [[readFlag, s.listed?.read ?? []], [writeFlag, s.listed?.write ?? []]] as const) {
-    for (const x of unique(xs.filter((g) => g !== '*' && g.includes('*')))) {
-      out.push({ kind: 'too_broad', flag: `${flag}=${x}`, message: `Node reads "*" as a wildcard: every path starting with ${JSON.stringify(x.split('*')[0])}` });
-    }
-  }
-  const listedRead = (s.listed?.read ?? []).filter((x) => !x.includes('*'));
-  const listedWrite = (s.listed?.write ?? []).filter((x) => !x.includes('*'));
+  const listedRead = (s.listed?.read ?? []).filter((x) => x !== '*');
+  const listedWrite = (s.listed?.write ?? []).filter((x) => x !== '*');
   const descriptorLinks = !deno && p.sep === '/' ? [p.resolve(DESCRIPTOR_LINKS)] : [];
-  const extraRead = listedRead.filter((x) => !need.read.some((n) => covers(n, x, p)) && !descriptorLinks.includes(x));
-  const extraWrite = listedWrite.filter((x) => !need.write.includes(x));
-  for (const x of unique(extraRead)) out.push({ kind: 'too_broad', flag: `${readFlag}=${x}`, message: 'docwarden reads nothing there' });
-  for (const x of unique(extraWrite)) out.push({ kind: 'too_broad', flag: `${writeFlag}=${x}`, message: 'docwarden writes nothing there' });
+  // Node reads "*" inside a path as a wildcard ("/srv/d*" also grants "/srv/dsecret"): never needed.
+  const wild = (x: string, what: string): string => (x.includes('*') ? `Node reads "*" as a wildcard, so this grants every path starting with ${JSON.stringify(x.split('*')[0])}` : what);
+  const extraRead = listedRead.filter((x) => x.includes('*') || (!need.read.some((n) => covers(n, x, p)) && !descriptorLinks.includes(x)));
+  const extraWrite = listedWrite.filter((x) => x.includes('*') || !need.write.includes(x));
+  for (const x of unique(extraRead)) out.push({ kind: 'too_broad', flag: `${readFlag}=${x}`, message: wild(x, 'docwarden reads nothing there') });
+  for (const x of unique(extraWrite)) out.push({ kind: 'too_broad', flag: `${writeFlag}=${x}`, message: wild(x, 'docwarden writes nothing there') });
   // Probed paths that no listed flag explains (deno shows no flags; Node may get them from NODE_OPTIONS).
   const unexplained = (granted: readonly string[], listed: readonly string[]) =>
     outermost(granted.map((g) => probed(g, p)), p).filter((g) => !listed.some((l) => covers(l, g, p)));
@@ -173,9 +165,8 @@ export function auditGrants(s: GrantSnapshot, need: Need, p: PathOps): Finding[]
     return [{ kind: 'too_broad', flag: '-A', message: 'drop -A (--allow-all): it grants every permission' }];
   }
   const out = fileFindings(s, need, p);
-  for (const fd of s.inherited) {
-    out.push({ kind: 'too_broad', flag: `fd ${fd}`, message: `a folder inherited from the launching process, reachable as /proc/self/fd/${fd}/…; close it first (exec ${fd}<&-)` });
-  }
+  const inherited = (fd: number): string => `a folder inherited from the launching process, reachable as /proc/self/fd/${fd}/…; close it first (exec ${fd}<&-)`;
+  out.push(...s.inherited.map((fd): Finding => ({ kind: 'too_broad', flag: `fd ${fd}`, message: inherited(fd) })));
   const flagged = (flag: string): boolean => s.listed?.flags.some((f) => f === flag || f.startsWith(`${flag}=`)) ?? false;
   for (const c of caps) {
     const [flag, what] = table[c.name] as readonly [string, string];
@@ -193,10 +184,7 @@ export function verdict(findings: readonly Finding[], mode: Mode): Verdict {
 
 /** One line per finding, saying which flag to drop (too broad) or to add (unverified, unsandboxed). */
 export function findingLines(findings: readonly Finding[]): string[] {
-  return findings.map((f) => {
-    if (f.kind === 'too_broad') return f.flag === '-A' ? f.message : `drop ${f.flag}: ${f.message}`;
-    return `add ${f.flag}: ${f.message}`;
-  });
+  return findings.map((f) => (f.kind !== 'too_broad' ? `add ${f.flag}: ${f.message}` : f.flag === '-A' ? f.message : `drop ${f.flag}: ${f.message}`));
 }
 
 /** The start-up message: refusal (production) or warning (development, or nothing provably too broad). */

@@ -38,20 +38,14 @@ export const DENO_CAPABILITIES: readonly string[] = 'net run ffi env sys import'
 export const NODE_CAPABILITIES: readonly string[] = 'child worker addon wasi inspector net'.split(' ');
 
 function denoAccess(perms: DenoPermissions, name: string, path?: string): Access {
-  try {
-    const s = perms.querySync(path === undefined ? { name } : { name, path });
-    // A partial grant (`--allow-read --deny-read=X`) still grants everything else.
-    return s.state === 'granted' ? 'granted' : s.state === 'denied' ? 'denied' : 'prompt';
-  } catch {
-    return 'prompt'; // an unknown permission name: nothing the runtime can grant
-  }
+  // A partial grant (`--allow-read --deny-read=X`) still grants everything else; an unknown name throws.
+  const state = orNull(() => perms.querySync(path === undefined ? { name } : { name, path }).state);
+  return state === 'granted' ? 'granted' : state === 'denied' ? 'denied' : 'prompt';
 }
 
 function probeDeno(perms: DenoPermissions, version: string, plan: ProbePlan): GrantSnapshot {
   return {
-    runtime: 'deno',
-    version,
-    sandboxed: true,
+    runtime: 'deno', version, sandboxed: true,
     readAll: denoAccess(perms, 'read') === 'granted',
     writeAll: denoAccess(perms, 'write') === 'granted',
     read: plan.read.filter((p) => denoAccess(perms, 'read', p) === 'granted'),
@@ -84,20 +78,9 @@ export function listedNodeGrants(execArgv: readonly string[], cwd: string): { re
  */
 function inheritedDescriptors(): number[] {
   if (process.platform !== 'linux') return [];
-  let fds: number[];
-  try {
-    fds = fs.readdirSync('/proc/self/fd').map(Number);
-  } catch {
-    fds = Array.from({ length: 1021 }, (_, i) => i + 3); // no grant for the listing: ask each number
-  }
-  return fds.filter((fd) => {
-    try {
-      const st = fs.fstatSync(fd);
-      return fd > 2 && st.isDirectory();
-    } catch {
-      return false; // closed, or the descriptor the listing itself used
-    }
-  }).sort((a, b) => a - b);
+  // Without a grant to list them, each number is asked; a closed one (or the listing's own) throws.
+  const fds = orNull(() => fs.readdirSync('/proc/self/fd').map(Number)) ?? Array.from({ length: 1021 }, (_, i) => i + 3);
+  return fds.filter((fd) => fd > 2 && orNull(() => fs.fstatSync(fd).isDirectory()) === true).sort((a, b) => a - b);
 }
 
 function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
@@ -106,17 +89,10 @@ function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
   if (permission === undefined) {
     return { runtime: 'node', version, sandboxed: false, readAll: true, writeAll: true, read: [...plan.read], write: [...plan.write], capabilities: [], listed: null, inherited: [] };
   }
-  const has = (scope: string, reference?: string): boolean => {
-    try {
-      return reference === undefined ? permission.has(scope) : permission.has(scope, reference);
-    } catch {
-      return false;
-    }
-  };
+  const has = (scope: string, reference?: string): boolean =>
+    orNull(() => (reference === undefined ? permission.has(scope) : permission.has(scope, reference))) === true;
   return {
-    runtime: 'node',
-    version,
-    sandboxed: true,
+    runtime: 'node', version, sandboxed: true,
     readAll: has('fs.read'),
     writeAll: has('fs.write'),
     read: plan.read.filter((p) => has('fs.read', p)),
@@ -147,27 +123,22 @@ export type LaunchFacts = {
 
 function onPath(name: string): boolean | null {
   const file = process.platform === 'win32' ? `${name}.exe` : name;
+  // null when PATH or a folder on it cannot be read (Deno without environment or read access)
+  return orNull(() => (process.env['PATH'] ?? '').split(nodePath.delimiter).filter(Boolean)
+    .some((d) => fs.statSync(nodePath.join(d, file), { throwIfNoEntry: false })?.isFile() === true));
+}
+
+/** The value, or null when asking throws (Deno may refuse process.execPath without read permission). */
+function orNull<T>(ask: () => T): T | null {
   try {
-    const dirs = (process.env['PATH'] ?? '').split(nodePath.delimiter).filter(Boolean);
-    return dirs.some((d) => fs.statSync(nodePath.join(d, file), { throwIfNoEntry: false })?.isFile() === true);
+    return ask();
   } catch {
-    return null; // Deno without environment access
+    return null;
   }
 }
 
 export function launchFacts(): LaunchFacts {
   const runtime = detectRuntime();
-  let bundle: string | null = null;
-  let execPath: string | null = null;
-  try {
-    bundle = fileURLToPath(import.meta.url);
-  } catch {
-    bundle = null;
-  }
-  try {
-    execPath = process.execPath || null;
-  } catch {
-    execPath = null; // Deno may refuse it without read permission
-  }
-  return { bundle, runtime: runtime.name, version: runtime.version, execPath, onPath };
+  const execPath = orNull(() => process.execPath || null);
+  return { bundle: orNull(() => fileURLToPath(import.meta.url)), runtime: runtime.name, version: runtime.version, execPath, onPath };
 }

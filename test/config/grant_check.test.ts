@@ -207,7 +207,7 @@ test('`auditGrants()` refuses a Node grant containing "*": Node reads it as a pr
   const s = snapshot({ runtime: 'node', version: '20.20.2', capabilities: [], listed: { read: [...NEED.read, wild], write: [...NEED.write], flags: [] } });
   const f = auditGrants(s, NEED, posix);
   assert.deepEqual(f.map((x) => x.flag), [`--allow-fs-read=${wild}`]);
-  assert.match(f[0]?.message ?? '', /Node reads "\*" as a wildcard: every path starting with "\/srv\/d"/);
+  assert.match(f[0]?.message ?? '', /Node reads "\*" as a wildcard, so this grants every path starting with "\/srv\/d"/);
   assert.equal(verdict(f, 'production'), 'refuse');
 });
 
