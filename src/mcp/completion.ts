@@ -1,6 +1,6 @@
 // completion/complete for the resource templates' `path` argument: suggests names one folder level at
 // a time, through the same walker as listings, so it never suggests anything outside the roots.
-import { narrowingAllows, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
+import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { walk } from '../policy/walker.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
@@ -42,9 +42,10 @@ export async function complete(ctx: ToolContext, params: Readonly<Record<string,
   await walk(ctx.confinement, folder, {
     maxDepth: 1, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
     enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
-    keep: (rel, kind) =>
-      (kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, rel) : narrowingAllows(ctx.narrowing, root.name, rel)) &&
-      (rel.split('/').pop() ?? '').toLowerCase().startsWith(partial),
+    keep: (p) =>
+      (p.kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, p.rel)
+        : narrowingAllowsPath(ctx.narrowing, root.name, p)) &&
+      (p.rel.split('/').pop() ?? '').toLowerCase().startsWith(partial),
   }, (e) => {
     total++;
     if (values.length < MAX_VALUES) values.push(e.path.kind === 'dir' ? `${e.path.rel}/` : e.path.rel);

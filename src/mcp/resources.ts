@@ -6,7 +6,7 @@ import { decodeText } from '../document/document.ts';
 import { Failure } from '../errors/failure.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { RPC } from '../jsonrpc/codes.ts';
-import { narrowingAllows, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
+import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { readConfinedFile } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import { consentToRead } from '../policy/confirm.ts';
@@ -42,7 +42,7 @@ export async function listResources(ctx: ToolContext, cursor: unknown): Promise<
     await walk(ctx.confinement, top, {
       maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
       enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
-      keep: (rel, kind) => kind === 'file' && narrowingAllows(ctx.narrowing, root.name, rel),
+      keep: (p) => p.kind === 'file' && narrowingAllowsPath(ctx.narrowing, root.name, p),
     }, (e) => {
       if (seen++ < skip) return true;
       if (resources.length >= PAGE) {

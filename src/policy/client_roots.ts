@@ -4,6 +4,7 @@ import type { Root } from './resolver.ts';
 import { denied } from '../errors/failure.ts';
 import type { Host } from '../runtime/host.ts';
 import { isContained, resolvePath, type ConfinedPath, type Confinement } from './resolver.ts';
+import type { Named } from './confirm.ts';
 
 /** Per configured root: null = whole root allowed, otherwise the allowed root-relative subtrees. */
 export type Narrowing = ReadonlyMap<string, readonly string[] | null>;
@@ -62,6 +63,11 @@ export function narrowingAllows(n: Narrowing | null, rootName: string, rel: stri
   return allowed.some((p) => under(rel, p));
 }
 
+/** Both the requested path and, through a link, the place its bytes live must be allowed. */
+export function narrowingAllowsPath(n: Narrowing | null, rootName: string, p: Named): boolean {
+  return narrowingAllows(n, rootName, p.rel) && narrowingAllows(n, rootName, p.target);
+}
+
 /** May a walk descend into this folder (it holds or lies under an allowed subtree)? */
 export function narrowingMayEnter(n: Narrowing | null, rootName: string, relDir: string): boolean {
   if (n === null) return true;
@@ -84,7 +90,7 @@ export async function resolveIn(
   c: { readonly confinement: Confinement; readonly narrowing: Narrowing | null }, root: Root, path: string,
 ): Promise<ConfinedPath> {
   const p = await resolvePath(c.confinement, root, path);
-  if (!narrowingAllows(c.narrowing, root.name, p.rel) && !(p.kind === 'dir' && p.rel === '')) {
+  if (!narrowingAllowsPath(c.narrowing, root.name, p) && !(p.kind === 'dir' && p.rel === '')) {
     throw denied('narrowed_by_client', 'outside client roots');
   }
   return p;

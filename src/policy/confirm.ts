@@ -10,12 +10,20 @@ export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'timeout' | 
 export type ConsentRequest = { readonly tool: string; readonly root: string; readonly path: string; readonly size: number };
 export type AskConsent = (request: ConsentRequest) => Promise<ConsentAnswer>;
 
-export type ConfirmPolicy = { readonly needs: (rel: string, size: number) => boolean };
+/** A document as the rules see it: the requested path and, through a link, where its bytes live. */
+export type Named = { readonly rel: string; readonly target: string };
+export type ConfirmPolicy = {
+  readonly needs: (doc: Named, size: number) => boolean;
+  /** True when any rule exists: search then says that it skips such documents (docs/security.md). */
+  readonly active: boolean;
+};
 
 export function createConfirmPolicy(paths: readonly string[], largerThan: number): ConfirmPolicy {
   const globs = paths.map((p) => compileGlob(p, { caseInsensitive: true }));
+  const named = (rel: string) => globs.some((g) => g.matches(rel));
   return {
-    needs: (rel, size) => (largerThan > 0 && size > largerThan) || globs.some((g) => g.matches(rel)),
+    needs: (doc, size) => (largerThan > 0 && size > largerThan) || named(doc.rel) || named(doc.target),
+    active: largerThan > 0 || globs.length > 0,
   };
 }
 
@@ -45,8 +53,10 @@ const REFUSALS: Readonly<Record<Exclude<ConsentAnswer, 'accepted'>, string>> = {
 };
 
 /** Asks when the policy says so; throws a refusal (nothing read) unless the user accepted. */
-export async function requireConsent(policy: ConfirmPolicy, ask: AskConsent, request: ConsentRequest): Promise<void> {
-  if (!policy.needs(request.path, request.size)) return;
+export async function requireConsent(
+  policy: ConfirmPolicy, ask: AskConsent, doc: Named, request: ConsentRequest,
+): Promise<void> {
+  if (!policy.needs(doc, request.size)) return;
   const answer = await ask(request);
   if (answer === 'accepted') return;
   throw failure('consent_refused', `Cannot read "${request.root}:${request.path}": ${REFUSALS[answer]}; nothing was read`);
@@ -58,5 +68,5 @@ type ConsentContext = { readonly confinement: Confinement; readonly confirmPolic
 export async function consentToRead(c: ConsentContext, tool: string, path: ConfinedPath): Promise<void> {
   const open = await openConfined(c.confinement, path);
   await open.handle.close().catch(() => undefined);
-  await requireConsent(c.confirmPolicy, c.askConsent, { tool, root: path.root.name, path: path.rel, size: open.stat.size });
+  await requireConsent(c.confirmPolicy, c.askConsent, path, { tool, root: path.root.name, path: path.rel, size: open.stat.size });
 }

@@ -27,7 +27,9 @@ export function createPathRules(extensions: readonly string[], deny: readonly st
     extensions: new Set(extensions.map((e) => e.toLowerCase())),
     hidden,
     segmentDeny: deny.filter((p) => !p.includes('/')).map((p) => compileGlob(p, { caseInsensitive: true })),
-    pathDeny: deny.filter((p) => p.includes('/')).map((p) => compileGlob(p, { caseInsensitive: true })),
+    // `internal/**` also denies the folder `internal` itself: its listing, and links into it.
+    pathDeny: deny.filter((p) => p.includes('/')).flatMap((p) => (p.endsWith('/**') ? [p, p.slice(0, -3)] : [p]))
+      .map((p) => compileGlob(p, { caseInsensitive: true })),
   };
 }
 

@@ -23,6 +23,8 @@ export type ConfinedPath = {
   readonly root: Root;
   /** Root-relative, "/"-separated, NFC; "" for the root itself. */
   readonly rel: string;
+  /** Root-relative path of what is opened: `rel` unless a symlink was followed (rules apply to both). */
+  readonly target: string;
   readonly abs: string;
   readonly kind: 'file' | 'dir';
   readonly [CONFINED]: true;
@@ -56,15 +58,23 @@ function foldersBelow(host: Host, root: string, real: string): string[] {
  */
 export function targetAllowed(c: Confinement, root: Root, real: string, kind: 'file' | 'dir' | 'other'): boolean {
   if (!isContained(c.host, root.path, real)) return false;
-  const rel = c.host.path.relative(root.path, real).split(c.host.path.sep).join('/');
+  return relAllowed(c, rootRelative(c, root, real), kind);
+}
+
+/** Every name rule (segments, hidden, deny globs, extension) for one root-relative path. */
+function relAllowed(c: Confinement, rel: string, kind: 'file' | 'dir' | 'other'): boolean {
   if (rel === '') return kind === 'dir';
   const segments = rel.split('/');
   if (!segments.every((s) => segmentAllowed(c.rules, s)) || !relPathAllowed(c.rules, rel)) return false;
   return kind !== 'file' || extensionAllowed(c.rules, segments[segments.length - 1] as string);
 }
 
-function brand(root: Root, rel: string, abs: string, kind: 'file' | 'dir'): ConfinedPath {
-  return { root, rel, abs, kind } as ConfinedPath;
+export function rootRelative(c: Confinement, root: Root, real: string): string {
+  return c.host.path.relative(root.path, real).split(c.host.path.sep).join('/');
+}
+
+function brand(root: Root, rel: string, abs: string, kind: 'file' | 'dir', target = rel): ConfinedPath {
+  return { root, rel, abs, kind, target } as ConfinedPath;
 }
 
 /** The root itself as a confined folder: where a walk of the whole root starts. */
@@ -90,6 +100,7 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
   if (rel !== '' && !relPathAllowed(c.rules, rel)) throw denied('denied_pattern', `path refused: ${rel}`);
   let current = root.path;
   let kind: 'file' | 'dir' = 'dir';
+  let followed = false;
   try {
     for (let i = 0; i < segments.length; i++) {
       if (kind !== 'dir') throw denied('not_found', 'component is not a folder');
@@ -105,6 +116,7 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
           throw denied('denied_pattern', `symlink target refused at ${rel}`);
         }
         current = real;
+        followed = true;
       }
       if (st.kind === 'dir') kind = 'dir';
       else if (st.kind === 'file') kind = 'file';
@@ -117,7 +129,11 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
   if (kind === 'file' && !extensionAllowed(c.rules, segments[segments.length - 1] as string)) {
     throw denied('bad_extension', `extension refused: ${rel}`);
   }
-  return brand(root, rel, current, kind);
+  // Through a folder link the bytes live elsewhere (`alias/x.md` is `internal/x.md`): the rules
+  // judge that path too, so no link reaches what a direct request could not.
+  const target = followed ? rootRelative(c, root, current) : rel;
+  if (target !== rel && !relAllowed(c, target, kind)) throw denied('denied_pattern', `link target refused at ${rel}`);
+  return brand(root, rel, current, kind, target);
 }
 
 export type OpenDocument = { readonly path: ConfinedPath; readonly stat: FileStat; readonly handle: ReadHandle };
@@ -195,6 +211,9 @@ export async function readConfinedFile(
 }
 
 /** Builds a ConfinedPath for a walker entry already checked with lstat under a confined folder. */
-export function childOf(parent: ConfinedPath, name: string, abs: string, kind: 'file' | 'dir'): ConfinedPath {
-  return brand(parent.root, parent.rel === '' ? name : `${parent.rel}/${name}`, abs, kind);
+export function childOf(
+  parent: ConfinedPath, name: string, abs: string, kind: 'file' | 'dir', target?: string,
+): ConfinedPath {
+  const join = (p: string) => (p === '' ? name : `${p}/${name}`);
+  return brand(parent.root, join(parent.rel), abs, kind, target ?? join(parent.target));
 }

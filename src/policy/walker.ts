@@ -2,7 +2,7 @@
 // Applies the same rules as resolvePath, so a listing never shows what a read would refuse, and caps
 // depth, entries visited and time (docs/security.md, "Path resolution").
 import { failure } from '../errors/failure.ts';
-import { childOf, targetAllowed, type Confinement, type ConfinedPath } from './resolver.ts';
+import { childOf, rootRelative, targetAllowed, type Confinement, type ConfinedPath } from './resolver.ts';
 import type { FileStat } from '../runtime/host.ts';
 import { extensionAllowed, relPathAllowed, segmentAllowed } from './path_rules.ts';
 
@@ -21,8 +21,8 @@ export type WalkOptions = {
   readonly signal: AbortSignal;
   /** Skip a folder's subtree (client-root narrowing, path filters). */
   readonly enterDir?: (rel: string) => boolean;
-  /** Keep a file or folder in the output. */
-  readonly keep?: (rel: string, kind: 'file' | 'dir') => boolean;
+  /** Keep a file or folder in the output (its `target` is where a followed link points). */
+  readonly keep?: (path: ConfinedPath) => boolean;
 };
 
 export type WalkResult = { readonly truncated: boolean };
@@ -63,6 +63,7 @@ export async function walk(
       let st: FileStat | null = null;
       let own: FileStat | null = null; // the entry itself, before any symlink is followed
       let target = abs; // what a read opens: for a followed link, its in-root target
+      let linkTarget: string | undefined; // and that target root-relative, for the rules that judge it
       if (kind !== 'file' && kind !== 'dir') {
         try {
           st = await c.host.lstat(abs);
@@ -77,6 +78,7 @@ export async function walk(
             const real = await c.host.realpath(abs);
             st = await c.host.stat(real);
             target = real;
+            linkTarget = rootRelative(c, dir.root, real);
             if (!targetAllowed(c, dir.root, real, st.kind === 'file' || st.kind === 'dir' ? st.kind : 'other')) continue;
           } catch {
             continue;
@@ -88,10 +90,10 @@ export async function walk(
         if (kind !== 'file' && kind !== 'dir') continue;
       }
       if (kind === 'file' && !extensionAllowed(c.rules, d.name)) continue;
-      const child = childOf(dir, d.name, target, kind);
-      if (!relPathAllowed(c.rules, child.rel)) continue;
+      const child = childOf(dir, d.name, target, kind, linkTarget);
+      if (!relPathAllowed(c.rules, child.rel) || !relPathAllowed(c.rules, child.target)) continue;
       if (kind === 'dir' && options.enterDir && !options.enterDir(child.rel)) continue;
-      if (!options.keep || options.keep(child.rel, kind)) {
+      if (!options.keep || options.keep(child)) {
         if (st === null) {
           try {
             st = own = await c.host.lstat(abs);

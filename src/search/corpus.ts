@@ -93,7 +93,7 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
   async function walkRoot(o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>): Promise<Snapshot | null> {
     const files: CorpusEntry[] = [];
     const r = await walk(o.confinement, rootFolder(o.root), {
-      maxDepth: o.maxDepth, maxVisited: o.maxVisited, signal: o.signal, keep: (_rel, kind) => kind === 'file',
+      maxDepth: o.maxDepth, maxVisited: o.maxVisited, signal: o.signal, keep: (p) => p.kind === 'file',
     }, (e) => {
       const entry = { path: e.path, size: e.size, mtimeMs: e.mtimeMs, key: `${e.size}:${e.mtimeMs}:${e.fileId ?? ''}` };
       files.push(entry);

@@ -43,5 +43,3 @@ export function checkSignal(ctx: ToolContext): void {
   }
 }
 
-/** Shown instead of text from a document that needs the user's consent before it is read. */
-export const NEEDS_CONSENT = '[this document needs the user\'s confirmation: open it with read_doc]';

@@ -3,7 +3,7 @@ import { decodeText, splitLines } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { formatOf, parseHeadings } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
-import { readConfinedFile } from '../policy/resolver.ts';
+import { openConfined, readRange } from '../policy/resolver.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { PATH_ARG, ROOT_ARG, isoTime, pickRoot } from './common.ts';
 import { docUri } from '../formats/doc_uri.ts';
@@ -17,17 +17,20 @@ const OUTPUT = object({
   size: integer({ description: 'Bytes', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
   modified: string({ description: 'Last modification, ISO 8601', maxLength: 32 }),
   mediaType: string({ description: 'Media type', maxLength: 64 }),
-  text: boolean('True when the document is valid UTF-8 text'),
+  text: nullable(boolean('True when the document is valid UTF-8 text (null: needs consent)')),
   lines: nullable(integer({ description: 'Line count (text only)', minimum: 0, maximum: 1e9 })),
   headings: nullable(integer({ description: 'Heading count (text only)', minimum: 0, maximum: 1e9 })),
-  sha256: string({ description: 'SHA-256 of the bytes, hex', maxLength: 64 }),
-}, ['root', 'path', 'uri', 'size', 'modified', 'mediaType', 'text', 'lines', 'headings', 'sha256']);
+  sha256: nullable(string({ description: 'SHA-256 of the bytes, hex (null: needs consent)', maxLength: 64 })),
+  needsConsent: boolean('True when it needs the user\'s confirmation: only name, size and date are shown'),
+}, ['root', 'path', 'uri', 'size', 'modified', 'mediaType', 'text', 'lines', 'headings', 'sha256', 'needsConsent']);
 
 export function docInfoTool() {
   return defineTool({
     name: 'doc_info',
     title: 'Document facts',
-    description: 'Size, modification time, line count, media type, heading count and SHA-256 of one document, without its text.',
+    description: 'Size, modification time, line count, media type, heading count and SHA-256 of one document, ' +
+      'without its text ' +
+      '(only name, size and date for a document that needs the user\'s confirmation).',
     input: object({ root: ROOT_ARG, path: PATH_ARG }, ['path']),
     output: OUTPUT.json,
     async run(args, ctx: ToolContext) {
@@ -35,21 +38,33 @@ export function docInfoTool() {
       const path = await resolveIn(ctx, root, args.path);
       if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot describe: the path is a folder; use list_docs');
       ctx.touched.push(`${root.name}:${path.rel}`);
-      const { bytes, stat } = await readConfinedFile(ctx.confinement, path);
+      // A document that needs consent shows what a listing shows (name, size, date) and nothing
+      // derived from its bytes: a hash or a line count would confirm a guessed text offline.
+      const open = await openConfined(ctx.confinement, path);
+      const gated = ctx.confirmPolicy.needs(path, open.stat.size);
+      let bytes: Uint8Array | null = null;
+      try {
+        if (!gated) bytes = await readRange(open, 0, Math.min(open.stat.size, ctx.confinement.maxFileBytes));
+      } finally {
+        await open.handle.close().catch(() => undefined);
+      }
+      const stat = open.stat;
       const mediaType = mediaTypeOf(path.rel);
-      const decoded = isTextMediaType(mediaType) ? decodeText(bytes) : null;
+      const decoded = bytes !== null && isTextMediaType(mediaType) ? decodeText(bytes) : null;
       const lines = decoded === null ? null : splitLines(decoded);
       const info = {
         root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
-        mediaType, text: lines !== null, lines: lines === null ? null : lines.length,
+        mediaType, text: gated ? null : lines !== null, lines: lines === null ? null : lines.length,
         headings: lines === null ? null : parseHeadings(lines, formatOf(path.rel)).length,
-        sha256: ctx.confinement.host.sha256Hex(bytes),
+        sha256: bytes === null ? null : ctx.confinement.host.sha256Hex(bytes), needsConsent: gated,
       };
       const text = [
         `${root.name}:${path.rel}`,
-        `size: ${info.size} bytes`, `modified: ${info.modified}`, `media type: ${mediaType}${info.text ? '' : ' (binary)'}`,
+        `size: ${info.size} bytes`, `modified: ${info.modified}`,
+        `media type: ${mediaType}${info.text === false ? ' (binary)' : ''}`,
         ...(info.lines === null ? [] : [`lines: ${info.lines}`, `headings: ${info.headings}`]),
-        `sha256: ${info.sha256}`,
+        gated ? 'needs the user\'s confirmation: lines, headings and SHA-256 are shown once read_doc obtains it'
+          : `sha256: ${info.sha256}`,
       ].join('\n');
       return { structured: info, text, links: [{ root: root.name, path: path.rel, mimeType: mediaType, size: stat.size }] };
     },

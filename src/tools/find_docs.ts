@@ -2,8 +2,8 @@
 import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
-import { narrowingAllows } from '../policy/client_roots.ts';
-import { rootFolder } from '../policy/resolver.ts';
+import { narrowingAllowsPath } from '../policy/client_roots.ts';
+import { rootFolder, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
@@ -67,17 +67,17 @@ export function findDocsTool(maxEntries: number) {
         matches.push({ path: rel, size, modified: isoTime(mtimeMs) });
         return true;
       };
-      const wanted = (rel: string) => glob.matches(rel) && narrowingAllows(ctx.narrowing, root.name, rel);
+      const wanted = (p: ConfinedPath) => glob.matches(p.rel) && narrowingAllowsPath(ctx.narrowing, root.name, p);
       const options = { confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal };
       // A snapshot taken moments ago by search_docs or find_docs makes repeated name searches nearly
       // free; otherwise a walk with the glob as its filter stats only the matching files.
       const snap = ctx.corpus.fresh(options);
       if (snap) {
-        for (const f of snap.files) if (wanted(f.path.rel) && !take(f.path.rel, f.size, f.mtimeMs)) break;
+        for (const f of snap.files) if (wanted(f.path) && !take(f.path.rel, f.size, f.mtimeMs)) break;
       } else {
         await walk(ctx.confinement, rootFolder(root), {
           maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
-          keep: (rel, kind) => kind === 'file' && wanted(rel),
+          keep: (p) => p.kind === 'file' && wanted(p),
         }, (e) => take(e.path.rel, e.size, e.mtimeMs));
       }
       const nextCursor = more ? encodeCursor('find_docs', { q: query, o: skip + matches.length }) : null;

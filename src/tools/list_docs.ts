@@ -1,7 +1,7 @@
 // list_docs: the entries under a folder, breadth limited by depth and paged by cursor. Denied, hidden
 // and out-of-root entries never appear (the walker applies the read rules).
 import { failure } from '../errors/failure.ts';
-import { narrowingAllows, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
+import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { walk } from '../policy/walker.ts';
 import { escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
@@ -61,7 +61,8 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
         maxVisited: ctx.limits.walkEntries,
         signal: ctx.signal,
         enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
-        keep: (rel, kind) => (kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, rel) : narrowingAllows(ctx.narrowing, root.name, rel)),
+        keep: (p) => (p.kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, p.rel)
+          : narrowingAllowsPath(ctx.narrowing, root.name, p)),
       }, (e) => {
         checkSignal(ctx);
         if (seen++ < skip) return true;

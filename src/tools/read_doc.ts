@@ -110,7 +110,9 @@ export function readDocTool(responseBytes: number) {
         const fp = fingerprint(open.stat);
         if (resume && resume.f !== fp) throw failure('invalid_cursor', 'Invalid cursor: the document changed since the previous page; read it again without cursor');
         // Every page asks (a cursor is client data and cannot carry consent); the session remembers a "yes".
-        await requireConsent(ctx.confirmPolicy, ctx.askConsent, { tool: 'read_doc', root: root.name, path: path.rel, size });
+        await requireConsent(ctx.confirmPolicy, ctx.askConsent, path, {
+          tool: 'read_doc', root: root.name, path: path.rel, size,
+        });
 
         let page: Page;
         let totalLines: number | null;

@@ -5,7 +5,7 @@ import { splitLines } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
-import { narrowingAllows, resolveIn } from '../policy/client_roots.ts';
+import { narrowingAllowsPath, resolveIn } from '../policy/client_roots.ts';
 import { lineMatcher, type Match } from '../search/line_matcher.ts';
 import { bestSnippets } from '../search/snippet.ts';
 import { headingPathAt, indexSections, lineStarts } from '../search/sections.ts';
@@ -13,7 +13,7 @@ import type { Heading } from '../formats/headings.ts';
 import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, NEEDS_CONSENT, ROOT_ARG, checkSignal, limitArg, pickRoot } from './common.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, limitArg, pickRoot } from './common.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { defineTool, type ToolContext } from './context.ts';
 import type { CorpusEntry } from '../search/corpus.ts';
@@ -44,6 +44,7 @@ const OUTPUT = object({
   filesSearched: integer({ description: 'Files considered', minimum: 0, maximum: 1e9 }),
   nextCursor: nullable(string({ description: 'Pass as cursor for more hits', maxLength: 512 })),
   truncated: boolean('True when more hits exist than this page shows'),
+  notSearched: string({ description: 'Which documents the search left out, when some need consent', maxLength: 256 }),
 }, ['root', 'mode', 'hits', 'filesSearched', 'nextCursor', 'truncated']);
 
 type Hit = {
@@ -120,8 +121,14 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
       };
       const prefix = folder.rel === '' ? '' : folder.rel + '/';
+      // Documents that need the user's consent are left out HERE, where the set is chosen, before any
+      // matching or ranking: nothing derived from their bytes (a hit, a total, a cursor, a term's
+      // document frequency) can then reach a reply (docs/security.md, "Consent as information flow").
       const searchable = (f: CorpusEntry): boolean =>
-        f.path.rel.startsWith(prefix) && narrowingAllows(ctx.narrowing, root.name, f.path.rel) && (glob === null || glob.matches(f.path.rel));
+        f.path.rel.startsWith(prefix) && !ctx.confirmPolicy.needs(f.path, f.size) &&
+        narrowingAllowsPath(ctx.narrowing, root.name, f.path) && (glob === null || glob.matches(f.path.rel));
+      const page = (more: boolean) => result(root.name, mode, hits, done,
+        more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null, ctx.confirmPolicy.active);
       const tooMany = () => failure('limit_reached',
         `Cannot finish: the search covers more than ${ctx.limits.searchFiles} files (limits.searchFiles); narrow it with \`path\` or \`glob\``);
       let done = 0;
@@ -158,10 +165,6 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           if (!f || text === null) continue;
           const score = Math.round(r.score * 1000);
           const { section } = r;
-          if (ctx.confirmPolicy.needs(f.path.rel, f.size)) {
-            hits.push(maskedHit(r.key, section.line, 1, score));
-            continue;
-          }
           const lines = split.get(r.key) ?? splitLines(text);
           split.set(r.key, lines);
           // The best line inside the section; the heading itself when only the heading names a term.
@@ -176,8 +179,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
             score, ...context((n) => lines[n - 1] ?? '', lines.length, line, contextLines),
           });
         }
-        const more = ranked.length > skip + limit;
-        return result(root.name, mode, hits, done, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
+        return page(ranked.length > skip + limit);
       }
 
       const matcher = lineMatcher(mode, args.query, caseSensitive);
@@ -198,24 +200,17 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           if (count > skip + limit) return false;
           starts ??= lineStarts(text);
           headings ??= ctx.corpus.headings(f, text);
-          const hit = lineHit(f.path.rel, text, starts, m, headings, contextLines);
-          hits.push(ctx.confirmPolicy.needs(f.path.rel, f.size) ? maskedHit(hit.path, hit.line, hit.column, null) : hit);
+          hits.push(lineHit(f.path.rel, text, starts, m, headings, contextLines));
         }
         return true;
       });
-      const more = count > skip + limit;
-      return result(root.name, mode, hits, done, more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null);
+      return page(count > skip + limit);
     },
   });
 }
 
 function nullableEscaped(s: string | null): string | null {
   return s === null ? null : escapeControls(s);
-}
-
-/** A hit in a document that needs consent: where, but not what (no snippet, heading or context). */
-function maskedHit(path: string, line: number, column: number, score: number | null): Hit {
-  return { path, line, column, snippet: NEEDS_CONSENT, heading: null, headingPath: [], score, before: [], after: [] };
 }
 
 /** Context lines around `line` (1-based) of a text of `count` lines, each cut like a snippet. */
@@ -247,7 +242,13 @@ function lineHit(
   };
 }
 
-function result(root: string, mode: string, hits: readonly Hit[], filesSearched: number, nextCursor: string | null) {
+/** Said whenever consent rules exist, whatever the query found: its presence depends on the config alone. */
+export const CONSENT_SKIPPED = 'Documents that need the user\'s confirmation (confirm.paths, confirm.largerThan) ' +
+  'are not searched; read_doc asks for it.';
+
+function result(
+  root: string, mode: string, hits: readonly Hit[], filesSearched: number, nextCursor: string | null, gated: boolean,
+) {
   // grep -C style: context lines are `path-N-  text` around the hit's `path:N:col [section]  snippet`.
   const lines = hits.flatMap((h) => {
     const name = escapeName(h.path);
@@ -262,9 +263,13 @@ function result(root: string, mode: string, hits: readonly Hit[], filesSearched:
     `${hits.length} hit${hits.length === 1 ? '' : 's'} in ${root} (${mode}, ${filesSearched} files searched)`,
     ...lines,
     ...(nextCursor ? [`More hits: call again with the same arguments and cursor "${nextCursor}"`] : []),
+    ...(gated ? [CONSENT_SKIPPED] : []),
   ].join('\n');
   return {
-    structured: { root, mode, hits, filesSearched, nextCursor, truncated: nextCursor !== null },
+    structured: {
+      root, mode, hits, filesSearched, nextCursor, truncated: nextCursor !== null,
+      ...(gated ? { notSearched: CONSENT_SKIPPED } : {}),
+    },
     text,
     links: [...new Set(hits.map((h) => h.path))].slice(0, 20).map((p) => ({ root, path: p, mimeType: mediaTypeOf(p) })),
   };

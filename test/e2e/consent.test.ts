@@ -93,10 +93,15 @@ describe(`consent before risky reads (${RUNTIME})`, () => {
       const res = await c.request('resources/read', { uri: 'docs://docs/private/plan.md' });
       assert.ok(res.error);
       assert.match(res.error.message, /declined/);
+      // Search leaves gated documents out (no masked hit: its position alone was a bit of the text)
+      // and says so whatever the query; doc_info shows name, size and date only.
       const s = await c.call('search_docs', { query: 'quarterly', mode: 'literal' });
-      const hits = s.structuredContent?.['hits'] as { path: string; snippet: string }[];
-      assert.equal(hits[0]?.path, 'private/plan.md');
-      assert.match(hits[0]?.snippet ?? '', /needs the user's confirmation/);
+      assert.deepEqual(s.structuredContent?.['hits'], []);
+      assert.match(String(s.structuredContent?.['notSearched']), /need the user's confirmation/);
+      const info = (await c.call('doc_info', { path: 'private/plan.md' })).structuredContent ?? {};
+      const withheld = [info['needsConsent'], info['sha256'], info['lines'], info['headings'], info['text']];
+      assert.deepEqual(withheld, [true, null, null, null, null]);
+      assert.equal(info['size'], `# Plan\n\n${SECRET_LINE}\n`.length);
       assert.ok(!c.stdout.includes(SECRET_LINE));
     });
   });

@@ -148,7 +148,7 @@ test('`walk()` returns truncated when the visitor stops early', async () => {
 test('`walk()` honours enterDir and keep filters', async () => {
   const noGuide = rels((await collect(strict, '', { enterDir: (rel) => rel !== 'guide' })).entries);
   assert.equal(noGuide.some((r) => r === 'guide' || r.startsWith('guide/')), false);
-  const filesOnly = rels((await collect(strict, '', { keep: (_rel, kind) => kind === 'file' })).entries);
+  const filesOnly = rels((await collect(strict, '', { keep: (p) => p.kind === 'file' })).entries);
   assert.ok(filesOnly.includes('guide/install.md'), 'folders are still descended when not kept');
   assert.equal(filesOnly.includes('guide'), false);
 });
@@ -164,7 +164,7 @@ test('`walk()` stats only links, entries of unknown type and the entries it keep
   const statted: string[] = [];
   const counting = { ...host, lstat: (p: string) => (statted.push(p.slice(tree.rootDir.length + 1)), host.lstat(p)) };
   const c = confinementFor(counting, config);
-  const kept = rels((await collect(c, '', { keep: (rel) => rel === 'guide/install.md' })).entries);
+  const kept = rels((await collect(c, '', { keep: (p) => p.rel === 'guide/install.md' })).entries);
   assert.deepEqual(kept, ['guide/install.md']);
   assert.ok(statted.includes('guide/install.md'));
   for (const plain of ['README.md', 'big.md', 'guide', 'guide/deep', 'guide/deep/more.md', 'notes.txt', 'swapdir/doc.md']) {
@@ -174,7 +174,8 @@ test('`walk()` stats only links, entries of unknown type and the entries it keep
 });
 
 test('`walk()` keeps a hard link out even when only the hard link is kept', async () => {
-  const shown = rels((await collect(strict, '', { keep: (rel) => rel === 'hard.md' || rel === 'README.md' })).entries);
+  const keep = (p: { rel: string }) => p.rel === 'hard.md' || p.rel === 'README.md';
+  const shown = rels((await collect(strict, '', { keep })).entries);
   assert.deepEqual(shown, ['README.md']);
 });
 

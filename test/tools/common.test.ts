@@ -30,7 +30,7 @@ function ctx(narrowing: Narrowing | null, signal = new AbortController().signal)
     limits: config.limits,
     docs: undefined as unknown as ToolContext['docs'],
     corpus: undefined as unknown as ToolContext['corpus'],
-    confirmPolicy: { needs: () => false },
+    confirmPolicy: { needs: () => false, active: false },
     askConsent: async () => 'unsupported',
     signal,
     progress: () => undefined,
