@@ -5,6 +5,7 @@ import { failure } from '../errors/failure.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { compileGlob } from './glob.ts';
 import { openConfined, type ConfinedPath, type Confinement } from './resolver.ts';
+import { foldName } from './path_rules.ts';
 
 export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'timeout' | 'unsupported';
 export type ConsentRequest = { readonly tool: string; readonly root: string; readonly path: string; readonly size: number };
@@ -19,8 +20,8 @@ export type ConfirmPolicy = {
 };
 
 export function createConfirmPolicy(paths: readonly string[], largerThan: number): ConfirmPolicy {
-  const globs = paths.map((p) => compileGlob(p, { caseInsensitive: true }));
-  const named = (rel: string) => globs.some((g) => g.matches(rel));
+  const globs = paths.map((p) => compileGlob(foldName(p), { caseInsensitive: true }));
+  const named = (rel: string) => globs.some((g) => g.matches(foldName(rel)));
   return {
     needs: (doc, size) => (largerThan > 0 && size > largerThan) || named(doc.rel) || named(doc.target),
     active: largerThan > 0 || globs.length > 0,

@@ -18,18 +18,40 @@ export const MAX_PATH_CHARS = 1024;
 export const MAX_SEGMENTS = 64;
 export const MAX_SEGMENT_CHARS = 255;
 
-// C0, DEL, C1, U+2028/9, bidi controls, zero-width characters, BOM, and the "other format" class.
-const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c\ufff9-\ufffb]/u;
+// C0, DEL, C1, soft hyphen, U+2028/9, bidi controls, zero-width characters, BOM, the "other format"
+// class and the TAG characters U+E0000-E007F (invisible text that models read: "ASCII smuggling").
+const FORBIDDEN_CHARS = new RegExp('[\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u2028\\u2029\\u200b-\\u200f\\u202a-\\u202e' +
+  '\\u2060-\\u2069\\ufeff\\u061c\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}]', 'u');
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+// A Windows 8.3 short name ("SECRE~1.MD") opens the long-named file it abbreviates, past its rules.
+const SHORT_NAME = /^[^.~]{1,6}~[0-9][^.]{0,6}(\.[^.]{1,3})?$/;
+
+/**
+ * A name as a case-insensitive file system may see it (APFS, NTFS, ext4 casefold): compatibility
+ * normalization plus full case folding, which `toLowerCase` is not: "ſ" (U+017F) folds to "s", "ß" to
+ * "ss", "ﬁ" to "fi". Upper- then lower-casing to a fixed point folds every such character (it folds a
+ * few more, like dotless "ı" to "i": a wider match only ever denies or asks more). Deny and consent
+ * globs compare folded names with folded patterns.
+ */
+export function foldName(name: string): string {
+  if (/^[\x00-\x7f]*$/.test(name)) return name.toLowerCase();
+  let folded = name.normalize('NFKC');
+  for (let i = 0; i < 4; i++) {
+    const next = folded.toUpperCase().toLowerCase().normalize('NFKC');
+    if (next === folded) break;
+    folded = next;
+  }
+  return folded;
+}
 
 export function createPathRules(extensions: readonly string[], deny: readonly string[], hidden: boolean): PathRules {
   return {
     extensions: new Set(extensions.map((e) => e.toLowerCase())),
     hidden,
-    segmentDeny: deny.filter((p) => !p.includes('/')).map((p) => compileGlob(p, { caseInsensitive: true })),
+    segmentDeny: deny.filter((p) => !p.includes('/')).map((p) => compileGlob(foldName(p), { caseInsensitive: true })),
     // `internal/**` also denies the folder `internal` itself: its listing, and links into it.
     pathDeny: deny.filter((p) => p.includes('/')).flatMap((p) => (p.endsWith('/**') ? [p, p.slice(0, -3)] : [p]))
-      .map((p) => compileGlob(p, { caseInsensitive: true })),
+      .map((p) => compileGlob(foldName(p), { caseInsensitive: true })),
   };
 }
 
@@ -54,6 +76,7 @@ export function splitRequestPath(raw: string): readonly string[] | PathProblem {
     if (s.length > MAX_SEGMENT_CHARS) return { problem: `a path segment is longer than ${MAX_SEGMENT_CHARS} characters` };
     if (s.endsWith('.') || s.endsWith(' ')) return { problem: 'a path segment must not end in "." or a space' };
     if (WINDOWS_RESERVED.test(s)) return { problem: 'a path segment is a reserved device name' };
+    if (SHORT_NAME.test(s)) return { problem: 'a path segment looks like a Windows short name ("NAME~1.EXT")' };
   }
   return segments;
 }
@@ -66,16 +89,18 @@ export function isPathProblem(v: readonly string[] | PathProblem): v is PathProb
 export function segmentAllowed(rules: PathRules, name: string): boolean {
   if (name.length === 0 || name.length > MAX_SEGMENT_CHARS || name === '.' || name === '..') return false;
   if (FORBIDDEN_CHARS.test(name) || name.includes('\\') || name.includes(':') || name.includes('%')) return false;
-  if (name.endsWith('.') || name.endsWith(' ') || WINDOWS_RESERVED.test(name)) return false;
+  if (name.endsWith('.') || name.endsWith(' ') || WINDOWS_RESERVED.test(name) || SHORT_NAME.test(name)) return false;
   if (name.normalize('NFC') !== name) return false; // an NFD name could not be requested exactly
   if (!rules.hidden && name.startsWith('.')) return false;
-  for (const m of rules.segmentDeny) if (m.matches(name)) return false;
+  const folded = foldName(name);
+  for (const m of rules.segmentDeny) if (m.matches(folded)) return false;
   return true;
 }
 
 /** Whole-path deny rules (patterns with "/") are checked against the joined relative path. */
 export function relPathAllowed(rules: PathRules, rel: string): boolean {
-  for (const m of rules.pathDeny) if (m.matches(rel)) return false;
+  const folded = foldName(rel);
+  for (const m of rules.pathDeny) if (m.matches(folded)) return false;
   return true;
 }
 

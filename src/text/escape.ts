@@ -5,16 +5,21 @@
 // C0 controls except \t (09) and \n (0A); DEL and C1 controls (7F-9F, which includes the 8-bit CSI 9B);
 // ALM U+061C; zero-width space/non-joiner/joiner and LRM/RLM U+200B-U+200F; line and paragraph
 // separators and the bidi embeddings/overrides U+2028-U+202E; bidi isolates U+2066-U+2069; BOM/ZWNBSP
-// U+FEFF. Escaping the ESC itself is enough to defuse an escape sequence: the rest is plain text.
-const CONTENT_UNSAFE = /[\x00-\x08\x0B-\x1F\x7F-\x9F\u061C\u200B-\u200F\u2028-\u202E\u2066-\u2069\uFEFF]/g;
+// U+FEFF; and what a model reads but a person does not see: soft hyphen U+00AD, invisible operators
+// U+2060-U+2064, TAG characters U+E0000-U+E007F (text hidden in plain sight, "ASCII smuggling").
+// Escaping the ESC itself is enough to defuse an escape sequence: the rest is plain text.
+// (TAGs as their UTF-16 pairs: a "u" regex would scan plain text about eight times slower.)
+const UNSAFE = '\\x7F-\\x9F\\xAD\\u061C\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]' +
+  '|\\uDB40[\\uDC00-\\uDC7F';
+const CONTENT_UNSAFE = new RegExp(`[\\x00-\\x08\\x0B-\\x1F${UNSAFE}]`, 'g');
 // The same for names shown one per line in listings, where \n and \t would forge extra entries or columns.
-const NAME_UNSAFE = /[\x00-\x1F\x7F-\x9F\u061C\u200B-\u200F\u2028-\u202E\u2066-\u2069\uFEFF]/g;
+const NAME_UNSAFE = new RegExp(`[\\x00-\\x1F${UNSAFE}]`, 'g');
 // Non-global twin for testing: a global regex's `test()` keeps `lastIndex` between calls.
 const CONTENT_UNSAFE_ANY = new RegExp(CONTENT_UNSAFE.source);
 
-// Every character in the classes above is a single UTF-16 code unit, so four hex digits always suffice.
 function visible(c: string): string {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  const cp = c.codePointAt(0) ?? 0;
+  return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;
 }
 
 /** Replaces unsafe characters with visible `\uXXXX` escapes, keeping \n, \t and ordinary Unicode. */

@@ -77,3 +77,11 @@ test('`escapeControls()` and `escapeName()` handle 1 MB strings in one pass', ()
   assert.equal(escapeControls(dense).length, 250_000 * (6 * 3 + 1));
   assert.equal(escapeControls(plain), plain);
 });
+
+test('invisible characters a model reads and a person does not see are escaped: TAG, U+2060-2064, U+00AD', () => {
+  const hidden = 'a\u{e0041}\u{e007f}b\u00adc\u2060\u2064d';
+  assert.equal(escapeControls(hidden), 'a\\u{e0041}\\u{e007f}b\\u00adc\\u2060\\u2064d');
+  assert.equal(escapeName(hidden), escapeControls(hidden));
+  assert.equal(hasUnsafeChars('x\u{e0020}'), true);
+  assert.equal(escapeControls('emoji 😀 stays'), 'emoji 😀 stays');
+});
