@@ -15,7 +15,7 @@ export type AskConsent = (request: ConsentRequest) => Promise<ConsentAnswer>;
 export type Named = { readonly rel: string; readonly target: string };
 export type ConfirmPolicy = {
   readonly needs: (doc: Named, size: number) => boolean;
-  /** True when any rule exists: search then says that it skips such documents (docs/security.md). */
+  /** True when any rule exists: search then says it skips such documents. */
   readonly active: boolean;
 };
 
