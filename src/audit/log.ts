@@ -22,6 +22,7 @@ export type AuditFields = {
   readonly reason?: string | null | undefined;
   readonly ms?: number | undefined;
   readonly bytes?: number | undefined;
+  readonly redacted?: readonly { family: string; count: number }[] | undefined;
   readonly detail?: unknown;
 };
 

@@ -1,5 +1,6 @@
-// Secret redaction for everything written to the audit log and to MCP log notifications
-// (docs/security.md, "Audit log"; gitleaks rules rewritten for plain JS RegExp).
+// Secret redaction: ONE rule table for everything written to the audit log and MCP log notifications,
+// and (its high-confidence families only) for document text served to the client (docs/security.md,
+// "Secrets in served text"; gitleaks rules rewritten for plain JS RegExp).
 // Every pattern is linear-time: no nested unbounded quantifiers, and each unbounded run starts at a run boundary.
 
 /** The families `redactText()` knows, in the order they are applied. */
@@ -8,6 +9,7 @@ export const REDACT_FAMILIES = [
   'url-credentials',
   'aws-access-key-id',
   'github-token',
+  'gitlab-token',
   'slack-token',
   'npm-token',
   'jwt',
@@ -41,7 +43,10 @@ const RULES: readonly Rule[] = [
   // scheme://user:pass@host: keep scheme and host. Both parts are bounded, so a missing `@` costs little.
   { kind: 'value', family: 'url-credentials', pattern: /(\b[a-z][a-z0-9+.-]{0,20}:\/\/)([^\s/?#@:]{1,256}:[^\s/?#@]{1,256})(?=@)/gi },
   { kind: 'whole', family: 'aws-access-key-id', pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
-  { kind: 'whole', family: 'github-token', pattern: /gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9])|github_pat_[A-Za-z0-9_]{22,}/g },
+  // Classic tokens are 36 characters after the prefix today; GitHub allows up to 255, so longer ones too.
+  { kind: 'whole', family: 'github-token', pattern: /gh[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9])/g },
+  { kind: 'whole', family: 'github-token', pattern: /github_pat_[A-Za-z0-9_]{22,}/g },
+  { kind: 'whole', family: 'gitlab-token', pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,}/g },
   { kind: 'whole', family: 'slack-token', pattern: /xox[abprs]-[A-Za-z0-9-]{10,}/g },
   { kind: 'whole', family: 'npm-token', pattern: /(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g },
   // The lookbehind makes every attempt start at the beginning of a run, so the runs are scanned once.
@@ -120,6 +125,24 @@ function applyRule(s: string, rule: Rule): string {
     return s.replace(rule.pattern, (run: string) => (looksRandom(run) ? marker('high-entropy') : run));
   }
   return s.replace(rule.pattern, marker(rule.family));
+}
+
+// Served text is the user's own documentation: only families whose matches are almost never anything
+// but a live credential are redacted there (a false positive would hide real content).
+const SERVED: ReadonlySet<RedactFamily> = new Set<RedactFamily>(
+  ['private-key', 'url-credentials', 'aws-access-key-id', 'github-token', 'gitlab-token', 'slack-token', 'npm-token']);
+const SERVED_HINT = /-----BEGIN|:\/\/[^\s/@]{0,256}:|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|npm_/;
+
+/** Redacts the high-confidence families in served text, adding what it replaced to `counts` by family. */
+export function redactServed(s: string, counts: Map<string, number>): string {
+  if (!SERVED_HINT.test(s)) return s; // one pass over ordinary text instead of one per rule
+  let out = redactPrivateKeys(s);
+  for (const rule of RULES) if (SERVED.has(rule.family)) out = applyRule(out, rule);
+  for (const family of SERVED) {
+    const n = out.split(marker(family)).length - s.split(marker(family)).length;
+    if (n > 0) counts.set(family, (counts.get(family) ?? 0) + n);
+  }
+  return out;
 }
 
 /** Replaces each secret found in `s` with "[REDACTED:<family>]". */

@@ -19,6 +19,7 @@ export type Config = {
     readonly hardLinks: boolean;
     readonly binary: 'refuse' | 'blob';
     readonly maxFileBytes: number;
+    readonly redactSecrets: boolean;
   };
   readonly limits: typeof DEFAULTS.limits extends infer L ? { readonly [K in keyof L]: number } : never;
   readonly audit: { readonly path: string; readonly rotateBytes: number; readonly keep: number };

@@ -9,6 +9,7 @@ import { listResources, listTemplates, readResource } from './resources.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Services } from './services.ts';
 import { callTool, listTools, type CallAudit } from './tools_api.ts';
+import { redactReply } from './served_secrets.ts';
 import type { EraRequestContext } from './era.ts';
 
 export type { CallAudit };
@@ -44,19 +45,28 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
       confirmPolicy: s.confirmPolicy, askConsent: scope.context.askConsent,
     };
   }
+  // Document text leaves through tools/call and resources/read: both pass the served-secrets redactor.
+  const served = (sc: RequestScope, reply: unknown): unknown => {
+    if (!s.config.files.redactSecrets || typeof reply !== 'object' || reply === null) return reply;
+    const r = redactReply(reply as Record<string, unknown>);
+    if (r.redacted) sc.audit.redacted = Object.entries(r.redacted).map(([family, count]) => ({ family, count }));
+    return r.reply;
+  };
   return new Map<string, Handler>([
     ['tools/list', async (sc) => listTools(s.tools, sc.context.features, sc.params)],
-    ['tools/call', async (sc) => callTool(
+    ['tools/call', async (sc) => served(sc, await callTool(
       { table: s.tools, features: sc.context.features, limiter: s.limiter, limits: s.config.limits },
       sc.params, await toolContext(sc), sc.audit,
-    )],
+    ))],
     ['resources/list', async (sc) => listResources(await toolContext(sc), sc.params?.['cursor'])],
     ['resources/templates/list', async (sc) => listTemplates(s.config.roots, sc.context.features.structured)],
     ['resources/read', async (sc) => {
       const take = s.limiter.take('resources/read');
       if (!take.ok) throw new RpcError(RPC.INTERNAL_ERROR, `Rate limit reached for resources/read (limits.callsPerMinute); retry in ${Math.ceil(take.retryAfterMs / 1000)} s`, 'rate_limited');
       sc.audit.args = { uri: sc.params?.['uri'] };
-      return readResource(await toolContext(sc), sc.params?.['uri'], s.config.files.binary, s.config.limits.responseBytes);
+      const ctx = await toolContext(sc);
+      const { binary } = s.config.files;
+      return served(sc, await readResource(ctx, sc.params?.['uri'], binary, s.config.limits.responseBytes));
     }],
     ['completion/complete', async (sc) => complete(await toolContext(sc), sc.params)],
     ['logging/setLevel', async (sc) => {

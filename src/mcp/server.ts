@@ -83,13 +83,14 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   type RecordFields = {
     id?: RequestId | undefined; method?: string | undefined; started: number; outcome: Outcome; code?: number | null;
     reason?: string | undefined; detail?: string | undefined; tool?: string | undefined; args?: unknown;
-    files?: readonly string[]; bytes?: number | undefined;
+    files?: readonly string[]; bytes?: number | undefined; redacted?: readonly { family: string; count: number }[] | undefined;
   };
   function record(p: RecordFields): void {
     audit.write({
       event: 'request', era: eraName(), id: p.id, method: p.method, tool: p.tool, args: p.args,
       files: p.files && p.files.length > 0 ? p.files : undefined, outcome: p.outcome, code: p.code ?? null,
       reason: p.reason ?? null, ms: Math.round((host.now() - p.started) * 10) / 10, bytes: p.bytes, detail: p.detail,
+      redacted: p.redacted,
     });
   }
 
@@ -114,7 +115,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     record({
       id: p.id, method: p.method, started: p.received, outcome, code: shaped?.code ?? null, tool: a.tool, args: a.args,
       files, reason: ending.reason ?? a.reason, detail: ending.detail ?? a.detail,
-      bytes: ending.outcome === 'ok' ? a.bytes : undefined,
+      bytes: ending.outcome === 'ok' ? a.bytes : undefined, redacted: a.redacted,
     });
     // Log messages carry no paths, arguments or reasons (those stay in the audit log), and go out before
     // the reply: the stateless era sends them only then.

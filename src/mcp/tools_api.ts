@@ -15,6 +15,8 @@ import type { Features } from './versions.ts';
 
 export type CallAudit = {
   tool?: string; args?: unknown; reason?: string; outcome?: Outcome; detail?: string; bytes?: number;
+  /** Secrets redacted from the reply (files.redactSecrets); a list, since "*-token" keys would be redacted. */
+  redacted?: { family: string; count: number }[];
 };
 
 export function listTools(table: ToolTable, features: Features, params: Readonly<Record<string, unknown>> | undefined): unknown {

@@ -53,9 +53,20 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
       { input: `use ${GH} now`, expected: `use ${M('github-token')} now` },
       { input: 'gho_' + 'x'.repeat(36), expected: M('github-token') },
       { input: 'github_pat_11ABCDEFG0_abcdefghijklmnopqrstuvwxyz', expected: M('github-token') },
+      // Longer classic tokens (GitHub allows up to 255 characters) were missed when the rule said {36}.
+      { input: 'ghp_' + 'x'.repeat(37), expected: M('github-token') },
+      { input: `t=${'ghs_' + 'Ab1'.repeat(30)};`, expected: `t=${M('github-token')};` },
     ],
-    negative: ['ghp_' + 'x'.repeat(35), 'ghx_' + 'x'.repeat(36), 'ghp_' + 'x'.repeat(37), 'github_pat_short'],
+    negative: ['ghp_' + 'x'.repeat(35), 'ghx_' + 'x'.repeat(36), 'ghp_' + 'x'.repeat(256), 'github_pat_short'],
     adversarial: [fill('ghp_'), 'ghp_' + fill('a'), fill('github_pat_')],
+  },
+  'gitlab-token': {
+    positive: [
+      { input: 'GITLAB_TOKEN glpat-xY12abCD34efGH56ijKL', expected: `GITLAB_TOKEN ${M('gitlab-token')}` },
+      { input: '(glpat-' + 'a_b-'.repeat(8) + ')', expected: `(${M('gitlab-token')})` },
+    ],
+    negative: ['glpat-short', 'xglpat-xY12abCD34efGH56ijKL', 'glpat_xY12abCD34efGH56ijKL'],
+    adversarial: [fill('glpat-'), 'glpat-' + fill('a'), fill('-glpat')],
   },
   'slack-token': {
     positive: [{ input: 'SLACK=xoxb-1234567890-abcdefghijkl', expected: `SLACK=${M('slack-token')}` }],

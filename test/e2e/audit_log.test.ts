@@ -108,6 +108,7 @@ const SAMPLES: Readonly<Record<RedactFamily, { readonly sample: string; readonly
   'url-credentials': { sample: 'https://alice:s3cr3tPassw0rd@git.example.com/r.git', secret: 's3cr3tPassw0rd' },
   'aws-access-key-id': { sample: 'AKIAIOSFODNN7EXAMPLE', secret: 'AKIAIOSFODNN7EXAMPLE' },
   'github-token': { sample: 'ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5', secret: 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5' },
+  'gitlab-token': { sample: 'glpat-xY12abCD34efGH56ijKL', secret: 'xY12abCD34efGH56ijKL' },
   'slack-token': { sample: 'xoxb-1234567890-abcdefghijkl', secret: '1234567890-abcdefghijkl' },
   'npm-token': { sample: 'npm_' + 'A1b2'.repeat(9), secret: 'A1b2'.repeat(9) },
   jwt: {

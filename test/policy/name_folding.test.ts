@@ -1,7 +1,8 @@
-// Names compared the way case-insensitive file systems compare them (docs/security.md, "Names"): on
-// APFS, NTFS or an ext4 casefold folder "ſecrets.md" opens "secrets.md", so deny and consent rules must
-// match under full case folding and NFKC, not `toLowerCase`. Every character whose fold differs from its
-// lowercase is tried; short names and invisible characters are refused.
+// Names compared the way case-insensitive file systems compare them. See
+// docs/security.md, "Names are compared as the file system compares them": on APFS, NTFS or an ext4
+// casefold folder "ſecrets.md" opens "secrets.md", so deny and consent rules must match under full case
+// folding and NFKC, not `toLowerCase`. Every character whose fold differs from its lowercase is tried;
+// short names and invisible characters are refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DENY, DEFAULT_EXTENSIONS } from '../../src/config/schema.ts';
