@@ -41,7 +41,7 @@ function guard(host: Host, findings: readonly GuardFinding[], onRefuse: () => vo
 // Runs after the server is serving and yields while walking, so a large root never delays a reply.
 async function reportCensus(host: Host, config: Config, audit: AuditLog, signal: AbortSignal): Promise<void> {
   for (const root of config.roots) {
-    const c = await secretCensus(host, config, root, signal);
+    const c = await secretCensus(host, config, root, signal, !host.descriptorLocations());
     if (c === null || signal.aborted) return;
     audit.write({ event: 'census', outcome: 'info', detail: c });
     host.writeStderr(`docwarden: ${formatCensus(c)}\n`);

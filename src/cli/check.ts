@@ -3,7 +3,8 @@
 import type { Config } from '../config/load.ts';
 import type { Root } from '../policy/resolver.ts';
 import { compileGlob } from '../policy/glob.ts';
-import { createPathRules, extensionAllowed, segmentAllowed } from '../policy/path_rules.ts';
+import { createPathRules, extensionAllowed, foldName, segmentAllowed } from '../policy/path_rules.ts';
+import { writableByOthers } from '../policy/resolver.ts';
 import type { Host } from '../runtime/host.ts';
 
 export type RootCensus = {
@@ -11,13 +12,17 @@ export type RootCensus = {
   readonly folders: number;
   readonly hidden: Readonly<Record<string, number>>;
   readonly truncated: boolean;
+  /** Folders (root-relative, "." the root) that users other than the root's owner can write. */
+  readonly writable: readonly string[];
 };
 
 const MAX_VISITS = 1_000_000;
 
 export async function census(host: Host, config: Config, root: Root): Promise<RootCensus> {
   const rules = createPathRules(config.files.extensions, config.files.deny, config.files.hidden);
-  const patterns = config.files.deny.map((p) => ({ p, g: compileGlob(p, { caseInsensitive: true }) }));
+  const patterns = config.files.deny.map((p) => ({ p, g: compileGlob(foldName(p), { caseInsensitive: true }) }));
+  const owner = (await host.lstat(root.path)).uid;
+  const writable: string[] = writableByOthers(await host.lstat(root.path), owner) ? ['.'] : [];
   const hidden: Record<string, number> = {};
   const bump = (k: string) => void (hidden[k] = (hidden[k] ?? 0) + 1);
   let files = 0;
@@ -32,7 +37,7 @@ export async function census(host: Host, config: Config, root: Root): Promise<Ro
     }
     for (const e of entries) {
       if (++visits > MAX_VISITS) return;
-      const deny = patterns.find((x) => x.g.matches(e.name));
+      const deny = patterns.find((x) => x.g.matches(foldName(e.name)));
       if (deny) { bump(`deny pattern ${deny.p}`); continue; }
       if (!segmentAllowed(rules, e.name)) { bump(e.name.startsWith('.') ? 'dot-file or dot-folder' : 'unsafe name'); continue; }
       const abs = host.path.join(dir, e.name);
@@ -41,6 +46,7 @@ export async function census(host: Host, config: Config, root: Root): Promise<Ro
       if (st.kind === 'symlink') { if (config.files.symlinks === 'deny') bump('symlink'); continue; }
       if (st.kind === 'dir') {
         folders++;
+        if (writableByOthers(st, owner)) writable.push(host.path.relative(root.path, abs).split(host.path.sep).join('/'));
         if (depth < config.limits.depth) await visit(abs, depth + 1);
         else bump('deeper than limits.depth');
         continue;
@@ -53,7 +59,7 @@ export async function census(host: Host, config: Config, root: Root): Promise<Ro
     }
   }
   await visit(root.path, 1);
-  return { files, folders, hidden, truncated: visits > MAX_VISITS };
+  return { files, folders, hidden, truncated: visits > MAX_VISITS, writable };
 }
 
 export async function runCheck(host: Host, config: Config): Promise<string> {
@@ -72,6 +78,10 @@ export async function runCheck(host: Host, config: Config): Promise<string> {
     const hiddenTotal = Object.values(c.hidden).reduce((a, b) => a + b, 0);
     out.push(`  hidden: ${hiddenTotal}`);
     for (const [k, v] of Object.entries(c.hidden).sort()) out.push(`    ${v}  ${k}`);
+    if (c.writable.length > 0 && !host.descriptorLocations()) {
+      out.push(`  writable by other users (${config.mode === 'production' ? 'refused' : 'served'} under path-based confinement ` +
+        `unless files.writableFolders names them): ${c.writable.join(', ')}`);
+    }
   }
   return out.join('\n') + '\n';
 }

@@ -3,6 +3,8 @@
 // Production refuses such locations (mode & 0o002), development warns; group-writable always warns. Also
 // counts, by pattern and never by name, the entries the deny rules hide in each root (`secretCensus`).
 import { compileGlob } from '../policy/glob.ts';
+import { foldName } from '../policy/path_rules.ts';
+import { writableByOthers } from '../policy/resolver.ts';
 import type { Host } from '../runtime/host.ts';
 import type { Root } from '../policy/resolver.ts';
 import type { Config } from './load.ts';
@@ -99,6 +101,8 @@ export type SecretCensus = {
   readonly visited: number;
   readonly truncated: boolean;
   readonly ms: number;
+  /** Under path-based confinement: folders other users can write (root-relative, "." the root; 20 named). */
+  readonly writable?: { readonly count: number; readonly first: readonly string[] };
 };
 
 const YIELD_EVERY = 256;
@@ -108,15 +112,21 @@ const YIELD_EVERY = 256;
  * listing's entry types only (no stat per file), stops at limits.walkEntries, never enters symlinks, and
  * yields to the event loop every few hundred entries so requests are served meanwhile. Null if aborted.
  */
-export async function secretCensus(host: Host, config: Config, root: Root, signal: AbortSignal): Promise<SecretCensus | null> {
+export async function secretCensus(
+  host: Host, config: Config, root: Root, signal: AbortSignal, pathBased = false,
+): Promise<SecretCensus | null> {
   const started = host.now();
-  const rules = config.files.deny.map((p) => ({ p, whole: p.includes('/'), g: compileGlob(p, { caseInsensitive: true }) }));
+  const rules = config.files.deny.map((p) => ({ p, whole: p.includes('/'), g: compileGlob(foldName(p), { caseInsensitive: true }) }));
+  const owner = pathBased ? (await host.lstat(root.path)).uid : 0;
+  const writable: string[] = [];
   const counts = new Map<string, number>();
   const stack: { abs: string; rel: string; depth: number }[] = [{ abs: root.path, rel: '', depth: 1 }];
   let visited = 0;
   let truncated = false;
   while (stack.length > 0 && !truncated) {
     const dir = stack.pop() as { abs: string; rel: string; depth: number };
+    const st = pathBased ? await host.lstat(dir.abs).catch(() => null) : null;
+    if (st !== null && writableByOthers(st, owner)) writable.push(dir.rel || '.');
     let entries;
     try {
       entries = await host.readdir(dir.abs);
@@ -133,7 +143,7 @@ export async function secretCensus(host: Host, config: Config, root: Root, signa
         if (signal.aborted) return null;
       }
       const rel = dir.rel === '' ? e.name : `${dir.rel}/${e.name}`;
-      const hit = rules.find((r) => r.g.matches(r.whole ? rel : e.name));
+      const hit = rules.find((r) => r.g.matches(foldName(r.whole ? rel : e.name)));
       if (hit) counts.set(hit.p, (counts.get(hit.p) ?? 0) + 1);
       else if (e.kind === 'dir' && dir.depth < config.limits.depth && (config.files.hidden || !e.name.startsWith('.'))) {
         stack.push({ abs: host.path.join(dir.abs, e.name), rel, depth: dir.depth + 1 });
@@ -142,12 +152,18 @@ export async function secretCensus(host: Host, config: Config, root: Root, signa
   }
   const hidden = [...counts].map(([pattern, count]) => ({ pattern, count })).sort((a, b) => b.count - a.count || (a.pattern < b.pattern ? -1 : 1));
   const total = hidden.reduce((n, h) => n + h.count, 0);
-  return { root: root.name, hidden, total, visited: Math.min(visited, config.limits.walkEntries), truncated, ms: Math.round(host.now() - started) };
+  return {
+    root: root.name, hidden, total, visited: Math.min(visited, config.limits.walkEntries), truncated, ms: Math.round(host.now() - started),
+    ...(writable.length > 0 ? { writable: { count: writable.length, first: writable.slice(0, 20) } } : {}),
+  };
 }
 
 /** One stderr line: counts by pattern, never a file name. */
 export function formatCensus(c: SecretCensus): string {
   const what = c.total === 0 ? 'hide nothing' : `hide ${c.total} entr${c.total === 1 ? 'y' : 'ies'} (${c.hidden.map((h) => `${h.pattern} ${h.count}`).join(', ')})`;
   const scope = c.truncated ? `stopped after ${c.visited} entries (limits.walkEntries)` : `${c.visited} entr${c.visited === 1 ? 'y' : 'ies'} scanned`;
-  return `root "${c.root}": the deny rules ${what}; ${scope} in ${c.ms} ms`;
+  const w = c.writable;
+  const shared = w ? `; ${w.count} folder(s) writable by other users (${w.first.join(', ')}${w.count > w.first.length ? ', …' : ''}): ` +
+    'production refuses them under path-based confinement unless files.writableFolders names them' : '';
+  return `root "${c.root}": the deny rules ${what}; ${scope} in ${c.ms} ms${shared}`;
 }

@@ -20,6 +20,7 @@ export type Config = {
     readonly binary: 'refuse' | 'blob';
     readonly maxFileBytes: number;
     readonly redactSecrets: boolean;
+    readonly writableFolders: readonly string[];
   };
   readonly limits: typeof DEFAULTS.limits extends infer L ? { readonly [K in keyof L]: number } : never;
   readonly audit: { readonly path: string; readonly rotateBytes: number; readonly keep: number };

@@ -11,20 +11,18 @@ export const DEFAULT_EXTENSIONS = [
 ] as const;
 
 /**
- * Secret-looking names, denied in every path segment under case folding (docs/security.md, "Controls").
- * Families, not exact names: a key or env file keeps its kind under another suffix (`server.key.txt`,
- * `production.env.yml`) or prefix (`my-secrets.md`). On the Linux and Node documentation corpora no
- * ordinary page is denied (test/policy/deny_census.test.ts prints the census), which is why the folder
- * names `secret(s)` and pages like `credentials.rst` are not matched: the kernel documents both.
+ * Secret-looking names, denied in every path segment under case folding (docs/security.md, "Secrets in
+ * names"). Families, not exact names: a key or env file keeps its kind under another suffix
+ * (`server.key.txt`, `production.env.yml`) or prefix (`my-secrets.md`). test/policy/deny_census.test.ts
+ * prints what the list hides in the Linux and Node documentation: the families hide no ordinary page.
  */
 export const DEFAULT_DENY = [
   '.env', '.env.*', '*.env', '*.env.*', '.git', '.hg', '.svn', '.ssh', '.gnupg', '.aws', '.azure', '.gcloud', '.kube',
   '.docker', 'id_rsa*', 'id_dsa*', 'id_ecdsa*', 'id_ed25519*', 'ssh_host_*', '*.pem', '*.pem.*', '*.key', '*.key.*',
   '*.p12', '*.p12.*', '*.pfx', '*.pfx.*', '*.keystore', '*.jks', '*.kdbx', '*.gpg', '.npmrc', '.netrc', '_netrc',
-  '.pypirc', '.pgpass', '*htpasswd*', '.git-credentials', 'kubeconfig*', '*.kubeconfig', 'known_hosts*',
-  'authorized_keys*', 'credentials', 'credentials.{json,yml,yaml,toml,ini,xml,csv,txt,cfg,conf}', '*[-_.]credentials*',
-  '*secret.*', '*secrets.*', '*.secret', '*.secrets', '*password.*', '*passwords.*', '*passwd*', '*.tfstate',
-  '*.tfstate.*', '*.tfvars',
+  '.pypirc', '.pgpass', '*htpasswd*', '.git-credentials', 'credentials*', '*[-_.]credentials*', 'kubeconfig*',
+  '*.kubeconfig', 'known_hosts*', 'authorized_keys*', 'secret', 'secrets', '*secret.*', '*secrets.*', '*.secret',
+  '*.secrets', '*password.*', '*passwords.*', '*passwd*', '*.tfstate', '*.tfstate.*', '*.tfvars',
 ] as const;
 
 const rootName = string({
@@ -52,6 +50,9 @@ export const CONFIG_SCHEMA = object(
       binary: oneOf(['refuse', 'blob'], 'Binary documents'),
       maxFileBytes: integer({ description: 'Largest file read', minimum: 1024, maximum: 1024 * 1024 * 1024 }),
       redactSecrets: boolean('Redact high-confidence secrets (keys, tokens, URL credentials) in served text'),
+      writableFolders: array(string({ description: 'glob', minLength: 1, maxLength: 256 }), {
+        description: 'Folders other users may write that production still serves under path-based confinement', maxItems: 256,
+      }),
     }, []),
     limits: object({
       lineBytes: integer({ description: 'Largest JSON-RPC line', minimum: 1024, maximum: 64 * 1024 * 1024 }),
@@ -95,6 +96,7 @@ export const DEFAULTS = {
     binary: 'refuse',
     maxFileBytes: 64 * 1024 * 1024,
     redactSecrets: true,
+    writableFolders: [] as string[],
   },
   limits: {
     lineBytes: 1024 * 1024,

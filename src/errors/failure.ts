@@ -5,7 +5,7 @@
 export type FailureReason =
   // Confinement and policy: the client always sees "not found or not allowed".
   | 'not_found' | 'outside_root' | 'denied_pattern' | 'hidden' | 'symlink' | 'hard_link' | 'not_regular'
-  | 'bad_extension' | 'other_device' | 'swapped' | 'unknown_root' | 'narrowed_by_client'
+  | 'bad_extension' | 'other_device' | 'swapped' | 'writable_folder' | 'unknown_root' | 'narrowed_by_client'
   // Actionable for the client: the message names the problem and the limit.
   | 'invalid_path' | 'invalid_argument' | 'invalid_cursor' | 'too_large' | 'binary' | 'bad_encoding'
   | 'not_a_directory' | 'is_a_directory' | 'heading_not_found' | 'rate_limited' | 'in_flight' | 'deadline'
@@ -13,7 +13,7 @@ export type FailureReason =
 
 const HIDDEN_REASONS: ReadonlySet<FailureReason> = new Set<FailureReason>([
   'not_found', 'outside_root', 'denied_pattern', 'hidden', 'symlink', 'hard_link', 'not_regular',
-  'bad_extension', 'other_device', 'swapped', 'unknown_root', 'narrowed_by_client',
+  'bad_extension', 'other_device', 'swapped', 'writable_folder', 'unknown_root', 'narrowed_by_client',
 ]);
 
 export const NOT_FOUND_MESSAGE = 'not found or not allowed';

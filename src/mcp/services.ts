@@ -8,6 +8,7 @@ import { computeNarrowing, visibleRoots, type Narrowing } from '../policy/client
 import { createPathRules } from '../policy/path_rules.ts';
 import { createRateLimiter, type RateLimiter } from '../policy/rate_limit.ts';
 import type { Confinement } from '../policy/resolver.ts';
+import { compileGlob } from '../policy/glob.ts';
 import type { Host } from '../runtime/host.ts';
 import { createSearchCorpus, type SearchCorpus } from '../search/corpus.ts';
 import { createToolTable, type ToolTable } from '../tools/registry.ts';
@@ -43,12 +44,14 @@ const DOC_CACHE_BYTES = 64 * 1024 * 1024;
 const SEARCH_CACHE_CHARS = 160 * 1024 * 1024;
 
 export function createServices(host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void, audit: AuditLog | null = null): Services {
+  const writableOk = config.files.writableFolders.map((p) => compileGlob(p));
   const confinement: Confinement = {
     host,
     rules: createPathRules(config.files.extensions, config.files.deny, config.files.hidden),
     symlinks: config.files.symlinks,
     hardLinks: config.files.hardLinks,
     maxFileBytes: config.files.maxFileBytes,
+    writable: config.mode === 'production' ? { allowed: (rel) => writableOk.some((g) => g.matches(rel)) } : undefined,
   };
   let clientCaps: Readonly<Record<string, unknown>> = {};
   let narrowing: Narrowing | null = null;

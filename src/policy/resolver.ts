@@ -36,7 +36,17 @@ export type Confinement = {
   readonly symlinks: 'deny' | 'within-root';
   readonly hardLinks: boolean;
   readonly maxFileBytes: number;
+  /**
+   * Production under path-based confinement: folders other users can write (the only ones a swap race
+   * can use) are refused unless `allowed` names them (files.writableFolders). Absent: not checked.
+   */
+  readonly writable?: { readonly allowed: (rel: string) => boolean } | undefined;
 };
+
+/** Group- or other-writable, or owned by someone other than the root's owner. */
+export function writableByOthers(st: FileStat, rootOwner: number): boolean {
+  return (st.mode & 0o022) !== 0 || st.uid !== rootOwner;
+}
 
 export function isContained(host: Host, root: string, real: string): boolean {
   // Never startsWith(root): "/docs-private" starts with "/docs" (CVE-2025-53110).
@@ -169,8 +179,13 @@ export async function openConfined(c: Confinement, path: ConfinedPath): Promise<
         return again.dev === st.dev && again.ino === st.ino;
       };
       if (!(await sameFile())) throw denied('swapped', 'path changed between check and open');
-      for (const folder of foldersBelow(c.host, path.root.path, real)) {
-        if ((await c.host.lstat(folder)).kind !== 'dir') throw denied('swapped', 'a folder on the path was replaced');
+      const owner = c.writable ? (await c.host.lstat(path.root.path)).uid : 0;
+      for (const folder of [path.root.path, ...foldersBelow(c.host, path.root.path, real)]) {
+        const dir = await c.host.lstat(folder);
+        if (dir.kind !== 'dir') throw denied('swapped', 'a folder on the path was replaced');
+        if (c.writable && writableByOthers(dir, owner) && !c.writable.allowed(rootRelative(c, path.root, folder) || '.')) {
+          throw denied('writable_folder', 'a folder on the path is writable by other users (files.writableFolders)');
+        }
       }
       if (!(await sameFile())) throw denied('swapped', 'path changed during the checks');
     }

@@ -11,6 +11,7 @@ export type FileStat = {
   readonly ino: bigint;
   readonly nlink: number;
   readonly mode: number;
+  readonly uid: number;
 };
 
 export type DirEntry = { readonly name: string; readonly kind: FileKind };

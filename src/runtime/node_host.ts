@@ -37,6 +37,7 @@ function toStat(s: fs.BigIntStats): FileStat {
     ino: s.ino,
     nlink: Number(s.nlink),
     mode: Number(s.mode),
+    uid: Number(s.uid),
   };
 }
 
