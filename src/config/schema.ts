@@ -22,7 +22,7 @@ export const DEFAULT_DENY = [
   '*.p12', '*.p12.*', '*.pfx', '*.pfx.*', '*.keystore', '*.jks', '*.kdbx', '*.gpg', '.npmrc', '.netrc', '_netrc',
   '.pypirc', '.pgpass', '*htpasswd*', '.git-credentials', 'credentials*', '*[-_.]credentials*', 'kubeconfig*',
   '*.kubeconfig', 'known_hosts*', 'authorized_keys*', 'secret', 'secrets', '*secret.*', '*secrets.*', '*.secret',
-  '*.secrets', '*password.*', '*passwords.*', '*passwd*', '*.tfstate', '*.tfstate.*', '*.tfvars',
+  '*.secrets', '*password.*', '*passwords.*', '*.tfstate', '*.tfstate.*', '*.tfvars',
 ] as const;
 
 const rootName = string({
