@@ -6,13 +6,16 @@ import { redactServed } from '../audit/redact.ts';
 
 export const REDACTED_META = 'io.github.docwarden/redacted';
 
+/** `v` itself when nothing in it changed: an ordinary reply is not copied (10,000 pipelined calls). */
 function walk(v: unknown, counts: Map<string, number>): unknown {
   if (typeof v === 'string') return redactServed(v, counts);
-  if (Array.isArray(v)) return v.map((x) => walk(x, counts));
   if (typeof v !== 'object' || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = walk(x, counts);
-  return out;
+  let out: Record<string, unknown> | unknown[] | null = null;
+  for (const [k, x] of Object.entries(v)) {
+    const y = walk(x, counts);
+    if (y !== x) (out ??= Array.isArray(v) ? [...v] : { ...v })[k as never] = y as never;
+  }
+  return out ?? v;
 }
 
 type Redacted = { reply: Record<string, unknown>; redacted: Record<string, number> | null };
