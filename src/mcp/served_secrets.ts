@@ -10,12 +10,12 @@ export const REDACTED_META = 'io.github.docwarden/redacted';
 function walk(v: unknown, counts: Map<string, number>): unknown {
   if (typeof v === 'string') return redactServed(v, counts);
   if (typeof v !== 'object' || v === null) return v;
-  let out: Record<string, unknown> | unknown[] | null = null;
+  let out: Record<string, unknown> | null = null;
   for (const [k, x] of Object.entries(v)) {
     const y = walk(x, counts);
-    if (y !== x) (out ??= Array.isArray(v) ? [...v] : { ...v })[k as never] = y as never;
+    if (y !== x) (out ??= { ...v })[k] = y;
   }
-  return out ?? v;
+  return out === null ? v : Array.isArray(v) ? v.map((x, i) => out?.[String(i)] ?? x) : out;
 }
 
 type Redacted = { reply: Record<string, unknown>; redacted: Record<string, number> | null };
