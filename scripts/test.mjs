@@ -1,6 +1,8 @@
 // The one test command (`npm test`): typecheck, build the bundle, compile the TypeScript tests with
 // esbuild, run them with node:test, then run the end-to-end suite again with the server under Deno, and
 // the e2e/ files again under Node's permission model (this Node, then Node 24): each line `launch` prints.
+// Deno and Node 24 come from test/runtimes/, a locked package folder of their own that `npm install` at the
+// top never fetches: this script installs it (npm ci) on first use and again only when its lock changes.
 // Every pass runs even after one fails; the end is one summary (counts per pass, each failing test by
 // file and name with the first lines of its error) and a non-zero exit status if anything failed.
 // Usage: node scripts/test.mjs [filter-substring]
@@ -19,11 +21,14 @@ const outdir = join(root, 'build', `test-${process.pid}`);
 const PASS_HANG_GUARD_MS = 40 * 60_000;
 /** One entry per pass: { name, passed, failed, skipped, failures: [{ where, error }] }. */
 const passes = [];
+const RUNTIMES = join(root, 'test/runtimes');
+const DENO = join(RUNTIMES, 'node_modules/.bin/deno');
+const NODE24_PACKAGE = join(RUNTIMES, 'node_modules/node');
 
 /** Runs a step that is not a node:test pass (typecheck, build): one check that passed or failed. */
-function step(name, cmd, args) {
+function step(name, cmd, args, cwd = root) {
   console.error(`\n# ${name}`);
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: PASS_HANG_GUARD_MS });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: PASS_HANG_GUARD_MS });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   process.stderr.write(output);
   const ok = r.status === 0;
@@ -63,6 +68,17 @@ function testPass(name, files, env = {}) {
   passes.push(pass);
 }
 
+/** Installs test/runtimes (npm ci) unless the installed copy came from the same lock file. */
+function installRuntimes() {
+  const stamp = join(RUNTIMES, 'node_modules', '.docwarden-lock.sha256');
+  const lock = createHash('sha256').update(readFileSync(join(RUNTIMES, 'package-lock.json'))).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lock) return;
+  // The npm that runs this script when there is one (npm test), else the npm on PATH.
+  const npmCli = process.env.npm_execpath?.endsWith('npm-cli.js') ? [process.execPath, process.env.npm_execpath] : ['npm'];
+  const args = [...npmCli.slice(1), 'ci', '--prefix', RUNTIMES, '--no-audit', '--no-fund'];
+  if (step('install test/runtimes (npm ci, first use)', npmCli[0], args, RUNTIMES)) writeFileSync(stamp, lock);
+}
+
 function findTests(dir) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
@@ -83,8 +99,9 @@ function summary() {
   for (const f of failures) console.log(`\n- [${f.pass}] ${f.where}\n${f.error.replace(/^/gm, '    ')}`);
 }
 
-// The `node` dev dependency puts Node 24 first on npm's PATH; the main pass keeps the Node that runs npm.
+// The Node that runs npm runs the passes (and the server, in the main pass).
 const node = process.env.npm_node_execpath || process.execPath;
+const nodeVersion = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
 if (!filter) step('typecheck', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
 const built = step('build', process.execPath, [join(root, 'scripts/build.mjs')]);
 const tests = findTests(join(root, 'test')).filter((f) => relative(root, f).includes(filter));
@@ -107,33 +124,28 @@ if (built) {
   });
   const compiled = tests.map((f) => join(outdir, relative(join(root, 'test'), f)).replace(/\.ts$/, '.js'));
   const e2e = compiled.filter((f) => f.includes('/e2e/') || f.includes('/security/'));
-  testPass(`node ${process.versions.node}`, compiled);
+  if (tests.length > 0) installRuntimes(); // the main pass starts Deno and Node 24 too (least_privilege, permissions)
+  testPass(`node ${nodeVersion}`, compiled);
   if (e2e.length > 0 && !process.env.DOCWARDEN_SKIP_DENO) {
     testPass('e2e + security, server under Deno', e2e, { DOCWARDEN_RUNTIME: 'deno' });
   }
   // Every line `docwarden launch --runtime node` prints, run for real: this Node with its permission flag
-  // (Node 20: --experimental-permission) and Node 24 (the `node` dev dependency) with --permission.
+  // (Node 20: --experimental-permission) and Node 24 (from test/runtimes) with --permission.
   // The race test too: under Node's permission model the descriptor check needs the grant `launch` prints.
   const sandboxed = e2e.filter((f) => f.includes('/e2e/') || f.endsWith('/security/race_swap.test.js'));
   if (sandboxed.length > 0 && !process.env.DOCWARDEN_SKIP_NODE_SANDBOX) {
-    testPass(`e2e, server under Node ${process.versions.node} --permission`, sandboxed, { DOCWARDEN_RUNTIME: 'node-permission' });
-    if (existsSync(join(root, 'node_modules/node/bin/node'))) {
-      testPass('e2e, server under Node 24 --permission', sandboxed, { DOCWARDEN_RUNTIME: 'node24' });
-    } else {
-      passes.push({ name: 'e2e, server under Node 24 --permission', passed: 0, failed: 1, skipped: 0,
-        failures: [{ where: 'node24', error: 'no Node 24 at node_modules/node/bin/node: run `npm install` (the `node` dev dependency installs it)' }] });
-    }
+    testPass(`e2e, server under Node ${nodeVersion} --permission`, sandboxed, { DOCWARDEN_RUNTIME: 'node-permission' });
+    testPass('e2e, server under Node 24 --permission', sandboxed, { DOCWARDEN_RUNTIME: 'node24' });
   }
   // A green full run records what it proved, for `npm run release`: this bundle passed on these runtimes.
   if (!filter && passes.every((p) => p.failed === 0)) {
-    const nodeVersion = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
     const runtimes = [`node ${nodeVersion}`];
     if (!process.env.DOCWARDEN_SKIP_NODE_SANDBOX) {
-      const v24 = JSON.parse(readFileSync(join(root, 'node_modules/node/package.json'), 'utf8')).version;
+      const v24 = JSON.parse(readFileSync(join(NODE24_PACKAGE, 'package.json'), 'utf8')).version;
       runtimes.push(`node ${nodeVersion} (permission model)`, `node ${v24} (permission model)`);
     }
     if (!process.env.DOCWARDEN_SKIP_DENO) {
-      const v = spawnSync(join(root, 'node_modules/.bin/deno'), ['--version'], { encoding: 'utf8' });
+      const v = spawnSync(DENO, ['--version'], { encoding: 'utf8' });
       runtimes.push(`deno ${/deno (\S+)/.exec(v.stdout ?? '')?.[1] ?? 'unknown'}`);
     }
     mkdirSync(join(root, 'build'), { recursive: true });

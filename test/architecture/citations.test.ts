@@ -12,6 +12,7 @@ function filesUnder(dir: string, ext: RegExp): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const abs = join(dir, name);
+    if (name === 'node_modules') continue; // test/runtimes installs Deno and Node 24 there
     if (statSync(abs).isDirectory()) out.push(...filesUnder(abs, ext));
     else if (ext.test(name)) out.push(abs);
   }

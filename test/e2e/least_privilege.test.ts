@@ -10,7 +10,7 @@ import { makeTree, tempDir } from '../helpers/fixtures.ts';
 import { BUNDLE, Client, DENO, NODE24, RUNTIME, node24Version } from '../helpers/harness.ts';
 
 // This file starts each runtime itself, so it runs once, in the plain Node pass.
-const skip = (RUNTIME !== 'node' && 'starts its own runtimes') || (!existsSync(NODE24) && 'npm install the node dev dependency');
+const skip = (RUNTIME !== 'node' && 'starts its own runtimes') || (!existsSync(NODE24) && 'no Node 24 in test/runtimes: npm test installs it');
 const ENV = { PATH: process.env['PATH'] ?? '' };
 
 type Mode = 'production' | 'development';

