@@ -52,8 +52,9 @@ Commands:
   surface FILE   Print the tool surface of a bundle (names and hashes), as release manifests record it
 
 Options:
-  --runtime node|deno   Runtime that starts servers (default node: the one running this tool)
-  --deno BIN            Deno executable for --runtime deno (default: deno on PATH)
+  --runtime node        Runtime that starts servers: the Node running this tool, inside its permission model
+                        (deno is refused: its sandbox cannot contain a candidate; see docs/updating.md)
+  --deno BIN            Unused (kept so older command lines get that explanation, not a usage error)
   --help                Show this help
 `;
 

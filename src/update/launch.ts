@@ -18,7 +18,7 @@ export type ServerAccess = {
   readonly rootArgs: readonly string[];
   /** What production grants this bundle under this config (neededGrants), with our log as the audit log. */
   readonly need: Need;
-  /** Readable besides `need`, under Deno only (the canary: see verify.ts). */
+  /** Readable besides `need` under Deno only, which no longer runs candidates (DENO_NOT_CONTAINED). */
   readonly extraRead: readonly string[];
   readonly logPath: string;
 };
@@ -35,14 +35,22 @@ function serverArgs(a: ServerAccess): string[] {
   return [...args, '--log', a.logPath];
 }
 
+/**
+ * Why a candidate never runs under Deno: its sandbox does not contain one. A static `import` (text,
+ * bytes or JSON) reads any file whatever --allow-read and --deny-read say, and fchmod, futimes and
+ * fchown through a descriptor opened for reading are not checked (a root made world-writable, a
+ * document's times carrying secrets out). Node's permission model refuses all of these, and Node is
+ * always there: it runs this updater.
+ */
+export const DENO_NOT_CONTAINED = 'Deno cannot contain a candidate (a static import reads any file whatever --allow-read and '
+  + '--deny-read say; fchmod, futimes and fchown on an opened file are not checked), so it is not run under Deno at all. '
+  + 'Leave out --runtime deno: the candidate runs inside Node\'s permission model, and it is the same file under both runtimes';
+
 export function launchFor(rt: RuntimeChoice, a: ServerAccess, env: Readonly<Record<string, string>>): Launch {
+  if (rt.name === 'deno') throw new UpdateError(`Cannot run the candidate: ${DENO_NOT_CONTAINED}`);
   try {
-    if (rt.name === 'node') {
-      // The Node running the updater, with its permission model: the lines `launch` prints for it.
-      return { cmd: rt.bin, args: [...runtimeArgs('node', process.version, a.need, process.platform), a.bundle, ...serverArgs(a)], env };
-    }
-    const need = { read: [...new Set([...a.need.read, ...a.extraRead])], write: a.need.write };
-    return { cmd: rt.bin, args: [...runtimeArgs('deno', '', need, ''), a.bundle, ...serverArgs(a)], env };
+    // The Node running the updater, with its permission model: the lines `launch` prints for it.
+    return { cmd: rt.bin, args: [...runtimeArgs('node', process.version, a.need, process.platform), a.bundle, ...serverArgs(a)], env };
   } catch (err) {
     if (err instanceof LaunchError) {
       throw new UpdateError(`Cannot run the candidate inside the ${rt.name} sandbox, so it is not run at all: ${err.message.replace(/^Cannot print the (deno |Node )?launch line: /, '')}`);

@@ -11,6 +11,7 @@ import { UpdateError } from './files.ts';
 import type { RuntimeChoice } from './launch.ts';
 import { layoutOf } from './layout.ts';
 import { acquireLock, type Lock } from './lock.ts';
+import { closeInheritedDescriptors } from './inherited_fds.ts';
 import { checkInstallDir, checkOwnedDir } from './ownership.ts';
 import { stage } from './stage.ts';
 import { status } from './status.ts';
@@ -21,6 +22,9 @@ import { verify } from './verify.ts';
 
 /** Test-only: SIGKILL ourselves right after the named step, to prove an interrupted switch is safe. */
 const CRASH_ENV = 'DOCWARDEN_UPDATE_CRASH_AFTER';
+
+/** Closed before anything else runs, so no server we start can inherit them (inherited_fds.ts). */
+const inheritedClosed = closeInheritedDescriptors();
 
 /**
  * Every line goes out with control, bidi and invisible characters escaped (a candidate's name, version,
@@ -61,6 +65,7 @@ async function runInstallCommand(cmd: Exclude<UpdateCommand, { kind: 'help' | 's
     lock?.release();
     throw new UpdateError(`Cannot open the update audit log ${layout.audit}: ${(err as { code?: string }).code ?? 'error'}`);
   }
+  if (cmd.kind === 'verify' && inheritedClosed.length > 0) trail.record(cmd.kind, 'inherited_descriptors', 'info', { closed: inheritedClosed });
   const ctx: UpdateContext = {
     layout, trail, out, runtime,
     childEnv: { PATH: process.env['PATH'] ?? '' },

@@ -1,30 +1,29 @@
 // The careful-update procedure end to end, with the real updater bundle driving real (and fake) server
-// bundles under the runtime of this pass (Node, or Deno with least-privilege flags): a corrupted
+// bundles inside Node's permission model: a corrupted
 // candidate is refused at stage; candidates that leak an outside file or crash are refused at verify
 // and the live file stays byte-identical; a good update switches and rolls back to the exact previous
 // bytes; a changed tool surface needs --accept-tool-changes; a switch killed between any two steps
 // leaves the old or the new file, and status and rollback still work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { BUNDLE, DENO, RUNTIME } from '../helpers/harness.ts';
+import { BUNDLE, RUNTIME } from '../helpers/harness.ts';
 
 const UPDATER = resolve('dist/docwarden-update.js');
 const OLD = readFileSync(BUNDLE);
 const sha = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
-// The updater starts servers under plain Node or under Deno with least-privilege flags; the suite's
-// other sandboxed passes would only repeat the Node one.
-const skip = (['node', 'deno'] as string[]).includes(RUNTIME) ? false : `the updater has no ${RUNTIME} mode; the node pass covers it`;
+// The updater starts candidates only under Node's permission model (Deno cannot contain one:
+// update_containment.test.ts); the suite's other passes would only repeat the Node one.
+const skip = RUNTIME === 'node' ? false : 'the updater runs candidates under Node only; the node pass covers it';
 
 type Run = { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
 function updater(args: readonly string[], env: Readonly<Record<string, string>> = {}): Run {
-  const runtime = RUNTIME === 'deno' ? ['--runtime', 'deno', '--deno', DENO] : [];
-  const r = spawnSync(process.execPath, [UPDATER, ...args, ...runtime], {
+  const r = spawnSync(process.execPath, [UPDATER, ...args], {
     encoding: 'utf8', timeout: 120_000, env: { PATH: process.env['PATH'] ?? '', ...env },
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
@@ -151,15 +150,9 @@ test(`verify refuses a candidate that serves a file outside the roots; the live 
   assert.equal(r.status, 1, show(r));
   assert.match(r.stdout, /ok {3}handshake/, 'the fake passes the handshake, so the refusal comes from the later checks');
   assert.match(r.stdout, /ok {3}read_document/);
-  if (RUNTIME === 'deno') {
-    // Deno grants the canary on purpose (the server's own confinement is what is tested): the fake serves it.
-    assert.match(r.stdout, /FAIL refuse_parent_path: served the content of a file outside the roots for "\.\.\//);
-    assert.match(r.stdout, /FAIL refuse_absolute_path: served the content of a file outside the roots/);
-  } else {
-    // Under Node the candidate runs inside the permission model with production's grants: it cannot even read it.
-    assert.match(r.stdout, /FAIL refuse_parent_path: .*ERR_ACCESS_DENIED/);
-    assert.doesNotMatch(r.stdout, /docwarden-canary-[0-9a-f]{32}/);
-  }
+  // The candidate runs inside the permission model with production's grants: it cannot even read the canary.
+  assert.match(r.stdout, /FAIL refuse_parent_path: .*ERR_ACCESS_DENIED/);
+  assert.doesNotMatch(r.stdout, /docwarden-canary-[0-9a-f]{32}/);
   assert.match(r.stdout, /Refused: the staged file failed/);
   assert.equal(existsSync(join(dir, 'staging', 'verified.json')), false);
   const s = updater(['switch', '--install', dir]);
@@ -313,19 +306,34 @@ test(`verify runs a candidate inside the sandbox: one that tries to overwrite th
   for (const l of r.stdout.split('\n').filter(Boolean)) assert.match(l, /^(Verifying|Refused|Nothing|  (ok  |FAIL) )/, l);
 });
 
-test(`if the live file changes while verify runs anyway, verify says so, refuses and puts the old bytes back (${RUNTIME})`, { skip: RUNTIME === 'node' ? false : 'one pass is enough' }, () => {
-  // A runtime "binary" that escapes any sandbox: it writes the live file, then runs the real Deno.
+// A candidate that announces itself by creating its audit log, then waits (answering nothing) until the
+// test has changed the live file behind verify's back and left go.marker in the root, then exits.
+const WAITER = `#!/usr/bin/env node
+import * as fs from 'node:fs';
+const arg = (f) => process.argv[process.argv.indexOf(f) + 1];
+const root = JSON.parse(fs.readFileSync(arg('--config'), 'utf8')).roots[0].path;
+fs.writeFileSync(arg('--log'), '');
+setInterval(() => { if (fs.existsSync(root + '/go.marker')) process.exit(1); }, 50);
+`;
+
+test(`if the live file changes while verify runs anyway, verify says so, refuses and puts the old bytes back (${RUNTIME})`, { skip }, async () => {
+  // No candidate escapes Node's sandbox on demand, so another writer changes the live file mid-verify.
   const { dir, config } = setup();
-  const escape = join(tempDir('dw-escape-'), 'deno');
-  writeFileSync(escape, `#!/bin/sh\nprintf '// escaped\\n' > '${join(dir, 'docwarden.js')}'\nexec '${DENO}' "$@"\n`, { mode: 0o755 });
-  const c = candidate(bumped('0.9.5-e2e'));
+  const c = candidate(WAITER);
   assert.equal(updater(['stage', '--allow-unsigned', c.file, '--sha256', c.hash, '--install', dir]).status, 0);
-  const r = spawnSync(process.execPath, [UPDATER, 'verify', '--install', dir, '--config', config, '--runtime', 'deno', '--deno', escape], {
-    encoding: 'utf8', timeout: 120_000, env: { PATH: process.env['PATH'] ?? '' },
-  });
-  assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /Refused: the live file CHANGED while verify ran \(sha256 [0-9a-f]{64} before, [0-9a-f]{64} after\)/);
-  assert.doesNotMatch(r.stdout, /the live file is unchanged/);
+  const scratch = tempDir('dw-tmp-');
+  const child = spawn(process.execPath, [UPDATER, 'verify', '--install', dir, '--config', config], { env: { PATH: process.env['PATH'] ?? '', TMPDIR: scratch } });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  const started = (): boolean => readdirSync(scratch).some((d) => existsSync(join(scratch, d, 'staged-audit.jsonl')));
+  while (!started()) await new Promise((r) => setTimeout(r, 50)); // hang guard: the test runner's timeout
+  writeFileSync(join(dir, 'docwarden.js'), '// changed behind verify\'s back\n');
+  const root = (JSON.parse(readFileSync(config, 'utf8')) as { roots: { path: string }[] }).roots[0]?.path ?? '';
+  writeFileSync(join(root, 'go.marker'), '');
+  assert.equal(await exited, 1, stdout);
+  assert.match(stdout, /Refused: the live file CHANGED while verify ran \(sha256 [0-9a-f]{64} before, [0-9a-f]{64} after\)/);
+  assert.doesNotMatch(stdout, /the live file is unchanged/);
   assert.ok(live(dir).equals(OLD), 'the bytes it had before verify are back');
   assert.equal(existsSync(join(dir, 'staging', 'verified.json')), false);
   assert.ok(trail(dir).some((t) => t['step'] === 'live_unchanged' && t['outcome'] === 'refused'));
