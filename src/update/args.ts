@@ -8,6 +8,7 @@ export type UpdateCommand =
   | {
     readonly kind: 'stage'; readonly file: string; readonly install: string; readonly sha256: string | null; readonly sha256File: string | null;
     readonly manifest: string | null; readonly sig: string | null; readonly trustKey: string | null; readonly allowUnsigned: boolean;
+    readonly allowDowngrade: boolean;
   }
   | { readonly kind: 'trust-key'; readonly file: string; readonly install: string; readonly replace: boolean }
   | { readonly kind: 'verify'; readonly install: string; readonly config: string | null; readonly roots: readonly string[]; readonly acceptToolChanges: boolean }
@@ -33,9 +34,10 @@ record to DIR/update-audit.jsonl; a failed step leaves DIR/docwarden.js untouche
 
 Commands:
   stage FILE --install DIR [--sig FILE] [--trust-key FILE] [--sha256 HEX | --sha256-file FILE] [--manifest FILE]
-        [--allow-unsigned]
+        [--allow-unsigned] [--allow-downgrade]
                  Copy a candidate into DIR/staging/ if FILE.sig (or --sig) verifies against the pinned release
-                 key (--trust-key pins it at first install); an unsigned one only with --allow-unsigned and a hash
+                 key (--trust-key pins it at first install, only with a release it verifies); an unsigned one only with
+                 --allow-unsigned and a hash; a version older than the live one only with --allow-downgrade
   trust-key FILE --install DIR [--replace]
                  Pin the release public key, or change it: accepted when FILE.sig shows the pinned key endorsing
                  it, or with --replace (the old key is lost); recorded in the update trail
@@ -68,7 +70,7 @@ type Raw = {
 };
 
 const VALUE_FLAGS = new Set(['--install', '--sha256', '--sha256-file', '--manifest', '--sig', '--trust-key', '--config', '--runtime', '--deno']);
-const BOOLEAN_FLAGS = new Set(['--accept-tool-changes', '--allow-unsigned', '--replace', '--json', '--help', '-h']);
+const BOOLEAN_FLAGS = new Set(['--accept-tool-changes', '--allow-unsigned', '--allow-downgrade', '--replace', '--json', '--help', '-h']);
 
 function scan(argv: readonly string[]): Raw {
   const raw: Raw = { positional: [], values: new Map(), roots: [], flags: new Set() };
@@ -94,7 +96,7 @@ function scan(argv: readonly string[]): Raw {
 
 /** Flags each command accepts besides --runtime and --deno; any other flag is refused by name. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  stage: ['--install', '--sha256', '--sha256-file', '--manifest', '--sig', '--trust-key', '--allow-unsigned'],
+  stage: ['--install', '--sha256', '--sha256-file', '--manifest', '--sig', '--trust-key', '--allow-unsigned', '--allow-downgrade'],
   'trust-key': ['--install', '--replace'],
   verify: ['--install', '--config', '--root', '--accept-tool-changes'],
   switch: ['--install'],
@@ -142,6 +144,7 @@ export function parseUpdateArgs(argv: readonly string[]): UpdateOptions {
         command: {
           kind: 'stage', file: rest[0] as string, install: install(raw, cmd), sha256: sha256?.toLowerCase() ?? null, sha256File,
           manifest: v('--manifest'), sig: v('--sig'), trustKey: v('--trust-key'), allowUnsigned: raw.flags.has('--allow-unsigned'),
+          allowDowngrade: raw.flags.has('--allow-downgrade'),
         },
       };
     }

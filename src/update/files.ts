@@ -30,7 +30,8 @@ export type FileRead = { readonly bytes: Uint8Array; readonly identity: FileIden
 export function readFileIfExists(path: string, what: string): FileRead | null {
   let fd: number;
   try {
-    fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    // O_NONBLOCK: opening a FIFO (a manifest.json planted next to the candidate) must not wait for a writer.
+    fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return null;
     if (errorCode(err) === 'ELOOP') throw new UpdateError(`Cannot read ${what}: it is a symbolic link (the updater never follows one)`);

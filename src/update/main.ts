@@ -3,7 +3,6 @@
 // exit 0 done, 1 refused or failed (the live file untouched), 2 usage error.
 import * as fs from 'node:fs';
 import { resolve } from 'node:path';
-import { escapeName } from '../text/escape.ts';
 import { parseUpdateArgs, UPDATE_USAGE, UpdateUsageError, type UpdateCommand } from './args.ts';
 import { bundleSurface } from './bundle_surface.ts';
 import type { CommandStatus, UpdateContext } from './context.ts';
@@ -16,6 +15,7 @@ import { checkInstallDir, checkOwnedDir } from './ownership.ts';
 import { stage } from './stage.ts';
 import { status } from './status.ts';
 import { trustKey } from './trust.ts';
+import { shown } from './shown.ts';
 import { rollback, switchLive } from './switch.ts';
 import { NO_TRAIL, openTrail, verifyTrailCommand, type Trail } from './trail.ts';
 import { verify } from './verify.ts';
@@ -31,7 +31,7 @@ const inheritedClosed = closeInheritedDescriptors();
  * tool names and stderr are in it, and could otherwise fake lines or colour a terminal). A closed stdout
  * (`switch | head`) is ignored: the command finishes, and its exit status stays the truth about it.
  */
-const out = (line: string): void => void process.stdout.write(`${escapeName(line)}\n`);
+const out = (line: string): void => void process.stdout.write(`${shown(line)}\n`);
 process.stdout.on('error', () => undefined);
 /** Text whose line breaks are ours (usage, JSON.stringify output, which escapes its own): one line each. */
 const outLines = (text: string): void => text.split('\n').forEach(out);

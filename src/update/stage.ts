@@ -6,7 +6,8 @@ import { basename, dirname, join } from 'node:path';
 import type { CommandStatus, UpdateContext } from './context.ts';
 import { readIfExists, readRequired, removeFile, sha256Hex, UpdateError, writeAtomic } from './files.ts';
 import { MANIFEST_NAME } from './layout.ts';
-import { parseManifest, versionInBundle } from './manifest.ts';
+import { describeFile, parseManifest, versionInBundle } from './manifest.ts';
+import { compareVersions } from './version_order.ts';
 import { ensureOwnedDir } from './ownership.ts';
 import { shellQuote } from '../cli/launch.ts';
 import { parsePublicKey, readPublicKey, readSignature, signatureValid, type TrustedKey } from './signature.ts';
@@ -14,6 +15,7 @@ import { parsePublicKey, readPublicKey, readSignature, signatureValid, type Trus
 export type StageRequest = {
   readonly file: string; readonly sha256: string | null; readonly sha256File: string | null; readonly manifest: string | null;
   readonly sig: string | null; readonly trustKey: string | null; readonly allowUnsigned: boolean;
+  readonly allowDowngrade: boolean;
 };
 
 /** The hash a `sha256sum` file gives for `name`: only an entry naming that file counts, never the first line. */
@@ -81,12 +83,23 @@ function stageChecked(ctx: UpdateContext, req: StageRequest): CommandStatus {
       : `the candidate is unsigned (no ${basename(req.file)}.sig beside it, no --sig)`;
     return refuse('signature', `${why}; --allow-unsigned stages it anyway, and the update trail records that`, { key: key?.fingerprint ?? null });
   }
+  if (pinNow && signedBy === null) {
+    return refuse('signature', `--trust-key is pinned only together with a release whose signature it verifies, and this candidate is unsigned (--allow-unsigned does not pin a key); pin it with a signed release, or with: trust-key FILE --install DIR`, {});
+  }
   if (signedBy === null && expected === null) return refuse('checksum', 'an unsigned candidate needs --sha256 HEX or --sha256-file FILE: nothing else would vouch for its bytes', {});
   if (expected !== null && actual !== expected) {
     return refuse('checksum', `the candidate's SHA-256 is ${actual}, not the expected ${expected} (corrupted, truncated or another file)`, { expected, actual });
   }
   const manifestBytes = stagedManifest(ctx, req, actual, key, signedBy !== null);
   if (typeof manifestBytes === 'string') return refuse('manifest', manifestBytes, { actual });
+  const version = manifestBytes !== null ? parseManifest(new TextDecoder().decode(manifestBytes))?.version : versionInBundle(new TextDecoder().decode(bytes));
+  const live = describeFile(layout.live, layout.liveManifest)?.version ?? null;
+  // An authentic old release is still old: replaying one would bring back what a later release fixed.
+  if (version != null && live !== null && compareVersions(version, live) < 0) {
+    if (!req.allowDowngrade) return refuse('downgrade', `the candidate is version ${version}, older than the live ${live}; --allow-downgrade stages it anyway, and the update trail records that`, { version, live });
+    trail.record('stage', 'downgrade', 'info', { allowed: true, version, live });
+    out(`Note: downgrading from ${live} to ${version} (--allow-downgrade)`);
+  }
   if (pinNow && key !== null) {
     writeAtomic(layout.trustedKey, key.pem, 0o644);
     trail.record('trust-key', 'pinned', 'ok', { fingerprint: key.fingerprint, via: 'stage --trust-key (first key)' });
@@ -98,7 +111,6 @@ function stageChecked(ctx: UpdateContext, req: StageRequest): CommandStatus {
   clearStaging(ctx);
   writeAtomic(layout.staged, bytes, 0o600);
   if (manifestBytes !== null) writeAtomic(layout.stagedManifest, manifestBytes, 0o600);
-  const version = manifestBytes !== null ? parseManifest(new TextDecoder().decode(manifestBytes))?.version : versionInBundle(new TextDecoder().decode(bytes));
   trail.record('stage', 'staged', 'ok', { file: req.file, sha256: actual, bytes: bytes.length, version: version ?? null, manifest: manifestBytes !== null, signedBy });
   out(`Staged ${version ?? '(unknown version)'} sha256 ${actual}${manifestBytes !== null ? ' with its manifest' : ' (no manifest)'}, ${signedBy !== null ? `signed by ${signedBy}` : 'UNSIGNED (--allow-unsigned)'}`);
   out(`Next: verify --install ${shellQuote(layout.dir)} --config <the config your client uses>`);

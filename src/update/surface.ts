@@ -86,8 +86,13 @@ function aroundChange(text: string, other: string): string {
   if (text.length <= PREVIEW_CHARS) return JSON.stringify(text);
   let i = 0;
   while (i < text.length && i < other.length && text[i] === other[i]) i++;
-  const start = Math.max(0, i - 20);
-  const piece = text.slice(start, start + PREVIEW_CHARS - 20);
+  let start = Math.max(0, i - 20);
+  let end = Math.min(text.length, start + PREVIEW_CHARS - 20);
+  // Never half a surrogate pair at an edge: it would print as \udb40 and hide the character it belonged to.
+  const splitsPair = (k: number): boolean => /[\uDC00-\uDFFF]/.test(text[k] ?? '') && /[\uD800-\uDBFF]/.test(text[k - 1] ?? '');
+  if (splitsPair(start)) start--;
+  if (splitsPair(end)) end++;
+  const piece = text.slice(start, end);
   return `${start > 0 ? '…' : ''}${JSON.stringify(piece)}${start + piece.length < text.length ? '…' : ''}`;
 }
 

@@ -12,11 +12,11 @@ function refuses(argv: string[], pattern: RegExp): void {
 
 test('parseUpdateArgs() reads each command with its flags', () => {
   assert.deepEqual(parseUpdateArgs(['stage', 'new.js', '--sha256', HEX.toUpperCase(), '--install', '/opt/dw']).command,
-    { kind: 'stage', file: 'new.js', sha256: HEX, sha256File: null, manifest: null, install: '/opt/dw', sig: null, trustKey: null, allowUnsigned: false });
+    { kind: 'stage', file: 'new.js', sha256: HEX, sha256File: null, manifest: null, install: '/opt/dw', sig: null, trustKey: null, allowUnsigned: false, allowDowngrade: false });
   assert.deepEqual(parseUpdateArgs(['stage', 'new.js', '--sha256-file=new.js.sha256', '--install', 'd', '--manifest', 'm.json']).command,
-    { kind: 'stage', file: 'new.js', sha256: null, sha256File: 'new.js.sha256', manifest: 'm.json', install: 'd', sig: null, trustKey: null, allowUnsigned: false });
+    { kind: 'stage', file: 'new.js', sha256: null, sha256File: 'new.js.sha256', manifest: 'm.json', install: 'd', sig: null, trustKey: null, allowUnsigned: false, allowDowngrade: false });
   assert.deepEqual(parseUpdateArgs(['stage', 'new.js', '--install', 'd', '--sig', 's', '--trust-key', 'k.pem', '--allow-unsigned']).command,
-    { kind: 'stage', file: 'new.js', sha256: null, sha256File: null, manifest: null, install: 'd', sig: 's', trustKey: 'k.pem', allowUnsigned: true });
+    { kind: 'stage', file: 'new.js', sha256: null, sha256File: null, manifest: null, install: 'd', sig: 's', trustKey: 'k.pem', allowUnsigned: true, allowDowngrade: false });
   assert.deepEqual(parseUpdateArgs(['trust-key', 'k.pem', '--install', 'd', '--replace']).command, { kind: 'trust-key', file: 'k.pem', install: 'd', replace: true });
   assert.deepEqual(parseUpdateArgs(['verify', '--install', 'd', '--config', 'c.json', '--accept-tool-changes']).command,
     { kind: 'verify', install: 'd', config: 'c.json', roots: [], acceptToolChanges: true });

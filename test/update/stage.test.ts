@@ -30,7 +30,7 @@ function candidate(files: Record<string, string>): string {
 }
 
 /** Unsigned requests (no key is pinned in these tests; test/update/signing.test.ts covers signatures). */
-const req = (r: Pick<StageRequest, 'file' | 'sha256' | 'sha256File' | 'manifest'>): StageRequest => ({ ...r, sig: null, trustKey: null, allowUnsigned: true });
+const req = (r: Pick<StageRequest, 'file' | 'sha256' | 'sha256File' | 'manifest'>): StageRequest => ({ ...r, sig: null, trustKey: null, allowUnsigned: true, allowDowngrade: false });
 
 test('sha256For() takes only the entry that names the file, never just the first line', () => {
   const h = sha('x');
