@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     else if (cmd.kind === 'surface') outLines(JSON.stringify(await bundleSurface(cmd.file, runtime, { PATH: process.env['PATH'] ?? '' }), null, 2));
     else process.exitCode = await runInstallCommand(cmd, runtime);
   } catch (err) {
-    process.stderr.write(`docwarden-update: ${escapeName(err instanceof Error ? err.message : String(err))}\n`);
+    process.stderr.write(`docwarden-update: ${shown(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
   }
 }
