@@ -82,7 +82,7 @@ export function importSpecifiers(code: string): string[] {
   const specs: string[] = [];
   const patterns = [
     /\b(?:import|export)\s[^;'"`]*?\bfrom\s*(['"])([^'"]+)\1/g,
-    /\bimport\s*(['"])([^'"]+)\1/g,
+    /^\s*import\s*(['"])([^'"]+)\1/gm, // a side-effect import starts its line ('--deny-import' is no import)
     /\bimport\s*\(\s*(['"])([^'"]+)\1/g,
     /\brequire\s*\(\s*(['"])([^'"]+)\1/g,
   ];
