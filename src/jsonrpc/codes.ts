@@ -7,6 +7,8 @@ export const RPC = {
   INTERNAL_ERROR: -32603,
   /** MCP handshake era: resource not found. Not "not initialized" (docs/protocol.md, "JSON-RPC rules"). */
   RESOURCE_NOT_FOUND: -32002,
+  /** docwarden: a limit (rate, deadline) stopped a non-tool request; `data` names it and when to retry. */
+  LIMIT_REACHED: -32005,
   /** MCP 2026-07-28: the request needs a client capability its _meta did not declare. */
   MISSING_CLIENT_CAPABILITY: -32021,
   /** MCP 2026-07-28: the per-request protocol version is not one this server speaks. */

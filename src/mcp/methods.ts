@@ -5,6 +5,7 @@ import { RPC } from '../jsonrpc/codes.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { complete } from './completion.ts';
 import { createProgress, isLogLevel } from './notifier.ts';
+import { rateLimitText } from './outcome.ts';
 import { listResources, listTemplates, readResource } from './resources.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Services } from './services.ts';
@@ -62,7 +63,10 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
     ['resources/templates/list', async (sc) => listTemplates(s.config.roots, sc.context.features.structured)],
     ['resources/read', async (sc) => {
       const take = s.limiter.take('resources/read');
-      if (!take.ok) throw new RpcError(RPC.INTERNAL_ERROR, `Rate limit reached for resources/read (limits.callsPerMinute); retry in ${Math.ceil(take.retryAfterMs / 1000)} s`, 'rate_limited');
+      if (!take.ok) {
+        const data = { limit: 'limits.callsPerMinute', retryAfterMs: take.retryAfterMs };
+        throw new RpcError(RPC.LIMIT_REACHED, rateLimitText('resources/read', s.config.limits, take.retryAfterMs), 'rate_limited', data);
+      }
       sc.audit.args = { uri: sc.params?.['uri'] };
       const ctx = await toolContext(sc);
       const { binary } = s.config.files;

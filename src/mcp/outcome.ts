@@ -24,6 +24,12 @@ export function errorResult(message: string): Record<string, unknown> {
   return { content: [{ type: 'text', text: message }], isError: true };
 }
 
+/** The one sentence for a rate limit, tool or not (docs/protocol.md, "Limits on other methods"). */
+export function rateLimitText(what: string, l: { callsPerMinute: number; burst: number }, retryAfterMs: number): string {
+  const rate = `${l.callsPerMinute} calls per minute, burst ${l.burst} (limits.callsPerMinute)`;
+  return `Rate limit reached for ${what}: ${rate}; retry in ${Math.ceil(retryAfterMs / 1000)} s`;
+}
+
 /** What the client sees for an exception a handler threw (or the abort reason that stopped it). */
 export function endingOf(err: unknown, method: string): Ending {
   if (err instanceof InputRequired) return { reply: { result: err.result }, outcome: 'ok', reason: 'input_required' };
@@ -35,7 +41,9 @@ export function endingOf(err: unknown, method: string): Ending {
     // A tool that ran out of time failed as a tool (an isError result); any other method answers an error.
     const reply = method === 'tools/call'
       ? { result: errorResult(err.publicMessage) }
-      : { error: new RpcError(RPC.INTERNAL_ERROR, err.publicMessage, err.reason) };
+      : { error: err.reason === 'deadline'
+        ? new RpcError(RPC.LIMIT_REACHED, err.publicMessage, err.reason, { limit: 'limits.deadlineMs' })
+        : new RpcError(RPC.INTERNAL_ERROR, err.publicMessage, err.reason) };
     return { reply, outcome: 'refused', reason: err.reason };
   }
   const reason = err instanceof Failure ? err.reason : 'internal';

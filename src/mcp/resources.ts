@@ -8,6 +8,7 @@ import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { readConfinedFile } from '../policy/resolver.ts';
+import { utf8Length } from '../text/utf8.ts';
 import { walk } from '../policy/walker.ts';
 import { consentToRead } from '../policy/confirm.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
@@ -79,21 +80,54 @@ export async function readResource(ctx: ToolContext, uri: unknown, binary: 'refu
     if (path.kind !== 'file') throw notFound('is_a_directory');
     ctx.touched.push(`${root.name}:${path.rel}`);
     await consentToRead(ctx, 'resources/read', path);
-    const { bytes } = await readConfinedFile(ctx.confinement, path);
+    // Only the head that can fit one reply is read: a 60 MB document costs one reply's worth of I/O.
+    const { bytes, stat: { size } } = await readConfinedFile(ctx.confinement, path, undefined, responseBytes);
     const mimeType = mediaTypeOf(path.rel);
-    const text = isTextMediaType(mimeType) ? decodeText(bytes) : null;
-    const budget = text !== null ? responseBytes - 1024 : Math.floor((responseBytes - 1024) * 0.74);
-    if (bytes.length > budget) {
-      throw new RpcError(RPC.INVALID_PARAMS, `Cannot read resource: it is ${bytes.length} bytes, over the reply limit (limits.responseBytes = ${responseBytes}); use the read_doc tool, which pages`, 'too_large');
+    const budget = responseBytes - 2048; // the envelope, the URI and the continuation note
+    const whole = bytes.length === size && isTextMediaType(mimeType) ? decodeText(bytes) : null;
+    if (whole !== null && jsonBytes(whole) <= budget) return { contents: [{ uri, mimeType, text: whole }] };
+    const head = isTextMediaType(mimeType) ? textHead(bytes, budget) : null;
+    if (head !== null) {
+      const next = head.split('\n').length; // a cut long line is read again from its start
+      const label = `${root.name}:${path.rel}`;
+      const note = `[docwarden: first part only: ${utf8Length(head)} of the ${size} bytes of ${label}, ` +
+        `cut at the reply limit (limits.responseBytes = ${responseBytes}). Read on with the read_doc tool: ` +
+        `${JSON.stringify({ root: root.name, path: path.rel, startLine: next })}, then pass its nextCursor back]`;
+      const top = '[docwarden: first part only; how to read on is at the end]';
+      const text = `${top}\n${head}${head.endsWith('\n') ? '' : '\n'}${note}\n`;
+      const _meta = { 'docwarden/part': { first: true, size, nextLine: next } };
+      return { contents: [{ uri, mimeType, text, _meta }] };
     }
-    if (text !== null) return { contents: [{ uri, mimeType, text }] };
     if (binary === 'refuse') {
-      throw new RpcError(RPC.INVALID_PARAMS, 'Cannot read resource: binary documents are not served (files.binary is "refuse")', 'binary');
+      const message = 'Cannot read resource: binary documents are not served (files.binary is "refuse")';
+      throw new RpcError(RPC.INVALID_PARAMS, message, 'binary');
+    }
+    if (size > Math.floor(budget * 0.74)) {
+      const message = `Cannot read resource: it is ${size} bytes, over the reply limit once base64-encoded ` +
+        `(limits.responseBytes = ${responseBytes})`;
+      throw new RpcError(RPC.INVALID_PARAMS, message, 'too_large');
     }
     let b64 = '';
     for (let i = 0; i < bytes.length; i += 0x8000) b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return { contents: [{ uri, mimeType, blob: btoa(b64) }] };
   } catch (err) {
     throw err instanceof Failure ? resourceError(err, notFound) : err;
+  }
+}
+
+const jsonBytes = (text: string): number => utf8Length(JSON.stringify(text));
+
+/** The longest head of `bytes` that ends a line (or, for one long line, a character) and fits `budget`
+ * once JSON-escaped; null when it is not UTF-8 text. */
+function textHead(bytes: Uint8Array, budget: number): string | null {
+  let end = Math.min(bytes.length, budget);
+  for (;;) {
+    let cut = bytes.subarray(0, end).lastIndexOf(0x0a) + 1;
+    if (cut === 0) for (cut = end; cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80;) cut--;
+    const text = decodeText(bytes.subarray(0, cut));
+    if (text === null) return null;
+    const cost = jsonBytes(text);
+    if (cost <= budget) return text;
+    end = Math.floor((cut * budget) / cost);
   }
 }

@@ -9,7 +9,7 @@ import type { ToolContext, ToolResult } from '../tools/context.ts';
 import { describeTool, type ToolTable } from '../tools/registry.ts';
 import { utf8Length } from '../text/utf8.ts';
 import { ArgumentError, quote } from '../validate/schema.ts';
-import { errorResult, toolFailureText, type Outcome } from './outcome.ts';
+import { errorResult, rateLimitText, toolFailureText, type Outcome } from './outcome.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Features } from './versions.ts';
 
@@ -66,10 +66,7 @@ export async function callTool(
   if (!take.ok) {
     audit.outcome = 'refused';
     audit.reason = 'rate_limited';
-    return errorResult(
-      `Rate limit reached for ${name}: ${deps.limits.callsPerMinute} calls per minute, burst ${deps.limits.burst} ` +
-      `(limits.callsPerMinute); retry in ${Math.ceil(take.retryAfterMs / 1000)} s`,
-    );
+    return errorResult(rateLimitText(name, deps.limits, take.retryAfterMs));
   }
   let run: (ctx: ToolContext) => Promise<ToolResult>;
   try {

@@ -212,13 +212,13 @@ export async function readRange(doc: OpenDocument, position: number, length: num
   return buf.subarray(0, off);
 }
 
-/** Opens (fully checked), reads at most the file cap, closes. */
+/** Opens (fully checked), reads at most the file cap (or the first `head` bytes), closes. */
 export async function readConfinedFile(
-  c: Confinement, path: ConfinedPath, scratch?: Uint8Array,
+  c: Confinement, path: ConfinedPath, scratch?: Uint8Array, head = c.maxFileBytes,
 ): Promise<{ readonly bytes: Uint8Array; readonly stat: FileStat }> {
   const doc = await openConfined(c, path);
   try {
-    const bytes = await readRange(doc, 0, Math.min(doc.stat.size, c.maxFileBytes), scratch);
+    const bytes = await readRange(doc, 0, Math.min(doc.stat.size, head), scratch);
     return { bytes, stat: doc.stat };
   } finally {
     await doc.handle.close().catch(() => undefined);

@@ -16,14 +16,17 @@ test('`endingOf()` keeps an RpcError, counting a missing resource as a denial', 
   assert.ok(bad.reply && 'error' in bad.reply && bad.reply.error.code === RPC.INVALID_PARAMS);
 });
 
-test('`endingOf()` answers a deadline as an isError result for tools/call and as -32603 elsewhere', () => {
+test('`endingOf()` answers a deadline as an isError result for tools/call and as -32005 naming limits.deadlineMs elsewhere', () => {
   const late = failure('deadline', 'Cannot finish: the call ran past the 100 ms deadline (limits.deadlineMs)');
   const tool = endingOf(late, 'tools/call');
   assert.deepEqual(tool.reply, { result: { content: [{ type: 'text', text: late.publicMessage }], isError: true } });
   assert.deepEqual([tool.outcome, tool.reason], ['refused', 'deadline']);
   const other = endingOf(late, 'resources/read');
   assert.ok(other.reply && 'error' in other.reply);
-  assert.deepEqual([other.reply.error.code, other.reply.error.message], [RPC.INTERNAL_ERROR, late.publicMessage]);
+  assert.deepEqual([other.reply.error.code, other.reply.error.message], [RPC.LIMIT_REACHED, late.publicMessage]);
+  assert.deepEqual(other.reply.error.data, { limit: 'limits.deadlineMs' });
+  const cancelled = endingOf(failure('cancelled', 'Cancelled by the client'), 'resources/list');
+  assert.ok(cancelled.reply && 'error' in cancelled.reply && cancelled.reply.error.code === RPC.INTERNAL_ERROR);
 });
 
 test('`endingOf()` hides an unknown exception behind "Internal error" and keeps its text for the audit log', () => {
