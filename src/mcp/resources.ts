@@ -8,7 +8,7 @@ import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { readConfinedFile } from '../policy/resolver.ts';
-import { utf8Length } from '../text/utf8.ts';
+import { jsonBytes, utf8Length } from '../text/utf8.ts';
 import { walk } from '../policy/walker.ts';
 import { consentToRead } from '../policy/confirm.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
@@ -114,8 +114,6 @@ export async function readResource(ctx: ToolContext, uri: unknown, binary: 'refu
     throw err instanceof Failure ? resourceError(err, notFound) : err;
   }
 }
-
-const jsonBytes = (text: string): number => utf8Length(JSON.stringify(text));
 
 /** The longest head of `bytes` that ends a line (or, for one long line, a character) and fits `budget`
  * once JSON-escaped; null when it is not UTF-8 text. */

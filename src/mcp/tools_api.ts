@@ -37,7 +37,7 @@ function wireResult(r: ToolResult, features: Features): Record<string, unknown> 
       if (l.size !== undefined) link['size'] = l.size;
       content.push(link);
     }
-    return { content, structuredContent: r.structured };
+    return r.structured ? { content, structuredContent: r.structured } : { content };
   }
   return { content };
 }

@@ -13,6 +13,9 @@ export function utf8Length(s: string): number {
   return n;
 }
 
+/** Bytes `s` takes on the wire as a JSON string (quotes and escapes included). */
+export const jsonBytes = (s: string): number => utf8Length(JSON.stringify(s));
+
 /** How many UTF-16 units of `s` fit in `maxBytes` of UTF-8, never splitting a surrogate pair. */
 export function utf8Prefix(s: string, maxBytes: number): number {
   let bytes = 0;

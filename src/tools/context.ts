@@ -28,7 +28,8 @@ export type ToolContext = {
 export type ResourceLinkInfo = { readonly root: string; readonly path: string; readonly mimeType: string; readonly size?: number };
 
 export type ToolResult = {
-  readonly structured: Readonly<Record<string, unknown>>;
+  /** Absent for read_doc, whose page travels once, in the text (docs/protocol.md, "Tools"). */
+  readonly structured?: Readonly<Record<string, unknown>>;
   readonly text: string;
   readonly links: readonly ResourceLinkInfo[];
 };
@@ -39,7 +40,7 @@ export type ToolDefinition<A> = {
   readonly title: string;
   readonly description: string;
   readonly input: Schema<A>;
-  readonly output: JsonSchema;
+  readonly output?: JsonSchema;
   readonly run: (args: A, ctx: ToolContext) => Promise<ToolResult>;
 };
 

@@ -8,11 +8,10 @@ import { mediaTypeOf } from '../formats/media_type.ts';
 import { requireConsent } from '../policy/confirm.ts';
 import { openConfined, readRange, type OpenDocument } from '../policy/resolver.ts';
 import { escapeControls } from '../text/escape.ts';
-import { utf8Length, utf8Prefix } from '../text/utf8.ts';
-import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
+import { jsonBytes, utf8Prefix } from '../text/utf8.ts';
+import { boolean, integer, object, string } from '../validate/schema.ts';
 import { CURSOR_ARG, PATH_ARG, ROOT_ARG, pickRoot } from './common.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
-import { docUri } from '../formats/doc_uri.ts';
 import { resolveIn } from '../policy/client_roots.ts';
 import { defineTool, type ToolContext } from './context.ts';
 import { dataFrame } from './render.ts';
@@ -21,22 +20,10 @@ import { dataFrame } from './render.ts';
 export const FULL_LOAD_BYTES = 8 * 1024 * 1024;
 const MAX_LINE = 1_000_000_000;
 
-const OUTPUT = object({
-  root: string({ description: 'Root name', maxLength: 32 }),
-  path: string({ description: 'Root-relative path', maxLength: 1024 }),
-  uri: string({ description: 'Resource URI (docs://root/path)', maxLength: 4096 }),
-  mediaType: string({ description: 'Media type', maxLength: 64 }),
-  startLine: integer({ description: 'First line in text (1-based)', minimum: 1, maximum: MAX_LINE }),
-  endLine: integer({ description: 'Last line in text (inclusive); startLine-1 when empty', minimum: 0, maximum: MAX_LINE }),
-  totalLines: nullable(integer({ description: 'Lines in the document (null for very large files)', minimum: 0, maximum: MAX_LINE })),
-  heading: nullable(string({ description: 'Section returned, when heading was given', maxLength: 256 })),
-  text: string({ description: 'The document text (control characters escaped)', maxLength: 16 * 1024 * 1024 }),
-  nextCursor: nullable(string({ description: 'Pass as cursor to read the next page', maxLength: 512 })),
-}, ['root', 'path', 'uri', 'mediaType', 'startLine', 'endLine', 'totalLines', 'heading', 'text', 'nextCursor']);
-
 type Page = { startLine: number; endLine: number; text: string; next: { l: number; c: number; o: number } | null };
 
-/** Takes whole lines from `lines[from-1]` (starting at column `col`) up to `to` within `budget` UTF-8 bytes. */
+/** Takes whole lines from `lines[from-1]` (starting at column `col`) up to `to` within `budget` bytes of
+ * JSON string (escaped as they will be sent). */
 function pageOfLines(lines: readonly string[], from: number, col: number, to: number, budget: number, numbers: boolean): Page {
   const out: string[] = [];
   let used = 0;
@@ -44,11 +31,13 @@ function pageOfLines(lines: readonly string[], from: number, col: number, to: nu
   for (; n <= to; n++) {
     const line = (lines[n - 1] as string).slice(n === from ? col : 0);
     const prefix = numbers ? `${n}\t` : '';
-    const cost = prefix.length + utf8Length(line) + 1;
+    const cost = jsonBytes(escapeControls(prefix + line)); // its 2 quotes pay for the "\n" that joins it
     if (used + cost > budget) {
       if (out.length === 0) {
         // One line longer than the page: cut it and continue mid-line on the next page.
-        const take = Math.max(1, utf8Prefix(line, budget - prefix.length - 1));
+        let take = utf8Prefix(line, budget - prefix.length - 2);
+        while (take > 1 && jsonBytes(escapeControls(prefix + line.slice(0, take))) > budget) take >>= 1;
+        take = Math.max(1, take);
         out.push(prefix + line.slice(0, take));
         return { startLine: from, endLine: n, text: out.join('\n'), next: { l: n, c: (n === from ? col : 0) + take, o: 0 } };
       }
@@ -62,8 +51,9 @@ function pageOfLines(lines: readonly string[], from: number, col: number, to: nu
 }
 
 export function readDocTool(responseBytes: number) {
-  // The text appears twice (structuredContent and the text block) and JSON may escape it: keep margin.
-  const budget = Math.max(1024, Math.floor((responseBytes - 4096) / 2.5));
+  // The page is sent once, in the text block (no structuredContent: docs/protocol.md, "Tools"); the
+  // budget counts its JSON-escaped bytes, the header, frame and links fit in the 4 KB left.
+  const budget = Math.max(1024, responseBytes - 4096);
   return defineTool({
     name: 'read_doc',
     title: 'Read a document',
@@ -80,7 +70,6 @@ export function readDocTool(responseBytes: number) {
       cursor: CURSOR_ARG,
       lineNumbers: boolean('Prefix each line with its line number and a tab'),
     }, ['path']),
-    output: OUTPUT.json,
     async run(args, ctx: ToolContext) {
       if (args.heading !== undefined && (args.startLine !== undefined || args.endLine !== undefined)) {
         throw failure('invalid_argument', 'Invalid arguments: give either heading or startLine/endLine, not both');
@@ -151,10 +140,6 @@ export function readDocTool(responseBytes: number) {
           ...(nextCursor ? [`More: call read_doc again with the same arguments and cursor "${nextCursor}"`] : []),
         ].join('\n');
         return {
-          structured: {
-            root: root.name, path: path.rel, uri: docUri(root.name, path.rel), mediaType: mediaTypeOf(path.rel),
-            startLine: page.startLine, endLine: page.endLine, totalLines, heading, text, nextCursor,
-          },
           text: render,
           links: [{ root: root.name, path: path.rel, mimeType: mediaTypeOf(path.rel), size }],
         };
@@ -194,11 +179,15 @@ async function pageOfBytes(
   if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const wanted = Math.min(lines.length, endLine - line + 1);
+  let wanted = Math.min(lines.length, endLine - line + 1);
+  for (let i = 0, cost = 0; i < wanted; i++) { // JSON escaping can make the raw page too large to send
+    cost += jsonBytes(escapeControls(lines[i] as string));
+    if (cost > budget && i > 0) wanted = i;
+  }
   const shown = lines.slice(0, wanted).map((l, i) => (numbers ? `${line + i}\t` : '') + l.replace(/\r$/, ''));
   let consumed = 0;
   for (let i = 0; i < wanted; i++) consumed += new TextEncoder().encode(lines[i] as string).length + (i < lines.length - 1 || raw[cut - 1] === 0x0a ? 1 : 0);
-  const endedMidLine = raw[cut - 1] !== 0x0a && offset + cut < size;
+  const endedMidLine = wanted === lines.length && raw[cut - 1] !== 0x0a && offset + cut < size;
   const nextOffset = offset + consumed;
   const lastLine = line + wanted - 1;
   const more = nextOffset < size && lastLine < endLine;

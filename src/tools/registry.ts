@@ -28,7 +28,7 @@ export function describeTool(t: Tool, withOutputSchema: boolean, withTitle: bool
   if (withTitle) out['title'] = t.title;
   out['description'] = t.description;
   out['inputSchema'] = t.input.json;
-  if (withOutputSchema) out['outputSchema'] = t.output;
+  if (withOutputSchema && t.output) out['outputSchema'] = t.output;
   out['annotations'] = { ...(withTitle ? { title: t.title } : {}), readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
   return out;
 }

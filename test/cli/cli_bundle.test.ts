@@ -64,7 +64,7 @@ test('`call` prints what the model would see, and exits 1 on an error result', (
   const ok = run(['call', 'read_doc', '{"path":"guide.md"}', '--root', root]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /hello world/);
-  assert.match(ok.stdout, /structuredContent/);
+  assert.match(run(['call', 'doc_info', '{"path":"guide.md"}', '--root', root]).stdout, /structuredContent/);
   const denied = run(['call', 'read_doc', '{"path":".env"}', '--root', root]);
   assert.equal(denied.code, 1);
   assert.match(denied.stdout, /not found or not allowed/);

@@ -49,7 +49,7 @@ describe(`tool output escapes hostile text and frames documents (${RUNTIME})`, (
     await c.close();
   });
 
-  test('read_doc returns escapes as visible text, in both the structured and the text reply', async () => {
+  test('read_doc returns escapes as visible text in its page', async () => {
     const r = await c.call('read_doc', { path: 'hostile.md' });
     assertNoRawControls(r, 'read_doc');
     const text = sc(r)['text'] as string;

@@ -1,13 +1,14 @@
 // Resources under production limits, through the real bundle: every document resources/list advertises is
 // readable (a document over the reply limit comes as a marked first part that names how to read on with
 // read_doc), and reading past the rate limit answers the documented -32005 with a retry hint, never -32603.
+// A full read_doc page under the same limits is mostly document: its text is sent once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree } from '../helpers/fixtures.ts';
 import { RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
-import { extractNodeApi } from '../helpers/e2e_fixtures.ts';
+import { extractNodeApi, sc } from '../helpers/e2e_fixtures.ts';
 
 const PROD = JSON.parse(readFileSync('config.prod.json', 'utf8')) as { limits: Json & { responseBytes: number; burst: number }; files: Json };
 const LIMIT_REACHED = -32005;
@@ -92,6 +93,27 @@ describe(`resources under production limits (${RUNTIME})`, () => {
       assert.ok(String(more.content[0]?.['text']).includes(wholeLines[Number(args['startLine']) - 1]?.replace(/\r$/, '').slice(0, 200) ?? '?'));
     }
     assert.ok(parts >= 8 + 3, `the large node-api pages and the extra pages came as parts (${parts})`);
+  });
+
+  test('a full read_doc page of fs.md is at least 85% document text, paging through it rebuilds the file', async () => {
+    const fsText = readFileSync(join(docs, 'fs.md'), 'utf8');
+    const pages: string[] = [];
+    let cursor: unknown;
+    do {
+      const reply = await c.request('tools/call', { name: 'read_doc', arguments: { path: 'fs.md', ...(cursor ? { cursor } : {}) } });
+      const wire = Buffer.byteLength(JSON.stringify(reply));
+      assert.ok(wire <= PROD.limits.responseBytes, `a page of ${wire} bytes`);
+      const page = sc(reply.result as never);
+      const text = String(page['text']);
+      if (pages.length === 0) {
+        const share = Buffer.byteLength(text) / wire;
+        assert.ok(share >= 0.85, `document text is ${(share * 100).toFixed(1)}% of the ${wire}-byte first page`);
+        assert.ok(wire > PROD.limits.responseBytes * 0.9, 'the first page is full');
+      }
+      pages.push(text);
+      cursor = page['nextCursor'];
+    } while (typeof cursor === 'string' && pages.length < 50);
+    assert.equal(pages.join('\n'), fsText.replace(/\n$/, ''));
   });
 
   test(`reading more than the burst in a row: the rest get ${LIMIT_REACHED} with limits.callsPerMinute and retryAfterMs`, async () => {

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
 import { RUNTIME, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { sc, type ToolReply } from '../helpers/e2e_fixtures.ts';
 
 const files: Record<string, string> = {
   '说明.md': '# 说明\n\n机密内容 4417\n',
@@ -33,7 +34,7 @@ async function pages(c: Client, name: string, args: Json): Promise<Json[]> {
   let cursor: unknown = null;
   do {
     const r = await call(c, name, cursor === null ? args : { ...args, cursor });
-    const s = r['structuredContent'] as Json;
+    const s = sc(r as ToolReply);
     out.push(s);
     cursor = s['nextCursor'];
   } while (typeof cursor === 'string' && out.length < 50);
@@ -49,7 +50,7 @@ describe(`non-Latin-1 names through cursors and consent state (${RUNTIME})`, () 
       const key = Object.keys(first['inputRequests'] as Json)[0]!;
       const answer = { [key]: { action: 'accept', content: { allow: true } } };
       const ok = await call(c, 'read_doc', { path: '说明.md' }, { requestState: first['requestState'], inputResponses: answer });
-      assert.match(JSON.stringify(ok['structuredContent']), /机密内容 4417/);
+      assert.match(JSON.stringify(ok['content']), /机密内容 4417/);
       const codes = c.auditRecords().filter((a) => a['event'] === 'request').map((a) => a['code']);
       assert.ok(!codes.includes(-32603), 'no internal error on the way');
     } finally {

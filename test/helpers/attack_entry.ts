@@ -3,6 +3,7 @@
 // path: the six tools, resources/read (raw and percent-encoded URIs) and completion/complete.
 import type { ConfigName, Outcome, Target } from './attack_cases.ts';
 import { brief, textOf, toolResult, type Sent } from './attack_judge.ts';
+import { readDocPage } from './e2e_fixtures.ts';
 import type { Json, Message } from './harness.ts';
 import { BIG_DOC_BYTES, LOOKALIKE_CYRILLIC, NFC_NAME, type HostileWorld } from './hostile_fixture.ts';
 
@@ -63,8 +64,9 @@ function judgeDocTool(tool: string, servedCheck: (sc: Json, t: Target, o: Outcom
       if (o.generic && textOf(m) !== k.missing[tool]) return `refused unlike a missing file: ${JSON.stringify(textOf(m))} vs ${JSON.stringify(k.missing[tool])}`;
       return null;
     }
-    if (r.isError === true || r.structuredContent === undefined) return `not served: ${brief(m)}`;
-    return servedCheck(r.structuredContent, t, o);
+    const served = r.isError === true ? undefined : (readDocPage({ ...r, content: r.content ?? [] }) ?? r.structuredContent);
+    if (served === undefined) return `not served: ${brief(m)}`;
+    return servedCheck(served, t, o);
   };
 }
 

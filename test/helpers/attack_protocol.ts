@@ -5,6 +5,7 @@
 import { HOSTILE_TEMPLATES, PROTOTYPE_METHODS, hostileUris } from './attack_cases.ts';
 import { brief, textOf, toolResult } from './attack_judge.ts';
 import type { CustomCase } from './attack_runner.ts';
+import { readDocPage } from './e2e_fixtures.ts';
 import type { Json, Message } from './harness.ts';
 import type { HostileWorld } from './hostile_fixture.ts';
 
@@ -101,7 +102,8 @@ export function protocolCases(w: HostileWorld): CustomCase[] {
       const r = toolResult(m);
       if (r === null || r.isError === true) return `not served: ${brief(m)}`;
       const size = JSON.stringify(m).length;
-      return r.structuredContent?.['startLine'] === startLine && size < 110 * 1024 ? null : `page of ${size} bytes from ${String(r.structuredContent?.['startLine'])}`;
+      const page = readDocPage({ ...r, content: r.content ?? [] });
+      return page?.['startLine'] === startLine && size < 110 * 1024 ? null : `page of ${size} bytes from ${String(page?.['startLine'])}`;
     });
   }
   add('search_docs over the 40 MB document, one hit', call('search_docs', { root: 'bulk', query: 'Chapter', mode: 'literal', limit: 1 }), (m) => {

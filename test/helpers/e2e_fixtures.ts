@@ -131,6 +131,28 @@ export function longestLineBytes(c: Client): number {
 export type ToolReply = Json & { content: Json[]; structuredContent?: Json; isError?: boolean };
 
 export function sc(r: ToolReply): Json {
+  const page = r.isError ? null : readDocPage(r);
+  if (page !== null) return page;
   if (r.isError || r.structuredContent === undefined) throw new Error(`expected a structured success, got ${JSON.stringify(r).slice(0, 400)}`);
   return r.structuredContent;
+}
+
+/** A read_doc reply carries its page only in the text block (no structuredContent): this reads the page
+ * back from that text, strictly (header, framed text, continuation), or null for any other reply. */
+export function readDocPage(r: ToolReply): Json | null {
+  const t = String(r.content[0]?.['text'] ?? '');
+  const m = /^(\S+?):(.+) — (?:lines (\d+)-(\d+)|no lines)(?: of (\d+))?(?: \(section (".*")\))?\n<<<document \1:\2 \[([0-9a-f]{12})\]\n/.exec(t);
+  if (r.structuredContent !== undefined || m === null) return null;
+  const end = `\n>>>end of document ${m[1]}:${m[2]} [${m[7]}]`;
+  const stop = t.lastIndexOf(end);
+  if (stop < m[0].length - 1) throw new Error(`read_doc page without its closing frame: ${t.slice(0, 200)}`);
+  const rest = t.slice(stop + end.length);
+  const next = /^\nMore: call read_doc again with the same arguments and cursor "([^"]+)"$/.exec(rest);
+  if (rest !== '' && next === null) throw new Error(`unexpected text after the page: ${rest.slice(0, 200)}`);
+  const startLine = m[3] === undefined ? null : Number(m[3]);
+  return {
+    root: m[1], path: m[2], startLine, endLine: m[4] === undefined ? null : Number(m[4]),
+    totalLines: m[5] === undefined ? null : Number(m[5]), heading: m[6] === undefined ? null : JSON.parse(m[6]),
+    text: t.slice(m[0].length, Math.max(m[0].length, stop)), nextCursor: next?.[1] ?? null,
+  };
 }

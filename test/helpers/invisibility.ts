@@ -6,6 +6,7 @@ import type { ConfigName, Spelling } from './attack_cases.ts';
 import { completion, visibleDirs, visibleFiles } from './attack_entry.ts';
 import { brief, toolResult } from './attack_judge.ts';
 import { report, runOne, runSpellings, type Session } from './attack_runner.ts';
+import { readDocPage } from './e2e_fixtures.ts';
 import type { Json, Message } from './harness.ts';
 
 /** Every family name a canary of hostile_fixture.ts carries. */
@@ -22,7 +23,7 @@ function same(label: string, got: readonly string[], want: readonly string[]): s
 
 function structured(m: Message): Json | null {
   const r = toolResult(m);
-  return r === null || r.isError === true ? null : (r.structuredContent ?? null);
+  return r === null || r.isError === true ? null : (readDocPage({ ...r, content: r.content ?? [] }) ?? r.structuredContent ?? null);
 }
 
 function noHits(m: Message): string | null {
