@@ -130,19 +130,15 @@ export function readDocTool(responseBytes: number) {
           ? encodeCursor('read_doc', { q: ctx.confinement.host.sha256Hex(key).slice(0, 32), f: fp, l: page.next.l, c: page.next.c, o: page.next.o })
           : null;
         const text = escapeControls(page.text);
-        const heading = args.heading === undefined ? null : args.heading;
         const label = `${root.name}:${path.rel}`;
         const range = page.endLine >= page.startLine ? `lines ${page.startLine}-${page.endLine}` : 'no lines';
         const frame = dataFrame(label, ctx.confinement.host.randomBytes);
         const render = [
-          `${label} — ${range}${totalLines === null ? '' : ` of ${totalLines}`}${heading ? ` (section ${JSON.stringify(heading)})` : ''}`,
+          `${label} — ${range}${totalLines === null ? '' : ` of ${totalLines}`}${args.heading ? ` (section ${JSON.stringify(args.heading)})` : ''}`,
           frame.begin, text, frame.end,
           ...(nextCursor ? [`More: call read_doc again with the same arguments and cursor "${nextCursor}"`] : []),
         ].join('\n');
-        return {
-          text: render,
-          links: [{ root: root.name, path: path.rel, mimeType: mediaTypeOf(path.rel), size }],
-        };
+        return { text: render, links: [{ root: root.name, path: path.rel, mimeType: mediaTypeOf(path.rel), size }] };
       } finally {
         await open.handle.close().catch(() => undefined);
       }
