@@ -146,8 +146,11 @@ function judgeResource(m: Message, o: Outcome, k: Known): string | null {
     if (o.generic && (m.error.code !== -32002 || m.error.message !== k.missing['resources/read'])) return `refused unlike a missing resource: ${brief(m)}`;
     return null;
   }
-  if (o.root === 'bulk') return m.error?.code === -32602 && /limits\.responseBytes/.test(m.error.message) ? null : `40 MB resource not refused by size: ${brief(m)}`;
   const text = String(((m.result?.['contents'] ?? []) as Json[])[0]?.['text'] ?? '');
+  if (o.root === 'bulk') {
+    const part = /^\[docwarden: first part only[^]*limits\.responseBytes = \d+\)\. Read on with the read_doc tool: /.test(text);
+    return part && JSON.stringify(m).length < 110 * 1024 ? null : `40 MB resource not served as a marked first part: ${brief(m)}`;
+  }
   return text.includes(PROBES[o.content] ?? '\u0000') ? null : `not served: ${brief(m)}`;
 }
 
