@@ -1,6 +1,7 @@
 // Entry point: argv -> config -> audit log -> server on stdio (or a one-shot subcommand).
 // The host adapter is created here, once; nothing below touches the runtime directly.
 import { createAuditLog, type AuditLog } from './audit/log.ts';
+import { setRedactionTag } from './audit/redact.ts';
 import { runCall } from './cli/call.ts';
 import { parseArgs, USAGE, UsageError } from './cli/args.ts';
 import { runCheck } from './cli/check.ts';
@@ -79,6 +80,7 @@ function serve(host: Host, config: Config, audit: AuditLog, given: { rootsGiven:
   };
   host.onStdin((chunk) => {
     if (!stopping) reader.push(chunk);
+    server.flow();
   }, () => {
     reader.end();
     void stop('stdin_closed', true);
@@ -145,11 +147,6 @@ async function main(): Promise<void> {
     }
     return host.exit(0);
   }
-  if (options.command.kind === 'call') {
-    const r = await runCall(host, config, options.command.tool, options.command.json);
-    await host.writeStdout(r.output);
-    return host.exit(r.ok ? 0 : 1);
-  }
   // The runtime sandbox must not grant more than this config needs (docs/running-locked-down.md, "The
   // start-up self-audit").
   const grants = selfAudit(host, config, probeGrants, launchFacts().bundle);
@@ -163,6 +160,8 @@ async function main(): Promise<void> {
   } catch {
     return fail(host, 'Cannot open the audit log: check audit.path (or --log) and write permission for its folder');
   }
+  const tagKey = host.randomBytes(32);
+  setRedactionTag((secret) => host.hmacSha256Hex(tagKey, secret).slice(0, 8));
   const opened = checkOpenLog(config, audit.mode());
   guard(host, opened, () => audit.close());
   const all = [...findings, ...opened];
@@ -175,6 +174,14 @@ async function main(): Promise<void> {
   });
   if (grants.findings.length > 0) audit.write({ event: 'sandbox', outcome: 'info', detail: grants.findings.map((f) => `${f.kind}: ${f.flag}`) });
   if (all.length > 0) audit.write({ event: 'guard', outcome: 'info', detail: all.map((f) => `${f.level}: ${f.message}`) });
+  if (options.command.kind === 'call') {
+    // A call from the command line is a request like any other: its record goes to the configured log.
+    const r = await runCall(host, config, audit, options.command.tool, options.command.json);
+    audit.write({ event: 'stop', outcome: 'info', reason: 'call_done' });
+    audit.close();
+    await host.writeStdout(r.output);
+    return host.exit(r.ok ? 0 : 1);
+  }
   serve(host, config, audit, { rootsGiven: options.rootArgs.length > 0, logGiven: options.logPath !== null });
 }
 

@@ -28,6 +28,12 @@ export type AuditFields = {
 
 export type AuditLog = {
   readonly write: (fields: AuditFields) => void;
+  /**
+   * A record a client can cause at flood rates (notifications, invalid frames, requests that read no
+   * document): written like `write` up to NOTES_PER_WINDOW per second, then counted per kind and written
+   * as one `coalesced` record per kind per second, so a flood cannot rotate real records out of the log.
+   */
+  readonly note: (fields: AuditFields) => void;
   readonly records: () => number;
   /** Permission bits of the open log file; null when logging to stderr. */
   readonly mode: () => number | null;
@@ -35,10 +41,17 @@ export type AuditLog = {
 };
 
 export const GENESIS = '0'.repeat(64);
+const NOTE_WINDOW_MS = 1000;
+const NOTES_PER_WINDOW = 20;
+const MAX_KINDS = 16; // further kinds in one window share one "other" count
 
-/** JSON.stringify leaves U+2028, U+2029 and U+0085 raw; some JSONL readers split lines on them. */
+/**
+ * JSON.stringify leaves U+2028, U+2029 and the C1 controls raw: some JSONL readers split lines on them,
+ * and a terminal reading the log (or stderr) obeys U+009B, the 8-bit CSI, like ESC [.
+ */
 export function toJsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u2028\u2029\u0085]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  const escape = (c: string) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+  return JSON.stringify(value).replace(/[\u0080-\u009f\u2028\u2029]/g, escape);
 }
 
 function errorName(err: unknown): string {
@@ -101,22 +114,57 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     emit(build({ event: 'rotate', outcome: 'info', detail: { previousBytes, keep: rotation.keep } }));
   }
 
+  function write(fields: AuditFields): void {
+    // A request finishing after shutdown closed the file: dropping its record beats crashing on a closed descriptor.
+    if (closed) return;
+    let line = build(fields);
+    // Never before a process's first record: a segment must open with its `start` record.
+    if (rotating && seq > 0 && needsRotation(rotation, sink.size(), utf8Length(line) + 1)) {
+      rotate();
+      line = build(fields);
+    }
+    emit(line);
+  }
+
+  // Coalescing (AuditLog.note): per-kind counts of the current window, written when it ends.
+  let windowStart = -Infinity, noted = 0, flushTimer: (() => void) | null = null;
+  const counted = new Map<string, { readonly first: AuditFields; count: number; lastId: unknown }>();
+  function flushNotes(): void {
+    flushTimer?.();
+    flushTimer = null;
+    for (const [kind, { first: f, count, lastId }] of counted) {
+      const other = kind === 'other';
+      write({
+        event: 'coalesced', era: f.era, method: other ? undefined : f.method, outcome: 'info', reason: other ? 'other kinds' : f.reason,
+        detail: { event: other ? 'other' : f.event, outcome: f.outcome, count, firstId: f.id, lastId },
+      });
+    }
+    counted.clear();
+  }
+
   return {
     write(fields) {
-      // A request finishing after shutdown closed the file: dropping its record beats crashing on a closed descriptor.
-      if (closed) return;
-      let line = build(fields);
-      // Never before a process's first record: a segment must open with its `start` record.
-      if (rotating && seq > 0 && needsRotation(rotation, sink.size(), utf8Length(line) + 1)) {
-        rotate();
-        line = build(fields);
+      if (fields.event === 'stop') flushNotes(); // every counted record is accounted for before the segment ends
+      write(fields);
+    },
+    note(fields) {
+      if (host.now() - windowStart >= NOTE_WINDOW_MS) {
+        flushNotes();
+        [windowStart, noted] = [host.now(), 0];
       }
-      emit(line);
+      if (noted++ < NOTES_PER_WINDOW) return write(fields);
+      const key = [fields.event, fields.method, fields.outcome, fields.reason].join('\u0000');
+      const kind = counted.has(key) || counted.size < MAX_KINDS ? key : 'other';
+      const c = counted.get(kind);
+      if (c) [c.count, c.lastId] = [c.count + 1, fields.id];
+      else counted.set(kind, { first: fields, count: 1, lastId: fields.id });
+      flushTimer ??= host.setTimer(NOTE_WINDOW_MS, flushNotes);
     },
     records: () => seq,
     mode: () => (toStderr ? null : sink.mode()),
     close() {
       if (closed) return;
+      flushNotes();
       closed = true;
       sink.close();
     },

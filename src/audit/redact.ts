@@ -71,6 +71,13 @@ function marker(family: RedactFamily | 'by-key'): string {
   return `[REDACTED:${family}]`;
 }
 
+// Two different high-entropy names must not log alike: each gets a short keyed hash (the key is per
+// process and never written), so a record tells them apart without revealing or confirming either.
+let tagOf: ((secret: string) => string) | null = null;
+export function setRedactionTag(tag: (secret: string) => string): void {
+  tagOf = tag;
+}
+
 // Private-key blocks are found by hand: a lazy `BEGIN[\s\S]*?END` regex is quadratic on many BEGIN
 // lines without an END. A BEGIN with no END after it redacts to the end of the string, because the
 // rest is (probably a cut-off piece of) the key body.
@@ -122,7 +129,7 @@ function applyRule(s: string, rule: Rule): string {
     });
   }
   if (rule.family === 'high-entropy') {
-    return s.replace(rule.pattern, (run: string) => (looksRandom(run) ? marker('high-entropy') : run));
+    return s.replace(rule.pattern, (run: string) => (looksRandom(run) ? `[REDACTED:high-entropy${tagOf ? `:${tagOf(run)}` : ''}]` : run));
   }
   return s.replace(rule.pattern, marker(rule.family));
 }

@@ -1,19 +1,30 @@
 // `docwarden call TOOL JSON`: one tool call through the same validation, policy and mapping as the
-// server, printing what the model would see. Exit status 1 when the result is an error.
+// server, printing what the model would see, recorded in the configured audit log. Exit status 1 when
+// the result is an error.
+import type { AuditLog } from '../audit/log.ts';
 import type { Config } from '../config/load.ts';
 import { createNotifier } from '../mcp/notifier.ts';
 import { createServices } from '../mcp/services.ts';
-import { callTool } from '../mcp/tools_api.ts';
+import { callTool, type CallAudit } from '../mcp/tools_api.ts';
 import { RpcError } from '../mcp/rpc_error.ts';
 import { featuresOf, LATEST_VERSION } from '../mcp/versions.ts';
 import type { Host } from '../runtime/host.ts';
 
-export async function runCall(host: Host, config: Config, tool: string, json: string): Promise<{ readonly output: string; readonly ok: boolean }> {
+export async function runCall(host: Host, config: Config, audit: AuditLog, tool: string, json: string): Promise<{ readonly output: string; readonly ok: boolean }> {
+  const started = host.now();
+  const a: CallAudit = {};
+  const touched: string[] = [];
+  const record = (outcome: 'ok' | 'refused' | 'error', code: number | null) => audit.write({
+    event: 'request', era: 'cli', method: 'tools/call', tool, args: a.args, files: touched.length > 0 ? touched : undefined,
+    outcome: a.outcome ?? outcome, code, reason: a.reason ?? null, ms: Math.round((host.now() - started) * 10) / 10, bytes: a.bytes,
+  });
   let args: unknown;
   try {
     args = JSON.parse(json);
   } catch (err) {
     // The parser's message says where the JSON breaks (position, or the text around it).
+    a.reason = 'invalid_json';
+    record('refused', -32700);
     const where = err instanceof Error ? err.message.slice(0, 200) : 'parse error';
     return { output: `Cannot call: the JSON arguments are not valid JSON: ${where}\n`, ok: false };
   }
@@ -25,15 +36,18 @@ export async function runCall(host: Host, config: Config, tool: string, json: st
     const result = await callTool(
       { table: s.tools, features: featuresOf(LATEST_VERSION), limiter: s.limiter, limits: config.limits },
       { name: tool, arguments: args },
-      { confinement: s.confinement, roots: config.roots, narrowing: null, limits: config.limits, docs: s.docs, corpus: s.corpus, signal: controller.signal, progress: () => undefined, touched: [],
+      { confinement: s.confinement, roots: config.roots, narrowing: null, limits: config.limits, docs: s.docs, corpus: s.corpus, signal: controller.signal, progress: () => undefined, touched,
         // No user to ask on the command line: reads that need consent are refused.
         confirmPolicy: s.confirmPolicy, askConsent: async () => 'unsupported' },
-      {},
+      a,
     );
+    record('ok', null);
     const content = (result['content'] as { type: string; text?: string }[]).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
     const structured = result['structuredContent'] === undefined ? '' : `\n\nstructuredContent:\n${JSON.stringify(result['structuredContent'], null, 2)}`;
     return { output: content + structured + '\n', ok: result['isError'] !== true };
   } catch (err) {
+    a.reason ??= err instanceof RpcError ? err.reason : 'internal';
+    record(err instanceof RpcError ? 'refused' : 'error', err instanceof RpcError ? err.code : -32603);
     if (err instanceof RpcError) return { output: `Error ${err.code}: ${err.message}\n`, ok: false };
     throw err;
   } finally {

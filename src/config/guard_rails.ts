@@ -129,7 +129,7 @@ export async function secretCensus(
     if (st !== null && writableByOthers(st, owner)) writable.push(dir.rel || '.');
     let entries;
     try {
-      entries = await host.readdir(dir.abs);
+      entries = await host.readdir(dir.abs, config.limits.walkEntries - visited + 1);
     } catch {
       continue; // unreadable: the server cannot serve it either
     }

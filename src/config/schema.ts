@@ -66,6 +66,7 @@ export const CONFIG_SCHEMA = object(
       listEntries: integer({ description: 'Most entries per listing page', minimum: 1, maximum: 10_000 }),
       depth: integer({ description: 'Deepest folder level walked', minimum: 1, maximum: 64 }),
       walkEntries: integer({ description: 'Most entries one walk visits', minimum: 100, maximum: 10_000_000 }),
+      memoryBytes: integer({ description: 'Document bytes held at once across calls', minimum: 1024 * 1024, maximum: 16 * 1024 * 1024 * 1024 }),
     }, []),
     audit: object({
       path: string({ description: 'JSONL audit file, or "stderr"', minLength: 1, maxLength: 4096 }),
@@ -110,6 +111,7 @@ export const DEFAULTS = {
     listEntries: 500,
     depth: 16,
     walkEntries: 200_000,
+    memoryBytes: 64 * 1024 * 1024,
   },
   audit: { path: 'stderr', rotateBytes: 64 * 1024 * 1024, keep: 8 },
   confirm: { paths: [] as string[], largerThan: 0, timeoutMs: 120_000 },

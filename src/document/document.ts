@@ -4,6 +4,7 @@ import { failure } from '../errors/failure.ts';
 import { formatOf, parseHeadings, type DocFormat, type Heading } from '../formats/headings.ts';
 import { openConfined, readRange, type Confinement, type ConfinedPath, type OpenDocument } from '../policy/resolver.ts';
 import type { FileStat } from '../runtime/host.ts';
+import { createMemoryBudget, type MemoryBudget } from '../sched/memory_budget.ts';
 
 export type TextDocument = {
   readonly path: ConfinedPath;
@@ -41,26 +42,29 @@ export function decodeText(bytes: Uint8Array): string | null {
 }
 
 export type DocumentCache = {
-  readonly load: (c: Confinement, path: ConfinedPath) => Promise<TextDocument>;
+  readonly load: (c: Confinement, path: ConfinedPath, signal?: AbortSignal) => Promise<TextDocument>;
   /** The same, from a document the caller already opened and checked (and will close). */
-  readonly loadOpen: (open: OpenDocument) => Promise<TextDocument>;
+  readonly loadOpen: (open: OpenDocument, signal?: AbortSignal) => Promise<TextDocument>;
+  /** The shared memory budget every whole-file load waits on (limits.memoryBytes). */
+  readonly memory: MemoryBudget;
 };
 
-export function createDocumentCache(maxBytes: number): DocumentCache {
+export function createDocumentCache(maxBytes: number, memory: MemoryBudget = createMemoryBudget(Infinity)): DocumentCache {
   const entries = new Map<string, { readonly key: string; readonly doc: TextDocument; readonly bytes: number }>();
   let held = 0;
   return {
-    async load(c, path) {
+    memory,
+    async load(c, path, signal) {
       // Always open and check the descriptor (confinement is re-proven on every call), but only
       // read the bytes when the file's identity changed.
       const open = await openConfined(c, path);
       try {
-        return await this.loadOpen(open);
+        return await this.loadOpen(open, signal);
       } finally {
         await open.handle.close().catch(() => undefined);
       }
     },
-    async loadOpen(open) {
+    async loadOpen(open, signal) {
       const path = open.path;
       const stat = open.stat;
       const key = fingerprint(stat);
@@ -70,19 +74,21 @@ export function createDocumentCache(maxBytes: number): DocumentCache {
         entries.set(path.abs, hit);
         return { ...hit.doc, path };
       }
-      const bytes = await readRange(open, 0, stat.size);
-      const text = decodeText(bytes);
-      if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
-      const lines = splitLines(text.startsWith('\ufeff') ? text.slice(1) : text);
-      const format = formatOf(path.rel);
-      const doc: TextDocument = { path, stat, text, lines, format, headings: parseHeadings(lines, format) };
+      // The bytes, their text and its lines are held together: the whole load waits its turn.
+      const doc = await memory.use(stat.size, signal, async (): Promise<TextDocument> => {
+        const text = decodeText(await readRange(open, 0, stat.size));
+        if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
+        const lines = splitLines(text.startsWith('\ufeff') ? text.slice(1) : text);
+        const format = formatOf(path.rel);
+        return { path, stat, text, lines, format, headings: parseHeadings(lines, format) };
+      });
       if (hit) {
         held -= hit.bytes;
         entries.delete(path.abs);
       }
-      if (bytes.length <= maxBytes / 4) {
-        entries.set(path.abs, { key, doc, bytes: bytes.length * 2 });
-        held += bytes.length * 2;
+      if (stat.size <= maxBytes / 4) {
+        entries.set(path.abs, { key, doc, bytes: stat.size * 2 });
+        held += stat.size * 2;
         for (const [k, e] of entries) {
           if (held <= maxBytes) break;
           entries.delete(k);

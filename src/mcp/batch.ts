@@ -1,6 +1,5 @@
 // JSON-RPC batches: accepted only under protocol 2025-03-26 (docs/protocol.md, "Handshake era"), answered with one
 // array holding every response once the last is ready; elsewhere each request in it is refused.
-import { RPC } from '../jsonrpc/codes.ts';
 import type { Message, RequestId } from '../jsonrpc/message.ts';
 
 type Sink = (message: unknown) => void;
@@ -11,11 +10,14 @@ export function dispatchBatch(
   eraName: string,
   send: Sink,
   onMessage: (m: Message, sink: Sink) => void,
-  refuse: (id: RequestId, method: string, message: string) => void,
+  refuse: (sink: Sink, id: RequestId, method: string, message: string) => void,
 ): void {
   if (!allowed) {
+    // Each request is refused with its own reply and record; an invalid member is answered (and
+    // recorded) as if it came alone.
     for (const m of messages) {
-      if (m.kind === 'request') refuse(m.id, m.method, `Invalid request: JSON-RPC batches are accepted only under protocol version 2025-03-26 (negotiated: ${eraName})`);
+      if (m.kind === 'request') refuse(send, m.id, m.method, `Invalid request: JSON-RPC batches are accepted only under protocol version 2025-03-26 (negotiated: ${eraName})`);
+      else if (m.kind === 'invalid') onMessage(m, send);
     }
     return;
   }
@@ -26,8 +28,7 @@ export function dispatchBatch(
     if (--waiting === 0) send(replies);
   };
   for (const m of messages) {
-    if (m.kind === 'request' && m.method === 'initialize') {
-      collect({ jsonrpc: '2.0', id: m.id, error: { code: RPC.INVALID_REQUEST, message: 'Invalid request: initialize must not be part of a batch' } });
-    } else onMessage(m, collect);
+    if (m.kind === 'request' && m.method === 'initialize') refuse(collect, m.id, m.method, 'Invalid request: initialize must not be part of a batch');
+    else onMessage(m, collect);
   }
 }

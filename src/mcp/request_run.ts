@@ -35,6 +35,7 @@ export async function runRequest(
   const { abort } = running;
   const late = failure('deadline', `Cannot finish: the call ran past the ${deadlineMs} ms deadline (limits.deadlineMs)`);
   const clearDeadline = host.setTimer(deadlineMs, () => abort.abort(late));
+  const deadlineAt = host.now() + deadlineMs;
   const audit: CallAudit = {};
   const { method, params, context } = p;
   const scope: RequestScope = { method, params, signal: abort.signal, audit, touched: [], context };
@@ -44,7 +45,8 @@ export async function runRequest(
     const handler = methods.get(p.method);
     if (!handler) throw new RpcError(RPC.METHOD_NOT_FOUND, `Method not found: ${quote(p.method)}`, 'unknown_method');
     const result = await Promise.race([handler(scope), aborted]);
-    if (result === 'aborted') throw abort.signal.reason;
+    // Work that ran past its deadline without yielding is late too: never a silent success.
+    if (result === 'aborted' || host.now() >= deadlineAt) throw abort.signal.aborted ? abort.signal.reason : late;
     ending = { reply: { result }, outcome: 'ok' };
   } catch (err) {
     ending = running.cancelled ? { reply: null, outcome: 'cancelled' } : endingOf(err, p.method);

@@ -44,7 +44,10 @@ export function createRequestStates(host: Host, ttlMs: number): RequestStates {
         return { ok: false, reason: 'issued for a different request' };
       }
       if (used.has(nonce)) return { ok: false, reason: 'already used' };
-      if (used.size >= MAX_REMEMBERED) for (const [n, exp] of used) if (exp < host.now() || used.size >= MAX_REMEMBERED) used.delete(n);
+      // An unexpired nonce is never forgotten (forgetting it would accept a replay): when the memory is
+      // full of them, this answer is refused until some expire.
+      if (used.size >= MAX_REMEMBERED) for (const [n, exp] of used) if (exp < host.now()) used.delete(n);
+      if (used.size >= MAX_REMEMBERED) return { ok: false, reason: `too many answers pending (${MAX_REMEMBERED}); retry once older ones expire` };
       used.set(nonce, body['exp']);
       return { ok: true };
     },

@@ -1,6 +1,6 @@
 // The message loop: the first message picks the era for the process (initialize: handshake; _meta:
 // stateless 2026-07-28); requests run concurrently under an in-flight cap and a bounded queue (stdin
-// pauses when it fills) with deadlines and cancellation; exactly one audit record per request.
+// pauses when it fills, whatever the messages) with deadlines and cancellation; one audit record per request.
 import type { AuditLog } from '../audit/log.ts';
 import type { Config } from '../config/load.ts';
 import { failure } from '../errors/failure.ts';
@@ -27,6 +27,7 @@ type Entry = Running & { readonly done: Promise<void> };
 
 export type Server = {
   readonly onFrame: (frame: LineFrame) => void;
+  readonly flow: () => void; // after each stdin chunk: every message kind counts toward back-pressure
   /** stdin closed: finish what was asked, then stop. */
   readonly drain: () => Promise<void>;
   /** SIGTERM or stdout gone: abort everything, record it, stop. */
@@ -53,7 +54,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   const keyOf = (id: RequestId) => `${typeof id}:${id}`, eraName = () => era?.version ?? 'none';
   /** A frame or message refused before it became a request of an era. */
   const refused = (r: { event: string; id?: RequestId | undefined; code: number; reason: string; bytes?: number }) =>
-    audit.write({ era: eraName(), outcome: 'refused', ...r });
+    audit.note({ era: eraName(), outcome: 'refused', ...r });
 
   // Back-pressure: stop reading stdin while the queue or the unwritten replies are too long; a drained
   // writer resumes both (a paused stdin with nothing pending would let the process exit).
@@ -86,7 +87,9 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     files?: readonly string[]; bytes?: number | undefined; redacted?: readonly { family: string; count: number }[] | undefined;
   };
   function record(p: RecordFields): void {
-    audit.write({
+    // Document access always has a record of its own; what a client may repeat at will can be coalesced.
+    const reads = (p.tool !== undefined || p.method === 'resources/read') && p.reason !== 'rate_limited';
+    (reads ? audit.write : audit.note)({
       event: 'request', era: eraName(), id: p.id, method: p.method, tool: p.tool, args: p.args,
       files: p.files && p.files.length > 0 ? p.files : undefined, outcome: p.outcome, code: p.code ?? null,
       reason: p.reason ?? null, ms: Math.round((host.now() - p.started) * 10) / 10, bytes: p.bytes, detail: p.detail,
@@ -185,7 +188,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   }
 
   function onNotification(method: string, params: Params): void {
-    audit.write({ event: 'notification', era: eraName(), method: method.slice(0, 128), outcome: 'info' });
+    audit.note({ event: 'notification', era: eraName(), method: method.slice(0, 128), outcome: 'info' });
     if (era === null) return; // ignored before the era is known (docs/protocol.md, "JSON-RPC rules")
     if (method === 'notifications/cancelled') {
       const target = params?.['requestId'];
@@ -229,8 +232,8 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     if (frame.kind === 'unparseable') return parseError({ reason: frame.reason, bytes: text.length });
     junkRun = 0;
     if (frame.kind === 'single') return onMessage(frame.message, send);
-    const refuseBatch = (id: RequestId, method: string, message: string) =>
-      settleNow(null, send, id, method, host.now(), { error: new RpcError(RPC.INVALID_REQUEST, message, 'batch_not_allowed') });
+    const refuseBatch = (sink: Sink, id: RequestId, method: string, message: string) =>
+      settleNow(null, sink, id, method, host.now(), { error: new RpcError(RPC.INVALID_REQUEST, message, 'batch_not_allowed') });
     dispatchBatch(frame.messages, era?.batches === true, eraName(), send, onMessage, refuseBatch);
   }
 
@@ -244,6 +247,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       refused({ event: 'request', id, code: RPC.INVALID_REQUEST, reason: 'line_too_large', bytes: frame.bytes });
       if (id !== undefined) send(errorMessage(id, { code: RPC.INVALID_REQUEST, message }));
     },
+    flow,
     async drain() {
       while (queue.length > 0 || active.size > 0) await Promise.all([...active.values()].map((x) => x.done));
     },

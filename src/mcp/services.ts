@@ -2,6 +2,7 @@
 // client's roots (fetched with server-to-client requests in their own id space, narrowing only).
 import type { Config } from '../config/load.ts';
 import { createDocumentCache, type DocumentCache } from '../document/document.ts';
+import { createMemoryBudget } from '../sched/memory_budget.ts';
 import type { RequestId } from '../jsonrpc/message.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { computeNarrowing, visibleRoots, type Narrowing } from '../policy/client_roots.ts';
@@ -59,6 +60,7 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
   let nextId = 1;
   const outgoing = new Map<string, (result: unknown, error: unknown) => void>();
   const approved = new Map<string, number>();
+  const memory = createMemoryBudget(config.limits.memoryBytes);
 
   function request(method: string, onAnswer: (result: unknown, error: unknown) => void, params?: unknown): string {
     const id = `docwarden-${nextId++}`; // string ids: never collide with a client's own
@@ -97,14 +99,28 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
     });
   }
 
+  // At most one roots/list is outstanding: list_changed notifications arriving meanwhile (a flood of
+  // them, from a client that never answers) fold into one more fetch once it is answered or timed out.
+  let rootsPending = false;
+  let rootsAgain = false;
   function fetchRoots(): void {
     if (!isPlainObject(clientCaps['roots'])) return;
-    settled = new Promise<void>((resolve) => {
+    if (rootsPending) return void (rootsAgain = true);
+    rootsPending = true;
+    settled = new Promise<void>((done) => {
+      const resolve = () => {
+        rootsPending = false;
+        done();
+        const again = rootsAgain;
+        rootsAgain = false;
+        if (again) fetchRoots();
+      };
       const cancel = host.setTimer(ROOTS_TIMEOUT_MS, () => {
+        outgoing.delete(id);
         notifier.log('warning', 'roots', 'The client did not answer roots/list in time; serving the configured roots');
         resolve();
       });
-      request('roots/list', (result, error) => {
+      const id = request('roots/list', (result, error) => {
         const roots = isPlainObject(result) && Array.isArray(result['roots']) ? result['roots'] : null;
         if (error !== undefined || roots === null) {
           notifier.log('warning', 'roots', 'The client answered roots/list with an error; serving the configured roots');
@@ -126,8 +142,8 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
   return {
     host, config, confinement, notifier, askConsent,
     confirmPolicy: createConfirmPolicy(config.confirm.paths, config.confirm.largerThan),
-    docs: createDocumentCache(DOC_CACHE_BYTES),
-    corpus: createSearchCorpus(SEARCH_CACHE_CHARS, host.now),
+    docs: createDocumentCache(DOC_CACHE_BYTES, memory),
+    corpus: createSearchCorpus(SEARCH_CACHE_CHARS, host.now, memory),
     tools: createToolTable(config.limits),
     limiter: createRateLimiter({ perMinute: config.limits.callsPerMinute, burst: config.limits.burst, now: host.now }),
     narrowing: () => narrowing,

@@ -92,6 +92,9 @@ export async function callTool(
     return result;
   } catch (err) {
     if (err instanceof Failure) {
+      // A forged cursor is bad input like a bad argument: -32602 where those are protocol errors.
+      const asError = err.reason === 'invalid_cursor' && !deps.features.argumentErrorsAsResults;
+      if (asError) throw new RpcError(RPC.INVALID_PARAMS, err.publicMessage, 'invalid_cursor');
       audit.outcome = err.reason === 'internal' ? 'error' : 'denied';
       audit.reason = err.reason;
       if (err.message !== err.publicMessage) audit.detail = err.message;

@@ -4,6 +4,7 @@
 import { failure } from '../errors/failure.ts';
 import { childOf, rootRelative, targetAllowed, type Confinement, type ConfinedPath } from './resolver.ts';
 import type { FileStat } from '../runtime/host.ts';
+import { createSlicer, throwIfStopped } from '../sched/slice.ts';
 import { extensionAllowed, relPathAllowed, segmentAllowed } from './path_rules.ts';
 
 export type WalkEntry = {
@@ -38,20 +39,18 @@ export async function walk(
   visit: (entry: WalkEntry) => boolean | Promise<boolean>,
 ): Promise<WalkResult> {
   let visited = 0;
+  const slice = createSlicer(c.host, options.signal);
   async function visitDir(dir: ConfinedPath, depth: number): Promise<boolean> {
-    if (options.signal.aborted) throw failure('cancelled', 'Cancelled');
+    throwIfStopped(options.signal);
     let names: { name: string; kind: string }[];
     try {
-      names = await c.host.readdir(dir.abs);
+      names = await c.host.readdir(dir.abs, options.maxVisited - visited + 1); // one more than allowed: the limit trips
     } catch {
       return true; // unreadable folder: skip silently, as if empty
     }
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of names) {
-      if (visited % 512 === 511) {
-        await c.host.yieldNow();
-        if (options.signal.aborted) throw failure('cancelled', 'Cancelled');
-      }
+      await slice.tick(); // the caller's filters (globs) may be costly per entry
       if (++visited > options.maxVisited) throw failure('limit_reached', `Cannot finish: the walk visited more than ${options.maxVisited} entries (limits.walkEntries)`);
       if (!segmentAllowed(c.rules, d.name)) continue;
       const abs = c.host.path.join(dir.abs, d.name);

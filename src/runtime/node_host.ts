@@ -157,8 +157,20 @@ export function createNodeHost(): Host {
     lstat: async (p) => toStat(fs.lstatSync(p, { bigint: true })),
     stat: async (p) => toStat(fs.statSync(p, { bigint: true })),
     realpath: async (p) => fs.realpathSync.native(p),
-    readdir: async (p): Promise<DirEntry[]> =>
-      fs.readdirSync(p, { withFileTypes: true }).map((d) => ({ name: d.name, kind: kindOf(d) })),
+    // Read entry by entry and stopped at `max`: a folder of a million names is never held whole.
+    async readdir(p, max = Infinity): Promise<DirEntry[]> {
+      const dir = fs.opendirSync(p);
+      const out: DirEntry[] = [];
+      try {
+        for (let d = dir.readSync(); d !== null; d = dir.readSync()) {
+          out.push({ name: d.name, kind: kindOf(d) });
+          if (out.length >= max) break;
+        }
+      } finally {
+        dir.closeSync();
+      }
+      return out;
+    },
     yieldNow: () => new Promise<void>((resolve) => setImmediate(resolve)),
     openRead,
     readConfigText(path, maxBytes) {

@@ -10,6 +10,7 @@ import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { readConfinedFile, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import type { RankMemo } from './word_rank.ts';
+import { createMemoryBudget } from '../sched/memory_budget.ts';
 
 export const SNAPSHOT_TTL_MS = 1500;
 const SCRATCH_BYTES = 1024 * 1024; // read buffer reused across files; larger files get their own
@@ -41,8 +42,8 @@ export type SearchCorpus = {
   readonly stream: (o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>) => Promise<void>;
   /** The snapshot a call within the last SNAPSHOT_TTL_MS took with the same limits, or null. */
   readonly fresh: (o: SnapshotOptions) => Snapshot | null;
-  /** The file's text, or null when it is binary, not text, or refused now. */
-  readonly text: (c: Confinement, entry: CorpusEntry) => Promise<string | null>;
+  /** The file's text, or null when it is binary, not text, or refused now (reading waits on the memory budget). */
+  readonly text: (c: Confinement, entry: CorpusEntry, signal?: AbortSignal) => Promise<string | null>;
   /** Headings of a text already fetched with `text`. */
   readonly headings: (entry: CorpusEntry, text: string) => readonly Heading[];
   /**
@@ -54,7 +55,7 @@ export type SearchCorpus = {
 
 type Cached = { readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null };
 
-export function createSearchCorpus(cacheChars: number, now: () => number): SearchCorpus {
+export function createSearchCorpus(cacheChars: number, now: () => number, memory = createMemoryBudget(Infinity)): SearchCorpus {
   const snapshots = new Map<string, { readonly at: number; readonly limits: string; readonly snap: Snapshot }>();
   const texts = new Map<string, Cached>();
   const scratch = new Uint8Array(SCRATCH_BYTES);
@@ -115,7 +116,7 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
     async snapshot(o) {
       return fresh(o) ?? ((await walkRoot(o, async () => true)) as Snapshot); // never stopped early: complete
     },
-    async text(c, entry) {
+    async text(c, entry, signal) {
       const hit = texts.get(entry.path.abs);
       if (hit && hit.key === entry.key) return hit.text;
       if (!isTextMediaType(mediaTypeOf(entry.path.rel))) return null;
@@ -125,10 +126,10 @@ export function createSearchCorpus(cacheChars: number, now: () => number): Searc
       const lent = scratchFree ? scratch : undefined;
       scratchFree = false;
       try {
-        const { bytes } = await readConfinedFile(c, entry.path, lent);
-        text = decodeText(bytes);
-      } catch {
-        return null; // refused or gone since the walk: skipped, as a listing would skip it
+        text = await memory.use(entry.size, signal, async () => decodeText((await readConfinedFile(c, entry.path, lent)).bytes));
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        return null; // refused, gone since the walk, or over the memory budget: skipped, as a listing would skip it
       } finally {
         if (lent !== undefined) scratchFree = true;
       }

@@ -1,21 +1,28 @@
 // Literal and regex matching for search_docs: at most one match per line, over a whole text. Literal
-// queries go to the native engine escaped (nothing to backtrack); regex queries to the bounded Pike VM.
+// queries go to the native engine escaped (nothing to backtrack); regex queries to the bounded Pike VM,
+// run in steps so that a long line yields to the event loop like any other long work (sched/slice.ts).
 import { failure } from '../errors/failure.ts';
+import type { Slicer } from '../sched/slice.ts';
 import { compileSafeRegex } from './safe_regex.ts';
 
 export type Match = { readonly index: number; readonly length: number };
+/** Calls `onMatch` per match in text order until it returns false; yields through `slice` meanwhile. */
+export type TextMatcher = (text: string, slice: Slicer, onMatch: (m: Match) => boolean) => Promise<void>;
 
-/** Yields match offsets over a whole text, at most one per line. */
-export function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensitive: boolean): (text: string) => Iterable<Match> {
+/** VM thread steps between two looks at the clock: well under a millisecond of work. */
+const VM_STEP_WORK = 20_000;
+
+export function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensitive: boolean): TextMatcher {
   if (mode === 'literal') {
     // An escaped literal cannot backtrack; the native engine scans it fast.
     const re = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), caseSensitive ? 'gu' : 'giu');
-    return function* (text) {
+    return async (text, slice, onMatch) => {
       re.lastIndex = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-        yield { index: m.index, length: m[0].length };
+        if (!onMatch({ index: m.index, length: m[0].length })) return;
         const nl = text.indexOf('\n', m.index + Math.max(1, m[0].length));
         if (nl === -1) return;
+        if (slice.due()) await slice.pause(); // `re` is this search's own: safe across the pause
         re.lastIndex = nl + 1;
       }
     };
@@ -28,18 +35,19 @@ export function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensit
   }
   const safe = rx;
   const needle = safe.requiredLiteral;
-  return function* (text) {
+  return async (text, slice, onMatch) => {
     const hay = needle !== null && !caseSensitive ? text.toLowerCase() : text;
     if (needle !== null && hay.indexOf(needle) === -1) return;
-    let start = 0;
-    while (start <= text.length) {
+    for (let start = 0; start <= text.length;) {
       let end = text.indexOf('\n', start);
       if (end === -1) end = text.length;
       if (needle === null || hay.slice(start, end).includes(needle)) {
-        const m = safe.exec(text.slice(start, end));
-        if (m) yield { index: start + m.index, length: m.length };
+        const scan = safe.scan(text.slice(start, end));
+        let m = scan.step(VM_STEP_WORK);
+        for (; m === undefined; m = scan.step(VM_STEP_WORK)) if (slice.due()) await slice.pause();
+        if (m && !onMatch({ index: start + m.index, length: m.length })) return;
       }
-      if (end === text.length) return;
+      if (slice.due()) await slice.pause();
       start = end + 1;
     }
   };

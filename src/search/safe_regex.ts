@@ -4,7 +4,7 @@
 // alternative).
 
 import { parseRegex, type RegexNode } from './safe_regex_parse.ts';
-import { compileProgram, createMatcher } from './safe_regex_vm.ts';
+import { compileProgram, createMatcher, type VmScan } from './safe_regex_vm.ts';
 
 export type SafeRegexOptions = { readonly caseSensitive: boolean };
 /** UTF-16 code-unit offsets in the line. */
@@ -12,6 +12,8 @@ export type RegexMatch = { readonly index: number; readonly length: number };
 export type SafeRegex = {
   /** The leftmost match; among matches starting there, the one JavaScript would pick (lazy `*?` honoured). */
   readonly exec: (line: string) => RegexMatch | null;
+  /** The same, in steps the caller can interleave with yields to the event loop (VmScan). */
+  readonly scan: (line: string) => VmScan;
   /** A substring every match contains (lowercased when case-insensitive), for an indexOf prefilter. */
   readonly requiredLiteral: string | null;
 };
@@ -27,12 +29,13 @@ export type SafeRegex = {
 export function compileSafeRegex(pattern: string, options: SafeRegexOptions): SafeRegex {
   const root = parseRegex(pattern);
   const foldCase = !options.caseSensitive;
-  const match = createMatcher(compileProgram(root, foldCase));
+  const scan = createMatcher(compileProgram(root, foldCase));
   const literal = requiredLiteralOf(root, foldCase);
+  const match = (line: string) => scan(line).step(Infinity) ?? null;
   // Case-sensitive literals are exact, so exec can skip the VM for lines that cannot match.
   const exec =
     literal !== null && !foldCase ? (line: string) => (line.includes(literal) ? match(line) : null) : match;
-  return Object.freeze({ exec, requiredLiteral: literal });
+  return Object.freeze({ exec, scan, requiredLiteral: literal });
 }
 
 /** What is known about the strings a node matches: exact text (if fixed), a prefix, a suffix, and a substring. */

@@ -4,7 +4,9 @@
 
 import { compileError, type RegexNode } from './safe_regex_parse.ts';
 
-export const MAX_PROGRAM_SIZE = 5000;
+// The cost budget: each input character costs at most one step per state (about 10-20 ns each, so
+// 1,000 states is 10-20 µs per character); a larger program is refused when compiled, not run slowly.
+export const MAX_PROGRAM_SIZE = 1000;
 
 const OP_CHAR = 0;
 const OP_SET = 1;
@@ -72,7 +74,7 @@ export function compileProgram(root: RegexNode, foldCase: boolean): Program {
   const y: number[] = [];
   const sets: CompiledSet[] = [];
   const emit = (code: number, a: number, b: number): number => {
-    if (op.length >= MAX_PROGRAM_SIZE) throw compileError(`pattern too large (limit ${MAX_PROGRAM_SIZE} states)`);
+    if (op.length >= MAX_PROGRAM_SIZE) throw compileError(`pattern too large: over ${MAX_PROGRAM_SIZE} states, the cost limit of ${MAX_PROGRAM_SIZE} steps per character`);
     op.push(code);
     x.push(a);
     y.push(b);
@@ -154,8 +156,15 @@ export function compileProgram(root: RegexNode, foldCase: boolean): Program {
 
 const MARK_RESET_AT = 0x3fffffff;
 
-/** Returns a reusable matcher; its scratch arrays are allocated once, so exec does not allocate per char. */
-export function createMatcher(program: Program): (line: string) => VmMatch | null {
+/**
+ * One scan of one line. `step(work)` advances by about `work` thread steps and returns the match, null
+ * (none), or undefined when the line is not finished: the caller may yield to the event loop between
+ * steps, so a long line never blocks it (docs/security.md, "Time").
+ */
+export type VmScan = { readonly step: (work: number) => VmMatch | null | undefined };
+
+/** Returns a reusable matcher; its scratch arrays are allocated once (one scan at a time per matcher). */
+export function createMatcher(program: Program): (line: string) => VmScan {
   const { op, x, y, sets, foldCase } = program;
   const size = op.length;
   const newList = (): ThreadList => ({ pcs: new Int32Array(size), starts: new Int32Array(size), count: 0 });
@@ -207,7 +216,7 @@ export function createMatcher(program: Program): (line: string) => VmMatch | nul
     return hit !== set.negated;
   }
 
-  return (line: string): VmMatch | null => {
+  return (line: string): VmScan => {
     const n = line.length;
     if (generationBase + n + 2 > MARK_RESET_AT) {
       marks.fill(-1);
@@ -219,31 +228,38 @@ export function createMatcher(program: Program): (line: string) => VmMatch | nul
     clist.count = 0;
     let matchStart = -1;
     let matchEnd = -1;
-    for (let pos = 0; pos <= n; pos++) {
-      // A new thread per position, at the lowest priority, until a match is found: leftmost semantics.
-      if (matchStart < 0) addThread(clist, 0, pos, base + pos, pos);
-      if (clist.count === 0 && matchStart >= 0) break;
-      const c = pos < n ? line.charCodeAt(pos) : -1;
-      const foldHigh = foldCase && c >= 128;
-      const lower = foldHigh ? lowerOf(c) : -1;
-      const upper = foldHigh ? upperOf(c) : -1;
-      nlist.count = 0;
-      for (let t = 0; t < clist.count; t++) {
-        const pc = clist.pcs[t] ?? 0;
-        const kind = op[pc];
-        if (kind === OP_MATCH) {
-          matchStart = clist.starts[t] ?? 0;
-          matchEnd = pos;
-          break; // lower-priority threads are cut; higher ones already advanced may still extend
+    let pos = 0;
+    const finish = () => (matchStart < 0 ? null : { index: matchStart, length: matchEnd - matchStart });
+    const step = (work: number): VmMatch | null | undefined => {
+      for (; pos <= n; pos++) {
+        if (work <= 0) return undefined;
+        // A new thread per position, at the lowest priority, until a match is found: leftmost semantics.
+        if (matchStart < 0) addThread(clist, 0, pos, base + pos, pos);
+        if (clist.count === 0 && matchStart >= 0) return finish();
+        work -= clist.count + 1;
+        const c = pos < n ? line.charCodeAt(pos) : -1;
+        const foldHigh = foldCase && c >= 128;
+        const lower = foldHigh ? lowerOf(c) : -1;
+        const upper = foldHigh ? upperOf(c) : -1;
+        nlist.count = 0;
+        for (let t = 0; t < clist.count; t++) {
+          const pc = clist.pcs[t] ?? 0;
+          const kind = op[pc];
+          if (kind === OP_MATCH) {
+            matchStart = clist.starts[t] ?? 0;
+            matchEnd = pos;
+            break; // lower-priority threads are cut; higher ones already advanced may still extend
+          }
+          const set = kind === OP_SET ? sets[x[pc] ?? 0] : undefined;
+          const ok = c >= 0 && (set === undefined ? c === x[pc] : setHas(set, c, lower, upper));
+          if (ok) addThread(nlist, pc + 1, pos + 1, base + pos + 1, clist.starts[t] ?? 0);
         }
-        const set = kind === OP_SET ? sets[x[pc] ?? 0] : undefined;
-        const ok = c >= 0 && (set === undefined ? c === x[pc] : setHas(set, c, lower, upper));
-        if (ok) addThread(nlist, pc + 1, pos + 1, base + pos + 1, clist.starts[t] ?? 0);
+        const swap = clist;
+        clist = nlist;
+        nlist = swap;
       }
-      const swap = clist;
-      clist = nlist;
-      nlist = swap;
-    }
-    return matchStart < 0 ? null : { index: matchStart, length: matchEnd - matchStart };
+      return finish();
+    };
+    return { step };
   };
 }

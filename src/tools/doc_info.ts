@@ -40,24 +40,23 @@ export function docInfoTool() {
       ctx.touched.push(`${root.name}:${path.rel}`);
       // A document that needs consent shows what a listing shows (name, size, date) and nothing
       // derived from its bytes: a hash or a line count would confirm a guessed text offline.
-      const open = await openConfined(ctx.confinement, path);
-      const gated = ctx.confirmPolicy.needs(path, open.stat.size);
-      let bytes: Uint8Array | null = null;
-      try {
-        if (!gated) bytes = await readRange(open, 0, Math.min(open.stat.size, ctx.confinement.maxFileBytes));
-      } finally {
-        await open.handle.close().catch(() => undefined);
-      }
-      const stat = open.stat;
       const mediaType = mediaTypeOf(path.rel);
-      const decoded = bytes !== null && isTextMediaType(mediaType) ? decodeText(bytes) : null;
-      const lines = decoded === null ? null : splitLines(decoded);
-      const info = {
-        root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
-        mediaType, text: gated ? null : lines !== null, lines: lines === null ? null : lines.length,
-        headings: lines === null ? null : parseHeadings(lines, formatOf(path.rel)).length,
-        sha256: bytes === null ? null : ctx.confinement.host.sha256Hex(bytes), needsConsent: gated,
-      };
+      const open = await openConfined(ctx.confinement, path);
+      const stat = open.stat;
+      const gated = ctx.confirmPolicy.needs(path, stat.size);
+      // Bytes, text and lines are held together: the load waits its turn on the memory budget.
+      const load = gated ? 0 : Math.min(stat.size, ctx.confinement.maxFileBytes);
+      const info = await ctx.docs.memory.use(load, ctx.signal, async () => {
+        const bytes = gated ? null : await readRange(open, 0, load);
+        const decoded = bytes !== null && isTextMediaType(mediaType) ? decodeText(bytes) : null;
+        const lines = decoded === null ? null : splitLines(decoded);
+        return {
+          root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
+          mediaType, text: gated ? null : lines !== null, lines: lines === null ? null : lines.length,
+          headings: lines === null ? null : parseHeadings(lines, formatOf(path.rel)).length,
+          sha256: bytes === null ? null : ctx.confinement.host.sha256Hex(bytes), needsConsent: gated,
+        };
+      }).finally(() => open.handle.close().catch(() => undefined));
       const text = [
         `${root.name}:${path.rel}`,
         `size: ${info.size} bytes`, `modified: ${info.modified}`,

@@ -7,13 +7,14 @@ import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { narrowingAllowsPath, resolveIn } from '../policy/client_roots.ts';
 import { lineMatcher, type Match } from '../search/line_matcher.ts';
+import { createSlicer } from '../sched/slice.ts';
 import { bestSnippets } from '../search/snippet.ts';
 import { headingPathAt, indexSections, lineStarts } from '../search/sections.ts';
 import type { Heading } from '../formats/headings.ts';
 import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, limitArg, pickRoot } from './common.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, limitArg, pickRoot } from './common.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { defineTool, type ToolContext } from './context.ts';
 import type { CorpusEntry } from '../search/corpus.ts';
@@ -131,18 +132,21 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null, ctx.confirmPolicy.active);
       const tooMany = () => failure('limit_reached',
         `Cannot finish: the search covers more than ${ctx.limits.searchFiles} files (limits.searchFiles); narrow it with \`path\` or \`glob\``);
+      // Every loop below whose length the client controls (files, lines, VM steps) yields through it.
+      const slice = createSlicer(ctx.confinement.host, ctx.signal);
       let done = 0;
       const tick = async (total: number | null): Promise<void> => {
-        if (++done % 64 === 0) {
-          await ctx.confinement.host.yieldNow();
-          ctx.progress(done, total, total === null ? `Searched ${done} files` : `Searched ${done} of ${total} files`);
-        }
-        checkSignal(ctx);
+        if (++done % 64 === 0) ctx.progress(done, total, total === null ? `Searched ${done} files` : `Searched ${done} of ${total} files`);
+        await slice.tick();
       };
       const hits: Hit[] = [];
 
       if (mode === 'words') {
-        const files = (await ctx.corpus.snapshot(corpusOptions)).files.filter(searchable);
+        const files: CorpusEntry[] = [];
+        for (const f of (await ctx.corpus.snapshot(corpusOptions)).files) {
+          if (searchable(f)) files.push(f); // a hostile glob over 20,000 paths is seconds of work: sliced
+          await slice.tick();
+        }
         if (files.length > ctx.limits.searchFiles) throw tooMany();
         const terms = queryTerms(args.query);
         if (terms.length === 0) throw failure('invalid_argument', 'Invalid arguments: `query` has no searchable words (only stop words or symbols); try mode "literal"');
@@ -150,18 +154,18 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         const byKey = new Map(files.map((f) => [f.path.rel, f]));
         async function* inputs(): AsyncGenerator<RankInput> {
           for (const f of files) {
-            const text = await corpus.text(ctx.confinement, f);
+            const text = await corpus.text(ctx.confinement, f, ctx.signal);
             if (text === null) continue;
             const sections = () => indexSections(text, splitLines(text), corpus.headings(f, text));
             yield { key: f.path.rel, path: f.path.rel, text, memo: corpus.rankMemo(f, text), sections };
           }
         }
         const ranked = await rankByWords(inputs(), args.query, wanted,
-          async (file) => (file ? tick(files.length) : (await ctx.confinement.host.yieldNow(), checkSignal(ctx))));
+          async (file) => (file ? tick(files.length) : slice.pause()));
         const split = new Map<string, string[]>(); // several sections of one document split it once
         for (const r of ranked.slice(skip, skip + limit)) {
           const f = byKey.get(r.key);
-          const text = f ? await corpus.text(ctx.confinement, f) : null;
+          const text = f ? await corpus.text(ctx.confinement, f, ctx.signal) : null;
           if (!f || text === null) continue;
           const score = Math.round(r.score * 1000);
           const { section } = r;
@@ -187,22 +191,24 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
       let searched = 0;
       // Files are scanned as the walk finds them: a page that fills early ends the walk too.
       await ctx.corpus.stream(corpusOptions, async (f) => {
+        await slice.tick();
         if (!searchable(f)) return true;
         if (++searched > ctx.limits.searchFiles) throw tooMany();
         await tick(null);
-        const text = await ctx.corpus.text(ctx.confinement, f);
+        const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal);
         if (text === null) return true;
         let starts: number[] | null = null;
         let headings: ReturnType<typeof ctx.corpus.headings> | null = null; // parsed once per file, not per hit
-        for (const m of matcher(text)) {
+        await matcher(text, slice, (m) => {
           count++;
-          if (count <= skip) continue;
+          if (count <= skip) return true;
           if (count > skip + limit) return false;
           starts ??= lineStarts(text);
           headings ??= ctx.corpus.headings(f, text);
           hits.push(lineHit(f.path.rel, text, starts, m, headings, contextLines));
-        }
-        return true;
+          return true;
+        });
+        return count <= skip + limit;
       });
       return page(count > skip + limit);
     },

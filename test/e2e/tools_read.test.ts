@@ -349,3 +349,4 @@ describe(`read_doc on a 40 MB document with the default config (${RUNTIME})`, ()
     }
   });
 });
+

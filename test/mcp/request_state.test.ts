@@ -33,3 +33,15 @@ test('a forged, malformed or expired state is refused with its reason', () => {
   clock += 5_001;
   assert.deepEqual(states.verify(state, payload), { ok: false, reason: 'expired' });
 });
+
+test('the single-use memory never forgets an unexpired state: when full, a new answer is refused, not a replay accepted', () => {
+  const states = createRequestStates(host, 60_000);
+  const payload = { method: 'tools/call', digest: 'd3', subject: 'docs:a.md:1' };
+  const issued = Array.from({ length: 10_001 }, () => states.issue(payload));
+  for (const s of issued.slice(0, 10_000)) assert.deepEqual(states.verify(s, payload), { ok: true });
+  assert.deepEqual(states.verify(issued[0] as string, payload), { ok: false, reason: 'already used' }, 'the oldest is still remembered');
+  assert.deepEqual(states.verify(issued[10_000] as string, payload), { ok: false, reason: 'too many answers pending (10000); retry once older ones expire' });
+  clock += 60_001;
+  const fresh = states.issue(payload);
+  assert.deepEqual(states.verify(fresh, payload), { ok: true }, 'expired nonces make room');
+});

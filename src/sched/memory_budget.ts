@@ -1,0 +1,44 @@
+// One budget for the document bytes held in memory at once across all calls (limits.memoryBytes): a
+// whole-file load (read, outline, hash, search) waits its turn, first come first served, instead of
+// adding another copy, so concurrent calls cannot grow the process past the configured bound.
+import { failure } from '../errors/failure.ts';
+import { throwIfStopped } from './slice.ts';
+
+export type MemoryBudget = {
+  /** Runs `work` once `bytes` fit; the call's deadline or cancellation ends the wait. */
+  readonly use: <T>(bytes: number, signal: AbortSignal | undefined, work: () => Promise<T>) => Promise<T>;
+};
+
+export function createMemoryBudget(total: number): MemoryBudget {
+  let used = 0;
+  const waiting: { readonly bytes: number; readonly go: () => void }[] = [];
+  function wake(): void {
+    for (let w = waiting[0]; w !== undefined && used + w.bytes <= total; w = waiting[0]) {
+      waiting.shift();
+      used += w.bytes;
+      w.go();
+    }
+  }
+  return {
+    async use(bytes, signal, work) {
+      if (bytes > total) {
+        throw failure('too_large', `Cannot load: the document is ${bytes} bytes, over the ${total}-byte memory budget (limits.memoryBytes)`);
+      }
+      if (signal) throwIfStopped(signal);
+      if (waiting.length > 0 || used + bytes > total) {
+        await new Promise<void>((resolve, reject) => {
+          const turn = { bytes, go: () => (signal?.removeEventListener('abort', stop), resolve()) };
+          const stop = () => (waiting.splice(waiting.indexOf(turn), 1), wake(), reject(signal?.reason));
+          signal?.addEventListener('abort', stop, { once: true });
+          waiting.push(turn);
+        });
+      } else used += bytes;
+      try {
+        return await work();
+      } finally {
+        used -= bytes;
+        wake();
+      }
+    },
+  };
+}

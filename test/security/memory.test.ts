@@ -1,0 +1,121 @@
+// The attacker's goal "bloat": memory is bounded by the configuration, not by what a client sends.
+// Each case of the review is replayed and the server's peak RSS (VmHWM) checked against the bound that
+// docs/security.md ("Memory") states; every reply still arrives, a result or an error naming a limit.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTree, tempDir } from '../helpers/fixtures.ts';
+import { RUNTIME, startReady, startServer, type Client } from '../helpers/harness.ts';
+import { peakRssMiB } from '../helpers/proc_status.ts';
+
+const HANG_GUARD_MS = 300_000;
+/**
+ * The bounds docs/security.md states: 100 MiB + 10 x limits.memoryBytes (64 MiB by default) under Node,
+ * 20 x under Deno, whose collector leaves more garbage of earlier turns; folders 150 MiB under Node, 400 MiB
+ * under Deno, whose node:fs reads a whole folder before handing out its first entry.
+ */
+const DENO = RUNTIME === 'deno';
+const BOUND_MIB = 100 + (DENO ? 20 : 10) * 64;
+
+function assertBound(t: { diagnostic: (m: string) => void }, c: Client, what: string, bound = BOUND_MIB): void {
+  const peak = peakRssMiB(c.proc.pid);
+  if (peak === null) return t.diagnostic('peak RSS not measurable here (no /proc)');
+  t.diagnostic(`${what}: peak RSS ${peak.toFixed(1)} MiB`);
+  assert.ok(peak < bound, `${what}: peak RSS ${peak.toFixed(1)} MiB (${RUNTIME}), over ${bound} MiB`);
+}
+
+async function pour(c: Client, count: number, line: (i: number) => string): Promise<void> {
+  let chunk = '';
+  for (let i = 0; i < count; i++) {
+    chunk += line(i) + '\n';
+    if (chunk.length < 64 * 1024) continue;
+    c.proc.stdin.write(chunk); // no waiting on drain: a hostile client just writes
+    chunk = '';
+  }
+  c.proc.stdin.write(chunk);
+}
+
+/** Resolves once the server has stopped taking our input (our pipe backlog stopped shrinking). */
+async function stalled(c: Client): Promise<void> {
+  let last = -1;
+  for (let same = 0; same < 10; await new Promise((r) => setTimeout(r, 100))) {
+    const now = c.proc.stdin.writableLength;
+    same = now === last || now === 0 ? same + 1 : 0;
+    last = now;
+  }
+}
+
+function bigDocument(mib: number): string {
+  const root = tempDir('dw-mem-');
+  const fd = openSync(join(root, 'big.md'), 'w');
+  const section = '# Chapter\n\n' + 'The quick brown fox jumps over the lazy dog, page after page of ordinary words.\n'.repeat(200);
+  for (let written = 0; written < mib * 1024 * 1024;) written += writeSync(fd, section);
+  writeSync(fd, '# Last\n\nend\n');
+  closeSync(fd);
+  return root;
+}
+
+describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
+  test('500,000 pings from a client that does not read its replies: the server stops reading', { timeout: HANG_GUARD_MS }, async (t) => {
+    const c = await startReady({ roots: [makeTree({ 'a.md': '# A\n' })], auditFile: false });
+    try {
+      c.proc.stdout.pause();
+      await pour(c, 500_000, (i) => `{"jsonrpc":"2.0","id":${i},"method":"ping"}`);
+      await stalled(c);
+      assertBound(t, c, 'while replies are unread', 150);
+      c.proc.stdout.resume();
+      await c.waitFor((m) => m.id === 499_999, HANG_GUARD_MS);
+      assertBound(t, c, 'after every ping was answered', 150);
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
+  test('200,000 roots/list_changed from a client that never answers roots/list: one request outstanding', { timeout: HANG_GUARD_MS }, async (t) => {
+    const c = await startServer({ roots: [makeTree({ 'a.md': '# A\n' })], auditFile: false });
+    c.onServerRequest = () => null;
+    try {
+      await c.initialize('2025-11-25', { roots: { listChanged: true } });
+      await pour(c, 200_000, () => '{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}');
+      await c.request('ping', undefined, HANG_GUARD_MS);
+      const asked = c.messages.filter((m) => m.method === 'roots/list').length;
+      const timedOut = c.messages.filter((m) => m.method === 'notifications/message' && /did not answer roots\/list/.test(JSON.stringify(m))).length;
+      assert.ok(asked <= timedOut + 1, `${asked} roots/list requests outstanding at once (${timedOut} timed out)`);
+      assertBound(t, c, 'after the flood', 150);
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
+  for (const [tool, args] of [['read_doc', { path: 'big.md', heading: 'Last' }], ['doc_info', { path: 'big.md' }]] as const) {
+    test(`16 concurrent ${tool} of a 60 MB document: loads wait their turn on limits.memoryBytes`, { timeout: HANG_GUARD_MS }, async (t) => {
+      const c = await startReady({ config: { roots: [{ name: 'docs', path: bigDocument(60) }], limits: { callsPerMinute: 0, deadlineMs: 600_000 } }, auditFile: false });
+      try {
+        const replies = await Promise.all(Array.from({ length: 16 }, () => c.call(tool, args, HANG_GUARD_MS)));
+        for (const r of replies) assert.notEqual(r.isError, true, c.textOf(r).slice(0, 200));
+        assertBound(t, c, `16 x ${tool}`);
+      } finally {
+        c.proc.kill('SIGKILL');
+        await c.exit;
+      }
+    });
+  }
+
+  test('16 concurrent list_docs of a folder of 100,000 entries: the read stops at limits.walkEntries', { timeout: HANG_GUARD_MS }, async (t) => {
+    const root = tempDir('dw-wide-');
+    mkdirSync(join(root, 'wide'));
+    for (let i = 0; i < 100_000; i++) writeFileSync(join(root, 'wide', `n${i}.md`), '');
+    const c = await startReady({ config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, walkEntries: 1000 } }, auditFile: false });
+    try {
+      const replies = await Promise.all(Array.from({ length: 16 }, () => c.call('list_docs', { path: 'wide' }, HANG_GUARD_MS)));
+      for (const r of replies) assert.match(c.textOf(r), /limits\.walkEntries|n\d+\.md/);
+      assertBound(t, c, '16 x list_docs', DENO ? 400 : 150);
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+});
