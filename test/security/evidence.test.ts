@@ -1,8 +1,8 @@
 // The attacker's goal "erase": a flood must not push the records of real work out of the kept audit
 // files, and nothing goes unrecorded. Repetitive client-caused records are coalesced per kind per second
 // with counts (docs/security.md, "Audit log"), so every message is accounted for exactly once, and every
-// tool call of the session keeps its own record. DOCWARDEN_FLOOD scales the flood (default 200,000;
-// the property was also checked with 1,000,000).
+// tool call of the session keeps its own record. DOCWARDEN_FLOOD scales the flood (default 200,000,
+// sized for a 2-core CI run).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
