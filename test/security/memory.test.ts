@@ -91,15 +91,12 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
   });
 
   for (const [tool, args] of [['read_doc', { path: 'big.md', heading: 'Last' }], ['doc_info', { path: 'big.md' }]] as const) {
-    // Scaled for a 2-core CI run: a 12 MB document under a 16 MiB budget. Without the budget the 16 loads
-    // held at once take several hundred MiB (the review's 60 MB case grew past 1.7 GB), over the bound.
-    test(`16 concurrent ${tool} of a 12 MB document: loads wait their turn on limits.memoryBytes`, { timeout: HANG_GUARD_MS }, async (t) => {
-      const limits = { callsPerMinute: 0, deadlineMs: 600_000, memoryBytes: 16 * 1024 * 1024 };
-      const c = await startReady({ config: { roots: [{ name: 'docs', path: bigDocument(12) }], limits }, auditFile: false });
+    test(`16 concurrent ${tool} of a 60 MB document: loads wait their turn on limits.memoryBytes`, { timeout: HANG_GUARD_MS }, async (t) => {
+      const c = await startReady({ config: { roots: [{ name: 'docs', path: bigDocument(60) }], limits: { callsPerMinute: 0, deadlineMs: 600_000 } }, auditFile: false });
       try {
         const replies = await Promise.all(Array.from({ length: 16 }, () => c.call(tool, args, HANG_GUARD_MS)));
         for (const r of replies) assert.notEqual(r.isError, true, c.textOf(r).slice(0, 200));
-        assertBound(t, c, `16 x ${tool}`, 100 + (DENO ? 20 : 10) * 16);
+        assertBound(t, c, `16 x ${tool}`);
       } finally {
         c.proc.kill('SIGKILL');
         await c.exit;
