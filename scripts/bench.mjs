@@ -3,7 +3,7 @@
 // Usage: node scripts/bench.mjs [startup] [read] [search] [find] [relevance] [pipeline] [memory] [scale]
 // Env: BENCH_RUNS (default 7), DOCWARDEN_CORPORA (default ../shared/corpora), BENCH_KEEP=1 keeps the temp folder.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, release, platform } from 'node:os';
+import { cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,15 @@ import { find, read, search, startup } from './bench/sections_query.mjs';
 import { memory, pipeline, scale } from './bench/sections_load.mjs';
 import { relevance } from './bench/sections_relevance.mjs';
 import {
-  REF_PACKAGE, REF_VERSION, corporaDirFrom, ensureBundle, ensureReference, makeLaunchers, makeTempDir, removeTree, unpackCorpora,
+  corporaDirFrom,
+  ensureBundle,
+  ensureReference,
+  makeLaunchers,
+  makeTempDir,
+  REF_PACKAGE,
+  REF_VERSION,
+  removeTree,
+  unpackCorpora,
 } from './bench/setup.mjs';
 
 const SECTIONS = { startup, read, search, find, relevance, pipeline, memory, scale };
@@ -77,8 +85,13 @@ async function main() {
     let refTools = { read: null, search: null, all: [] };
     if (launch.reference) {
       refTools = await referenceTools(launch, dirs.node);
-      log(`reference tools used: read=${refTools.read}, search=${refTools.search} (args: ${refTools.searchArgs.join(', ')})`);
-      if (!refTools.read || !refTools.search) report.note('setup', `reference lacks expected tools; it has: ${refTools.all.join(', ')}`);
+      log(
+        `reference tools used: read=${refTools.read}, search=${refTools.search} (args: ${
+          refTools.searchArgs.join(', ')
+        })`,
+      );
+      if (!refTools.read || !refTools.search)
+        report.note('setup', `reference lacks expected tools; it has: ${refTools.all.join(', ')}`);
     }
     const tools = { rg: hasCommand('rg'), grep: hasCommand('grep') };
     const version = (cmd) => (hasCommand(cmd) ? String(spawnSync(cmd, ['--version']).stdout).split('\n')[0] : null);
@@ -92,7 +105,9 @@ async function main() {
       cpuModel: cpus()[0]?.model ?? null,
       memoryMB: Math.round(totalmem() / 1048576),
       docwarden: { bundle, sha256: readSha(bundle) },
-      reference: ref.error ? { error: ref.error } : { package: `${REF_PACKAGE}@${REF_VERSION}`, cached: ref.cached, tools: refTools },
+      reference: ref.error
+        ? { error: ref.error }
+        : { package: `${REF_PACKAGE}@${REF_VERSION}`, cached: ref.cached, tools: refTools },
       rg: version('rg'),
       grep: version('grep'),
     };
@@ -114,7 +129,11 @@ async function main() {
   result.meta.totalSeconds = Math.round((performance.now() - started) / 100) / 10;
   result.rows = report.rows;
   result.notes = report.notes;
-  process.stdout.write(`\ndocwarden benchmark: ${N} runs per figure, node ${process.version}, ${result.meta.cpus ?? '?'} CPUs, ${result.meta.totalSeconds} s\n\n`);
+  process.stdout.write(
+    `\ndocwarden benchmark: ${N} runs per figure, node ${process.version}, ${
+      result.meta.cpus ?? '?'
+    } CPUs, ${result.meta.totalSeconds} s\n\n`,
+  );
   report.print();
   const outDir = join(repoRoot, 'bench-results');
   mkdirSync(outDir, { recursive: true });
@@ -136,7 +155,9 @@ function readSha(bundle) {
 
 main().catch((e) => {
   // Our own "Cannot …" errors say enough; anything else gets its stack.
-  const text = e instanceof Error && e.message.startsWith('Cannot ') ? e.message : `Cannot run benchmark: ${e?.stack ?? e}`;
+  const text = e instanceof Error && e.message.startsWith('Cannot ')
+    ? e.message
+    : `Cannot run benchmark: ${e?.stack ?? e}`;
   process.stderr.write(`${text}\n`);
   process.exit(1);
 });

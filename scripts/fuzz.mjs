@@ -26,21 +26,33 @@ const BATCH = 2000;
 
 const outdir = join(root, 'build', `fuzz-${process.pid}`);
 await build({
-  absWorkingDir: root, entryPoints: ['test/helpers/fuzz_targets.ts'], outdir, bundle: true, format: 'esm',
-  platform: 'node', target: 'node20', define: { DOCWARDEN_VERSION: '"fuzz"' }, logLevel: 'warning',
+  absWorkingDir: root,
+  entryPoints: ['test/helpers/fuzz_targets.ts'],
+  outdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  define: { DOCWARDEN_VERSION: '"fuzz"' },
+  logLevel: 'warning',
 });
 const { TARGETS } = await import(pathToFileURL(join(outdir, 'fuzz_targets.js')).href);
 rmSync(outdir, { recursive: true, force: true });
 
 const names = only ? [only] : Object.keys(TARGETS);
-for (const n of names) if (!TARGETS[n]) throw new Error(`Unknown target ${n}; targets: ${Object.keys(TARGETS).join(', ')}`);
+for (const n of names)
+  if (!TARGETS[n]) throw new Error(`Unknown target ${n}; targets: ${Object.keys(TARGETS).join(', ')}`);
 
 function fail(f) {
-  console.error(`\nFAILED ${f.target} at seed ${f.seed}: ${f.problem}\ninput: ${f.input}\nreplay: npm run fuzz -- --target ${f.target} --seed ${f.seed} --count 1`);
+  console.error(
+    `\nFAILED ${f.target} at seed ${f.seed}: ${f.problem}\ninput: ${f.input}\nreplay: npm run fuzz -- --target ${f.target} --seed ${f.seed} --count 1`,
+  );
   process.exit(1);
 }
 
-console.error(`fuzz: targets ${names.join(', ')}; starting seed ${seed}; ${count ? `${count} inputs each` : `${seconds} s`}`);
+console.error(
+  `fuzz: targets ${names.join(', ')}; starting seed ${seed}; ${count ? `${count} inputs each` : `${seconds} s`}`,
+);
 if (count) {
   for (const n of names) {
     const f = TARGETS[n](seed, Number(count));
@@ -70,10 +82,14 @@ if (flag('bundle')) {
     const s = (seed + 7919 * (i + 1)) >>> 0;
     console.error(`fuzz: bundle over stdio, seed ${s}`);
     const r = spawnSync(process.execPath, [join(root, 'scripts/test.mjs'), 'fuzz/stdio_bundle'], {
-      cwd: root, stdio: 'inherit', env: { ...process.env, DOCWARDEN_FUZZ_SEED: String(s), DOCWARDEN_SKIP_DENO: '1' },
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, DOCWARDEN_FUZZ_SEED: String(s), DOCWARDEN_SKIP_DENO: '1' },
     });
     if (r.status !== 0) {
-      console.error(`\nFAILED bundle over stdio at seed ${s}; replay: DOCWARDEN_FUZZ_SEED=${s} node scripts/test.mjs fuzz/stdio_bundle`);
+      console.error(
+        `\nFAILED bundle over stdio at seed ${s}; replay: DOCWARDEN_FUZZ_SEED=${s} node scripts/test.mjs fuzz/stdio_bundle`,
+      );
       process.exit(1);
     }
   }

@@ -73,9 +73,12 @@ export function mcpbManifest(pkg, tools) {
         // A "multiple" answer expands to one argument per folder, hence "--" (every argument after it is a root).
         args: [
           '${__dirname}/docwarden.js',
-          '--config', '${__dirname}/config.${user_config.profile}.json',
-          '--log', '${user_config.audit_log}',
-          '--', '${user_config.doc_folders}',
+          '--config',
+          '${__dirname}/config.${user_config.profile}.json',
+          '--log',
+          '${user_config.audit_log}',
+          '--',
+          '${user_config.doc_folders}',
         ],
       },
     },

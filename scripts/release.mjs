@@ -37,16 +37,24 @@ function testedOnArg() {
 function gitState() {
   const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' });
   if (head.status !== 0 || !/^[0-9a-f]{40}\s*$/.test(head.stdout)) return { commit: null, sourceDirty: null };
-  const st = spawnSync('git', ['status', '--porcelain', '--', 'src', 'scripts', 'package.json', 'package-lock.json'], { cwd: root, encoding: 'utf8' });
+  const st = spawnSync('git', ['status', '--porcelain', '--', 'src', 'scripts', 'package.json', 'package-lock.json'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return { commit: head.stdout.trim(), sourceDirty: st.status === 0 ? st.stdout.trim() !== '' : null };
 }
 
 /** Runtimes from the last green full test run, only if it tested exactly this bundle. */
 function testedOnRecord(bundleSha) {
   const file = join(root, 'build', 'tested-runtimes.json');
-  if (!existsSync(file)) return { runtimes: [], why: 'no build/tested-runtimes.json (run `npm test` first, or pass --tested-on)' };
+  if (!existsSync(file))
+    return { runtimes: [], why: 'no build/tested-runtimes.json (run `npm test` first, or pass --tested-on)' };
   const rec = JSON.parse(readFileSync(file, 'utf8'));
-  if (rec.bundleSha256 !== bundleSha) return { runtimes: [], why: 'build/tested-runtimes.json is for another build of the bundle (run `npm test` again)' };
+  if (rec.bundleSha256 !== bundleSha)
+    return {
+      runtimes: [],
+      why: 'build/tested-runtimes.json is for another build of the bundle (run `npm test` again)',
+    };
   return { runtimes: rec.runtimes, why: null };
 }
 
@@ -54,7 +62,8 @@ function signKeyArg() {
   const i = process.argv.indexOf('--sign-key');
   if (i < 0) return null;
   const file = process.argv[i + 1];
-  if (!file || file.startsWith('--')) fail('--sign-key needs the path of the release private key (PEM, PKCS#8, Ed25519)');
+  if (!file || file.startsWith('--'))
+    fail('--sign-key needs the path of the release private key (PEM, PKCS#8, Ed25519)');
   try {
     return loadSigningKey(file);
   } catch (err) {
@@ -74,19 +83,30 @@ const shaLine = readFileSync(join(dist, 'docwarden.js.sha256'), 'utf8');
 if (!shaLine.startsWith(bundleSha)) fail('dist/docwarden.js.sha256 does not match dist/docwarden.js');
 const updater = readFileSync(join(dist, 'docwarden-update.js'));
 
-const inputs = JSON.parse(readFileSync(join(dist, 'inputs.json'), 'utf8')).map((p) => ({ path: p, sha256: sha256(readFileSync(join(root, p))) }));
+const inputs = JSON.parse(readFileSync(join(dist, 'inputs.json'), 'utf8')).map((p) => ({
+  path: p,
+  sha256: sha256(readFileSync(join(root, p))),
+}));
 
-const surfaceRun = spawnSync(process.execPath, [join(dist, 'docwarden-update.js'), 'surface', join(dist, 'docwarden.js')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+const surfaceRun = spawnSync(process.execPath, [
+  join(dist, 'docwarden-update.js'),
+  'surface',
+  join(dist, 'docwarden.js'),
+], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 if (surfaceRun.status !== 0) fail(`cannot measure the tool surface: ${surfaceRun.stderr.trim()}`);
 const surface = JSON.parse(surfaceRun.stdout);
-if (surface.version !== pkg.version) fail(`the bundle reports version ${surface.version}, package.json says ${pkg.version}`);
+if (surface.version !== pkg.version)
+  fail(`the bundle reports version ${surface.version}, package.json says ${pkg.version}`);
 
 const explicit = testedOnArg();
 const tested = explicit ? { runtimes: explicit, why: null } : testedOnRecord(bundleSha);
 if (tested.why) console.error(`Warning: testedOn is empty: ${tested.why}`);
 
 const { commit, sourceDirty } = gitState();
-if (sourceDirty) console.error('Warning: src/, scripts/ or package.json differ from the commit; the manifest says so (sourceDirty: true)');
+if (sourceDirty)
+  console.error(
+    'Warning: src/, scripts/ or package.json differ from the commit; the manifest says so (sourceDirty: true)',
+  );
 
 const manifest = {
   name: 'docwarden',
@@ -108,17 +128,31 @@ writeFileSync(join(dist, 'manifest.json'), JSON.stringify(manifest, null, 2) + '
 const mcpb = await writeMcpb(dist);
 const serverJson = writeServerJson(mcpb.file, dist);
 console.error(`Released docwarden ${pkg.version}: dist/docwarden.js sha256 ${bundleSha}`);
-console.error(`  commit ${commit ?? '(not a git checkout)'}${sourceDirty ? ' + local changes' : ''}; ${surface.tools.length} tools; tested on ${tested.runtimes.join(', ') || '(unknown)'}`);
+console.error(
+  `  commit ${commit ?? '(not a git checkout)'}${
+    sourceDirty ? ' + local changes' : ''
+  }; ${surface.tools.length} tools; tested on ${tested.runtimes.join(', ') || '(unknown)'}`,
+);
 console.error('  dist/docwarden.js, dist/docwarden.js.sha256, dist/manifest.json (and dist/docwarden-update.js)');
 console.error(`  ${mcpb.file.slice(root.length + 1)} (sha256 ${mcpb.sha256}), ${serverJson.slice(root.length + 1)}`);
 
 // Signatures last: every artifact above, or none (stale ones from an earlier run are removed either way).
-const artifacts = ['docwarden.js', 'docwarden-update.js', 'manifest.json', 'server.json', `docwarden-${pkg.version}.mcpb`]
+const artifacts = [
+  'docwarden.js',
+  'docwarden-update.js',
+  'manifest.json',
+  'server.json',
+  `docwarden-${pkg.version}.mcpb`,
+]
   .map((f) => join(dist, f)).filter((f) => existsSync(f));
 for (const f of artifacts) rmSync(`${f}.sig`, { force: true });
 if (signingKey) {
   signFiles(signingKey, artifacts);
-  console.error(`  signed with ${fingerprint(signingKey)}: ${artifacts.map((f) => `${f.slice(dist.length + 1)}.sig`).join(', ')}`);
+  console.error(
+    `  signed with ${fingerprint(signingKey)}: ${artifacts.map((f) => `${f.slice(dist.length + 1)}.sig`).join(', ')}`,
+  );
 } else {
-  console.error('  NOT SIGNED (no --sign-key): the updater refuses these files unless the operator passes --allow-unsigned');
+  console.error(
+    '  NOT SIGNED (no --sign-key): the updater refuses these files unless the operator passes --allow-unsigned',
+  );
 }

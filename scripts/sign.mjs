@@ -13,9 +13,12 @@ export function loadSigningKey(keyFile) {
   try {
     key = createPrivateKey(readFileSync(keyFile));
   } catch (err) {
-    throw new Error(`--sign-key ${JSON.stringify(keyFile)} is not a readable PEM private key (${err.code ?? err.message})`);
+    throw new Error(
+      `--sign-key ${JSON.stringify(keyFile)} is not a readable PEM private key (${err.code ?? err.message})`,
+    );
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`--sign-key is an ${key.asymmetricKeyType} key; release keys are Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`--sign-key is an ${key.asymmetricKeyType} key; release keys are Ed25519`);
   return key;
 }
 
@@ -46,7 +49,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     const key = loadSigningKey(process.argv[i + 1]);
     signFiles(key, files);
-    console.error(`Signed ${files.length} file(s) with key ${fingerprint(key)}: ${files.map((f) => `${f}.sig`).join(', ')}`);
+    console.error(
+      `Signed ${files.length} file(s) with key ${fingerprint(key)}: ${files.map((f) => `${f}.sig`).join(', ')}`,
+    );
   } catch (err) {
     console.error(`Cannot sign: ${err.message}`);
     process.exit(1);

@@ -33,7 +33,10 @@ const NODE24_PACKAGE = join(RUNTIMES, 'node_modules/node');
 // (the 8,000-line budget). Apply the format with `node scripts/test.mjs --format`.
 const STYLE = join(RUNTIMES, 'style.json');
 // Listed one by one: given `test` whole, deno skips it for the config file inside test/runtimes.
-const FORMATTED = ['scripts', ...readdirSync(join(root, 'test')).filter((n) => n !== 'runtimes').map((n) => `test/${n}`)];
+const FORMATTED = [
+  'scripts',
+  ...readdirSync(join(root, 'test')).filter((n) => n !== 'runtimes').map((n) => `test/${n}`),
+];
 const LINTED = ['src', ...FORMATTED];
 
 /** Runs a step that is not a node:test pass (typecheck, build): one check that passed or failed. */
@@ -43,8 +46,16 @@ function step(name, cmd, args, cwd = root) {
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   process.stderr.write(output);
   const ok = r.status === 0;
-  const error = `${r.error ?? `exited with status ${r.status ?? r.signal}`}\n${output.trim().split('\n').slice(0, 8).join('\n')}`;
-  passes.push({ name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, failures: ok ? [] : [{ where: name, error: error.trim() }] });
+  const error = `${r.error ?? `exited with status ${r.status ?? r.signal}`}\n${
+    output.trim().split('\n').slice(0, 8).join('\n')
+  }`;
+  passes.push({
+    name,
+    passed: ok ? 1 : 0,
+    failed: ok ? 0 : 1,
+    skipped: 0,
+    failures: ok ? [] : [{ where: name, error: error.trim() }],
+  });
   return ok;
 }
 
@@ -58,10 +69,24 @@ function sourceOf(file) {
 function testPass(name, files, env = {}) {
   console.error(`\n# ${name}`);
   const results = join(outdir, `results-${passes.length}.jsonl`);
-  const args = ['--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    `--test-reporter=${join(root, 'scripts/test_reporter.mjs')}`, `--test-reporter-destination=${results}`, ...files];
-  const r = spawnSync(node, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env }, timeout: PASS_HANG_GUARD_MS });
-  const lines = existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const args = [
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts/test_reporter.mjs')}`,
+    `--test-reporter-destination=${results}`,
+    ...files,
+  ];
+  const r = spawnSync(node, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+    timeout: PASS_HANG_GUARD_MS,
+  });
+  const lines = existsSync(results)
+    ? readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    : [];
   const pass = { name, passed: 0, failed: 0, skipped: 0, failures: [] };
   for (const t of lines) {
     // A suite counts only when it failed by itself (a hook, or its file did not load), not for its tests.
@@ -72,7 +97,9 @@ function testPass(name, files, env = {}) {
     if (t.outcome === 'failed') pass.failures.push({ where: `${sourceOf(t.file)}: ${name}`, error: t.error });
   }
   if (r.status !== 0 && pass.failed === 0) {
-    const why = r.error?.code === 'ETIMEDOUT' ? `stopped by the hang guard after ${PASS_HANG_GUARD_MS / 60_000} min` : `exited with status ${r.status ?? r.signal}`;
+    const why = r.error?.code === 'ETIMEDOUT'
+      ? `stopped by the hang guard after ${PASS_HANG_GUARD_MS / 60_000} min`
+      : `exited with status ${r.status ?? r.signal}`;
     pass.failed++;
     pass.failures.push({ where: name, error: `node --test ${why} without naming a failing test` });
   }
@@ -85,7 +112,9 @@ function installRuntimes() {
   const lock = createHash('sha256').update(readFileSync(join(RUNTIMES, 'package-lock.json'))).digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lock) return;
   // The npm that runs this script when there is one (npm test), else the npm on PATH.
-  const npmCli = process.env.npm_execpath?.endsWith('npm-cli.js') ? [process.execPath, process.env.npm_execpath] : ['npm'];
+  const npmCli = process.env.npm_execpath?.endsWith('npm-cli.js')
+    ? [process.execPath, process.env.npm_execpath]
+    : ['npm'];
   const args = [...npmCli.slice(1), 'ci', '--prefix', RUNTIMES, '--no-audit', '--no-fund'];
   if (step('install test/runtimes (npm ci, first use)', npmCli[0], args, RUNTIMES)) writeFileSync(stamp, lock);
 }
@@ -103,7 +132,8 @@ function findTests(dir) {
 
 function summary() {
   console.log('\n# summary');
-  for (const p of passes) console.log(`${p.name.padEnd(44)} ${p.passed} passed, ${p.failed} failed, ${p.skipped} skipped`);
+  for (const p of passes)
+    console.log(`${p.name.padEnd(44)} ${p.passed} passed, ${p.failed} failed, ${p.skipped} skipped`);
   const failures = passes.flatMap((p) => p.failures.map((f) => ({ pass: p.name, ...f })));
   if (failures.length === 0) return console.log('\nall passed');
   console.log(`\n${failures.length} failed:`);
@@ -118,7 +148,13 @@ if (format) {
   process.exit(spawnSync(DENO, ['fmt', '--config', STYLE, ...FORMATTED], { cwd: root, stdio: 'inherit' }).status ?? 1);
 }
 const tests = findTests(join(root, 'test')).filter((f) => relative(root, f).includes(filter));
-if (!filter) step('typecheck', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+if (!filter)
+  step('typecheck', process.execPath, [
+    join(root, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    'tsconfig.json',
+    '--noEmit',
+  ]);
 // The main pass starts Deno and Node 24 too (least_privilege, permissions), and the style checks use Deno.
 if (!filter || tests.length > 0) installRuntimes();
 if (!filter) {
@@ -169,7 +205,10 @@ if (built) {
       runtimes.push(`deno ${/deno (\S+)/.exec(v.stdout ?? '')?.[1] ?? 'unknown'}`);
     }
     mkdirSync(join(root, 'build'), { recursive: true });
-    writeFileSync(join(root, 'build', 'tested-runtimes.json'), JSON.stringify({ bundleSha256: testedBundle, runtimes }, null, 2) + '\n');
+    writeFileSync(
+      join(root, 'build', 'tested-runtimes.json'),
+      JSON.stringify({ bundleSha256: testedBundle, runtimes }, null, 2) + '\n',
+    );
   }
 }
 rmSync(outdir, { recursive: true, force: true });

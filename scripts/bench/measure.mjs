@@ -80,4 +80,7 @@ export function timeCommand(cmd, args, { maxLines = Infinity, cwd } = {}) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export const round = (x, digits = 1) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+export const round = (
+  x,
+  digits = 1,
+) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);

@@ -27,7 +27,15 @@ export class Report {
    */
   add(section, label, s, unit, { cmp, target, absolute = false, info, growth, check } = {}) {
     const st = typeof s === 'number' || s === null ? { median: s, min: null, max: null, n: s === null ? 0 : 1 } : s;
-    const row = { section, label, unit, median: round(st.median, 2), min: round(st.min, 2), max: round(st.max, 2), n: st.n };
+    const row = {
+      section,
+      label,
+      unit,
+      median: round(st.median, 2),
+      min: round(st.min, 2),
+      max: round(st.max, 2),
+      n: st.n,
+    };
     if (cmp) {
       row.ratio = cmp.ratio === null || cmp.ratio === undefined ? null : round(cmp.ratio, 3);
       row.against = cmp.against;
@@ -64,14 +72,19 @@ export class Report {
       r.label,
       fmt(r.median, r.unit),
       r.min !== null && r.max !== null && r.n > 1 ? `${fmtNum(r.min)}–${fmtNum(r.max)}` : '',
-      r.ratio !== undefined ? (r.ratio === null ? '—' : `${fmtNum(r.ratio)}× ${r.against}`) : r.growth !== undefined ? `${fmtNum(r.growth)}× vs 1×` : '',
+      r.ratio !== undefined
+        ? (r.ratio === null ? '—' : `${fmtNum(r.ratio)}× ${r.against}`)
+        : r.growth !== undefined
+        ? `${fmtNum(r.growth)}× vs 1×`
+        : '',
       r.target ?? '',
       r.status ?? '',
       r.info ?? '',
     ]);
     const head = ['section', 'figure', 'median', 'min–max', 'ratio', 'target', '', 'notes'];
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-    const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+    const line = (cells) =>
+      cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
     out(line(head));
     out(widths.map((w) => '─'.repeat(w)).join('  '));
     let prev = null;
@@ -98,4 +111,7 @@ function fmtNum(x) {
   return x.toFixed(2);
 }
 
-export const ratioOf = (a, b) => (a === null || b === null || b === 0 || a === undefined || b === undefined ? null : a / b);
+export const ratioOf = (
+  a,
+  b,
+) => (a === null || b === null || b === 0 || a === undefined || b === undefined ? null : a / b);

@@ -40,7 +40,9 @@ export class RpcClient {
       this.child.on('exit', (code, signal) => {
         this.exited = true;
         this.exitCode = code ?? signal;
-        const err = new Error(`Cannot call: server exited (${code ?? signal}); stderr tail: ${this.stderr.slice(-500)}`);
+        const err = new Error(
+          `Cannot call: server exited (${code ?? signal}); stderr tail: ${this.stderr.slice(-500)}`,
+        );
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
         resolve(this.exitCode);
@@ -122,7 +124,12 @@ export class RpcClient {
   async call(name, args) {
     const start = performance.now();
     const { msg, t } = await this.request('tools/call', { name, arguments: args });
-    return { ms: t - start, result: msg.result, error: msg.error, isError: msg.error !== undefined || msg.result?.isError === true };
+    return {
+      ms: t - start,
+      result: msg.result,
+      error: msg.error,
+      isError: msg.error !== undefined || msg.result?.isError === true,
+    };
   }
 
   async listTools() {

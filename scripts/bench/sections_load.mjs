@@ -1,7 +1,7 @@
 // Benchmark sections for load and memory: 2,000 pipelined calls, idle and search-peak RSS, and scaling
 // over 1×, 2× and 4× copies of linux-docs. RSS comes from /proc/<pid>/status (VmRSS, VmHWM).
 import { spawn } from 'node:child_process';
-import { readdirSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,7 +42,7 @@ async function pipelined(client, requests, capMs, capRssMB) {
         } else ok++;
       },
       () => {},
-    ),
+    )
   );
   const all = Promise.all(settled);
   let timerId;
@@ -53,9 +53,14 @@ async function pipelined(client, requests, capMs, capRssMB) {
   const s = sampler.stop();
   if (outcome === 'timeout' && killedFor === null) killedFor = `cap of ${capMs / 1000} s reached`;
   return {
-    sent: requests.length, ok, errors, answered: ok + errors,
+    sent: requests.length,
+    ok,
+    errors,
+    answered: ok + errors,
     ms: (outcome === 'done' ? lastReply : performance.now()) - t0,
-    peakRssMB: s.peakRssMB, hwmMB: hwmAlive ?? s.hwmMB, stopped: killedFor,
+    peakRssMB: s.peakRssMB,
+    hwmMB: hwmAlive ?? s.hwmMB,
+    stopped: killedFor,
     errorKinds: Object.fromEntries(errorKinds),
   };
 }
@@ -70,7 +75,13 @@ export async function pipeline(ctx) {
     dwRequests.push(
       i % 2 === 0
         ? { method: 'tools/call', params: { name: 'read_doc', arguments: { path: files[(i >> 1) % files.length] } } }
-        : { method: 'tools/call', params: { name: 'search_docs', arguments: { query: words[(i >> 1) % words.length], mode: 'literal', limit: 50 } } },
+        : {
+          method: 'tools/call',
+          params: {
+            name: 'search_docs',
+            arguments: { query: words[(i >> 1) % words.length], mode: 'literal', limit: 50 },
+          },
+        },
     );
   }
   const raw = {};
@@ -84,13 +95,18 @@ export async function pipeline(ctx) {
       await c.initialize();
       const r = await pipelined(c, dwRequests, 120_000);
       raw[label] = r;
-      const errs = r.errors > 0 ? `; refused: ${Object.entries(r.errorKinds).map(([k, v]) => `${v}× "${k.slice(0, 40)}…"`).join(', ')}` : '';
+      const errs = r.errors > 0
+        ? `; refused: ${Object.entries(r.errorKinds).map(([k, v]) => `${v}× "${k.slice(0, 40)}…"`).join(', ')}`
+        : '';
       const exit = c.exited ? `; server exited (${c.exitCode}) with ${r.sent - r.answered} calls unanswered` : '';
       report.add(S, `docwarden, ${label}: calls answered`, r.answered, 'calls', {
         check: { text: `all ${r.sent}`, pass: r.answered === r.sent },
         info: `${r.ok} ok, ${r.errors} errors in ${Math.round(r.ms)} ms${exit}${errs}`,
       });
-      report.add(S, `docwarden, ${label}: peak RSS`, r.hwmMB ?? r.peakRssMB, 'MB', { target: 'pipelineRss', absolute: true });
+      report.add(S, `docwarden, ${label}: peak RSS`, r.hwmMB ?? r.peakRssMB, 'MB', {
+        target: 'pipelineRss',
+        absolute: true,
+      });
       r.exited = c.exited;
       r.exitCode = c.exitCode;
     } finally {
@@ -100,7 +116,10 @@ export async function pipeline(ctx) {
   if (launch.reference && refTools.read) {
     const refRequests = [];
     for (let i = 0; i < PIPELINE_CALLS; i++) {
-      refRequests.push({ method: 'tools/call', params: { name: refTools.read, arguments: { path: join(dirs.node, files[i % files.length]) } } });
+      refRequests.push({
+        method: 'tools/call',
+        params: { name: refTools.read, arguments: { path: join(dirs.node, files[i % files.length]) } },
+      });
     }
     // Never let the reference take the machine down: stop it at half the free memory (≤ 8 GB).
     const capRss = Math.min(8192, Math.floor(freemem() / 2 / 1048576));
@@ -172,11 +191,14 @@ export async function memory(ctx) {
   });
   const ss = stats(dwSettled);
   report.add(S, `docwarden idle RSS (${afterCensusMs} ms after initialize, census done)`, ss, 'MB', {
-    cmp: { ratio: ratioOf(ss.median, sb.median), against: 'bare node' }, target: 'idle',
+    cmp: { ratio: ratioOf(ss.median, sb.median), against: 'bare node' },
+    target: 'idle',
   });
   if (ref.length > 0) {
     const sr = stats(ref);
-    report.add(S, 'reference idle RSS', sr, 'MB', { cmp: { ratio: ratioOf(sr.median, sb.median), against: 'bare node' } });
+    report.add(S, 'reference idle RSS', sr, 'MB', {
+      cmp: { ratio: ratioOf(sr.median, sb.median), against: 'bare node' },
+    });
   }
   // Every search query over linux-docs in one process (plus the full literal listing), then VmHWM.
   const peak = await withServer(
@@ -188,7 +210,10 @@ export async function memory(ctx) {
       return hwmOf(c);
     },
   );
-  report.add(S, 'docwarden peak RSS after all searches over linux-docs', peak, 'MB', { target: 'searchRss', absolute: true });
+  report.add(S, 'docwarden peak RSS after all searches over linux-docs', peak, 'MB', {
+    target: 'searchRss',
+    absolute: true,
+  });
   return { bareIdleMB: bare, docwardenIdleMB: dw, referenceIdleMB: ref, searchPeakMB: peak };
 }
 
@@ -238,11 +263,15 @@ export async function scale(ctx) {
     }
     const hwm = Math.max(lit.hwmMB ?? 0, nh.hwmMB ?? 0, wd.hwmMB ?? 0) || null;
     results.push({
-      factor, files: size.files, sizeMB: size.mb, root,
+      factor,
+      files: size.files,
+      sizeMB: size.mb,
+      root,
       literal: { cold: stats(lit.cold), warm: stats(lit.warm) },
       nohit: { cold: stats(nh.cold), warm: stats(nh.warm) },
       words: { cold: stats(wd.cold), warm: stats(wd.warm) },
-      rgNohitMs: rgMs, hwmMB: hwm,
+      rgNohitMs: rgMs,
+      hwmMB: hwm,
     });
   }
   const base = results[0];
@@ -250,15 +279,25 @@ export async function scale(ctx) {
     const tag = `${r.factor}×`;
     report.add(S, `${tag} corpus`, r.files, 'files', { info: `${Math.round(r.sizeMB)} MB of file content` });
     const g = (get) => (r.factor === 1 ? undefined : { factor: ratioOf(get(r), get(base)), scale: r.factor });
-    report.add(S, `${tag} literal 'page fault' cold`, r.literal.cold, 'ms', { growth: g((x) => x.literal.cold.median) });
-    report.add(S, `${tag} literal 'page fault' warm`, r.literal.warm, 'ms', { growth: g((x) => x.literal.warm.median) });
-    report.add(S, `${tag} literal no-hit (full scan) cold`, r.nohit.cold, 'ms', { growth: g((x) => x.nohit.cold.median) });
+    report.add(S, `${tag} literal 'page fault' cold`, r.literal.cold, 'ms', {
+      growth: g((x) => x.literal.cold.median),
+    });
+    report.add(S, `${tag} literal 'page fault' warm`, r.literal.warm, 'ms', {
+      growth: g((x) => x.literal.warm.median),
+    });
+    report.add(S, `${tag} literal no-hit (full scan) cold`, r.nohit.cold, 'ms', {
+      growth: g((x) => x.nohit.cold.median),
+    });
     report.add(S, `${tag} literal no-hit (full scan) warm`, r.nohit.warm, 'ms', {
       growth: g((x) => x.nohit.warm.median),
       info: r.rgNohitMs === null ? '' : `rg -F same query: ${Math.round(r.rgNohitMs)} ms`,
     });
-    report.add(S, `${tag} words 'page fault handling' cold`, r.words.cold, 'ms', { growth: g((x) => x.words.cold.median) });
-    report.add(S, `${tag} words 'page fault handling' warm`, r.words.warm, 'ms', { growth: g((x) => x.words.warm.median) });
+    report.add(S, `${tag} words 'page fault handling' cold`, r.words.cold, 'ms', {
+      growth: g((x) => x.words.cold.median),
+    });
+    report.add(S, `${tag} words 'page fault handling' warm`, r.words.warm, 'ms', {
+      growth: g((x) => x.words.warm.median),
+    });
     report.add(S, `${tag} peak RSS (VmHWM, max over processes)`, r.hwmMB, 'MB', { growth: g((x) => x.hwmMB) });
   }
   report.note(S, `machine memory: ${Math.round(totalmem() / 1048576)} MB total`);

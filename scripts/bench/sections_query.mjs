@@ -34,7 +34,9 @@ export async function startup(ctx) {
   });
   if (launch.reference) {
     const sr = stats(ref);
-    report.add(S, 'reference spawn → initialize reply', sr, 'ms', { cmp: { ratio: ratioOf(sr.median, sb.median), against: 'node -e 0' } });
+    report.add(S, 'reference spawn → initialize reply', sr, 'ms', {
+      cmp: { ratio: ratioOf(sr.median, sb.median), against: 'node -e 0' },
+    });
     report.add(S, 'docwarden / reference (cold start)', ratioOf(sd.median, sr.median), 'x');
   }
   return { bareMs: bare, docwardenMs: dw, referenceMs: ref };
@@ -71,7 +73,10 @@ export async function read(ctx) {
   const sRef = ref ? stats(ref.ms) : null;
   const f0 = dw.full[0];
   const cmp = (s) => (sRef ? { ratio: ratioOf(s.median, sRef.median), against: 'reference' } : undefined);
-  report.add(S, 'docwarden read_doc fs.md, first page (warm)', sPage, 'ms', { cmp: cmp(sPage), target: sRef ? 'read' : undefined });
+  report.add(S, 'docwarden read_doc fs.md, first page (warm)', sPage, 'ms', {
+    cmp: cmp(sPage),
+    target: sRef ? 'read' : undefined,
+  });
   // Reported, not a target: paging is a design choice (no reply over limits.responseBytes), so the
   // whole file costs several round trips where the reference sends one unbounded reply.
   report.add(S, `docwarden read_doc fs.md, all ${f0.pages} pages (warm)`, sFull, 'ms', {
@@ -90,29 +95,44 @@ export async function read(ctx) {
 export function searchQueries() {
   return [
     {
-      key: 'literal', label: "literal 'page fault'", full: true, target: true,
+      key: 'literal',
+      label: "literal 'page fault'",
+      full: true,
+      target: true,
       args: { query: 'page fault', mode: 'literal', caseSensitive: true, limit: 50 },
-      rg: ['-n', '-F', 'page fault'], grep: ['-rnF', 'page fault'],
+      rg: ['-n', '-F', 'page fault'],
+      grep: ['-rnF', 'page fault'],
     },
     {
-      key: 'literal-i', label: "literal -i 'page fault'", target: true,
+      key: 'literal-i',
+      label: "literal -i 'page fault'",
+      target: true,
       args: { query: 'page fault', mode: 'literal', caseSensitive: false, limit: 50 },
-      rg: ['-n', '-F', '-i', 'page fault'], grep: ['-rnFi', 'page fault'],
+      rg: ['-n', '-F', '-i', 'page fault'],
+      grep: ['-rnFi', 'page fault'],
     },
     {
-      key: 'words', label: "words 'page fault handling'", target: true,
+      key: 'words',
+      label: "words 'page fault handling'",
+      target: true,
       args: { query: 'page fault handling', mode: 'words', limit: 50 },
-      rg: ['-n', '-F', '-i', 'page fault'], grep: ['-rnFi', 'page fault'],
+      rg: ['-n', '-F', '-i', 'page fault'],
+      grep: ['-rnFi', 'page fault'],
     },
     {
-      key: 'regex', label: "regex 'page.fault'",
+      key: 'regex',
+      label: "regex 'page.fault'",
       args: { query: 'page.fault', mode: 'regex', caseSensitive: true, limit: 50 },
-      rg: ['-n', 'page.fault'], grep: ['-rnE', 'page.fault'],
+      rg: ['-n', 'page.fault'],
+      grep: ['-rnE', 'page.fault'],
     },
     {
-      key: 'nohit', label: 'literal, no hit (full scan)', target: true,
+      key: 'nohit',
+      label: 'literal, no hit (full scan)',
+      target: true,
       args: { query: 'qzx-no-such-phrase', mode: 'literal', caseSensitive: true, limit: 50 },
-      rg: ['-n', '-F', 'qzx-no-such-phrase'], grep: ['-rnF', 'qzx-no-such-phrase'],
+      rg: ['-n', '-F', 'qzx-no-such-phrase'],
+      grep: ['-rnF', 'qzx-no-such-phrase'],
     },
   ];
 }
@@ -165,29 +185,66 @@ export async function search(ctx) {
     const rg = tools.rg ? await timeTool('rg', [...q.rg, dirs.linux], N) : null;
     const grep = tools.grep ? await timeTool('grep', [...q.grep, dirs.linux], N) : null;
     const sRg = rg ? stats(rg.ms) : null;
-    const vsRg = (s) => (sRg ? { ratio: ratioOf(s.median, sRg.median), against: `rg ${q.rg.filter((a) => a.startsWith('-') && a !== '-n').join(' ')}`.trimEnd() } : undefined);
+    const vsRg = (
+      s,
+    ) => (sRg
+      ? {
+        ratio: ratioOf(s.median, sRg.median),
+        against: `rg ${q.rg.filter((a) => a.startsWith('-') && a !== '-n').join(' ')}`.trimEnd(),
+      }
+      : undefined);
     const sCold = stats(d.cold);
     const sWarm = stats(d.warm);
     report.add(S, `${q.label}: docwarden cold`, sCold, 'ms', {
-      cmp: vsRg(sCold), target: q.target && sRg ? 'coldLiteral' : undefined, info: `${d.firstPageHits} hits on page 1`,
+      cmp: vsRg(sCold),
+      target: q.target && sRg ? 'coldLiteral' : undefined,
+      info: `${d.firstPageHits} hits on page 1`,
     });
-    report.add(S, `${q.label}: docwarden warm`, sWarm, 'ms', { cmp: vsRg(sWarm), target: q.target && sRg ? 'warmLiteral' : undefined });
+    report.add(S, `${q.label}: docwarden warm`, sWarm, 'ms', {
+      cmp: vsRg(sWarm),
+      target: q.target && sRg ? 'warmLiteral' : undefined,
+    });
     let fullInfo = null;
     if (d.full.length > 0) {
       const sFull = stats(d.full.map((f) => f.ms));
       fullInfo = { pages: d.full[0].pages, hits: d.full[0].items };
       report.add(S, `${q.label}: docwarden warm, all pages`, sFull, 'ms', {
-        cmp: vsRg(sFull), info: `${fullInfo.hits} hits in ${fullInfo.pages} pages`,
+        cmp: vsRg(sFull),
+        info: `${fullInfo.hits} hits in ${fullInfo.pages} pages`,
       });
     }
-    if (rg) report.add(S, `${q.label}: rg ${q.rg.filter((a) => a.startsWith('-')).join(' ')}`, sRg, 'ms', { info: `${rg.lines} lines` });
-    if (grep) report.add(S, `${q.label}: grep ${q.grep.filter((a) => a.startsWith('-')).join(' ')}`, stats(grep.ms), 'ms', { info: `${grep.lines} lines` });
+    if (rg)
+      report.add(S, `${q.label}: rg ${q.rg.filter((a) => a.startsWith('-')).join(' ')}`, sRg, 'ms', {
+        info: `${rg.lines} lines`,
+      });
+    if (grep)
+      report.add(
+        S,
+        `${q.label}: grep ${q.grep.filter((a) => a.startsWith('-')).join(' ')}`,
+        stats(grep.ms),
+        'ms',
+        { info: `${grep.lines} lines` },
+      );
     let rg50 = null;
     if (q.full && tools.rg) {
       rg50 = await timeTool('rg', [...q.rg, dirs.linux], N, { maxLines: 50 });
-      report.add(S, `${q.label}: rg ${q.rg.filter((a) => a.startsWith('-')).join(' ')} | head -50`, stats(rg50.ms), 'ms');
+      report.add(
+        S,
+        `${q.label}: rg ${q.rg.filter((a) => a.startsWith('-')).join(' ')} | head -50`,
+        stats(rg50.ms),
+        'ms',
+      );
     }
-    raw[q.key] = { args: q.args, docwarden: d, rgMs: rg?.ms ?? null, rgLines: rg?.lines ?? null, grepMs: grep?.ms ?? null, grepLines: grep?.lines ?? null, rg50Ms: rg50?.ms ?? null, full: fullInfo };
+    raw[q.key] = {
+      args: q.args,
+      docwarden: d,
+      rgMs: rg?.ms ?? null,
+      rgLines: rg?.lines ?? null,
+      grepMs: grep?.ms ?? null,
+      grepLines: grep?.lines ?? null,
+      rg50Ms: rg50?.ms ?? null,
+      full: fullInfo,
+    };
   }
   if (!tools.rg) report.note(S, 'rg not installed: rg comparisons skipped');
   if (!tools.grep) report.note(S, 'grep not installed: grep comparisons skipped');
@@ -232,7 +289,8 @@ export async function find(ctx) {
   const sRef = ref ? stats(ref.ms) : null;
   report.add(S, `docwarden find_docs '${pattern}' cold (fresh process)`, sCold, 'ms', {
     cmp: ref ? { ratio: ratioOf(sCold.median, ref.first), against: 'reference 1st call' } : undefined,
-    target: ref ? 'find' : undefined, info: `${count} matches`,
+    target: ref ? 'find' : undefined,
+    info: `${count} matches`,
   });
   report.add(S, `docwarden find_docs '${pattern}' warm`, sWarm, 'ms', {
     cmp: sRef ? { ratio: ratioOf(sWarm.median, sRef.median), against: 'reference warm' } : undefined,
@@ -241,7 +299,11 @@ export async function find(ctx) {
   if (ref) {
     report.add(S, `reference ${refTools.search} first call`, ref.first, 'ms', { info: `${ref.matches} matches` });
     report.add(S, `reference ${refTools.search} warm`, sRef, 'ms');
-    if (ref.matches !== count) report.note(S, `match counts differ: docwarden ${count}, reference ${ref.matches} (docwarden hides denied/unsupported files; the reference lists every name)`);
+    if (ref.matches !== count)
+      report.note(
+        S,
+        `match counts differ: docwarden ${count}, reference ${ref.matches} (docwarden hides denied/unsupported files; the reference lists every name)`,
+      );
   }
   return { pattern, docwarden: { coldMs: cold, warmMs: warm, matches: count }, reference: ref };
 }

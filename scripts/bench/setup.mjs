@@ -47,12 +47,18 @@ export function ensureReference(log) {
   mkdirSync(prefix, { recursive: true });
   log(`installing ${REF_PACKAGE}@${REF_VERSION} into ${prefix} …`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['install', '--prefix', prefix, '--no-audit', '--no-fund', `${REF_PACKAGE}@${REF_VERSION}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 180_000,
-  });
+  const r = spawnSync(
+    npm,
+    ['install', '--prefix', prefix, '--no-audit', '--no-fund', `${REF_PACKAGE}@${REF_VERSION}`],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 180_000,
+    },
+  );
   if (r.status !== 0 || !existsSync(entry)) {
-    return { error: `npm install failed (${r.status ?? r.error?.message}): ${String(r.stderr ?? '').trim().slice(-300)}` };
+    return {
+      error: `npm install failed (${r.status ?? r.error?.message}): ${String(r.stderr ?? '').trim().slice(-300)}`,
+    };
   }
   return { entry, cached: false, prefix };
 }
@@ -62,7 +68,10 @@ export function ensureBundle(repoRoot, log) {
   const bundle = join(repoRoot, 'dist', 'docwarden.js');
   if (!existsSync(bundle)) {
     log('dist/docwarden.js missing: building …');
-    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
     if (r.status !== 0 || !existsSync(bundle)) throw new Error('Cannot build: scripts/build.mjs failed');
   }
   return bundle;
@@ -84,7 +93,10 @@ export function makeLaunchers({ bundle, refEntry, tmp }) {
 /** A config file for docwarden with the per-tool rate limit off (roots come from --root). */
 export function writeUnlimitedConfig(tmp, root) {
   const file = join(tmp, 'bench-unlimited.json');
-  writeFileSync(file, JSON.stringify({ roots: [{ name: 'bench', path: root }], limits: { callsPerMinute: 0 } }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ roots: [{ name: 'bench', path: root }], limits: { callsPerMinute: 0 } }, null, 2),
+  );
   return file;
 }
 
@@ -99,5 +111,7 @@ export function removeTree(dir) {
 }
 
 export function corporaDirFrom(scriptDir) {
-  return process.env.DOCWARDEN_CORPORA ? resolve(process.env.DOCWARDEN_CORPORA) : resolve(scriptDir, '..', '..', 'shared', 'corpora');
+  return process.env.DOCWARDEN_CORPORA
+    ? resolve(process.env.DOCWARDEN_CORPORA)
+    : resolve(scriptDir, '..', '..', 'shared', 'corpora');
 }

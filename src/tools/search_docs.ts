@@ -152,14 +152,14 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         if (terms.length === 0) throw failure('invalid_argument', 'Invalid arguments: `query` has no searchable words (only stop words or symbols); try mode "literal"');
         const corpus = ctx.corpus;
         const byKey = new Map(files.map((f) => [f.path.rel, f]));
-        async function* inputs(): AsyncGenerator<RankInput> {
+        const inputs = async function* (): AsyncGenerator<RankInput> {
           for (const f of files) {
             const text = await corpus.text(ctx.confinement, f, ctx.signal);
             if (text === null) continue;
             const sections = () => indexSections(text, splitLines(text), corpus.headings(f, text));
             yield { key: f.path.rel, path: f.path.rel, text, memo: corpus.rankMemo(f, text), sections };
           }
-        }
+        };
         const ranked = await rankByWords(inputs(), args.query, wanted,
           async (file) => (file ? tick(files.length) : slice.pause()));
         const split = new Map<string, string[]>(); // several sections of one document split it once

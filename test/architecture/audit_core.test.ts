@@ -28,13 +28,26 @@ test('the security core names existing files and adds up to at most 2,000 lines'
     assert.ok(existsSync(join(REPO, rel)), `${rel} is listed but does not exist`);
     total += readFileSync(join(REPO, rel), 'utf8').split('\n').length - 1;
   }
-  assert.ok(total <= MAX_CORE_LINES, `the security core is ${total} lines (limit ${MAX_CORE_LINES}): ${files.join(', ')}`);
+  assert.ok(
+    total <= MAX_CORE_LINES,
+    `the security core is ${total} lines (limit ${MAX_CORE_LINES}): ${files.join(', ')}`,
+  );
 });
 
 test('the modules that open documents, make ConfinedPaths or write protocol lines are in the core', () => {
   const files = coreFiles();
-  for (const rel of ['src/policy/resolver.ts', 'src/policy/path_rules.ts', 'src/runtime/host.ts', 'src/transport/writer.ts',
-    'src/text/escape.ts', 'src/validate/schema.ts', 'src/audit/log.ts', 'src/audit/redact.ts']) {
+  for (
+    const rel of [
+      'src/policy/resolver.ts',
+      'src/policy/path_rules.ts',
+      'src/runtime/host.ts',
+      'src/transport/writer.ts',
+      'src/text/escape.ts',
+      'src/validate/schema.ts',
+      'src/audit/log.ts',
+      'src/audit/redact.ts',
+    ]
+  ) {
     assert.ok(files.includes(rel), `${rel} must be in docs/audit.md, "Security core"`);
   }
 });

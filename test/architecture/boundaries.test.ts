@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join, relative } from 'node:path';
-import { REPO, SRC, importSpecifiers, listSources, stripComments } from '../helpers/source_scan.ts';
+import { importSpecifiers, listSources, REPO, SRC, stripComments } from '../helpers/source_scan.ts';
 
 const files = listSources();
 const inRuntime = (rel: string) => rel.startsWith('src/runtime/');
@@ -41,7 +41,9 @@ test('the source tree is found and non-trivial', () => {
 });
 
 test('the comment stripper keeps strings and regexes and blanks comments', () => {
-  const code = stripComments("const a = 'x // y'; // gone\nconst r = /\\/\\/[/]/g; /* block\n gone */ const u = 'file://h';");
+  const code = stripComments(
+    "const a = 'x // y'; // gone\nconst r = /\\/\\/[/]/g; /* block\n gone */ const u = 'file://h';",
+  );
   assert.match(code, /'x \/\/ y'/);
   assert.doesNotMatch(code, /gone/);
   assert.match(code, /'file:\/\/h'/);
@@ -53,13 +55,21 @@ test('only src/runtime/ imports node: modules or touches process or Deno', () =>
     if (inRuntime(f.rel) || inUpdater(f.rel)) return null;
     const nodeImport = targets(f).find((t) => t.spec.startsWith('node:'));
     if (nodeImport) return `imports ${nodeImport.spec}`;
-    return firstMatch(f.text, /\bprocess\s*\.|\bprocess\s*\[|\bDeno\b|\bglobalThis\s*\.\s*(process|Deno)\b|\bBuffer\s*\./);
+    return firstMatch(
+      f.text,
+      /\bprocess\s*\.|\bprocess\s*\[|\bDeno\b|\bglobalThis\s*\.\s*(process|Deno)\b|\bBuffer\s*\./,
+    );
   });
   assert.deepEqual(bad, [], `host access outside src/runtime/:\n${bad.join('\n')}`);
 });
 
 test('only src/policy/resolver.ts makes a ConfinedPath (the brand every read requires)', () => {
-  const bad = offenders((f) => (f.rel === 'src/policy/resolver.ts' ? null : firstMatch(f.text, /\bas\s+(unknown\s+as\s+)?ConfinedPath\b|\bCONFINED\b/)));
+  const bad = offenders((
+    f,
+  ) => (f.rel === 'src/policy/resolver.ts'
+    ? null
+    : firstMatch(f.text, /\bas\s+(unknown\s+as\s+)?ConfinedPath\b|\bCONFINED\b/))
+  );
   assert.deepEqual(bad, [], `ConfinedPath forged outside the resolver:\n${bad.join('\n')}`);
 });
 
@@ -79,10 +89,17 @@ test('no file imports anything from outside src/ (zero runtime dependencies)', (
 test('no file spawns processes, evaluates code, opens the network or writes to the console', () => {
   const spawning = [String.raw`\bchild_process\b`, String.raw`\bexecSync\b`, String.raw`\bspawn(?:Sync)?\s*\(`];
   const others = [
-    String.raw`\beval\s*\(`, String.raw`\bnew\s+Function\b`, String.raw`\bFunction\s*\(`,
+    String.raw`\beval\s*\(`,
+    String.raw`\bnew\s+Function\b`,
+    String.raw`\bFunction\s*\(`,
     String.raw`['"](?:node:)?(?:net|http|https|http2|dgram|vm|worker_threads|cluster|tls|dns|inspector)['"]`,
-    String.raw`\bfetch\s*\(`, String.raw`\bWebSocket\b`, String.raw`\bXMLHttpRequest\b`, String.raw`\bconsole\s*\.\s*log\b`,
-    String.raw`\bimport\s*\(`, String.raw`\brequire\s*\(`, String.raw`\bDeno\s*\.\s*(?:Command|run|connect|listen)\b`,
+    String.raw`\bfetch\s*\(`,
+    String.raw`\bWebSocket\b`,
+    String.raw`\bXMLHttpRequest\b`,
+    String.raw`\bconsole\s*\.\s*log\b`,
+    String.raw`\bimport\s*\(`,
+    String.raw`\brequire\s*\(`,
+    String.raw`\bDeno\s*\.\s*(?:Command|run|connect|listen)\b`,
   ];
   const forbidden = new RegExp([...spawning, ...others].join('|'));
   const forbiddenInUpdater = new RegExp(others.join('|'));
@@ -107,7 +124,12 @@ test('every file is under 300 lines', () => {
 });
 
 test('no `enum` or `namespace` declarations', () => {
-  const bad = offenders((f) => firstMatch(f.code, /^\s*(?:export\s+)?(?:declare\s+)?(?:const\s+)?(?:enum|namespace|module)\s+[A-Za-z_$][\w$]*\s*\{/m));
+  const bad = offenders((f) =>
+    firstMatch(
+      f.code,
+      /^\s*(?:export\s+)?(?:declare\s+)?(?:const\s+)?(?:enum|namespace|module)\s+[A-Za-z_$][\w$]*\s*\{/m,
+    )
+  );
   assert.deepEqual(bad, [], bad.join('\n'));
 });
 
@@ -117,7 +139,9 @@ test('nothing imports src/main.ts (the one entry point)', () => {
 });
 
 test('lower layers never import the MCP, tool, CLI or config layers (dependencies point one way)', () => {
-  const lower = ['policy', 'search', 'formats', 'validate', 'text', 'jsonrpc', 'transport', 'errors'].map((d) => `src/${d}/`);
+  const lower = ['policy', 'search', 'formats', 'validate', 'text', 'jsonrpc', 'transport', 'errors'].map((d) =>
+    `src/${d}/`
+  );
   const upper = ['src/mcp/', 'src/tools/', 'src/cli/', 'src/config/', 'src/main.ts'];
   const bad = offenders((f) => {
     if (!lower.some((l) => f.rel.startsWith(l))) return null;
@@ -172,14 +196,19 @@ test('host capabilities that open files, list folders or write stdout are named 
       const hit = firstMatch(f.code, re);
       if (hit) bad.push(`${f.rel}: ${hit} (only ${allowed.join(', ')} may)`);
     }
-    for (const rel of allowed) assert.ok(re.test(files.find((f) => f.rel === rel)?.code ?? ''), `${rel} no longer uses ${capability}: update the list`);
+    for (const rel of allowed)
+      assert.ok(
+        re.test(files.find((f) => f.rel === rel)?.code ?? ''),
+        `${rel} no longer uses ${capability}: update the list`,
+      );
   }
   assert.deepEqual(bad, [], `host capabilities used outside their modules:\n${bad.join('\n')}`);
 });
 
 test('the protocol, tool and lower layers never import the CLI', () => {
   const bad = offenders((f) => {
-    if (!/^src\/(mcp|tools|policy|search|formats|validate|text|jsonrpc|transport|audit|errors)\//.test(f.rel)) return null;
+    if (!/^src\/(mcp|tools|policy|search|formats|validate|text|jsonrpc|transport|audit|errors)\//.test(f.rel))
+      return null;
     const hit = targets(f).find((t) => t.target.startsWith('src/cli/'));
     return hit ? `imports ${hit.spec}` : null;
   });
@@ -188,5 +217,9 @@ test('the protocol, tool and lower layers never import the CLI', () => {
 
 test('no cast silences the compiler: no `as unknown as` and no `as never` in src/', () => {
   const bad = offenders((f) => firstMatch(f.code, /\bas\s+unknown\s+as\b|\bas\s+never\b/));
-  assert.deepEqual(bad, [], `casts that defeat the type checker (docs/style.md, "Types carry meaning"):\n${bad.join('\n')}`);
+  assert.deepEqual(
+    bad,
+    [],
+    `casts that defeat the type checker (docs/style.md, "Types carry meaning"):\n${bad.join('\n')}`,
+  );
 });

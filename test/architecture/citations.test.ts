@@ -4,7 +4,7 @@
 // the Markdown files resolve too, so an auditor with only a clone can follow every reference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO, stripComments } from '../helpers/source_scan.ts';
 
@@ -44,10 +44,16 @@ function citationProblems(text: string, docsDir: string): string[] {
       problems.push(`cites docs/${m[1]}, which does not exist`);
       continue;
     }
-    if (m[2] !== undefined && !headingsOf(file).has(m[2])) problems.push(`cites docs/${m[1]}, "${m[2]}": no such section`);
+    if (m[2] !== undefined && !headingsOf(file).has(m[2]))
+      problems.push(`cites docs/${m[1]}, "${m[2]}": no such section`);
   }
   const outside = OUTSIDE.exec(text);
-  if (outside) problems.push(`line ${text.slice(0, outside.index).split('\n').length}: cites ${outside[0]}, a design text that is not in the repository`);
+  if (outside)
+    problems.push(
+      `line ${text.slice(0, outside.index).split('\n').length}: cites ${
+        outside[0]
+      }, a design text that is not in the repository`,
+    );
   return problems;
 }
 
@@ -58,7 +64,10 @@ const sources = ['src', 'test', 'scripts'].flatMap((d) => filesUnder(join(REPO, 
 
 test('the citation checker finds real citations and refuses missing files, sections and outside texts', () => {
   assert.deepEqual(citationProblems('// see (docs/security.md, "Races")', DOCS), []);
-  assert.deepEqual(citationProblems('// a wrapped one (docs/security.md, "What the\n// runtimes do not protect")', DOCS), []);
+  assert.deepEqual(
+    citationProblems('// a wrapped one (docs/security.md, "What the\n// runtimes do not protect")', DOCS),
+    [],
+  );
   assert.match(citationProblems('// (docs/nope.md)', DOCS).join(), /does not exist/);
   assert.match(citationProblems('// (docs/security.md, "No such heading")', DOCS).join(), /no such section/);
   assert.match(citationProblems('// (PROTOCOL.md section 4)', DOCS).join(), /not in the repository/);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createAuditLog, GENESIS, toJsonLine } from '../../src/audit/log.ts';
 import { logFileSet, needsRotation, shiftFiles } from '../../src/audit/rotate.ts';
@@ -73,8 +73,15 @@ test('`createAuditLog()` redacts arguments, details, method, tool, id and file n
   const gh = 'ghp_' + 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5';
   const aws = 'AKIAIOSFODNN7EXAMPLE';
   log.write({
-    event: 'request', id: `id-${gh}`, method: `x/${aws}`, tool: gh, args: { query: `find ${gh}` },
-    files: [`docs:${aws}.md`], outcome: 'denied', reason: 'denied_pattern', detail: `segment refused: ${aws}.md`,
+    event: 'request',
+    id: `id-${gh}`,
+    method: `x/${aws}`,
+    tool: gh,
+    args: { query: `find ${gh}` },
+    files: [`docs:${aws}.md`],
+    outcome: 'denied',
+    reason: 'denied_pattern',
+    detail: `segment refused: ${aws}.md`,
   });
   log.close();
   const text = readFileSync(file, 'utf8');
@@ -152,13 +159,25 @@ test('rotation with a tiny limit loses no record and keeps one verifiable chain 
   const log = createAuditLog(host, file, { rotateBytes: 600, keep: 1000 });
   log.write({ event: 'start', outcome: 'info' });
   const N = 300;
-  for (let i = 0; i < N; i++) log.write({ event: 'request', id: i, method: 'tools/call', tool: 'read_doc', args: { path: `guide/${i}.md` }, outcome: 'ok' });
+  for (let i = 0; i < N; i++)
+    log.write({
+      event: 'request',
+      id: i,
+      method: 'tools/call',
+      tool: 'read_doc',
+      args: { path: `guide/${i}.md` },
+      outcome: 'ok',
+    });
   log.write({ event: 'stop', outcome: 'info' });
   log.close();
   const set = await logFileSet(host, file);
   assert.ok(set.files.length > 20, `expected many files, got ${set.files.length}`);
   const all = set.files.flatMap((f) => records(f));
-  assert.deepEqual(all.map((r) => r['seq']), Array.from({ length: all.length }, (_, i) => i), 'every seq once, in order');
+  assert.deepEqual(
+    all.map((r) => r['seq']),
+    Array.from({ length: all.length }, (_, i) => i),
+    'every seq once, in order',
+  );
   const ids = all.filter((r) => r['event'] === 'request').map((r) => r['id']);
   assert.deepEqual(ids, Array.from({ length: N }, (_, i) => i), 'every request record present');
   for (const f of set.files) {
@@ -204,14 +223,18 @@ test('a refused rename turns rotation off, records it once, and keeps writing to
   assert.equal(failed.length, 1);
   assert.equal(failed[0]?.['reason'], 'rename_refused');
   assert.deepEqual(failed[0]?.['detail'], { error: 'NotCapable', rotateBytes: 300 });
-  assert.match(t.stderr.join(''), /cannot rotate the audit log \(NotCapable\).*grant read and write on the log and each of those names/);
+  assert.match(
+    t.stderr.join(''),
+    /cannot rotate the audit log \(NotCapable\).*grant read and write on the log and each of those names/,
+  );
   assert.equal(verifyFiles([file]).error, null);
 });
 
 test('`shiftFiles()` renumbers oldest first and replaces only the file beyond `keep`', () => {
   const dir = tempDir();
   const file = join(dir, 'a.jsonl');
-  for (const [name, body] of [['a.jsonl', 'live'], ['a.jsonl.1', 'one'], ['a.jsonl.2', 'two']]) writeFileSync(join(dir, name as string), body as string);
+  for (const [name, body] of [['a.jsonl', 'live'], ['a.jsonl.1', 'one'], ['a.jsonl.2', 'two']])
+    writeFileSync(join(dir, name as string), body as string);
   shiftFiles(host, file, 2);
   assert.deepEqual(readdirSync(dir).sort(), ['a.jsonl.1', 'a.jsonl.2']);
   assert.equal(readFileSync(`${file}.1`, 'utf8'), 'live');
@@ -221,7 +244,8 @@ test('`shiftFiles()` renumbers oldest first and replaces only the file beyond `k
 test('`logFileSet()` lists numbered siblings oldest first and ignores other names', async () => {
   const dir = tempDir();
   const file = join(dir, 'a.jsonl');
-  for (const n of ['a.jsonl', 'a.jsonl.1', 'a.jsonl.10', 'a.jsonl.2', 'a.jsonl.bak', 'a.jsonl.01', 'b.jsonl.1']) writeFileSync(join(dir, n), '');
+  for (const n of ['a.jsonl', 'a.jsonl.1', 'a.jsonl.10', 'a.jsonl.2', 'a.jsonl.bak', 'a.jsonl.01', 'b.jsonl.1'])
+    writeFileSync(join(dir, n), '');
   const set = await logFileSet(host, file);
   assert.deepEqual(set.files.map((f) => f.slice(dir.length + 1)), ['a.jsonl.10', 'a.jsonl.2', 'a.jsonl.1', 'a.jsonl']);
 });

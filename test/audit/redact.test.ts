@@ -16,7 +16,8 @@ const M = (family: string): string => `[REDACTED:${family}]`;
 const GH = 'ghp_' + 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5';
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
-const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\nProc-Type: 4,ENCRYPTED\nq0+abc==\n-----END RSA PRIVATE KEY-----';
+const PEM =
+  '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\nProc-Type: 4,ENCRYPTED\nq0+abc==\n-----END RSA PRIVATE KEY-----';
 const KB100 = 100_000;
 const fill = (unit: string): string => unit.repeat(Math.ceil(KB100 / unit.length)).slice(0, KB100);
 
@@ -26,15 +27,29 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
       { input: `key:\n${PEM}\nafter`, expected: `key:\n${M('private-key')}\nafter` },
       { input: '-----BEGIN OPENSSH PRIVATE KEY-----', expected: M('private-key') },
       { input: 'x -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq (cut off)', expected: `x ${M('private-key')}` },
-      { input: '-----BEGIN PGP PRIVATE KEY BLOCK-----\nxcA\n-----END PGP PRIVATE KEY BLOCK----- ok', expected: `${M('private-key')} ok` },
+      {
+        input: '-----BEGIN PGP PRIVATE KEY BLOCK-----\nxcA\n-----END PGP PRIVATE KEY BLOCK----- ok',
+        expected: `${M('private-key')} ok`,
+      },
       { input: `${PEM} and ${PEM}`, expected: `${M('private-key')} and ${M('private-key')}` },
     ],
-    negative: ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', '-----BEGIN PUBLIC KEY-----', 'BEGIN RSA PRIVATE KEY'],
-    adversarial: [fill('-----BEGIN RSA PRIVATE KEY-----'), '-----BEGIN' + fill(' A'), fill('-----END ') + '-----BEGIN EC PRIVATE KEY-----'],
+    negative: [
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+      '-----BEGIN PUBLIC KEY-----',
+      'BEGIN RSA PRIVATE KEY',
+    ],
+    adversarial: [
+      fill('-----BEGIN RSA PRIVATE KEY-----'),
+      '-----BEGIN' + fill(' A'),
+      fill('-----END ') + '-----BEGIN EC PRIVATE KEY-----',
+    ],
   },
   'url-credentials': {
     positive: [
-      { input: 'clone https://alice:s3cr3t@git.example.com/repo.git', expected: `clone https://${M('url-credentials')}@git.example.com/repo.git` },
+      {
+        input: 'clone https://alice:s3cr3t@git.example.com/repo.git',
+        expected: `clone https://${M('url-credentials')}@git.example.com/repo.git`,
+      },
       { input: 'postgres://app:p%40ss:word@db:5432/x', expected: `postgres://${M('url-credentials')}@db:5432/x` },
     ],
     negative: ['https://example.com:8443/a@b', 'mailto:alice@example.com', 'https://alice@example.com/'],
@@ -74,7 +89,10 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
     adversarial: [fill('xoxb-'), fill('xoxp-123456789!')],
   },
   'npm-token': {
-    positive: [{ input: '//registry.npmjs.org/:_authToken npm_' + 'A1b2'.repeat(9), expected: `//registry.npmjs.org/:_authToken ${M('npm-token')}` }],
+    positive: [{
+      input: '//registry.npmjs.org/:_authToken npm_' + 'A1b2'.repeat(9),
+      expected: `//registry.npmjs.org/:_authToken ${M('npm-token')}`,
+    }],
     negative: ['npm_' + 'a'.repeat(35), 'npm_install_' + 'a'.repeat(36), 'xnpm_' + 'a'.repeat(36)],
     adversarial: [fill('npm_'), 'npm_' + fill('a')],
   },
@@ -88,7 +106,10 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
   },
   'bearer-token': {
     positive: [
-      { input: 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345', expected: `Authorization: Bearer ${M('bearer-token')}` },
+      {
+        input: 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345',
+        expected: `Authorization: Bearer ${M('bearer-token')}`,
+      },
       { input: "-H 'X-Api: bearer AbCdEf0123456789.xyz=='", expected: `-H 'X-Api: bearer ${M('bearer-token')}'` },
     ],
     negative: ['The bearer of bad news', 'bearer instruments'],
@@ -105,7 +126,10 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
   },
   'aws-secret-key': {
     positive: [
-      { input: 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', expected: `aws_secret_access_key = ${M('aws-secret-key')}` },
+      {
+        input: 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        expected: `aws_secret_access_key = ${M('aws-secret-key')}`,
+      },
       { input: 'AWS_SECRET_ACCESS_KEY="abc def"', expected: `AWS_SECRET_ACCESS_KEY="${M('aws-secret-key')}"` },
     ],
     negative: ['aws_secret_access_key is documented here', 'aws_access_key_id = x'],
@@ -192,11 +216,20 @@ test('`redactText()` redacts random base64 of 32+ chars almost always', () => {
 
 test('`redactText()` redacts several families in one string', () => {
   const input = `user=bob password=pw1 id AKIAIOSFODNN7EXAMPLE ${GH} ${JWT}`;
-  assert.equal(redactText(input), `user=bob password=${M('key-value')} id ${M('aws-access-key-id')} ${M('github-token')} ${M('jwt')}`);
+  assert.equal(
+    redactText(input),
+    `user=bob password=${M('key-value')} id ${M('aws-access-key-id')} ${M('github-token')} ${M('jwt')}`,
+  );
 });
 
 test('`redactValue()` redacts strings deep inside objects and arrays', () => {
-  const input = { tool: 'search', args: { query: `find ${GH}`, paths: ['a.md', 'AKIAIOSFODNN7EXAMPLE'] }, n: 3, ok: true, none: null };
+  const input = {
+    tool: 'search',
+    args: { query: `find ${GH}`, paths: ['a.md', 'AKIAIOSFODNN7EXAMPLE'] },
+    n: 3,
+    ok: true,
+    none: null,
+  };
   assert.deepEqual(redactValue(input), {
     tool: 'search',
     args: { query: `find ${M('github-token')}`, paths: ['a.md', M('aws-access-key-id')] },
@@ -207,7 +240,21 @@ test('`redactValue()` redacts strings deep inside objects and arrays', () => {
 });
 
 test('`redactValue()` hides values under secret-looking keys whatever they are', () => {
-  const input = { password: 'a', PASSWD: 1, client_secret: { x: 'y' }, Authorization: 'b', api_key: ['c'], apiKey: 'd', private_key: 'e', access_key: 'f', credentials: 'g', token: 'h', _auth: 'i', has_token: true, token_hint: null };
+  const input = {
+    password: 'a',
+    PASSWD: 1,
+    client_secret: { x: 'y' },
+    Authorization: 'b',
+    api_key: ['c'],
+    apiKey: 'd',
+    private_key: 'e',
+    access_key: 'f',
+    credentials: 'g',
+    token: 'h',
+    _auth: 'i',
+    has_token: true,
+    token_hint: null,
+  };
   const out = redactValue(input) as Record<string, unknown>;
   for (const key of Object.keys(input)) {
     const expected = key === 'has_token' ? true : key === 'token_hint' ? null : '[REDACTED:by-key]';
@@ -217,7 +264,9 @@ test('`redactValue()` hides values under secret-looking keys whatever they are',
 });
 
 test('`redactValue()` drops prototype-named keys and returns fresh plain objects', () => {
-  const input: unknown = JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1, "prototype": 2, "a": {"__proto__": {"x": 1}}}');
+  const input: unknown = JSON.parse(
+    '{"__proto__": {"polluted": true}, "constructor": 1, "prototype": 2, "a": {"__proto__": {"x": 1}}}',
+  );
   const out = redactValue(input) as Record<string, unknown>;
   assert.deepEqual(Object.keys(out), ['a']);
   assert.equal(Object.getPrototypeOf(out), Object.prototype);
@@ -247,7 +296,10 @@ test('`redactValue()` caps arrays at 100 items and objects at 100 keys', () => {
   assert.equal(arr.length, 101);
   assert.equal(arr[99], 99);
   assert.equal(arr[100], '…[+150 items]');
-  const obj = redactValue(Object.fromEntries(Array.from({ length: 105 }, (_, i) => [`k${i}`, i]))) as Record<string, unknown>;
+  const obj = redactValue(Object.fromEntries(Array.from({ length: 105 }, (_, i) => [`k${i}`, i]))) as Record<
+    string,
+    unknown
+  >;
   assert.equal(Object.keys(obj).length, 101);
   assert.equal(obj['…'], '[+5 keys]');
   assert.deepEqual(redactValue(Array.from({ length: 100 }, () => 1)), Array.from({ length: 100 }, () => 1));

@@ -17,7 +17,15 @@ function segment(pid: number, n: number, stop = true): string[] {
   const host: Host = { ...base, pid, writeStderr: (t: string) => void out.push(t.replace(/\n$/, '')) };
   const log = createAuditLog(host, 'stderr');
   log.write({ event: 'start', outcome: 'info' });
-  for (let i = 0; i < n; i++) log.write({ event: 'request', id: i, method: 'tools/call', tool: 'read_doc', args: { path: `p${i}.md` }, outcome: 'ok' });
+  for (let i = 0; i < n; i++)
+    log.write({
+      event: 'request',
+      id: i,
+      method: 'tools/call',
+      tool: 'read_doc',
+      args: { path: `p${i}.md` },
+      outcome: 'ok',
+    });
   if (stop) log.write({ event: 'stop', outcome: 'info', reason: 'stdin_closed' });
   return out;
 }
@@ -179,7 +187,8 @@ test('interleaved segments of two processes sharing a log verify per process', (
   const a = segment(100, 5);
   const b = segment(200, 5);
   const mixed: string[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) mixed.push(...[a[i], b[i]].filter((x): x is string => x !== undefined));
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    mixed.push(...[a[i], b[i]].filter((x): x is string => x !== undefined));
   const r = verify(mixed);
   assert.equal(r.error, null);
   assert.equal(r.records, a.length + b.length);

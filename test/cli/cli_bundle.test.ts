@@ -76,13 +76,18 @@ test('`call` prints what the model would see, and exits 1 on an error result', (
   assert.match(badJson.stdout, /the JSON arguments are not valid JSON: .*position 19/, 'says where the JSON breaks');
 });
 
-test('at a terminal the server explains how to connect a client, on stderr, and still exits on EOF', { skip: existsSync('/usr/bin/script') ? false : 'needs script(1) to provide a terminal' }, () => {
+test('at a terminal the server explains how to connect a client, on stderr, and still exits on EOF', {
+  skip: existsSync('/usr/bin/script') ? false : 'needs script(1) to provide a terminal',
+}, () => {
   const root = makeTree({ 'a.md': '# A\n' });
   const logDir = tempDir();
   chmodSync(logDir, 0o700);
   const command = `${process.execPath} ${BUNDLE} --root ${root} --log ${join(logDir, 'audit.jsonl')} 2>&1`;
   // script(1) gives the server a terminal as stdin; the Ctrl-D it forwards after a moment ends the session.
-  const r = spawnSync('sh', ['-c', `(sleep 1; printf '\\004') | script -qec "${command}" /dev/null`], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('sh', ['-c', `(sleep 1; printf '\\004') | script -qec "${command}" /dev/null`], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.match(r.stdout, /meant to be started by an MCP client/);
   // The real, ready-to-paste entry: this Node, this bundle, the roots and log of this very run.
   const out = r.stdout.replace(/\r\n/g, '\n');
@@ -116,14 +121,18 @@ test('a missing config file is named with its path and the reason; "~user" paths
 test('`launch --runtime deno` with no deno on PATH still prints the line, says so and suggests --command', () => {
   const root = makeTree({ 'a.md': '# A\n' });
   const r = spawnSync(process.execPath, [BUNDLE, 'launch', '--runtime', 'deno', '--root', root], {
-    encoding: 'utf8', timeout: 20000, env: { PATH: tempDir() },
+    encoding: 'utf8',
+    timeout: 20000,
+    env: { PATH: tempDir() },
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^deno run /);
   assert.match(r.stderr, /"deno" is not on PATH, so no client can start it: install it or pass --command PATH/);
   const withCommand = [BUNDLE, 'launch', '--runtime', 'deno', '--command', '/opt/deno/deno', '--root', root];
   const named = spawnSync(process.execPath, withCommand, {
-    encoding: 'utf8', timeout: 20000, env: { PATH: tempDir() },
+    encoding: 'utf8',
+    timeout: 20000,
+    env: { PATH: tempDir() },
   });
   assert.doesNotMatch(named.stderr, /not on PATH/);
 });

@@ -16,7 +16,15 @@ const host = createNodeHost();
 function run(file: string, requests: number, rotateBytes = 0, stop = true): void {
   const log = createAuditLog(host, file, { rotateBytes, keep: 100 });
   log.write({ event: 'start', outcome: 'info' });
-  for (let i = 0; i < requests; i++) log.write({ event: 'request', id: i, method: 'tools/call', tool: 'search_docs', args: { query: `q${i}` }, outcome: 'ok' });
+  for (let i = 0; i < requests; i++)
+    log.write({
+      event: 'request',
+      id: i,
+      method: 'tools/call',
+      tool: 'search_docs',
+      args: { query: `q${i}` },
+      outcome: 'ok',
+    });
   if (stop) log.write({ event: 'stop', outcome: 'info' });
   log.close();
 }
@@ -52,7 +60,11 @@ test('`runVerifyLog()` names the file, line and seq of an edited record and exit
 test('`runVerifyLog()` catches a deleted, a reordered and a truncated record at the right line', async () => {
   const cases: [string, (l: string[]) => void, RegExp][] = [
     ['deleted', (l) => void l.splice(2, 1), /line 3 \(seq 3\): record seq 2 is missing/],
-    ['reordered', (l) => void ([l[2], l[3]] = [l[3] as string, l[2] as string]), /line 3 \(seq 3\): record seq 2 is missing/],
+    [
+      'reordered',
+      (l) => void ([l[2], l[3]] = [l[3] as string, l[2] as string]),
+      /line 3 \(seq 3\): record seq 2 is missing/,
+    ],
     ['truncated line', (l) => void (l[3] = (l[3] as string).slice(0, 30)), /line 4: not valid JSON/],
   ];
   for (const [name, change, pattern] of cases) {
@@ -131,6 +143,9 @@ test('`runVerifyLog()` refuses a line that is not UTF-8', async () => {
 
 test('`parseArgs()` takes `verify-log FILE` and refuses it without exactly one FILE', () => {
   assert.deepEqual(parseArgs(['verify-log', 'a.jsonl']).command, { kind: 'verify-log', file: 'a.jsonl' });
-  assert.throws(() => parseArgs(['verify-log']), (e: unknown) => e instanceof UsageError && /verify-log needs exactly one FILE/.test(e.message));
+  assert.throws(
+    () => parseArgs(['verify-log']),
+    (e: unknown) => e instanceof UsageError && /verify-log needs exactly one FILE/.test(e.message),
+  );
   assert.throws(() => parseArgs(['verify-log', 'a', 'b']), UsageError);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../../src/config/load.ts';
+import { type Config, ConfigError, loadConfig } from '../../src/config/load.ts';
 import { DEFAULT_DENY, DEFAULTS } from '../../src/config/schema.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
@@ -56,10 +56,15 @@ test('`loadConfig()` stores the real path of a root reached through a symlink', 
 test('`loadConfig()` refuses an unknown key anywhere, naming its dotted path', async () => {
   const cases: [unknown, RegExp[]][] = [
     [{ roots: ROOT, rootz: [] }, [/`config` has an unknown key "rootz"/, /allowed: .*roots/]],
-    [{ roots: ROOT, files: { symlink: 'deny' } }, [/`config\.files` has an unknown key "symlink"/, /allowed: .*symlinks/]],
+    [{ roots: ROOT, files: { symlink: 'deny' } }, [
+      /`config\.files` has an unknown key "symlink"/,
+      /allowed: .*symlinks/,
+    ]],
     [{ roots: ROOT, limits: { lineByte: 2048 } }, [/`config\.limits` has an unknown key "lineByte"/]],
     [{ roots: ROOT, audit: { file: 'x' } }, [/`config\.audit` has an unknown key "file"/]],
-    [{ roots: [{ name: 'docs', path: 'docs', writable: true }] }, [/`config\.roots\[0\]` has an unknown key "writable"/]],
+    [{ roots: [{ name: 'docs', path: 'docs', writable: true }] }, [
+      /`config\.roots\[0\]` has an unknown key "writable"/,
+    ]],
   ];
   for (const [config, patterns] of cases) {
     const { file } = writeConfig(config);
@@ -189,10 +194,14 @@ test('`loadConfig()` expands a leading "~/" in every path (no shell expands it) 
   const args = await loadConfig(homeHost, { configPath: null, rootArgs: ['~/docs'], logPath: '~/x.jsonl' });
   assert.equal(args.roots[0]?.path, join(home, 'docs'));
   assert.equal(args.audit.path, join(home, 'x.jsonl'));
-  await refuses(loadConfig(homeHost, { configPath: null, rootArgs: ['~bob/docs'], logPath: null }),
-    /Cannot use root "~bob\/docs": only "~\/" \(your home folder\) is expanded; write the absolute path/);
-  await refuses(loadConfig({ ...host, homeDir: () => null }, { configPath: null, rootArgs: ['~/docs'], logPath: null }),
-    /Cannot use root "~\/docs": this runtime cannot tell the home folder; write the absolute path/);
+  await refuses(
+    loadConfig(homeHost, { configPath: null, rootArgs: ['~bob/docs'], logPath: null }),
+    /Cannot use root "~bob\/docs": only "~\/" \(your home folder\) is expanded; write the absolute path/,
+  );
+  await refuses(
+    loadConfig({ ...host, homeDir: () => null }, { configPath: null, rootArgs: ['~/docs'], logPath: null }),
+    /Cannot use root "~\/docs": this runtime cannot tell the home folder; write the absolute path/,
+  );
 });
 
 test('`loadConfig()` says why a config file cannot be read, with its path', async () => {
@@ -237,22 +246,27 @@ test('`loadConfig()` overrides only the limits the config names', async () => {
 const PROD = resolve('config.prod.json');
 const prodExists = existsSync(PROD);
 
-test('the built-in defaults equal config.prod.json (except roots and audit)', prodExists ? {} : { todo: 'config.prod.json does not exist yet' }, async () => {
-  const prod = JSON.parse(readFileSync(PROD, 'utf8')) as Record<string, unknown>;
-  const { roots: _r, audit: _a, ...rest } = prod;
-  void _r; void _a;
-  const { audit: _da, ...defaults } = DEFAULTS;
-  void _da;
-  assert.deepEqual(rest, JSON.parse(JSON.stringify(defaults)));
-  // And through the loader: the prod file and no file give the same effective policy.
-  const root = makeTree({ 'a.md': 'a' });
-  const fromFile = await load(PROD, [root]);
-  const builtIn = await load(null, [root]);
-  assert.deepEqual(fromFile.files, builtIn.files);
-  assert.deepEqual(fromFile.limits, builtIn.limits);
-  assert.equal(fromFile.logLevel, builtIn.logLevel);
-  assert.equal(fromFile.mode, builtIn.mode);
-});
+test(
+  'the built-in defaults equal config.prod.json (except roots and audit)',
+  prodExists ? {} : { todo: 'config.prod.json does not exist yet' },
+  async () => {
+    const prod = JSON.parse(readFileSync(PROD, 'utf8')) as Record<string, unknown>;
+    const { roots: _r, audit: _a, ...rest } = prod;
+    void _r;
+    void _a;
+    const { audit: _da, ...defaults } = DEFAULTS;
+    void _da;
+    assert.deepEqual(rest, JSON.parse(JSON.stringify(defaults)));
+    // And through the loader: the prod file and no file give the same effective policy.
+    const root = makeTree({ 'a.md': 'a' });
+    const fromFile = await load(PROD, [root]);
+    const builtIn = await load(null, [root]);
+    assert.deepEqual(fromFile.files, builtIn.files);
+    assert.deepEqual(fromFile.limits, builtIn.limits);
+    assert.equal(fromFile.logLevel, builtIn.logLevel);
+    assert.equal(fromFile.mode, builtIn.mode);
+  },
+);
 
 test('config.prod.json and config.dev.json pass the config schema', { skip: !prodExists }, async () => {
   const root = makeTree({ 'a.md': 'a' });

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, utimesSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDocumentCache, decodeText, splitLines } from '../../src/document/document.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
-import { resolvePath, type Confinement } from '../../src/policy/resolver.ts';
+import { type Confinement, resolvePath } from '../../src/policy/resolver.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { Failure } from '../../src/errors/failure.ts';
 import { makeTree } from '../helpers/fixtures.ts';
@@ -28,8 +28,11 @@ async function setup() {
   const dir = makeTree({ 'a.md': '# Title\n\nfirst\n', 'bin.md': new Uint8Array([0x23, 0x00, 0xff]) });
   const config = await loadConfig(host, { configPath: null, rootArgs: [dir], logPath: null });
   const c: Confinement = {
-    host, rules: createPathRules(config.files.extensions, config.files.deny, false),
-    symlinks: 'deny', hardLinks: false, maxFileBytes: 1 << 20,
+    host,
+    rules: createPathRules(config.files.extensions, config.files.deny, false),
+    symlinks: 'deny',
+    hardLinks: false,
+    maxFileBytes: 1 << 20,
   };
   return { host, dir, root: config.roots[0]!, c };
 }
@@ -51,5 +54,8 @@ test('`load()` re-reads a document after it changed on disk and parses its headi
 test('`load()` refuses a binary document with the reason binary', async () => {
   const { root, c } = await setup();
   const cache = createDocumentCache(1 << 20);
-  await assert.rejects(cache.load(c, await resolvePath(c, root, 'bin.md')), (e: unknown) => e instanceof Failure && e.reason === 'binary');
+  await assert.rejects(
+    cache.load(c, await resolvePath(c, root, 'bin.md')),
+    (e: unknown) => e instanceof Failure && e.reason === 'binary',
+  );
 });

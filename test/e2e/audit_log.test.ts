@@ -3,15 +3,16 @@
 // file-only sandbox grant, and no secret of any redaction family ever written, wherever it appears.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REDACT_FAMILIES, type RedactFamily } from '../../src/audit/redact.ts';
 import { auditLaunch, finish, runSubcommand } from '../helpers/audit_launch.ts';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, type Json } from '../helpers/harness.ts';
+import { type Json, RUNTIME } from '../helpers/harness.ts';
 
 type Rec = Record<string, unknown>;
-const recordsOf = (file: string): Rec[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
+const recordsOf = (file: string): Rec[] =>
+  readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
 const docs = () => makeTree({ 'guide.md': '# Guide\n\nAudit me.\n' });
 
 test(`the log is created 0600 in a new 0700 folder, appended by a second run, and passes verify-log (${RUNTIME})`, async () => {
@@ -30,7 +31,11 @@ test(`the log is created 0600 in a new 0700 folder, appended by a second run, an
   assert.equal(statSync(dir).mode & 0o777, 0o700);
   assert.equal(statSync(log).mode & 0o777, 0o600);
   const recs = recordsOf(log);
-  assert.deepEqual(recs.filter((r) => r['event'] === 'start').map((r) => r['seq']), [0, 0], 'two runs, two segments, nothing truncated');
+  assert.deepEqual(
+    recs.filter((r) => r['event'] === 'start').map((r) => r['seq']),
+    [0, 0],
+    'two runs, two segments, nothing truncated',
+  );
   assert.equal(recs.filter((r) => r['tool'] === 'read_doc').length, 2);
   const ok = runSubcommand(['verify-log', log], [dir]);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
@@ -62,7 +67,11 @@ test(`rotation with a tiny audit.rotateBytes keeps every record and one chain ac
   const root = docs();
   const dir = tempDir();
   const log = join(dir, 'audit.jsonl');
-  const config: Json = { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0 }, audit: { path: log, rotateBytes: 4096, keep: 50 } };
+  const config: Json = {
+    roots: [{ name: 'docs', path: root }],
+    limits: { callsPerMinute: 0 },
+    audit: { path: log, rotateBytes: 4096, keep: 50 },
+  };
   const c = auditLaunch({ config, configPath: join(dir, 'config.json'), grant: 'rotation' });
   await c.initialize();
   const ids: number[] = [];
@@ -71,7 +80,10 @@ test(`rotation with a tiny audit.rotateBytes keeps every record and one chain ac
     ids.push(r.id as number);
   }
   await finish(c);
-  const files = readdirSync(dir).filter((n) => n.startsWith('audit.jsonl')).sort((a, b) => (Number(b.split('.')[2] ?? 0) - Number(a.split('.')[2] ?? 0)));
+  const files = readdirSync(dir).filter((n) => n.startsWith('audit.jsonl')).sort((
+    a,
+    b,
+  ) => (Number(b.split('.')[2] ?? 0) - Number(a.split('.')[2] ?? 0)));
   assert.ok(files.length >= 5, `expected rotated files, got ${files.join(', ')}`);
   const all = files.flatMap((f) => recordsOf(join(dir, f)));
   assert.deepEqual(all.map((r) => r['seq']), all.map((_, i) => i), 'every seq exactly once, in file order');
@@ -84,11 +96,17 @@ test(`rotation with a tiny audit.rotateBytes keeps every record and one chain ac
   assert.match(v.stdout, new RegExp(`intact: ${all.length} records in 1 segment .*${files.length} files`));
 });
 
-test(`with a write grant on the log file only, rotation switches itself off and nothing is lost (${RUNTIME})`, { skip: RUNTIME === 'node' && 'needs a sandbox' }, async () => {
+test(`with a write grant on the log file only, rotation switches itself off and nothing is lost (${RUNTIME})`, {
+  skip: RUNTIME === 'node' && 'needs a sandbox',
+}, async () => {
   const root = docs();
   const dir = tempDir();
   const log = join(dir, 'audit.jsonl');
-  const config: Json = { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0 }, audit: { path: log, rotateBytes: 2048, keep: 5 } };
+  const config: Json = {
+    roots: [{ name: 'docs', path: root }],
+    limits: { callsPerMinute: 0 },
+    audit: { path: log, rotateBytes: 2048, keep: 5 },
+  };
   const c = auditLaunch({ config, configPath: join(dir, 'config.json'), grant: 'file' });
   await c.initialize();
   for (let i = 0; i < 40; i++) await c.request('ping');
@@ -98,7 +116,10 @@ test(`with a write grant on the log file only, rotation switches itself off and 
   assert.equal(recs.filter((r) => r['event'] === 'rotate_failed').length, 1);
   // Pings beyond the per-second quota are counted in `coalesced` records: each is accounted for once.
   const pings = recs.filter((r) => r['method'] === 'ping');
-  assert.equal(pings.reduce((n, r) => n + (r['event'] === 'coalesced' ? (r['detail'] as { count: number }).count : 1), 0), 40);
+  assert.equal(
+    pings.reduce((n, r) => n + (r['event'] === 'coalesced' ? (r['detail'] as { count: number }).count : 1), 0),
+    40,
+  );
   assert.match(c.stderr, /cannot rotate the audit log \((NotCapable|ERR_ACCESS_DENIED)\)/);
   const v = runSubcommand(['verify-log', log], [dir]);
   assert.equal(v.code, 0, v.stdout);
@@ -106,20 +127,30 @@ test(`with a write grant on the log file only, rotation switches itself off and 
 
 // One sample per family; `secret` is the part that must never reach the log.
 const SAMPLES: Readonly<Record<RedactFamily, { readonly sample: string; readonly secret: string }>> = {
-  'private-key': { sample: '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAq7ZsecretKeyBody\n-----END RSA PRIVATE KEY-----', secret: 'MIIEowIBAAKCAQEAq7ZsecretKeyBody' },
+  'private-key': {
+    sample: '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAq7ZsecretKeyBody\n-----END RSA PRIVATE KEY-----',
+    secret: 'MIIEowIBAAKCAQEAq7ZsecretKeyBody',
+  },
   'url-credentials': { sample: 'https://alice:s3cr3tPassw0rd@git.example.com/r.git', secret: 's3cr3tPassw0rd' },
   'aws-access-key-id': { sample: 'AKIAIOSFODNN7EXAMPLE', secret: 'AKIAIOSFODNN7EXAMPLE' },
-  'github-token': { sample: 'ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5', secret: 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5' },
+  'github-token': {
+    sample: 'ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5',
+    secret: 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5',
+  },
   'gitlab-token': { sample: 'glpat-xY12abCD34efGH56ijKL', secret: 'xY12abCD34efGH56ijKL' },
   'slack-token': { sample: 'xoxb-1234567890-abcdefghijkl', secret: '1234567890-abcdefghijkl' },
   'npm-token': { sample: 'npm_' + 'A1b2'.repeat(9), secret: 'A1b2'.repeat(9) },
   jwt: {
-    sample: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+    sample:
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
     secret: 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
   },
   'bearer-token': { sample: 'Bearer abcdefghijklmnopqrstuvwxyz012345', secret: 'abcdefghijklmnopqrstuvwxyz012345' },
   authorization: { sample: 'authorization=Basic dXNlcjpzZWNyZXRwYXNz', secret: 'dXNlcjpzZWNyZXRwYXNz' },
-  'aws-secret-key': { sample: 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+  'aws-secret-key': {
+    sample: 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  },
   'key-value': { sample: 'password=hunter2-correct-horse', secret: 'hunter2-correct-horse' },
   'high-entropy': { sample: 'Zx9Kq2Lm8Np4Rt6Vw1Yb3Cd5Fg7Hj0Qs', secret: 'Zx9Kq2Lm8Np4Rt6Vw1Yb3Cd5Fg7Hj0Qs' },
 };
@@ -128,12 +159,21 @@ const SAMPLES: Readonly<Record<RedactFamily, { readonly sample: string; readonly
 const nameSafe = (s: string) => !/[/:%\\\n]/.test(s);
 
 test(`no secret of any redaction family reaches the log from arguments, errors or file names (${RUNTIME})`, async () => {
-  assert.deepEqual(Object.keys(SAMPLES).sort(), [...REDACT_FAMILIES].sort(), 'one sample per family in src/audit/redact.ts');
+  assert.deepEqual(
+    Object.keys(SAMPLES).sort(),
+    [...REDACT_FAMILIES].sort(),
+    'one sample per family in src/audit/redact.ts',
+  );
   const files: Record<string, string> = { 'guide.md': '# Guide\n' };
   for (const f of REDACT_FAMILIES) if (nameSafe(SAMPLES[f].sample)) files[`${SAMPLES[f].sample}.md`] = `# ${f}\n`;
   const root = makeTree(files);
   const log = join(tempDir(), 'audit.jsonl');
-  const c = auditLaunch({ config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0 } }, configPath: join(tempDir(), 'c.json'), log, grant: 'file' });
+  const c = auditLaunch({
+    config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0 } },
+    configPath: join(tempDir(), 'c.json'),
+    log,
+    grant: 'file',
+  });
   await c.initialize();
   // Plain ids: family names such as "github-token:" would themselves look like key-value pairs.
   const sent: { id: string; family: RedactFamily; how: string }[] = [];
@@ -145,16 +185,29 @@ test(`no secret of any redaction family reaches the log from arguments, errors o
   };
   for (const family of REDACT_FAMILIES) {
     const s = SAMPLES[family].sample;
-    await ask(family, 'search query', 'tools/call', { name: 'search_docs', arguments: { query: `find ${s} here`, mode: 'literal' } });
-    await ask(family, 'unknown argument name', 'tools/call', { name: 'doc_info', arguments: { path: 'guide.md', [s]: 1 } });
-    await ask(family, 'denied path (error detail)', 'tools/call', { name: 'read_doc', arguments: { path: `.env/${s}.md` } });
+    await ask(family, 'search query', 'tools/call', {
+      name: 'search_docs',
+      arguments: { query: `find ${s} here`, mode: 'literal' },
+    });
+    await ask(family, 'unknown argument name', 'tools/call', {
+      name: 'doc_info',
+      arguments: { path: 'guide.md', [s]: 1 },
+    });
+    await ask(family, 'denied path (error detail)', 'tools/call', {
+      name: 'read_doc',
+      arguments: { path: `.env/${s}.md` },
+    });
     await ask(family, 'missing file', 'tools/call', { name: 'read_doc', arguments: { path: `notes/${s}.md` } });
     await ask(family, 'resource uri', 'resources/read', { uri: `docs://docs/${s}.md` });
     await ask(family, 'unknown method', `x/${s}`, {});
     if (nameSafe(s)) {
       await ask(family, 'existing file', 'tools/call', { name: 'read_doc', arguments: { path: `${s}.md` } });
       const r = c.messages.find((m) => m.id === sent.at(-1)?.id);
-      assert.notEqual((r?.result as Json | undefined)?.['isError'], true, `${family}: the file named after it is served`);
+      assert.notEqual(
+        (r?.result as Json | undefined)?.['isError'],
+        true,
+        `${family}: the file named after it is served`,
+      );
     }
   }
   await finish(c);
@@ -165,7 +218,11 @@ test(`no secret of any redaction family reaches the log from arguments, errors o
   const recs = recordsOf(log);
   for (const { id, family, how } of sent) {
     // A method over 128 characters is an "invalid" event rather than a "request": recorded all the same.
-    assert.equal(recs.filter((r) => (r['event'] === 'request' || r['event'] === 'invalid') && r['id'] === id).length, 1, `${family} in ${how}: recorded once`);
+    assert.equal(
+      recs.filter((r) => (r['event'] === 'request' || r['event'] === 'invalid') && r['id'] === id).length,
+      1,
+      `${family} in ${how}: recorded once`,
+    );
   }
   const servedIds = new Set(sent.filter((s) => s.how === 'existing file').map((s) => s.id));
   const served = recs.filter((r) => servedIds.has(r['id'] as string));
@@ -174,5 +231,11 @@ test(`no secret of any redaction family reaches the log from arguments, errors o
     assert.equal(r['outcome'], 'ok');
     assert.match(String((r['files'] as string[])[0]), /^docs:.*\[REDACTED:/);
   }
-  assert.ok(recs.some((r) => r['reason'] === 'denied_pattern' && typeof r['detail'] === 'string' && (r['detail'] as string).includes('[REDACTED:')), 'error details are redacted, not dropped');
+  assert.ok(
+    recs.some((r) =>
+      r['reason'] === 'denied_pattern' && typeof r['detail'] === 'string' &&
+      (r['detail'] as string).includes('[REDACTED:')
+    ),
+    'error details are redacted, not dropped',
+  );
 });

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client, type Json } from '../helpers/harness.ts';
+import { type Client, type Json, RUNTIME, startReady } from '../helpers/harness.ts';
 import { configFor, sc, stdoutLines, type ToolReply } from '../helpers/e2e_fixtures.ts';
 
 const OUTSIDE = 'qzoutcanary93f0c2';
@@ -18,16 +18,76 @@ const SECRET = 'qzsecretcanary1e8b40';
 const CANARIES = [OUTSIDE, EVIL, SECRET];
 const NOT_FOUND = 'not found or not allowed';
 
-const SECRETS = ['.env', '.env.local', '.ENV', 'sub/.git/config', '.git/config', 'id_rsa', 'key.pem', 'sub/server.key', '.npmrc', 'credentials.json', 'credentials.md', '.netrc'];
+const SECRETS = [
+  '.env',
+  '.env.local',
+  '.ENV',
+  'sub/.git/config',
+  '.git/config',
+  'id_rsa',
+  'key.pem',
+  'sub/server.key',
+  '.npmrc',
+  'credentials.json',
+  'credentials.md',
+  '.netrc',
+];
 // Requested spellings of the secrets (some only reach them through normalisation a server must not do).
 const SECRET_REQUESTS = [...SECRETS, './.env', 'sub/../.env', '.env.md', 'sub/.git', '.git', 'ID_RSA', 'Key.PEM'];
-const LINKS = ['link.md', 'rel-link.md', 'linkdir/canary.md', 'linkdir', 'dangling.md', 'loop.md', 'etc-link/passwd', 'passwd.md', 'hard.md', 'env-alias.md', 'env-hard.md', 'pipe.md', 'sub/dev-zero.md'];
+const LINKS = [
+  'link.md',
+  'rel-link.md',
+  'linkdir/canary.md',
+  'linkdir',
+  'dangling.md',
+  'loop.md',
+  'etc-link/passwd',
+  'passwd.md',
+  'hard.md',
+  'env-alias.md',
+  'env-hard.md',
+  'pipe.md',
+  'sub/dev-zero.md',
+];
 const ESCAPES = [
-  '../x.md', 'a/../../x.md', 'guide/../../x.md', '..\\x.md', '..\\..\\x.md', '%2e%2e/x.md', '%2e%2e%2fx.md', '..%2fx.md', '%252e%252e/x.md',
-  '/etc/passwd', '~/x.md', '~', 'C:\\x', 'C:/x.md', 'c:x.md', '\\\\server\\share\\x.md', 'file:///etc/passwd', 'a.md::$DATA',
-  '．．／x.md', '．．/x.md', '..／x.md', '\u2024\u2024/x.md', 'a.md\u0000', 'a.md\u0000.txt', 'a.md.', 'a.md ', 'guide/x.md/', '..',
-  '../docs-evil/canary.md', '../outside/canary.md', '../docs/a.md', '....//x.md', 'guide/./../../x.md', '\u202e..\u202c/x.md',
-  '..\u200b/x.md', 'a.md\n', 'CON.md', 'guide//x.md',
+  '../x.md',
+  'a/../../x.md',
+  'guide/../../x.md',
+  '..\\x.md',
+  '..\\..\\x.md',
+  '%2e%2e/x.md',
+  '%2e%2e%2fx.md',
+  '..%2fx.md',
+  '%252e%252e/x.md',
+  '/etc/passwd',
+  '~/x.md',
+  '~',
+  'C:\\x',
+  'C:/x.md',
+  'c:x.md',
+  '\\\\server\\share\\x.md',
+  'file:///etc/passwd',
+  'a.md::$DATA',
+  '．．／x.md',
+  '．．/x.md',
+  '..／x.md',
+  '\u2024\u2024/x.md',
+  'a.md\u0000',
+  'a.md\u0000.txt',
+  'a.md.',
+  'a.md ',
+  'guide/x.md/',
+  '..',
+  '../docs-evil/canary.md',
+  '../outside/canary.md',
+  '../docs/a.md',
+  '....//x.md',
+  'guide/./../../x.md',
+  '\u202e..\u202c/x.md',
+  '..\u200b/x.md',
+  'a.md\n',
+  'CON.md',
+  'guide//x.md',
 ];
 
 describe(`confinement of every path-taking entry point (${RUNTIME})`, () => {
@@ -41,7 +101,10 @@ describe(`confinement of every path-taking entry point (${RUNTIME})`, () => {
     base = tempDir('dw-confine-');
     outside = join(base, 'outside');
     root = join(base, 'docs');
-    makeTree({ 'canary.md': `# Outside\n${OUTSIDE}\n`, 'x.md': `${OUTSIDE}\n`, 'hard-canary.md': `${OUTSIDE}\n` }, outside);
+    makeTree(
+      { 'canary.md': `# Outside\n${OUTSIDE}\n`, 'x.md': `${OUTSIDE}\n`, 'hard-canary.md': `${OUTSIDE}\n` },
+      outside,
+    );
     makeTree({ 'canary.md': `# Evil\n${EVIL}\n`, 'a.md': `${EVIL}\n` }, join(base, 'docs-evil'));
     writeFileSync(join(base, 'x.md'), `${OUTSIDE}\n`);
     makeTree({ 'a.md': '# A\n\nInside text.\n', 'guide/x.md': '# X\n\nGuide text.\n', 'sub/ok.md': '# Ok\n' }, root);
@@ -60,8 +123,12 @@ describe(`confinement of every path-taking entry point (${RUNTIME})`, () => {
     mkdirSync(join(root, 'empty-dir'));
     const fifo = spawnSync('mkfifo', [join(root, 'pipe.md')]);
     assert.equal(fifo.status, 0, 'mkfifo works');
-    c = await startReady({ config: configFor({ docs: root }), extraRead: [outside, join(base, 'docs-evil'), join(base, 'x.md')] });
-    for (const tool of ['read_doc', 'doc_info', 'outline_doc']) missing[tool] = c.textOf(await c.call(tool, { path: 'no-such-file.md' }));
+    c = await startReady({
+      config: configFor({ docs: root }),
+      extraRead: [outside, join(base, 'docs-evil'), join(base, 'x.md')],
+    });
+    for (const tool of ['read_doc', 'doc_info', 'outline_doc'])
+      missing[tool] = c.textOf(await c.call(tool, { path: 'no-such-file.md' }));
     missing['list_docs'] = c.textOf(await c.call('list_docs', { path: 'no-such-folder' }));
   });
   after(async () => {
@@ -102,11 +169,14 @@ describe(`confinement of every path-taking entry point (${RUNTIME})`, () => {
   }
 
   test('list_docs refuses escapes, linked folders and secret folders as its path', async () => {
-    for (const path of [...ESCAPES, 'linkdir', 'etc-link', '.git', 'sub/.git', '../docs-evil', '../outside', join(outside)]) {
+    for (
+      const path of [...ESCAPES, 'linkdir', 'etc-link', '.git', 'sub/.git', '../docs-evil', '../outside', join(outside)]
+    ) {
       const r = await c.call('list_docs', { path });
       assert.equal(r.isError, true, `list_docs ${JSON.stringify(path)}`);
     }
-    for (const path of ['linkdir', 'etc-link', '.git', 'sub/.git']) assert.equal(c.textOf(await c.call('list_docs', { path })), missing['list_docs'], path);
+    for (const path of ['linkdir', 'etc-link', '.git', 'sub/.git'])
+      assert.equal(c.textOf(await c.call('list_docs', { path })), missing['list_docs'], path);
     assertClean();
   });
 
@@ -146,11 +216,31 @@ describe(`confinement of every path-taking entry point (${RUNTIME})`, () => {
   });
 
   test('find_docs matches none of them, whatever the pattern', async () => {
-    for (const pattern of ['**/*', '**', '**/.*', '.env*', '**/*.md', '**/canary.md', 'linkdir/**', '**/passwd*', '*.pem', '**/config', 'id_rsa', 'pipe.md', 'hard.md']) {
+    for (
+      const pattern of [
+        '**/*',
+        '**',
+        '**/.*',
+        '.env*',
+        '**/*.md',
+        '**/canary.md',
+        'linkdir/**',
+        '**/passwd*',
+        '*.pem',
+        '**/config',
+        'id_rsa',
+        'pipe.md',
+        'hard.md',
+      ]
+    ) {
       const s = sc(await c.call('find_docs', { pattern, limit: 500 }));
-      for (const m of s['matches'] as Json[]) assert.ok(visible.includes(String(m['path'])), `${pattern} matched ${String(m['path'])}`);
+      for (const m of s['matches'] as Json[])
+        assert.ok(visible.includes(String(m['path'])), `${pattern} matched ${String(m['path'])}`);
     }
-    assert.deepEqual((sc(await c.call('find_docs', { pattern: '**/*' }))['matches'] as Json[]).map((m) => m['path']), visible);
+    assert.deepEqual(
+      (sc(await c.call('find_docs', { pattern: '**/*' }))['matches'] as Json[]).map((m) => m['path']),
+      visible,
+    );
   });
 
   test('search_docs finds no canary in any mode', async () => {
@@ -174,9 +264,15 @@ describe(`confinement of every path-taking entry point (${RUNTIME})`, () => {
 
   test('completion/complete suggests none of them', async () => {
     for (const value of ['', 'l', 'link', 'pi', 'ha', 'etc', '.', 'env', 'sub/', 'linkdir/', 'etc-link/']) {
-      const r = await c.request('completion/complete', { ref: { type: 'ref/resource', uri: 'docs://docs/{+path}' }, argument: { name: 'path', value } });
+      const r = await c.request('completion/complete', {
+        ref: { type: 'ref/resource', uri: 'docs://docs/{+path}' },
+        argument: { name: 'path', value },
+      });
       for (const v of ((r.result?.['completion'] as Json)['values'] as string[])) {
-        assert.ok(['a.md', 'empty-dir/', 'guide/', 'sub/', 'sub/ok.md'].includes(v), `value ${JSON.stringify(value)} suggested ${v}`);
+        assert.ok(
+          ['a.md', 'empty-dir/', 'guide/', 'sub/', 'sub/ok.md'].includes(v),
+          `value ${JSON.stringify(value)} suggested ${v}`,
+        );
       }
     }
   });

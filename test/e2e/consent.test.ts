@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { type Client, type Json, type Message, RUNTIME, startReady } from '../helpers/harness.ts';
 
 const SECRET_LINE = 'quarterly numbers 4711';
 const root = makeTree({
@@ -11,13 +11,23 @@ const root = makeTree({
   'private/plan.md': `# Plan\n\n${SECRET_LINE}\n`,
   'big.md': `# Big\n\n${'filler line\n'.repeat(200)}`,
 });
-const config = { roots: [{ name: 'docs', path: root }], confirm: { paths: ['private/**'], largerThan: 1000, timeoutMs: 1500 } };
+const config = {
+  roots: [{ name: 'docs', path: root }],
+  confirm: { paths: ['private/**'], largerThan: 1000, timeoutMs: 1500 },
+};
 
 function answering(answer: Json | null): (m: Message) => Json | null {
-  return (m) => (m.method === 'elicitation/create' ? answer : { error: { code: -32601, message: 'no' } } as unknown as Json);
+  return (
+    m,
+  ) => (m.method === 'elicitation/create' ? answer : { error: { code: -32601, message: 'no' } } as unknown as Json);
 }
 
-async function withClient(answer: Json | null, fn: (c: Client) => Promise<void>, version = '2025-11-25', caps: Json = { elicitation: {} }): Promise<void> {
+async function withClient(
+  answer: Json | null,
+  fn: (c: Client) => Promise<void>,
+  version = '2025-11-25',
+  caps: Json = { elicitation: {} },
+): Promise<void> {
   const c = await startReady({ config }, version, caps);
   c.onServerRequest = answering(answer);
   try {
@@ -35,26 +45,36 @@ describe(`consent before risky reads (${RUNTIME})`, () => {
       assert.equal(r.isError, undefined);
       assert.match(c.textOf(r), new RegExp(SECRET_LINE));
       const ask = c.messages.find((m) => m.method === 'elicitation/create');
-      const params = ask?.['params'] as { message: string; mode?: string; requestedSchema: { properties: Record<string, { type: string }> } };
+      const params = ask?.['params'] as {
+        message: string;
+        mode?: string;
+        requestedSchema: { properties: Record<string, { type: string }> };
+      };
       assert.match(params.message, /docs:private\/plan\.md/);
       assert.match(params.message, /\d+ bytes/);
       assert.equal(params.mode, 'form');
       assert.deepEqual(Object.values(params.requestedSchema.properties).map((p) => p.type), ['boolean']);
       const again = await c.call('read_doc', { path: 'private/plan.md' });
       assert.equal(again.isError, undefined);
-      assert.equal(c.messages.filter((m) => m.method === 'elicitation/create').length, 1, 'a yes is remembered for the session');
+      assert.equal(
+        c.messages.filter((m) => m.method === 'elicitation/create').length,
+        1,
+        'a yes is remembered for the session',
+      );
       const audit = c.auditRecords().filter((a) => a['event'] === 'consent');
       assert.equal(audit.length, 1);
       assert.equal(audit[0]?.['reason'], 'accepted');
     });
   });
 
-  for (const [name, answer, pattern] of [
-    ['declined', { action: 'decline' }, /declined/],
-    ['cancelled', { action: 'cancel' }, /cancelled/],
-    ['accepted with false', { action: 'accept', content: { allow: false } }, /declined/],
-    ['never answered', null, /did not answer in time/],
-  ] as const) {
+  for (
+    const [name, answer, pattern] of [
+      ['declined', { action: 'decline' }, /declined/],
+      ['cancelled', { action: 'cancel' }, /cancelled/],
+      ['accepted with false', { action: 'accept', content: { allow: false } }, /declined/],
+      ['never answered', null, /did not answer in time/],
+    ] as const
+  ) {
     test(`a confirmation ${name} refuses the read and discloses nothing`, async () => {
       await withClient(answer as Json | null, async (c) => {
         const r = await c.call('read_doc', { path: 'private/plan.md' });
@@ -69,12 +89,17 @@ describe(`consent before risky reads (${RUNTIME})`, () => {
   }
 
   test('without the elicitation capability the read is refused with a clear reason', async () => {
-    await withClient(null, async (c) => {
-      const r = await c.call('read_doc', { path: 'private/plan.md' });
-      assert.equal(r.isError, true);
-      assert.match(c.textOf(r), /does not support elicitation/);
-      assert.equal(c.messages.filter((m) => m.method === 'elicitation/create').length, 0);
-    }, '2025-11-25', {});
+    await withClient(
+      null,
+      async (c) => {
+        const r = await c.call('read_doc', { path: 'private/plan.md' });
+        assert.equal(r.isError, true);
+        assert.match(c.textOf(r), /does not support elicitation/);
+        assert.equal(c.messages.filter((m) => m.method === 'elicitation/create').length, 0);
+      },
+      '2025-11-25',
+      {},
+    );
   });
 
   test('under 2025-03-26 (no elicitation in that version) the read is refused without asking', async () => {
@@ -88,7 +113,11 @@ describe(`consent before risky reads (${RUNTIME})`, () => {
   test('the size rule, outline_doc, resources/read and search snippets all respect consent', async () => {
     await withClient({ action: 'decline' }, async (c) => {
       assert.equal((await c.call('read_doc', { path: 'big.md' })).isError, true, 'larger than confirm.largerThan');
-      assert.equal((await c.call('read_doc', { path: 'public.md' })).isError, undefined, 'small public files need no consent');
+      assert.equal(
+        (await c.call('read_doc', { path: 'public.md' })).isError,
+        undefined,
+        'small public files need no consent',
+      );
       assert.equal((await c.call('outline_doc', { path: 'private/plan.md' })).isError, true);
       const res = await c.request('resources/read', { uri: 'docs://docs/private/plan.md' });
       assert.ok(res.error);

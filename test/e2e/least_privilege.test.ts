@@ -7,10 +7,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { BUNDLE, Client, DENO, NODE24, RUNTIME, node24Version } from '../helpers/harness.ts';
+import { BUNDLE, Client, DENO, NODE24, node24Version, RUNTIME } from '../helpers/harness.ts';
 
 // This file starts each runtime itself, so it runs once, in the plain Node pass.
-const skip = (RUNTIME !== 'node' && 'starts its own runtimes') || (!existsSync(NODE24) && 'no Node 24 in test/runtimes: npm test installs it');
+const skip = (RUNTIME !== 'node' && 'starts its own runtimes') ||
+  (!existsSync(NODE24) && 'no Node 24 in test/runtimes: npm test installs it');
 const ENV = { PATH: process.env['PATH'] ?? '' };
 
 type Mode = 'production' | 'development';
@@ -20,7 +21,10 @@ type Flavour = { readonly name: string; readonly flags: readonly string[] };
 const FLAVOURS: readonly Flavour[] = [
   { name: 'deno', flags: ['--runtime', 'deno', '--command', DENO] },
   { name: `node ${process.versions.node}`, flags: ['--runtime', 'node'] },
-  { name: 'node 24', flags: ['--runtime', 'node', '--node-version', existsSync(NODE24) ? node24Version() : '24', '--command', NODE24] },
+  {
+    name: 'node 24',
+    flags: ['--runtime', 'node', '--node-version', existsSync(NODE24) ? node24Version() : '24', '--command', NODE24],
+  },
 ];
 
 /**
@@ -34,12 +38,22 @@ function fixture(mode: Mode): { base: string; root: string; config: string } {
   symlinkSync(root, join(base, 'docs-link'));
   mkdirSync(join(base, 'logs'), { mode: 0o700 });
   const config = join(base, 'config.json');
-  writeFileSync(config, JSON.stringify({ mode, roots: [{ name: 'docs', path: 'docs-link' }], audit: { path: join(base, 'logs', 'audit.jsonl') } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      mode,
+      roots: [{ name: 'docs', path: 'docs-link' }],
+      audit: { path: join(base, 'logs', 'audit.jsonl') },
+    }),
+  );
   return { base, root, config };
 }
 
 function launch(config: string, flags: readonly string[]): { stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BUNDLE, 'launch', '--config', config, ...flags], { encoding: 'utf8', env: ENV });
+  const r = spawnSync(process.execPath, [BUNDLE, 'launch', '--config', config, ...flags], {
+    encoding: 'utf8',
+    env: ENV,
+  });
   assert.equal(r.status, 0, r.stderr);
   return { stdout: r.stdout, stderr: r.stderr };
 }
@@ -99,9 +113,13 @@ describe('every printed launch line starts a working server that finds nothing t
       test(`${flavour.name}, ${client ?? 'plain command line'}`, async () => {
         const printed = launch(config, client === null ? flavour.flags : [...flavour.flags, '--client', client]);
         const line = parseSnippet(client, printed.stdout);
-        if (flavour.name !== 'deno') assert.ok(line.args.some((a) => a === '--permission' || a === '--experimental-permission'));
+        if (flavour.name !== 'deno')
+          assert.ok(line.args.some((a) => a === '--permission' || a === '--experimental-permission'));
         const flags = line.args.slice(0, line.args.indexOf(BUNDLE)).join('\n');
-        assert.ok(flags.includes(`${dirname(config)}/docs-link`) && flags.includes(`'q' "dq" $HOME back\\slash`), `both spellings of the root granted:\n${flags}`);
+        assert.ok(
+          flags.includes(`${dirname(config)}/docs-link`) && flags.includes(`'q' "dq" $HOME back\\slash`),
+          `both spellings of the root granted:\n${flags}`,
+        );
         const c = start(line);
         await readsGuide(c);
         assert.doesNotMatch(c.stderr, /sandbox is wider|permission model|Cannot start/, c.stderr);
@@ -115,7 +133,10 @@ describe('every printed launch line starts a working server that finds nothing t
     const line = parseSnippet(null, launch(config, FLAVOURS[0]?.flags ?? []).stdout);
     const r = spawnSync(line.command, [...line.args, 'check'], { encoding: 'utf8', env: ENV });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /runtime permissions \(deno [^)]*\): it needs to read [^\n]*\n {2}the grant matches this config: nothing to drop/);
+    assert.match(
+      r.stdout,
+      /runtime permissions \(deno [^)]*\): it needs to read [^\n]*\n {2}the grant matches this config: nothing to drop/,
+    );
   });
 });
 
@@ -133,14 +154,19 @@ for (const [k, p] of [['cwd', '/proc/self/cwd'], ['dotdot', '/proc/self/fd/../cw
 process.stdout.write(JSON.stringify(out));
 `;
 
-describe('the descriptor links granted to Node on Linux reach only what the process holds', { skip: skip || (process.platform !== 'linux' && 'Linux only') }, () => {
+describe('the descriptor links granted to Node on Linux reach only what the process holds', {
+  skip: skip || (process.platform !== 'linux' && 'Linux only'),
+}, () => {
   const { root, config } = fixture('production');
   for (const flavour of FLAVOURS.filter((f) => f.name !== 'deno')) {
     test(flavour.name, () => {
       const line = parseSnippet(null, launch(config, flavour.flags).stdout);
       const flags = line.args.slice(0, line.args.indexOf(BUNDLE));
       assert.ok(flags.includes('--allow-fs-read=/proc/self/fd/'), flags.join(' '));
-      const r = spawnSync(line.command, [...flags, '-e', PROBE, join(root, 'guide.md')], { encoding: 'utf8', env: ENV });
+      const r = spawnSync(line.command, [...flags, '-e', PROBE, join(root, 'guide.md')], {
+        encoding: 'utf8',
+        env: ENV,
+      });
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout) as Record<string, string>;
       assert.equal(out['own'], join(root, 'guide.md'), 'an opened file says where it is');
@@ -155,20 +181,71 @@ describe('the descriptor links granted to Node on Linux reach only what the proc
 describe('a grant broader than the config needs', { skip }, () => {
   const prod = fixture('production');
   const dev = fixture('development');
-  const lineFor = (config: string, i: number): Line => parseSnippet(null, launch(config, FLAVOURS[i]?.flags ?? []).stdout);
-  const cases: { name: string; line: (config: string, base: string) => Line; flag: RegExp; env?: Record<string, string> }[] = [
-    { name: 'deno -A', line: (cfg) => ({ command: DENO, args: ['run', '-A', BUNDLE, '--config', cfg] }), flag: /drop -A \(--allow-all\)/ },
-    { name: 'deno with --allow-net', line: (cfg) => widen(lineFor(cfg, 0), ['--allow-net'], ['--deny-net']), flag: /drop --allow-net: network access/ },
-    { name: 'deno reading the folder above the root', line: (cfg, base) => widen(lineFor(cfg, 0), [`--allow-read=${base}`]), flag: /drop --allow-read: one of its entries covers "[^"]*dw-lp-[^"]*"/ },
-    { name: 'deno writing the log folder', line: (cfg, base) => widen(lineFor(cfg, 0), [`--allow-write=${join(base, 'logs')}`]), flag: /drop --allow-write: one of its entries covers "[^"]*logs", more than the audit log/ },
-    { name: `node ${process.versions.node} writing the config folder`, line: (cfg, base) => widen(lineFor(cfg, 1), [`--allow-fs-write=${base}`]), flag: /drop --allow-fs-write=\/[^:]*dw-lp-[^:]*: docwarden writes nothing there/ },
-    { name: 'node 24 with --permission --allow-fs-read=/', line: (cfg) => widen(lineFor(cfg, 2), ['--allow-fs-read=/']), flag: /drop --allow-fs-read=\/: docwarden reads nothing there/ },
-    { name: 'node 24 with --allow-child-process', line: (cfg) => widen(lineFor(cfg, 2), ['--allow-child-process']), flag: /drop --allow-child-process: starting programs/ },
+  const lineFor = (config: string, i: number): Line =>
+    parseSnippet(null, launch(config, FLAVOURS[i]?.flags ?? []).stdout);
+  const cases: {
+    name: string;
+    line: (config: string, base: string) => Line;
+    flag: RegExp;
+    env?: Record<string, string>;
+  }[] = [
+    {
+      name: 'deno -A',
+      line: (cfg) => ({ command: DENO, args: ['run', '-A', BUNDLE, '--config', cfg] }),
+      flag: /drop -A \(--allow-all\)/,
+    },
+    {
+      name: 'deno with --allow-net',
+      line: (cfg) => widen(lineFor(cfg, 0), ['--allow-net'], ['--deny-net']),
+      flag: /drop --allow-net: network access/,
+    },
+    {
+      name: 'deno reading the folder above the root',
+      line: (cfg, base) => widen(lineFor(cfg, 0), [`--allow-read=${base}`]),
+      flag: /drop --allow-read: one of its entries covers "[^"]*dw-lp-[^"]*"/,
+    },
+    {
+      name: 'deno writing the log folder',
+      line: (cfg, base) => widen(lineFor(cfg, 0), [`--allow-write=${join(base, 'logs')}`]),
+      flag: /drop --allow-write: one of its entries covers "[^"]*logs", more than the audit log/,
+    },
+    {
+      name: `node ${process.versions.node} writing the config folder`,
+      line: (cfg, base) => widen(lineFor(cfg, 1), [`--allow-fs-write=${base}`]),
+      flag: /drop --allow-fs-write=\/[^:]*dw-lp-[^:]*: docwarden writes nothing there/,
+    },
+    {
+      name: 'node 24 with --permission --allow-fs-read=/',
+      line: (cfg) => widen(lineFor(cfg, 2), ['--allow-fs-read=/']),
+      flag: /drop --allow-fs-read=\/: docwarden reads nothing there/,
+    },
+    {
+      name: 'node 24 with --allow-child-process',
+      line: (cfg) => widen(lineFor(cfg, 2), ['--allow-child-process']),
+      flag: /drop --allow-child-process: starting programs/,
+    },
     // Node 20's process.permission.has('addon') answers false even with the flag: the flags themselves are read.
-    { name: `node ${process.versions.node} with --allow-addons`, line: (cfg) => widen(lineFor(cfg, 1), ['--allow-addons']), flag: /drop --allow-addons: loading native addons/ },
-    { name: `node ${process.versions.node} with --allow-addons in NODE_OPTIONS`, line: (cfg) => lineFor(cfg, 1), env: { NODE_OPTIONS: '--allow-addons' }, flag: /drop --allow-addons: loading native addons/ },
-    { name: 'node 24 with a wildcard grant', line: (cfg, base) => widen(lineFor(cfg, 2), [`--allow-fs-read=${base}/l*`]), flag: /drop --allow-fs-read=[^:]*\/l\*: Node reads "\*" as a wildcard/ },
-    { name: 'deno with --allow-import', line: (cfg) => widen(lineFor(cfg, 0), ['--allow-import'], ['--deny-import']), flag: /drop --allow-import: loading modules from the network/ },
+    {
+      name: `node ${process.versions.node} with --allow-addons`,
+      line: (cfg) => widen(lineFor(cfg, 1), ['--allow-addons']),
+      flag: /drop --allow-addons: loading native addons/,
+    },
+    {
+      name: `node ${process.versions.node} with --allow-addons in NODE_OPTIONS`,
+      line: (cfg) => lineFor(cfg, 1),
+      env: { NODE_OPTIONS: '--allow-addons' },
+      flag: /drop --allow-addons: loading native addons/,
+    },
+    {
+      name: 'node 24 with a wildcard grant',
+      line: (cfg, base) => widen(lineFor(cfg, 2), [`--allow-fs-read=${base}/l*`]),
+      flag: /drop --allow-fs-read=[^:]*\/l\*: Node reads "\*" as a wildcard/,
+    },
+    {
+      name: 'deno with --allow-import',
+      line: (cfg) => widen(lineFor(cfg, 0), ['--allow-import'], ['--deny-import']),
+      flag: /drop --allow-import: loading modules from the network/,
+    },
   ];
 
   for (const k of cases) {
@@ -176,7 +253,10 @@ describe('a grant broader than the config needs', { skip }, () => {
       const line = k.line(prod.config, prod.base);
       const r = spawnSync(line.command, line.args, { encoding: 'utf8', env: { ...ENV, ...k.env }, input: '' });
       assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /docwarden: Cannot start in production mode: the (deno|node) sandbox grants more than this config needs/);
+      assert.match(
+        r.stderr,
+        /docwarden: Cannot start in production mode: the (deno|node) sandbox grants more than this config needs/,
+      );
       assert.match(r.stderr, k.flag);
       assert.equal(r.stdout, '', 'nothing on stdout');
       assert.ok(!existsSync(join(prod.base, 'logs', 'audit.jsonl')), 'refused before the audit log is opened');
@@ -190,13 +270,23 @@ describe('a grant broader than the config needs', { skip }, () => {
     });
   }
 
-  test('a folder descriptor inherited from the launching process (exec 7</home/alice): production refuses, naming it', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+  test('a folder descriptor inherited from the launching process (exec 7</home/alice): production refuses, naming it', {
+    skip: process.platform !== 'linux' && 'Linux only',
+  }, () => {
     const line = lineFor(prod.config, 1);
     const folder = openSync(prod.base, 'r'); // the folder above the root: /proc/self/fd/3/… would reach all of it
     try {
-      const r = spawnSync(line.command, line.args, { encoding: 'utf8', env: ENV, input: '', stdio: ['pipe', 'pipe', 'pipe', folder] });
+      const r = spawnSync(line.command, line.args, {
+        encoding: 'utf8',
+        env: ENV,
+        input: '',
+        stdio: ['pipe', 'pipe', 'pipe', folder],
+      });
       assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /drop fd 3: a folder inherited from the launching process, reachable as \/proc\/self\/fd\/3\/…; close it first \(exec 3<&-\)/);
+      assert.match(
+        r.stderr,
+        /drop fd 3: a folder inherited from the launching process, reachable as \/proc\/self\/fd\/3\/…; close it first \(exec 3<&-\)/,
+      );
     } finally {
       closeSync(folder);
     }
@@ -205,7 +295,10 @@ describe('a grant broader than the config needs', { skip }, () => {
   test('node without its permission model: production starts, with a warning naming the flag to add', async () => {
     const c = start({ command: process.execPath, args: [BUNDLE, '--config', prod.config] });
     await readsGuide(c);
-    assert.match(c.stderr, /docwarden: warning: Node runs docwarden without its permission model\n {2}add --(experimental-)?permission: /);
+    assert.match(
+      c.stderr,
+      /docwarden: warning: Node runs docwarden without its permission model\n {2}add --(experimental-)?permission: /,
+    );
   });
 
   test('`check` under deno -A names the flag and says production would refuse', () => {

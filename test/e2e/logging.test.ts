@@ -15,8 +15,12 @@ test(`log notifications follow logging/setLevel and leak no paths (${RUNTIME})`,
     assert.deepEqual((await c.request('logging/setLevel', { level: 'debug' })).result, {});
     await c.call('read_doc', { path: 'a.md' });
     await c.call('read_doc', { path: '.env' });
-    const denialNotice = await c.waitFor((m) => m.method === 'notifications/message' && (m['params'] as { level: string }).level === 'notice');
-    const debug = c.messages.filter((m) => m.method === 'notifications/message' && (m['params'] as { level: string }).level === 'debug');
+    const denialNotice = await c.waitFor((m) =>
+      m.method === 'notifications/message' && (m['params'] as { level: string }).level === 'notice'
+    );
+    const debug = c.messages.filter((m) =>
+      m.method === 'notifications/message' && (m['params'] as { level: string }).level === 'debug'
+    );
     assert.ok(debug.length >= 1);
     assert.match(JSON.stringify(denialNotice['params']), /refused by the access policy/);
     for (const m of c.messages.filter((x) => x.method === 'notifications/message')) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { HANG_GUARD_MS, RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { type Client, HANG_GUARD_MS, type Json, type Message, RUNTIME, startReady } from '../helpers/harness.ts';
 import { until } from '../helpers/proc_status.ts';
 import { assertCleanWire, auditRequestCounts, pingBarrier, responsesTo, sleep } from '../helpers/wire.ts';
 
@@ -21,7 +21,10 @@ function bigTree(): string {
     const dir = join(root, `part${String(Math.floor(i / 128)).padStart(2, '0')}`);
     if (i % 128 === 0) mkdirSync(dir);
     const head = `# Page ${i}\n\nThe widget number ${i} is described here.\n`;
-    writeFileSync(join(dir, `page${i}.md`), (head + filler.repeat(Math.ceil(FILE_BYTES / filler.length))).slice(0, FILE_BYTES));
+    writeFileSync(
+      join(dir, `page${i}.md`),
+      (head + filler.repeat(Math.ceil(FILE_BYTES / filler.length))).slice(0, FILE_BYTES),
+    );
   }
   return root;
 }
@@ -29,7 +32,12 @@ function bigTree(): string {
 const small = () => makeTree({ 'a.md': '# A\n\nalpha\n', 'b/c.md': '# C\n\ngamma\n' });
 
 function toolCall(id: string | number, name: string, args: Json, meta?: Json): Json {
-  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } };
+  return {
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) },
+  };
 }
 
 function textOf(m: Message): string {
@@ -76,8 +84,16 @@ describe(`pipelining and cancellation (${RUNTIME})`, () => {
     // A tool call always has a record of its own; pings and tools/list beyond the per-second quota are
     // counted in `coalesced` records (docs/security.md, "Audit log").
     const counts = auditRequestCounts(c);
-    ids.forEach((id, i) => assert.ok(kinds[i % 3] === 'tools/call' ? counts.get(id) === 1 : (counts.get(id) ?? 0) <= 1, `audit records for ${id}`));
-    const coalesced = c.auditRecords().filter((r) => r['event'] === 'coalesced').reduce((n, r) => n + (r['detail'] as { count: number }).count, 0);
+    ids.forEach((id, i) =>
+      assert.ok(
+        kinds[i % 3] === 'tools/call' ? counts.get(id) === 1 : (counts.get(id) ?? 0) <= 1,
+        `audit records for ${id}`,
+      )
+    );
+    const coalesced = c.auditRecords().filter((r) => r['event'] === 'coalesced').reduce(
+      (n, r) => n + (r['detail'] as { count: number }).count,
+      0,
+    );
     assert.ok(ids.filter((id) => counts.has(id)).length + coalesced >= ids.length, 'every request accounted for');
     assertCleanWire(c);
   });
@@ -104,14 +120,22 @@ describe(`over a ${BIG_FILES}-file tree (${RUNTIME})`, () => {
     try {
       c.sendRaw(
         JSON.stringify(toolCall('search-1', 'search_docs', { query: 'widget described', mode: 'words' })) + '\n' +
-        JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'search-1', reason: 'user' } }) + '\n',
+          JSON.stringify({
+            jsonrpc: '2.0',
+            method: 'notifications/cancelled',
+            params: { requestId: 'search-1', reason: 'user' },
+          }) + '\n',
       );
       // The search stops at its next look at the signal and is audited then: wait for that record (a count,
       // not a clock); a reply it wrongly sent would be on the wire before the barrier's.
       const recordsOf = () => c.auditRecords().filter((a) => a['event'] === 'request' && a['id'] === 'search-1');
-      await until('the cancelled search\'s audit record', () => recordsOf().length, 1, HANG_GUARD_MS, c);
+      await until("the cancelled search's audit record", () => recordsOf().length, 1, HANG_GUARD_MS, c);
       await pingBarrier(c, 'cancel');
-      assert.equal(responsesTo(c, 'search-1').length, 0, `no response to a cancelled request: ${JSON.stringify(responsesTo(c, 'search-1')).slice(0, 200)}`);
+      assert.equal(
+        responsesTo(c, 'search-1').length,
+        0,
+        `no response to a cancelled request: ${JSON.stringify(responsesTo(c, 'search-1')).slice(0, 200)}`,
+      );
       const records = recordsOf();
       assert.equal(records.length, 1, JSON.stringify(records));
       assert.equal(records[0]?.['outcome'], 'cancelled');
@@ -119,7 +143,10 @@ describe(`over a ${BIG_FILES}-file tree (${RUNTIME})`, () => {
       c.send(toolCall('search-2', 'search_docs', { query: 'widget', mode: 'literal', limit: 3 }));
       const r = await c.waitFor((m) => m.id === 'search-2');
       assert.notEqual(r.result?.['isError'], true, textOf(r));
-      assert.equal(r.result?.['structuredContent'] && (r.result['structuredContent'] as Json)['hits'] instanceof Array, true);
+      assert.equal(
+        r.result?.['structuredContent'] && (r.result['structuredContent'] as Json)['hits'] instanceof Array,
+        true,
+      );
       assertCleanWire(c);
     } finally {
       await c.close();
@@ -143,7 +170,10 @@ describe(`over a ${BIG_FILES}-file tree (${RUNTIME})`, () => {
         assert.equal(params['progressToken'], 'p1');
         const value = params['progress'];
         assert.equal(typeof value, 'number');
-        assert.ok((value as number) > last, `progress must increase strictly: ${JSON.stringify(progress.map((x) => (x['params'] as Json)['progress']))}`);
+        assert.ok(
+          (value as number) > last,
+          `progress must increase strictly: ${JSON.stringify(progress.map((x) => (x['params'] as Json)['progress']))}`,
+        );
         last = value as number;
         if (params['total'] !== undefined) assert.ok((params['total'] as number) >= (value as number));
         assert.ok(c.messages.indexOf(p) < at, 'no progress after the response');
@@ -166,7 +196,11 @@ describe(`over a ${BIG_FILES}-file tree (${RUNTIME})`, () => {
       // A regex with no required literal and no match runs the regex engine on every line of every file
       // (several hundred ms here), well past 100 ms whatever the file cache holds.
       const r = await c.call('search_docs', { query: '[a-z]+ [0-9]+ [a-z]+ [0-9]', mode: 'regex' });
-      assert.equal(r.isError, true, `the search finished within 100 ms: make the tree bigger (${c.textOf(r).slice(0, 100)})`);
+      assert.equal(
+        r.isError,
+        true,
+        `the search finished within 100 ms: make the tree bigger (${c.textOf(r).slice(0, 100)})`,
+      );
       assert.match(c.textOf(r), /deadlineMs/);
       assert.deepEqual((await c.request('ping')).result, {});
       const counts = auditRequestCounts(c);
@@ -179,7 +213,9 @@ describe(`over a ${BIG_FILES}-file tree (${RUNTIME})`, () => {
 });
 
 test(`limits {callsPerMinute: 60, burst: 3}: the 4th quick call of a tool is an isError naming callsPerMinute, another tool still works (${RUNTIME})`, async () => {
-  const c = await startReady({ config: { roots: [{ name: 'docs', path: small() }], limits: { callsPerMinute: 60, burst: 3 } } });
+  const c = await startReady({
+    config: { roots: [{ name: 'docs', path: small() }], limits: { callsPerMinute: 60, burst: 3 } },
+  });
   try {
     // Written in one go, so the bucket cannot refill (1 token per second) between the calls.
     c.sendRaw([1, 2, 3, 4].map((i) => JSON.stringify(toolCall(`rl${i}`, 'list_docs', {}))).join('\n') + '\n');

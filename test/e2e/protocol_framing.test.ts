@@ -5,7 +5,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { HANG_GUARD_MS, RUNTIME, startReady, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
+import {
+  type Client,
+  HANG_GUARD_MS,
+  type Json,
+  type Message,
+  RUNTIME,
+  startReady,
+  startServer,
+} from '../helpers/harness.ts';
 import { assertCleanWire, exitWithin, flatMessages, pingBarrier, responsesTo, sleep } from '../helpers/wire.ts';
 
 const docs = () => makeTree({ 'guide/install.md': '# Install\n\nRun the installer.\n', 'README.md': '# Readme\n' });
@@ -93,13 +101,15 @@ describe(`stdio framing (${RUNTIME})`, () => {
 
   test('a request with id null, a fractional, boolean or object id is never answered with "id": null', async () => {
     const from = c.messages.length;
-    c.sendRaw([
-      '{"jsonrpc":"2.0","id":null,"method":"ping"}',
-      '{"jsonrpc":"2.0","id":1.5,"method":"ping"}',
-      '{"jsonrpc":"2.0","id":true,"method":"ping"}',
-      '{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}',
-      '{"jsonrpc":"2.0","id":null,"method":"tools/list"}',
-    ].join('\n') + '\n');
+    c.sendRaw(
+      [
+        '{"jsonrpc":"2.0","id":null,"method":"ping"}',
+        '{"jsonrpc":"2.0","id":1.5,"method":"ping"}',
+        '{"jsonrpc":"2.0","id":true,"method":"ping"}',
+        '{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}',
+        '{"jsonrpc":"2.0","id":null,"method":"tools/list"}',
+      ].join('\n') + '\n',
+    );
     await pingBarrier(c, 'null-id');
     for (const m of since(c, from)) {
       // Answering is optional; an answer must be an error without an id member (docs/protocol.md, "JSON-RPC rules").
@@ -118,7 +128,14 @@ describe(`stdio framing (${RUNTIME})`, () => {
     }
     const r = await c.waitFor((m) => m.id === id);
     assert.deepEqual(r.result, {});
-    const call = Buffer.from(line({ jsonrpc: '2.0', id: 'split-call', method: 'tools/call', params: { name: 'read_doc', arguments: { path: 'guide/install.md' } } }));
+    const call = Buffer.from(
+      line({
+        jsonrpc: '2.0',
+        id: 'split-call',
+        method: 'tools/call',
+        params: { name: 'read_doc', arguments: { path: 'guide/install.md' } },
+      }),
+    );
     c.sendRaw(call.subarray(0, 10));
     await sleep(20);
     c.sendRaw(call.subarray(10, 57));
@@ -142,7 +159,11 @@ describe(`stdio framing (${RUNTIME})`, () => {
 
   test('a line with invalid UTF-8 is dropped and the next request in the same write is served', async () => {
     const bad = (id: string, raw: number[]) =>
-      Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":"${id}","method":"ping","params":{"x":"`), Buffer.from(raw), Buffer.from('"}}\n')]);
+      Buffer.concat([
+        Buffer.from(`{"jsonrpc":"2.0","id":"${id}","method":"ping","params":{"x":"`),
+        Buffer.from(raw),
+        Buffer.from('"}}\n'),
+      ]);
     c.sendRaw(Buffer.concat([
       bad('utf8-ff', [0xff, 0xfe]),
       bad('utf8-overlong', [0xc0, 0xaf]),
@@ -164,13 +185,14 @@ describe(`stdio framing (${RUNTIME})`, () => {
     const objects = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
     c.sendRaw(
       `{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"list_docs","arguments":{"x":${nested}}}}\n` +
-      `{"jsonrpc":"2.0","id":"deep-obj","method":"ping","params":{"x":${objects}}}\n` +
-      `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"x":${nested}}}\n` +
-      '['.repeat(100_000) + '\n',
+        `{"jsonrpc":"2.0","id":"deep-obj","method":"ping","params":{"x":${objects}}}\n` +
+        `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"x":${nested}}}\n` +
+        '['.repeat(100_000) + '\n',
     );
     await pingBarrier(c, 'deep');
     for (const id of ['deep', 'deep-obj']) {
-      for (const r of responsesTo(c, id)) assert.ok(r.error, `${id}: a refusal may be an error, never a result: ${JSON.stringify(r).slice(0, 200)}`);
+      for (const r of responsesTo(c, id))
+        assert.ok(r.error, `${id}: a refusal may be an error, never a result: ${JSON.stringify(r).slice(0, 200)}`);
     }
     assert.equal(c.proc.exitCode, null, 'the server is still running');
     assertCleanWire(c);
@@ -188,7 +210,14 @@ describe(`line size cap: limits.lineBytes 4096 (${RUNTIME})`, () => {
   });
 
   test('a line over the limit gets -32600 naming lineBytes with its id, and the next request is served', async () => {
-    c.sendRaw(line({ jsonrpc: '2.0', id: 'big', method: 'tools/call', params: { name: 'search_docs', arguments: { query: 'x'.repeat(5000) } } }) + line(ping('after-big')));
+    c.sendRaw(
+      line({
+        jsonrpc: '2.0',
+        id: 'big',
+        method: 'tools/call',
+        params: { name: 'search_docs', arguments: { query: 'x'.repeat(5000) } },
+      }) + line(ping('after-big')),
+    );
     const r = await c.waitFor((m) => m.id === 'big');
     assert.equal(errorCode(r), -32600);
     assert.match(r.error?.message ?? '', /lineBytes/);
@@ -211,7 +240,10 @@ describe(`line size cap: limits.lineBytes 4096 (${RUNTIME})`, () => {
     c.sendRaw(`{"jsonrpc":"2.0","method":"ping","params":{"pad":"${'z'.repeat(6000)}"},"id":"late-id"}\n`);
     await pingBarrier(c, 'late-id');
     for (const m of since(c, from)) {
-      assert.ok(m.error && (m.id === 'late-id' || !Object.hasOwn(m, 'id')), `unexpected ${JSON.stringify(m).slice(0, 200)}`);
+      assert.ok(
+        m.error && (m.id === 'late-id' || !Object.hasOwn(m, 'id')),
+        `unexpected ${JSON.stringify(m).slice(0, 200)}`,
+      );
     }
     assertCleanWire(c);
   });
@@ -242,12 +274,17 @@ describe(`JSON-RPC batches (${RUNTIME})`, () => {
       assert.deepEqual(byId.get('b1')?.result, {});
       assert.ok(Array.isArray(byId.get('b2')?.result?.['tools']));
       assert.notEqual(byId.get('b3')?.result?.['isError'], true);
-      assert.ok(c.messages.every((m) => Array.isArray(m) || !['b1', 'b2', 'b3'].includes(String(m.id))), 'no reply outside the array');
+      assert.ok(
+        c.messages.every((m) => Array.isArray(m) || !['b1', 'b2', 'b3'].includes(String(m.id))),
+        'no reply outside the array',
+      );
 
       const from = c.messages.length;
       c.send([{ jsonrpc: '2.0', method: 'notifications/whatever' }, { jsonrpc: '2.0', method: 'notifications/other' }]);
       c.send([ping('b5'), { jsonrpc: '1.0', id: 'b6', method: 'ping' }]);
-      const second = await c.waitFor((m) => Array.isArray(m) && (m as unknown as Message[]).some((x) => x.id === 'b5')) as unknown as Message[];
+      const second = await c.waitFor((m) =>
+        Array.isArray(m) && (m as unknown as Message[]).some((x) => x.id === 'b5')
+      ) as unknown as Message[];
       assert.deepEqual(second.map((m) => m.id).sort(), ['b5', 'b6']);
       assert.equal(errorCode(second.find((m) => m.id === 'b6')), -32600);
       await pingBarrier(c, 'batch');
@@ -262,14 +299,20 @@ describe(`JSON-RPC batches (${RUNTIME})`, () => {
     test(`under ${version} a batch is refused with -32600 for each request, keeping the ids`, async () => {
       const c = await startReady({ roots: [docs()] }, version);
       try {
-        c.send([ping('c1'), { jsonrpc: '2.0', id: 'c2', method: 'tools/list' }, { jsonrpc: '2.0', method: 'notifications/whatever' }]);
+        c.send([ping('c1'), { jsonrpc: '2.0', id: 'c2', method: 'tools/list' }, {
+          jsonrpc: '2.0',
+          method: 'notifications/whatever',
+        }]);
         await pingBarrier(c, 'refused');
         for (const id of ['c1', 'c2']) {
           const rs = responsesTo(c, id);
           assert.equal(rs.length, 1, `${id}: ${JSON.stringify(rs)}`);
           assert.equal(errorCode(rs[0]), -32600, id);
         }
-        assert.equal(flatMessages(c).filter((m) => m.result !== undefined && (m.id === 'c1' || m.id === 'c2')).length, 0);
+        assert.equal(
+          flatMessages(c).filter((m) => m.result !== undefined && (m.id === 'c1' || m.id === 'c2')).length,
+          0,
+        );
         assertCleanWire(c);
       } finally {
         await c.close();
@@ -293,7 +336,12 @@ describe(`shutdown (${RUNTIME})`, () => {
 
   /** The in-flight call was stopped, not run to its end: at most the shutdown refusal, never the listing. */
   function assertStoppedNotDrained(c: Client): void {
-    for (const r of responsesTo(c, 'stalled')) assert.match(JSON.stringify(r.result), /"isError":true.*shutting down|shutting down.*"isError":true/, JSON.stringify(r));
+    for (const r of responsesTo(c, 'stalled'))
+      assert.match(
+        JSON.stringify(r.result),
+        /"isError":true.*shutting down|shutting down.*"isError":true/,
+        JSON.stringify(r),
+      );
   }
 
   function lastAudit(c: Client): Json | undefined {
@@ -345,7 +393,11 @@ describe(`shutdown (${RUNTIME})`, () => {
       assertStoppedNotDrained(c);
       const records = c.auditRecords();
       assert.equal(records.at(-1)?.['event'], 'stop');
-      assert.equal(records.filter((a) => a['event'] === 'request' && a['id'] === 'stalled').length, 1, 'the aborted call is audited once');
+      assert.equal(
+        records.filter((a) => a['event'] === 'request' && a['id'] === 'stalled').length,
+        1,
+        'the aborted call is audited once',
+      );
       assertCleanWire(c);
     } finally {
       if (c.proc.exitCode === null) c.proc.kill('SIGKILL');

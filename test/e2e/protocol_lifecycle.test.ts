@@ -5,18 +5,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { type Client, type Json, type Message, RUNTIME, startServer } from '../helpers/harness.ts';
 import { assertCleanWire, auditRequestCounts, pingBarrier, responsesTo } from '../helpers/wire.ts';
 
 const VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
 const LATEST = '2025-11-25';
 const TOOLS = ['list_docs', 'read_doc', 'search_docs', 'find_docs', 'outline_doc', 'doc_info'];
 
-const docs = () => makeTree({
-  'guide/install.md': '# Install\n\nRun the installer.\n\n## Verify\n\nCheck the version.\n',
-  'guide/usage.md': '# Usage\n\nStart the server.\n',
-  'README.md': '# Readme\n\nTop level.\n',
-});
+const docs = () =>
+  makeTree({
+    'guide/install.md': '# Install\n\nRun the installer.\n\n## Verify\n\nCheck the version.\n',
+    'guide/usage.md': '# Usage\n\nStart the server.\n',
+    'README.md': '# Readme\n\nTop level.\n',
+  });
 
 function initParams(protocolVersion: unknown, capabilities: Json = {}): Json {
   return { protocolVersion, capabilities, clientInfo: { name: 'e2e', version: '1' } };
@@ -138,7 +139,9 @@ describe(`method lookup (${RUNTIME})`, () => {
 
   test('server/discover is -32601 promptly after initialize', async () => {
     await c.initialize(LATEST);
-    const r = await c.request('server/discover', { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } });
+    const r = await c.request('server/discover', {
+      _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' },
+    });
     assert.equal(errorOf(r).code, -32601);
     assertCleanWire(c);
   });
@@ -152,7 +155,17 @@ describe(`method lookup (${RUNTIME})`, () => {
   });
 
   test('prototype-named methods are unknown methods (-32601), not crashes', async () => {
-    for (const method of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'prototype']) {
+    for (
+      const method of [
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        'valueOf',
+        '__defineGetter__',
+        'prototype',
+      ]
+    ) {
       const r = await c.request(method, {});
       assert.equal(errorOf(r).code, -32601, method);
     }
@@ -202,7 +215,10 @@ for (const version of VERSIONS) {
       assert.ok((info['version'] as string).length > 0);
       assert.equal(typeof info['title'] === 'string' && (info['title'] as string).length > 0, at('2025-06-18'));
       if (!at('2025-06-18')) assert.ok(!('title' in info));
-      assert.equal(typeof info['description'] === 'string' && (info['description'] as string).length > 0, version === LATEST);
+      assert.equal(
+        typeof info['description'] === 'string' && (info['description'] as string).length > 0,
+        version === LATEST,
+      );
       if (version !== LATEST) assert.ok(!('description' in info));
     });
 
@@ -238,7 +254,12 @@ for (const version of VERSIONS) {
     });
 
     test(`tools/call results ${at('2025-06-18') ? 'carry' : 'never carry'} structuredContent and resource_link blocks`, async () => {
-      for (const [name, args] of [['read_doc', { path: 'guide/install.md' }], ['doc_info', { path: 'README.md' }], ['search_docs', { query: 'installer', mode: 'literal' }]] as const) {
+      for (
+        const [name, args] of [['read_doc', { path: 'guide/install.md' }], ['doc_info', { path: 'README.md' }], [
+          'search_docs',
+          { query: 'installer', mode: 'literal' },
+        ]] as const
+      ) {
         const r = await c.call(name, args);
         assert.notEqual(r.isError, true, `${name}: ${JSON.stringify(r).slice(0, 300)}`);
         assert.equal('structuredContent' in r, at('2025-06-18') && name !== 'read_doc', `${name}: structuredContent`);
@@ -297,7 +318,11 @@ describe(`client roots narrow, never widen (${RUNTIME})`, () => {
   });
 
   function rootsAnswer(uris: readonly string[]): Client['onServerRequest'] {
-    return (m) => (m.method === 'roots/list' ? { roots: uris.map((uri) => ({ uri, name: 'r' })) } : { error: { code: -32601, message: 'not supported' } });
+    return (
+      m,
+    ) => (m.method === 'roots/list'
+      ? { roots: uris.map((uri) => ({ uri, name: 'r' })) }
+      : { error: { code: -32601, message: 'not supported' } });
   }
 
   test('a client declaring roots receives roots/list after notifications/initialized', async () => {
@@ -307,7 +332,10 @@ describe(`client roots narrow, never widen (${RUNTIME})`, () => {
       const r = resultOf(await c.request('initialize', initParams(LATEST, { roots: { listChanged: true } })));
       assert.equal(r['protocolVersion'], LATEST);
       await pingBarrier(c, 'before-initialized');
-      assert.ok(!c.messages.some((m) => m.method === 'roots/list'), 'roots/list must wait for notifications/initialized');
+      assert.ok(
+        !c.messages.some((m) => m.method === 'roots/list'),
+        'roots/list must wait for notifications/initialized',
+      );
       c.notify('notifications/initialized');
       const ask = await c.waitFor((m) => m.method === 'roots/list');
       assert.ok(typeof ask.id === 'string' || typeof ask.id === 'number');
@@ -352,12 +380,17 @@ describe(`client roots narrow, never widen (${RUNTIME})`, () => {
       const listed = await c.call('list_docs', { depth: 3 });
       const paths = ((listed.structuredContent?.['entries'] ?? []) as Json[]).map((e) => String(e['path']));
       assert.ok(paths.includes('sub/inner.md'), JSON.stringify(paths));
-      assert.ok(paths.every((p) => p === 'sub' || p.startsWith('sub/')), `only sub/ may be listed: ${JSON.stringify(paths)}`);
+      assert.ok(
+        paths.every((p) => p === 'sub' || p.startsWith('sub/')),
+        `only sub/ may be listed: ${JSON.stringify(paths)}`,
+      );
 
       c.onServerRequest = rootsAnswer([pathToFileURL(`${root}/other`).href]);
       const asked = c.messages.filter((m) => m.method === 'roots/list').length;
       c.notify('notifications/roots/list_changed');
-      await c.waitFor((m) => m.method === 'roots/list' && c.messages.filter((x) => x.method === 'roots/list').length > asked);
+      await c.waitFor((m) =>
+        m.method === 'roots/list' && c.messages.filter((x) => x.method === 'roots/list').length > asked
+      );
       assert.match(c.textOf(await c.call('read_doc', { path: 'other/b.md' })), /other text/);
       const old = await c.call('read_doc', { path: 'sub/inner.md' });
       assert.equal(old.isError, true);

@@ -6,14 +6,30 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { type Client, type Json, type Message, RUNTIME, startReady } from '../helpers/harness.ts';
 import { configFor, smallTree, stdoutLines } from '../helpers/e2e_fixtures.ts';
 
 const SECRET = 'RESOURCE-SECRET-CANARY-77e1';
-const SECRETS = ['.env', '.env.local', 'sub/.git/config', 'id_rsa', 'key.pem', '.npmrc', 'credentials.json', 'credentials.md', 'sub/.hidden.md'];
+const SECRETS = [
+  '.env',
+  '.env.local',
+  'sub/.git/config',
+  'id_rsa',
+  'key.pem',
+  '.npmrc',
+  'credentials.json',
+  'credentials.md',
+  'sub/.hidden.md',
+];
 const BULK = 230;
 const MIME: Readonly<Record<string, string>> = {
-  md: 'text/markdown', rst: 'text/x-rst', adoc: 'text/asciidoc', txt: 'text/plain', yaml: 'application/yaml', html: 'text/html', csv: 'text/csv',
+  md: 'text/markdown',
+  rst: 'text/x-rst',
+  adoc: 'text/asciidoc',
+  txt: 'text/plain',
+  yaml: 'application/yaml',
+  html: 'text/html',
+  csv: 'text/csv',
 };
 
 type Resource = { uri: string; name: string; mimeType: string; size?: number };
@@ -37,8 +53,22 @@ describe(`resources and completion (${RUNTIME})`, () => {
     for (const s of SECRETS) extra[s] = `${SECRET}\n`;
     makeTree(extra, root);
     servable.push(
-      'api.md', 'book.adoc', 'build.md', 'changelog.md', 'empty.md', 'fs.md', 'guide/deep/nested.md', 'guide/install.md', 'guide/intro.md',
-      'manual.rst', 'notes.txt', 'os.md', 'path.md', 'sub/config.yaml', 'sub/page.html', 'sub/table.csv',
+      'api.md',
+      'book.adoc',
+      'build.md',
+      'changelog.md',
+      'empty.md',
+      'fs.md',
+      'guide/deep/nested.md',
+      'guide/install.md',
+      'guide/intro.md',
+      'manual.rst',
+      'notes.txt',
+      'os.md',
+      'path.md',
+      'sub/config.yaml',
+      'sub/page.html',
+      'sub/table.csv',
       ...Array.from({ length: BULK }, (_, i) => `bulk/page-${String(i).padStart(3, '0')}.md`),
     );
     c = await startReady({ config: configFor({ docs: root }) });
@@ -96,12 +126,33 @@ describe(`resources and completion (${RUNTIME})`, () => {
 
   test('unknown, denied and traversal URIs all give the same -32002 error', async () => {
     const uris = [
-      'docs://docs/nope.md', 'docs://docs/.env', 'docs://docs/.env.local', 'docs://docs/id_rsa', 'docs://docs/key.pem',
-      'docs://docs/sub/.git/config', 'docs://docs/credentials.json', 'docs://docs/sub/.hidden.md', 'docs://docs/sub/image.png',
-      'docs://docs/sub/script.sh', 'docs://docs/../x', 'docs://docs/%2e%2e/x', 'docs://docs/%2E%2E/%2E%2E/etc/passwd',
-      'docs://docs/a%2fb', 'docs://docs/guide%2fintro.md', 'docs://docs/guide/../.env', 'docs://docs/%252e%252e/x',
-      'docs://docs//etc/passwd', 'docs://docs/guide', 'docs://docs/', 'docs://nope/fs.md', 'docs://docs-evil/fs.md',
-      'file:///etc/passwd', 'docs://docs/fs.md%00.txt', 'docs://docs/%C0%AE%C0%AE/x', 'docs:///fs.md', 'http://docs/fs.md',
+      'docs://docs/nope.md',
+      'docs://docs/.env',
+      'docs://docs/.env.local',
+      'docs://docs/id_rsa',
+      'docs://docs/key.pem',
+      'docs://docs/sub/.git/config',
+      'docs://docs/credentials.json',
+      'docs://docs/sub/.hidden.md',
+      'docs://docs/sub/image.png',
+      'docs://docs/sub/script.sh',
+      'docs://docs/../x',
+      'docs://docs/%2e%2e/x',
+      'docs://docs/%2E%2E/%2E%2E/etc/passwd',
+      'docs://docs/a%2fb',
+      'docs://docs/guide%2fintro.md',
+      'docs://docs/guide/../.env',
+      'docs://docs/%252e%252e/x',
+      'docs://docs//etc/passwd',
+      'docs://docs/guide',
+      'docs://docs/',
+      'docs://nope/fs.md',
+      'docs://docs-evil/fs.md',
+      'file:///etc/passwd',
+      'docs://docs/fs.md%00.txt',
+      'docs://docs/%C0%AE%C0%AE/x',
+      'docs:///fs.md',
+      'http://docs/fs.md',
     ];
     const messages = new Set<string>();
     for (const uri of uris) {
@@ -124,7 +175,8 @@ describe(`resources and completion (${RUNTIME})`, () => {
 
   const complete = async (value: string, uri = 'docs://docs/{+path}'): Promise<Message> =>
     c.request('completion/complete', { ref: { type: 'ref/resource', uri }, argument: { name: 'path', value } });
-  const values = (m: Message): string[] => ((m.result?.['completion'] as Json | undefined)?.['values'] ?? []) as string[];
+  const values = (m: Message): string[] =>
+    ((m.result?.['completion'] as Json | undefined)?.['values'] ?? []) as string[];
 
   test('completion/complete suggests folders and files one level at a time', async () => {
     assert.deepEqual(values(await complete('gu')), ['guide/']);
@@ -143,7 +195,21 @@ describe(`resources and completion (${RUNTIME})`, () => {
   });
 
   test('completion/complete suggests nothing outside the root', async () => {
-    for (const v of ['../', '../..', '/etc', '/etc/', '//etc', '~/', '..\\', '%2e%2e/', 'guide/../../', 'C:\\', 'file:///etc/']) {
+    for (
+      const v of [
+        '../',
+        '../..',
+        '/etc',
+        '/etc/',
+        '//etc',
+        '~/',
+        '..\\',
+        '%2e%2e/',
+        'guide/../../',
+        'C:\\',
+        'file:///etc/',
+      ]
+    ) {
       assert.deepEqual(values(await complete(v)), [], `value ${JSON.stringify(v)}`);
     }
   });
@@ -151,14 +217,21 @@ describe(`resources and completion (${RUNTIME})`, () => {
   test('completion/complete never suggests secret or hidden files', async () => {
     for (const v of ['', '.', '.e', '.env', 'id', 'key', 'cred', '.np', 'sub/', 'sub/.', 'sub/.g', 'sub/.git/']) {
       for (const s of values(await complete(v))) {
-        assert.doesNotMatch(s, /\.env|id_rsa|key\.pem|credentials|\.npmrc|\.git|\.hidden|image\.png|script\.sh/, `value ${JSON.stringify(v)} suggested ${s}`);
+        assert.doesNotMatch(
+          s,
+          /\.env|id_rsa|key\.pem|credentials|\.npmrc|\.git|\.hidden|image\.png|script\.sh/,
+          `value ${JSON.stringify(v)} suggested ${s}`,
+        );
       }
     }
     assert.deepEqual(values(await complete('sub/')), ['sub/config.yaml', 'sub/page.html', 'sub/table.csv']);
   });
 
   test('completion/complete of a prompt ref or an unknown template is a JSON-RPC error', async () => {
-    const prompt = await c.request('completion/complete', { ref: { type: 'ref/prompt', name: 'x' }, argument: { name: 'path', value: 'gu' } });
+    const prompt = await c.request('completion/complete', {
+      ref: { type: 'ref/prompt', name: 'x' },
+      argument: { name: 'path', value: 'gu' },
+    });
     assert.equal(prompt.error?.code, -32602);
     const unknown = await complete('gu', 'docs://nope/{+path}');
     assert.equal(unknown.error?.code, -32602);

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client, type Json } from '../helpers/harness.ts';
+import { type Client, type Json, RUNTIME, startReady } from '../helpers/harness.ts';
 
 const GH = 'ghp_' + 'Ab1Cd2Ef3'.repeat(5); // 45 characters: longer than the 36 the old rule wanted
 const GL = 'glpat-xY12abCD34efGH56ijKL';
@@ -13,7 +13,8 @@ const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAq7ZkeyBody\n-----E
 const URL_PASS = 's3cr3tPassw0rd';
 const LEAKS = [GH, GL, AWS, 'MIIEowIBAAKCAQEAq7ZkeyBody', URL_PASS];
 const root = makeTree({
-  'setup.md': `# Setup\n\nexport GITHUB_TOKEN=${GH}\nGITLAB=${GL}\naws ${AWS}\n\n${PEM}\n\nclone https://alice:${URL_PASS}@git.example.com/r.git\n`,
+  'setup.md':
+    `# Setup\n\nexport GITHUB_TOKEN=${GH}\nGITLAB=${GL}\naws ${AWS}\n\n${PEM}\n\nclone https://alice:${URL_PASS}@git.example.com/r.git\n`,
   'plain.md': '# Plain\n\nA page about tokens and keys, with no secret in it: ghp_ and AKIA are only prefixes.\n',
 });
 
@@ -28,7 +29,13 @@ describe(`secrets in served text (${RUNTIME})`, () => {
     try {
       const read = await c.call('read_doc', { path: 'setup.md' });
       const meta = (read['_meta'] as Json | undefined)?.['io.github.docwarden/redacted'] as Record<string, number>;
-      assert.deepEqual(meta, { 'private-key': 1, 'url-credentials': 1, 'aws-access-key-id': 1, 'github-token': 1, 'gitlab-token': 1 });
+      assert.deepEqual(meta, {
+        'private-key': 1,
+        'url-credentials': 1,
+        'aws-access-key-id': 1,
+        'github-token': 1,
+        'gitlab-token': 1,
+      });
       assert.match(c.textOf(read), /\[REDACTED:github-token\]/);
 
       await c.call('search_docs', { query: 'glpat', mode: 'literal', contextLines: 2 });

@@ -23,7 +23,12 @@ test(`the server says which confinement check it makes: on the descriptor where 
   const root = makeTree({ 'a.md': '# A\n' });
   const c = await startReady({ roots: [root] });
   await c.close();
-  const start = c.auditRecords().find((a) => a['event'] === 'start') as { detail?: { confinement?: string } } | undefined;
+  const start = c.auditRecords().find((a) => a['event'] === 'start') as
+    | { detail?: { confinement?: string } }
+    | undefined;
   assert.equal(start?.detail?.confinement, raceFree ? 'descriptor' : 'path');
-  assert.match(c.stderr, raceFree ? /confinement check: on the open descriptor \(race-free\)/ : /confinement check: by path .*"Races"/);
+  assert.match(
+    c.stderr,
+    raceFree ? /confinement check: on the open descriptor \(race-free\)/ : /confinement check: by path .*"Races"/,
+  );
 });

@@ -8,13 +8,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { auditLaunch, finish } from '../helpers/audit_launch.ts';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { HANG_GUARD_MS, RUNTIME, type Client, type Json } from '../helpers/harness.ts';
+import { type Client, HANG_GUARD_MS, type Json, RUNTIME } from '../helpers/harness.ts';
 import { until } from '../helpers/proc_status.ts';
 
-const NODE_ONLY = RUNTIME !== 'node' && 'a folder mode needs read access to the folder, which the production sandbox check forbids';
+const NODE_ONLY = RUNTIME !== 'node' &&
+  'a folder mode needs read access to the folder, which the production sandbox check forbids';
 
 type Rec = Record<string, unknown>;
-const recordsOf = (file: string): Rec[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
+const recordsOf = (file: string): Rec[] =>
+  readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
 
 /** A root, a config file and an audit log path, each in its own 0700 folder unless the test changes it. */
 function layout(mode: 'production' | 'development' = 'production') {
@@ -43,15 +45,22 @@ async function refused(c: Client): Promise<string> {
 test(`a file-system root, a file and a missing folder are refused as roots (${RUNTIME})`, async () => {
   const dir = makeTree({ 'a.md': 'x' });
   // Node's permission model will not even resolve "/" with --allow-fs-read=/: refused all the same.
-  const slash = RUNTIME === 'node' || RUNTIME === 'deno' ? /Cannot use root .*file-system root/ : /Cannot use root .*("\/" does not exist|file-system root)/;
-  const cases: [string, RegExp][] = [['/', slash], [join(dir, 'a.md'), /is not a directory/], [join(dir, 'missing'), /does not exist/]];
+  const slash = RUNTIME === 'node' || RUNTIME === 'deno'
+    ? /Cannot use root .*file-system root/
+    : /Cannot use root .*("\/" does not exist|file-system root)/;
+  const cases: [string, RegExp][] = [['/', slash], [join(dir, 'a.md'), /is not a directory/], [
+    join(dir, 'missing'),
+    /does not exist/,
+  ]];
   for (const [root, pattern] of cases) {
     const c = auditLaunch({ roots: [root], log: join(tempDir(), 'a.jsonl'), grant: 'file' });
     assert.match(await refused(c), pattern);
   }
 });
 
-test(`the home directory itself is refused as a root (${RUNTIME})`, { skip: (RUNTIME === 'deno' && 'without environment access Deno cannot tell the home folder') || !existsSync(homedir()) }, async () => {
+test(`the home directory itself is refused as a root (${RUNTIME})`, {
+  skip: (RUNTIME === 'deno' && 'without environment access Deno cannot tell the home folder') || !existsSync(homedir()),
+}, async () => {
   const c = auditLaunch({ roots: [homedir()], log: join(tempDir(), 'a.jsonl'), grant: 'file' });
   assert.match(await refused(c), /home directory itself/);
 });
@@ -60,7 +69,12 @@ test(`production refuses a config file other users can write, naming it and the 
   const l = layout();
   chmodSync(l.configPath, 0o666);
   const err = await refused(start(l));
-  assert.ok(err.includes(`Cannot start: the config file ${JSON.stringify(l.configPath)} is writable by other users (mode 0666)`), err);
+  assert.ok(
+    err.includes(
+      `Cannot start: the config file ${JSON.stringify(l.configPath)} is writable by other users (mode 0666)`,
+    ),
+    err,
+  );
   assert.ok(err.includes(`fix: chmod o-w ${JSON.stringify(l.configPath)}`), err);
   assert.equal(existsSync(l.log), false, 'refused before the audit log is opened');
 });
@@ -102,11 +116,16 @@ test(`an audit log readable by other users is a warning (${RUNTIME})`, async () 
   const c = start(l);
   await c.initialize();
   await finish(c);
-  assert.ok(c.stderr.includes(`the audit log ${JSON.stringify(l.log)} is readable by other users (mode 0644)`), c.stderr);
+  assert.ok(
+    c.stderr.includes(`the audit log ${JSON.stringify(l.log)} is readable by other users (mode 0644)`),
+    c.stderr,
+  );
   assert.match(c.stderr, /fix: chmod 600/);
 });
 
-test('production refuses a world-writable log folder, sticky or not, and a world-writable folder above a missing one', { skip: NODE_ONLY }, async () => {
+test('production refuses a world-writable log folder, sticky or not, and a world-writable folder above a missing one', {
+  skip: NODE_ONLY,
+}, async () => {
   for (const mode of [0o777, 0o1777]) {
     const l = layout();
     chmodSync(l.logDir, mode);
@@ -148,8 +167,14 @@ test(`an audit log inside a served root is a warning (${RUNTIME})`, async () => 
 
 test(`the census reports what the deny rules hide by pattern, never by name, on stderr and in the log (${RUNTIME})`, async () => {
   const root = makeTree({
-    'a.md': '# A\n', '.env': 'K=1', 'sub/.env': 'K=2', '.git/config': '[core]', 'keys/zebra-unique-name.pem': 'x',
-    'id_rsa': 'x', 'credentials.json': '{}', 'deep/er/prod-zebra.key': 'x',
+    'a.md': '# A\n',
+    '.env': 'K=1',
+    'sub/.env': 'K=2',
+    '.git/config': '[core]',
+    'keys/zebra-unique-name.pem': 'x',
+    'id_rsa': 'x',
+    'credentials.json': '{}',
+    'deep/er/prod-zebra.key': 'x',
   });
   const log = join(tempDir(), 'audit.jsonl');
   const c = auditLaunch({ roots: [root], log, grant: 'file' });
@@ -158,10 +183,22 @@ test(`the census reports what the deny rules hide by pattern, never by name, on 
   await finish(c);
   const name = root.split('/').pop() as string;
   const line = c.stderr.split('\n').find((x) => x.includes('deny rules')) ?? '';
-  assert.match(line, new RegExp(`root "${name.replace(/[-]/g, '\\-')}": the deny rules hide 7 entries \\(\\.env 2, \\*\\.key 1, \\*\\.pem 1, \\.git 1, credentials\\* 1, id_rsa\\* 1\\)`), c.stderr);
+  assert.match(
+    line,
+    new RegExp(
+      `root "${
+        name.replace(/[-]/g, '\\-')
+      }": the deny rules hide 7 entries \\(\\.env 2, \\*\\.key 1, \\*\\.pem 1, \\.git 1, credentials\\* 1, id_rsa\\* 1\\)`,
+    ),
+    c.stderr,
+  );
   const census = recordsOf(log).find((r) => r['event'] === 'census');
   assert.ok(census, 'a census record');
-  const detail = census['detail'] as { hidden: { pattern: string; count: number }[]; total: number; truncated: boolean };
+  const detail = census['detail'] as {
+    hidden: { pattern: string; count: number }[];
+    total: number;
+    truncated: boolean;
+  };
   assert.equal(detail.total, 7);
   assert.equal(detail.truncated, false);
   assert.deepEqual(detail.hidden.find((h) => h.pattern === '.env'), { pattern: '.env', count: 2 });

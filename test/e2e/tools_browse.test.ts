@@ -5,14 +5,27 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client } from '../helpers/harness.ts';
+import { type Client, RUNTIME, startReady } from '../helpers/harness.ts';
 import { configFor, sc, smallTree, stdoutLines, type ToolReply } from '../helpers/e2e_fixtures.ts';
 import { assertConforms, outputSchemas, type SchemaNode } from '../helpers/output_schema.ts';
 
 const SECRET = 'SECRET-CANARY-4b1d9e';
 const SECRET_FILES = [
-  '.env', '.ENV', 'sub/.env.local', '.git/config', 'sub/.git/config', 'id_rsa', 'key.pem', 'private.key',
-  '.npmrc', 'credentials.json', 'credentials.md', 'guide/.hidden.md', 'guide/secret.md', 'guide/secrets.md', '.hidden/readme.md',
+  '.env',
+  '.ENV',
+  'sub/.env.local',
+  '.git/config',
+  'sub/.git/config',
+  'id_rsa',
+  'key.pem',
+  'private.key',
+  '.npmrc',
+  'credentials.json',
+  'credentials.md',
+  'guide/.hidden.md',
+  'guide/secret.md',
+  'guide/secrets.md',
+  '.hidden/readme.md',
 ];
 const SECRET_WORDS = /\.env|\.ENV|\.git|id_rsa|key\.pem|private\.key|\.npmrc|credentials|\.hidden|secret/;
 
@@ -27,7 +40,10 @@ describe(`list_docs and find_docs (${RUNTIME})`, () => {
 
   before(async () => {
     root = smallTree(tempDir());
-    makeTree(Object.fromEntries([...SECRET_FILES.map((f) => [f, `${SECRET}\n`]), ['sub/visible.md', '# Visible\n']]), root);
+    makeTree(
+      Object.fromEntries([...SECRET_FILES.map((f) => [f, `${SECRET}\n`]), ['sub/visible.md', '# Visible\n']]),
+      root,
+    );
     other = makeTree({ 'other.md': '# Other\n' });
     c = await startReady({ config: configFor({ docs: root, other }) });
     schemas = await outputSchemas(c);
@@ -49,7 +65,18 @@ describe(`list_docs and find_docs (${RUNTIME})`, () => {
     assert.deepEqual(s['roots'], ['docs', 'other']);
     assert.equal(s['path'], '');
     assert.deepEqual(paths(r), [
-      'api.md', 'book.adoc', 'build.md', 'changelog.md', 'empty.md', 'fs.md', 'guide', 'manual.rst', 'notes.txt', 'os.md', 'path.md', 'sub',
+      'api.md',
+      'book.adoc',
+      'build.md',
+      'changelog.md',
+      'empty.md',
+      'fs.md',
+      'guide',
+      'manual.rst',
+      'notes.txt',
+      'os.md',
+      'path.md',
+      'sub',
     ]);
     for (const e of s['entries'] as Entry[]) {
       const st = statSync(join(root, e.path));
@@ -63,15 +90,33 @@ describe(`list_docs and find_docs (${RUNTIME})`, () => {
     const r = await list({ depth: 2 });
     assertConforms(schemas.get('list_docs'), r);
     assert.deepEqual(paths(r), [
-      'api.md', 'book.adoc', 'build.md', 'changelog.md', 'empty.md', 'fs.md',
-      'guide', 'guide/deep', 'guide/install.md', 'guide/intro.md',
-      'manual.rst', 'notes.txt', 'os.md', 'path.md', 'sub', 'sub/visible.md',
+      'api.md',
+      'book.adoc',
+      'build.md',
+      'changelog.md',
+      'empty.md',
+      'fs.md',
+      'guide',
+      'guide/deep',
+      'guide/install.md',
+      'guide/intro.md',
+      'manual.rst',
+      'notes.txt',
+      'os.md',
+      'path.md',
+      'sub',
+      'sub/visible.md',
     ]);
   });
 
   test('list_docs with a path lists that folder; depth 1 and 2 differ', async () => {
     assert.deepEqual(paths(await list({ path: 'guide' })), ['guide/deep', 'guide/install.md', 'guide/intro.md']);
-    assert.deepEqual(paths(await list({ path: 'guide', depth: 2 })), ['guide/deep', 'guide/deep/nested.md', 'guide/install.md', 'guide/intro.md']);
+    assert.deepEqual(paths(await list({ path: 'guide', depth: 2 })), [
+      'guide/deep',
+      'guide/deep/nested.md',
+      'guide/install.md',
+      'guide/intro.md',
+    ]);
     assert.equal(sc(await list({ path: 'guide/deep' }))['path'], 'guide/deep');
   });
 
@@ -100,7 +145,15 @@ describe(`list_docs and find_docs (${RUNTIME})`, () => {
   test('list_docs with a tampered or foreign cursor is an isError', async () => {
     const first = sc(await list({ depth: 5, limit: 2 }));
     const cursor = String(first['nextCursor']);
-    for (const bad of ['not-a-cursor!', cursor.slice(0, -3), cursor + 'x', 'e30', Buffer.from('{"t":"list_docs","q":"x","o":1}').toString('base64url')]) {
+    for (
+      const bad of [
+        'not-a-cursor!',
+        cursor.slice(0, -3),
+        cursor + 'x',
+        'e30',
+        Buffer.from('{"t":"list_docs","q":"x","o":1}').toString('base64url'),
+      ]
+    ) {
       const r = await list({ depth: 5, limit: 2, cursor: bad });
       assert.equal(r.isError, true, `cursor ${bad}`);
       assert.match(c.textOf(r), /cursor/i);
@@ -154,7 +207,19 @@ describe(`list_docs and find_docs (${RUNTIME})`, () => {
   }
 
   test('find_docs "**/*.md" and "*.md" both match Markdown files at every depth', async () => {
-    const md = ['api.md', 'build.md', 'changelog.md', 'empty.md', 'fs.md', 'guide/deep/nested.md', 'guide/install.md', 'guide/intro.md', 'os.md', 'path.md', 'sub/visible.md'];
+    const md = [
+      'api.md',
+      'build.md',
+      'changelog.md',
+      'empty.md',
+      'fs.md',
+      'guide/deep/nested.md',
+      'guide/install.md',
+      'guide/intro.md',
+      'os.md',
+      'path.md',
+      'sub/visible.md',
+    ];
     assert.deepEqual(found(await find({ pattern: '**/*.md' })), md);
     assert.deepEqual(found(await find({ pattern: '*.md' })), md);
   });
@@ -165,7 +230,9 @@ describe(`list_docs and find_docs (${RUNTIME})`, () => {
     let cursor: unknown = undefined;
     let pages = 0;
     do {
-      const r = await find(cursor === undefined ? { pattern: '**/*', limit: 4 } : { pattern: '**/*', limit: 4, cursor });
+      const r = await find(
+        cursor === undefined ? { pattern: '**/*', limit: 4 } : { pattern: '**/*', limit: 4, cursor },
+      );
       assertConforms(schemas.get('find_docs'), r);
       seen.push(...found(r));
       cursor = sc(r)['nextCursor'];
@@ -200,7 +267,25 @@ describe(`list_docs and find_docs (${RUNTIME})`, () => {
   }
 
   test('find_docs never matches secret or hidden files, whatever the pattern', async () => {
-    for (const pattern of ['**/*', '**', '*', '**/.env', '.env', '**/.env*', 'id_rsa', '*.pem', '**/config', '**/*.key', '.*', '**/.*', '**/.git/**', 'credentials*', '**/*secret*']) {
+    for (
+      const pattern of [
+        '**/*',
+        '**',
+        '*',
+        '**/.env',
+        '.env',
+        '**/.env*',
+        'id_rsa',
+        '*.pem',
+        '**/config',
+        '**/*.key',
+        '.*',
+        '**/.*',
+        '**/.git/**',
+        'credentials*',
+        '**/*secret*',
+      ]
+    ) {
       const r = await find({ pattern, limit: 500 });
       for (const p of found(r)) assert.doesNotMatch(p, SECRET_WORDS, `pattern ${pattern}`);
     }

@@ -7,8 +7,18 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client } from '../helpers/harness.ts';
-import { ADOC, MARKDOWN, RST, configFor, longestLineBytes, sc, smallTree, stdoutLines, type ToolReply } from '../helpers/e2e_fixtures.ts';
+import { type Client, RUNTIME, startReady } from '../helpers/harness.ts';
+import {
+  ADOC,
+  configFor,
+  longestLineBytes,
+  MARKDOWN,
+  RST,
+  sc,
+  smallTree,
+  stdoutLines,
+  type ToolReply,
+} from '../helpers/e2e_fixtures.ts';
 import { assertConforms, outputSchemas, type SchemaNode } from '../helpers/output_schema.ts';
 
 const REPLY_LIMIT = 102400;
@@ -138,13 +148,37 @@ describe(`read_doc, outline_doc and doc_info on a small tree (${RUNTIME})`, () =
     const s = sc(r);
     const n = lines(MARKDOWN).length;
     assert.deepEqual(s['headings'], [
-      { level: 1, title: 'Introduction', line: lineOf(MARKDOWN, '# Introduction'), endLine: lineOf(MARKDOWN, 'Setext Title') - 1 },
-      { level: 1, title: 'Setext Title', line: lineOf(MARKDOWN, 'Setext Title'), endLine: lineOf(MARKDOWN, '# Last') - 1 },
-      { level: 2, title: 'Sub Setext', line: lineOf(MARKDOWN, 'Sub Setext'), endLine: lineOf(MARKDOWN, '## ATX Section') - 1 },
-      { level: 2, title: 'ATX Section', line: lineOf(MARKDOWN, '## ATX Section'), endLine: lineOf(MARKDOWN, '# Last') - 1 },
+      {
+        level: 1,
+        title: 'Introduction',
+        line: lineOf(MARKDOWN, '# Introduction'),
+        endLine: lineOf(MARKDOWN, 'Setext Title') - 1,
+      },
+      {
+        level: 1,
+        title: 'Setext Title',
+        line: lineOf(MARKDOWN, 'Setext Title'),
+        endLine: lineOf(MARKDOWN, '# Last') - 1,
+      },
+      {
+        level: 2,
+        title: 'Sub Setext',
+        line: lineOf(MARKDOWN, 'Sub Setext'),
+        endLine: lineOf(MARKDOWN, '## ATX Section') - 1,
+      },
+      {
+        level: 2,
+        title: 'ATX Section',
+        line: lineOf(MARKDOWN, '## ATX Section'),
+        endLine: lineOf(MARKDOWN, '# Last') - 1,
+      },
       { level: 1, title: 'Last', line: lineOf(MARKDOWN, '# Last'), endLine: n },
     ]);
-    assert.deepEqual({ ...(s['frontMatter'] as object) }, { title: 'Introduction', tags: 'start, basics', draft: 'false' });
+    assert.deepEqual({ ...(s['frontMatter'] as object) }, {
+      title: 'Introduction',
+      tags: 'start, basics',
+      draft: 'false',
+    });
     assert.equal(s['format'], 'markdown');
     assert.equal(s['totalLines'], n);
   });
@@ -169,7 +203,12 @@ describe(`read_doc, outline_doc and doc_info on a small tree (${RUNTIME})`, () =
     const s = sc(r);
     assert.deepEqual(s['headings'], [
       { level: 1, title: 'Book Title', line: 1, endLine: lines(ADOC).length },
-      { level: 2, title: 'Chapter One', line: lineOf(ADOC, '== Chapter One'), endLine: lineOf(ADOC, '== Chapter Two') - 1 },
+      {
+        level: 2,
+        title: 'Chapter One',
+        line: lineOf(ADOC, '== Chapter One'),
+        endLine: lineOf(ADOC, '== Chapter Two') - 1,
+      },
       { level: 3, title: 'Detail', line: lineOf(ADOC, '=== Detail'), endLine: lineOf(ADOC, '== Chapter Two') - 1 },
       { level: 2, title: 'Chapter Two', line: lineOf(ADOC, '== Chapter Two'), endLine: lines(ADOC).length },
     ]);
@@ -181,12 +220,14 @@ describe(`read_doc, outline_doc and doc_info on a small tree (${RUNTIME})`, () =
     assert.equal(r.isError, true);
   });
 
-  for (const [path, content, mediaType, headings] of [
-    ['guide/intro.md', MARKDOWN, 'text/markdown', 5],
-    ['manual.rst', RST, 'text/x-rst', 4],
-    ['book.adoc', ADOC, 'text/asciidoc', 4],
-    ['notes.txt', 'plain text notes\n', 'text/plain', 0],
-  ] as const) {
+  for (
+    const [path, content, mediaType, headings] of [
+      ['guide/intro.md', MARKDOWN, 'text/markdown', 5],
+      ['manual.rst', RST, 'text/x-rst', 4],
+      ['book.adoc', ADOC, 'text/asciidoc', 4],
+      ['notes.txt', 'plain text notes\n', 'text/plain', 0],
+    ] as const
+  ) {
     test(`doc_info reports size, lines, headings, media type and the sha256 of ${path}`, async () => {
       const r = await c.call('doc_info', { path });
       assertConforms(schemas.get('doc_info'), r);
@@ -227,8 +268,8 @@ function bigMarkdown(bytes: number, style: 'mixed' | 'cjk'): string {
     const line = i % 500 === 1
       ? `## Section ${i}`
       : style === 'cjk'
-        ? `${i} 日本語の文書の行です。漢字とかなを多く含む長いテキストで、返信の大きさを試します。こんにちは世界`
-        : `Line ${i}: café naïve — the quick brown fox jumps over the lazy dog ${i % 97} ✓`;
+      ? `${i} 日本語の文書の行です。漢字とかなを多く含む長いテキストで、返信の大きさを試します。こんにちは世界`
+      : `Line ${i}: café naïve — the quick brown fox jumps over the lazy dog ${i % 97} ✓`;
     parts.push(line);
     size += Buffer.byteLength(line) + 1;
   }
@@ -349,4 +390,3 @@ describe(`read_doc on a 40 MB document with the default config (${RUNTIME})`, ()
     }
   });
 });
-

@@ -6,11 +6,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client } from '../helpers/harness.ts';
+import { type Client, RUNTIME, startReady } from '../helpers/harness.ts';
 import { configFor, extractNodeApi, sc, smallTree, type ToolReply } from '../helpers/e2e_fixtures.ts';
 import { assertConforms, outputSchemas, type SchemaNode } from '../helpers/output_schema.ts';
 
-type Hit = { path: string; line: number; column: number; snippet: string; heading: string | null; score: number | null; before: string[]; after: string[] };
+type Hit = {
+  path: string;
+  line: number;
+  column: number;
+  snippet: string;
+  heading: string | null;
+  score: number | null;
+  before: string[];
+  after: string[];
+};
 
 describe(`search_docs (${RUNTIME})`, () => {
   let nodeApi: string;
@@ -83,7 +92,11 @@ describe(`search_docs (${RUNTIME})`, () => {
     assert.equal(sc(await search({ query: q, mode: 'literal', limit: 50 }))['mode'], 'literal');
     for (const h of hits) {
       const line = linesOf(nodeApi, h.path)[h.line - 1] ?? '';
-      assert.equal(line.slice(h.column - 1, h.column - 1 + q.length).toLowerCase(), q, `${h.path}:${h.line}:${h.column}`);
+      assert.equal(
+        line.slice(h.column - 1, h.column - 1 + q.length).toLowerCase(),
+        q,
+        `${h.path}:${h.line}:${h.column}`,
+      );
       assert.equal(h.score, null);
     }
     const first = hits.find((h) => h.path === 'child_process.md');
@@ -94,7 +107,9 @@ describe(`search_docs (${RUNTIME})`, () => {
 
   test('literal mode caseSensitive true and false give different hits', async () => {
     const insensitive = hitsOf(await search({ query: 'MixedCase Token', mode: 'literal', root: 'small' }));
-    const sensitive = hitsOf(await search({ query: 'MixedCase Token', mode: 'literal', root: 'small', caseSensitive: true }));
+    const sensitive = hitsOf(
+      await search({ query: 'MixedCase Token', mode: 'literal', root: 'small', caseSensitive: true }),
+    );
     assert.deepEqual(insensitive.map((h) => [h.path, h.line]), [['case.md', 3], ['case.md', 4]]);
     assert.deepEqual(sensitive.map((h) => [h.path, h.line]), [['case.md', 3]]);
     const upper = hitsOf(await search({ query: 'CHILD_PROCESS.SPAWN', mode: 'literal', caseSensitive: true }));
@@ -182,11 +197,23 @@ describe(`search_docs (${RUNTIME})`, () => {
   });
 
   test('contextLines returns the lines before and after each hit, in the text the model reads too', async () => {
-    const reply = await search({ query: 'NEEDLE', mode: 'literal', root: 'small', contextLines: 2, caseSensitive: true });
+    const reply = await search({
+      query: 'NEEDLE',
+      mode: 'literal',
+      root: 'small',
+      contextLines: 2,
+      caseSensitive: true,
+    });
     const text = reply.content.map((b) => String((b as { text?: string }).text ?? '')).join('\n');
-    assert.match(text, /context\.md-3- {2}line one\ncontext\.md-4- {2}line two\ncontext\.md:5:\d+.*NEEDLE.*\ncontext\.md-6- {2}line four/);
+    assert.match(
+      text,
+      /context\.md-3- {2}line one\ncontext\.md-4- {2}line two\ncontext\.md:5:\d+.*NEEDLE.*\ncontext\.md-6- {2}line four/,
+    );
     const words = await search({ query: 'needle', root: 'small', contextLines: 1 });
-    assert.match(words.content.map((b) => String((b as { text?: string }).text ?? '')).join('\n'), /context\.md-6- {2}line four/);
+    assert.match(
+      words.content.map((b) => String((b as { text?: string }).text ?? '')).join('\n'),
+      /context\.md-6- {2}line four/,
+    );
     const hits = hitsOf(reply);
     assert.equal(hits.length, 1);
     const h = hits[0] as Hit;
@@ -203,16 +230,18 @@ describe(`search_docs (${RUNTIME})`, () => {
     assert.equal(edge[0]?.after.length, 3);
   });
 
-  for (const [args, pattern] of [
-    [{ limit: 1e308 }, /limit.*from 1 to 50/],
-    [{ limit: -1 }, /limit.*from 1 to 50/],
-    [{ limit: 0 }, /limit.*from 1 to 50/],
-    [{ limit: 1.5 }, /limit.*integer/],
-    [{ contextLines: 100 }, /contextLines.*from 0 to 5/],
-    [{ contextLines: -1 }, /contextLines.*from 0 to 5/],
-    [{ mode: 'fuzzy' }, /mode.*words/],
-    [{ caseSensitive: 'yes' }, /caseSensitive/],
-  ] as const) {
+  for (
+    const [args, pattern] of [
+      [{ limit: 1e308 }, /limit.*from 1 to 50/],
+      [{ limit: -1 }, /limit.*from 1 to 50/],
+      [{ limit: 0 }, /limit.*from 1 to 50/],
+      [{ limit: 1.5 }, /limit.*integer/],
+      [{ contextLines: 100 }, /contextLines.*from 0 to 5/],
+      [{ contextLines: -1 }, /contextLines.*from 0 to 5/],
+      [{ mode: 'fuzzy' }, /mode.*words/],
+      [{ caseSensitive: 'yes' }, /caseSensitive/],
+    ] as const
+  ) {
     test(`search_docs with ${JSON.stringify(args)} is an isError naming the bound`, async () => {
       const r = await search({ query: 'spawn', ...args });
       assert.equal(r.isError, true);
@@ -260,8 +289,13 @@ describe(`search_docs (${RUNTIME})`, () => {
       const again = hitsOf(await search({ query, limit: 20 }));
       assert.deepEqual(again, first, query);
       const withContext = hitsOf(await search({ query, limit: 20, contextLines: 1 }));
-      assert.deepEqual(withContext.map((h) => [h.path, h.line, h.snippet]), first.map((h) => [h.path, h.line, h.snippet]), `${query} with context`);
-      for (const h of withContext) if (h.line > 1) assert.equal(h.before.length, 1, `${h.path}:${h.line} has a line of context before`);
+      assert.deepEqual(
+        withContext.map((h) => [h.path, h.line, h.snippet]),
+        first.map((h) => [h.path, h.line, h.snippet]),
+        `${query} with context`,
+      );
+      for (const h of withContext)
+        if (h.line > 1) assert.equal(h.before.length, 1, `${h.path}:${h.line} has a line of context before`);
     }
   });
 
@@ -276,8 +310,13 @@ describe(`search_docs and limits.searchFiles (${RUNTIME})`, () => {
   let c: Client;
   before(async () => {
     const root = makeTree({
-      'a.md': '# A\n\nfirst hit here\nsecond hit here\n', 'b.md': '# B\n', 'c.md': '# C\n', 'd.md': '# D\n', 'e.md': '# E\n',
-      'sub/x.md': '# X\n\nhit in sub\n', 'sub/y.md': '# Y\n',
+      'a.md': '# A\n\nfirst hit here\nsecond hit here\n',
+      'b.md': '# B\n',
+      'c.md': '# C\n',
+      'd.md': '# D\n',
+      'e.md': '# E\n',
+      'sub/x.md': '# X\n\nhit in sub\n',
+      'sub/y.md': '# Y\n',
     });
     c = await startReady({ config: configFor({ docs: root }, { searchFiles: 3 }) });
   });
@@ -287,9 +326,14 @@ describe(`search_docs and limits.searchFiles (${RUNTIME})`, () => {
   const search = (args: Record<string, unknown>): Promise<ToolReply> => c.call('search_docs', args);
 
   test('a search that would read more files than the limit is an isError naming the limit and how to narrow it', async () => {
-    for (const args of [
-      { query: 'nowhere', mode: 'literal' }, { query: 'nowhere', mode: 'regex' }, { query: 'nowhere words' }, { query: 'nowhere', mode: 'literal', glob: '*.md' },
-    ]) {
+    for (
+      const args of [
+        { query: 'nowhere', mode: 'literal' },
+        { query: 'nowhere', mode: 'regex' },
+        { query: 'nowhere words' },
+        { query: 'nowhere', mode: 'literal', glob: '*.md' },
+      ]
+    ) {
       const r = await search(args);
       assert.equal(r.isError, true, JSON.stringify(args));
       assert.match(c.textOf(r), /more than 3 files \(limits\.searchFiles\); narrow it with `path` or `glob`/);
@@ -297,10 +341,20 @@ describe(`search_docs and limits.searchFiles (${RUNTIME})`, () => {
   });
 
   test('narrowed with path or glob, or stopped by a full page before the limit, the search answers', async () => {
-    assert.deepEqual((sc(await search({ query: 'hit', mode: 'literal', path: 'sub' }))['hits'] as Hit[]).map((h) => h.path), ['sub/x.md']);
-    assert.deepEqual((sc(await search({ query: 'hit', mode: 'literal', glob: 'sub/*.md' }))['hits'] as Hit[]).map((h) => h.path), ['sub/x.md']);
+    assert.deepEqual(
+      (sc(await search({ query: 'hit', mode: 'literal', path: 'sub' }))['hits'] as Hit[]).map((h) => h.path),
+      ['sub/x.md'],
+    );
+    assert.deepEqual(
+      (sc(await search({ query: 'hit', mode: 'literal', glob: 'sub/*.md' }))['hits'] as Hit[]).map((h) => h.path),
+      ['sub/x.md'],
+    );
     const early = sc(await search({ query: 'hit', mode: 'literal', limit: 1 }));
     assert.deepEqual((early['hits'] as Hit[]).map((h) => [h.path, h.line]), [['a.md', 3]]);
-    assert.equal(typeof early['nextCursor'], 'string', 'the second hit in a.md ends the page: the limit bounds files read, not the root');
+    assert.equal(
+      typeof early['nextCursor'],
+      'string',
+      'the second hit in a.md ends the page: the limit bounds files read, not the root',
+    );
   });
 });

@@ -4,18 +4,24 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { type Client, type Json, type Message, RUNTIME, startServer } from '../helpers/harness.ts';
 import { sc, type ToolReply } from '../helpers/e2e_fixtures.ts';
 
 const files: Record<string, string> = {
   '说明.md': '# 说明\n\n机密内容 4417\n',
-  '指南/安装.md': Array.from({ length: 520 }, (_, i) => `## 安装步骤 ${i}\n\n运行安装程序 ${'文字'.repeat(40)}\n`).join('\n'),
+  '指南/安装.md': Array.from({ length: 520 }, (_, i) => `## 安装步骤 ${i}\n\n运行安装程序 ${'文字'.repeat(40)}\n`).join(
+    '\n',
+  ),
 };
-for (let i = 0; i < 210; i++) files[`指南/页面-${String(i).padStart(3, '0')}-ünïcødé-😀.md`] = `# 页面 ${i}\n\n安装 ${i}\n`;
+for (let i = 0; i < 210; i++)
+  files[`指南/页面-${String(i).padStart(3, '0')}-ünïcødé-😀.md`] = `# 页面 ${i}\n\n安装 ${i}\n`;
 const root = makeTree(files);
 const config = { roots: [{ name: 'docs', path: root }], confirm: { paths: ['说明.md'], timeoutMs: 30_000 } };
 const caps = { elicitation: {} };
-const meta = (c: Json = {}): Json => ({ 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': c });
+const meta = (c: Json = {}): Json => ({
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': c,
+});
 
 function result(m: Message): Json {
   assert.ok(m.result, `expected a result, got ${JSON.stringify(m.error)}`);
@@ -45,11 +51,16 @@ describe(`non-Latin-1 names through cursors and consent state (${RUNTIME})`, () 
   test('a consent-gated read of 说明.md completes through requestState', async () => {
     const c = await startServer({ config });
     try {
-      const first = result(await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: { path: '说明.md' } }));
+      const first = result(
+        await c.request('tools/call', { _meta: meta(caps), name: 'read_doc', arguments: { path: '说明.md' } }),
+      );
       assert.equal(first['resultType'], 'input_required', JSON.stringify(first));
       const key = Object.keys(first['inputRequests'] as Json)[0]!;
       const answer = { [key]: { action: 'accept', content: { allow: true } } };
-      const ok = await call(c, 'read_doc', { path: '说明.md' }, { requestState: first['requestState'], inputResponses: answer });
+      const ok = await call(c, 'read_doc', { path: '说明.md' }, {
+        requestState: first['requestState'],
+        inputResponses: answer,
+      });
       assert.match(JSON.stringify(ok['content']), /机密内容 4417/);
       const codes = c.auditRecords().filter((a) => a['event'] === 'request').map((a) => a['code']);
       assert.ok(!codes.includes(-32603), 'no internal error on the way');

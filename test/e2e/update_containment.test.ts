@@ -21,7 +21,11 @@ type Run = { status: number | null; stdout: string; stderr: string };
 const show = (r: Run): string => `status ${r.status}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
 function updater(args: readonly string[], env: Readonly<Record<string, string>> = {}): Run {
-  const r = spawnSync(process.execPath, [UPDATER, ...args], { encoding: 'utf8', timeout: 120_000, env: { PATH: process.env['PATH'] ?? '', ...env } });
+  const r = spawnSync(process.execPath, [UPDATER, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,32 +56,57 @@ const FD_PROBE = `import * as probeFs from 'node:fs';
 }
 `;
 
-test('verify hands the candidate none of the descriptors the updater inherited (dir via /proc/self/fd, file by number)', { skip: onlyNode || process.platform !== 'linux' && 'Linux only' }, () => {
-  const { dir, config } = staged(OLD.toString('utf8').replace(/^(#!.*\n)/, `$1${FD_PROBE}`));
-  const secretDir = makeTree({ 'secret.md': 'TOKEN-IN-A-FOLDER-7f3a\n' });
-  const secretFile = join(makeTree({ 'key.txt': 'TOKEN-IN-A-FILE-91c2\n' }), 'key.txt');
-  const victim = join(tempDir('dw-victim-'), 'victim.txt');
-  writeFileSync(victim, '');
-  // The operator's shell: `exec 57<dir 58<file 59>>file`, then the updater (what a leaky terminal does).
-  const r = spawnSync('/bin/bash', ['-c', 'exec 57<"$D" 58<"$F" 59>>"$V"; exec "$NODE" "$UPDATER" verify --install "$I" --config "$C"'], {
-    encoding: 'utf8', timeout: 120_000,
-    env: { PATH: process.env['PATH'] ?? '', D: secretDir, F: secretFile, V: victim, NODE: process.execPath, UPDATER, I: dir, C: config },
-  });
-  const out = `${r.stdout}\n${r.stderr}`;
-  assert.equal(r.status, 1, out);
-  // The probe ran (its report is in the refusal), and every attempt failed.
-  assert.match(out, /probe fd57=(ENOENT|EBADF|ERR_ACCESS_DENIED) fd58=(ENOENT|EBADF|ERR_ACCESS_DENIED) fd58direct=EBADF fd59=EBADF/, out);
-  assert.doesNotMatch(out, /TOKEN-IN-A-/);
-  assert.equal(readFileSync(victim, 'utf8'), '', 'nothing was written through the inherited descriptor');
-  const records = readFileSync(join(dir, 'update-audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  const closed = records.find((x) => x['step'] === 'inherited_descriptors' && x['command'] === 'verify');
-  assert.ok(closed, 'the trail records the closed descriptors');
-  const list = JSON.stringify(closed);
-  for (const fd of ['57', '58', '59']) assert.match(list, new RegExp(`"${fd} \\(`), list);
-  assert.ok(readFileSync(join(dir, 'docwarden.js')).equals(OLD), 'the live file is byte-identical');
-});
+test(
+  'verify hands the candidate none of the descriptors the updater inherited (dir via /proc/self/fd, file by number)',
+  { skip: onlyNode || process.platform !== 'linux' && 'Linux only' },
+  () => {
+    const { dir, config } = staged(OLD.toString('utf8').replace(/^(#!.*\n)/, `$1${FD_PROBE}`));
+    const secretDir = makeTree({ 'secret.md': 'TOKEN-IN-A-FOLDER-7f3a\n' });
+    const secretFile = join(makeTree({ 'key.txt': 'TOKEN-IN-A-FILE-91c2\n' }), 'key.txt');
+    const victim = join(tempDir('dw-victim-'), 'victim.txt');
+    writeFileSync(victim, '');
+    // The operator's shell: `exec 57<dir 58<file 59>>file`, then the updater (what a leaky terminal does).
+    const r = spawnSync('/bin/bash', [
+      '-c',
+      'exec 57<"$D" 58<"$F" 59>>"$V"; exec "$NODE" "$UPDATER" verify --install "$I" --config "$C"',
+    ], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        D: secretDir,
+        F: secretFile,
+        V: victim,
+        NODE: process.execPath,
+        UPDATER,
+        I: dir,
+        C: config,
+      },
+    });
+    const out = `${r.stdout}\n${r.stderr}`;
+    assert.equal(r.status, 1, out);
+    // The probe ran (its report is in the refusal), and every attempt failed.
+    assert.match(
+      out,
+      /probe fd57=(ENOENT|EBADF|ERR_ACCESS_DENIED) fd58=(ENOENT|EBADF|ERR_ACCESS_DENIED) fd58direct=EBADF fd59=EBADF/,
+      out,
+    );
+    assert.doesNotMatch(out, /TOKEN-IN-A-/);
+    assert.equal(readFileSync(victim, 'utf8'), '', 'nothing was written through the inherited descriptor');
+    const records = readFileSync(join(dir, 'update-audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) =>
+      JSON.parse(l) as Record<string, unknown>
+    );
+    const closed = records.find((x) => x['step'] === 'inherited_descriptors' && x['command'] === 'verify');
+    assert.ok(closed, 'the trail records the closed descriptors');
+    const list = JSON.stringify(closed);
+    for (const fd of ['57', '58', '59']) assert.match(list, new RegExp(`"${fd} \\(`), list);
+    assert.ok(readFileSync(join(dir, 'docwarden.js')).equals(OLD), 'the live file is byte-identical');
+  },
+);
 
-test('verify --runtime deno refuses to run the candidate: a static import and fchmod would escape Deno\'s sandbox', { skip: onlyNode }, () => {
+test("verify --runtime deno refuses to run the candidate: a static import and fchmod would escape Deno's sandbox", {
+  skip: onlyNode,
+}, () => {
   const secret = join(makeTree({ 'secret.md': 'TOKEN-OUTSIDE-THE-ROOTS-5e1b\n' }), 'secret.md');
   const escape = `import leaked from ${JSON.stringify(secret)} with { type: 'text' };
 import * as escFs from 'node:fs';
@@ -95,6 +124,6 @@ import * as escFs from 'node:fs';
   assert.equal(r.status, 1, out);
   assert.match(out, /Cannot run the candidate: Deno cannot contain a candidate \(a static import reads any file/);
   assert.doesNotMatch(out, /TOKEN-OUTSIDE-THE-ROOTS|escaped:/);
-  assert.equal(statSync(config).mode & 0o777, modeBefore, 'the config\'s mode is unchanged');
+  assert.equal(statSync(config).mode & 0o777, modeBefore, "the config's mode is unchanged");
   assert.ok(readFileSync(join(dir, 'docwarden.js')).equals(OLD), 'the live file is byte-identical');
 });

@@ -10,7 +10,7 @@ import { census } from '../../src/cli/check.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Json } from '../helpers/harness.ts';
+import { type Json, RUNTIME, startReady } from '../helpers/harness.ts';
 
 const root = makeTree({ 'plain/doc.md': '# Plain\n\nplain text\n', 'shared/doc.md': '# Shared\n\nshared text\n' });
 chmodSync(join(root, 'shared'), 0o775); // group-writable: a group member could swap folders in it

@@ -18,9 +18,22 @@ test('`parseDocUri()` reverses `docUri()`, including names beyond Latin-1', () =
 
 test('`parseDocUri()` refuses other schemes, bad roots, queries, encoded slashes and broken escapes', () => {
   const bad = [
-    'file:///etc/passwd', 'docs://', 'docs:///a.md', 'docs://-x/a.md', 'docs://a b/a.md', `docs://${'r'.repeat(33)}/a.md`,
-    'docs://docs/a.md?x=1', 'docs://docs/a.md#top', 'docs://docs/..%2f..%2fetc/passwd', 'docs://docs/%E0%A4%A', `docs://docs/${'a'.repeat(4100)}`,
+    'file:///etc/passwd',
+    'docs://',
+    'docs:///a.md',
+    'docs://-x/a.md',
+    'docs://a b/a.md',
+    `docs://${'r'.repeat(33)}/a.md`,
+    'docs://docs/a.md?x=1',
+    'docs://docs/a.md#top',
+    'docs://docs/..%2f..%2fetc/passwd',
+    'docs://docs/%E0%A4%A',
+    `docs://docs/${'a'.repeat(4100)}`,
   ];
   for (const uri of bad) assert.equal(parseDocUri(uri), null, uri);
-  assert.deepEqual(parseDocUri('docs://docs/%2e%2e/x.md'), { root: 'docs', path: '../x.md' }, 'decoded once: the path rules refuse it next');
+  assert.deepEqual(
+    parseDocUri('docs://docs/%2e%2e/x.md'),
+    { root: 'docs', path: '../x.md' },
+    'decoded once: the path rules refuse it next',
+  );
 });

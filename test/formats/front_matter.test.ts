@@ -9,13 +9,28 @@ function fm(text: string): { fields: Record<string, string>; endLine: number } |
 
 test('`parseFrontMatter()` reads simple YAML pairs and strips matching quotes', () => {
   const text = [
-    '---', 'title: Getting started', 'description: "Install: the \\"easy\\" way"', "author: 'O''Brien'",
-    'draft: false # comment', 'url: http://x.test/#a', 'mixed: "left\'', 'empty:', 'last_key-2: v', '---', '# Body',
+    '---',
+    'title: Getting started',
+    'description: "Install: the \\"easy\\" way"',
+    "author: 'O''Brien'",
+    'draft: false # comment',
+    'url: http://x.test/#a',
+    'mixed: "left\'',
+    'empty:',
+    'last_key-2: v',
+    '---',
+    '# Body',
   ].join('\n');
   assert.deepEqual(fm(text), {
     fields: {
-      title: 'Getting started', description: 'Install: the "easy" way', author: "O'Brien", draft: 'false',
-      url: 'http://x.test/#a', mixed: '"left\'', empty: '', 'last_key-2': 'v',
+      title: 'Getting started',
+      description: 'Install: the "easy" way',
+      author: "O'Brien",
+      draft: 'false',
+      url: 'http://x.test/#a',
+      mixed: '"left\'',
+      empty: '',
+      'last_key-2': 'v',
     },
     endLine: 10,
   });
@@ -23,13 +38,34 @@ test('`parseFrontMatter()` reads simple YAML pairs and strips matching quotes', 
 
 test('`parseFrontMatter()` renders lists and block scalars and ignores nested mappings', () => {
   const text = [
-    '---', 'tags:', '  - one', '  - "two"', 'flow: [a, b]', 'nested:', '  child: x', '  other: y',
-    'literal: |', '  line one', '  line two', 'folded: >-', '  folded', '  text', 'bare_list:', '- x', '- y', 'after: z', '...',
+    '---',
+    'tags:',
+    '  - one',
+    '  - "two"',
+    'flow: [a, b]',
+    'nested:',
+    '  child: x',
+    '  other: y',
+    'literal: |',
+    '  line one',
+    '  line two',
+    'folded: >-',
+    '  folded',
+    '  text',
+    'bare_list:',
+    '- x',
+    '- y',
+    'after: z',
+    '...',
   ].join('\n');
   assert.deepEqual(fm(text), {
     fields: {
-      tags: 'one, two', flow: '[a, b]', literal: 'line one\nline two', folded: 'folded text',
-      bare_list: 'x, y', after: 'z',
+      tags: 'one, two',
+      flow: '[a, b]',
+      literal: 'line one\nline two',
+      folded: 'folded text',
+      bare_list: 'x, y',
+      after: 'z',
     },
     endLine: 19,
   });
@@ -37,8 +73,18 @@ test('`parseFrontMatter()` renders lists and block scalars and ignores nested ma
 
 test('`parseFrontMatter()` skips invalid and prototype-named keys and keeps the first duplicate', () => {
   const text = [
-    '---', '__proto__: polluted', 'constructor: x', 'prototype: y', 'has space: no', '"quoted": no',
-    `${'k'.repeat(65)}: too long`, 'ok: 1', 'ok: 2', 'toString: fine', 'a:b', '---',
+    '---',
+    '__proto__: polluted',
+    'constructor: x',
+    'prototype: y',
+    'has space: no',
+    '"quoted": no',
+    `${'k'.repeat(65)}: too long`,
+    'ok: 1',
+    'ok: 2',
+    'toString: fine',
+    'a:b',
+    '---',
   ].join('\n');
   const r = parseFrontMatter(text.split('\n'));
   assert.ok(r !== null);
@@ -78,8 +124,18 @@ test('`parseFrontMatter()` returns empty fields for empty front matter', () => {
 
 test('`parseFrontMatter()` reads TOML key = value pairs up to the first table', () => {
   const text = [
-    '+++', 'title = "Hello \\"world\\""', "path = 'C:\\dir'", 'weight = 10 # comment', 'tags = ["a", "b"]',
-    'spaced_key   =   "v"', '# comment', 'bad key = 1', '__proto__ = "x"', '[params]', 'inner = "no"', '+++',
+    '+++',
+    'title = "Hello \\"world\\""',
+    "path = 'C:\\dir'",
+    'weight = 10 # comment',
+    'tags = ["a", "b"]',
+    'spaced_key   =   "v"',
+    '# comment',
+    'bad key = 1',
+    '__proto__ = "x"',
+    '[params]',
+    'inner = "no"',
+    '+++',
   ].join('\n');
   assert.deepEqual(fm(text), {
     fields: { title: 'Hello "world"', path: 'C:\\dir', weight: '10', tags: '["a", "b"]', spaced_key: 'v' },

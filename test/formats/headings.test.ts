@@ -9,45 +9,118 @@ function parse(text: string, format: DocFormat): readonly (readonly [number, str
 
 test('`formatOf()` maps extensions case-insensitively and falls back to text', () => {
   const cases: readonly (readonly [string, DocFormat])[] = [
-    ['a.md', 'markdown'], ['x/B.MARKDOWN', 'markdown'], ['c.mdx', 'markdown'],
-    ['d.rst', 'rst'], ['e.rest', 'rst'],
-    ['f.adoc', 'asciidoc'], ['g.asciidoc', 'asciidoc'], ['h.asc', 'asciidoc'],
-    ['i.txt', 'text'], ['README', 'text'], ['.md', 'text'], ['md.d/file', 'text'],
+    ['a.md', 'markdown'],
+    ['x/B.MARKDOWN', 'markdown'],
+    ['c.mdx', 'markdown'],
+    ['d.rst', 'rst'],
+    ['e.rest', 'rst'],
+    ['f.adoc', 'asciidoc'],
+    ['g.asciidoc', 'asciidoc'],
+    ['h.asc', 'asciidoc'],
+    ['i.txt', 'text'],
+    ['README', 'text'],
+    ['.md', 'text'],
+    ['md.d/file', 'text'],
   ];
   for (const [path, format] of cases) assert.equal(formatOf(path), format, path);
 });
 
 test('`parseHeadings()` reads Markdown ATX headings and strips closing hashes', () => {
   const text = [
-    '# One', '## Two ##', '### Three ###   ', '#### Four #not-closing', '##### Five \\#',
-    '###### Six', '####### Seven', '#NoSpace', '   # Indented three', '    # Indented four',
-    '#\tTab', '## C# #', '#', '### ###',
+    '# One',
+    '## Two ##',
+    '### Three ###   ',
+    '#### Four #not-closing',
+    '##### Five \\#',
+    '###### Six',
+    '####### Seven',
+    '#NoSpace',
+    '   # Indented three',
+    '    # Indented four',
+    '#\tTab',
+    '## C# #',
+    '#',
+    '### ###',
   ].join('\n');
   assert.deepEqual(parse(text, 'markdown'), [
-    [1, 'One', 1], [2, 'Two', 2], [3, 'Three', 3], [4, 'Four #not-closing', 4], [5, 'Five \\#', 5],
-    [6, 'Six', 6], [1, 'Indented three', 9], [1, 'Tab', 11], [2, 'C#', 12],
+    [1, 'One', 1],
+    [2, 'Two', 2],
+    [3, 'Three', 3],
+    [4, 'Four #not-closing', 4],
+    [5, 'Five \\#', 5],
+    [6, 'Six', 6],
+    [1, 'Indented three', 9],
+    [1, 'Tab', 11],
+    [2, 'C#', 12],
   ]);
 });
 
 test('`parseHeadings()` reads Markdown setext headings only under paragraph text', () => {
   const text = [
-    'Title', '=====', '', 'Sub', '---', '', '---', '', '- item', '---', '', '> quote', '---',
-    '', 'Two line', 'paragraph', '===', '', '    code', '---', '', '***', '---', 'After # not atx', '-',
+    'Title',
+    '=====',
+    '',
+    'Sub',
+    '---',
+    '',
+    '---',
+    '',
+    '- item',
+    '---',
+    '',
+    '> quote',
+    '---',
+    '',
+    'Two line',
+    'paragraph',
+    '===',
+    '',
+    '    code',
+    '---',
+    '',
+    '***',
+    '---',
+    'After # not atx',
+    '-',
   ].join('\n');
   assert.deepEqual(parse(text, 'markdown'), [
-    [1, 'Title', 1], [2, 'Sub', 4], [1, 'Two line paragraph', 15], [2, 'After # not atx', 24],
+    [1, 'Title', 1],
+    [2, 'Sub', 4],
+    [1, 'Two line paragraph', 15],
+    [2, 'After # not atx', 24],
   ]);
 });
 
 test('`parseHeadings()` ignores headings inside Markdown code fences of matching kind and length', () => {
   const text = [
-    '# Before', '```js', '# not a heading', '~~~', '# still code', '```', '## After one',
-    '````', '```', '# inside', '````', '~~~~ python', '# inside tilde', '~~~', 'x', '---', '~~~~',
-    '### After two', '``` has ` backtick', '### Not a fence so a heading', '```',
+    '# Before',
+    '```js',
+    '# not a heading',
+    '~~~',
+    '# still code',
+    '```',
+    '## After one',
+    '````',
+    '```',
+    '# inside',
+    '````',
+    '~~~~ python',
+    '# inside tilde',
+    '~~~',
+    'x',
+    '---',
+    '~~~~',
+    '### After two',
+    '``` has ` backtick',
+    '### Not a fence so a heading',
+    '```',
     '# in unclosed fence',
   ].join('\n');
   assert.deepEqual(parse(text, 'markdown'), [
-    [1, 'Before', 1], [2, 'After one', 7], [3, 'After two', 18], [3, 'Not a fence so a heading', 20],
+    [1, 'Before', 1],
+    [2, 'After one', 7],
+    [3, 'After two', 18],
+    [3, 'Not a fence so a heading', 20],
   ]);
 });
 
@@ -60,20 +133,64 @@ test('`parseHeadings()` skips YAML and TOML front matter in Markdown', () => {
 
 test('`parseHeadings()` assigns reStructuredText levels in order of first style appearance', () => {
   const text = [
-    '=======', ' Title', '=======', '', 'Section', '=======', '', 'Sub', '---', '', 'Other', '=======',
-    '', 'Sub two', '-------', '', 'Deep', '~~~~~~~~', '', '-----------', 'Over dash', '-----------',
+    '=======',
+    ' Title',
+    '=======',
+    '',
+    'Section',
+    '=======',
+    '',
+    'Sub',
+    '---',
+    '',
+    'Other',
+    '=======',
+    '',
+    'Sub two',
+    '-------',
+    '',
+    'Deep',
+    '~~~~~~~~',
+    '',
+    '-----------',
+    'Over dash',
+    '-----------',
   ].join('\n');
   assert.deepEqual(parse(text, 'rst'), [
-    [1, 'Title', 2], [2, 'Section', 5], [3, 'Sub', 8], [2, 'Other', 11], [3, 'Sub two', 14],
-    [4, 'Deep', 17], [5, 'Over dash', 21],
+    [1, 'Title', 2],
+    [2, 'Section', 5],
+    [3, 'Sub', 8],
+    [2, 'Other', 11],
+    [3, 'Sub two', 14],
+    [4, 'Deep', 17],
+    [5, 'Over dash', 21],
   ]);
 });
 
 test('`parseHeadings()` rejects reStructuredText underlines that are too short, indented or mixed', () => {
   const text = [
-    'Too long a title', '----', '', '  Indented', '  ----------', '', 'Mixed', '-=-=-=-', '',
-    'Indented underline', '   ------------------', '', '----------', '', 'Para', '', '::', 'Ok',
-    '##', '', 'Über', '~~~~',
+    'Too long a title',
+    '----',
+    '',
+    '  Indented',
+    '  ----------',
+    '',
+    'Mixed',
+    '-=-=-=-',
+    '',
+    'Indented underline',
+    '   ------------------',
+    '',
+    '----------',
+    '',
+    'Para',
+    '',
+    '::',
+    'Ok',
+    '##',
+    '',
+    'Über',
+    '~~~~',
   ].join('\n');
   assert.deepEqual(parse(text, 'rst'), [[1, 'Ok', 18], [2, 'Über', 21]]);
 });
@@ -85,13 +202,38 @@ test('`parseHeadings()` skips reStructuredText literal blocks because they are i
 
 test('`parseHeadings()` reads AsciiDoc section titles and skips delimited blocks', () => {
   const text = [
-    '= Document', '', '== Section ==', '=== Sub', '----', '== in listing', '----', '....',
-    '== in literal', '....', '////', '== in comment', '////', '# Markdown style', '====== Six',
-    '======= Seven', '==NoSpace', ' == Indented', '====', '-----', '== in longer listing', '----',
-    '== still listing', '-----', '==== Four',
+    '= Document',
+    '',
+    '== Section ==',
+    '=== Sub',
+    '----',
+    '== in listing',
+    '----',
+    '....',
+    '== in literal',
+    '....',
+    '////',
+    '== in comment',
+    '////',
+    '# Markdown style',
+    '====== Six',
+    '======= Seven',
+    '==NoSpace',
+    ' == Indented',
+    '====',
+    '-----',
+    '== in longer listing',
+    '----',
+    '== still listing',
+    '-----',
+    '==== Four',
   ].join('\n');
   assert.deepEqual(parse(text, 'asciidoc'), [
-    [1, 'Document', 1], [2, 'Section', 3], [3, 'Sub', 4], [1, 'Markdown style', 14], [6, 'Six', 15],
+    [1, 'Document', 1],
+    [2, 'Section', 3],
+    [3, 'Sub', 4],
+    [1, 'Markdown style', 14],
+    [6, 'Six', 15],
     [4, 'Four', 25],
   ]);
 });

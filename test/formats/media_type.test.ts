@@ -4,14 +4,29 @@ import { extensionOf, isTextMediaType, mediaTypeOf } from '../../src/formats/med
 
 test('`mediaTypeOf()` maps every known extension, ignoring case and directories', () => {
   const cases: readonly (readonly [string, string])[] = [
-    ['a.md', 'text/markdown'], ['a.markdown', 'text/markdown'], ['a.mdx', 'text/markdown'],
-    ['a.rst', 'text/x-rst'], ['a.adoc', 'text/asciidoc'], ['a.asciidoc', 'text/asciidoc'],
-    ['a.txt', 'text/plain'], ['a.html', 'text/html'], ['a.htm', 'text/html'],
-    ['a.json', 'application/json'], ['a.yaml', 'application/yaml'], ['a.yml', 'application/yaml'],
-    ['a.toml', 'application/toml'], ['a.csv', 'text/csv'], ['a.svg', 'image/svg+xml'],
-    ['a.png', 'image/png'], ['a.jpg', 'image/jpeg'], ['a.jpeg', 'image/jpeg'], ['a.gif', 'image/gif'],
-    ['a.pdf', 'application/pdf'], ['a.xml', 'application/xml'],
-    ['dir.d/GUIDE.MD', 'text/markdown'], ['x/y/archive.tar.gz', 'application/octet-stream'],
+    ['a.md', 'text/markdown'],
+    ['a.markdown', 'text/markdown'],
+    ['a.mdx', 'text/markdown'],
+    ['a.rst', 'text/x-rst'],
+    ['a.adoc', 'text/asciidoc'],
+    ['a.asciidoc', 'text/asciidoc'],
+    ['a.txt', 'text/plain'],
+    ['a.html', 'text/html'],
+    ['a.htm', 'text/html'],
+    ['a.json', 'application/json'],
+    ['a.yaml', 'application/yaml'],
+    ['a.yml', 'application/yaml'],
+    ['a.toml', 'application/toml'],
+    ['a.csv', 'text/csv'],
+    ['a.svg', 'image/svg+xml'],
+    ['a.png', 'image/png'],
+    ['a.jpg', 'image/jpeg'],
+    ['a.jpeg', 'image/jpeg'],
+    ['a.gif', 'image/gif'],
+    ['a.pdf', 'application/pdf'],
+    ['a.xml', 'application/xml'],
+    ['dir.d/GUIDE.MD', 'text/markdown'],
+    ['x/y/archive.tar.gz', 'application/octet-stream'],
   ];
   for (const [path, type] of cases) assert.equal(mediaTypeOf(path), type, path);
 });
@@ -30,11 +45,32 @@ test('`extensionOf()` reads the last segment only and ignores dotfiles', () => {
 });
 
 test('`isTextMediaType()` accepts text types and the textual application types', () => {
-  for (const mt of ['text/markdown', 'text/plain; charset=utf-8', 'TEXT/HTML', 'application/json',
-    'application/yaml', 'application/toml', 'application/xml', 'image/svg+xml']) {
+  for (
+    const mt of [
+      'text/markdown',
+      'text/plain; charset=utf-8',
+      'TEXT/HTML',
+      'application/json',
+      'application/yaml',
+      'application/toml',
+      'application/xml',
+      'image/svg+xml',
+    ]
+  ) {
     assert.equal(isTextMediaType(mt), true, mt);
   }
-  for (const mt of ['image/png', 'image/jpeg', 'application/pdf', 'application/octet-stream', 'text/', 'text', 'application/jsonx', '']) {
+  for (
+    const mt of [
+      'image/png',
+      'image/jpeg',
+      'application/pdf',
+      'application/octet-stream',
+      'text/',
+      'text',
+      'application/jsonx',
+      '',
+    ]
+  ) {
     assert.equal(isTextMediaType(mt), false, mt);
   }
 });

@@ -5,13 +5,20 @@
 // replays. DOCWARDEN_FUZZ_SEED picks another fixed starting seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TARGETS, type FuzzFailure } from '../helpers/fuzz_targets.ts';
+import { type FuzzFailure, TARGETS } from '../helpers/fuzz_targets.ts';
 
 const SEED = Number(process.env['DOCWARDEN_FUZZ_SEED'] ?? 20261125) >>> 0;
-const COUNTS: Readonly<Record<string, number>> = { line_reader: 25_000, envelope: 35_000, sniff_id: 10_000, tool_args: 35_000 };
+const COUNTS: Readonly<Record<string, number>> = {
+  line_reader: 25_000,
+  envelope: 35_000,
+  sniff_id: 10_000,
+  tool_args: 35_000,
+};
 
 function explain(f: FuzzFailure | null): string {
-  return f === null ? '' : `${f.target} failed at seed ${f.seed}: ${f.problem}\ninput: ${f.input}\nreplay: npm run fuzz -- --target ${f.target} --seed ${f.seed} --count 1`;
+  return f === null
+    ? ''
+    : `${f.target} failed at seed ${f.seed}: ${f.problem}\ninput: ${f.input}\nreplay: npm run fuzz -- --target ${f.target} --seed ${f.seed} --count 1`;
 }
 
 test('at least 100,000 inputs are fuzzed in npm test', () => {

@@ -25,12 +25,18 @@ export async function runCase(c: Client, sent: Sent): Promise<CaseResult> {
   const from = c.stdout.length;
   const reply = await c.request(sent.method, sent.params, CASE_HANG_GUARD_MS);
   const pong = await c.request('ping', undefined, CASE_HANG_GUARD_MS);
-  if (JSON.stringify(pong.result) !== '{}') throw new Error(`ping after the case answered ${JSON.stringify(pong).slice(0, 200)}`);
+  if (JSON.stringify(pong.result) !== '{}')
+    throw new Error(`ping after the case answered ${JSON.stringify(pong).slice(0, 200)}`);
   return { reply, raw: c.stdout.slice(from) };
 }
 
 /** Canary marker or a host path the request did not itself carry, anywhere in `raw`. */
-export function leaks(world: HostileWorld, raw: string, requestText: string, extraPaths: readonly string[] = []): string[] {
+export function leaks(
+  world: HostileWorld,
+  raw: string,
+  requestText: string,
+  extraPaths: readonly string[] = [],
+): string[] {
   const out: string[] = [];
   if (raw.includes(world.marker)) out.push(`canary on stdout: ${excerpt(raw, world.marker)}`);
   for (const p of [...world.hostPaths, ...extraPaths]) {
@@ -47,8 +53,8 @@ function excerpt(raw: string, needle: string): string {
 /** Every string inside a value (keys excluded). */
 export function strings(v: unknown, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) strings(x, out);
-  else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) strings(x, out);
+  else if (Array.isArray(v)) { for (const x of v) strings(x, out); }
+  else if (typeof v === 'object' && v !== null) { for (const x of Object.values(v)) strings(x, out); }
   return out;
 }
 
@@ -62,7 +68,8 @@ export function rawControls(reply: Message, sent: unknown = {}): string | null {
     let s = raw;
     for (const e of echoes) s = s.split(e).join('');
     const m = UNSAFE_TEXT.exec(s);
-    if (m) return `raw U+${(m[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')} in ${JSON.stringify(s.slice(0, 120))}`;
+    if (m)
+      return `raw U+${(m[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')} in ${JSON.stringify(s.slice(0, 120))}`;
   }
   return null;
 }

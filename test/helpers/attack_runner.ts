@@ -2,9 +2,9 @@
 // answers a missing file, then sends every case (with a ping after each) and collects what went wrong.
 import type { ConfigName, Spelling, Target } from './attack_cases.ts';
 import type { EntryPoint, Known } from './attack_entry.ts';
-import { CASE_HANG_GUARD_MS, leaks, rawControls, runCase, textOf, type Sent } from './attack_judge.ts';
-import { startReady, type Client, type Json, type Message } from './harness.ts';
-import { WALK_ENTRIES, type HostileWorld } from './hostile_fixture.ts';
+import { CASE_HANG_GUARD_MS, leaks, rawControls, runCase, type Sent, textOf } from './attack_judge.ts';
+import { type Client, type Json, type Message, startReady } from './harness.ts';
+import { type HostileWorld, WALK_ENTRIES } from './hostile_fixture.ts';
 
 export type Session = { readonly c: Client; readonly known: Known; cases: number };
 
@@ -19,9 +19,13 @@ export function worldConfig(w: HostileWorld, cfg: ConfigName): Json {
 export async function startSession(w: HostileWorld, cfg: ConfigName): Promise<Session> {
   const c = await startReady({ config: worldConfig(w, cfg), extraRead: w.extraRead });
   const missing: Record<string, string> = {};
-  for (const tool of ['read_doc', 'doc_info', 'outline_doc']) missing[tool] = textOf(await c.request('tools/call', { name: tool, arguments: { path: 'no-such-file.md' } }));
-  missing['list_docs'] = textOf(await c.request('tools/call', { name: 'list_docs', arguments: { path: 'no-such-folder' } }));
-  missing['resources/read'] = (await c.request('resources/read', { uri: 'docs://docs/no-such-file.md' })).error?.message ?? '(no error)';
+  for (const tool of ['read_doc', 'doc_info', 'outline_doc'])
+    missing[tool] = textOf(await c.request('tools/call', { name: tool, arguments: { path: 'no-such-file.md' } }));
+  missing['list_docs'] = textOf(
+    await c.request('tools/call', { name: 'list_docs', arguments: { path: 'no-such-folder' } }),
+  );
+  missing['resources/read'] =
+    (await c.request('resources/read', { uri: 'docs://docs/no-such-file.md' })).error?.message ?? '(no error)';
   return { c, known: { world: w, cfg, missing }, cases: 0 };
 }
 
@@ -29,7 +33,12 @@ export async function startSession(w: HostileWorld, cfg: ConfigName): Promise<Se
 export type CustomCase = { readonly label: string; readonly sent: Sent; readonly judge: (m: Message) => string | null };
 
 /** Runs one case, returning its problems (empty when it held). Throws if the server stops answering. */
-export async function runOne(s: Session, label: string, sent: Sent, judge: (m: Message) => string | null): Promise<string[]> {
+export async function runOne(
+  s: Session,
+  label: string,
+  sent: Sent,
+  judge: (m: Message) => string | null,
+): Promise<string[]> {
   s.cases++;
   let result;
   try {
@@ -55,7 +64,9 @@ export async function runSpellings(s: Session, entry: EntryPoint, spellings: rea
   for (const sp of spellings) {
     const label = `${entry.name} ${describe(sp.target)}`;
     const outcome = sp.outcome(s.known.cfg);
-    problems.push(...(await runOne(s, label, entry.build(sp.target, s.known), (m) => entry.judge(m, outcome, sp.target, s.known))));
+    problems.push(
+      ...(await runOne(s, label, entry.build(sp.target, s.known), (m) => entry.judge(m, outcome, sp.target, s.known))),
+    );
   }
   return problems;
 }
@@ -67,7 +78,8 @@ export async function runCustom(s: Session, cases: readonly CustomCase[]): Promi
 }
 
 export function describe(t: Target): string {
-  return (t.root === undefined ? '' : `root=${JSON.stringify(t.root)} `) + JSON.stringify(t.path.length > 80 ? t.path.slice(0, 77) + '...' : t.path);
+  return (t.root === undefined ? '' : `root=${JSON.stringify(t.root)} `) +
+    JSON.stringify(t.path.length > 80 ? t.path.slice(0, 77) + '...' : t.path);
 }
 
 /** Fails with every problem listed (one line each), or passes. */

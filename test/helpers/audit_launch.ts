@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { launchLine } from '../../src/cli/launch.ts';
-import { BUNDLE, Client, DENO, RUNTIME, sandboxOf, type Json } from './harness.ts';
+import { BUNDLE, Client, DENO, type Json, RUNTIME, sandboxOf } from './harness.ts';
 
 const DENY = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', '--deny-import'];
 
@@ -47,10 +47,18 @@ export function auditLaunch(o: AuditLaunch): Client {
   let cmd = process.execPath;
   let args = [BUNDLE, ...serverArgs];
   if (RUNTIME !== 'node') {
-    const roots = o.config ? ((o.config['roots'] as { path: string }[] | undefined) ?? []).map((r) => r.path) : (o.roots ?? []);
+    const roots = o.config
+      ? ((o.config['roots'] as { path: string }[] | undefined) ?? []).map((r) => r.path)
+      : (o.roots ?? []);
     const read = [BUNDLE, ...roots, ...(o.configPath ? [o.configPath] : []), ...(o.extraRead ?? [])];
     const keep = (o.config?.['audit'] as { keep?: number } | undefined)?.keep ?? 8;
-    const write = !log ? [] : o.grant === 'folder' ? [o.folder ?? dirname(log)] : o.grant === 'rotation' ? [log, ...Array.from({ length: keep }, (_, i) => `${log}.${i + 1}`)] : [log];
+    const write = !log
+      ? []
+      : o.grant === 'folder'
+      ? [o.folder ?? dirname(log)]
+      : o.grant === 'rotation'
+      ? [log, ...Array.from({ length: keep }, (_, i) => `${log}.${i + 1}`)]
+      : [log];
     if (o.grant === 'folder' || o.grant === 'rotation') read.push(...write);
     const s = sandboxOf(RUNTIME);
     const line = launchLine(s.runtime, s.command, s.nodeVersion, { read, write }, BUNDLE, serverArgs, process.platform);
@@ -62,7 +70,10 @@ export function auditLaunch(o: AuditLaunch): Client {
 }
 
 /** Runs a subcommand to completion under the runtime under test; `read` is what Deno may read. */
-export function runSubcommand(args: readonly string[], read: readonly string[]): { code: number | null; stdout: string; stderr: string } {
+export function runSubcommand(
+  args: readonly string[],
+  read: readonly string[],
+): { code: number | null; stdout: string; stderr: string } {
   const [cmd, full] = RUNTIME === 'deno'
     ? [DENO, ['run', '--no-prompt', `--allow-read=${[BUNDLE, ...read].join(',')}`, ...DENY, BUNDLE, ...args]]
     : [process.execPath, [BUNDLE, ...args]];

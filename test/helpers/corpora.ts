@@ -10,7 +10,9 @@ export const CORPORA_DIR = CANDIDATES.find((d) => d !== undefined && existsSync(
 
 /** Why corpus tests cannot run here, or null when the corpora are available. */
 export function corporaMissing(): string | null {
-  return CORPORA_DIR === null ? 'the shared corpora are not beside this checkout (../shared/corpora); set DOCWARDEN_CORPORA' : null;
+  return CORPORA_DIR === null
+    ? 'the shared corpora are not beside this checkout (../shared/corpora); set DOCWARDEN_CORPORA'
+    : null;
 }
 const unpacked = new Map<string, string>();
 

@@ -133,7 +133,8 @@ export type ToolReply = Json & { content: Json[]; structuredContent?: Json; isEr
 export function sc(r: ToolReply): Json {
   const page = r.isError ? null : readDocPage(r);
   if (page !== null) return page;
-  if (r.isError || r.structuredContent === undefined) throw new Error(`expected a structured success, got ${JSON.stringify(r).slice(0, 400)}`);
+  if (r.isError || r.structuredContent === undefined)
+    throw new Error(`expected a structured success, got ${JSON.stringify(r).slice(0, 400)}`);
   return r.structuredContent;
 }
 
@@ -141,7 +142,9 @@ export function sc(r: ToolReply): Json {
  * back from that text, strictly (header, framed text, continuation), or null for any other reply. */
 export function readDocPage(r: ToolReply): Json | null {
   const t = String(r.content[0]?.['text'] ?? '');
-  const m = /^(\S+?):(.+) — (?:lines (\d+)-(\d+)|no lines)(?: of (\d+))?(?: \(section (".*")\))?\n<<<document \1:\2 \[([0-9a-f]{12})\]\n/.exec(t);
+  const m =
+    /^(\S+?):(.+) — (?:lines (\d+)-(\d+)|no lines)(?: of (\d+))?(?: \(section (".*")\))?\n<<<document \1:\2 \[([0-9a-f]{12})\]\n/
+      .exec(t);
   if (r.structuredContent !== undefined || m === null) return null;
   const end = `\n>>>end of document ${m[1]}:${m[2]} [${m[7]}]`;
   const stop = t.lastIndexOf(end);
@@ -151,8 +154,13 @@ export function readDocPage(r: ToolReply): Json | null {
   if (rest !== '' && next === null) throw new Error(`unexpected text after the page: ${rest.slice(0, 200)}`);
   const startLine = m[3] === undefined ? null : Number(m[3]);
   return {
-    root: m[1], path: m[2], startLine, endLine: m[4] === undefined ? null : Number(m[4]),
-    totalLines: m[5] === undefined ? null : Number(m[5]), heading: m[6] === undefined ? null : JSON.parse(m[6]),
-    text: t.slice(m[0].length, Math.max(m[0].length, stop)), nextCursor: next?.[1] ?? null,
+    root: m[1],
+    path: m[2],
+    startLine,
+    endLine: m[4] === undefined ? null : Number(m[4]),
+    totalLines: m[5] === undefined ? null : Number(m[5]),
+    heading: m[6] === undefined ? null : JSON.parse(m[6]),
+    text: t.slice(m[0].length, Math.max(m[0].length, stop)),
+    nextCursor: next?.[1] ?? null,
   };
 }

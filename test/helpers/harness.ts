@@ -2,12 +2,12 @@
 // `node` (default, no sandbox), or one of the least-privilege lines that `docwarden launch` prints,
 // built here by the same functions (src/cli/launch.ts): `deno`, `node-permission` (this Node with
 // --experimental-permission or --permission by its version) and `node24` (Node 24 from test/runtimes).
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from '../../src/cli/args.ts';
 import { launchLine, type LaunchRuntime } from '../../src/cli/launch.ts';
-import { neededGrants, type Need } from '../../src/config/grant_check.ts';
+import { type Need, neededGrants } from '../../src/config/grant_check.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { tempDir } from './fixtures.ts';
@@ -15,7 +15,8 @@ import { tempDir } from './fixtures.ts';
 export type Runtime = 'node' | 'deno' | 'node-permission' | 'node24';
 const RUNTIMES: readonly Runtime[] = ['node', 'deno', 'node-permission', 'node24'];
 const asked = process.env['DOCWARDEN_RUNTIME'] ?? 'node';
-if (!RUNTIMES.includes(asked as Runtime)) throw new Error(`DOCWARDEN_RUNTIME must be one of ${RUNTIMES.join(', ')} (got ${JSON.stringify(asked)})`);
+if (!RUNTIMES.includes(asked as Runtime))
+  throw new Error(`DOCWARDEN_RUNTIME must be one of ${RUNTIMES.join(', ')} (got ${JSON.stringify(asked)})`);
 export const RUNTIME = asked as Runtime;
 export const BUNDLE = resolve('dist/docwarden.js');
 /** The test-only runtimes: test/runtimes/ is a locked package folder of its own that `npm test` installs. */
@@ -29,7 +30,9 @@ export function node24Version(): string {
 }
 
 /** The runtime binary, its launch flavour and Node version for a sandboxed harness runtime. */
-export function sandboxOf(runtime: Exclude<Runtime, 'node'>): { command: string; runtime: LaunchRuntime; nodeVersion: string } {
+export function sandboxOf(
+  runtime: Exclude<Runtime, 'node'>,
+): { command: string; runtime: LaunchRuntime; nodeVersion: string } {
   if (runtime === 'deno') return { command: DENO, runtime: 'deno', nodeVersion: '' };
   if (runtime === 'node24') return { command: NODE24, runtime: 'node', nodeVersion: node24Version() };
   return { command: process.execPath, runtime: 'node', nodeVersion: process.versions.node };
@@ -42,7 +45,12 @@ export function sandboxOf(runtime: Exclude<Runtime, 'node'>): { command: string;
 export const HANG_GUARD_MS = 60_000;
 
 export type Json = Record<string, unknown>;
-export type Message = Json & { id?: string | number; method?: string; result?: Json; error?: { code: number; message: string; data?: unknown } };
+export type Message = Json & {
+  id?: string | number;
+  method?: string;
+  result?: Json;
+  error?: { code: number; message: string; data?: unknown };
+};
 
 export type StartOptions = {
   /** Root folders; named by `config.roots` when a config is given, else passed as --root. */
@@ -58,16 +66,29 @@ export type StartOptions = {
 };
 
 /** What `docwarden launch` would grant for these server arguments; a config that does not load gets the files it names. */
-async function needFor(opts: StartOptions, serverArgs: readonly string[], configPath: string | null, auditPath: string | null): Promise<Need> {
+async function needFor(
+  opts: StartOptions,
+  serverArgs: readonly string[],
+  configPath: string | null,
+  auditPath: string | null,
+): Promise<Need> {
   try {
     return neededGrants(await loadConfig(createNodeHost(), parseArgs(serverArgs)), BUNDLE);
   } catch {
     const configRoots = ((opts.config?.['roots'] as { path: string }[] | undefined) ?? []).map((r) => r.path);
-    return { read: [...(opts.roots ?? []), ...configRoots, ...(configPath ? [configPath] : []), BUNDLE], write: auditPath ? [auditPath] : [] };
+    return {
+      read: [...(opts.roots ?? []), ...configRoots, ...(configPath ? [configPath] : []), BUNDLE],
+      write: auditPath ? [auditPath] : [],
+    };
   }
 }
 
-export async function launchArgs(opts: StartOptions, configPath: string | null, auditPath: string | null, runtime: Runtime = RUNTIME): Promise<{ cmd: string; args: string[] }> {
+export async function launchArgs(
+  opts: StartOptions,
+  configPath: string | null,
+  auditPath: string | null,
+  runtime: Runtime = RUNTIME,
+): Promise<{ cmd: string; args: string[] }> {
   const serverArgs: string[] = [];
   if (configPath) serverArgs.push('--config', configPath);
   else for (const r of opts.roots ?? []) serverArgs.push('--root', r);
@@ -77,9 +98,19 @@ export async function launchArgs(opts: StartOptions, configPath: string | null, 
   const need = await needFor(opts, serverArgs, configPath, auditPath);
   // extraRead lets a test show that docwarden itself refuses what Deno would allow; Node gets none, as
   // its exact flags would (rightly) make the production self-audit refuse to start.
-  const read = runtime === 'deno' ? [...need.read, ...(opts.extraRead ?? []).filter((p) => !need.read.includes(p))] : need.read;
+  const read = runtime === 'deno'
+    ? [...need.read, ...(opts.extraRead ?? []).filter((p) => !need.read.includes(p))]
+    : need.read;
   const s = sandboxOf(runtime);
-  const line = launchLine(s.runtime, s.command, s.nodeVersion, { read, write: need.write }, BUNDLE, serverArgs, process.platform);
+  const line = launchLine(
+    s.runtime,
+    s.command,
+    s.nodeVersion,
+    { read, write: need.write },
+    BUNDLE,
+    serverArgs,
+    process.platform,
+  );
   return { cmd: line.command, args: [...line.args] };
 }
 
@@ -91,7 +122,9 @@ export class Client {
   stderr = '';
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Answers server-to-client requests (roots/list, ...); default: method not found. */
-  onServerRequest: (m: Message) => Json | { error: { code: number; message: string } } | null = () => ({ error: { code: -32601, message: 'not supported' } });
+  onServerRequest: (m: Message) => Json | { error: { code: number; message: string } } | null = () => ({
+    error: { code: -32601, message: 'not supported' },
+  });
   private nextId = 1;
   private waiters: { pred: (m: Message) => boolean; resolve: (m: Message) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
@@ -124,7 +157,12 @@ export class Client {
       this.messages.push(m);
       if (m.method !== undefined && m.id !== undefined) {
         const answer = this.onServerRequest(m);
-        if (answer !== null) this.send('error' in answer ? { jsonrpc: '2.0', id: m.id, error: answer['error'] } : { jsonrpc: '2.0', id: m.id, result: answer });
+        if (answer !== null)
+          this.send(
+            'error' in answer
+              ? { jsonrpc: '2.0', id: m.id, error: answer['error'] }
+              : { jsonrpc: '2.0', id: m.id, result: answer },
+          );
       }
       for (const w of [...this.waiters]) {
         if (w.pred(m)) {
@@ -148,18 +186,36 @@ export class Client {
     const seen = this.messages.find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for a message; stderr: ${this.stderr.slice(-500)}`)), timeoutMs);
+      const t = setTimeout(
+        () =>
+          reject(
+            new Error(`Timed out after ${timeoutMs} ms waiting for a message; stderr: ${this.stderr.slice(-500)}`),
+          ),
+        timeoutMs,
+      );
       if (this.closed) {
         clearTimeout(t);
         reject(this.goneError());
         return;
       }
-      this.waiters.push({ pred, resolve: (m) => { clearTimeout(t); resolve(m); }, reject: (e) => { clearTimeout(t); reject(e); } });
+      this.waiters.push({
+        pred,
+        resolve: (m) => {
+          clearTimeout(t);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
+      });
     });
   }
 
   private goneError(): Error {
-    return new Error(`The server exited (code ${this.proc.exitCode}) before the awaited message; stderr: ${this.stderr.slice(-1500)}`);
+    return new Error(
+      `The server exited (code ${this.proc.exitCode}) before the awaited message; stderr: ${this.stderr.slice(-1500)}`,
+    );
   }
 
   newId(): number {
@@ -177,14 +233,22 @@ export class Client {
   }
 
   async initialize(protocolVersion = '2025-11-25', capabilities: Json = {}): Promise<Json> {
-    const r = await this.request('initialize', { protocolVersion, capabilities, clientInfo: { name: 'e2e', version: '1' } });
+    const r = await this.request('initialize', {
+      protocolVersion,
+      capabilities,
+      clientInfo: { name: 'e2e', version: '1' },
+    });
     if (!r.result) throw new Error(`initialize failed: ${JSON.stringify(r)}`);
     this.notify('notifications/initialized');
     return r.result;
   }
 
   /** tools/call; returns the result (or throws on a JSON-RPC error). */
-  async call(name: string, args: Json = {}, timeoutMs = HANG_GUARD_MS): Promise<Json & { content: Json[]; structuredContent?: Json; isError?: boolean }> {
+  async call(
+    name: string,
+    args: Json = {},
+    timeoutMs = HANG_GUARD_MS,
+  ): Promise<Json & { content: Json[]; structuredContent?: Json; isError?: boolean }> {
     const r = await this.request('tools/call', { name, arguments: args }, timeoutMs);
     if (!r.result) throw new Error(`tools/call ${name} failed: ${JSON.stringify(r.error)}`);
     return r.result as Json & { content: Json[]; structuredContent?: Json; isError?: boolean };
@@ -214,12 +278,19 @@ export async function startServer(opts: StartOptions = {}): Promise<Client> {
   }
   const auditPath = opts.auditFile === false ? null : join(dir, 'audit.jsonl');
   const { cmd, args } = await launchArgs(opts, configPath, auditPath);
-  const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '', ...(opts.env ?? {}) } });
+  const proc = spawn(cmd, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', ...(opts.env ?? {}) },
+  });
   return new Client(proc, auditPath);
 }
 
 /** Starts, initializes, and returns a ready client. */
-export async function startReady(opts: StartOptions = {}, version = '2025-11-25', capabilities: Json = {}): Promise<Client> {
+export async function startReady(
+  opts: StartOptions = {},
+  version = '2025-11-25',
+  capabilities: Json = {},
+): Promise<Client> {
   const c = await startServer(opts);
   await c.initialize(version, capabilities);
   return c;

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../src/config/load.ts';
+import { type Config, loadConfig } from '../../src/config/load.ts';
 import type { Root } from '../../src/policy/resolver.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
 import type { Confinement } from '../../src/policy/resolver.ts';
@@ -77,7 +77,9 @@ export async function loadRoot(host: Host, dir: string): Promise<{ readonly conf
 }
 
 export function confinementFor(
-  host: Host, config: Config, over: Partial<Pick<Confinement, 'symlinks' | 'hardLinks' | 'maxFileBytes'>> & { readonly hidden?: boolean } = {},
+  host: Host,
+  config: Config,
+  over: Partial<Pick<Confinement, 'symlinks' | 'hardLinks' | 'maxFileBytes'>> & { readonly hidden?: boolean } = {},
 ): Confinement {
   return {
     host,

@@ -15,14 +15,28 @@ export function peakRssMiB(pid: number | undefined): number | null {
 }
 
 /** Resolves once `count()` reaches `target` (polling, so ten thousand waiters are not needed). */
-export async function until(what: string, count: () => number, target: number, timeoutMs: number, c?: Client): Promise<void> {
+export async function until(
+  what: string,
+  count: () => number,
+  target: number,
+  timeoutMs: number,
+  c?: Client,
+): Promise<void> {
   const started = Date.now();
   while (count() < target) {
     if (c !== undefined && c.proc.exitCode !== null) {
-      throw new Error(`The server exited (status ${c.proc.exitCode}) while waiting for ${what}: ${count()} of ${target}; stderr: ${c.stderr.slice(-300)}`);
+      throw new Error(
+        `The server exited (status ${c.proc.exitCode}) while waiting for ${what}: ${count()} of ${target}; stderr: ${
+          c.stderr.slice(-300)
+        }`,
+      );
     }
     if (Date.now() - started > timeoutMs) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}: ${count()} of ${target}${c ? `; stderr: ${c.stderr.slice(-300)}` : ''}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}: ${count()} of ${target}${
+          c ? `; stderr: ${c.stderr.slice(-300)}` : ''
+        }`,
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -49,5 +63,6 @@ export function assertPeakRss(t: Ctx, c: Client, runtime: string, what: string):
   const peak = peakRssMiB(c.proc.pid);
   if (peak === null) return t.diagnostic('peak RSS not measurable here (no /proc)');
   t.diagnostic(`${what}: peak RSS ${peak.toFixed(1)} MiB`);
-  if (peak >= MAX_RSS_MIB) throw new Error(`${what}: peak RSS ${peak.toFixed(1)} MiB (${runtime}), over ${MAX_RSS_MIB} MiB`);
+  if (peak >= MAX_RSS_MIB)
+    throw new Error(`${what}: peak RSS ${peak.toFixed(1)} MiB (${runtime}), over ${MAX_RSS_MIB} MiB`);
 }

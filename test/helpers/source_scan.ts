@@ -33,7 +33,10 @@ export function stripComments(src: string): string {
     const c = src[i] as string;
     const next = src[i + 1];
     if (c === '/' && next === '/') {
-      while (i < n && src[i] !== '\n') { out += ' '; i++; }
+      while (i < n && src[i] !== '\n') {
+        out += ' ';
+        i++;
+      }
       continue;
     }
     if (c === '/' && next === '*') {

@@ -22,10 +22,16 @@ export function assertCleanWire(c: Client): void {
     const items = Array.isArray(line) ? line : [line];
     if (Array.isArray(line)) assert.ok(line.length > 0, 'a batch reply must not be empty');
     for (const item of items) {
-      assert.ok(typeof item === 'object' && item !== null && !Array.isArray(item), `not a message: ${JSON.stringify(item)}`);
+      assert.ok(
+        typeof item === 'object' && item !== null && !Array.isArray(item),
+        `not a message: ${JSON.stringify(item)}`,
+      );
       const m = item as Json;
       assert.equal(m['jsonrpc'], '2.0', `jsonrpc must be "2.0": ${JSON.stringify(m).slice(0, 200)}`);
-      assert.ok(!(Object.hasOwn(m, 'id') && m['id'] === null), `message with "id": null: ${JSON.stringify(m).slice(0, 200)}`);
+      assert.ok(
+        !(Object.hasOwn(m, 'id') && m['id'] === null),
+        `message with "id": null: ${JSON.stringify(m).slice(0, 200)}`,
+      );
     }
   }
 }
@@ -61,7 +67,10 @@ export function auditRequestCounts(c: Client): Map<unknown, number> {
 /** Resolves with the exit status, or rejects after `ms`. */
 export function exitWithin(c: Client, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`the server did not exit within ${ms} ms; stderr: ${c.stderr.slice(-300)}`)), ms);
+    const t = setTimeout(
+      () => reject(new Error(`the server did not exit within ${ms} ms; stderr: ${c.stderr.slice(-300)}`)),
+      ms,
+    );
     void c.exit.then((e) => {
       clearTimeout(t);
       resolve(e);

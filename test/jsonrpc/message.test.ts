@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classify, nestingDepth, parseFrame, type Message } from '../../src/jsonrpc/message.ts';
+import { classify, type Message, nestingDepth, parseFrame } from '../../src/jsonrpc/message.ts';
 
 function single(text: string): Message {
   const f = parseFrame(text);
@@ -17,20 +17,58 @@ function assertInvalid(text: string, id: string | number | undefined, reason?: R
 }
 
 test('`parseFrame()` classifies a request with integer, negative and string ids', () => {
-  assert.deepEqual(single('{"jsonrpc":"2.0","id":1,"method":"ping"}'), { kind: 'request', id: 1, method: 'ping', params: undefined });
-  assert.deepEqual(single('{"jsonrpc":"2.0","id":-3,"method":"m","params":{"a":1}}'), { kind: 'request', id: -3, method: 'm', params: { a: 1 } });
-  assert.deepEqual(single('{"jsonrpc":"2.0","id":"abc","method":"m"}'), { kind: 'request', id: 'abc', method: 'm', params: undefined });
-  assert.deepEqual(single('{"jsonrpc":"2.0","id":"","method":"m"}'), { kind: 'request', id: '', method: 'm', params: undefined });
-  assert.deepEqual(single('{"jsonrpc":"2.0","id":1.0,"method":"m"}'), { kind: 'request', id: 1, method: 'm', params: undefined });
+  assert.deepEqual(single('{"jsonrpc":"2.0","id":1,"method":"ping"}'), {
+    kind: 'request',
+    id: 1,
+    method: 'ping',
+    params: undefined,
+  });
+  assert.deepEqual(single('{"jsonrpc":"2.0","id":-3,"method":"m","params":{"a":1}}'), {
+    kind: 'request',
+    id: -3,
+    method: 'm',
+    params: { a: 1 },
+  });
+  assert.deepEqual(single('{"jsonrpc":"2.0","id":"abc","method":"m"}'), {
+    kind: 'request',
+    id: 'abc',
+    method: 'm',
+    params: undefined,
+  });
+  assert.deepEqual(single('{"jsonrpc":"2.0","id":"","method":"m"}'), {
+    kind: 'request',
+    id: '',
+    method: 'm',
+    params: undefined,
+  });
+  assert.deepEqual(single('{"jsonrpc":"2.0","id":1.0,"method":"m"}'), {
+    kind: 'request',
+    id: 1,
+    method: 'm',
+    params: undefined,
+  });
 });
 
 test('`parseFrame()` classifies a message without an id member as a notification', () => {
-  assert.deepEqual(single('{"jsonrpc":"2.0","method":"notifications/initialized"}'), { kind: 'notification', method: 'notifications/initialized', params: undefined });
-  assert.deepEqual(single('{"jsonrpc":"2.0","method":"n","params":{}}'), { kind: 'notification', method: 'n', params: {} });
+  assert.deepEqual(single('{"jsonrpc":"2.0","method":"notifications/initialized"}'), {
+    kind: 'notification',
+    method: 'notifications/initialized',
+    params: undefined,
+  });
+  assert.deepEqual(single('{"jsonrpc":"2.0","method":"n","params":{}}'), {
+    kind: 'notification',
+    method: 'n',
+    params: {},
+  });
 });
 
 test('`parseFrame()` classifies responses with a result or an error', () => {
-  assert.deepEqual(single('{"jsonrpc":"2.0","id":5,"result":{"roots":[]}}'), { kind: 'response', id: 5, result: { roots: [] }, error: undefined });
+  assert.deepEqual(single('{"jsonrpc":"2.0","id":5,"result":{"roots":[]}}'), {
+    kind: 'response',
+    id: 5,
+    result: { roots: [] },
+    error: undefined,
+  });
   const e = single('{"jsonrpc":"2.0","id":"s1","error":{"code":-32601,"message":"no"}}');
   assert.equal(e.kind, 'response');
   assert.deepEqual(e.kind === 'response' && e.error, { code: -32601, message: 'no' });
@@ -62,7 +100,12 @@ test('`parseFrame()` refuses a method that is not a non-empty string of at most 
 
 test('`parseFrame()` treats prototype-named methods as plain data', () => {
   for (const method of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
-    assert.deepEqual(single(`{"jsonrpc":"2.0","id":1,"method":"${method}"}`), { kind: 'request', id: 1, method, params: undefined });
+    assert.deepEqual(single(`{"jsonrpc":"2.0","id":1,"method":"${method}"}`), {
+      kind: 'request',
+      id: 1,
+      method,
+      params: undefined,
+    });
   }
 });
 
@@ -74,7 +117,18 @@ test('`parseFrame()` refuses params that are not an object', () => {
 });
 
 test('`parseFrame()` refuses ids that are null, fractional, unsafe, huge, boolean, objects or long strings', () => {
-  const bad = ['null', '1.5', '-0.1', '9007199254740992', '1e308', '-1e308', 'true', '{}', '[1]', `"${'i'.repeat(257)}"`];
+  const bad = [
+    'null',
+    '1.5',
+    '-0.1',
+    '9007199254740992',
+    '1e308',
+    '-1e308',
+    'true',
+    '{}',
+    '[1]',
+    `"${'i'.repeat(257)}"`,
+  ];
   for (const id of bad) {
     const m = single(`{"jsonrpc":"2.0","id":${id},"method":"m"}`);
     assert.equal(m.kind, 'invalid', `id ${id.slice(0, 20)} must be refused`);
@@ -100,7 +154,8 @@ test('`parseFrame()` reports text that is not JSON as unparseable', () => {
 });
 
 test('`parseFrame()` accepts nesting up to 64 levels and refuses deeper nesting before parsing', () => {
-  const nest = (n: number) => '{"jsonrpc":"2.0","id":1,"method":"m","params":' + '{"a":'.repeat(n - 1) + '1' + '}'.repeat(n - 1) + '}';
+  const nest = (n: number) =>
+    '{"jsonrpc":"2.0","id":1,"method":"m","params":' + '{"a":'.repeat(n - 1) + '1' + '}'.repeat(n - 1) + '}';
   assert.equal(parseFrame(nest(64)).kind, 'single');
   const deep = parseFrame(nest(65));
   assert.equal(deep.kind, 'unparseable');
@@ -125,7 +180,9 @@ test('`nestingDepth()` ignores brackets inside strings, including after escaped 
 });
 
 test('`parseFrame()` splits a batch into classified messages, one per element', () => {
-  const f = parseFrame('[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"n"},5,{"jsonrpc":"2.0","id":2}]');
+  const f = parseFrame(
+    '[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"n"},5,{"jsonrpc":"2.0","id":2}]',
+  );
   assert.equal(f.kind, 'batch');
   if (f.kind !== 'batch') return;
   assert.deepEqual(f.messages.map((m) => m.kind), ['request', 'notification', 'invalid', 'invalid']);

@@ -38,7 +38,11 @@ test('`createNotifier()` sends notifications/message at or above the threshold o
   for (const l of LOG_LEVELS) n.log(l, 'docwarden', l);
   assert.deepEqual(s.sent.map((m) => m.params['level']), ['warning', 'error', 'critical', 'alert', 'emergency']);
   const first = s.sent[0] as unknown as Record<string, unknown>;
-  assert.deepEqual(first, { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'warning', logger: 'docwarden', data: 'warning' } });
+  assert.deepEqual(first, {
+    jsonrpc: '2.0',
+    method: 'notifications/message',
+    params: { level: 'warning', logger: 'docwarden', data: 'warning' },
+  });
 });
 
 test('`createNotifier()` `setLevel()` changes the threshold both ways', () => {

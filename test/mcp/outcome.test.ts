@@ -9,7 +9,10 @@ import { endingOf, errorMessage, inEra, resourceError, toolFailureText } from '.
 import { RpcError } from '../../src/mcp/rpc_error.ts';
 
 test('`endingOf()` keeps an RpcError, counting a missing resource as a denial', () => {
-  const missing = endingOf(new RpcError(RPC.RESOURCE_NOT_FOUND, 'Resource not found or not allowed', 'symlink'), 'resources/read');
+  const missing = endingOf(
+    new RpcError(RPC.RESOURCE_NOT_FOUND, 'Resource not found or not allowed', 'symlink'),
+    'resources/read',
+  );
   assert.deepEqual([missing.outcome, missing.reason], ['denied', 'symlink']);
   const bad = endingOf(new RpcError(RPC.INVALID_PARAMS, 'Invalid params: x', 'invalid_params'), 'tools/call');
   assert.equal(bad.outcome, 'refused');
@@ -45,15 +48,22 @@ test('`endingOf()` passes an input-required result through as a result', () => {
 
 test('`toolFailureText()` says only "not found or not allowed" for every policy denial, whatever the rule', () => {
   for (const reason of ['symlink', 'outside_root', 'denied_pattern', 'narrowed_by_client'] as const) {
-    assert.equal(toolFailureText('search_docs', denied(reason, 'symlink at /etc/passwd')), 'Cannot search: not found or not allowed');
+    assert.equal(
+      toolFailureText('search_docs', denied(reason, 'symlink at /etc/passwd')),
+      'Cannot search: not found or not allowed',
+    );
   }
   assert.equal(toolFailureText('read_doc', denied('hard_link')), 'Cannot read: not found or not allowed');
-  const limit = failure('too_large', 'Cannot read document: it is 9 bytes, over the 1-byte file limit (files.maxFileBytes)');
+  const limit = failure(
+    'too_large',
+    'Cannot read document: it is 9 bytes, over the 1-byte file limit (files.maxFileBytes)',
+  );
   assert.equal(toolFailureText('read_doc', limit), limit.publicMessage, 'actionable messages pass unchanged');
 });
 
 test('`resourceError()` answers denied and invalid paths exactly like a missing resource', () => {
-  const notFound = (reason: string) => new RpcError(RPC.RESOURCE_NOT_FOUND, 'Resource not found or not allowed', reason);
+  const notFound = (reason: string) =>
+    new RpcError(RPC.RESOURCE_NOT_FOUND, 'Resource not found or not allowed', reason);
   assert.equal(resourceError(denied('symlink'), notFound).code, RPC.RESOURCE_NOT_FOUND);
   assert.equal(resourceError(failure('invalid_path', 'Invalid path: ..'), notFound).code, RPC.RESOURCE_NOT_FOUND);
   const big = resourceError(failure('too_large', 'Cannot read document: too large'), notFound);
@@ -61,9 +71,18 @@ test('`resourceError()` answers denied and invalid paths exactly like a missing 
 });
 
 test('`inEra()` turns -32002 into -32602 in the stateless era only; `errorMessage()` never sends "id": null', () => {
-  const e = new RpcError(RPC.RESOURCE_NOT_FOUND, 'Resource not found or not allowed', 'not_found', { uri: 'docs://d/x' });
+  const e = new RpcError(RPC.RESOURCE_NOT_FOUND, 'Resource not found or not allowed', 'not_found', {
+    uri: 'docs://d/x',
+  });
   assert.equal(inEra(e, false), e);
   assert.deepEqual([inEra(e, true).code, inEra(e, true).data], [RPC.INVALID_PARAMS, { uri: 'docs://d/x' }]);
-  assert.deepEqual(errorMessage(undefined, { code: -32600, message: 'm' }), { jsonrpc: '2.0', error: { code: -32600, message: 'm' } });
-  assert.deepEqual(errorMessage(7, { code: -32600, message: 'm', data: 1 }), { jsonrpc: '2.0', id: 7, error: { code: -32600, message: 'm', data: 1 } });
+  assert.deepEqual(errorMessage(undefined, { code: -32600, message: 'm' }), {
+    jsonrpc: '2.0',
+    error: { code: -32600, message: 'm' },
+  });
+  assert.deepEqual(errorMessage(7, { code: -32600, message: 'm', data: 1 }), {
+    jsonrpc: '2.0',
+    id: 7,
+    error: { code: -32600, message: 'm', data: 1 },
+  });
 });

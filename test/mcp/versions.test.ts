@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LATEST_VERSION, SUPPORTED_VERSIONS, featuresOf, negotiate } from '../../src/mcp/versions.ts';
+import { featuresOf, LATEST_VERSION, negotiate, SUPPORTED_VERSIONS } from '../../src/mcp/versions.ts';
 
 test('`negotiate()` answers a supported version with itself', () => {
   for (const v of ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05']) assert.equal(negotiate(v), v);

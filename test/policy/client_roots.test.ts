@@ -14,12 +14,18 @@ let roots: readonly Root[];
 
 before(async () => {
   base = makeTree({
-    'docs/guide/a.md': 'a', 'docs/guide2/b.md': 'b', 'docs/api/c.md': 'c', 'docs/my dir/d.md': 'd',
-    'docs-evil/x.md': 'x', 'other/o.md': 'o',
+    'docs/guide/a.md': 'a',
+    'docs/guide2/b.md': 'b',
+    'docs/api/c.md': 'c',
+    'docs/my dir/d.md': 'd',
+    'docs-evil/x.md': 'x',
+    'other/o.md': 'o',
   });
   symlinkSync(join(base, 'docs/guide'), join(base, 'guide-link'));
   mkdirSync(join(base, 'empty'));
-  roots = (await loadConfig(host, { configPath: null, rootArgs: [join(base, 'docs'), join(base, 'other')], logPath: null })).roots;
+  roots =
+    (await loadConfig(host, { configPath: null, rootArgs: [join(base, 'docs'), join(base, 'other')], logPath: null }))
+      .roots;
 });
 
 const uri = (p: string) => 'file://' + p.split('/').map(encodeURIComponent).join('/');
@@ -59,7 +65,12 @@ test('`computeNarrowing()` narrows a root to the client subfolders inside it', a
 });
 
 test('`computeNarrowing()` never widens: client roots outside, beside or above nothing grant nothing', async () => {
-  const n = await computeNarrowing(host, roots, [uri(join(base, 'docs-evil')), uri(join(base, 'empty')), 'file:///etc', 'file:///nonexistent/x']);
+  const n = await computeNarrowing(host, roots, [
+    uri(join(base, 'docs-evil')),
+    uri(join(base, 'empty')),
+    'file:///etc',
+    'file:///nonexistent/x',
+  ]);
   assert.deepEqual(n.get('docs'), []);
   assert.deepEqual(n.get('other'), []);
   assert.equal(narrowingAllows(n, 'docs', 'guide/a.md'), false);

@@ -15,16 +15,38 @@ import { corporaMissing, corpus } from '../helpers/corpora.ts';
 const RULES = createPathRules([...DEFAULT_EXTENSIONS], [...DEFAULT_DENY], true);
 const KEPT: readonly string[] = ['credentials*', 'secret', 'secrets'];
 
-test('the built-in deny list covers the families of the issue\'s served names', () => {
+test("the built-in deny list covers the families of the issue's served names", () => {
   const secrets = [
-    'my-secrets.md', 'passwords.md', 'production.env.yml', 'kubeconfig.yaml', 'server.key.txt', 'cert.pem.txt',
-    'ssh_host_rsa_key.txt', 'known_hosts.txt', 'authorized_keys.txt', 'htpasswd.txt', 'aws-credentials.md',
-    'credentials.json', 'db_password.yml', 'staging.kubeconfig', 'terraform.tfstate.backup', 'client.p12.txt', '.env',
+    'my-secrets.md',
+    'passwords.md',
+    'production.env.yml',
+    'kubeconfig.yaml',
+    'server.key.txt',
+    'cert.pem.txt',
+    'ssh_host_rsa_key.txt',
+    'known_hosts.txt',
+    'authorized_keys.txt',
+    'htpasswd.txt',
+    'aws-credentials.md',
+    'credentials.json',
+    'db_password.yml',
+    'staging.kubeconfig',
+    'terraform.tfstate.backup',
+    'client.p12.txt',
+    '.env',
   ];
   for (const name of secrets) assert.equal(segmentAllowed(RULES, name), false, `${name} is served`);
   const ordinary = [
-    'index.rst', 'securityfs-secrets-coco', 'key-management.md', 'password-policy.md',
-    'keys.md', 'certificates.md', 'environment.md', 'tokens.md', 'shadow-vars.rst', 'keyboard.rst',
+    'index.rst',
+    'securityfs-secrets-coco',
+    'key-management.md',
+    'password-policy.md',
+    'keys.md',
+    'certificates.md',
+    'environment.md',
+    'tokens.md',
+    'shadow-vars.rst',
+    'keyboard.rst',
   ];
   for (const name of ordinary) assert.equal(segmentAllowed(RULES, name), true, `${name} is denied`);
 });
@@ -40,9 +62,13 @@ function entries(dir: string, rel = ''): string[] {
 }
 
 for (const name of ['linux-docs', 'node-api'] as const) {
-  test(`census on the ${name} corpus: the built-in deny list hides no ordinary page`, { skip: corporaMissing() ?? false }, (t) => {
+  test(`census on the ${name} corpus: the built-in deny list hides no ordinary page`, {
+    skip: corporaMissing() ?? false,
+  }, (t) => {
     const all = entries(corpus(name));
-    const denied = all.filter((rel) => !rel.split('/').every((s) => segmentAllowed(RULES, s)) || !relPathAllowed(RULES, rel));
+    const denied = all.filter((rel) =>
+      !rel.split('/').every((s) => segmentAllowed(RULES, s)) || !relPathAllowed(RULES, rel)
+    );
     // The same census without the two first-release rules: what the family rules add on their own.
     const FAMILIES = createPathRules([...DEFAULT_EXTENSIONS], DEFAULT_DENY.filter((p) => !KEPT.includes(p)), true);
     const byFamilies = all.filter((rel) => !rel.split('/').every((s) => segmentAllowed(FAMILIES, s)));
@@ -56,7 +82,8 @@ for (const name of ['linux-docs', 'node-api'] as const) {
     assert.ok(all.length > 50, 'the corpus unpacked');
     assert.deepEqual(byFamilies, [], `ordinary pages denied by the families: ${byFamilies.slice(0, 10).join(', ')}`);
     const known = name === 'linux-docs'
-      ? ['security/credentials.rst', 'security/secrets', 'security/secrets/coco.rst', 'security/secrets/index.rst'] : [];
+      ? ['security/credentials.rst', 'security/secrets', 'security/secrets/coco.rst', 'security/secrets/index.rst']
+      : [];
     assert.deepEqual(denied.map((r) => r.replace(/^linux-docs\//, '')).filter((r) => !known.includes(r)), []);
   });
 }

@@ -92,11 +92,18 @@ test('`compileGlob()` rejects invalid patterns with a "Cannot compile glob" mess
     ['a}b', /^Cannot compile glob: unbalanced "\}"$/],
     ['[z-a]', /^Cannot compile glob: reversed range in character class$/],
     ['{{{{a}}}}', /^Cannot compile glob: braces nested deeper than 3$/],
-    [`{${Array.from({ length: 33 }, (_, k) => `a${k}`).join(',')}}`, /^Cannot compile glob: more than 32 brace alternatives$/],
+    [
+      `{${Array.from({ length: 33 }, (_, k) => `a${k}`).join(',')}}`,
+      /^Cannot compile glob: more than 32 brace alternatives$/,
+    ],
     ['{a,b}'.repeat(17), /^Cannot compile glob: more than 32 brace alternatives$/],
   ];
   for (const [pattern, message] of cases) {
-    assert.throws(() => compileGlob(pattern), (e: unknown) => e instanceof Error && message.test(e.message), JSON.stringify(pattern));
+    assert.throws(
+      () => compileGlob(pattern),
+      (e: unknown) => e instanceof Error && message.test(e.message),
+      JSON.stringify(pattern),
+    );
   }
 });
 

@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { DEFAULT_DENY, DEFAULT_EXTENSIONS } from '../../src/config/schema.ts';
 import { createConfirmPolicy } from '../../src/policy/confirm.ts';
 import {
-  createPathRules, foldName, isPathProblem, relPathAllowed, segmentAllowed, splitRequestPath,
+  createPathRules,
+  foldName,
+  isPathProblem,
+  relPathAllowed,
+  segmentAllowed,
+  splitRequestPath,
 } from '../../src/policy/path_rules.ts';
 
 const EXT = [...DEFAULT_EXTENSIONS];
@@ -30,7 +35,12 @@ const escapeGlob = (s: string) => s.replace(/[*?[\]{}\\]/g, '\\$&');
 test('the fold is idempotent and covers the known aliases (ſ, Kelvin sign, ß, ligatures, superscripts)', () => {
   assert.ok(FOLDING.length > 1000, `only ${FOLDING.length} folding characters found`);
   for (const ch of FOLDING) assert.equal(foldName(foldName(ch)), foldName(ch), `U+${ch.codePointAt(0)?.toString(16)}`);
-  for (const [name, folded] of [['ſecrets.md', 'secrets.md'], ['\u212aey.md', 'key.md'], ['straße', 'strasse'], ['ﬁle', 'file']]) {
+  for (
+    const [name, folded] of [['ſecrets.md', 'secrets.md'], ['\u212aey.md', 'key.md'], ['straße', 'strasse'], [
+      'ﬁle',
+      'file',
+    ]]
+  ) {
     assert.equal(foldName(name as string), folded);
   }
 });
@@ -46,14 +56,22 @@ test('every folding character: a name spelled with it is denied by the rule for 
     const rules = createPathRules(EXT, [`x${escapeGlob(folded)}y.md`], false);
     assert.equal(segmentAllowed(rules, name), false, `U+${ch.codePointAt(0)?.toString(16)} slips past its deny rule`);
     const whole = createPathRules(EXT, [`dir/x${escapeGlob(folded)}y.md`], false);
-    assert.equal(relPathAllowed(whole, `dir/${name}`), false, `U+${ch.codePointAt(0)?.toString(16)} slips past a path rule`);
+    assert.equal(
+      relPathAllowed(whole, `dir/${name}`),
+      false,
+      `U+${ch.codePointAt(0)?.toString(16)} slips past a path rule`,
+    );
     const consent = createConfirmPolicy([`x${escapeGlob(folded)}y.md`], 0);
-    assert.equal(consent.needs({ rel: name, target: name }, 1), true, `U+${ch.codePointAt(0)?.toString(16)} skips consent`);
+    assert.equal(
+      consent.needs({ rel: name, target: name }, 1),
+      true,
+      `U+${ch.codePointAt(0)?.toString(16)} skips consent`,
+    );
   }
   assert.ok(tried > 1000, `only ${tried} characters tried`);
 });
 
-test('the issue\'s spellings are refused by the built-in deny list and consent globs', () => {
+test("the issue's spellings are refused by the built-in deny list and consent globs", () => {
   for (const name of ['ſecrets.md', 'credentialſ.txt', 'id_rſa', 'ſecret', '.enⅴ', 'ＳＥＣＲＥＴＳ.md', 'SECRETS.MD']) {
     assert.equal(segmentAllowed(RULES, name), false, name);
   }
@@ -71,7 +89,8 @@ test('Windows short names are refused in requests and listings; ordinary tildes 
     assert.ok(isPathProblem(r) && /short name/.test(r.problem), raw);
   }
   assert.equal(segmentAllowed(RULES, 'SECRE~1.MD'), false);
-  for (const ok of ['notes~.md', 'v1~2024-draft.md', 'a~b.md', '~tmp.md'.slice(1)]) assert.equal(segmentAllowed(RULES, ok), true, ok);
+  for (const ok of ['notes~.md', 'v1~2024-draft.md', 'a~b.md', '~tmp.md'.slice(1)])
+    assert.equal(segmentAllowed(RULES, ok), true, ok);
 });
 
 test('TAG characters, U+2060-U+2064 and the soft hyphen are refused in names', () => {

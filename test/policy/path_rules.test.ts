@@ -2,8 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DENY, DEFAULT_EXTENSIONS } from '../../src/config/schema.ts';
 import {
-  MAX_PATH_CHARS, MAX_SEGMENTS, MAX_SEGMENT_CHARS, createPathRules, extensionAllowed, extensionOf, isPathProblem,
-  relPathAllowed, segmentAllowed, splitRequestPath,
+  createPathRules,
+  extensionAllowed,
+  extensionOf,
+  isPathProblem,
+  MAX_PATH_CHARS,
+  MAX_SEGMENT_CHARS,
+  MAX_SEGMENTS,
+  relPathAllowed,
+  segmentAllowed,
+  splitRequestPath,
 } from '../../src/policy/path_rules.ts';
 
 const RULES = createPathRules([...DEFAULT_EXTENSIONS], [...DEFAULT_DENY], false);
@@ -26,7 +34,19 @@ test('`splitRequestPath()` maps "", "." and "/" to the root', () => {
 });
 
 test('`splitRequestPath()` refuses every spelling of ".." and "."', () => {
-  for (const raw of ['..', '../x.md', 'a/../b.md', 'a/..', './a.md', 'a/./b.md', 'sub/../.env', './.env', '../docs-evil/secret.md']) {
+  for (
+    const raw of [
+      '..',
+      '../x.md',
+      'a/../b.md',
+      'a/..',
+      './a.md',
+      'a/./b.md',
+      'sub/../.env',
+      './.env',
+      '../docs-evil/secret.md',
+    ]
+  ) {
     assert.match(problem(raw), /"\." or "\.\." segments/);
   }
 });
@@ -34,20 +54,45 @@ test('`splitRequestPath()` refuses every spelling of ".." and "."', () => {
 test('`splitRequestPath()` refuses backslashes, URL encoding, colons and absolute paths', () => {
   assert.match(problem('..\\etc\\passwd'), /not "\\"/);
   assert.match(problem('a\\b.md'), /not "\\"/);
-  for (const raw of ['%2e%2e%2fetc', '%252e%252e/x', 'a%00.md', '%c0%ae%c0%ae/x']) assert.match(problem(raw), /URL-encoded/);
-  for (const raw of ['C:/Windows/x.md', 'file:///etc/passwd', 'docs://docs/a.md', 'a.md:stream', 'c:x.md']) assert.match(problem(raw), /":"/);
-  for (const raw of ['/etc/passwd', '//server/share/x.md', '~/.ssh/id_rsa', '~root/x']) assert.match(problem(raw), /leading "\/" or "~"/);
+  for (const raw of ['%2e%2e%2fetc', '%252e%252e/x', 'a%00.md', '%c0%ae%c0%ae/x'])
+    assert.match(problem(raw), /URL-encoded/);
+  for (const raw of ['C:/Windows/x.md', 'file:///etc/passwd', 'docs://docs/a.md', 'a.md:stream', 'c:x.md'])
+    assert.match(problem(raw), /":"/);
+  for (const raw of ['/etc/passwd', '//server/share/x.md', '~/.ssh/id_rsa', '~root/x'])
+    assert.match(problem(raw), /leading "\/" or "~"/);
 });
 
 test('`splitRequestPath()` refuses control, invisible and bidi characters', () => {
-  const chars = ['\u0000', '\u0001', '\n', '\r', '\t', '\u001b', '\u007f', '\u0085', '\u009b', '\u2028', '\u2029', '\u200b', '\u200d', '\u200e', '\u202e', '\u2066', '\ufeff', '\u061c'];
-  for (const ch of chars) assert.match(problem(`a${ch}b.md`), /control, invisible or bidi/, `U+${ch.charCodeAt(0).toString(16)}`);
+  const chars = [
+    '\u0000',
+    '\u0001',
+    '\n',
+    '\r',
+    '\t',
+    '\u001b',
+    '\u007f',
+    '\u0085',
+    '\u009b',
+    '\u2028',
+    '\u2029',
+    '\u200b',
+    '\u200d',
+    '\u200e',
+    '\u202e',
+    '\u2066',
+    '\ufeff',
+    '\u061c',
+  ];
+  for (const ch of chars)
+    assert.match(problem(`a${ch}b.md`), /control, invisible or bidi/, `U+${ch.charCodeAt(0).toString(16)}`);
 });
 
 test('`splitRequestPath()` refuses empty segments, trailing dots and spaces and reserved device names', () => {
   for (const raw of ['a//b.md', 'a/', 'a.md/']) assert.match(problem(raw), /empty segment/);
-  for (const raw of ['a./b.md', 'notes.md.', 'notes.md ', 'dir /x.md']) assert.match(problem(raw), /end in "\." or a space/);
-  for (const raw of ['con', 'NUL.md', 'com1.txt', 'lpt9/x.md', 'aux.tar.gz', 'COM¹.md']) assert.match(problem(raw), /reserved device name/);
+  for (const raw of ['a./b.md', 'notes.md.', 'notes.md ', 'dir /x.md'])
+    assert.match(problem(raw), /end in "\." or a space/);
+  for (const raw of ['con', 'NUL.md', 'com1.txt', 'lpt9/x.md', 'aux.tar.gz', 'COM¹.md'])
+    assert.match(problem(raw), /reserved device name/);
   assert.deepEqual(splitRequestPath('console.md'), ['console.md']);
 });
 
@@ -70,9 +115,38 @@ test('`splitRequestPath()` normalises to NFC but never NFKC (full-width dots sta
 });
 
 test('`segmentAllowed()` refuses the default secret names case-insensitively', () => {
-  const secrets = ['.env', '.ENV', '.env.local', 'prod.env', '.git', '.GIT', '.ssh', '.aws', 'id_rsa', 'id_rsa.pub', 'ID_ED25519',
-    'server.pem', 'tls.KEY', 'cert.p12', '.npmrc', '.netrc', '_netrc', '.pgpass', 'credentials', 'credentials.md', 'Credentials.txt',
-    'secret', 'SECRETS.md', 'secret.yaml', 'app.secret', 'terraform.tfstate', 'known_hosts', 'authorized_keys', '.git-credentials', '.htpasswd'];
+  const secrets = [
+    '.env',
+    '.ENV',
+    '.env.local',
+    'prod.env',
+    '.git',
+    '.GIT',
+    '.ssh',
+    '.aws',
+    'id_rsa',
+    'id_rsa.pub',
+    'ID_ED25519',
+    'server.pem',
+    'tls.KEY',
+    'cert.p12',
+    '.npmrc',
+    '.netrc',
+    '_netrc',
+    '.pgpass',
+    'credentials',
+    'credentials.md',
+    'Credentials.txt',
+    'secret',
+    'SECRETS.md',
+    'secret.yaml',
+    'app.secret',
+    'terraform.tfstate',
+    'known_hosts',
+    'authorized_keys',
+    '.git-credentials',
+    '.htpasswd',
+  ];
   for (const name of secrets) {
     assert.equal(segmentAllowed(RULES, name), false, name);
     assert.equal(segmentAllowed(HIDDEN_OK, name), false, `${name} stays denied when hidden files are allowed`);
@@ -87,7 +161,22 @@ test('`segmentAllowed()` hides dot-names unless hidden files are allowed', () =>
 });
 
 test('`segmentAllowed()` refuses names that could not be requested exactly', () => {
-  for (const name of ['', '.', '..', 'a\\b', 'a:b', 'a%2e', 'x\u001b[31m.md', 'trail.', 'trail ', 'con', 'e\u0301.md', 'x'.repeat(256)]) {
+  for (
+    const name of [
+      '',
+      '.',
+      '..',
+      'a\\b',
+      'a:b',
+      'a%2e',
+      'x\u001b[31m.md',
+      'trail.',
+      'trail ',
+      'con',
+      'e\u0301.md',
+      'x'.repeat(256),
+    ]
+  ) {
     assert.equal(segmentAllowed(HIDDEN_OK, name), false, JSON.stringify(name.slice(0, 20)));
   }
   assert.equal(segmentAllowed(HIDDEN_OK, '\u00e9.md'), true);
@@ -112,6 +201,8 @@ test('`extensionOf()` takes the last extension, lower-cased, and none for dot-fi
 });
 
 test('`extensionAllowed()` serves only allowlisted extensions', () => {
-  for (const n of ['a.md', 'B.MD', 'c.rst', 'd.adoc', 'e.txt', 'f.html', 'g.yaml']) assert.equal(extensionAllowed(RULES, n), true, n);
-  for (const n of ['a.png', 'b.exe', 'c.js', 'Makefile', 'd.md.bak', '.md', 'e.sqlite', 'f.pdf']) assert.equal(extensionAllowed(RULES, n), false, n);
+  for (const n of ['a.md', 'B.MD', 'c.rst', 'd.adoc', 'e.txt', 'f.html', 'g.yaml'])
+    assert.equal(extensionAllowed(RULES, n), true, n);
+  for (const n of ['a.png', 'b.exe', 'c.js', 'Makefile', 'd.md.bak', '.md', 'e.sqlite', 'f.pdf'])
+    assert.equal(extensionAllowed(RULES, n), false, n);
 });

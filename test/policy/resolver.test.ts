@@ -5,9 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/load.ts';
 import type { Root } from '../../src/policy/resolver.ts';
-import { Failure, NOT_FOUND_MESSAGE, isHiddenReason, type FailureReason } from '../../src/errors/failure.ts';
+import { Failure, type FailureReason, isHiddenReason, NOT_FOUND_MESSAGE } from '../../src/errors/failure.ts';
 import {
-  isContained, openConfined, readConfinedFile, readRange, resolvePath, type Confinement,
+  type Confinement,
+  isContained,
+  openConfined,
+  readConfinedFile,
+  readRange,
+  resolvePath,
 } from '../../src/policy/resolver.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { buildPolicyTree, confinementFor, loadRoot, type PolicyTree } from '../helpers/policy_fixture.ts';
@@ -26,7 +31,12 @@ async function refusal(p: Promise<unknown>): Promise<Failure> {
 }
 
 /** Asserts the precise internal reason and that the client only ever sees the generic message. */
-async function refusedAs(c: Confinement, root: Root, path: string, reason: FailureReason | readonly FailureReason[]): Promise<void> {
+async function refusedAs(
+  c: Confinement,
+  root: Root,
+  path: string,
+  reason: FailureReason | readonly FailureReason[],
+): Promise<void> {
   const f = await refusal(resolvePath(c, root, path));
   const reasons = typeof reason === 'string' ? [reason] : reason;
   assert.ok(reasons.includes(f.reason), `${JSON.stringify(path)}: expected ${reasons.join('|')}, got ${f.reason}`);
@@ -60,9 +70,25 @@ describe('resolvePath() with the default (strict) policy', () => {
   });
 
   test('`resolvePath()` refuses traversal and malformed strings as invalid_path with an actionable message', async () => {
-    const attacks = ['../outside.md', '../docs-evil/private.md', 'guide/../../outside.md', '/etc/passwd', '~/x.md', 'C:/x.md',
-      '..\\outside.md', '%2e%2e/outside.md', '%252e%252e%252foutside.md', 'file:///etc/passwd', 'a\u0000.md', 'guide//install.md',
-      './README.md', 'README.md/', 'README.md.', 'CON.md', 'x\u202e.md'];
+    const attacks = [
+      '../outside.md',
+      '../docs-evil/private.md',
+      'guide/../../outside.md',
+      '/etc/passwd',
+      '~/x.md',
+      'C:/x.md',
+      '..\\outside.md',
+      '%2e%2e/outside.md',
+      '%252e%252e%252foutside.md',
+      'file:///etc/passwd',
+      'a\u0000.md',
+      'guide//install.md',
+      './README.md',
+      'README.md/',
+      'README.md.',
+      'CON.md',
+      'x\u202e.md',
+    ];
     for (const a of attacks) {
       const f = await refusal(resolvePath(strict, root, a));
       assert.equal(f.reason, 'invalid_path', a);
@@ -72,14 +98,43 @@ describe('resolvePath() with the default (strict) policy', () => {
   });
 
   test('`resolvePath()` refuses secrets and hidden names as denied_pattern', async () => {
-    for (const p of ['.env', '.ENV', '.ENV.md', 'sub/.git/config', 'sub/.git', 'id_rsa', 'server.pem', 'credentials.md', 'secrets.yaml', '.hidden.md', 'missing/.env']) {
+    for (
+      const p of [
+        '.env',
+        '.ENV',
+        '.ENV.md',
+        'sub/.git/config',
+        'sub/.git',
+        'id_rsa',
+        'server.pem',
+        'credentials.md',
+        'secrets.yaml',
+        '.hidden.md',
+        'missing/.env',
+      ]
+    ) {
       await refusedAs(strict, root, p, 'denied_pattern');
     }
   });
 
   test('`resolvePath()` refuses every symlink, in-root or not, as symlink', async () => {
-    for (const p of ['inlink.md', 'dirlink', 'dirlink/install.md', 'outlink.md', 'abslink.md', 'evil-link.md', 'outdir/private.md',
-      'dangling.md', 'loop.md', 'passwd.md', 'zero.md', 'etc/passwd', 'etc/hosts.md']) {
+    for (
+      const p of [
+        'inlink.md',
+        'dirlink',
+        'dirlink/install.md',
+        'outlink.md',
+        'abslink.md',
+        'evil-link.md',
+        'outdir/private.md',
+        'dangling.md',
+        'loop.md',
+        'passwd.md',
+        'zero.md',
+        'etc/passwd',
+        'etc/hosts.md',
+      ]
+    ) {
       await refusedAs(strict, root, p, 'symlink');
     }
   });
@@ -94,16 +149,21 @@ describe('resolvePath() with the default (strict) policy', () => {
     assert.equal(p.kind, 'file');
   });
 
-  test('`resolvePath()` refuses a FIFO as not_regular', { skip: !buildPolicyTreeHasFifo() && 'mkfifo unavailable' }, async () => {
-    await refusedAs(strict, root, 'pipe.md', 'not_regular');
-  });
+  test(
+    '`resolvePath()` refuses a FIFO as not_regular',
+    { skip: !buildPolicyTreeHasFifo() && 'mkfifo unavailable' },
+    async () => {
+      await refusedAs(strict, root, 'pipe.md', 'not_regular');
+    },
+  );
 
   test('`resolvePath()` refuses files outside the extension allowlist as bad_extension', async () => {
     for (const p of ['image.png', 'Makefile']) await refusedAs(strict, root, p, 'bad_extension');
   });
 
   test('`resolvePath()` reports missing paths and files used as folders as not_found', async () => {
-    for (const p of ['missing.md', 'guide/missing.md', 'README.md/x.md', 'nope/deeper/x.md']) await refusedAs(strict, root, p, 'not_found');
+    for (const p of ['missing.md', 'guide/missing.md', 'README.md/x.md', 'nope/deeper/x.md'])
+      await refusedAs(strict, root, p, 'not_found');
   });
 
   test('`resolvePath()` applies extra whole-path deny globs', async () => {
@@ -125,7 +185,9 @@ describe("resolvePath() with symlinks: 'within-root'", () => {
   });
 
   test('`resolvePath()` refuses symlinks that leave the root, including into the `<root>-evil` sibling, as outside_root', async () => {
-    for (const p of ['outlink.md', 'abslink.md', 'evil-link.md', 'outdir/private.md', 'passwd.md', 'zero.md', 'etc/passwd']) {
+    for (
+      const p of ['outlink.md', 'abslink.md', 'evil-link.md', 'outdir/private.md', 'passwd.md', 'zero.md', 'etc/passwd']
+    ) {
       await refusedAs(within, root, p, 'outside_root');
     }
   });
@@ -210,7 +272,9 @@ describe('openConfined()', () => {
     }
   });
 
-  test('`openConfined()` refuses a file replaced by a FIFO after resolvePath, without blocking', { skip: !buildPolicyTreeHasFifo() && 'mkfifo unavailable' }, async () => {
+  test('`openConfined()` refuses a file replaced by a FIFO after resolvePath, without blocking', {
+    skip: !buildPolicyTreeHasFifo() && 'mkfifo unavailable',
+  }, async () => {
     const p = await resolvePath(strict, root, 'later-fifo.md');
     unlinkSync(join(tree.rootDir, 'later-fifo.md'));
     assert.equal(spawnSync('mkfifo', [join(tree.rootDir, 'later-fifo.md')]).status, 0);
@@ -260,7 +324,11 @@ describe('openConfined() by path (no descriptor location)', () => {
         const real = await host.openRead(p.endsWith('swapdir/doc.md') ? outside : p);
         return { ...real, location: () => null };
       },
-      stat: async (p) => (p.endsWith('swapdir/doc.md') && (++stats === 1 || script.secondStatOutside) ? host.stat(outside) : host.stat(p)),
+      stat: async (
+        p,
+      ) => (p.endsWith('swapdir/doc.md') && (++stats === 1 || script.secondStatOutside)
+        ? host.stat(outside)
+        : host.stat(p)),
       lstat: async (p) => {
         const st = await host.lstat(p);
         return p.endsWith('/swapdir') && script.folderKind === 'symlink' ? { ...st, kind: 'symlink' } : st;
@@ -270,7 +338,10 @@ describe('openConfined() by path (no descriptor location)', () => {
   }
 
   test('a calm file is served by path as by descriptor', async () => {
-    const byPath: typeof host = { ...host, openRead: async (p) => ({ ...(await host.openRead(p)), location: () => null }) };
+    const byPath: typeof host = {
+      ...host,
+      openRead: async (p) => ({ ...(await host.openRead(p)), location: () => null }),
+    };
     const c = confinementFor(byPath, config);
     const doc = await openConfined(c, await resolvePath(c, root, 'guide/install.md'));
     await doc.handle.close();
@@ -315,7 +386,9 @@ describe('isContained()', () => {
 });
 
 test('a sibling folder whose name extends the root name is never reachable', async () => {
-  for (const p of ['../docs-evil/private.md', '..docs-evil/private.md', 'docs-evil/private.md', '../docs-evil', 'outdir']) {
+  for (
+    const p of ['../docs-evil/private.md', '..docs-evil/private.md', 'docs-evil/private.md', '../docs-evil', 'outdir']
+  ) {
     for (const c of [strict, within]) {
       const f = await refusal(resolvePath(c, root, p));
       assert.ok(f.reason === 'invalid_path' || isHiddenReason(f.reason), `${p}: ${f.reason}`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config/load.ts';
 import type { Root } from '../../src/policy/resolver.ts';
 import { Failure } from '../../src/errors/failure.ts';
-import { resolvePath, type Confinement } from '../../src/policy/resolver.ts';
+import { type Confinement, resolvePath } from '../../src/policy/resolver.ts';
 import { walk, type WalkEntry, type WalkOptions } from '../../src/policy/walker.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { makeTree } from '../helpers/fixtures.ts';
@@ -24,13 +24,22 @@ before(async () => {
   within = confinementFor(host, config, { symlinks: 'within-root' });
 });
 
-async function collect(c: Confinement, from = '', opts: Partial<WalkOptions> = {}): Promise<{ entries: WalkEntry[]; truncated: boolean }> {
+async function collect(
+  c: Confinement,
+  from = '',
+  opts: Partial<WalkOptions> = {},
+): Promise<{ entries: WalkEntry[]; truncated: boolean }> {
   const start = await resolvePath(c, root, from);
   const entries: WalkEntry[] = [];
-  const r = await walk(c, start, { maxDepth: 16, maxVisited: 100_000, signal: new AbortController().signal, ...opts }, (e) => {
-    entries.push(e);
-    return true;
-  });
+  const r = await walk(
+    c,
+    start,
+    { maxDepth: 16, maxVisited: 100_000, signal: new AbortController().signal, ...opts },
+    (e) => {
+      entries.push(e);
+      return true;
+    },
+  );
   return { entries, truncated: r.truncated };
 }
 
@@ -38,8 +47,20 @@ const rels = (es: readonly WalkEntry[]) => es.map((e) => e.path.rel);
 
 // Everything the strict policy may show from the fixture tree, in walk order (depth first, byte order).
 const STRICT_VISIBLE = [
-  'README.md', 'big.md', 'empty', 'guide', 'guide/deep', 'guide/deep/more.md', 'guide/install.md',
-  'later-fifo.md', 'later-hard.md', 'notes.txt', 'sub', 'swap.md', 'swapdir', 'swapdir/doc.md',
+  'README.md',
+  'big.md',
+  'empty',
+  'guide',
+  'guide/deep',
+  'guide/deep/more.md',
+  'guide/install.md',
+  'later-fifo.md',
+  'later-hard.md',
+  'notes.txt',
+  'sub',
+  'swap.md',
+  'swapdir',
+  'swapdir/doc.md',
 ];
 
 test('`walk()` lists exactly the servable entries, depth first in byte order', async () => {
@@ -51,9 +72,35 @@ test('`walk()` lists exactly the servable entries, depth first in byte order', a
 test('`walk()` never shows secrets, hidden names, symlinks, hard links, FIFOs or disallowed extensions', async () => {
   for (const c of [strict, within]) {
     const shown = rels((await collect(c)).entries);
-    for (const bad of ['.env', '.ENV.md', 'sub/.git', 'sub/.git/config', 'id_rsa', 'server.pem', 'credentials.md', 'secrets.yaml',
-      '.hidden.md', 'image.png', 'Makefile', 'hard.md', 'pipe.md', 'outlink.md', 'abslink.md', 'evil-link.md', 'outdir',
-      'outdir/private.md', 'dangling.md', 'loop.md', 'passwd.md', 'zero.md', 'etc', 'dirlink', 'dirlink/install.md']) {
+    for (
+      const bad of [
+        '.env',
+        '.ENV.md',
+        'sub/.git',
+        'sub/.git/config',
+        'id_rsa',
+        'server.pem',
+        'credentials.md',
+        'secrets.yaml',
+        '.hidden.md',
+        'image.png',
+        'Makefile',
+        'hard.md',
+        'pipe.md',
+        'outlink.md',
+        'abslink.md',
+        'evil-link.md',
+        'outdir',
+        'outdir/private.md',
+        'dangling.md',
+        'loop.md',
+        'passwd.md',
+        'zero.md',
+        'etc',
+        'dirlink',
+        'dirlink/install.md',
+      ]
+    ) {
       assert.equal(shown.includes(bad), false, `${bad} must not be listed`);
     }
     assert.equal(shown.some((r) => r.includes('private') || r.includes('passwd')), false);
@@ -89,7 +136,11 @@ test('`walk()` reports size, mtime and depth, and confined paths that read back'
 });
 
 test('`walk()` starts from a subfolder and keeps root-relative paths', async () => {
-  assert.deepEqual(rels((await collect(strict, 'guide')).entries), ['guide/deep', 'guide/deep/more.md', 'guide/install.md']);
+  assert.deepEqual(rels((await collect(strict, 'guide')).entries), [
+    'guide/deep',
+    'guide/deep/more.md',
+    'guide/install.md',
+  ]);
 });
 
 test('`walk()` stops descending at maxDepth', async () => {
@@ -114,7 +165,10 @@ test('`walk()` fails with limit_reached, naming the limit, when it visits more t
 test('`walk()` stops with cancelled when the signal is aborted', async () => {
   const ac = new AbortController();
   ac.abort();
-  await assert.rejects(collect(strict, '', { signal: ac.signal }), (err: unknown) => err instanceof Failure && err.reason === 'cancelled');
+  await assert.rejects(
+    collect(strict, '', { signal: ac.signal }),
+    (err: unknown) => err instanceof Failure && err.reason === 'cancelled',
+  );
 });
 
 test('`walk()` notices an abort during a long walk of a large folder', async () => {
@@ -154,7 +208,10 @@ test('`walk()` honours enterDir and keep filters', async () => {
 });
 
 test('`walk()` skips entries matching whole-path deny globs', async () => {
-  const c = confinementFor(host, { ...config, files: { ...config.files, deny: [...config.files.deny, 'guide/deep/**', 'guide/deep'] } });
+  const c = confinementFor(host, {
+    ...config,
+    files: { ...config.files, deny: [...config.files.deny, 'guide/deep/**', 'guide/deep'] },
+  });
   const shown = rels((await collect(c)).entries);
   assert.ok(shown.includes('guide/install.md'));
   assert.equal(shown.some((r) => r.startsWith('guide/deep')), false);
@@ -167,7 +224,9 @@ test('`walk()` stats only links, entries of unknown type and the entries it keep
   const kept = rels((await collect(c, '', { keep: (p) => p.rel === 'guide/install.md' })).entries);
   assert.deepEqual(kept, ['guide/install.md']);
   assert.ok(statted.includes('guide/install.md'));
-  for (const plain of ['README.md', 'big.md', 'guide', 'guide/deep', 'guide/deep/more.md', 'notes.txt', 'swapdir/doc.md']) {
+  for (
+    const plain of ['README.md', 'big.md', 'guide', 'guide/deep', 'guide/deep/more.md', 'notes.txt', 'swapdir/doc.md']
+  ) {
     assert.equal(statted.includes(plain), false, `${plain} is neither kept nor a link: no lstat`);
   }
   assert.ok(statted.includes('outlink.md'), 'a symlink is still examined');
@@ -183,7 +242,8 @@ test('`walk()` leaves out an entry whose type changed between the folder listing
   // The listing says README.md is a folder; lstat says file: the walk trusts neither and skips it.
   const lying = {
     ...host,
-    readdir: async (p: string) => (await host.readdir(p)).map((d) => (d.name === 'README.md' ? { ...d, kind: 'dir' as const } : d)),
+    readdir: async (p: string) =>
+      (await host.readdir(p)).map((d) => (d.name === 'README.md' ? { ...d, kind: 'dir' as const } : d)),
   };
   const shown = rels((await collect(confinementFor(lying, config))).entries);
   assert.equal(shown.includes('README.md'), false);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { BUNDLE, Client, startReady, type Json } from '../helpers/harness.ts';
+import { BUNDLE, Client, type Json, startReady } from '../helpers/harness.ts';
 import { readZip } from '../helpers/zip_read.ts';
 
 type UserOption = { type: string; multiple?: boolean; required?: boolean; default?: string | string[] };
@@ -52,10 +52,11 @@ function substitute(m: Manifest, extDir: string, home: string, answers: Answers)
     }
     if (value !== undefined) vars[`user_config.${key}`] = value;
   }
-  const inString = (s: string) => s.replace(/\$\{([^}]+)\}/g, (all, name: string) => {
-    const v = vars[name];
-    return typeof v === 'string' ? v : all;
-  });
+  const inString = (s: string) =>
+    s.replace(/\$\{([^}]+)\}/g, (all, name: string) => {
+      const v = vars[name];
+      return typeof v === 'string' ? v : all;
+    });
   const args: string[] = [];
   for (const a of m.server.mcp_config.args) {
     const whole = /^\$\{(user_config\.[^}]+)\}$/.exec(a);
@@ -82,14 +83,19 @@ function startInstalled(m: Manifest, extDir: string, home: string, answers: Answ
   return new Client(proc, auditPath);
 }
 
-test('.mcpb: a zip of the manifest, the bundle as built, both profiles\' configs, README and LICENSE', async () => {
+test(".mcpb: a zip of the manifest, the bundle as built, both profiles' configs, README and LICENSE", async () => {
   const { file, sha256 } = pack();
   assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), sha256);
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
   assert.equal(file.endsWith(`docwarden-${pkg.version}.mcpb`), true, file);
   const entries = readZip(readFileSync(file));
   assert.deepEqual(entries.map((e) => e.name).sort(), [
-    'LICENSE', 'README.md', 'config.development.json', 'config.production.json', 'docwarden.js', 'manifest.json',
+    'LICENSE',
+    'README.md',
+    'config.development.json',
+    'config.production.json',
+    'docwarden.js',
+    'manifest.json',
   ]);
   const server = entries.find((e) => e.name === 'docwarden.js');
   assert.ok(server?.data.equals(readFileSync(BUNDLE)), 'the bundle as built');

@@ -21,7 +21,12 @@ function npm(args: readonly string[], cwd: string): { code: number | null; stdou
 }
 
 const PACKAGE_FILES = [
-  'LICENSE', 'README.md', 'config.dev.json', 'config.prod.json', 'dist/docwarden.js', 'package.json',
+  'LICENSE',
+  'README.md',
+  'config.dev.json',
+  'config.prod.json',
+  'dist/docwarden.js',
+  'package.json',
 ];
 
 test('npm package: the tarball holds the bundle, README, LICENSE and the two example configs, and nothing else', () => {

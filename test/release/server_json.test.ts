@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/fixtures.ts';
 
 type Pkg = {
-  registryType: string; identifier: string; version: string; fileSha256?: string; transport: { type: string };
+  registryType: string;
+  identifier: string;
+  version: string;
+  fileSha256?: string;
+  transport: { type: string };
 };
 type Entry = { $schema: string; name: string; description: string; version: string; packages: Pkg[] };
 
@@ -19,7 +23,7 @@ type PackageJson = { name: string; version: string; mcpName: string; description
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as PackageJson;
 const template = JSON.parse(readFileSync('server.json', 'utf8')) as Entry;
 
-test('server.json: name is package.json\'s mcpName and every version is the package version', () => {
+test("server.json: name is package.json's mcpName and every version is the package version", () => {
   const schema = /^https:\/\/static\.modelcontextprotocol\.io\/schemas\/[0-9-]+\/server\.schema\.json$/;
   assert.match(template.$schema, schema);
   assert.equal(template.name, pkg.mcpName);
@@ -37,7 +41,7 @@ test('server.json: name is package.json\'s mcpName and every version is the pack
   assert.equal(mcpb?.fileSha256, undefined, 'the hash belongs in dist/server.json, written by the release');
 });
 
-test('the release\'s server.json is the template plus the SHA-256 of the .mcpb it wrote', () => {
+test("the release's server.json is the template plus the SHA-256 of the .mcpb it wrote", () => {
   const out = tempDir('dw-registry-');
   const packed = spawnSync(process.execPath, ['scripts/mcpb.mjs', '--out', out], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(packed.status, 0, packed.stderr);

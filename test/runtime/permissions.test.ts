@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { listedNodeGrants, type GrantSnapshot } from '../../src/runtime/permissions.ts';
+import { type GrantSnapshot, listedNodeGrants } from '../../src/runtime/permissions.ts';
 import { nodePermissionFlag } from '../../src/config/grant_check.ts';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
 import { DENO, NODE24 } from '../helpers/harness.ts';
@@ -19,14 +19,27 @@ const PLAN = { read: [join(DOCS, 'x'), join(dir, 'other', 'x'), '/x'], write: [L
 const probeFile = join(tempDir(), 'probe.mjs');
 const built = (async () => {
   const entry = join(tempDir(), 'probe_entry.ts');
-  writeFileSync(entry, `import { probeGrants } from ${JSON.stringify(resolve('src/runtime/permissions.ts'))};\n` +
-    `const plan = JSON.parse(process.argv[process.argv.length - 1]);\nprocess.stdout.write(JSON.stringify(probeGrants(plan)));\n`);
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: probeFile, logLevel: 'warning' });
+  writeFileSync(
+    entry,
+    `import { probeGrants } from ${JSON.stringify(resolve('src/runtime/permissions.ts'))};\n` +
+      `const plan = JSON.parse(process.argv[process.argv.length - 1]);\nprocess.stdout.write(JSON.stringify(probeGrants(plan)));\n`,
+  );
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: probeFile,
+    logLevel: 'warning',
+  });
 })();
 
 async function probeUnder(cmd: string, flags: readonly string[]): Promise<GrantSnapshot> {
   await built;
-  const r = spawnSync(cmd, [...flags, probeFile, JSON.stringify(PLAN)], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+  const r = spawnSync(cmd, [...flags, probeFile, JSON.stringify(PLAN)], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '' },
+  });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as GrantSnapshot;
 }
@@ -34,7 +47,15 @@ async function probeUnder(cmd: string, flags: readonly string[]): Promise<GrantS
 const granted = (s: GrantSnapshot) => s.capabilities.filter((c) => c.access === 'granted').map((c) => c.name);
 
 test('`listedNodeGrants()` reads both flag spellings, resolves relative paths and keeps "*"', () => {
-  const argv = ['--permission', '--allow-fs-read=/a', '--allow-fs-read', 'rel/b', '--allow-fs-write=*', '--allow-fs-read=', '--stack-size=10'];
+  const argv = [
+    '--permission',
+    '--allow-fs-read=/a',
+    '--allow-fs-read',
+    'rel/b',
+    '--allow-fs-write=*',
+    '--allow-fs-read=',
+    '--stack-size=10',
+  ];
   assert.deepEqual(listedNodeGrants(argv, '/cwd'), { read: ['/a', '/cwd/rel/b'], write: ['*'], flags: argv });
 });
 
@@ -44,13 +65,22 @@ test('`probeGrants()` under Node without the permission model reports no sandbox
   assert.equal(s.sandboxed, false);
 });
 
-for (const [name, node, version] of [
-  ['this Node', process.execPath, process.versions.node],
-  ['Node 24', NODE24, '24'],
-] as const) {
-  test(`\`probeGrants()\` under ${name} with its permission flag sees exactly the granted paths and flags`, { skip: !existsSync(node) && 'no Node 24 in test/runtimes: npm test installs it' }, async () => {
+for (
+  const [name, node, version] of [
+    ['this Node', process.execPath, process.versions.node],
+    ['Node 24', NODE24, '24'],
+  ] as const
+) {
+  test(`\`probeGrants()\` under ${name} with its permission flag sees exactly the granted paths and flags`, {
+    skip: !existsSync(node) && 'no Node 24 in test/runtimes: npm test installs it',
+  }, async () => {
     const flag = nodePermissionFlag(version);
-    const s = await probeUnder(node, [flag, `--allow-fs-read=${probeFile}`, `--allow-fs-read=${DOCS}`, `--allow-fs-write=${LOG}`]);
+    const s = await probeUnder(node, [
+      flag,
+      `--allow-fs-read=${probeFile}`,
+      `--allow-fs-read=${DOCS}`,
+      `--allow-fs-write=${LOG}`,
+    ]);
     assert.equal(s.sandboxed, true);
     assert.equal(s.readAll, false);
     assert.equal(s.writeAll, false);
@@ -67,7 +97,13 @@ for (const [name, node, version] of [
 
 test('`probeGrants()` under Deno tells granted, denied and not-denied permissions apart', async () => {
   const lockdown = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', '--deny-import'];
-  const s = await probeUnder(DENO, ['run', '--no-prompt', `--allow-read=${probeFile},${DOCS}`, `--allow-write=${LOG}`, ...lockdown]);
+  const s = await probeUnder(DENO, [
+    'run',
+    '--no-prompt',
+    `--allow-read=${probeFile},${DOCS}`,
+    `--allow-write=${LOG}`,
+    ...lockdown,
+  ]);
   assert.equal(s.runtime, 'deno');
   assert.deepEqual([s.sandboxed, s.readAll, s.writeAll, s.listed], [true, false, false, null]);
   assert.deepEqual(s.read, [join(DOCS, 'x')]);
@@ -78,7 +114,16 @@ test('`probeGrants()` under Deno tells granted, denied and not-denied permission
   assert.deepEqual([all.readAll, all.writeAll], [true, true]);
   assert.deepEqual(granted(all), ['net', 'run', 'ffi', 'env', 'sys', 'import']);
 
-  const partial = await probeUnder(DENO, ['run', '--no-prompt', `--allow-read=${probeFile},${dir}`, '--allow-net=example.com']);
+  const partial = await probeUnder(DENO, [
+    'run',
+    '--no-prompt',
+    `--allow-read=${probeFile},${dir}`,
+    '--allow-net=example.com',
+  ]);
   assert.deepEqual(partial.read, [join(DOCS, 'x'), join(dir, 'other', 'x')]);
-  assert.equal(partial.capabilities.find((c) => c.name === 'net')?.access, 'prompt', 'a grant for one host is not visible as a grant');
+  assert.equal(
+    partial.capabilities.find((c) => c.name === 'net')?.access,
+    'prompt',
+    'a grant for one host is not visible as a grant',
+  );
 });

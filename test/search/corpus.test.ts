@@ -2,7 +2,7 @@
 // ones disappear (after the snapshot's bounded lifetime), and denied files are never cached or listed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, writeFileSync, symlinkSync, utimesSync } from 'node:fs';
+import { renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
@@ -18,12 +18,21 @@ async function setup() {
   symlinkSync(join(outside, 'secret.md'), join(dir, 'link.md'));
   const config = await loadConfig(host, { configPath: null, rootArgs: [dir], logPath: null });
   const c: Confinement = {
-    host, rules: createPathRules(config.files.extensions, config.files.deny, false),
-    symlinks: 'deny', hardLinks: false, maxFileBytes: 1 << 20,
+    host,
+    rules: createPathRules(config.files.extensions, config.files.deny, false),
+    symlinks: 'deny',
+    hardLinks: false,
+    maxFileBytes: 1 << 20,
   };
   let clock = 0;
   const corpus = createSearchCorpus(1 << 24, () => clock);
-  const options = { confinement: c, root: config.roots[0]!, maxDepth: 16, maxVisited: 10_000, signal: new AbortController().signal };
+  const options = {
+    confinement: c,
+    root: config.roots[0]!,
+    maxDepth: 16,
+    maxVisited: 10_000,
+    signal: new AbortController().signal,
+  };
   const advance = () => void (clock += SNAPSHOT_TTL_MS + 1);
   return { dir, corpus, options, c, advance };
 }
@@ -116,7 +125,11 @@ test('`stream()` hands files over in walk order; a walk stopped early leaves no 
   const all: string[] = [];
   await s.corpus.stream(s.options, async (f) => (all.push(f.path.rel), true));
   assert.deepEqual(all, ['a.md', 'sub/b.md']);
-  assert.deepEqual(s.corpus.fresh(s.options)?.files.map((f) => f.path.rel), all, 'the complete walk became the snapshot');
+  assert.deepEqual(
+    s.corpus.fresh(s.options)?.files.map((f) => f.path.rel),
+    all,
+    'the complete walk became the snapshot',
+  );
   writeFileSync(join(s.dir, 'c.md'), 'new\n');
   const again: string[] = [];
   await s.corpus.stream(s.options, async (f) => (again.push(f.path.rel), true));

@@ -49,7 +49,11 @@ test('regex: matches per line with columns inside the line', async () => {
 
 test('regex: an invalid or unsupported pattern is an invalid_argument naming the problem', () => {
   for (const [pattern, why] of [['(', /query/], ['(a)\\1', /backreference/i]] as const) {
-    assert.throws(() => lineMatcher('regex', pattern, true), (e: unknown) => e instanceof Failure && e.reason === 'invalid_argument' && why.test(e.publicMessage), pattern);
+    assert.throws(
+      () => lineMatcher('regex', pattern, true),
+      (e: unknown) => e instanceof Failure && e.reason === 'invalid_argument' && why.test(e.publicMessage),
+      pattern,
+    );
   }
 });
 
@@ -59,15 +63,24 @@ test('regex: a catastrophic pattern on a long line answers (linear-time engine) 
   const counting: Slicer = { due: () => true, pause: async () => void pauses++, tick: async () => undefined };
   assert.deepEqual(await all(lineMatcher('regex', '(a+)+$', true), `${'a'.repeat(20_000)}!`), []);
   // One line without a required literal: every pause but the last one happened inside the VM's scan.
-  assert.deepEqual(await all(lineMatcher('regex', '(a|aa)+(!|x)', true), `${'a'.repeat(100_000)}!`, counting), [[0, 100_001]]);
+  assert.deepEqual(await all(lineMatcher('regex', '(a|aa)+(!|x)', true), `${'a'.repeat(100_000)}!`, counting), [[
+    0,
+    100_001,
+  ]]);
   assert.ok(pauses > 10, `${pauses} pauses in a 100,000-character line`);
 });
 
-test('regex: a scan stops at the first pause after its call was stopped, with the call\'s failure', async () => {
+test("regex: a scan stops at the first pause after its call was stopped, with the call's failure", async () => {
   const abort = new AbortController();
-  const slice = createSlicer({ now: () => performance.now(), yieldNow: () => new Promise((r) => setImmediate(r)) }, abort.signal);
+  const slice = createSlicer(
+    { now: () => performance.now(), yieldNow: () => new Promise((r) => setImmediate(r)) },
+    abort.signal,
+  );
   let steps = 0;
   const stopping: Slicer = { ...slice, due: () => ++steps > 3 };
   abort.abort(failure('deadline', 'Cannot finish: the call exceeded the 1 ms deadline (limits.deadlineMs)'));
-  await assert.rejects(all(lineMatcher('regex', '(a|aa)+(!|x)', true), `${'a'.repeat(100_000)}!`, stopping), /deadline/);
+  await assert.rejects(
+    all(lineMatcher('regex', '(a|aa)+(!|x)', true), `${'a'.repeat(100_000)}!`, stopping),
+    /deadline/,
+  );
 });

@@ -6,7 +6,9 @@ import { countBySection, headingPathAt, indexSections, splitSections } from '../
 import { parseHeadings } from '../../src/formats/headings.ts';
 import { splitLines } from '../../src/document/document.ts';
 
-const TEXT = ['intro line', '# Title', 'body', '## Setup', 'a body', '### Setup.1', 'deep', '## B', 'b body'].join('\n');
+const TEXT = ['intro line', '# Title', 'body', '## Setup', 'a body', '### Setup.1', 'deep', '## B', 'b body'].join(
+  '\n',
+);
 const HEADINGS = parseHeadings(splitLines(TEXT), 'markdown');
 
 test('`splitSections()` gives the preamble, then each heading up to the next one, with the enclosing headings', () => {

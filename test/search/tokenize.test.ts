@@ -42,10 +42,23 @@ test('`tokenize()` ignores a blob-sized run entirely when it is longer than 256 
 
 test('`stem()` strips common suffixes when the guards allow it', () => {
   const cases: readonly (readonly [string, string])[] = [
-    ['process', 'process'], ['processes', 'process'], ['processing', 'process'], ['processed', 'process'],
-    ['spawning', 'spawn'], ['spawned', 'spawn'], ['spawns', 'spawn'], ['files', 'file'], ['file', 'file'],
-    ['running', 'run'], ['emitted', 'emit'], ['queries', 'query'], ['directly', 'direct'],
-    ['matches', 'match'], ['cases', 'case'], ['status', 'status'], ['analysis', 'analysis'],
+    ['process', 'process'],
+    ['processes', 'process'],
+    ['processing', 'process'],
+    ['processed', 'process'],
+    ['spawning', 'spawn'],
+    ['spawned', 'spawn'],
+    ['spawns', 'spawn'],
+    ['files', 'file'],
+    ['file', 'file'],
+    ['running', 'run'],
+    ['emitted', 'emit'],
+    ['queries', 'query'],
+    ['directly', 'direct'],
+    ['matches', 'match'],
+    ['cases', 'case'],
+    ['status', 'status'],
+    ['analysis', 'analysis'],
   ];
   for (const [word, expected] of cases) assert.equal(stem(word), expected, word);
 });
@@ -71,7 +84,12 @@ test('`forEachToken()` reports the offset of each token in the original text', (
 });
 
 test('`queryTerms()` dedupes tokens in first-occurrence order when terms repeat', () => {
-  assert.deepEqual(queryTerms('Spawn spawning the child_process spawned'), ['spawn', 'child_process', 'child', 'process']);
+  assert.deepEqual(queryTerms('Spawn spawning the child_process spawned'), [
+    'spawn',
+    'child_process',
+    'child',
+    'process',
+  ]);
 });
 
 test('`queryTerms()` keeps at most 32 terms when the query is long', () => {

@@ -2,19 +2,29 @@
 // and inside it the section that answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rankByWords, termMatcher, type RankInput, type RankMemo } from '../../src/search/word_rank.ts';
+import { rankByWords, type RankInput, type RankMemo, termMatcher } from '../../src/search/word_rank.ts';
 import { indexSections } from '../../src/search/sections.ts';
 import { parseHeadings } from '../../src/formats/headings.ts';
 import { splitLines } from '../../src/document/document.ts';
 
-type Doc = { readonly key: string; readonly path: string; readonly title: string; readonly headings: readonly string[]; readonly text: string };
+type Doc = {
+  readonly key: string;
+  readonly path: string;
+  readonly title: string;
+  readonly headings: readonly string[];
+  readonly text: string;
+};
 
 const DOCS: readonly Doc[] = [
   {
     key: 'api:child_process.md',
     path: 'api/child_process.md',
     title: 'Child process',
-    headings: ['Asynchronous process creation', 'child_process.spawn(command[, args][, options])', 'child_process.exec(command)'],
+    headings: [
+      'Asynchronous process creation',
+      'child_process.spawn(command[, args][, options])',
+      'child_process.exec(command)',
+    ],
     text: [
       'The node:child_process module provides the ability to spawn subprocesses.',
       'Use child_process.spawn() to start a command; the exec() method runs it in a shell.',
@@ -155,9 +165,27 @@ test('`rankByWords()` returns at most `limit` hits and breaks ties by key', asyn
 
 test('`rankByWords()` weighs a title or file name above a passing body mention', async () => {
   const docs: Doc[] = [
-    { key: 'body', path: 'misc.md', title: 'Misc', headings: [], text: 'one mention of tracing among many other words about anything at all' },
-    { key: 'title', path: 'guide.md', title: 'Tracing', headings: [], text: 'how things work in general with many other words about anything at all' },
-    { key: 'name', path: 'tracing.md', title: 'Guide', headings: [], text: 'one mention of tracing among many other words about anything at all' },
+    {
+      key: 'body',
+      path: 'misc.md',
+      title: 'Misc',
+      headings: [],
+      text: 'one mention of tracing among many other words about anything at all',
+    },
+    {
+      key: 'title',
+      path: 'guide.md',
+      title: 'Tracing',
+      headings: [],
+      text: 'how things work in general with many other words about anything at all',
+    },
+    {
+      key: 'name',
+      path: 'tracing.md',
+      title: 'Guide',
+      headings: [],
+      text: 'one mention of tracing among many other words about anything at all',
+    },
   ];
   const hits = await keys('tracing', 10, docs);
   assert.equal(hits[hits.length - 1], 'body', 'the same body mention weighs more in the page named for it');
@@ -177,7 +205,8 @@ test('`rankByWords()` splits only the finalists into sections', async () => {
 test('`rankByWords()` with a memo ranks exactly as without, fills it, and reuses it on the next query', async () => {
   const memos = DOCS.map(newMemo);
   let splits = 0;
-  const withMemo = (): RankInput[] => inputs(DOCS).map((d, i) => ({ ...d, memo: memos[i] ?? null, sections: () => (splits++, d.sections()) }));
+  const withMemo = (): RankInput[] =>
+    inputs(DOCS).map((d, i) => ({ ...d, memo: memos[i] ?? null, sections: () => (splits++, d.sections()) }));
   for (const query of ['spawn a child process', 'read a file', 'emit an event']) {
     const plain = await rankByWords(inputs(DOCS), query, 10);
     assert.deepEqual(await rankByWords(withMemo(), query, 10), plain, query);
@@ -187,7 +216,10 @@ test('`rankByWords()` with a memo ranks exactly as without, fills it, and reuses
   }
   assert.ok(memos.every((m) => m.counts.has('spawn') && m.counts.has('file')), 'every text has its counts');
   // A memo that disagrees with the text wins: proof that counts are read from it, not recounted.
-  const lying = inputs(DOCS).map((d) => ({ ...d, memo: { ...newMemo(), counts: new Map([['spawn', d.key === 'api:fs.md' ? 50 : 0]]) } }));
+  const lying = inputs(DOCS).map((d) => ({
+    ...d,
+    memo: { ...newMemo(), counts: new Map([['spawn', d.key === 'api:fs.md' ? 50 : 0]]) },
+  }));
   assert.equal((await rankByWords(lying, 'spawn', 1))[0]?.key, 'api:fs.md');
 });
 
@@ -199,12 +231,17 @@ test('`rankByWords()` keeps at most 16 terms per memo', async () => {
 });
 
 const CRYPTO = [
-  '# Crypto', 'The node:crypto module provides cryptographic functionality, hashes among it.',
-  '## Class: Hmac', 'The Hmac class is a utility for creating cryptographic HMAC digests.',
-  '## crypto.createHash(algorithm)', 'Creates and returns a Hash object that can be used to generate hash digests',
+  '# Crypto',
+  'The node:crypto module provides cryptographic functionality, hashes among it.',
+  '## Class: Hmac',
+  'The Hmac class is a utility for creating cryptographic HMAC digests.',
+  '## crypto.createHash(algorithm)',
+  'Creates and returns a Hash object that can be used to generate hash digests',
   'using the given algorithm, e.g. sha256 or sha512.',
-  '### Example', 'const h = createHash("md5"); h.update(data);',
-  '## crypto.randomUUID()', 'Generates a random RFC 4122 version 4 UUID.',
+  '### Example',
+  'const h = createHash("md5"); h.update(data);',
+  '## crypto.randomUUID()',
+  'Generates a random RFC 4122 version 4 UUID.',
 ].join('\n');
 
 test('`rankByWords()` ranks sections: the one that answers first, several of one document, each with its heading path', async () => {
@@ -227,5 +264,5 @@ test('`termMatcher()` meets identifiers by their parts: createHash, fs.readFile,
   assert.equal(count('line', 'read a stream line-by-Line'), 2);
   assert.equal(count('directory', 'parent directories of a directory'), 2);
   assert.equal(count('hash', 'rehash and the shash'), 0, 'not inside a lowercase word');
-  assert.equal(count('folder', 'a directory'), 1, 'a reader\'s word meets the documentation\'s');
+  assert.equal(count('folder', 'a directory'), 1, "a reader's word meets the documentation's");
 });

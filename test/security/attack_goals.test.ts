@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startServer, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { type Client, type Json, type Message, RUNTIME, startServer } from '../helpers/harness.ts';
 
 const SECRET = 'The launch code is K7Q2-ALPHA.';
 const PLAN = `---\ntitle: Plan\nowner: ops\n---\n# Plan\n\n## Launch\n\n${SECRET}\n\n` +
@@ -39,26 +39,41 @@ const configFor = (root: string): Json => ({
 });
 
 type Probe = readonly [method: string, params: Json];
-const search = (query: string, mode: string, extra: Json = {}): Probe =>
-  ['tools/call', { name: 'search_docs', arguments: { query, mode, ...extra } }];
+const search = (
+  query: string,
+  mode: string,
+  extra: Json = {},
+): Probe => ['tools/call', { name: 'search_docs', arguments: { query, mode, ...extra } }];
 const tool = (name: string, args: Json): Probe => ['tools/call', { name, arguments: args }];
 
 /** The extraction script: what an attacker would try to rebuild SECRET with. */
 const SCRIPT: readonly Probe[] = [
-  search('K7Q2', 'literal'), search('K7Q2', 'literal', { caseSensitive: true, contextLines: 2 }),
-  search('launch code', 'literal'), search('launch code', 'literal', { limit: 1 }), search('code is [A-M]', 'regex'),
-  search('code is [N-Z]', 'regex'), search('code is K7Q[0-4]', 'regex', { contextLines: 1 }),
-  search('e', 'literal', { limit: 2 }), search('launch code K7Q2 alpha', 'words'), search('budget owner plan', 'words'),
+  search('K7Q2', 'literal'),
+  search('K7Q2', 'literal', { caseSensitive: true, contextLines: 2 }),
+  search('launch code', 'literal'),
+  search('launch code', 'literal', { limit: 1 }),
+  search('code is [A-M]', 'regex'),
+  search('code is [N-Z]', 'regex'),
+  search('code is K7Q[0-4]', 'regex', { contextLines: 1 }),
+  search('e', 'literal', { limit: 2 }),
+  search('launch code K7Q2 alpha', 'words'),
+  search('budget owner plan', 'words'),
   search('launch', 'words', { limit: 1 }),
-  search('launch', 'literal', { path: 'private' }), search('K7Q2', 'literal', { glob: 'private/**' }),
+  search('launch', 'literal', { path: 'private' }),
+  search('K7Q2', 'literal', { glob: 'private/**' }),
   search('launch', 'words', { glob: '**/*.md', limit: 1 }),
-  tool('doc_info', { path: 'private/plan.md' }), tool('doc_info', { path: 'big.md' }),
-  tool('outline_doc', { path: 'private/plan.md' }), tool('read_doc', { path: 'private/plan.md', heading: 'Launch' }),
-  tool('read_doc', { path: 'big.md', startLine: 62 }), tool('find_docs', { pattern: '**' }),
+  tool('doc_info', { path: 'private/plan.md' }),
+  tool('doc_info', { path: 'big.md' }),
+  tool('outline_doc', { path: 'private/plan.md' }),
+  tool('read_doc', { path: 'private/plan.md', heading: 'Launch' }),
+  tool('read_doc', { path: 'big.md', startLine: 62 }),
+  tool('find_docs', { pattern: '**' }),
   tool('list_docs', { depth: 3 }),
-  ['resources/list', {}], ['resources/read', { uri: 'docs://docs/private/plan.md' }],
+  ['resources/list', {}],
+  ['resources/read', { uri: 'docs://docs/private/plan.md' }],
   ['completion/complete', {
-    ref: { type: 'ref/resource', uri: 'docs://docs/{+path}' }, argument: { name: 'path', value: 'private/' },
+    ref: { type: 'ref/resource', uri: 'docs://docs/{+path}' },
+    argument: { name: 'path', value: 'private/' },
   }],
 ];
 
@@ -80,8 +95,9 @@ const ERAS: readonly Era[] = [
 
 async function transcript(root: string, era: Era, script: readonly Probe[]): Promise<unknown[]> {
   const c: Client = await startServer({ config: configFor(root) });
-  c.onServerRequest = (m: Message) =>
-    (m.method === 'elicitation/create' ? { action: 'decline' } : { error: { code: -32601, message: 'no' } });
+  c.onServerRequest = (
+    m: Message,
+  ) => (m.method === 'elicitation/create' ? { action: 'decline' } : { error: { code: -32601, message: 'no' } });
   const stateless = era.version === '2026-07-28';
   const meta = (token: number): Json => ({
     progressToken: token,
@@ -136,7 +152,8 @@ describe(`attacker goal: learn withheld bytes (${RUNTIME})`, () => {
     ];
     const replies = await transcript(withSecret, ERAS[0] as Era, pairs.flat());
     const results = replies.filter((m) =>
-      (m as Json)['result'] !== undefined && JSON.stringify(m).includes('files searched'));
+      (m as Json)['result'] !== undefined && JSON.stringify(m).includes('files searched')
+    );
     assert.equal(results.length, pairs.length * 2);
     for (let i = 0; i < pairs.length; i++) {
       assert.deepEqual(results[2 * i], results[2 * i + 1], `pair ${i} tells match from no match`);

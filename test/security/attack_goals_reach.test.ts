@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree } from '../helpers/fixtures.ts';
-import { RUNTIME, startServer, type Client, type Json } from '../helpers/harness.ts';
+import { type Client, type Json, RUNTIME, startServer } from '../helpers/harness.ts';
 
 const CANARY = 'CANARY-7f3a';
 const NARROW = 'NARROWED-5c1e'; // readable, but not by a client whose roots exclude notes/
@@ -45,9 +45,15 @@ const config = {
 async function probe(c: Client, path: string): Promise<{ direct: unknown[]; listed: unknown[] }> {
   const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
   const calls: [string, Json][] = [
-    ['read_doc', { path }], ['doc_info', { path }], ['outline_doc', { path }], ['read_doc', { path, heading: 'Plan' }],
-    ['list_docs', { path: folder, depth: 3 }], ['list_docs', { path, depth: 2 }], ['find_docs', { pattern: '**' }],
-    ['search_docs', { query: CANARY, mode: 'literal' }], ['search_docs', { query: CANARY, mode: 'literal', path: folder }],
+    ['read_doc', { path }],
+    ['doc_info', { path }],
+    ['outline_doc', { path }],
+    ['read_doc', { path, heading: 'Plan' }],
+    ['list_docs', { path: folder, depth: 3 }],
+    ['list_docs', { path, depth: 2 }],
+    ['find_docs', { pattern: '**' }],
+    ['search_docs', { query: CANARY, mode: 'literal' }],
+    ['search_docs', { query: CANARY, mode: 'literal', path: folder }],
     ['search_docs', { query: 'canary 7f3a', mode: 'words' }],
   ];
   const direct: unknown[] = [];
@@ -55,10 +61,12 @@ async function probe(c: Client, path: string): Promise<{ direct: unknown[]; list
   direct.push(await c.request('resources/read', { uri: `docs://docs/${path}` }));
   // Listings may only name what a read would serve (replies to direct requests may echo the request).
   const listed = [
-    await c.request('resources/list', {}), await c.request('tools/call', { name: 'find_docs', arguments: { pattern: '**' } }),
+    await c.request('resources/list', {}),
+    await c.request('tools/call', { name: 'find_docs', arguments: { pattern: '**' } }),
     await c.request('tools/call', { name: 'list_docs', arguments: { depth: 5 } }),
     await c.request('completion/complete', {
-      ref: { type: 'ref/resource', uri: 'docs://docs/{+path}' }, argument: { name: 'path', value: `${folder}/` },
+      ref: { type: 'ref/resource', uri: 'docs://docs/{+path}' },
+      argument: { name: 'path', value: `${folder}/` },
     }),
   ];
   return { direct, listed };
@@ -69,11 +77,16 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
   let narrowed: Client;
   before(async () => {
     c = await startServer({ config });
-    c.onServerRequest = (m) => (m.method === 'elicitation/create' ? { action: 'decline' } : { error: { code: -32601, message: 'no' } });
+    c.onServerRequest = (
+      m,
+    ) => (m.method === 'elicitation/create' ? { action: 'decline' } : { error: { code: -32601, message: 'no' } });
     await c.initialize('2025-11-25', { elicitation: {} });
     narrowed = await startServer({ config });
-    narrowed.onServerRequest = (m) =>
-      (m.method === 'roots/list' ? { roots: [{ uri: `file://${root}/pub`, name: 'pub' }] } : { error: { code: -32601, message: 'no' } });
+    narrowed.onServerRequest = (
+      m,
+    ) => (m.method === 'roots/list'
+      ? { roots: [{ uri: `file://${root}/pub`, name: 'pub' }] }
+      : { error: { code: -32601, message: 'no' } });
     await narrowed.initialize('2025-11-25', { roots: { listChanged: false } });
     await narrowed.waitFor((m) => m.method === 'roots/list');
   });
@@ -83,15 +96,25 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
   });
 
   const aliases = [
-    'alias/secret.md', 'links/data.md', 'links/shown/notes.md', 'internal', 'alias', 'ſecrets.md', 'credentialſ.txt',
-    'id_rſa.md', 'ſecret-plans/q3.md', 'SECRE~1.MD', 'ſecret-plans',
+    'alias/secret.md',
+    'links/data.md',
+    'links/shown/notes.md',
+    'internal',
+    'alias',
+    'ſecrets.md',
+    'credentialſ.txt',
+    'id_rſa.md',
+    'ſecret-plans/q3.md',
+    'SECRE~1.MD',
+    'ſecret-plans',
   ];
   for (const path of aliases) {
     test(`"${path}": no entry point serves the withheld bytes or names them`, async () => {
       const { direct, listed } = await probe(c, path);
       const replies = JSON.stringify(direct) + JSON.stringify(listed);
       assert.ok(!replies.includes(CANARY), `a canary reached the client through ${path}`);
-      const withheld = /alias\/secret|links\/shown\/notes|links\/data\.md|internal\/secret|ſecrets|credentialſ|id_rſa|SECRE~1/;
+      const withheld =
+        /alias\/secret|links\/shown\/notes|links\/data\.md|internal\/secret|ſecrets|credentialſ|id_rſa|SECRE~1/;
       assert.ok(!withheld.test(JSON.stringify(listed)), 'a withheld file is listed');
     });
   }
@@ -120,7 +143,8 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
   });
 
   test('invisible characters: a TAG-character name is never listed; TAG characters in text are escaped', async () => {
-    const all = JSON.stringify(await c.request('resources/list', {})) + c.textOf(await c.call('find_docs', { pattern: '**' }));
+    const all = JSON.stringify(await c.request('resources/list', {})) +
+      c.textOf(await c.call('find_docs', { pattern: '**' }));
     assert.ok(!/[\u{e0000}-\u{e007f}]/u.test(all), 'a TAG-character name is listed');
     const r = await c.call('read_doc', { path: 'tagged.md' });
     const text = JSON.stringify(r);
@@ -130,10 +154,17 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
 
   test('client roots narrowed to pub/: a link inside pub/ to a file outside it is not served', async () => {
     assert.match(narrowed.textOf(await narrowed.call('read_doc', { path: 'pub/readme.md' })), /open text/);
-    assert.match(c.textOf(await c.call('read_doc', { path: 'pub/other.md' })), new RegExp(NARROW), 'the link works when not narrowed');
+    assert.match(
+      c.textOf(await c.call('read_doc', { path: 'pub/other.md' })),
+      new RegExp(NARROW),
+      'the link works when not narrowed',
+    );
     const { direct, listed } = await probe(narrowed, 'pub/other.md');
     assert.ok(!JSON.stringify(direct).includes(NARROW), 'the link carried bytes from outside the client roots');
-    assert.ok(!JSON.stringify(listed).includes('pub/other.md'), 'the link is listed though its target is outside the client roots');
+    assert.ok(
+      !JSON.stringify(listed).includes('pub/other.md'),
+      'the link is listed though its target is outside the client roots',
+    );
     assert.ok(JSON.stringify(listed).includes('pub/readme.md'), 'the narrowed listing still shows pub/');
   });
 });

@@ -5,11 +5,11 @@
 // the audit log carry a canary. Denied files must also be invisible everywhere (see invisibility.ts).
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostileGlobs, pathSpellings, type Family, type Spelling } from '../helpers/attack_cases.ts';
-import { PATH_ENTRY_POINTS, findDocs, searchGlob } from '../helpers/attack_entry.ts';
+import { type Family, hostileGlobs, pathSpellings, type Spelling } from '../helpers/attack_cases.ts';
+import { findDocs, PATH_ENTRY_POINTS, searchGlob } from '../helpers/attack_entry.ts';
 import { auditText, rawControls } from '../helpers/attack_judge.ts';
 import { protocolCases } from '../helpers/attack_protocol.ts';
-import { report, runCustom, runSpellings, startSession, type Session } from '../helpers/attack_runner.ts';
+import { report, runCustom, runSpellings, type Session, startSession } from '../helpers/attack_runner.ts';
 import { RUNTIME } from '../helpers/harness.ts';
 import { buildHostileWorld, type HostileWorld } from '../helpers/hostile_fixture.ts';
 import { invisibilityTests } from '../helpers/invisibility.ts';
@@ -47,7 +47,11 @@ describe(`attack suite, files.symlinks "deny" (${RUNTIME})`, () => {
 
   for (const entry of [findDocs, searchGlob]) {
     test(`hostile globs x ${entry.name}`, async () => {
-      const globs = hostileGlobs(world).map((path): Spelling => ({ family: 'containment', target: { path }, outcome: () => ({ kind: 'refused', generic: false }) }));
+      const globs = hostileGlobs(world).map((path): Spelling => ({
+        family: 'containment',
+        target: { path },
+        outcome: () => ({ kind: 'refused', generic: false }),
+      }));
       report(await runSpellings(s, entry, globs));
     });
   }
@@ -59,7 +63,7 @@ describe(`attack suite, files.symlinks "deny" (${RUNTIME})`, () => {
   invisibilityTests(() => s, 'deny');
 
   // The cases above forgive a reply that echoes the client's own argument; this one does not.
-  test('tool replies do not echo raw bidi or invisible characters from the client\'s own arguments', async () => {
+  test("tool replies do not echo raw bidi or invisible characters from the client's own arguments", async () => {
     for (const pattern of ['\u202e**/*.md', 'zero\u200bwidth', 'c1\u009bx']) {
       const r = await s.c.call('find_docs', { pattern });
       assert.equal(rawControls({ result: r }), null, `find_docs ${JSON.stringify(pattern)}`);

@@ -5,10 +5,10 @@
 // (attack_suite.test.ts) sends them.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostileGlobs, pathSpellings, type Family, type Spelling } from '../helpers/attack_cases.ts';
-import { PATH_ENTRY_POINTS, findDocs, searchGlob } from '../helpers/attack_entry.ts';
+import { type Family, hostileGlobs, pathSpellings, type Spelling } from '../helpers/attack_cases.ts';
+import { findDocs, PATH_ENTRY_POINTS, searchGlob } from '../helpers/attack_entry.ts';
 import { auditText } from '../helpers/attack_judge.ts';
-import { report, runSpellings, startSession, type Session } from '../helpers/attack_runner.ts';
+import { report, runSpellings, type Session, startSession } from '../helpers/attack_runner.ts';
 import { RUNTIME } from '../helpers/harness.ts';
 import { buildHostileWorld, type HostileWorld } from '../helpers/hostile_fixture.ts';
 import { invisibilityTests } from '../helpers/invisibility.ts';
@@ -43,7 +43,11 @@ describe(`attack suite, files.symlinks "within-root" (${RUNTIME})`, () => {
 
   for (const entry of [findDocs, searchGlob]) {
     test(`hostile globs x ${entry.name}`, async () => {
-      const globs = hostileGlobs(world).map((path): Spelling => ({ family: 'containment', target: { path }, outcome: () => ({ kind: 'refused', generic: false }) }));
+      const globs = hostileGlobs(world).map((path): Spelling => ({
+        family: 'containment',
+        target: { path },
+        outcome: () => ({ kind: 'refused', generic: false }),
+      }));
       report(await runSpellings(s, entry, globs));
     });
   }

@@ -5,24 +5,36 @@
 // sized for a 2-core CI run).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditLaunch, finish, runSubcommand } from '../helpers/audit_launch.ts';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { type Client, type Json, type Message, RUNTIME, startReady } from '../helpers/harness.ts';
 
 type Rec = Record<string, unknown>;
 const FLOOD = Number(process.env['DOCWARDEN_FLOOD'] ?? 200_000);
 const HANG_GUARD_MS = 600_000;
 
 function recordsIn(dir: string): Rec[] {
-  const files = readdirSync(dir).filter((n) => n.startsWith('audit.jsonl')).sort((a, b) => Number(b.split('.')[2] ?? 0) - Number(a.split('.')[2] ?? 0));
-  return files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec));
+  const files = readdirSync(dir).filter((n) => n.startsWith('audit.jsonl')).sort((a, b) =>
+    Number(b.split('.')[2] ?? 0) - Number(a.split('.')[2] ?? 0)
+  );
+  return files.flatMap((f) =>
+    readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec)
+  );
 }
 
 /** How many client messages the records account for: one each, or a coalesced record's count. */
 const accounted = (recs: readonly Rec[]) =>
-  recs.reduce((n, r) => n + (r['event'] === 'coalesced' ? (r['detail'] as { count: number }).count : ['request', 'notification', 'invalid'].includes(String(r['event'])) ? 1 : 0), 0);
+  recs.reduce(
+    (n, r) =>
+      n + (r['event'] === 'coalesced'
+        ? (r['detail'] as { count: number }).count
+        : ['request', 'notification', 'invalid'].includes(String(r['event']))
+        ? 1
+        : 0),
+    0,
+  );
 
 /** Writes lines to the server's stdin honouring back-pressure (a real client cannot do better). */
 async function pour(c: Client, lines: Iterable<string>): Promise<void> {
@@ -36,46 +48,80 @@ async function pour(c: Client, lines: Iterable<string>): Promise<void> {
   if (chunk) c.proc.stdin.write(chunk);
 }
 
-test(`after a flood of ${FLOOD} messages of every kind, every tool call is still in the kept files and verify-log passes (${RUNTIME})`, { timeout: HANG_GUARD_MS }, async () => {
-  const root = makeTree({ 'guide.md': '# Guide\n\nKeep me.\n' });
-  const dir = tempDir();
-  const log = join(dir, 'audit.jsonl');
-  // The review's setting: two kept files of 1 MiB (200,000 notifications used to rotate a read out of both).
-  const config: Json = { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 600, burst: 60 }, audit: { path: log, rotateBytes: 1024 * 1024, keep: 2 } };
-  const c = auditLaunch({ config, configPath: join(dir, 'config.json'), grant: 'rotation' });
-  await c.initialize();
-  const reads: (string | number)[] = [];
-  for (let i = 0; i < 5; i++) reads.push((await c.request('tools/call', { name: 'read_doc', arguments: { path: 'guide.md' } })).id as number);
-  const kinds = [
-    (i: number) => JSON.stringify({ jsonrpc: '2.0', id: `p${i}`, method: 'ping' }),
-    (i: number) => JSON.stringify({ jsonrpc: '2.0', method: 'notifications/roots/list_changed', params: { n: i } }),
-    () => '{not json',
-    (i: number) => JSON.stringify({ jsonrpc: '2.0', id: `m${i}`, method: 123 }),
-    (i: number) => JSON.stringify({ jsonrpc: '2.0', id: `u${i}`, method: `no/such/method/${i % 1000}` }),
-    (i: number) => JSON.stringify({ jsonrpc: '2.0', id: `t${i}`, method: 'tools/call', params: { name: 'list_docs', arguments: {} } }),
-  ];
-  await pour(c, (function* () { for (let i = 0; i < FLOOD; i++) yield (kinds[i % kinds.length] as (i: number) => string)(i); })());
-  await c.request('ping', undefined, HANG_GUARD_MS); // answered after everything before it was read
-  // Tool calls of the flood that were not rate-limited ran: they are real work and keep their records too.
-  const ran = c.messages.filter((m: Message) => typeof m.id === 'string' && m.id.startsWith('t') && !JSON.stringify(m.result ?? {}).includes('Rate limit reached'));
-  await finish(c);
+test(
+  `after a flood of ${FLOOD} messages of every kind, every tool call is still in the kept files and verify-log passes (${RUNTIME})`,
+  { timeout: HANG_GUARD_MS },
+  async () => {
+    const root = makeTree({ 'guide.md': '# Guide\n\nKeep me.\n' });
+    const dir = tempDir();
+    const log = join(dir, 'audit.jsonl');
+    // The review's setting: two kept files of 1 MiB (200,000 notifications used to rotate a read out of both).
+    const config: Json = {
+      roots: [{ name: 'docs', path: root }],
+      limits: { callsPerMinute: 600, burst: 60 },
+      audit: { path: log, rotateBytes: 1024 * 1024, keep: 2 },
+    };
+    const c = auditLaunch({ config, configPath: join(dir, 'config.json'), grant: 'rotation' });
+    await c.initialize();
+    const reads: (string | number)[] = [];
+    for (let i = 0; i < 5; i++)
+      reads.push(
+        (await c.request('tools/call', { name: 'read_doc', arguments: { path: 'guide.md' } })).id as number,
+      );
+    const kinds = [
+      (i: number) => JSON.stringify({ jsonrpc: '2.0', id: `p${i}`, method: 'ping' }),
+      (i: number) => JSON.stringify({ jsonrpc: '2.0', method: 'notifications/roots/list_changed', params: { n: i } }),
+      () => '{not json',
+      (i: number) => JSON.stringify({ jsonrpc: '2.0', id: `m${i}`, method: 123 }),
+      (i: number) => JSON.stringify({ jsonrpc: '2.0', id: `u${i}`, method: `no/such/method/${i % 1000}` }),
+      (i: number) =>
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: `t${i}`,
+          method: 'tools/call',
+          params: { name: 'list_docs', arguments: {} },
+        }),
+    ];
+    await pour(
+      c,
+      (function* () {
+        for (let i = 0; i < FLOOD; i++) yield (kinds[i % kinds.length] as (i: number) => string)(i);
+      })(),
+    );
+    await c.request('ping', undefined, HANG_GUARD_MS); // answered after everything before it was read
+    // Tool calls of the flood that were not rate-limited ran: they are real work and keep their records too.
+    const ran = c.messages.filter((m: Message) =>
+      typeof m.id === 'string' && m.id.startsWith('t') && !JSON.stringify(m.result ?? {}).includes('Rate limit reached')
+    );
+    await finish(c);
 
-  const recs = recordsIn(dir);
-  const kept = new Set(recs.filter((r) => r['event'] === 'request').map((r) => r['id']));
-  for (const id of [...reads, ...ran.map((m) => m.id as string)]) assert.ok(kept.has(id), `the record of tool call ${id} was pushed out`);
-  // initialize, notifications/initialized, the 5 reads, the flood and the final ping: one record each.
-  assert.equal(accounted(recs), FLOOD + 8);
-  assert.ok(recs.some((r) => r['event'] === 'coalesced'), 'the flood was coalesced');
-  const v = runSubcommand(['verify-log', log], [dir]);
-  assert.equal(v.code, 0, v.stdout + v.stderr);
-});
+    const recs = recordsIn(dir);
+    const kept = new Set(recs.filter((r) => r['event'] === 'request').map((r) => r['id']));
+    for (const id of [...reads, ...ran.map((m) => m.id as string)])
+      assert.ok(
+        kept.has(id),
+        `the record of tool call ${id} was pushed out`,
+      );
+    // initialize, notifications/initialized, the 5 reads, the flood and the final ping: one record each.
+    assert.equal(accounted(recs), FLOOD + 8);
+    assert.ok(recs.some((r) => r['event'] === 'coalesced'), 'the flood was coalesced');
+    const v = runSubcommand(['verify-log', log], [dir]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+  },
+);
 
 test(`every request gets exactly one reply and one record, inside batches too (${RUNTIME})`, async () => {
   const root = makeTree({ 'guide.md': '# Guide\n' });
-  for (const [version, batch] of [
-    ['2025-03-26', [{ jsonrpc: '2.0', id: 'i1', method: 'initialize', params: {} }, { jsonrpc: '2.0', id: 'b1', method: 'ping' }]],
-    ['2025-11-25', [{ jsonrpc: '2.0', id: 'c1', method: 123 }, { jsonrpc: '2.0', id: 'c2', method: 'ping' }]],
-  ] as const) {
+  for (
+    const [version, batch] of [
+      ['2025-03-26', [{ jsonrpc: '2.0', id: 'i1', method: 'initialize', params: {} }, {
+        jsonrpc: '2.0',
+        id: 'b1',
+        method: 'ping',
+      }]],
+      ['2025-11-25', [{ jsonrpc: '2.0', id: 'c1', method: 123 }, { jsonrpc: '2.0', id: 'c2', method: 'ping' }]],
+    ] as const
+  ) {
     const c = await startReady({ roots: [root] }, version);
     c.send(batch);
     await c.request('ping');
@@ -83,7 +129,11 @@ test(`every request gets exactly one reply and one record, inside batches too ($
     const flat = c.messages.flatMap((m) => (Array.isArray(m) ? m as Message[] : [m]));
     for (const member of batch) {
       assert.equal(flat.filter((m) => m.id === member.id).length, 1, `${version}: one reply to ${member.id}`);
-      assert.equal(c.auditRecords().filter((r) => r['id'] === member.id).length, 1, `${version}: one record of ${member.id}`);
+      assert.equal(
+        c.auditRecords().filter((r) => r['id'] === member.id).length,
+        1,
+        `${version}: one record of ${member.id}`,
+      );
     }
     assert.equal(flat.find((m) => m.id === batch[0].id)?.error?.code, -32600);
   }
@@ -102,7 +152,9 @@ test(`C1 controls (8-bit CSI U+009B) are escaped in the audit log and on stderr 
   }
 });
 
-test(`\`docwarden call\` writes its record to the configured audit log (${RUNTIME})`, { skip: RUNTIME !== 'node' && 'runSubcommand grants no write' }, () => {
+test(`\`docwarden call\` writes its record to the configured audit log (${RUNTIME})`, {
+  skip: RUNTIME !== 'node' && 'runSubcommand grants no write',
+}, () => {
   const root = makeTree({ 'guide.md': '# Guide\n\nhello\n' });
   const dir = tempDir();
   const log = join(dir, 'audit.jsonl');

@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
-import { HANG_GUARD_MS, RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { type Client, HANG_GUARD_MS, type Json, type Message, RUNTIME, startReady } from '../helpers/harness.ts';
 import { auditRecordsAll } from '../helpers/attack_judge.ts';
 import { assertPeakRss, responsesById, until } from '../helpers/proc_status.ts';
 import { assertCleanWire, exitWithin } from '../helpers/wire.ts';
@@ -15,12 +15,15 @@ import { assertCleanWire, exitWithin } from '../helpers/wire.ts';
 const FLOOD = 10_000;
 const LIMIT_NAMES = /callsPerMinute|inFlight|queue|deadlineMs/;
 
-const tree = () => makeTree({ 'a.md': '# A\n\nalpha text\n', 'b/c.md': '# C\n\ngamma text\n', 'b/d.md': '# D\n\ndelta\n' });
+const tree = () =>
+  makeTree({ 'a.md': '# A\n\nalpha text\n', 'b/c.md': '# C\n\ngamma text\n', 'b/d.md': '# D\n\ndelta\n' });
 
 /** Writes `text` to the server's stdin, waiting for the pipe to drain (so this process stays small too). */
 async function write(c: Client, text: string): Promise<void> {
   if (c.proc.stdin.write(text)) return;
-  const exited = c.exit.then((e) => { throw new Error(`the server exited (${JSON.stringify(e)}) while a write was pending`); });
+  const exited = c.exit.then((e) => {
+    throw new Error(`the server exited (${JSON.stringify(e)}) while a write was pending`);
+  });
   await Promise.race([new Promise<void>((r) => c.proc.stdin.once('drain', () => r())), exited]);
 }
 
@@ -32,22 +35,31 @@ function flood(n: number): { ids: string[]; payload: string } {
     const id = `f${i}`;
     ids.push(id);
     const k = i % 6;
-    const params: Json | undefined =
-      k === 0 ? undefined
-      : k === 1 ? { name: 'read_doc', arguments: { path: 'a.md' } }
-      : k === 2 ? { name: 'list_docs', arguments: { depth: 2 } }
-      : k === 3 ? (i % 12 === 3 ? { name: 'search_docs', arguments: { query: 'text', mode: 'literal' } } : { name: 'doc_info', arguments: { path: 'b/c.md' } })
-      : k === 4 ? (i % 60 === 4 ? {} : { uri: 'docs://docs/a.md' })
+    const params: Json | undefined = k === 0
+      ? undefined
+      : k === 1
+      ? { name: 'read_doc', arguments: { path: 'a.md' } }
+      : k === 2
+      ? { name: 'list_docs', arguments: { depth: 2 } }
+      : k === 3
+      ? (i % 12 === 3
+        ? { name: 'search_docs', arguments: { query: 'text', mode: 'literal' } }
+        : { name: 'doc_info', arguments: { path: 'b/c.md' } })
+      : k === 4
+      ? (i % 60 === 4 ? {} : { uri: 'docs://docs/a.md' })
       : { name: 'find_docs', arguments: { pattern: '**/*.md' } };
     const method = k === 0 ? 'ping' : k === 4 ? (i % 60 === 4 ? 'tools/list' : 'resources/read') : 'tools/call';
-    lines.push(JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params }));
+    lines.push(
+      JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params }),
+    );
   }
   return { ids, payload: lines.join('\n') + '\n' };
 }
 
 /** Null when the reply is a result or an error naming a limit; otherwise what is wrong. */
 function judge(m: Message): string | null {
-  if (m.error !== undefined) return LIMIT_NAMES.test(m.error.message) ? null : `error not naming a limit: ${JSON.stringify(m.error)}`;
+  if (m.error !== undefined)
+    return LIMIT_NAMES.test(m.error.message) ? null : `error not naming a limit: ${JSON.stringify(m.error)}`;
   const r = m.result as (Json & { isError?: boolean; content?: Json[] }) | undefined;
   if (r === undefined) return 'neither result nor error';
   if (r.isError !== true) return null;
@@ -76,7 +88,8 @@ function requestRecordCounts(c: Client): { counts: Map<unknown, number>; coalesc
 function readDocuments(id: string, reply: Message | undefined): boolean {
   const k = Number(id.slice(1)) % 6;
   // Refused at the door (rate limit) or while queued (shutdown): no document was touched.
-  return reply !== undefined && k !== 0 && !(k === 4 && Number(id.slice(1)) % 60 === 4) && !/callsPerMinute|shutting down/.test(JSON.stringify(reply));
+  return reply !== undefined && k !== 0 && !(k === 4 && Number(id.slice(1)) % 60 === 4) &&
+    !/callsPerMinute|shutting down/.test(JSON.stringify(reply));
 }
 
 describe(`load (${RUNTIME})`, () => {
@@ -84,7 +97,10 @@ describe(`load (${RUNTIME})`, () => {
     const c = await startReady({ roots: [tree()] });
     try {
       const chunk = 'a'.repeat(1024 * 1024);
-      await write(c, '{"jsonrpc":"2.0","id":"huge","method":"tools/call","params":{"name":"search_docs","arguments":{"query":"');
+      await write(
+        c,
+        '{"jsonrpc":"2.0","id":"huge","method":"tools/call","params":{"name":"search_docs","arguments":{"query":"',
+      );
       for (let i = 0; i < 100; i++) await write(c, chunk);
       await write(c, '"}}}\n{"jsonrpc":"2.0","id":"after","method":"ping"}\n');
       const refused = await c.waitFor((m) => m.id === 'huge');
@@ -98,10 +114,15 @@ describe(`load (${RUNTIME})`, () => {
     }
   });
 
-  for (const [label, limits] of [
-    ['rate limit on (600 calls/min, burst 60): most tool calls are refused naming callsPerMinute', { callsPerMinute: 600, burst: 60 }],
-    ['rate limit off', { callsPerMinute: 0 }],
-  ] as const) {
+  for (
+    const [label, limits] of [
+      ['rate limit on (600 calls/min, burst 60): most tool calls are refused naming callsPerMinute', {
+        callsPerMinute: 600,
+        burst: 60,
+      }],
+      ['rate limit off', { callsPerMinute: 0 }],
+    ] as const
+  ) {
     test(`${FLOOD} pipelined requests, ${label}: each answered once, each audited once, RSS bounded`, async (t) => {
       const c = await startReady({ config: { roots: [{ name: 'docs', path: tree() }], limits } });
       try {
@@ -127,7 +148,8 @@ describe(`load (${RUNTIME})`, () => {
         await c.close();
         const { counts, coalesced } = requestRecordCounts(c);
         const must = (id: string) => readDocuments(id, replies.get(id)?.[0]);
-        const wrong = ids.filter((id) => (counts.get(id) ?? 0) > 1 || (must(id) && counts.get(id) !== 1)).slice(0, 20).map((id) => `${id}: ${counts.get(id) ?? 0} records`);
+        const wrong = ids.filter((id) => (counts.get(id) ?? 0) > 1 || (must(id) && counts.get(id) !== 1)).slice(0, 20)
+          .map((id) => `${id}: ${counts.get(id) ?? 0} records`);
         assert.deepEqual(wrong, []);
         assert.equal(ids.filter((id) => counts.has(id)).length + coalesced, FLOOD, 'every request accounted for once');
         assertCleanWire(c);
@@ -167,7 +189,10 @@ describe(`load (${RUNTIME})`, () => {
       const audited = ids.filter((id) => counts.has(id)).length + coalesced;
       const answered = ids.filter((id) => replies.has(id)).length;
       t.diagnostic(`${answered} answered, ${audited} audited of ${FLOOD}`);
-      assert.ok(answered >= 1000 && audited >= answered && audited < FLOOD, `answered ${answered}, audited ${audited}: the signal did not land mid-flood`);
+      assert.ok(
+        answered >= 1000 && audited >= answered && audited < FLOOD,
+        `answered ${answered}, audited ${audited}: the signal did not land mid-flood`,
+      );
       assertCleanWire(c);
     } finally {
       if (c.proc.exitCode === null) c.proc.kill('SIGKILL');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, startServer, type Client } from '../helpers/harness.ts';
+import { type Client, RUNTIME, startReady, startServer } from '../helpers/harness.ts';
 import { peakRssMiB } from '../helpers/proc_status.ts';
 
 const HANG_GUARD_MS = 300_000;
@@ -49,7 +49,8 @@ async function stalled(c: Client): Promise<void> {
 function bigDocument(mib: number): string {
   const root = tempDir('dw-mem-');
   const fd = openSync(join(root, 'big.md'), 'w');
-  const section = '# Chapter\n\n' + 'The quick brown fox jumps over the lazy dog, page after page of ordinary words.\n'.repeat(200);
+  const section = '# Chapter\n\n' +
+    'The quick brown fox jumps over the lazy dog, page after page of ordinary words.\n'.repeat(200);
   for (let written = 0; written < mib * 1024 * 1024;) written += writeSync(fd, section);
   writeSync(fd, '# Last\n\nend\n');
   closeSync(fd);
@@ -57,7 +58,9 @@ function bigDocument(mib: number): string {
 }
 
 describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
-  test('500,000 pings from a client that does not read its replies: the server stops reading', { timeout: HANG_GUARD_MS }, async (t) => {
+  test('500,000 pings from a client that does not read its replies: the server stops reading', {
+    timeout: HANG_GUARD_MS,
+  }, async (t) => {
     const c = await startReady({ roots: [makeTree({ 'a.md': '# A\n' })], auditFile: false });
     try {
       c.proc.stdout.pause();
@@ -73,7 +76,9 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     }
   });
 
-  test('200,000 roots/list_changed from a client that never answers roots/list: one request outstanding', { timeout: HANG_GUARD_MS }, async (t) => {
+  test('200,000 roots/list_changed from a client that never answers roots/list: one request outstanding', {
+    timeout: HANG_GUARD_MS,
+  }, async (t) => {
     const c = await startServer({ roots: [makeTree({ 'a.md': '# A\n' })], auditFile: false });
     c.onServerRequest = () => null;
     try {
@@ -81,7 +86,9 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
       await pour(c, 200_000, () => '{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}');
       await c.request('ping', undefined, HANG_GUARD_MS);
       const asked = c.messages.filter((m) => m.method === 'roots/list').length;
-      const timedOut = c.messages.filter((m) => m.method === 'notifications/message' && /did not answer roots\/list/.test(JSON.stringify(m))).length;
+      const timedOut = c.messages.filter((m) =>
+        m.method === 'notifications/message' && /did not answer roots\/list/.test(JSON.stringify(m))
+      ).length;
       assert.ok(asked <= timedOut + 1, `${asked} roots/list requests outstanding at once (${timedOut} timed out)`);
       assertBound(t, c, 'after the flood', 150);
     } finally {
@@ -90,9 +97,19 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     }
   });
 
-  for (const [tool, args] of [['read_doc', { path: 'big.md', heading: 'Last' }], ['doc_info', { path: 'big.md' }]] as const) {
-    test(`16 concurrent ${tool} of a 60 MB document: loads wait their turn on limits.memoryBytes`, { timeout: HANG_GUARD_MS }, async (t) => {
-      const c = await startReady({ config: { roots: [{ name: 'docs', path: bigDocument(60) }], limits: { callsPerMinute: 0, deadlineMs: 600_000 } }, auditFile: false });
+  for (
+    const [tool, args] of [['read_doc', { path: 'big.md', heading: 'Last' }], ['doc_info', { path: 'big.md' }]] as const
+  ) {
+    test(`16 concurrent ${tool} of a 60 MB document: loads wait their turn on limits.memoryBytes`, {
+      timeout: HANG_GUARD_MS,
+    }, async (t) => {
+      const c = await startReady({
+        config: {
+          roots: [{ name: 'docs', path: bigDocument(60) }],
+          limits: { callsPerMinute: 0, deadlineMs: 600_000 },
+        },
+        auditFile: false,
+      });
       try {
         const replies = await Promise.all(Array.from({ length: 16 }, () => c.call(tool, args, HANG_GUARD_MS)));
         for (const r of replies) assert.notEqual(r.isError, true, c.textOf(r).slice(0, 200));
@@ -104,13 +121,20 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     });
   }
 
-  test('16 concurrent list_docs of a folder of 100,000 entries: the read stops at limits.walkEntries', { timeout: HANG_GUARD_MS }, async (t) => {
+  test('16 concurrent list_docs of a folder of 100,000 entries: the read stops at limits.walkEntries', {
+    timeout: HANG_GUARD_MS,
+  }, async (t) => {
     const root = tempDir('dw-wide-');
     mkdirSync(join(root, 'wide'));
     for (let i = 0; i < 100_000; i++) writeFileSync(join(root, 'wide', `n${i}.md`), '');
-    const c = await startReady({ config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, walkEntries: 1000 } }, auditFile: false });
+    const c = await startReady({
+      config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, walkEntries: 1000 } },
+      auditFile: false,
+    });
     try {
-      const replies = await Promise.all(Array.from({ length: 16 }, () => c.call('list_docs', { path: 'wide' }, HANG_GUARD_MS)));
+      const replies = await Promise.all(
+        Array.from({ length: 16 }, () => c.call('list_docs', { path: 'wide' }, HANG_GUARD_MS)),
+      );
       for (const r of replies) assert.match(c.textOf(r), /limits\.walkEntries|n\d+\.md/);
       assertBound(t, c, '16 x list_docs', DENO ? 400 : 150);
     } finally {

@@ -5,12 +5,12 @@
 // every swap that the per-component lstat walk missed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { RUNTIME, startReady, type Client, type Json, type Message } from '../helpers/harness.ts';
+import { type Client, type Json, type Message, RUNTIME, startReady } from '../helpers/harness.ts';
 import { auditText } from '../helpers/attack_judge.ts';
 
 const READS = Number(process.env['DOCWARDEN_RACE_READS'] ?? 1000); // raise it to measure a rare leak rate
@@ -42,7 +42,10 @@ function request(i: number, token: string): Json {
   if (kind < 4) return { method: 'tools/call', params: { name: 'read_doc', arguments: { path: 'swap/doc.md' } } };
   if (kind < 7) return { method: 'resources/read', params: { uri: 'docs://docs/swap/doc.md' } };
   if (kind < 8) return { method: 'tools/call', params: { name: 'outline_doc', arguments: { path: 'swap/doc.md' } } };
-  return { method: 'tools/call', params: { name: 'search_docs', arguments: { query: token, mode: 'literal', path: 'swap' } } };
+  return {
+    method: 'tools/call',
+    params: { name: 'search_docs', arguments: { query: token, mode: 'literal', path: 'swap' } },
+  };
 }
 
 function served(m: Message): boolean {
@@ -66,12 +69,23 @@ for (const symlinks of ['within-root', 'deny'] as const) {
       const base = tempDir('dw-race-');
       root = makeTree({ 'a.md': '# A\n', 'swap/doc.md': '# Inside\n\nsafe text\n' }, join(base, 'docs'));
       const outside = makeTree({ 'doc.md': `# ${canary}\n\n${canary} ${token}\n` }, join(base, 'outside'));
-      c = await startReady({ config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0 }, files: { symlinks } }, extraRead: [outside] });
+      c = await startReady({
+        config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0 }, files: { symlinks } },
+        extraRead: [outside],
+      });
       // Before the race the folder is an ordinary one and its document is served.
       const calm = await c.call('read_doc', { path: 'swap/doc.md' });
       assert.match(c.textOf(calm), /safe text/, 'the inside document is readable before the race');
       stopFile = join(base, 'stop');
-      swapper = spawn(process.execPath, ['-e', SWAPPER, join(root, 'swap'), join(root, 'swap-real'), outside, stopFile, String(SWAP_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      swapper = spawn(process.execPath, [
+        '-e',
+        SWAPPER,
+        join(root, 'swap'),
+        join(root, 'swap-real'),
+        outside,
+        stopFile,
+        String(SWAP_MS),
+      ], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       let go: () => void = () => undefined;
       const started = new Promise<void>((resolve) => (go = resolve));
@@ -118,7 +132,11 @@ for (const symlinks of ['within-root', 'deny'] as const) {
       const flips = await swaps;
       const ok = replies.filter(served).length;
       const leakedReplies = replies.filter((m) => JSON.stringify(m).includes(canary)).length;
-      t.diagnostic(`${Date.now() - started} ms, ${flips} swaps; ${ok} of ${READS} reads served the inside file, ${READS - ok} refused; ${exposed} naive reads got outside bytes; ${leakedReplies} replies carried outside bytes`);
+      t.diagnostic(
+        `${Date.now() - started} ms, ${flips} swaps; ${ok} of ${READS} reads served the inside file, ${
+          READS - ok
+        } refused; ${exposed} naive reads got outside bytes; ${leakedReplies} replies carried outside bytes`,
+      );
       assert.ok(flips > 0, 'the swapper never ran');
       // The guard that makes this test able to fail: plain reads of the same path did see outside bytes.
       assert.ok(exposed > 0, 'no naive read ever went through the symlink: the race was not exercised');
@@ -135,7 +153,8 @@ for (const symlinks of ['within-root', 'deny'] as const) {
         return;
       }
       assert.ok(!leaked, 'an outside byte reached stdout');
-      for (const m of replies) assert.ok(!JSON.stringify(m).includes(canary), `outside bytes served: ${JSON.stringify(m).slice(0, 300)}`);
+      for (const m of replies)
+        assert.ok(!JSON.stringify(m).includes(canary), `outside bytes served: ${JSON.stringify(m).slice(0, 300)}`);
     });
   });
 }

@@ -43,12 +43,15 @@ test('`escapeControls()` makes Trojan Source bidi tricks visible', () => {
 });
 
 test('`escapeControls()` keeps \\n, \\t and ordinary Unicode untouched', () => {
-  const ordinary = 'Line 1\n\tindented — naïve café, Ελληνικά, 日本語, עברית, العربية, 😀👍🏽, ZWJ-free, \u00A0nbsp, \u2027 dot';
+  const ordinary =
+    'Line 1\n\tindented — naïve café, Ελληνικά, 日本語, עברית, العربية, 😀👍🏽, ZWJ-free, \u00A0nbsp, \u2027 dot';
   assert.equal(escapeControls(ordinary), ordinary);
   assert.equal(hasUnsafeChars(ordinary), false);
   assert.equal(escapeControls(''), '');
   // Neighbours of the escaped ranges stay.
-  for (const code of [0x20, 0x7e, 0xa0, 0x061b, 0x061d, 0x200a, 0x2010, 0x2027, 0x202f, 0x2065, 0x206a, 0xfefe, 0xff01]) {
+  for (
+    const code of [0x20, 0x7e, 0xa0, 0x061b, 0x061d, 0x200a, 0x2010, 0x2027, 0x202f, 0x2065, 0x206a, 0xfefe, 0xff01]
+  ) {
     const c = String.fromCharCode(code);
     assert.equal(escapeControls(c), c, hex4(code));
   }

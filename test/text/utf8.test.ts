@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { utf8Length, utf8Prefix } from '../../src/text/utf8.ts';
 
-const SAMPLES = ['', 'ascii', 'é', '日本語のテキスト', '😀 emoji', 'mixed é 日 😀 end', '\u0000\u007f\u0080\u07ff\u0800\uffff'];
+const SAMPLES = [
+  '',
+  'ascii',
+  'é',
+  '日本語のテキスト',
+  '😀 emoji',
+  'mixed é 日 😀 end',
+  '\u0000\u007f\u0080\u07ff\u0800\uffff',
+];
 
 test('`utf8Length()` equals the encoded byte length for every kind of character', () => {
   for (const s of SAMPLES) assert.equal(utf8Length(s), new TextEncoder().encode(s).length, JSON.stringify(s));

@@ -1,12 +1,19 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../src/config/load.ts';
+import { type Config, loadConfig } from '../../src/config/load.ts';
 import { Failure, NOT_FOUND_MESSAGE } from '../../src/errors/failure.ts';
-import { computeNarrowing, resolveIn, visibleRoots, type Narrowing } from '../../src/policy/client_roots.ts';
+import { computeNarrowing, type Narrowing, resolveIn, visibleRoots } from '../../src/policy/client_roots.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import {
-  CURSOR_ARG, FOLDER_ARG, PATH_ARG, ROOT_ARG, checkSignal, isoTime, limitArg, pickRoot,
+  checkSignal,
+  CURSOR_ARG,
+  FOLDER_ARG,
+  isoTime,
+  limitArg,
+  PATH_ARG,
+  pickRoot,
+  ROOT_ARG,
 } from '../../src/tools/common.ts';
 import type { ToolContext } from '../../src/tools/context.ts';
 import { makeTree } from '../helpers/fixtures.ts';
@@ -17,7 +24,13 @@ let base: string;
 let config: Config;
 
 before(async () => {
-  base = makeTree({ 'guide/a.md': '# A\n', 'guide/sub/b.md': 'b', 'api/c.md': 'c', 'README.md': 'r', 'second/s.md': 's' });
+  base = makeTree({
+    'guide/a.md': '# A\n',
+    'guide/sub/b.md': 'b',
+    'api/c.md': 'c',
+    'README.md': 'r',
+    'second/s.md': 's',
+  });
   config = await loadConfig(host, { configPath: null, rootArgs: [base, join(base, 'second')], logPath: null });
 });
 
@@ -50,7 +63,8 @@ function failureOf(fn: () => unknown): Failure {
 
 test('the shared argument schemas cap lengths and check root names', () => {
   assert.equal(ROOT_ARG.read('docs-2_x', 'root'), 'docs-2_x');
-  for (const bad of ['', '/', '../x', '-x', 'a b', 'x'.repeat(33), '__proto__']) assert.throws(() => ROOT_ARG.read(bad, 'root'), /`root`/);
+  for (const bad of ['', '/', '../x', '-x', 'a b', 'x'.repeat(33), '__proto__'])
+    assert.throws(() => ROOT_ARG.read(bad, 'root'), /`root`/);
   assert.equal(PATH_ARG.read('a'.repeat(1024), 'path').length, 1024);
   assert.throws(() => PATH_ARG.read('a'.repeat(1025), 'path'), /at most 1024/);
   assert.throws(() => PATH_ARG.read('', 'path'), /must not be empty/);
@@ -99,9 +113,18 @@ test('`resolveIn()` resolves inside the root and refuses paths outside the clien
   const n = await computeNarrowing(host, config.roots, ['file://' + join(base, 'guide')]);
   assert.equal((await resolveIn(ctx(n), root, 'guide/sub/b.md')).kind, 'file');
   assert.equal((await resolveIn(ctx(n), root, '')).rel, '', 'the root folder itself stays listable');
-  await assert.rejects(resolveIn(ctx(n), root, 'api/c.md'), (e: unknown) => e instanceof Failure && e.reason === 'narrowed_by_client' && e.publicMessage === NOT_FOUND_MESSAGE);
-  await assert.rejects(resolveIn(ctx(n), root, 'README.md'), (e: unknown) => e instanceof Failure && e.reason === 'narrowed_by_client');
-  await assert.rejects(resolveIn(ctx(null), root, '../x.md'), (e: unknown) => e instanceof Failure && e.reason === 'invalid_path');
+  await assert.rejects(
+    resolveIn(ctx(n), root, 'api/c.md'),
+    (e: unknown) => e instanceof Failure && e.reason === 'narrowed_by_client' && e.publicMessage === NOT_FOUND_MESSAGE,
+  );
+  await assert.rejects(
+    resolveIn(ctx(n), root, 'README.md'),
+    (e: unknown) => e instanceof Failure && e.reason === 'narrowed_by_client',
+  );
+  await assert.rejects(
+    resolveIn(ctx(null), root, '../x.md'),
+    (e: unknown) => e instanceof Failure && e.reason === 'invalid_path',
+  );
 });
 
 test('`isoTime()` formats milliseconds as ISO 8601', () => {

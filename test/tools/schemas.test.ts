@@ -13,16 +13,23 @@ const tools = [...createToolTable(DEFAULTS.limits).values()];
 function validValue(p: Prop): unknown {
   if (Array.isArray(p['enum'])) return p['enum'][0];
   switch (p['type']) {
-    case 'string': return 'a'.repeat(Math.max(1, Number(p['minLength'] ?? 1)));
-    case 'integer': return p['minimum'] ?? 1;
-    case 'boolean': return true;
-    default: throw new Error(`no sample for type ${String(p['type'])}`);
+    case 'string':
+      return 'a'.repeat(Math.max(1, Number(p['minLength'] ?? 1)));
+    case 'integer':
+      return p['minimum'] ?? 1;
+    case 'boolean':
+      return true;
+    default:
+      throw new Error(`no sample for type ${String(p['type'])}`);
   }
 }
 
 function parts(t: (typeof tools)[number]): { props: Record<string, Prop>; required: string[] } {
   const json = t.input.json;
-  return { props: json['properties'] as Record<string, Prop>, required: (json['required'] as string[] | undefined) ?? [] };
+  return {
+    props: json['properties'] as Record<string, Prop>,
+    required: (json['required'] as string[] | undefined) ?? [],
+  };
 }
 
 /** A minimal valid argument object: every required key with a valid value. */
@@ -33,10 +40,21 @@ function minimal(t: (typeof tools)[number]): Record<string, unknown> {
 
 const accepts = (t: (typeof tools)[number], args: unknown) => t.input.read(args, 'arguments');
 const refuses = (t: (typeof tools)[number], args: unknown, re?: RegExp) =>
-  assert.throws(() => t.input.read(args, 'arguments'), (e: unknown) => e instanceof ArgumentError && (re === undefined || re.test(e.message)), `${t.name} must refuse ${JSON.stringify(args).slice(0, 120)}`);
+  assert.throws(
+    () => t.input.read(args, 'arguments'),
+    (e: unknown) => e instanceof ArgumentError && (re === undefined || re.test(e.message)),
+    `${t.name} must refuse ${JSON.stringify(args).slice(0, 120)}`,
+  );
 
 test('the tool table holds exactly the six read-only tools', () => {
-  assert.deepEqual(tools.map((t) => t.name).sort(), ['doc_info', 'find_docs', 'list_docs', 'outline_doc', 'read_doc', 'search_docs']);
+  assert.deepEqual(tools.map((t) => t.name).sort(), [
+    'doc_info',
+    'find_docs',
+    'list_docs',
+    'outline_doc',
+    'read_doc',
+    'search_docs',
+  ]);
 });
 
 test('every inputSchema is a closed object schema', () => {
@@ -47,7 +65,8 @@ test('every inputSchema is a closed object schema', () => {
     assert.equal('$schema' in json, false, t.name);
     const { props, required } = parts(t);
     for (const r of required) assert.ok(r in props, `${t.name}: required ${r} is a property`);
-    for (const [k, p] of Object.entries(props)) assert.equal(typeof p['description'], 'string', `${t.name}.${k} has a description`);
+    for (const [k, p] of Object.entries(props))
+      assert.equal(typeof p['description'], 'string', `${t.name}.${k} has a description`);
   }
 });
 
@@ -68,10 +87,22 @@ test('every key not in the schema is refused, naming the allowed keys', () => {
   for (const t of tools) {
     const { props } = parts(t);
     for (const extra of ['docs_dir', 'rootPath', 'Path', 'write', 'toString', 'hasOwnProperty', '']) {
-      refuses(t, { ...minimal(t), [extra]: 'x' }, new RegExp(`unknown key ${JSON.stringify(JSON.stringify(extra)).slice(1, -1)}; allowed: ${Object.keys(props).join(', ')}`));
+      refuses(
+        t,
+        { ...minimal(t), [extra]: 'x' },
+        new RegExp(
+          `unknown key ${JSON.stringify(JSON.stringify(extra)).slice(1, -1)}; allowed: ${
+            Object.keys(props).join(', ')
+          }`,
+        ),
+      );
     }
     for (const key of ['__proto__', 'constructor', 'prototype']) {
-      refuses(t, JSON.parse(JSON.stringify({ ...minimal(t), x: 1 }).replace('"x"', JSON.stringify(key))), /must not contain the key/);
+      refuses(
+        t,
+        JSON.parse(JSON.stringify({ ...minimal(t), x: 1 }).replace('"x"', JSON.stringify(key))),
+        /must not contain the key/,
+      );
     }
   }
 });
@@ -115,7 +146,11 @@ test('string lengths: maxLength is accepted and one more character is refused; m
       const max = p['maxLength'];
       assert.equal(typeof max, 'number', `${t.name}.${k} declares maxLength`);
       accepts(t, { ...minimal(t), [k]: 'a'.repeat(max as number) });
-      refuses(t, { ...minimal(t), [k]: 'a'.repeat((max as number) + 1) }, new RegExp(`\`${k}\` must be at most ${String(max)} characters`));
+      refuses(
+        t,
+        { ...minimal(t), [k]: 'a'.repeat((max as number) + 1) },
+        new RegExp(`\`${k}\` must be at most ${String(max)} characters`),
+      );
       const min = (p['minLength'] as number | undefined) ?? 0;
       if (min > 0) refuses(t, { ...minimal(t), [k]: 'a'.repeat(min - 1) }, new RegExp(`\`${k}\``));
       else accepts(t, { ...minimal(t), [k]: '' });
@@ -135,7 +170,8 @@ test('enums: every listed value is accepted and others are refused', () => {
       const values = p['enum'];
       if (!Array.isArray(values)) continue;
       for (const v of values) accepts(t, { ...minimal(t), [k]: v });
-      for (const v of ['', 'other', String(values[0]).toUpperCase(), ` ${String(values[0])}`]) refuses(t, { ...minimal(t), [k]: v }, /must be one of/);
+      for (const v of ['', 'other', String(values[0]).toUpperCase(), ` ${String(values[0])}`])
+        refuses(t, { ...minimal(t), [k]: v }, /must be one of/);
       checked++;
     }
   }

@@ -12,7 +12,12 @@ function slowStdout(): { host: Host; written: string[]; inProgress: () => number
     writeStdout(text: string): Promise<void> {
       inProgress++;
       written.push(text);
-      return new Promise<void>((resolve) => waiting.push(() => { inProgress--; resolve(); }));
+      return new Promise<void>((resolve) =>
+        waiting.push(() => {
+          inProgress--;
+          resolve();
+        })
+      );
     },
   } as unknown as Host;
   return { host, written, inProgress: () => inProgress, releaseOne: () => waiting.shift()?.() };
@@ -63,7 +68,9 @@ test('`createMessageWriter()` `flushed()` resolves only after every queued line 
   const w = createMessageWriter(s.host);
   w.send({ a: 1 });
   let done = false;
-  void w.flushed().then(() => { done = true; });
+  void w.flushed().then(() => {
+    done = true;
+  });
   await tick();
   assert.equal(done, false);
   s.releaseOne();

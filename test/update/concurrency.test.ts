@@ -23,8 +23,12 @@ function start(args: readonly string[], closeStdout = false): Promise<Done> {
     let stdout = '';
     let stderr = '';
     if (closeStdout) child.stdout.destroy();
-    else child.stdout.on('data', (d: Buffer) => { stdout += d; });
-    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    else child.stdout.on('data', (d: Buffer) => {
+        stdout += d;
+      });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
     child.on('close', (status) => done({ status, stdout, stderr }));
   });
 }
@@ -42,14 +46,24 @@ test('a stale lock is taken over by one updater at a time: many started at once 
   const big = `${NEW}//${'x'.repeat(8 * 1024 * 1024)}\n`;
   const file = join(tempDir('dw-lock-cand-'), 'docwarden.js');
   writeFileSync(file, big);
-  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  const dead =
+    spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
   let holders = 0;
   for (let round = 0; round < 3; round++) {
     writeFileSync(join(dir, '.update.lock'), `${dead}\n`); // left by a killed updater
-    const runs = await Promise.all(Array.from({ length: 8 }, () => start(['stage', file, '--allow-unsigned', '--sha256', sha(big), '--install', dir])));
+    const runs = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () => start(['stage', file, '--allow-unsigned', '--sha256', sha(big), '--install', dir]),
+      ),
+    );
     for (const r of runs) {
       if (r.status === 0) holders++;
-      else assert.match(r.stderr, /Cannot lock the install folder: another updater (\(pid \d+\) is running|took over the stale lock just now)/, r.stderr);
+      else assert.match(
+          r.stderr,
+          /Cannot lock the install folder: another updater (\(pid \d+\) is running|took over the stale lock just now)/,
+          r.stderr,
+        );
     }
     assert.ok(runs.some((r) => r.status === 0), 'the stale lock was taken over');
     assert.equal(existsSync(join(dir, '.update.lock')), false, 'released by its holder');
@@ -93,7 +107,10 @@ test('switch with a closed stdout (`switch | head`) completes and exits 0', asyn
   writeFileSync(staged, NEW);
   const st = statSync(staged);
   const identity = { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-  writeFileSync(join(dir, 'staging', 'verified.json'), JSON.stringify({ sha256: sha(NEW), identity, liveSha256: sha(OLD) }));
+  writeFileSync(
+    join(dir, 'staging', 'verified.json'),
+    JSON.stringify({ sha256: sha(NEW), identity, liveSha256: sha(OLD) }),
+  );
   const r = await start(['switch', '--install', dir], true);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(join(dir, 'docwarden.js'), 'utf8'), NEW);

@@ -4,7 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commitTemp, modeOf, readIfExists, readRequired, UpdateError, writeAtomic, writeTemp } from '../../src/update/files.ts';
+import {
+  commitTemp,
+  modeOf,
+  readIfExists,
+  readRequired,
+  UpdateError,
+  writeAtomic,
+  writeTemp,
+} from '../../src/update/files.ts';
 import { tempNameFor } from '../../src/update/layout.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
@@ -43,6 +51,12 @@ test('writeAtomic() sets exactly the mode asked for, whatever the umask', () => 
 test('readIfExists() returns null for a missing file and refuses a folder', () => {
   const dir = tempDir('dw-files-');
   assert.equal(readIfExists(join(dir, 'missing'), 'x'), null);
-  assert.throws(() => readIfExists(dir, 'the candidate'), (e: unknown) => e instanceof UpdateError && /Cannot read the candidate: not a regular file/.test(e.message));
-  assert.throws(() => readRequired(join(dir, 'missing'), 'the staged file'), /Cannot read the staged file: it does not exist/);
+  assert.throws(
+    () => readIfExists(dir, 'the candidate'),
+    (e: unknown) => e instanceof UpdateError && /Cannot read the candidate: not a regular file/.test(e.message),
+  );
+  assert.throws(
+    () => readRequired(join(dir, 'missing'), 'the staged file'),
+    /Cannot read the staged file: it does not exist/,
+  );
 });

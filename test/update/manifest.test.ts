@@ -9,13 +9,26 @@ import { describeFile, parseManifest, versionInBundle } from '../../src/update/m
 import { tempDir } from '../helpers/fixtures.ts';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const manifestFor = (bundle: string, extra: Record<string, unknown> = {}) => JSON.stringify({
-  name: 'docwarden', version: '1.2.3', sha256: sha(bundle), commit: 'c'.repeat(40), tools: [{ name: 'read_doc', sha256: 'd'.repeat(64) }], testedOn: ['node 20.20.2'], ...extra,
-});
+const manifestFor = (bundle: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    name: 'docwarden',
+    version: '1.2.3',
+    sha256: sha(bundle),
+    commit: 'c'.repeat(40),
+    tools: [{ name: 'read_doc', sha256: 'd'.repeat(64) }],
+    testedOn: ['node 20.20.2'],
+    ...extra,
+  });
 
 test('parseManifest() accepts a release manifest and refuses malformed ones', () => {
   const m = parseManifest(manifestFor('x'));
-  assert.deepEqual(m, { version: '1.2.3', sha256: sha('x'), commit: 'c'.repeat(40), tools: [{ name: 'read_doc', sha256: 'd'.repeat(64) }], testedOn: ['node 20.20.2'] });
+  assert.deepEqual(m, {
+    version: '1.2.3',
+    sha256: sha('x'),
+    commit: 'c'.repeat(40),
+    tools: [{ name: 'read_doc', sha256: 'd'.repeat(64) }],
+    testedOn: ['node 20.20.2'],
+  });
   assert.equal(parseManifest('not json'), null);
   assert.equal(parseManifest('[]'), null);
   assert.equal(parseManifest(manifestFor('x', { sha256: 'short' })), null);

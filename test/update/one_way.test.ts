@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { REPO, importSpecifiers, listSources } from '../helpers/source_scan.ts';
+import { importSpecifiers, listSources, REPO } from '../helpers/source_scan.ts';
 
 const files = listSources();
 const inUpdate = (rel: string) => rel.startsWith('src/update/');
@@ -17,13 +17,16 @@ function target(abs: string, spec: string): string {
 }
 
 test('nothing outside src/update/ imports the updater', () => {
-  const bad = files.filter((f) => !inUpdate(f.rel) && importSpecifiers(f.code).some((s) => inUpdate(target(f.abs, s)))).map((f) => f.rel);
+  const bad = files.filter((f) => !inUpdate(f.rel) && importSpecifiers(f.code).some((s) => inUpdate(target(f.abs, s))))
+    .map((f) => f.rel);
   assert.ok(files.some((f) => f.rel === 'src/update/main.ts'));
   assert.deepEqual(bad, []);
 });
 
 test('within the updater only mcp_client.ts spawns processes', () => {
-  const spawning = files.filter((f) => inUpdate(f.rel) && /child_process|\bspawn(?:Sync)?\s*\(|(?<![.\w$])exec(?:File)?(?:Sync)?\s*\(/.test(f.code)).map((f) => f.rel);
+  const spawning = files.filter((f) =>
+    inUpdate(f.rel) && /child_process|\bspawn(?:Sync)?\s*\(|(?<![.\w$])exec(?:File)?(?:Sync)?\s*\(/.test(f.code)
+  ).map((f) => f.rel);
   assert.deepEqual(spawning, ['src/update/mcp_client.ts']);
 });
 
@@ -41,9 +44,27 @@ test('the updater bundle imports only node: built-ins and has no network, eval o
   assert.ok(text.startsWith('#!/usr/bin/env node\n'));
   const specs = [...text.matchAll(/^\s*import\s[^;]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1] as string);
   assert.deepEqual(specs.filter((s) => !s.startsWith('node:')), []);
-  const allowed = new Set(['node:fs', 'node:os', 'node:path', 'node:crypto', 'node:perf_hooks', 'node:url', 'node:fs/promises', 'node:child_process']);
+  const allowed = new Set([
+    'node:fs',
+    'node:os',
+    'node:path',
+    'node:crypto',
+    'node:perf_hooks',
+    'node:url',
+    'node:fs/promises',
+    'node:child_process',
+  ]);
   assert.deepEqual(specs.filter((s) => !allowed.has(s)), []);
-  for (const re of [/\beval\s*\(/, /\bnew\s+Function\b/, /\bfetch\s*\(/, /\bimport\s*\(/, /\brequire\s*\(/, /["']node:(?:net|http|https|dgram|tls|dns|vm)["']/]) {
+  for (
+    const re of [
+      /\beval\s*\(/,
+      /\bnew\s+Function\b/,
+      /\bfetch\s*\(/,
+      /\bimport\s*\(/,
+      /\brequire\s*\(/,
+      /["']node:(?:net|http|https|dgram|tls|dns|vm)["']/,
+    ]
+  ) {
     assert.doesNotMatch(text, re);
   }
   const line = readFileSync(`${UPDATER}.sha256`, 'utf8');

@@ -28,7 +28,10 @@ test('an install folder writable by its group or by others is refused, naming th
     chmodSync(dir, mode);
     const r = run(['rollback', '--install', dir]);
     assert.equal(r.status, 1, r.out);
-    assert.match(r.out, /Cannot use --install ".*": it is writable by (its group|others) \(mode 7[07]{2}; chmod go-w it\)/);
+    assert.match(
+      r.out,
+      /Cannot use --install ".*": it is writable by (its group|others) \(mode 7[07]{2}; chmod go-w it\)/,
+    );
     assert.equal(readFileSync(join(dir, 'docwarden.js'), 'utf8'), LIVE);
   }
 });
@@ -43,7 +46,9 @@ test('an install folder above which someone else could rename folders is refused
   assert.match(r.out, /Cannot use the folder above --install ".*dw-own-parent-[^"]*": it is writable by its group/);
 });
 
-test('an install folder owned by another account is refused', { skip: process.getuid?.() === 0 ? false : 'needs root to give a folder away' }, () => {
+test('an install folder owned by another account is refused', {
+  skip: process.getuid?.() === 0 ? false : 'needs root to give a folder away',
+}, () => {
   const dir = installDir();
   chownSync(dir, 4242, 4242);
   const r = run(['status', '--install', dir]);

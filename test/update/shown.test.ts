@@ -7,7 +7,22 @@ import { diffTools } from '../../src/update/surface.ts';
 
 test('shown() makes TAG characters, invisible operators, the soft hyphen and Hangul fillers visible', () => {
   assert.equal(shown('Root\u{E0049}\u{E0047}name'), 'Root\\u{e0049}\\u{e0047}name');
-  for (const c of ['\u00AD', '\u115F', '\u1160', '\u2060', '\u2061', '\u2062', '\u2063', '\u2064', '\u3164', '\uFFA0', '\u{E0000}', '\u{E007F}']) {
+  for (
+    const c of [
+      '\u00AD',
+      '\u115F',
+      '\u1160',
+      '\u2060',
+      '\u2061',
+      '\u2062',
+      '\u2063',
+      '\u2064',
+      '\u3164',
+      '\uFFA0',
+      '\u{E0000}',
+      '\u{E007F}',
+    ]
+  ) {
     assert.doesNotMatch(shown(`a${c}b`), new RegExp(c, 'u'), `U+${(c.codePointAt(0) ?? 0).toString(16)}`);
     assert.match(shown(`a${c}b`), /^a\\u/);
   }
@@ -21,12 +36,17 @@ test('a description changed only by TAG characters shows a visible difference, n
   const hidden = [...'IGNORE PREVIOUS'].map((c) => String.fromCodePoint(0xe0000 + (c.codePointAt(0) ?? 0))).join('');
   const lines = diffTools([tool('Root name')], [tool(`Root${hidden} name`)]).map(shown);
   assert.equal(lines.length, 1);
-  assert.notEqual(lines[0]?.split(' -> ')[0]?.replace(/^.*: /, ''), lines[0]?.split(' -> ')[1], 'both sides look different');
+  assert.notEqual(
+    lines[0]?.split(' -> ')[0]?.replace(/^.*: /, ''),
+    lines[0]?.split(' -> ')[1],
+    'both sides look different',
+  );
   assert.match(lines[0] ?? '', /\\u\{e0049\}/);
   // Long texts are cut around the change: every cut point, none may split a surrogate pair.
   for (let pad = 0; pad < 130; pad++) {
     const before = 'x'.repeat(pad) + '\u{1F600}'.repeat(60);
     const after = 'x'.repeat(pad) + '\u{1F600}'.repeat(30) + hidden + '\u{1F600}'.repeat(30);
-    for (const line of diffTools([tool(before)], [tool(after)])) assert.doesNotMatch(line, /\\ud[89a-f][0-9a-f]{2}/i, `pad ${pad}: ${line}`);
+    for (const line of diffTools([tool(before)], [tool(after)]))
+      assert.doesNotMatch(line, /\\ud[89a-f][0-9a-f]{2}/i, `pad ${pad}: ${line}`);
   }
 });

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../helpers/fixtures.ts';
@@ -23,7 +23,8 @@ function key(kind: 'ed25519' | 'ed448' = 'ed25519'): Key {
   return { pub, priv: privateKey };
 }
 
-const signature = (k: Key, bytes: string | Uint8Array): string => `${sign(null, Buffer.from(bytes), k.priv).toString('base64')}\n`;
+const signature = (k: Key, bytes: string | Uint8Array): string =>
+  `${sign(null, Buffer.from(bytes), k.priv).toString('base64')}\n`;
 
 /** A release file, with `<file>.sig` by `signer` unless null. */
 function release(version: string, signer: Key | null): string {
@@ -46,7 +47,9 @@ function install(): string {
 }
 
 function trail(dir: string): Record<string, unknown>[] {
-  return readFileSync(join(dir, 'update-audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(join(dir, 'update-audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) =>
+    JSON.parse(l) as Record<string, unknown>
+  );
 }
 
 function refused(dir: string, r: { status: number | null; out: string }, why: RegExp): void {
@@ -71,9 +74,17 @@ test('a release signed by the pinned key is staged; wrongly signed, unsigned and
   // Wrongly signed: a valid signature by the right key, of other bytes.
   const wrong = release('1.2.0', null);
   writeFileSync(`${wrong}.sig`, signature(a, 'some other release'));
-  refused(dir, run(['stage', wrong, '--install', dir]), /Refused: .*docwarden\.js\.sig is not a valid signature of the candidate by the pinned release key/);
+  refused(
+    dir,
+    run(['stage', wrong, '--install', dir]),
+    /Refused: .*docwarden\.js\.sig is not a valid signature of the candidate by the pinned release key/,
+  );
   // Re-signed by another key.
-  refused(dir, run(['stage', release('1.3.0', b), '--install', dir]), /not a valid signature .* \(another key signed it/);
+  refused(
+    dir,
+    run(['stage', release('1.3.0', b), '--install', dir]),
+    /not a valid signature .* \(another key signed it/,
+  );
   // Malformed signature text, and a --sig FILE naming the signature elsewhere.
   const garbled = release('1.4.0', null);
   writeFileSync(`${garbled}.sig`, 'not base64 at all\n');
@@ -83,23 +94,47 @@ test('a release signed by the pinned key is staged; wrongly signed, unsigned and
   refused(dir, run(['stage', garbled, '--sig', elsewhere, '--install', dir]), /detached\.sig is not a valid signature/);
   // Unsigned: refused unless --allow-unsigned, and then only with a hash; the trail records it.
   const unsigned = release('1.5.0', null);
-  refused(dir, run(['stage', unsigned, '--install', dir]), /the candidate is unsigned \(no docwarden\.js\.sig beside it, no --sig\); --allow-unsigned stages it anyway/);
+  refused(
+    dir,
+    run(['stage', unsigned, '--install', dir]),
+    /the candidate is unsigned \(no docwarden\.js\.sig beside it, no --sig\); --allow-unsigned stages it anyway/,
+  );
   refused(dir, run(['stage', unsigned, '--allow-unsigned', '--install', dir]), /an unsigned candidate needs --sha256/);
-  const allowed = run(['stage', unsigned, '--allow-unsigned', '--sha256', sha(readFileSync(unsigned)), '--install', dir]);
+  const allowed = run([
+    'stage',
+    unsigned,
+    '--allow-unsigned',
+    '--sha256',
+    sha(readFileSync(unsigned)),
+    '--install',
+    dir,
+  ]);
   assert.equal(allowed.status, 0, allowed.out);
   assert.match(allowed.out, /UNSIGNED \(--allow-unsigned\)/);
   const steps = trail(dir).filter((t) => t['command'] === 'stage');
   assert.equal(steps.filter((t) => t['step'] === 'signature' && t['outcome'] === 'refused').length, 5);
   assert.deepEqual(steps.at(-2)?.['detail'], { unsignedAllowed: true, reason: 'no signature' });
   // A different --trust-key does not replace the pinned one.
-  refused(dir, run(['stage', release('1.6.0', b), '--trust-key', b.pub, '--install', dir]), /is not the key pinned for this install folder .*trust-key FILE --install DIR/);
+  refused(
+    dir,
+    run(['stage', release('1.6.0', b), '--trust-key', b.pub, '--install', dir]),
+    /is not the key pinned for this install folder .*trust-key FILE --install DIR/,
+  );
 });
 
 test('without a pinned key stage refuses, and a key that is not Ed25519 is refused by name', () => {
   const dir = install();
-  refused(dir, run(['stage', release('2.0.0', key()), '--install', dir]), /no release key is pinned for this install folder: pass --trust-key FILE/);
+  refused(
+    dir,
+    run(['stage', release('2.0.0', key()), '--install', dir]),
+    /no release key is pinned for this install folder: pass --trust-key FILE/,
+  );
   const ed448 = key('ed448');
-  refused(dir, run(['stage', release('2.0.0', null), '--trust-key', ed448.pub, '--install', dir]), /Cannot use the --trust-key file: an ed448 key; release keys are Ed25519/);
+  refused(
+    dir,
+    run(['stage', release('2.0.0', null), '--trust-key', ed448.pub, '--install', dir]),
+    /Cannot use the --trust-key file: an ed448 key; release keys are Ed25519/,
+  );
   assert.equal(existsSync(join(dir, 'trusted-key.pem')), false, 'a release that does not verify pins nothing');
 });
 
@@ -116,19 +151,32 @@ test('key rotation: the pinned key endorses the new one (or the operator says --
   writeFileSync(`${next.pub}.sig`, signature(next, readFileSync(next.pub)));
   assert.equal(run(['trust-key', next.pub, '--install', dir]).status, 1);
   // Endorsed by the pinned key: the documented rotation (node scripts/sign.mjs --sign-key OLD NEW.pub.pem).
-  const signed = spawnSync(process.execPath, ['scripts/sign.mjs', '--sign-key', exportKey(old), next.pub], { encoding: 'utf8' });
+  const signed = spawnSync(process.execPath, ['scripts/sign.mjs', '--sign-key', exportKey(old), next.pub], {
+    encoding: 'utf8',
+  });
   assert.equal(signed.status, 0, signed.stderr);
   const rotated = run(['trust-key', next.pub, '--install', dir]);
   assert.equal(rotated.status, 0, rotated.out);
-  assert.match(rotated.out, /Pinned release key SHA256:[0-9a-f]{64} \(endorsed by the pinned key\); it replaces SHA256:/);
+  assert.match(
+    rotated.out,
+    /Pinned release key SHA256:[0-9a-f]{64} \(endorsed by the pinned key\); it replaces SHA256:/,
+  );
   refused(dir, run(['stage', release('3.1.0', old), '--install', dir]), /not a valid signature/);
   assert.equal(run(['stage', release('3.1.0', next), '--install', dir]).status, 0);
   // A lost key: replaced only on the operator's word.
   const third = key();
   const replaced = run(['trust-key', third.pub, '--install', dir, '--replace']);
   assert.equal(replaced.status, 0, replaced.out);
-  const pins = trail(dir).filter((t) => t['command'] === 'trust-key').map((t) => `${t['step']}:${t['outcome']}:${(t['detail'] as Record<string, unknown>)['how'] ?? ''}`);
-  assert.deepEqual(pins, ['pinned:ok:', 'check:refused:', 'check:refused:', 'pinned:ok:endorsed by the pinned key', 'pinned:ok:replaced by the operator (--replace)']);
+  const pins = trail(dir).filter((t) => t['command'] === 'trust-key').map((t) =>
+    `${t['step']}:${t['outcome']}:${(t['detail'] as Record<string, unknown>)['how'] ?? ''}`
+  );
+  assert.deepEqual(pins, [
+    'pinned:ok:',
+    'check:refused:',
+    'check:refused:',
+    'pinned:ok:endorsed by the pinned key',
+    'pinned:ok:replaced by the operator (--replace)',
+  ]);
 });
 
 function exportKey(k: Key): string {

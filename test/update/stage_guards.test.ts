@@ -34,7 +34,9 @@ function run(args: readonly string[]): { status: number | null; out: string } {
 }
 
 const trail = (dir: string): Record<string, unknown>[] =>
-  readFileSync(join(dir, 'update-audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  readFileSync(join(dir, 'update-audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) =>
+    JSON.parse(l) as Record<string, unknown>
+  );
 
 test('compareVersions() orders releases by SemVer precedence and does not guess at non-versions', () => {
   assert.ok(compareVersions('0.1.0', '0.2.0') < 0);
@@ -53,13 +55,20 @@ test('stage refuses a signed release older than the live one unless --allow-down
   const old = release('0.1.0', k);
   const r = run(['stage', old, '--trust-key', k.pub, '--install', dir]);
   assert.equal(r.status, 1, r.out);
-  assert.match(r.out, /Refused: the candidate is version 0\.1\.0, older than the live 0\.2\.0; --allow-downgrade stages it anyway/);
+  assert.match(
+    r.out,
+    /Refused: the candidate is version 0\.1\.0, older than the live 0\.2\.0; --allow-downgrade stages it anyway/,
+  );
   assert.equal(existsSync(join(dir, 'staging', 'docwarden.js')), false, 'nothing is staged');
   assert.ok(trail(dir).some((t) => t['step'] === 'downgrade' && t['outcome'] === 'refused'));
   const allowed = run(['stage', old, '--trust-key', k.pub, '--install', dir, '--allow-downgrade']);
   assert.equal(allowed.status, 0, allowed.out);
   assert.match(allowed.out, /Note: downgrading from 0\.2\.0 to 0\.1\.0 \(--allow-downgrade\)/);
-  assert.ok(trail(dir).some((t) => t['step'] === 'downgrade' && t['outcome'] === 'info' && JSON.stringify(t['detail']).includes('"allowed":true')));
+  assert.ok(
+    trail(dir).some((t) =>
+      t['step'] === 'downgrade' && t['outcome'] === 'info' && JSON.stringify(t['detail']).includes('"allowed":true')
+    ),
+  );
   const newer = run(['stage', release('0.3.0', k), '--install', dir]);
   assert.equal(newer.status, 0, newer.out);
   assert.doesNotMatch(newer.out, /downgrad/i);
@@ -70,7 +79,17 @@ test('--trust-key with --allow-unsigned pins nothing: an unsigned release cannot
   const dir = tempDir('dw-guard-install-');
   writeFileSync(join(dir, 'docwarden.js'), bundle('1.0.0'));
   const file = release('1.1.0', null);
-  const r = run(['stage', file, '--trust-key', k.pub, '--allow-unsigned', '--sha256', sha(bundle('1.1.0')), '--install', dir]);
+  const r = run([
+    'stage',
+    file,
+    '--trust-key',
+    k.pub,
+    '--allow-unsigned',
+    '--sha256',
+    sha(bundle('1.1.0')),
+    '--install',
+    dir,
+  ]);
   assert.equal(r.status, 1, r.out);
   assert.match(r.out, /--trust-key is pinned only together with a release whose signature it verifies/);
   assert.equal(existsSync(join(dir, 'trusted-key.pem')), false, 'no key was pinned');
@@ -80,7 +99,9 @@ test('--trust-key with --allow-unsigned pins nothing: an unsigned release cannot
   assert.ok(existsSync(join(dir, 'trusted-key.pem')), 'a signed release pins it');
 });
 
-test('a FIFO named manifest.json next to the candidate is refused at once; stage does not wait for a writer', { skip: process.platform === 'win32' && 'no FIFOs' }, () => {
+test('a FIFO named manifest.json next to the candidate is refused at once; stage does not wait for a writer', {
+  skip: process.platform === 'win32' && 'no FIFOs',
+}, () => {
   const k = keyPair();
   const dir = tempDir('dw-guard-install-');
   writeFileSync(join(dir, 'docwarden.js'), bundle('1.0.0'));

@@ -15,13 +15,24 @@ const bundle = (v: string) => `var SERVER_VERSION = true ? "${v}" : "";\n`;
 
 test('statusReport() describes each slot and the leftovers', () => {
   const l = layoutOf(tempDir('dw-status-'));
-  assert.deepEqual(statusReport(l), { dir: l.dir, live: null, staged: null, previous: null, leftovers: [], locked: false, trustedKey: null });
+  assert.deepEqual(statusReport(l), {
+    dir: l.dir,
+    live: null,
+    staged: null,
+    previous: null,
+    leftovers: [],
+    locked: false,
+    trustedKey: null,
+  });
   mkdirSync(l.stagingDir);
   mkdirSync(l.previousDir);
   writeFileSync(l.live, bundle('2.0.0'));
   writeFileSync(l.staged, bundle('2.1.0'));
   writeFileSync(l.previous, bundle('1.9.0'));
-  writeFileSync(l.previousManifest, JSON.stringify({ version: '1.9.0', sha256: sha(bundle('1.9.0')), tools: [], testedOn: ['deno 2.9.6'] }));
+  writeFileSync(
+    l.previousManifest,
+    JSON.stringify({ version: '1.9.0', sha256: sha(bundle('1.9.0')), tools: [], testedOn: ['deno 2.9.6'] }),
+  );
   writeFileSync(tempNameFor(l.live), 'partial');
   let r = statusReport(l);
   assert.equal(r.live?.version, '2.0.0');
@@ -34,7 +45,14 @@ test('statusReport() describes each slot and the leftovers', () => {
   assert.equal(r.staged?.verified, true);
 
   const lines: string[] = [];
-  const ctx: UpdateContext = { layout: l, trail: NO_TRAIL, out: (s) => lines.push(s), runtime: { name: 'node', bin: '' }, childEnv: {}, afterStep: () => undefined };
+  const ctx: UpdateContext = {
+    layout: l,
+    trail: NO_TRAIL,
+    out: (s) => lines.push(s),
+    runtime: { name: 'node', bin: '' },
+    childEnv: {},
+    afterStep: () => undefined,
+  };
   assert.equal(status(ctx, false), 0);
   const text = lines.join('\n');
   assert.match(text, /live {5}2\.0\.0 {2}sha256 [0-9a-f]{64} {2}\d+ bytes {2}no manifest/);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { UpdateContext } from '../../src/update/context.ts';
-import { layoutOf, type Layout } from '../../src/update/layout.ts';
+import { type Layout, layoutOf } from '../../src/update/layout.ts';
 import { rollback, switchLive } from '../../src/update/switch.ts';
 import { openTrail } from '../../src/update/trail.ts';
 import { tempDir } from '../helpers/fixtures.ts';
@@ -15,9 +15,17 @@ const OLD = 'var SERVER_VERSION = true ? "1.0.0" : "";\n// old\n';
 const NEW = 'var SERVER_VERSION = true ? "1.1.0" : "";\n// new\n';
 const manifest = (bundle: string, version: string) => JSON.stringify({ version, sha256: sha(bundle), tools: [] });
 
-type Harness = { l: Layout; ctx: UpdateContext; lines: string[]; steps: string[]; trail: () => Record<string, unknown>[] };
+type Harness = {
+  l: Layout;
+  ctx: UpdateContext;
+  lines: string[];
+  steps: string[];
+  trail: () => Record<string, unknown>[];
+};
 
-function install(files: { live?: string; staged?: string; verifiedFor?: { staged: string; live: string | null } } = {}): Harness {
+function install(
+  files: { live?: string; staged?: string; verifiedFor?: { staged: string; live: string | null } } = {},
+): Harness {
   const l = layoutOf(tempDir('dw-switch-'));
   mkdirSync(l.stagingDir, { recursive: true });
   if (files.live !== undefined) writeFileSync(l.live, files.live);
@@ -25,15 +33,27 @@ function install(files: { live?: string; staged?: string; verifiedFor?: { staged
   if (files.verifiedFor) {
     const st = existsSync(l.staged) ? statSync(l.staged) : null;
     const identity = st === null ? null : { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-    writeFileSync(l.verified, JSON.stringify({ sha256: sha(files.verifiedFor.staged), identity, liveSha256: files.verifiedFor.live === null ? null : sha(files.verifiedFor.live) }));
+    writeFileSync(
+      l.verified,
+      JSON.stringify({
+        sha256: sha(files.verifiedFor.staged),
+        identity,
+        liveSha256: files.verifiedFor.live === null ? null : sha(files.verifiedFor.live),
+      }),
+    );
   }
   const lines: string[] = [];
   const steps: string[] = [];
   const ctx: UpdateContext = {
-    layout: l, trail: openTrail(l.audit), out: (s) => lines.push(s), runtime: { name: 'node', bin: process.execPath },
-    childEnv: {}, afterStep: (s) => steps.push(s),
+    layout: l,
+    trail: openTrail(l.audit),
+    out: (s) => lines.push(s),
+    runtime: { name: 'node', bin: process.execPath },
+    childEnv: {},
+    afterStep: (s) => steps.push(s),
   };
-  const trail = () => readFileSync(l.audit, 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as Record<string, unknown>);
+  const trail = () =>
+    readFileSync(l.audit, 'utf8').split('\n').filter(Boolean).map((x) => JSON.parse(x) as Record<string, unknown>);
   return { l, ctx, lines, steps, trail };
 }
 
@@ -42,7 +62,10 @@ test('switchLive() refuses, and leaves the live file untouched, unless the stage
     [{ live: OLD }, /nothing is staged/],
     [{ live: OLD, staged: NEW }, /has not passed verify/],
     [{ live: OLD, staged: NEW, verifiedFor: { staged: 'something else', live: OLD } }, /has not passed verify/],
-    [{ live: OLD, staged: NEW, verifiedFor: { staged: NEW, live: 'another live file' } }, /live file changed since verify/],
+    [
+      { live: OLD, staged: NEW, verifiedFor: { staged: NEW, live: 'another live file' } },
+      /live file changed since verify/,
+    ],
     [{ live: NEW, staged: NEW, verifiedFor: { staged: NEW, live: NEW } }, /already live/],
   ];
   for (const [files, why] of cases) {
@@ -67,7 +90,15 @@ test('switchLive() keeps the previous file before the rename, moves manifests wi
   assert.equal(JSON.parse(readFileSync(h.l.liveManifest, 'utf8')).version, '1.1.0');
   assert.equal(JSON.parse(readFileSync(h.l.previousManifest, 'utf8')).version, '1.0.0');
   for (const f of [h.l.staged, h.l.stagedManifest, h.l.verified]) assert.equal(existsSync(f), false);
-  assert.deepEqual(h.trail().map((r) => r['step']), ['check', 'keep_previous', 'write_temp', 'rename', 'manifest', 'cleanup', 'end']);
+  assert.deepEqual(h.trail().map((r) => r['step']), [
+    'check',
+    'keep_previous',
+    'write_temp',
+    'rename',
+    'manifest',
+    'cleanup',
+    'end',
+  ]);
 });
 
 test('switchLive() does not carry a manifest that describes another file', () => {
@@ -123,7 +154,10 @@ test('rollback() refuses a previous file that is not the one kept, or one kept w
   assert.equal(JSON.parse(readFileSync(h.l.previousRecord, 'utf8')).sha256, sha(OLD));
   writeFileSync(h.l.previous, 'var SERVER_VERSION = true ? "0.6.6" : "";\n// swapped in\n');
   assert.equal(rollback(h.ctx), 1);
-  assert.match(h.lines.at(-1) ?? '', /it is not the file that was kept \(recorded [0-9a-f]{64}, found [0-9a-f]{64}\); the live file is unchanged/);
+  assert.match(
+    h.lines.at(-1) ?? '',
+    /it is not the file that was kept \(recorded [0-9a-f]{64}, found [0-9a-f]{64}\); the live file is unchanged/,
+  );
   rmSync(h.l.previousRecord);
   writeFileSync(h.l.previous, OLD);
   assert.equal(rollback(h.ctx), 1);

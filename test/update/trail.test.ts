@@ -25,7 +25,9 @@ test('openTrail() creates the log with mode 0600 and chains records across runs'
   const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
   const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(records.map((r) => [r['seq'], r['command'], r['step'], r['outcome'], r['ts']]), [
-    [0, 'stage', 'staged', 'ok', 'T1'], [1, 'verify', 'handshake', 'refused', 'T1'], [2, 'status', 'read', 'info', 'T2'],
+    [0, 'stage', 'staged', 'ok', 'T1'],
+    [1, 'verify', 'handshake', 'refused', 'T1'],
+    [2, 'status', 'read', 'info', 'T2'],
   ]);
   assert.equal(records[0]?.['prev'], '0'.repeat(64));
   assert.equal(records[1]?.['prev'], sha(lines[0] as string));

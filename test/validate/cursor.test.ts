@@ -27,7 +27,17 @@ test('`encodeCursor()` and `decodeCursor()` round-trip state for the same tool, 
 
 test('`decodeCursor()` refuses a cursor from another tool, tampered or invented cursors', () => {
   const c = encodeCursor('list_docs', { off: 1 });
-  const bad = [c + '!', c.slice(0, -3), 'not a cursor', '', '%%%', encodeCursor('read_doc', { off: 1 }), 'W10', 'bnVsbA', 'MTIz'];
+  const bad = [
+    c + '!',
+    c.slice(0, -3),
+    'not a cursor',
+    '',
+    '%%%',
+    encodeCursor('read_doc', { off: 1 }),
+    'W10',
+    'bnVsbA',
+    'MTIz',
+  ];
   for (const x of bad) {
     const f = failureOf(() => decodeCursor('list_docs', x));
     assert.equal(f.reason, 'invalid_cursor', x);
@@ -39,5 +49,6 @@ test('`cursorInt()` accepts safe integers within bounds only', () => {
   const v = { a: 0, b: 10, c: 11, d: -1, e: 1.5, f: '3', g: 2 ** 60 };
   assert.equal(cursorInt(v, 'a', 10), 0);
   assert.equal(cursorInt(v, 'b', 10), 10);
-  for (const k of ['c', 'd', 'e', 'f', 'g', 'missing']) assert.equal(failureOf(() => cursorInt(v, k, 10)).reason, 'invalid_cursor', k);
+  for (const k of ['c', 'd', 'e', 'f', 'g', 'missing'])
+    assert.equal(failureOf(() => cursorInt(v, k, 10)).reason, 'invalid_cursor', k);
 });

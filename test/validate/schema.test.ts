@@ -1,6 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArgumentError, array, boolean, integer, nullable, object, oneOf, quote, string, stringMap } from '../../src/validate/schema.ts';
+import {
+  ArgumentError,
+  array,
+  boolean,
+  integer,
+  nullable,
+  object,
+  oneOf,
+  quote,
+  string,
+  stringMap,
+} from '../../src/validate/schema.ts';
 
 function refuses(fn: () => unknown, ...patterns: RegExp[]): string {
   let message = '';
@@ -43,7 +54,12 @@ test('`oneOf()` lists the choices and accepts only them, typed as their literal 
 });
 
 test('`string()` with a pattern gives the hint and quotes the value', () => {
-  const s = string({ description: 'd', minLength: 1, maxLength: 10, pattern: { source: '^[a-z]+$', hint: 'must be lowercase letters' } });
+  const s = string({
+    description: 'd',
+    minLength: 1,
+    maxLength: 10,
+    pattern: { source: '^[a-z]+$', hint: 'must be lowercase letters' },
+  });
   assert.equal(s.json['pattern'], '^[a-z]+$');
   assert.equal(s.read('abc', 'x'), 'abc');
   refuses(() => s.read('aBc', 'x'), /`x` must be lowercase letters/, /"aBc"/);
@@ -76,12 +92,18 @@ test('`boolean()` accepts only true and false', () => {
   assert.deepEqual(b.json, { type: 'boolean', description: 'flag' });
   assert.equal(b.read(true, 'f'), true);
   assert.equal(b.read(false, 'f'), false);
-  for (const v of [0, 1, 'true', null, []]) refuses(() => b.read(v, 'caseSensitive'), /`caseSensitive` must be true or false/);
+  for (const v of [0, 1, 'true', null, []])
+    refuses(() => b.read(v, 'caseSensitive'), /`caseSensitive` must be true or false/);
 });
 
 test('`array()` caps the item count and names the failing item by index', () => {
   const a = array(integer({ description: 'i', minimum: 0, maximum: 9 }), { description: 'list', maxItems: 3 });
-  assert.deepEqual(a.json, { type: 'array', description: 'list', items: { type: 'integer', description: 'i', minimum: 0, maximum: 9 }, maxItems: 3 });
+  assert.deepEqual(a.json, {
+    type: 'array',
+    description: 'list',
+    items: { type: 'integer', description: 'i', minimum: 0, maximum: 9 },
+    maxItems: 3,
+  });
   assert.deepEqual(a.read([1, 2, 3], 'xs'), [1, 2, 3]);
   assert.deepEqual(a.read([], 'xs'), []);
   refuses(() => a.read([1, 2, 3, 4], 'xs'), /`xs` must have at most 3 items \(got 4\)/);
@@ -107,11 +129,15 @@ test('`stringMap()` copies string fields and refuses prototype keys and non-stri
   refuses(() => m.read([], 'fm'), /must be an object/);
 });
 
-const TOOL = object({
-  path: string({ description: 'p', minLength: 1, maxLength: 20 }),
-  limit: integer({ description: 'l', minimum: 1, maximum: 50 }),
-  nested: object({ deep: boolean('b') }, ['deep']),
-}, ['path'], 'A tool');
+const TOOL = object(
+  {
+    path: string({ description: 'p', minLength: 1, maxLength: 20 }),
+    limit: integer({ description: 'l', minimum: 1, maximum: 50 }),
+    nested: object({ deep: boolean('b') }, ['deep']),
+  },
+  ['path'],
+  'A tool',
+);
 
 test('`object()` yields a closed JSON Schema with properties, required and additionalProperties false', () => {
   assert.equal(TOOL.json['type'], 'object');
@@ -128,13 +154,22 @@ test('`object()` copies checked fields into a fresh object and leaves absent opt
   assert.deepEqual(out, { path: 'a.md', limit: 5 });
   assert.notEqual(out, input);
   assert.equal(Object.hasOwn(out, 'nested'), false);
-  assert.deepEqual(TOOL.read({ path: 'x', nested: { deep: true } }, 'arguments'), { path: 'x', nested: { deep: true } });
+  assert.deepEqual(TOOL.read({ path: 'x', nested: { deep: true } }, 'arguments'), {
+    path: 'x',
+    nested: { deep: true },
+  });
 });
 
 test('`object()` refuses an unknown key and lists the allowed keys', () => {
-  refuses(() => TOOL.read({ path: 'a', docs_dir: '/' }, 'arguments'), /`arguments` has an unknown key "docs_dir"; allowed: path, limit, nested/);
+  refuses(
+    () => TOOL.read({ path: 'a', docs_dir: '/' }, 'arguments'),
+    /`arguments` has an unknown key "docs_dir"; allowed: path, limit, nested/,
+  );
   refuses(() => object({}, []).read({ x: 1 }, 'arguments'), /unknown key "x"; it takes no arguments/);
-  refuses(() => TOOL.read({ path: 'a', nested: { deep: true, extra: 1 } }, 'arguments'), /`nested` has an unknown key "extra"; allowed: deep/);
+  refuses(
+    () => TOOL.read({ path: 'a', nested: { deep: true, extra: 1 } }, 'arguments'),
+    /`nested` has an unknown key "extra"; allowed: deep/,
+  );
 });
 
 test('`object()` refuses `__proto__`, `constructor` and `prototype` own keys', () => {
@@ -142,7 +177,10 @@ test('`object()` refuses `__proto__`, `constructor` and `prototype` own keys', (
     const input: unknown = JSON.parse(`{"path":"a","${key}":{"polluted":true}}`);
     assert.ok(Object.hasOwn(input as object, key));
     refuses(() => TOOL.read(input, 'arguments'), new RegExp(`must not contain the key "${key}"`));
-    refuses(() => TOOL.read(JSON.parse(`{"path":"a","nested":{"deep":true,"${key}":1}}`), 'arguments'), /`nested` must not contain the key/);
+    refuses(
+      () => TOOL.read(JSON.parse(`{"path":"a","nested":{"deep":true,"${key}":1}}`), 'arguments'),
+      /`nested` must not contain the key/,
+    );
   }
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
 });
@@ -153,7 +191,10 @@ test('`object()` names a missing required key, including inside nested objects',
 });
 
 test('`object()` names nested fields with a dotted path outside the `arguments` top level', () => {
-  refuses(() => TOOL.read({ path: 'a', nested: { deep: 1 } }, 'config'), /`config\.nested\.deep` must be true or false/);
+  refuses(
+    () => TOOL.read({ path: 'a', nested: { deep: 1 } }, 'config'),
+    /`config\.nested\.deep` must be true or false/,
+  );
   refuses(() => TOOL.read({ path: 'a', limit: 0 }, 'arguments'), /`limit` must be from 1 to 50/);
   refuses(() => TOOL.read({ path: 'a'.repeat(21) }, 'arguments'), /`path` must be at most 20 characters \(got 21\)/);
 });
