@@ -108,8 +108,7 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
           roots: [{ name: 'docs', path: bigDocument(60) }],
           limits: { callsPerMinute: 0, deadlineMs: 600_000 },
         },
-        auditFile: false,
-      });
+      }); // with a config file the audit log goes to a file (a config without one would log beside it)
       try {
         const replies = await Promise.all(Array.from({ length: 16 }, () => c.call(tool, args, HANG_GUARD_MS)));
         for (const r of replies) assert.notEqual(r.isError, true, c.textOf(r).slice(0, 200));
@@ -129,7 +128,6 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     for (let i = 0; i < 100_000; i++) writeFileSync(join(root, 'wide', `n${i}.md`), '');
     const c = await startReady({
       config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, walkEntries: 1000 } },
-      auditFile: false,
     });
     try {
       const replies = await Promise.all(
