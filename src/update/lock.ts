@@ -1,12 +1,12 @@
 // One updater at a time per install folder: a lock file holding the owner's pid and a random token.
 // It appears atomically, complete (written to a private file, then hard-linked into place: link never
 // replaces an existing name), so no updater ever reads a half-written lock and takes it for stale. A
-// lock whose pid is gone (a killed updater) is taken over by moving it aside and checking that what was
-// moved is the stale lock that was read; a fresh lock moved by mistake is linked back, never deleted.
+// lock whose pid is gone (a killed updater) is removed only by the one updater that claims it (a link
+// named after its content), after checking it is still there: a fresh lock is never moved or deleted.
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { shellQuote } from '../cli/launch.ts';
-import { readIfExists, UpdateError } from './files.ts';
+import { readIfExists, sha256Hex, UpdateError } from './files.ts';
 
 export type Lock = { readonly release: () => void };
 
@@ -52,25 +52,17 @@ export function acquireLock(path: string): Lock {
     if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
       throw new UpdateError(`Cannot lock the install folder: another updater (pid ${owner}) is running; if it is not, remove ${shellQuote(path)}`);
     }
-    // Stale (its owner was killed mid-step). Moving it aside is atomic; what was moved is checked after.
-    const aside = `${path}.stale.${process.pid}`;
+    // Stale (its owner was killed mid-step). Only the one updater that claims this very lock (a link named
+    // after its content) removes it, and only while it is still there: nobody else ever removes a lock.
+    const claim = `${path}.claim.${sha256Hex(held).slice(0, 16)}`;
+    if (!tryLink(claim, token)) {
+      throw new UpdateError(`Cannot lock the install folder: another updater is taking over the stale lock; run again when it is done (if none is running, remove ${shellQuote(claim)})`);
+    }
     try {
-      fs.renameSync(path, aside);
-    } catch (err) {
-      if (code(err) === 'ENOENT') continue;
-      throw new UpdateError(`Cannot take over the stale lock ${path}: ${code(err)}`);
+      if (readLock(path) === held) fs.rmSync(path);
+    } finally {
+      fs.rmSync(claim, { force: true });
     }
-    const moved = readLock(aside);
-    if (moved !== held) {
-      // Another updater took the stale lock over first and this was its fresh lock: give it back.
-      try {
-        fs.linkSync(aside, path);
-      } finally {
-        fs.rmSync(aside, { force: true });
-      }
-      throw new UpdateError('Cannot lock the install folder: another updater took over the stale lock just now; run again when it is done');
-    }
-    fs.rmSync(aside, { force: true });
   }
   throw new UpdateError(`Cannot lock the install folder: ${path} keeps reappearing`);
 }

@@ -61,7 +61,7 @@ test('a stale lock is taken over by one updater at a time: many started at once 
       if (r.status === 0) holders++;
       else assert.match(
           r.stderr,
-          /Cannot lock the install folder: another updater (\(pid \d+\) is running|took over the stale lock just now)/,
+          /Cannot lock the install folder: another updater (\(pid \d+\) is running|is taking over the stale lock)/,
           r.stderr,
         );
     }
