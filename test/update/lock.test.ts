@@ -85,8 +85,16 @@ test('three updaters racing for stale locks 3,000 times each never hold the lock
   const entry = join(dir, 'worker_entry.ts');
   const worker = join(dir, 'worker.mjs');
   writeFileSync(entry, WORKER);
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: worker, logLevel: 'warning' });
-  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: worker,
+    logLevel: 'warning',
+  });
+  const dead =
+    spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
   const path = join(dir, '.update.lock');
   writeFileSync(path, `${dead} first\n`);
   const runs = await Promise.all([1, 2, 3].map(() =>
@@ -99,7 +107,9 @@ test('three updaters racing for stale locks 3,000 times each never hold the lock
       child.on('close', () => done(out));
     })
   ));
-  const counts = runs.map((r) => JSON.parse(r) as { held: number; overlaps: number; stolen: number; unexpected: string[] });
+  const counts = runs.map((r) =>
+    JSON.parse(r) as { held: number; overlaps: number; stolen: number; unexpected: string[] }
+  );
   for (const c of counts) {
     assert.equal(c.overlaps, 0, 'no two workers held the lock at once');
     assert.equal(c.stolen, 0, 'no held lock was removed or replaced by another worker');
