@@ -96,9 +96,7 @@ export function probePlan(need: Need, p: PathOps, home: string | null): ProbePla
 }
 
 /** The folder a probe stands for, or the path itself when it was asked about directly. */
-function probed(path: string, p: PathOps): string {
-  return path.endsWith(`${p.sep}${PROBE_NAME}`) ? p.dirname(path) : path;
-}
+const probed = (path: string, p: PathOps): string => (path.endsWith(`${p.sep}${PROBE_NAME}`) ? p.dirname(path) : path);
 
 /** Keeps only the outermost of the granted paths: granting a folder grants what is below it. */
 function outermost(paths: readonly string[], p: PathOps): string[] {
@@ -154,17 +152,21 @@ function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
   return out;
 }
 
+// Node's debugger flags, on its command line or in NODE_OPTIONS (the other runtime shows none of its own:
+// docs/running-locked-down.md, "The start-up self-audit").
+const INSPECT = /^"?(--inspect(-brk|-wait|-port)?|--debug-port)(=|"?$)/;
+
 export function auditGrants(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
-  if (!s.sandboxed) {
-    const flag = nodePermissionFlag(s.version);
-    return [{ kind: 'unsandboxed', flag, message: 'the permission model is off, so docwarden may do anything its user may' }];
-  }
+  const inspect = (s.listed?.flags ?? []).filter((f) => INSPECT.test(f)).map((f): Finding => ({ kind: 'too_broad',
+    flag: f.replaceAll('"', ''), message: 'a debugger port: whoever reaches it runs any code in docwarden, past every grant' }));
+  const off = 'the permission model is off, so docwarden may do anything its user may';
+  if (!s.sandboxed) return [{ kind: 'unsandboxed', flag: nodePermissionFlag(s.version), message: off }, ...inspect];
   const table = CAPABILITY_FLAGS[s.runtime];
   const caps = s.capabilities.filter((c) => table[c.name] !== undefined);
   if (s.runtime === 'deno' && s.readAll && s.writeAll && caps.length > 0 && caps.every((c) => c.access === 'granted')) {
     return [{ kind: 'too_broad', flag: '-A', message: 'drop -A (--allow-all): it grants every permission' }];
   }
-  const out = fileFindings(s, need, p);
+  const out = [...fileFindings(s, need, p), ...inspect];
   const inherited = (fd: number): string => `a folder inherited from the launching process, reachable as /proc/self/fd/${fd}/…; close it first (exec ${fd}<&-)`;
   out.push(...s.inherited.map((fd): Finding => ({ kind: 'too_broad', flag: `fd ${fd}`, message: inherited(fd) })));
   const flagged = (flag: string): boolean => s.listed?.flags.some((f) => f === flag || f.startsWith(`${flag}=`)) ?? false;
@@ -192,9 +194,11 @@ export function startupMessage(s: GrantSnapshot, need: Need, findings: readonly 
   const lines = findingLines(findings).map((l) => `  ${l}`);
   const hint = `  \`docwarden launch --config FILE --runtime ${s.runtime}\` prints the least-privilege line; ${describeNeed(need)}`;
   if (v === 'refuse') {
-    return [`Cannot start in production mode: the ${s.runtime} sandbox grants more than this config needs`, ...lines, hint, '  (with "mode": "development" this is only a warning)'].join('\n');
+    const what = s.sandboxed ? `the ${s.runtime} sandbox grants` : 'Node, without its permission model, grants';
+    const dev = '  (with "mode": "development" this is only a warning)';
+    return [`Cannot start in production mode: ${what} more than this config needs`, ...lines, hint, dev].join('\n');
   }
-  // Node without --permission is how MCP clients start servers by default: a warning, never a refusal.
+  // Node without --permission is how MCP clients start servers by default: alone, a warning, never a refusal.
   const head = s.sandboxed ? `warning: the ${s.runtime} sandbox is wider than this config needs` : 'warning: Node runs docwarden without its permission model';
   return [head, ...lines, hint].join('\n');
 }

@@ -51,8 +51,7 @@ function probeDeno(perms: DenoPermissions, version: string, plan: ProbePlan): Gr
     read: plan.read.filter((p) => denoAccess(perms, 'read', p) === 'granted'),
     write: plan.write.filter((p) => denoAccess(perms, 'write', p) === 'granted'),
     capabilities: DENO_CAPABILITIES.map((name) => ({ name, access: denoAccess(perms, name) })),
-    listed: null,
-    inherited: [], // these links are refused under this runtime whatever is granted
+    listed: null, inherited: [], // these links are refused under this runtime whatever is granted
   };
 }
 
@@ -86,21 +85,22 @@ function inheritedDescriptors(): number[] {
 function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
   // Typed as always there, but undefined unless Node runs with its permission model.
   const permission: NodePermission | undefined = process.permission;
+  // NODE_OPTIONS too: execArgv does not show it, and Node 20 answers has('addon') false even with the flag.
+  const flags = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/).filter((f) => f !== '')];
+  const listed = listedNodeGrants(flags, process.cwd());
   if (permission === undefined) {
-    return { runtime: 'node', version, sandboxed: false, readAll: true, writeAll: true, read: [...plan.read], write: [...plan.write], capabilities: [], listed: null, inherited: [] };
+    const all = { readAll: true, writeAll: true, read: [...plan.read], write: [...plan.write], capabilities: [] };
+    return { runtime: 'node', version, sandboxed: false, ...all, listed, inherited: [] };
   }
   const has = (scope: string, reference?: string): boolean =>
     orNull(() => (reference === undefined ? permission.has(scope) : permission.has(scope, reference))) === true;
   return {
     runtime: 'node', version, sandboxed: true,
-    readAll: has('fs.read'),
-    writeAll: has('fs.write'),
+    readAll: has('fs.read'), writeAll: has('fs.write'),
     read: plan.read.filter((p) => has('fs.read', p)),
     write: plan.write.filter((p) => has('fs.write', p)),
     capabilities: NODE_CAPABILITIES.map((name) => ({ name, access: has(name) ? 'granted' : 'denied' })),
-    // NODE_OPTIONS too: execArgv does not show it, and Node 20 answers has('addon') false even with the flag.
-    listed: listedNodeGrants([...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/).filter((f) => f !== '')], process.cwd()),
-    inherited: inheritedDescriptors(),
+    listed, inherited: inheritedDescriptors(),
   };
 }
 
@@ -130,11 +130,7 @@ function onPath(name: string): boolean | null {
 
 /** The value, or null when asking throws (Deno may refuse process.execPath without read permission). */
 function orNull<T>(ask: () => T): T | null {
-  try {
-    return ask();
-  } catch {
-    return null;
-  }
+  try { return ask(); } catch { return null; }
 }
 
 export function launchFacts(): LaunchFacts {

@@ -352,3 +352,25 @@ test('`auditGrants()` refuses Deno --allow-import and an inherited folder descri
   ]]);
   assert.equal(verdict(fd, 'production'), 'refuse');
 });
+
+test('`auditGrants()` refuses Node started with a debugger (command line or NODE_OPTIONS), sandboxed or not', () => {
+  const flags = ['--inspect', '--inspect=0.0.0.0:9229', '--inspect-brk=9230', '--inspect-wait', '--inspect-port=0'];
+  const listed = { read: [...NEED.read], write: [...NEED.write], flags: [...flags, '"--debug-port=1"', '--inspect-x'] };
+  const sandboxed = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed });
+  const expected = [...flags, '--debug-port=1'];
+  const f = auditGrants(sandboxed, NEED, posix);
+  assert.deepEqual(f.map((x) => x.flag), expected);
+  assert.equal(verdict(f, 'production'), 'refuse');
+  assert.match(findingLines(f)[0] ?? '', /^drop --inspect: a debugger port: whoever reaches it runs any code/);
+  // Without the permission model the port really opens: production refuses instead of only warning.
+  const bare = snapshot({ runtime: 'node', version: '20.20.2', sandboxed: false, capabilities: [], listed });
+  const g = auditGrants(bare, NEED, posix);
+  assert.deepEqual(g.map((x) => x.flag), ['--experimental-permission', ...expected]);
+  assert.equal(verdict(g, 'production'), 'refuse');
+  assert.match(
+    startupMessage(bare, NEED, g, 'refuse'),
+    /^Cannot start in production mode: Node, without its permission model, grants more than this config needs\n/,
+  );
+  const plain = snapshot({ runtime: 'node', version: '20.20.2', sandboxed: false, capabilities: [], listed: null });
+  assert.equal(verdict(auditGrants(plain, NEED, posix), 'production'), 'warn', 'no debugger: a warning as before');
+});

@@ -241,6 +241,18 @@ describe('a grant broader than the config needs', { skip }, () => {
       line: (cfg, base) => widen(lineFor(cfg, 2), [`--allow-fs-read=${base}/l*`]),
       flag: /drop --allow-fs-read=[^:]*\/l\*: Node reads "\*" as a wildcard/,
     },
+    // A debugger port lets whoever reaches it run code past every grant; these Node sandboxes keep it shut.
+    {
+      name: `node ${process.versions.node} with --inspect`,
+      line: (cfg) => widen(lineFor(cfg, 1), ['--inspect=127.0.0.1:0']),
+      flag: /drop --inspect=127\.0\.0\.1:0: a debugger port: whoever reaches it runs any code in docwarden/,
+    },
+    {
+      name: 'node 24 with --inspect-port in NODE_OPTIONS',
+      line: (cfg) => lineFor(cfg, 2),
+      env: { NODE_OPTIONS: '--inspect-port=0' },
+      flag: /drop --inspect-port=0: a debugger port/,
+    },
     {
       name: 'deno with --allow-import',
       line: (cfg) => widen(lineFor(cfg, 0), ['--allow-import'], ['--deny-import']),
@@ -299,6 +311,22 @@ describe('a grant broader than the config needs', { skip }, () => {
       c.stderr,
       /docwarden: warning: Node runs docwarden without its permission model\n {2}add --(experimental-)?permission: /,
     );
+  });
+
+  test('node with a debugger and without its permission model: production refuses (the port is open), `check` says so', () => {
+    const own = fixture('production');
+    const line = { command: process.execPath, args: ['--inspect=127.0.0.1:0', BUNDLE, '--config', own.config] };
+    const r = spawnSync(line.command, line.args, { encoding: 'utf8', env: ENV, input: '' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /Debugger listening on ws:\/\/127\.0\.0\.1:/, 'Node opened the port before docwarden ran');
+    assert.match(
+      r.stderr,
+      /docwarden: Cannot start in production mode: Node, without its permission model, grants more than this config needs\n {2}add --(experimental-)?permission: [^\n]*\n {2}drop --inspect=127\.0\.0\.1:0: a debugger port: /,
+    );
+    assert.equal(r.stdout, '', 'nothing on stdout');
+    assert.ok(!existsSync(join(own.base, 'logs', 'audit.jsonl')), 'refused before the audit log is opened');
+    const check = spawnSync(process.execPath, [...line.args, 'check'], { encoding: 'utf8', env: ENV });
+    assert.match(check.stdout, /drop --inspect=127\.0\.0\.1:0: a debugger port[^]*the server refuses to start/);
   });
 
   test('`check` under deno -A names the flag and says production would refuse', () => {
