@@ -42,9 +42,11 @@ const SECRET_WORDS = String.raw`(?:passw(?:or)?d|passphrase|secret|token|api[_-]
 const RULES: readonly Rule[] = [
   // scheme://user:pass@host: keep scheme and host. Both parts are bounded, so a missing `@` costs little.
   { kind: 'value', family: 'url-credentials', pattern: /(\b[a-z][a-z0-9+.-]{0,20}:\/\/)([^\s/?#@:]{1,256}:[^\s/?#@]{1,256})(?=@)/gi },
-  { kind: 'whole', family: 'aws-access-key-id', pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
-  // Classic tokens are 36 characters after the prefix today; GitHub allows up to 255, so longer ones too.
-  { kind: 'whole', family: 'github-token', pattern: /gh[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9])/g },
+  // No boundaries: a key id glued to other letters (`xAKIA…Yz`) is still one; none of the 8,000 pages of
+  // the Linux and Node.js docs holds AKIA/ASIA + 16 of [A-Z0-9] anywhere, so this costs no false positive.
+  { kind: 'whole', family: 'aws-access-key-id', pattern: /(?:AKIA|ASIA)[A-Z0-9]{16}/g },
+  // Classic tokens are 36 characters after the prefix today; GitHub allows up to 255: any longer run goes too.
+  { kind: 'whole', family: 'github-token', pattern: /gh[pousr]_[A-Za-z0-9]{36,}/g },
   { kind: 'whole', family: 'github-token', pattern: /github_pat_[A-Za-z0-9_]{22,}/g },
   { kind: 'whole', family: 'gitlab-token', pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,}/g },
   { kind: 'whole', family: 'slack-token', pattern: /xox[abprs]-[A-Za-z0-9-]{10,}/g },
@@ -80,8 +82,9 @@ export function setRedactionTag(tag: (secret: string) => string): void {
 
 // Private-key blocks are found by hand: a lazy `BEGIN[\s\S]*?END` regex is quadratic on many BEGIN
 // lines without an END. A BEGIN with no END after it redacts to the end of the string, because the
-// rest is (probably a cut-off piece of) the key body.
-function redactPrivateKeys(s: string): string {
+// rest is (probably a cut-off piece of) the key body. `keepLines` keeps the block's line breaks after
+// the marker, so a served document keeps the line numbers of the file on disk.
+function redactPrivateKeys(s: string, keepLines = false): string {
   if (!s.includes('-----BEGIN')) return s;
   let out = '';
   let from = 0;
@@ -89,9 +92,11 @@ function redactPrivateKeys(s: string): string {
   for (let begin = BEGIN_KEY.exec(s); begin !== null; begin = BEGIN_KEY.exec(s)) {
     END_KEY.lastIndex = begin.index + begin[0].length;
     const end = END_KEY.exec(s);
-    out += s.slice(from, begin.index) + marker('private-key');
+    const after = end === null ? s.length : end.index + end[0].length;
+    const breaks = keepLines ? s.slice(begin.index, after).replace(/[^\n]+/g, '') : '';
+    out += s.slice(from, begin.index) + marker('private-key') + breaks;
+    from = after;
     if (end === null) return out;
-    from = end.index + end[0].length;
     BEGIN_KEY.lastIndex = from;
   }
   return out + s.slice(from);
@@ -140,16 +145,21 @@ const SERVED: ReadonlySet<RedactFamily> = new Set<RedactFamily>(
   ['private-key', 'url-credentials', 'aws-access-key-id', 'github-token', 'gitlab-token', 'slack-token', 'npm-token']);
 const SERVED_HINT = /-----BEGIN|:\/\/[^\s/@]{0,256}:|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|npm_/;
 
-/** Redacts the high-confidence families in served text, adding what it replaced to `counts` by family. */
-export function redactServed(s: string, counts: Map<string, number>): string {
+/** A document's text as served: its high-confidence secrets redacted, its line breaks kept. */
+export function redactDocument(s: string): string {
   if (!SERVED_HINT.test(s)) return s; // one pass over ordinary text instead of one per rule
-  let out = redactPrivateKeys(s);
+  let out = redactPrivateKeys(s, true);
   for (const rule of RULES) if (SERVED.has(rule.family)) out = applyRule(out, rule);
-  for (const family of SERVED) {
-    const n = out.split(marker(family)).length - s.split(marker(family)).length;
-    if (n > 0) counts.set(family, (counts.get(family) ?? 0) + n);
-  }
   return out;
+}
+
+const SERVED_MARKER = new RegExp(String.raw`\[REDACTED:(${[...SERVED].join('|')})\]`, 'g');
+
+/** The served-text markers in `s` by family (a page that quotes a marker counts it too), or null. */
+export function countRedactions(s: string): Record<string, number> | null {
+  let counts: Record<string, number> | null = null;
+  for (const m of s.matchAll(SERVED_MARKER)) (counts ??= {})[m[1] as string] = (counts[m[1] as string] ?? 0) + 1;
+  return counts;
 }
 
 /** Replaces each secret found in `s` with "[REDACTED:<family>]". */

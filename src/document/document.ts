@@ -1,5 +1,8 @@
 // Loads a confined document as text (strict UTF-8), with its lines and headings, through a small
 // byte-bounded cache keyed by the file's identity (dev, inode, size, mtime) so a changed file is re-read.
+// `decode` is where document text enters the server: with files.redactSecrets its secrets are redacted
+// there, once, so every consumer (pages, ranges, outline, search, snippets, resources) sees only that text.
+import { redactDocument } from '../audit/redact.ts';
 import { failure } from '../errors/failure.ts';
 import { formatOf, parseHeadings, type DocFormat, type Heading } from '../formats/headings.ts';
 import { openConfined, readRange, type Confinement, type ConfinedPath, type OpenDocument } from '../policy/resolver.ts';
@@ -32,7 +35,7 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-export function decodeText(bytes: Uint8Array): string | null {
+function decodeText(bytes: Uint8Array): string | null {
   if (bytes.includes(0)) return null; // NUL bytes: treat as binary even if decodable
   try {
     return decoder.decode(bytes);
@@ -42,6 +45,8 @@ export function decodeText(bytes: Uint8Array): string | null {
 }
 
 export type DocumentCache = {
+  /** A whole file's bytes as served text (redacted when the cache redacts), or null when not UTF-8 text. */
+  readonly decode: (bytes: Uint8Array) => string | null;
   readonly load: (c: Confinement, path: ConfinedPath, signal?: AbortSignal) => Promise<TextDocument>;
   /** The same, from a document the caller already opened and checked (and will close). */
   readonly loadOpen: (open: OpenDocument, signal?: AbortSignal) => Promise<TextDocument>;
@@ -49,11 +54,18 @@ export type DocumentCache = {
   readonly memory: MemoryBudget;
 };
 
-export function createDocumentCache(maxBytes: number, memory: MemoryBudget = createMemoryBudget(Infinity)): DocumentCache {
+export function createDocumentCache(
+  maxBytes: number, memory: MemoryBudget = createMemoryBudget(Infinity), redact = false,
+): DocumentCache {
   const entries = new Map<string, { readonly key: string; readonly doc: TextDocument; readonly bytes: number }>();
   let held = 0;
+  const decode = (bytes: Uint8Array): string | null => {
+    const text = decodeText(bytes);
+    return text === null || !redact ? text : redactDocument(text);
+  };
   return {
     memory,
+    decode,
     async load(c, path, signal) {
       // Always open and check the descriptor (confinement is re-proven on every call), but only
       // read the bytes when the file's identity changed.
@@ -76,7 +88,7 @@ export function createDocumentCache(maxBytes: number, memory: MemoryBudget = cre
       }
       // The bytes, their text and its lines are held together: the whole load waits its turn.
       const doc = await memory.use(stat.size, signal, async (): Promise<TextDocument> => {
-        const text = decodeText(await readRange(open, 0, stat.size));
+        const text = decode(await readRange(open, 0, stat.size));
         if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
         const lines = splitLines(text.startsWith('\ufeff') ? text.slice(1) : text);
         const format = formatOf(path.rel);

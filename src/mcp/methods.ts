@@ -10,10 +10,11 @@ import { listResources, listTemplates, readResource } from './resources.ts';
 import { RpcError } from './rpc_error.ts';
 import type { Services } from './services.ts';
 import { callTool, listTools, type CallAudit } from './tools_api.ts';
-import { redactReply } from './served_secrets.ts';
+import { countRedactions } from '../audit/redact.ts';
 import type { EraRequestContext } from './era.ts';
 
 export type { CallAudit };
+const REDACTED_META = 'io.github.docwarden/redacted';
 
 export type RequestScope = {
   readonly method: string;
@@ -46,19 +47,22 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
       confirmPolicy: s.confirmPolicy, askConsent: scope.context.askConsent,
     };
   }
-  // Document text leaves through tools/call and resources/read: both pass the served-secrets redactor.
-  const served = (sc: RequestScope, reply: unknown): unknown => {
-    if (!s.config.files.redactSecrets || typeof reply !== 'object' || reply === null) return reply;
-    const r = redactReply(reply as Record<string, unknown>);
-    if (r.redacted) sc.audit.redacted = Object.entries(r.redacted).map(([family, count]) => ({ family, count }));
-    return r.reply;
+  // Document text is redacted where it is decoded (document/document.ts); a reply that carries redaction
+  // markers says how many, by family, in `_meta` and in its audit record.
+  const served = (sc: RequestScope, reply: Record<string, unknown>, blocks: unknown): unknown => {
+    const text = Array.isArray(blocks) ? (blocks[0] as { text?: unknown } | undefined)?.text : undefined;
+    const counts = s.config.files.redactSecrets && typeof text === 'string' ? countRedactions(text) : null;
+    if (counts === null) return reply;
+    sc.audit.redacted = Object.entries(counts).map(([family, count]) => ({ family, count }));
+    return { ...reply, _meta: { ...(reply['_meta'] as object | undefined), [REDACTED_META]: counts } };
   };
   return new Map<string, Handler>([
     ['tools/list', async (sc) => listTools(s.tools, sc.context.features, sc.params)],
-    ['tools/call', async (sc) => served(sc, await callTool(
-      { table: s.tools, features: sc.context.features, limiter: s.limiter, limits: s.config.limits },
-      sc.params, await toolContext(sc), sc.audit,
-    ))],
+    ['tools/call', async (sc) => {
+      const deps = { table: s.tools, features: sc.context.features, limiter: s.limiter, limits: s.config.limits };
+      const reply = await callTool(deps, sc.params, await toolContext(sc), sc.audit);
+      return served(sc, reply, reply['content']);
+    }],
     ['resources/list', async (sc) => listResources(await toolContext(sc), sc.params?.['cursor'])],
     ['resources/templates/list', async (sc) => listTemplates(s.config.roots, sc.context.features.structured)],
     ['resources/read', async (sc) => {
@@ -70,7 +74,8 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
       sc.audit.args = { uri: sc.params?.['uri'] };
       const ctx = await toolContext(sc);
       const { binary } = s.config.files;
-      return served(sc, await readResource(ctx, sc.params?.['uri'], binary, s.config.limits.responseBytes));
+      const reply = await readResource(ctx, sc.params?.['uri'], binary, s.config.limits.responseBytes);
+      return served(sc, reply, reply['contents']);
     }],
     ['completion/complete', async (sc) => complete(await toolContext(sc), sc.params)],
     ['logging/setLevel', async (sc) => {

@@ -2,7 +2,6 @@
 // confinement; a missing and a denied document give the same -32002 error (docs/protocol.md, "Resources and
 // completion").
 import type { Root } from '../policy/resolver.ts';
-import { decodeText } from '../document/document.ts';
 import { Failure } from '../errors/failure.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { RPC } from '../jsonrpc/codes.ts';
@@ -68,7 +67,9 @@ export function listTemplates(roots: readonly Root[], withTitle: boolean): unkno
   };
 }
 
-export async function readResource(ctx: ToolContext, uri: unknown, binary: 'refuse' | 'blob', responseBytes: number): Promise<unknown> {
+export async function readResource(
+  ctx: ToolContext, uri: unknown, binary: 'refuse' | 'blob', responseBytes: number,
+): Promise<Record<string, unknown>> {
   if (typeof uri !== 'string') throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `uri` must be a string', 'invalid_params');
   const parsed = parseDocUri(uri);
   const notFound = (reason: string) => new RpcError(RPC.RESOURCE_NOT_FOUND, NOT_FOUND, reason, { uri: uri.slice(0, 200) });
@@ -80,28 +81,31 @@ export async function readResource(ctx: ToolContext, uri: unknown, binary: 'refu
     if (path.kind !== 'file') throw notFound('is_a_directory');
     ctx.touched.push(`${root.name}:${path.rel}`);
     await consentToRead(ctx, 'resources/read', path);
-    // Only the head that can fit one reply is read: a 60 MB document costs one reply's worth of I/O.
-    const { bytes, stat: { size } } = await readConfinedFile(ctx.confinement, path, undefined, responseBytes);
     const mimeType = mediaTypeOf(path.rel);
     const budget = responseBytes - 2048; // the envelope, the URI and the continuation note
-    const whole = bytes.length === size && isTextMediaType(mimeType) ? decodeText(bytes) : null;
-    if (whole !== null && jsonBytes(whole) <= budget) return { contents: [{ uri, mimeType, text: whole }] };
-    const head = isTextMediaType(mimeType) ? textHead(bytes, budget) : null;
-    if (head !== null) {
+    // Text is the document cache's served text, as read_doc's (secrets redacted there); binary falls through.
+    const notText = (err: unknown) => (err instanceof Failure && err.reason === 'binary' ? null : Promise.reject(err));
+    const doc = isTextMediaType(mimeType) ? await ctx.docs.load(ctx.confinement, path, ctx.signal).catch(notText)
+      : null;
+    if (doc && jsonBytes(doc.text) <= budget) return { contents: [{ uri, mimeType, text: doc.text }] };
+    if (doc) {
+      const head = textHead(doc.text, budget);
       const next = head.split('\n').length; // a cut long line is read again from its start
       const label = `${root.name}:${path.rel}`;
-      const note = `[docwarden: first part only: ${utf8Length(head)} of the ${size} bytes of ${label}, ` +
+      const note = `[docwarden: first part only: ${utf8Length(head)} of the ${doc.stat.size} bytes of ${label}, ` +
         `cut at the reply limit (limits.responseBytes = ${responseBytes}). Read on with the read_doc tool: ` +
         `${JSON.stringify({ root: root.name, path: path.rel, startLine: next })}, then pass its nextCursor back]`;
       const top = '[docwarden: first part only; how to read on is at the end]';
       const text = `${top}\n${head}${head.endsWith('\n') ? '' : '\n'}${note}\n`;
-      const _meta = { 'docwarden/part': { first: true, size, nextLine: next } };
+      const _meta = { 'docwarden/part': { first: true, size: doc.stat.size, nextLine: next } };
       return { contents: [{ uri, mimeType, text, _meta }] };
     }
     if (binary === 'refuse') {
       const message = 'Cannot read resource: binary documents are not served (files.binary is "refuse")';
       throw new RpcError(RPC.INVALID_PARAMS, message, 'binary');
     }
+    // Only the head that can fit one reply is read: a 60 MB binary document costs one reply's worth of I/O.
+    const { bytes, stat: { size } } = await readConfinedFile(ctx.confinement, path, undefined, responseBytes);
     if (size > Math.floor(budget * 0.74)) {
       const message = `Cannot read resource: it is ${size} bytes, over the reply limit once base64-encoded ` +
         `(limits.responseBytes = ${responseBytes})`;
@@ -115,17 +119,15 @@ export async function readResource(ctx: ToolContext, uri: unknown, binary: 'refu
   }
 }
 
-/** The longest head of `bytes` that ends a line (or, for one long line, a character) and fits `budget`
- * once JSON-escaped; null when it is not UTF-8 text. */
-function textHead(bytes: Uint8Array, budget: number): string | null {
-  let end = Math.min(bytes.length, budget);
+/** The longest head of `text` that ends a line (or, for one long line, a character) and fits `budget`
+ * once JSON-escaped. */
+function textHead(text: string, budget: number): string {
+  let end = Math.min(text.length, budget);
   for (;;) {
-    let cut = bytes.subarray(0, end).lastIndexOf(0x0a) + 1;
-    if (cut === 0) for (cut = end; cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80;) cut--;
-    const text = decodeText(bytes.subarray(0, cut));
-    if (text === null) return null;
-    const cost = jsonBytes(text);
-    if (cost <= budget) return text;
+    let cut = text.lastIndexOf('\n', end - 1) + 1;
+    if (cut === 0) cut = end - (/[\ud800-\udbff]/.test(text.charAt(end - 1)) ? 1 : 0); // never half a pair
+    const cost = jsonBytes(text.slice(0, cut));
+    if (cost <= budget) return text.slice(0, cut);
     end = Math.floor((cut * budget) / cost);
   }
 }

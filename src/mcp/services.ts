@@ -61,6 +61,7 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
   const outgoing = new Map<string, (result: unknown, error: unknown) => void>();
   const approved = new Map<string, number>();
   const memory = createMemoryBudget(config.limits.memoryBytes);
+  const docs = createDocumentCache(DOC_CACHE_BYTES, memory, config.files.redactSecrets);
 
   function request(method: string, onAnswer: (result: unknown, error: unknown) => void, params?: unknown): string {
     const id = `docwarden-${nextId++}`; // string ids: never collide with a client's own
@@ -142,8 +143,7 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
   return {
     host, config, confinement, notifier, askConsent,
     confirmPolicy: createConfirmPolicy(config.confirm.paths, config.confirm.largerThan),
-    docs: createDocumentCache(DOC_CACHE_BYTES, memory),
-    corpus: createSearchCorpus(SEARCH_CACHE_CHARS, host.now, memory),
+    docs, corpus: createSearchCorpus(SEARCH_CACHE_CHARS, host.now, docs.decode, memory),
     tools: createToolTable(config.limits),
     limiter: createRateLimiter({ perMinute: config.limits.callsPerMinute, burst: config.limits.burst, now: host.now }),
     narrowing: () => narrowing,

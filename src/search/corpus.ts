@@ -4,7 +4,7 @@
 // out-of-root file; a changed file is re-read, a new one appears and a deleted one disappears on the
 // first call made after the snapshot expires.
 import type { Root } from '../policy/resolver.ts';
-import { decodeText, splitLines } from '../document/document.ts';
+import { splitLines } from '../document/document.ts';
 import { formatOf, parseHeadings, type Heading } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { readConfinedFile, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
@@ -55,7 +55,11 @@ export type SearchCorpus = {
 
 type Cached = { readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null };
 
-export function createSearchCorpus(cacheChars: number, now: () => number, memory = createMemoryBudget(Infinity)): SearchCorpus {
+/** `decode` turns a file's bytes into its served text (the document cache's, so search sees redacted text). */
+export function createSearchCorpus(
+  cacheChars: number, now: () => number, decode: (bytes: Uint8Array) => string | null,
+  memory = createMemoryBudget(Infinity),
+): SearchCorpus {
   const snapshots = new Map<string, { readonly at: number; readonly limits: string; readonly snap: Snapshot }>();
   const texts = new Map<string, Cached>();
   const scratch = new Uint8Array(SCRATCH_BYTES);
@@ -126,7 +130,8 @@ export function createSearchCorpus(cacheChars: number, now: () => number, memory
       const lent = scratchFree ? scratch : undefined;
       scratchFree = false;
       try {
-        text = await memory.use(entry.size, signal, async () => decodeText((await readConfinedFile(c, entry.path, lent)).bytes));
+        const read = async () => decode((await readConfinedFile(c, entry.path, lent)).bytes);
+        text = await memory.use(entry.size, signal, read);
       } catch (err) {
         if (signal?.aborted) throw err;
         return null; // refused, gone since the walk, or over the memory budget: skipped, as a listing would skip it

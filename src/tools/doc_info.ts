@@ -1,5 +1,6 @@
 // doc_info: facts about one document without its text: size, dates, lines, media type, SHA-256.
-import { decodeText, splitLines } from '../document/document.ts';
+import { splitLines } from '../document/document.ts';
+import { countRedactions } from '../audit/redact.ts';
 import { failure } from '../errors/failure.ts';
 import { formatOf, parseHeadings } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
@@ -20,7 +21,7 @@ const OUTPUT = object({
   text: nullable(boolean('True when the document is valid UTF-8 text (null: needs consent)')),
   lines: nullable(integer({ description: 'Line count (text only)', minimum: 0, maximum: 1e9 })),
   headings: nullable(integer({ description: 'Heading count (text only)', minimum: 0, maximum: 1e9 })),
-  sha256: nullable(string({ description: 'SHA-256 of the bytes, hex (null: needs consent)', maxLength: 64 })),
+  sha256: nullable(string({ description: 'SHA-256 of the bytes as served, hex (null: needs consent)', maxLength: 64 })),
   needsConsent: boolean('True when it needs the user\'s confirmation: only name, size and date are shown'),
 }, ['root', 'path', 'uri', 'size', 'modified', 'mediaType', 'text', 'lines', 'headings', 'sha256', 'needsConsent']);
 
@@ -48,13 +49,16 @@ export function docInfoTool() {
       const load = gated ? 0 : Math.min(stat.size, ctx.confinement.maxFileBytes);
       const info = await ctx.docs.memory.use(load, ctx.signal, async () => {
         const bytes = gated ? null : await readRange(open, 0, load);
-        const decoded = bytes !== null && isTextMediaType(mediaType) ? decodeText(bytes) : null;
+        const decoded = bytes !== null && isTextMediaType(mediaType) ? ctx.docs.decode(bytes) : null;
         const lines = decoded === null ? null : splitLines(decoded);
+        // Describes the text as served: a hash of the file itself would confirm a guessed redacted secret
+        // (a weak password in a URL) offline. Lines are the same either way: redaction keeps line breaks.
+        const served = decoded !== null && countRedactions(decoded) ? new TextEncoder().encode(decoded) : bytes;
         return {
           root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
           mediaType, text: gated ? null : lines !== null, lines: lines === null ? null : lines.length,
           headings: lines === null ? null : parseHeadings(lines, formatOf(path.rel)).length,
-          sha256: bytes === null ? null : ctx.confinement.host.sha256Hex(bytes), needsConsent: gated,
+          sha256: served === null ? null : ctx.confinement.host.sha256Hex(served), needsConsent: gated,
         };
       }).finally(() => open.handle.close().catch(() => undefined));
       const text = [

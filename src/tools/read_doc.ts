@@ -1,12 +1,13 @@
 // read_doc: a document's text, a line range or one heading's section, in pages that fit the reply
-// budget (never a 40 MB reply). Small files are served from the document cache; larger files are read
-// by byte range from the descriptor, so paging through them never loads the whole file.
-import { decodeText, fingerprint } from '../document/document.ts';
+// budget (never a 40 MB reply). Every page is cut from the whole served text (the document cache's,
+// secrets redacted there), so pages, ranges and cursors all describe the same text; reading a part of
+// the file by byte range would let a range that starts inside a private-key block escape redaction.
+import { fingerprint } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { findHeading, sectionRange } from '../formats/headings.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { requireConsent } from '../policy/confirm.ts';
-import { openConfined, readRange, type OpenDocument } from '../policy/resolver.ts';
+import { openConfined } from '../policy/resolver.ts';
 import { escapeControls } from '../text/escape.ts';
 import { jsonBytes, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, object, string } from '../validate/schema.ts';
@@ -16,11 +17,9 @@ import { resolveIn } from '../policy/client_roots.ts';
 import { defineTool, type ToolContext } from './context.ts';
 import { dataFrame } from './render.ts';
 
-/** Files up to this size are decoded whole (cached); larger ones are paged by byte offset. */
-export const FULL_LOAD_BYTES = 8 * 1024 * 1024;
 const MAX_LINE = 1_000_000_000;
 
-type Page = { startLine: number; endLine: number; text: string; next: { l: number; c: number; o: number } | null };
+type Page = { startLine: number; endLine: number; text: string; next: { l: number; c: number } | null };
 
 /** Takes whole lines from `lines[from-1]` (starting at column `col`) up to `to` within `budget` bytes of
  * JSON string (escaped as they will be sent). */
@@ -39,7 +38,7 @@ function pageOfLines(lines: readonly string[], from: number, col: number, to: nu
         while (take > 1 && jsonBytes(escapeControls(prefix + line.slice(0, take))) > budget) take >>= 1;
         take = Math.max(1, take);
         out.push(prefix + line.slice(0, take));
-        return { startLine: from, endLine: n, text: out.join('\n'), next: { l: n, c: (n === from ? col : 0) + take, o: 0 } };
+        return { startLine: from, endLine: n, text: out.join('\n'), next: { l: n, c: (n === from ? col : 0) + take } };
       }
       break;
     }
@@ -47,7 +46,7 @@ function pageOfLines(lines: readonly string[], from: number, col: number, to: nu
     used += cost;
   }
   const last = n - 1;
-  return { startLine: from, endLine: last, text: out.join('\n'), next: last < to ? { l: last + 1, c: 0, o: 0 } : null };
+  return { startLine: from, endLine: last, text: out.join('\n'), next: last < to ? { l: last + 1, c: 0 } : null };
 }
 
 export function readDocTool(responseBytes: number) {
@@ -83,13 +82,13 @@ export function readDocTool(responseBytes: number) {
       ctx.touched.push(`${root.name}:${path.rel}`);
       const numbers = args.lineNumbers ?? false;
       const key = `${root.name}\u0000${path.rel}\u0000${args.heading ?? ''}\u0000${args.startLine ?? 0}\u0000${args.endLine ?? 0}\u0000${numbers}`;
-      let resume: { l: number; c: number; o: number; f: string } | null = null;
+      let resume: { l: number; c: number; f: string } | null = null;
       if (args.cursor !== undefined) {
         const c = decodeCursor('read_doc', args.cursor);
         if (c['q'] !== ctx.confinement.host.sha256Hex(key).slice(0, 32)) {
           throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different read; repeat the same arguments with the cursor');
         }
-        resume = { l: cursorInt(c, 'l', MAX_LINE), c: cursorInt(c, 'c', 1e12), o: cursorInt(c, 'o', 1e15), f: String(c['f']) };
+        resume = { l: cursorInt(c, 'l', MAX_LINE), c: cursorInt(c, 'c', 1e12), f: String(c['f']) };
       }
       // One descriptor for the whole call: the size that consent and paging decide on is the size of
       // the very file that is read.
@@ -103,38 +102,34 @@ export function readDocTool(responseBytes: number) {
           tool: 'read_doc', root: root.name, path: path.rel, size,
         });
 
-        let page: Page;
-        let totalLines: number | null;
-        if (size <= FULL_LOAD_BYTES || args.heading !== undefined) {
-          const doc = await ctx.docs.loadOpen(open);
-          totalLines = doc.lines.length;
-          let from = args.startLine ?? 1;
-          let to = Math.min(args.endLine ?? totalLines, totalLines);
-          if (args.heading !== undefined) {
-            const i = findHeading(doc.headings, args.heading);
-            if (i < 0) {
-              const known = doc.headings.slice(0, 15).map((h) => JSON.stringify(h.title)).join(', ');
-              throw failure('heading_not_found', `Cannot find heading ${JSON.stringify(args.heading.slice(0, 60))} in this document` + (known ? `; headings include ${known} (outline_doc lists all)` : '; it has no headings'));
-            }
-            const r = sectionRange(doc.headings, i, totalLines);
-            from = r.startLine;
-            to = r.endLine;
+        const doc = await ctx.docs.loadOpen(open, ctx.signal);
+        const totalLines = doc.lines.length;
+        let from = args.startLine ?? 1;
+        let to = Math.min(args.endLine ?? totalLines, totalLines);
+        if (args.heading !== undefined) {
+          const i = findHeading(doc.headings, args.heading);
+          if (i < 0) {
+            const known = doc.headings.slice(0, 15).map((h) => JSON.stringify(h.title)).join(', ');
+            throw failure('heading_not_found', `Cannot find heading ${JSON.stringify(args.heading.slice(0, 60))} in this document` +
+              (known ? `; headings include ${known} (outline_doc lists all)` : '; it has no headings'));
           }
-          if (from > totalLines && totalLines > 0) throw failure('invalid_argument', `Invalid arguments: startLine ${from} is past the end (the document has ${totalLines} lines)`);
-          page = pageOfLines(doc.lines, resume ? resume.l : from, resume ? resume.c : 0, to, budget, numbers);
-        } else {
-          totalLines = null;
-          page = await pageOfBytes(ctx, open, resume, args.startLine ?? 1, args.endLine ?? MAX_LINE, budget, numbers);
+          const r = sectionRange(doc.headings, i, totalLines);
+          from = r.startLine;
+          to = r.endLine;
         }
+        if (from > totalLines && totalLines > 0) {
+          throw failure('invalid_argument', `Invalid arguments: startLine ${from} is past the end (the document has ${totalLines} lines)`);
+        }
+        const page = pageOfLines(doc.lines, resume ? resume.l : from, resume ? resume.c : 0, to, budget, numbers);
         const nextCursor = page.next
-          ? encodeCursor('read_doc', { q: ctx.confinement.host.sha256Hex(key).slice(0, 32), f: fp, l: page.next.l, c: page.next.c, o: page.next.o })
+          ? encodeCursor('read_doc', { q: ctx.confinement.host.sha256Hex(key).slice(0, 32), f: fp, ...page.next })
           : null;
         const text = escapeControls(page.text);
         const label = `${root.name}:${path.rel}`;
         const range = page.endLine >= page.startLine ? `lines ${page.startLine}-${page.endLine}` : 'no lines';
         const frame = dataFrame(label, ctx.confinement.host.randomBytes);
         const render = [
-          `${label} — ${range}${totalLines === null ? '' : ` of ${totalLines}`}${args.heading ? ` (section ${JSON.stringify(args.heading)})` : ''}`,
+          `${label} — ${range} of ${totalLines}${args.heading ? ` (section ${JSON.stringify(args.heading)})` : ''}`,
           frame.begin, text, frame.end,
           ...(nextCursor ? [`More: call read_doc again with the same arguments and cursor "${nextCursor}"`] : []),
         ].join('\n');
@@ -144,53 +139,4 @@ export function readDocTool(responseBytes: number) {
       }
     },
   });
-}
-
-/** Large files: find the start by streaming (or resume at a byte offset), then read one page. */
-async function pageOfBytes(
-  ctx: ToolContext, open: OpenDocument,
-  resume: { l: number; c: number; o: number } | null, startLine: number, endLine: number, budget: number, numbers: boolean,
-): Promise<Page> {
-  const size = open.stat.size;
-  let offset = resume ? resume.o : 0;
-  let line = resume ? resume.l : 1;
-  const chunk = 1024 * 1024;
-  while (line < startLine && offset < size) {
-    ctx.signal.throwIfAborted();
-    const bytes = await readRange(open, offset, chunk);
-    let i = 0;
-    for (; i < bytes.length && line < startLine; i++) if (bytes[i] === 0x0a) line++;
-    offset += i;
-    if (bytes.length === 0) break;
-  }
-  if (line < startLine) throw failure('invalid_argument', `Invalid arguments: startLine ${startLine} is past the end of the document`);
-  // Read up to 4 bytes per char of budget, then cut at the last newline that fits.
-  const raw = await readRange(open, offset, Math.min(budget, size - offset));
-  let cut = raw.lastIndexOf(0x0a) + 1;
-  if (cut === 0) {
-    cut = raw.length; // one long line: cut at a UTF-8 boundary
-    while (cut > 0 && cut < raw.length && ((raw[cut] as number) & 0xc0) === 0x80) cut--;
-  }
-  const text = decodeText(raw.subarray(0, cut));
-  if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  let wanted = Math.min(lines.length, endLine - line + 1);
-  for (let i = 0, cost = 0; i < wanted; i++) { // JSON escaping can make the raw page too large to send
-    cost += jsonBytes(escapeControls(lines[i] as string));
-    if (cost > budget && i > 0) wanted = i;
-  }
-  const shown = lines.slice(0, wanted).map((l, i) => (numbers ? `${line + i}\t` : '') + l.replace(/\r$/, ''));
-  let consumed = 0;
-  for (let i = 0; i < wanted; i++) consumed += new TextEncoder().encode(lines[i] as string).length + (i < lines.length - 1 || raw[cut - 1] === 0x0a ? 1 : 0);
-  const endedMidLine = wanted === lines.length && raw[cut - 1] !== 0x0a && offset + cut < size;
-  const nextOffset = offset + consumed;
-  const lastLine = line + wanted - 1;
-  const more = nextOffset < size && lastLine < endLine;
-  return {
-    startLine: line,
-    endLine: lastLine,
-    text: shown.join('\n'),
-    next: more ? { l: endedMidLine ? lastLine : lastLine + 1, c: 0, o: nextOffset } : null,
-  };
 }

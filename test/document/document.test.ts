@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDocumentCache, decodeText, splitLines } from '../../src/document/document.ts';
+import { createDocumentCache, splitLines } from '../../src/document/document.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
 import { type Confinement, resolvePath } from '../../src/policy/resolver.ts';
@@ -17,10 +17,15 @@ test('`splitLines()` drops one trailing newline and the \\r of CRLF endings', ()
   assert.deepEqual(splitLines('a\n\n'), ['a', '']);
 });
 
-test('`decodeText()` refuses invalid UTF-8 and NUL bytes', () => {
-  assert.equal(decodeText(new TextEncoder().encode('héllo')), 'héllo');
-  assert.equal(decodeText(new Uint8Array([0x61, 0xff, 0x62])), null);
-  assert.equal(decodeText(new Uint8Array([0x61, 0x00, 0x62])), null);
+test('`decode()` refuses invalid UTF-8 and NUL bytes, and redacts only when asked to', () => {
+  const { decode } = createDocumentCache(1 << 20);
+  assert.equal(decode(new TextEncoder().encode('héllo')), 'héllo');
+  assert.equal(decode(new Uint8Array([0x61, 0xff, 0x62])), null);
+  assert.equal(decode(new Uint8Array([0x61, 0x00, 0x62])), null);
+  const page = 'id AKIAIOSFODNN7EXAMPLE\n-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\nend\n';
+  assert.equal(decode(new TextEncoder().encode(page)), page);
+  const served = createDocumentCache(1 << 20, undefined, true).decode(new TextEncoder().encode(page));
+  assert.equal(served, 'id [REDACTED:aws-access-key-id]\n[REDACTED:private-key]\n\n\nend\n', 'line breaks kept');
 });
 
 async function setup() {

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
 import type { Confinement } from '../../src/policy/resolver.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
+import { createDocumentCache } from '../../src/document/document.ts';
 import { createSearchCorpus, SNAPSHOT_TTL_MS } from '../../src/search/corpus.ts';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
 
@@ -25,7 +26,7 @@ async function setup() {
     maxFileBytes: 1 << 20,
   };
   let clock = 0;
-  const corpus = createSearchCorpus(1 << 24, () => clock);
+  const corpus = createSearchCorpus(1 << 24, () => clock, createDocumentCache(1 << 20).decode);
   const options = {
     confinement: c,
     root: config.roots[0]!,

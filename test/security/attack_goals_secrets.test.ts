@@ -14,7 +14,8 @@ import { makeTree } from '../helpers/fixtures.ts';
 import { type Client, type Json, type Message, RUNTIME, startReady } from '../helpers/harness.ts';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const ALNUM = UPPER + 'abcdefghijklmnopqrstuvwxyz';
+const LOWER = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const ALNUM = UPPER + LOWER.slice(0, 26);
 const BASE64 = ALNUM + '+/';
 /** A deterministic pseudo-random run (a linear congruential generator), different for each seed. */
 function run(seed: number, length: number, alphabet: string): string {
@@ -34,7 +35,7 @@ const secretsOf = (seed: number): Secrets => ({
   gh: 'ghp_' + run(seed + 2, 36, ALNUM),
   edge: 'ghp_' + run(seed + 3, 40, ALNUM),
   body: [1, 2, 3].map((k) => run(seed + 3 + k, 64, BASE64)),
-  pw: run(seed + 7, 12, ALNUM),
+  pw: run(seed + 7, 12, LOWER), // one word to the words tokenizer
 });
 const A = secretsOf(1000);
 const B = secretsOf(2000);
@@ -42,7 +43,9 @@ const B = secretsOf(2000);
 const BODY_LINE = 15;
 const page = (s: Secrets): string =>
   `# Deploy\n\nSet the key id:\n\n    aws_access_key_id = ${s.aws}\n\nIn a table: |id=x${s.glued}Yz|\n\n` +
-  `## Token\n\nexport GITHUB_TOKEN=${s.gh}\n${'a '.repeat(150)}${s.edge}${' '.repeat(59)}needle${' b'.repeat(150)}\n\n` +
+  `## Token\n\nexport GITHUB_TOKEN=${s.gh}\n${'a '.repeat(150)}${s.edge}${' '.repeat(59)}needle${
+    ' b'.repeat(150)
+  }\n\n` +
   `-----BEGIN RSA PRIVATE KEY-----\n${s.body.join('\n')}\n-----END RSA PRIVATE KEY-----\n\n` +
   `clone https://deploy:${s.pw}@git.example.com/r.git\n\n## After\n\nThe end of the page.\n`;
 
@@ -87,8 +90,9 @@ const SCRIPT: readonly Probe[] = [
   ['resources/read', { uri: 'docs://docs/deploy.md' }],
 ];
 
-/** Drops what differs between any two runs (ids, durations), keeps everything else. */
+/** Drops what differs between any two runs (ids, durations, read_doc's random frame tags), keeps the rest. */
 function normalise(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/ \[[0-9a-f]{12}\]/g, ' [tag]');
   if (Array.isArray(value)) return value.map(normalise);
   if (typeof value !== 'object' || value === null) return value;
   const out: Json = {};
@@ -137,9 +141,11 @@ describe(`attacker goal: learn a redacted secret (${RUNTIME})`, () => {
   test('a line range inside the key block returns no key material, and lines keep their numbers', async () => {
     const c = await startReady({ config: { roots: [{ name: 'docs', path: world(A) }] } });
     try {
-      const range = c.textOf(await c.call('read_doc', { path: 'deploy.md', startLine: BODY_LINE + 1, lineNumbers: true }));
+      const range = c.textOf(
+        await c.call('read_doc', { path: 'deploy.md', startLine: BODY_LINE + 1, lineNumbers: true }),
+      );
       assert.match(range, new RegExp(`\\n${BODY_LINE + 1}\\t\\n`), 'the body lines are served empty');
-      assert.match(range, /\n22\t## After\n/, 'the file\'s line numbers still hold after the block');
+      assert.match(range, /\n22\t## After\n/, "the file's line numbers still hold after the block");
       for (const line of A.body) assert.ok(!c.stdout.includes(line.slice(0, 16)));
     } finally {
       await c.close();
@@ -151,7 +157,7 @@ describe(`attacker goal: learn a redacted secret (${RUNTIME})`, () => {
       [search(A.aws.slice(0, 7), 'literal'), search(B.aws.slice(0, 7), 'literal')],
       [search(`AKIA${A.aws[4]}`, 'regex'), search('AKIA[^' + A.aws[4] + ']', 'regex')],
       [search(`x${A.glued}`, 'literal'), search(`x${B.glued}`, 'literal')],
-      [search(A.gh, 'words'), search(B.gh, 'words')],
+      [search(A.pw, 'words'), search(B.pw, 'words')],
       [search(A.body[2]!.slice(0, 9), 'literal'), search(B.body[2]!.slice(0, 9), 'literal')],
     ];
     const { messages } = await transcript(world(A), pairs.flat());
