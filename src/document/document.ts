@@ -8,6 +8,7 @@ import { formatOf, parseHeadings, type DocFormat, type Heading } from '../format
 import { openConfined, readRange, type Confinement, type ConfinedPath, type OpenDocument } from '../policy/resolver.ts';
 import type { FileStat } from '../runtime/host.ts';
 import { createMemoryBudget, type MemoryBudget } from '../sched/memory_budget.ts';
+import { decodeInSlices } from '../sched/slice.ts';
 
 export type TextDocument = {
   readonly path: ConfinedPath;
@@ -17,8 +18,6 @@ export type TextDocument = {
   readonly format: DocFormat;
   readonly headings: readonly Heading[];
 };
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function fingerprint(stat: FileStat): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
@@ -35,18 +34,9 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-function decodeText(bytes: Uint8Array): string | null {
-  if (bytes.includes(0)) return null; // NUL bytes: treat as binary even if decodable
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
 export type DocumentCache = {
   /** A whole file's bytes as served text (redacted when the cache redacts), or null when not UTF-8 text. */
-  readonly decode: (bytes: Uint8Array) => string | null;
+  readonly decode: (bytes: Uint8Array, tick?: () => Promise<void>) => Promise<string | null>;
   readonly load: (c: Confinement, path: ConfinedPath, signal?: AbortSignal) => Promise<TextDocument>;
   /** The same, from a document the caller already opened and checked (and will close). */
   readonly loadOpen: (open: OpenDocument, signal?: AbortSignal) => Promise<TextDocument>;
@@ -59,8 +49,8 @@ export function createDocumentCache(
 ): DocumentCache {
   const entries = new Map<string, { readonly key: string; readonly doc: TextDocument; readonly bytes: number }>();
   let held = 0;
-  const decode = (bytes: Uint8Array): string | null => {
-    const text = decodeText(bytes);
+  const decode = async (bytes: Uint8Array, tick = () => Promise.resolve()): Promise<string | null> => {
+    const text = await decodeInSlices(bytes, tick); // a slice at a time: a file may be 64 MiB
     return text === null || !redact ? text : redactDocument(text);
   };
   return {
@@ -88,7 +78,7 @@ export function createDocumentCache(
       }
       // The bytes, their text and its lines are held together: the whole load waits its turn.
       const doc = await memory.use(stat.size, signal, async (): Promise<TextDocument> => {
-        const text = decode(await readRange(open, 0, stat.size));
+        const text = await decode(await readRange(open, 0, stat.size));
         if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
         const lines = splitLines(text.startsWith('\ufeff') ? text.slice(1) : text);
         const format = formatOf(path.rel);

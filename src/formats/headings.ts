@@ -24,7 +24,7 @@ export function formatOf(path: string): DocFormat {
 export function parseHeadings(lines: readonly string[], format: DocFormat): Heading[] {
   const out: Heading[] = [];
   const push = (level: number, title: string, index: number): boolean => {
-    const cut = Array.from(title.trim()).slice(0, MAX_TITLE).join('');
+    const cut = Array.from(title.trim().slice(0, 2 * MAX_TITLE + 2)).slice(0, MAX_TITLE).join(''); // no 24 MB arrays
     if (cut.length > 0) out.push({ level, title: cut, line: index + 1 });
     return out.length < MAX_HEADINGS;
   };
@@ -70,10 +70,13 @@ function runOf(line: string, chars: string, maxIndent: number): number {
   return body.length - start;
 }
 
+/** Three or more of one of - * _ with spaces between; a character scan (one line may be 24 MB), no copies. */
 function isThematicBreak(line: string): boolean {
-  if (indentOf(line) > 3) return false;
-  const squeezed = line.replace(/[ \t]/g, '');
-  return squeezed.length >= 3 && runOf(squeezed, '-*_', 0) === squeezed.length;
+  const mark = line.trimStart()[0] ?? 'x';
+  if (indentOf(line) > 3 || !'-*_'.includes(mark)) return false;
+  let n = 0;
+  for (const c of line) if (c === mark) n++; else if (c !== ' ' && c !== '\t') return false;
+  return n >= 3;
 }
 
 function isListItem(line: string): boolean {
@@ -145,7 +148,7 @@ function scanRst(lines: readonly string[], push: Push): void {
     const c = line?.[0];
     return line !== undefined && c !== undefined && RST_ADORNMENT.has(c) && runOf(line, c, 0) > 0 ? line.trimEnd() : '';
   };
-  const width = (s: string): number => Array.from(s.trim()).length;
+  const width = (s: string): number => Array.from(s.trim().slice(0, 4 * MAX_TITLE)).length; // longer: wide enough
   for (let i = 0; i + 1 < lines.length; i++) {
     const over = adornment(lines[i]);
     const title = lines[i + 1] as string;

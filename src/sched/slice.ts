@@ -16,6 +16,31 @@ export type Slicer = {
   readonly tick: () => Promise<void>;
 };
 
+const DECODE_BYTES = 1 << 18; // a few ms of UTF-8 decoding
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The UTF-8 text of `bytes` (a leading BOM dropped), or null when they are not text (a NUL, invalid UTF-8),
+ * decoded a slice at a time. Slices end before a character's first byte, so each one is valid alone exactly
+ * when the whole is (a stream decoder would do that but is several times slower than whole decodes).
+ */
+export async function decodeInSlices(bytes: Uint8Array, tick: () => Promise<void>): Promise<string | null> {
+  const parts: string[] = [];
+  for (let at = 0, end = 0; at < bytes.length; at = end) {
+    await tick();
+    end = Math.min(bytes.length, at + DECODE_BYTES);
+    while (end < bytes.length && ((bytes[end] as number) & 0xc0) === 0x80) end--; // a continuation byte
+    try {
+      parts.push(decoder.decode(bytes.subarray(at, end)));
+    } catch {
+      return null;
+    }
+    if ((parts[parts.length - 1] as string).includes('\0')) return null; // NUL: binary even if decodable
+  }
+  const text = parts.join('');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Throws the reason `signal` was aborted with (the deadline or cancellation failure). */
 export function throwIfStopped(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Failure ? signal.reason : failure('cancelled', 'Cancelled');

@@ -4,7 +4,7 @@
 // out-of-root file; a changed file is re-read, a new one appears and a deleted one disappears on the
 // first call made after the snapshot expires.
 import type { Root } from '../policy/resolver.ts';
-import { splitLines } from '../document/document.ts';
+import { splitLines, type DocumentCache } from '../document/document.ts';
 import { formatOf, parseHeadings, type Heading } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { readConfinedFile, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
@@ -42,8 +42,12 @@ export type SearchCorpus = {
   readonly stream: (o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>) => Promise<void>;
   /** The snapshot a call within the last SNAPSHOT_TTL_MS took with the same limits, or null. */
   readonly fresh: (o: SnapshotOptions) => Snapshot | null;
-  /** The file's text, or null when it is binary, not text, or refused now (reading waits on the memory budget). */
-  readonly text: (c: Confinement, entry: CorpusEntry, signal?: AbortSignal) => Promise<string | null>;
+  /**
+   * The file's text, or null when it is binary, not text, or refused now (reading waits on the memory budget);
+   * decoded a slice at a time between the caller's `tick`s.
+   */
+  readonly text: (c: Confinement, entry: CorpusEntry, signal?: AbortSignal, tick?: () => Promise<void>) =>
+    Promise<string | null>;
   /** Headings of a text already fetched with `text`. */
   readonly headings: (entry: CorpusEntry, text: string) => readonly Heading[];
   /**
@@ -57,7 +61,7 @@ type Cached = { readonly key: string; readonly text: string; headings: readonly 
 
 /** `decode` turns a file's bytes into its served text (the document cache's, so search sees redacted text). */
 export function createSearchCorpus(
-  cacheChars: number, now: () => number, decode: (bytes: Uint8Array) => string | null,
+  cacheChars: number, now: () => number, decode: DocumentCache['decode'],
   memory = createMemoryBudget(Infinity),
 ): SearchCorpus {
   const snapshots = new Map<string, { readonly at: number; readonly limits: string; readonly snap: Snapshot }>();
@@ -120,7 +124,7 @@ export function createSearchCorpus(
     async snapshot(o) {
       return fresh(o) ?? ((await walkRoot(o, async () => true)) as Snapshot); // never stopped early: complete
     },
-    async text(c, entry, signal) {
+    async text(c, entry, signal, tick = () => Promise.resolve()) {
       const hit = texts.get(entry.path.abs);
       if (hit && hit.key === entry.key) return hit.text;
       if (!isTextMediaType(mediaTypeOf(entry.path.rel))) return null;
@@ -130,7 +134,7 @@ export function createSearchCorpus(
       const lent = scratchFree ? scratch : undefined;
       scratchFree = false;
       try {
-        const read = async () => decode((await readConfinedFile(c, entry.path, lent)).bytes);
+        const read = async () => decode((await readConfinedFile(c, entry.path, lent)).bytes, tick);
         text = await memory.use(entry.size, signal, read);
       } catch (err) {
         if (signal?.aborted) throw err;

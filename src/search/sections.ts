@@ -77,20 +77,43 @@ export function indexSections(text: string, lines: readonly string[], headings: 
   };
 }
 
+/** A term's candidates (`re`, global) and the boundary test that keeps one (word_rank.ts, termMatcher). */
+export type TermMatcher = { readonly re: RegExp; readonly at: (text: string, index: number) => boolean };
+
+// Texts are scanned a window at a time, awaiting `tick` between windows: one regex pass over a 64 MiB
+// one-line file would otherwise hold the event loop for a second. A match starting in a window is whole
+// within its OVERLAP (terms are at most 64 characters, with alternates); the lookbehind sees LEAD before.
+const WINDOW = 1 << 19;
+const OVERLAP = 512;
+const LEAD = 2;
+
+/** Calls `visit` with the offset of each match `at` confirms, in order, until it returns false. */
+export async function eachMatch(
+  { re, at }: TermMatcher, text: string, tick: () => Promise<void>, visit: (index: number) => boolean,
+): Promise<void> {
+  for (let from = 0; from < text.length; from += WINDOW) {
+    await tick();
+    const lead = Math.min(from, LEAD);
+    const piece = text.slice(from - lead, from + WINDOW + OVERLAP);
+    re.lastIndex = lead;
+    for (let m = re.exec(piece); m !== null && m.index < lead + WINDOW; m = re.exec(piece)) {
+      if (at(text, from - lead + m.index) && !visit(from - lead + m.index)) return;
+    }
+  }
+}
+
 /** Counts per section of the matches `at` confirms (capped at `max` per section), or null when none. */
-export function countBySection(
-  { re, at }: { readonly re: RegExp; readonly at: (text: string, index: number) => boolean },
-  text: string, offsets: readonly number[], max: number,
-): Uint16Array | null {
+export async function countBySection(
+  term: TermMatcher, text: string, offsets: readonly number[], max: number, tick: () => Promise<void>,
+): Promise<Uint16Array | null> {
   let counts: Uint16Array | null = null;
   let k = 0;
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    if (!at(text, m.index)) continue;
-    while (k + 1 < offsets.length && (offsets[k + 1] as number) <= m.index) k++;
+  await eachMatch(term, text, tick, (index) => {
+    while (k + 1 < offsets.length && (offsets[k + 1] as number) <= index) k++;
     counts ??= new Uint16Array(offsets.length);
     if ((counts[k] as number) < max) counts[k] = (counts[k] as number) + 1;
-  }
+    return true;
+  });
   return counts;
 }
 

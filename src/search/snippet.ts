@@ -4,6 +4,8 @@
 import { forEachToken } from './tokenize.ts';
 
 const SNIPPET_CHARS = 240;
+// Only a line's head is tokenized for its terms: a 24 MB one-line file is one line (docs/security.md, "Time").
+const SCAN_CHARS = 1 << 16;
 // How much of the window goes before the first match when a long line has to be cut.
 const LEAD_CHARS = 60;
 const ELLIPSIS = '…';
@@ -18,21 +20,21 @@ export type Snippet = {
 type LineMatch = { readonly index: number; readonly distinct: number; readonly offset: number };
 
 /**
- * Up to `max` lines holding the most distinct `terms` (tokens as `tokenize` makes them), best first,
- * earlier lines first among equals.
+ * Up to `max` lines holding the most distinct `terms` (tokens as `tokenize` makes them) in their first
+ * SCAN_CHARS characters, best first, earlier lines first among equals; `tick` runs before each line.
  */
-export function bestSnippets(
-  lines: readonly string[],
-  terms: readonly string[],
-  max: number,
-): Snippet[] {
+export async function bestSnippets(
+  lines: readonly string[], terms: readonly string[], max: number, tick: () => Promise<void> = async () => {},
+): Promise<Snippet[]> {
   if (!(max >= 1) || terms.length === 0) return [];
   const wanted = new Set(terms);
   const matches: LineMatch[] = [];
   // Tokenizing is the costly part: only lines where some term could start are tokenized.
   const maybe = new RegExp(terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
-  lines.forEach((line, index) => {
-    if (!maybe.test(line)) return;
+  for (const [index, whole] of lines.entries()) {
+    await tick();
+    const line = whole.length > SCAN_CHARS ? whole.slice(0, SCAN_CHARS) : whole;
+    if (!maybe.test(line)) continue;
     const found = new Set<string>();
     let offset = -1;
     forEachToken(line, (token, at) => {
@@ -41,7 +43,7 @@ export function bestSnippets(
       if (offset < 0 || at < offset) offset = at;
     });
     if (found.size > 0) matches.push({ index, distinct: found.size, offset });
-  });
+  }
   // Array.prototype.sort is stable, so equal counts keep document order.
   matches.sort((a, b) => b.distinct - a.distinct);
   return matches.slice(0, Math.floor(max)).map((match) => ({

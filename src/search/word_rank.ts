@@ -4,7 +4,7 @@
 // by BM25F on the section's body, own heading and enclosing headings, plus the document's own score
 // (body, title, path) as a prior. Counts and sections are kept with the cached text (RankMemo).
 import { bodyNorm, idf, saturate } from './bm25.ts';
-import { countBySection, type Section, type SectionIndex } from './sections.ts';
+import { countBySection, eachMatch, type Section, type SectionIndex, type TermMatcher } from './sections.ts';
 import { alternatesOf, queryTerms, tokenize } from './tokenize.ts';
 
 export type RankInput = {
@@ -44,9 +44,6 @@ const BIGRAM_WEIGHT = 0.5;
 // Terms remembered per text: enough for a query, its next pages and a refinement.
 const MEMO_TERMS = 16;
 
-/** A term's occurrences: candidates found by `re`, kept when `at` confirms the boundary. */
-export type TermMatcher = { readonly re: RegExp; readonly at: (text: string, index: number) => boolean };
-
 /**
  * A term matches at a word start or at a camelCase boundary: "spawn" counts spawn, spawnSync and
  * cp.spawn; "hash" also counts createHash; "file" counts readFile. A plain case-blind search finds the
@@ -69,10 +66,10 @@ export function termMatcher(term: string): TermMatcher {
   };
 }
 
-function remember<V>(memo: Map<string, V> | undefined, term: string, compute: () => V): V {
+async function remember<V>(memo: Map<string, V> | undefined, term: string, compute: () => Promise<V>): Promise<V> {
   const known = memo?.get(term);
   if (known !== undefined) return known;
-  const value = compute();
+  const value = await compute();
   if (memo) {
     if (memo.size >= MEMO_TERMS) memo.clear();
     memo.set(term, value);
@@ -80,10 +77,9 @@ function remember<V>(memo: Map<string, V> | undefined, term: string, compute: ()
   return value;
 }
 
-function countMatches({ re, at }: TermMatcher, text: string): number {
-  re.lastIndex = 0;
+async function countMatches(term: TermMatcher, text: string, tick: () => Promise<void>): Promise<number> {
   let n = 0;
-  for (let m = re.exec(text); m !== null && n < MAX_TF; m = re.exec(text)) if (at(text, m.index)) n++;
+  await eachMatch(term, text, tick, () => ++n < MAX_TF);
   return n;
 }
 
@@ -118,11 +114,12 @@ type Scored = { readonly key: string; readonly section: Section; readonly score:
 
 /**
  * Ranks the sections of `inputs` for `query`; best first, ties by key then line. `step` runs before each
- * document (`file` true in phase 1): the caller yields to other requests, reports progress, checks its deadline.
+ * document (`file` true in phase 1): the caller yields to other requests, reports progress, checks its deadline;
+ * `tick` runs between windows of a text's scan (the caller's slicer).
  */
 export async function rankByWords(
   inputs: AsyncIterable<RankInput> | Iterable<RankInput>, query: string, limit: number,
-  step: (file: boolean) => unknown = () => undefined,
+  step: (file: boolean) => unknown = () => undefined, tick: () => Promise<void> = () => Promise.resolve(),
 ): Promise<RankedHit[]> {
   const terms = queryTerms(query);
   if (terms.length === 0) return [];
@@ -137,8 +134,10 @@ export async function rankByWords(
     const length = input.text.length / CHARS_PER_TOKEN;
     totalLength += length;
     const pathTokens = pathTokensOf(input.path);
-    const tf = patterns.map((re, i) =>
-      remember(input.memo?.counts, terms[i] as string, () => countMatches(re, input.text)));
+    const tf: number[] = [];
+    for (const [i, re] of patterns.entries()) {
+      tf.push(await remember(input.memo?.counts, terms[i] as string, () => countMatches(re, input.text, tick)));
+    }
     const path = terms.map((t) => fieldCount(pathTokens, t));
     let any = false;
     terms.forEach((_t, i) => {
@@ -177,8 +176,11 @@ export async function rankByWords(
     const memo = d.input.memo;
     const index = (memo?.index ?? d.input.sections());
     if (memo) memo.index = index;
-    const counts = patterns.map((re, i) => (d.tf[i] === 0 ? null
-      : remember(memo?.bySection, terms[i] as string, () => countBySection(re, d.input.text, index.offsets, MAX_TF))));
+    const counts: (Uint16Array | null)[] = [];
+    for (const [i, re] of patterns.entries()) {
+      counts.push(d.tf[i] === 0 ? null : await remember(memo?.bySection, terms[i] as string,
+        () => countBySection(re, d.input.text, index.offsets, MAX_TF, tick)));
+    }
     index.sections.forEach((_s, s) => terms.forEach((term, i) => {
       const held = (counts[i]?.[s] ?? 0) > 0 || fieldCount(index.own[s] as readonly string[], term) > 0;
       if (held) sectionFreq[i] = (sectionFreq[i] as number) + 1;

@@ -49,7 +49,7 @@ export function docInfoTool() {
       const load = gated ? 0 : Math.min(stat.size, ctx.confinement.maxFileBytes);
       const info = await ctx.docs.memory.use(load, ctx.signal, async () => {
         const bytes = gated ? null : await readRange(open, 0, load);
-        const decoded = bytes !== null && isTextMediaType(mediaType) ? ctx.docs.decode(bytes) : null;
+        const decoded = bytes !== null && isTextMediaType(mediaType) ? await ctx.docs.decode(bytes) : null;
         const lines = decoded === null ? null : splitLines(decoded);
         // Describes the text as served: a hash of the file itself would confirm a guessed redacted secret
         // (a weak password in a URL) offline. Lines are the same either way: redaction keeps line breaks.

@@ -154,18 +154,18 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         const byKey = new Map(files.map((f) => [f.path.rel, f]));
         const inputs = async function* (): AsyncGenerator<RankInput> {
           for (const f of files) {
-            const text = await corpus.text(ctx.confinement, f, ctx.signal);
+            const text = await corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
             if (text === null) continue;
             const sections = () => indexSections(text, splitLines(text), corpus.headings(f, text));
             yield { key: f.path.rel, path: f.path.rel, text, memo: corpus.rankMemo(f, text), sections };
           }
         };
         const ranked = await rankByWords(inputs(), args.query, wanted,
-          async (file) => (file ? tick(files.length) : slice.pause()));
+          async (file) => (file ? tick(files.length) : slice.pause()), slice.tick);
         const split = new Map<string, string[]>(); // several sections of one document split it once
         for (const r of ranked.slice(skip, skip + limit)) {
           const f = byKey.get(r.key);
-          const text = f ? await corpus.text(ctx.confinement, f, ctx.signal) : null;
+          const text = f ? await corpus.text(ctx.confinement, f, ctx.signal, slice.tick) : null;
           if (!f || text === null) continue;
           const score = Math.round(r.score * 1000);
           const { section } = r;
@@ -173,7 +173,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           split.set(r.key, lines);
           // The best line inside the section; the heading itself when only the heading names a term.
           const within = lines.slice(section.line - 1, section.endLine);
-          const best = bestSnippets(within, terms.flatMap(alternatesOf), 1)[0];
+          const best = (await bestSnippets(within, terms.flatMap(alternatesOf), 1, slice.tick))[0];
           const line = section.line - 1 + (best?.line ?? 1);
           hits.push({
             path: r.key, line, column: best?.column ?? 1,
@@ -195,7 +195,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         if (!searchable(f)) return true;
         if (++searched > ctx.limits.searchFiles) throw tooMany();
         await tick(null);
-        const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal);
+        const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
         if (text === null) return true;
         let starts: number[] | null = null;
         let headings: ReturnType<typeof ctx.corpus.headings> | null = null; // parsed once per file, not per hit

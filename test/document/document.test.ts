@@ -17,14 +17,14 @@ test('`splitLines()` drops one trailing newline and the \\r of CRLF endings', ()
   assert.deepEqual(splitLines('a\n\n'), ['a', '']);
 });
 
-test('`decode()` refuses invalid UTF-8 and NUL bytes, and redacts only when asked to', () => {
+test('`decode()` refuses invalid UTF-8 and NUL bytes, and redacts only when asked to', async () => {
   const { decode } = createDocumentCache(1 << 20);
-  assert.equal(decode(new TextEncoder().encode('héllo')), 'héllo');
-  assert.equal(decode(new Uint8Array([0x61, 0xff, 0x62])), null);
-  assert.equal(decode(new Uint8Array([0x61, 0x00, 0x62])), null);
+  assert.equal(await decode(new TextEncoder().encode('héllo')), 'héllo');
+  assert.equal(await decode(new Uint8Array([0x61, 0xff, 0x62])), null);
+  assert.equal(await decode(new Uint8Array([0x61, 0x00, 0x62])), null);
   const page = 'id AKIAIOSFODNN7EXAMPLE\n-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\nend\n';
-  assert.equal(decode(new TextEncoder().encode(page)), page);
-  const served = createDocumentCache(1 << 20, undefined, true).decode(new TextEncoder().encode(page));
+  assert.equal(await decode(new TextEncoder().encode(page)), page);
+  const served = await createDocumentCache(1 << 20, undefined, true).decode(new TextEncoder().encode(page));
   assert.equal(served, 'id [REDACTED:aws-access-key-id]\n[REDACTED:private-key]\n\n\nend\n', 'line breaks kept');
 });
 

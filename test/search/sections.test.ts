@@ -2,7 +2,7 @@
 // term counts that land in the section holding each match.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countBySection, headingPathAt, indexSections, splitSections } from '../../src/search/sections.ts';
+import { countBySection, eachMatch, headingPathAt, indexSections, splitSections } from '../../src/search/sections.ts';
 import { parseHeadings } from '../../src/formats/headings.ts';
 import { splitLines } from '../../src/document/document.ts';
 
@@ -35,12 +35,30 @@ test('`indexSections()` keeps heading tokens apart from the document title', () 
   assert.equal(index.offsets[1], TEXT.indexOf('# Title'));
 });
 
-test('`countBySection()` counts each match in the section holding it, capped, null when none', () => {
+test('`countBySection()` counts each match in the section holding it, capped, null when none', async () => {
   const index = indexSections(TEXT, splitLines(TEXT), HEADINGS);
   const body = { re: /body/g, at: () => true };
-  assert.deepEqual([...(countBySection(body, TEXT, index.offsets, 10) ?? [])], [0, 1, 1, 0, 1]);
-  assert.deepEqual([...(countBySection(body, TEXT, index.offsets, 0) ?? [])], [0, 0, 0, 0, 0]);
-  assert.equal(countBySection({ re: /nowhere/g, at: () => true }, TEXT, index.offsets, 10), null);
+  const tick = () => Promise.resolve();
+  assert.deepEqual([...(await countBySection(body, TEXT, index.offsets, 10, tick) ?? [])], [0, 1, 1, 0, 1]);
+  assert.deepEqual([...(await countBySection(body, TEXT, index.offsets, 0, tick) ?? [])], [0, 0, 0, 0, 0]);
+  assert.equal(await countBySection({ re: /nowhere/g, at: () => true }, TEXT, index.offsets, 10, tick), null);
+});
+
+test('`eachMatch()` scans a one-line text window by window: every match once, a tick between windows', async () => {
+  // 3 MB with a term straddling each 512 KiB window edge and a lookbehind at an edge.
+  const edge = 1 << 19;
+  const text = [...Array(6).keys()].map((k) => 'x'.repeat(edge - (k === 0 ? 3 : 6)) + ' spawn').join('') + 'yspawn';
+  let ticks = 0;
+  const found: number[] = [];
+  const re = { re: /(?<![\p{L}\p{N}])spawn/gu, at: () => true };
+  await eachMatch(re, text, () => (ticks++, Promise.resolve()), (i) => (found.push(i), true));
+  assert.deepEqual(found, [...text.matchAll(re.re)].map((m) => m.index), 'as one pass over the whole text');
+  assert.equal(found.length, 6, 'the last "yspawn" is no word start');
+  assert.ok(found.some((i) => i % edge > edge - 5), 'a match straddles a window edge');
+  assert.equal(ticks, Math.ceil(text.length / edge));
+  let seen = 0;
+  await eachMatch(re, text, () => Promise.resolve(), () => ++seen < 2);
+  assert.equal(seen, 2, 'stops when visit says so');
 });
 
 test('`headingPathAt()` names the headings from the outermost down to the line', () => {

@@ -13,8 +13,8 @@ const LINES = [
   'A child is a process too.',
 ];
 
-test('`bestSnippets()` picks the lines with the most distinct terms, best first', () => {
-  const snippets = bestSnippets(LINES, queryTerms('spawn a child process'), 2);
+test('`await bestSnippets()` picks the lines with the most distinct terms, best first', async () => {
+  const snippets = await bestSnippets(LINES, queryTerms('spawn a child process'), 2);
   assert.deepEqual(snippets.map((s) => s.line), [4, 1]);
   assert.deepEqual(snippets[0], {
     line: 4,
@@ -23,26 +23,26 @@ test('`bestSnippets()` picks the lines with the most distinct terms, best first'
   });
 });
 
-test('`bestSnippets()` prefers earlier lines when lines hold as many terms', () => {
-  const snippets = bestSnippets(LINES, queryTerms('process'), 3);
+test('`await bestSnippets()` prefers earlier lines when lines hold as many terms', async () => {
+  const snippets = await bestSnippets(LINES, queryTerms('process'), 3);
   assert.deepEqual(snippets.map((s) => s.line), [1, 4, 6]);
   assert.equal(snippets[2]?.column, 5);
 });
 
-test('`bestSnippets()` reports the column of the first matching term when a later term comes first', () => {
-  const [snippet] = bestSnippets(['xx  reading and spawning'], queryTerms('spawn read'), 1);
+test('`await bestSnippets()` reports the column of the first matching term when a later term comes first', async () => {
+  const [snippet] = await bestSnippets(['xx  reading and spawning'], queryTerms('spawn read'), 1);
   assert.equal(snippet?.column, 5);
 });
 
-test('`bestSnippets()` returns nothing when no line matches or max is 0', () => {
-  assert.deepEqual(bestSnippets(LINES, queryTerms('kubernetes'), 5), []);
-  assert.deepEqual(bestSnippets(LINES, queryTerms('spawn'), 0), []);
-  assert.deepEqual(bestSnippets(LINES, [], 5), []);
+test('`await bestSnippets()` returns nothing when no line matches or max is 0', async () => {
+  assert.deepEqual(await bestSnippets(LINES, queryTerms('kubernetes'), 5), []);
+  assert.deepEqual(await bestSnippets(LINES, queryTerms('spawn'), 0), []);
+  assert.deepEqual(await bestSnippets(LINES, [], 5), []);
 });
 
-test('`bestSnippets()` cuts a long line to 240 characters around the match with ellipses', () => {
+test('`await bestSnippets()` cuts a long line to 240 characters around the match with ellipses', async () => {
   const line = `${'lorem '.repeat(100)}spawn${' ipsum'.repeat(100)}`;
-  const [snippet] = bestSnippets([line], ['spawn'], 1);
+  const [snippet] = await bestSnippets([line], ['spawn'], 1);
   assert.equal(snippet?.column, 601);
   const text = snippet?.text ?? '';
   assert.equal(text.length, 240);
@@ -50,18 +50,32 @@ test('`bestSnippets()` cuts a long line to 240 characters around the match with 
   assert.ok(text.includes('spawn'));
 });
 
-test('`bestSnippets()` cuts only the end when the match is near the start of a long line', () => {
+test('`await bestSnippets()` cuts only the end when the match is near the start of a long line', async () => {
   const line = `spawn ${'x '.repeat(300)}`;
-  const [snippet] = bestSnippets([line], ['spawn'], 1);
+  const [snippet] = await bestSnippets([line], ['spawn'], 1);
   const text = snippet?.text ?? '';
   assert.equal(text.length, 240);
   assert.ok(text.startsWith('spawn') && text.endsWith('…'));
 });
 
-test('`bestSnippets()` cuts only the start when the match is near the end of a long line', () => {
+test('`await bestSnippets()` cuts only the start when the match is near the end of a long line', async () => {
   const line = `${'x '.repeat(300)}spawn`;
-  const [snippet] = bestSnippets([line], ['spawn'], 1);
+  const [snippet] = await bestSnippets([line], ['spawn'], 1);
   const text = snippet?.text ?? '';
   assert.equal(text.length, 240);
   assert.ok(text.startsWith('…') && text.endsWith('spawn'));
+});
+
+test('`bestSnippets()` tokenizes only the first 65,536 characters of a line and ticks before each line', async () => {
+  let ticks = 0;
+  const tick = () => (ticks++, Promise.resolve());
+  const far = `${'x '.repeat(40_000)}spawn`;
+  assert.deepEqual(await bestSnippets([far, 'spawn here'], ['spawn'], 2, tick), [{
+    line: 2,
+    column: 1,
+    text: 'spawn here',
+  }]);
+  assert.equal(ticks, 2);
+  const near = `${'x '.repeat(30_000)}spawn${' y'.repeat(1_000_000)}`;
+  assert.equal((await bestSnippets([near], ['spawn'], 1))[0]?.column, 60_001);
 });
