@@ -15,6 +15,8 @@ export type Layout = {
   readonly stagedManifest: string;
   /** Written by a passing verify: the staged hash, the live hash it was compared with, the surface. */
   readonly verified: string;
+  /** Written by stage --allow-downgrade: the staged hash, which switch may then put over a newer live file. */
+  readonly downgradeAllowed: string;
   readonly previousDir: string;
   readonly previous: string;
   readonly previousManifest: string;
@@ -37,6 +39,7 @@ export function layoutOf(dir: string): Layout {
     staged: join(stagingDir, BUNDLE_NAME),
     stagedManifest: join(stagingDir, MANIFEST_NAME),
     verified: join(stagingDir, 'verified.json'),
+    downgradeAllowed: join(stagingDir, 'allow-downgrade.json'),
     previousDir,
     previous: join(previousDir, BUNDLE_NAME),
     previousManifest: join(previousDir, MANIFEST_NAME),
@@ -54,5 +57,7 @@ export function tempNameFor(target: string): string {
 
 /** Temporary files an interrupted step may leave behind (harmless: the next step replaces them). */
 export function leftoverCandidates(l: Layout): string[] {
-  return [l.live, l.liveManifest, l.staged, l.stagedManifest, l.verified, l.previous, l.previousManifest, l.previousRecord, l.trustedKey].map(tempNameFor);
+  const staging = [l.staged, l.stagedManifest, l.verified, l.downgradeAllowed];
+  const previous = [l.previous, l.previousManifest, l.previousRecord];
+  return [l.live, l.liveManifest, ...staging, ...previous, l.trustedKey].map(tempNameFor);
 }

@@ -45,7 +45,8 @@ function keyFor(ctx: UpdateContext, req: StageRequest): { key: TrustedKey | null
 }
 
 function clearStaging(ctx: UpdateContext): void {
-  for (const f of [ctx.layout.verified, ctx.layout.staged, ctx.layout.stagedManifest]) removeFile(f);
+  const { verified, downgradeAllowed, staged, stagedManifest } = ctx.layout;
+  for (const f of [verified, downgradeAllowed, staged, stagedManifest]) removeFile(f);
 }
 
 export function stage(ctx: UpdateContext, req: StageRequest): CommandStatus {
@@ -111,6 +112,11 @@ function stageChecked(ctx: UpdateContext, req: StageRequest): CommandStatus {
   clearStaging(ctx);
   writeAtomic(layout.staged, bytes, 0o600);
   if (manifestBytes !== null) writeAtomic(layout.stagedManifest, manifestBytes, 0o600);
+  // For switch, which checks the order again: the live file may be newer by then (a hand copy, a rollback undone).
+  if (req.allowDowngrade) {
+    writeAtomic(layout.downgradeAllowed, new TextEncoder().encode(`{"sha256":"${actual}"}\n`), 0o600);
+    trail.record('stage', 'allow_downgrade', 'info', { sha256: actual });
+  }
   trail.record('stage', 'staged', 'ok', { file: req.file, sha256: actual, bytes: bytes.length, version: version ?? null, manifest: manifestBytes !== null, signedBy });
   out(`Staged ${version ?? '(unknown version)'} sha256 ${actual}${manifestBytes !== null ? ' with its manifest' : ' (no manifest)'}, ${signedBy !== null ? `signed by ${signedBy}` : 'UNSIGNED (--allow-unsigned)'}`);
   out(`Next: verify --install ${shellQuote(layout.dir)} --config <the config your client uses>`);

@@ -8,6 +8,7 @@ import type { CommandStatus, UpdateContext } from './context.ts';
 import { commitTemp, modeOf, readFileIfExists, readIfExists, readRequired, removeFile, sha256Hex, UpdateError, writeAtomic, writeTemp, type FileIdentity } from './files.ts';
 import { parseManifest, versionInBundle } from './manifest.ts';
 import { ensureOwnedDir } from './ownership.ts';
+import { compareVersions } from './version_order.ts';
 
 /** The manifest bytes at `path` when they describe the file with hash `sha256`, else null. */
 function manifestFor(path: string, sha256: string): Uint8Array | null {
@@ -39,6 +40,12 @@ function readVerdict(path: string): Verdict | null {
 
 const sameFile = (a: FileIdentity, b: FileIdentity | null): boolean =>
   b !== null && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+
+/** A release's version: its manifest's when one describes it, else the literal inlined in the bundle. */
+function versionOf(bytes: Uint8Array, manifest: Uint8Array | null): string | null {
+  const fromManifest = manifest === null ? null : parseManifest(new TextDecoder().decode(manifest))?.version;
+  return fromManifest ?? versionInBundle(new TextDecoder().decode(bytes));
+}
 
 function label(bytes: Uint8Array, sha: string): string {
   return `${versionInBundle(new TextDecoder().decode(bytes)) ?? '(unknown version)'} (${sha.slice(0, 16)}…)`;
@@ -81,6 +88,17 @@ export function switchLive(ctx: UpdateContext): CommandStatus {
   const liveSha = live === null ? null : sha256Hex(live);
   if (verdict.liveSha256 !== liveSha) return refuse('the live file changed since verify compared against it; run verify again');
   if (liveSha === stagedSha) return refuse('the staged file is already live');
+  // Stage compared versions with the live file of then; the live file may have moved on since.
+  const to = versionOf(staged, manifestFor(layout.stagedManifest, stagedSha));
+  const from = live === null || liveSha === null ? null : versionOf(live, manifestFor(layout.liveManifest, liveSha));
+  if (to !== null && from !== null && compareVersions(to, from) < 0) {
+    if (jsonAt(layout.downgradeAllowed, 'the downgrade allowance')?.['sha256'] !== stagedSha) {
+      const again = 'to switch to it anyway, stage it again with --allow-downgrade';
+      return refuse(`the staged file is version ${to}, older than the live ${from}; ${again}`);
+    }
+    trail.record('switch', 'downgrade', 'info', { allowed: true, version: to, live: from });
+    out(`Note: downgrading from ${from} to ${to} (--allow-downgrade at stage)`);
+  }
   trail.record('switch', 'check', 'ok', { staged: stagedSha, live: liveSha });
   afterStep('check');
 
@@ -97,7 +115,7 @@ export function switchLive(ctx: UpdateContext): CommandStatus {
     afterStep('keep_previous');
   }
   replaceLive(ctx, 'switch', staged, manifestFor(layout.stagedManifest, stagedSha));
-  for (const f of [layout.verified, layout.stagedManifest, layout.staged]) removeFile(f);
+  for (const f of [layout.verified, layout.downgradeAllowed, layout.stagedManifest, layout.staged]) removeFile(f);
   trail.record('switch', 'cleanup', 'ok', {});
   afterStep('cleanup');
   trail.record('switch', 'end', 'ok', { from: liveSha, to: stagedSha });

@@ -1,6 +1,7 @@
 // stage's other guards, through the real updater bundle with throwaway keys: an authentic but older
-// release (a replayed downgrade) is refused unless --allow-downgrade, on record; --trust-key never pins a
-// key on the word of an unsigned release; a FIFO planted next to the candidate cannot make stage wait.
+// release (a replayed downgrade) is refused unless --allow-downgrade, on record, and switch checks the
+// order again against the live file of its own time; --trust-key never pins a key on the word of an
+// unsigned release; a FIFO planted next to the candidate cannot make stage wait.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,7 +9,8 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareVersions } from '../../src/update/version_order.ts';
-import { tempDir } from '../helpers/fixtures.ts';
+import { makeTree, tempDir } from '../helpers/fixtures.ts';
+import { BUNDLE } from '../helpers/harness.ts';
 
 const UPDATER = resolve('dist/docwarden-update.js');
 const sha = (b: string): string => createHash('sha256').update(b).digest('hex');
@@ -21,10 +23,10 @@ function keyPair(): { pub: string; sig: (bytes: string) => string } {
   return { pub, sig: (bytes) => `${sign(null, Buffer.from(bytes), privateKey).toString('base64')}\n` };
 }
 
-function release(version: string, signer: ReturnType<typeof keyPair> | null): string {
+function release(version: string, signer: ReturnType<typeof keyPair> | null, text = bundle(version)): string {
   const file = join(tempDir('dw-guard-rel-'), 'docwarden.js');
-  writeFileSync(file, bundle(version));
-  if (signer !== null) writeFileSync(`${file}.sig`, signer.sig(bundle(version)));
+  writeFileSync(file, text);
+  if (signer !== null) writeFileSync(`${file}.sig`, signer.sig(text));
   return file;
 }
 
@@ -72,6 +74,43 @@ test('stage refuses a signed release older than the live one unless --allow-down
   const newer = run(['stage', release('0.3.0', k), '--install', dir]);
   assert.equal(newer.status, 0, newer.out);
   assert.doesNotMatch(newer.out, /downgrad/i);
+});
+
+test('switch refuses a staged release older than the live file of now, unless it was staged with --allow-downgrade', () => {
+  const k = keyPair();
+  const real = readFileSync(BUNDLE, 'utf8');
+  const at = (v: string): string => real.replace(/(SERVER_VERSION = (?:true \? )?)"[^"]+"/, `$1"${v}"`);
+  const config = join(tempDir('dw-guard-cfg-'), 'config.json');
+  const docs = makeTree({ 'a.md': '# A\n\nText.\n' });
+  writeFileSync(config, JSON.stringify({ roots: [{ name: 'docs', path: docs }], limits: { callsPerMinute: 0 } }));
+  for (const allow of [false, true]) {
+    const dir = tempDir('dw-guard-install-');
+    const live = join(dir, 'docwarden.js');
+    writeFileSync(live, at('0.8.0'));
+    const staged = run(['stage', release('0.9.0', k, at('0.9.0')), '--trust-key', k.pub, '--install', dir].concat(
+      allow ? ['--allow-downgrade'] : [],
+    ));
+    assert.equal(staged.status, 0, staged.out);
+    assert.doesNotMatch(staged.out, /downgrad/i, 'newer than the live file at stage');
+    writeFileSync(live, at('1.0.0')); // the live file moves on after stage (a copy by hand, a rollback undone)
+    const verified = run(['verify', '--install', dir, '--config', config]);
+    assert.equal(verified.status, 0, verified.out);
+    const r = run(['switch', '--install', dir]);
+    if (!allow) {
+      assert.equal(r.status, 1, r.out);
+      assert.match(
+        r.out,
+        /Refused: the staged file is version 0\.9\.0, older than the live 1\.0\.0; to switch to it anyway, stage it again with --allow-downgrade/,
+      );
+      assert.equal(readFileSync(live, 'utf8'), at('1.0.0'), 'the live file is untouched');
+    } else {
+      assert.equal(r.status, 0, r.out);
+      assert.match(r.out, /Note: downgrading from 1\.0\.0 to 0\.9\.0 \(--allow-downgrade at stage\)/);
+      assert.equal(readFileSync(live, 'utf8'), at('0.9.0'));
+      assert.ok(trail(dir).some((t) => t['command'] === 'switch' && t['step'] === 'downgrade'));
+      assert.equal(existsSync(join(dir, 'staging', 'allow-downgrade.json')), false, 'the allowance goes with the file');
+    }
+  }
 });
 
 test('--trust-key with --allow-unsigned pins nothing: an unsigned release cannot vouch for a key', () => {
