@@ -18,16 +18,14 @@ export type ServerAccess = {
   readonly rootArgs: readonly string[];
   /** What production grants this bundle under this config (neededGrants), with our log as the audit log. */
   readonly need: Need;
-  /** Readable besides `need` under Deno only, which no longer runs candidates (DENO_NOT_CONTAINED). */
-  readonly extraRead: readonly string[];
   readonly logPath: string;
 };
 
 /** The access a bundle gets under `config`, its audit log moved to `logPath`. */
-export function accessFor(config: Config, bundle: string, logPath: string, extraRead: readonly string[] = []): ServerAccess {
+export function accessFor(config: Config, bundle: string, logPath: string): ServerAccess {
   const need = neededGrants({ ...config, audit: { ...config.audit, path: logPath } }, bundle);
   const rootArgs = config.source === null ? config.roots.map((r) => r.configured) : [];
-  return { bundle, configPath: config.source, rootArgs, need, extraRead, logPath };
+  return { bundle, configPath: config.source, rootArgs, need, logPath };
 }
 
 function serverArgs(a: ServerAccess): string[] {

@@ -30,13 +30,9 @@ async function loadTarget(req: VerifyRequest): Promise<Target> {
   }
 }
 
-/**
- * Production's grants for this bundle. Under Deno the canary is readable too, on purpose: a refusal then
- * proves the server's own confinement, not the sandbox's (Deno's self-audit cannot see a one-file grant;
- * Node's would refuse it, so under Node the sandbox refuses the canary as well).
- */
+/** Production's grants for this bundle, with a scratch audit log: the canary is outside them (and every root). */
 function access(bundle: string, t: Target, ws: Workspace, label: string): ServerAccess {
-  return accessFor(t.config, bundle, ws.logFor(label), [ws.canary.path]);
+  return accessFor(t.config, bundle, ws.logFor(label));
 }
 
 /** What the model reads from the live file, asked exactly as of the candidate (same sandbox, same canary). */

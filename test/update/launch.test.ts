@@ -16,7 +16,6 @@ const ACCESS: ServerAccess = {
     read: ['/srv/docs', '/etc/dw/config.json', '/opt/dw/staging/docwarden.js'],
     write: ['/tmp/v/staged-audit.jsonl'],
   },
-  extraRead: ['/tmp/v/canary.md'],
   logPath: '/tmp/v/staged-audit.jsonl',
 };
 
@@ -32,7 +31,6 @@ test("launchFor() runs a candidate under Node with the permission model and exac
     ACCESS.logPath,
   ]);
   assert.match(l.args[0] ?? '', /^--(experimental-)?permission$/);
-  assert.ok(!l.args.some((a) => a.includes('canary')), 'under Node the canary is left to the sandbox to refuse');
   assert.ok(
     !l.args.some((a) => a.startsWith('--allow-fs-write=') && a !== `--allow-fs-write=${ACCESS.logPath}`),
     'the only write is our log',
@@ -59,7 +57,7 @@ test("accessFor() takes production's grants from the config, with the audit log 
     rootArgs: [docs],
     logPath: '/somewhere/else.jsonl',
   });
-  const a = accessFor(config, '/opt/dw/staging/docwarden.js', '/tmp/v/staged-audit.jsonl', ['/tmp/v/canary.md']);
+  const a = accessFor(config, '/opt/dw/staging/docwarden.js', '/tmp/v/staged-audit.jsonl');
   assert.deepEqual(a.rootArgs, [docs]);
   assert.ok(a.need.read.includes(docs) && a.need.read.includes('/opt/dw/staging/docwarden.js'));
   assert.equal(a.need.write[0], '/tmp/v/staged-audit.jsonl');
