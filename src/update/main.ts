@@ -27,6 +27,14 @@ const CRASH_ENV = 'DOCWARDEN_UPDATE_CRASH_AFTER';
 const inheritedClosed = closeInheritedDescriptors();
 
 /**
+ * SIGUSR1 opens Node's inspector in a process without the permission model, like this one, and a server
+ * under verify may signal us (process.kill is not a permission) and connect to 127.0.0.1:9229 (no network
+ * permission before Node 25): it would then run code here, as you, past every grant. A listener of our
+ * own keeps the inspector shut (docs/updating.md, "Limits").
+ */
+process.on('SIGUSR1', () => undefined);
+
+/**
  * Every line goes out with control, bidi and invisible characters escaped (a candidate's name, version,
  * tool names and stderr are in it, and could otherwise fake lines or colour a terminal). A closed stdout
  * (`switch | head`) is ignored: the command finishes, and its exit status stays the truth about it.

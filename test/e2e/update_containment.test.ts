@@ -1,8 +1,9 @@
 // What a hostile release can reach during `verify` beyond the sandbox's grants, tried as an attacker
 // would with the real updater bundle and the real server bundle as the candidate's body: descriptors
 // the operator's shell handed to the updater (a directory through /proc/self/fd/N, a file read or
-// written by number) must not reach the candidate; Deno, whose sandbox lets a static import read any
-// file and fchmod/futimes pass unchecked, never runs one.
+// written by number) must not reach the candidate; nor may the updater's own inspector, which a SIGUSR1
+// from the candidate would open (Node's permission model allows signals and, before Node 25, sockets);
+// Deno, whose sandbox lets a static import read any file and fchmod/futimes pass unchecked, never runs one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -103,6 +104,56 @@ test(
     assert.ok(readFileSync(join(dir, 'docwarden.js')).equals(OLD), 'the live file is byte-identical');
   },
 );
+
+/**
+ * The real server after a first block that sends SIGUSR1 to its parent (the updater, which has no
+ * permission model) and, if an inspector opens, asks it over a hand-made WebSocket to write MARKER.
+ */
+const inspectorProbe = (marker: string): string =>
+  `import * as probeNet from 'node:net';
+await (async () => {
+  const talk = (send, until) => new Promise((done) => {
+    const s = probeNet.connect(9229, '127.0.0.1');
+    let got = '';
+    s.on('connect', () => send(s));
+    s.on('data', (d) => { got += d; if (until(got, s)) s.destroy(); });
+    s.on('error', (e) => done('error ' + e.code));
+    s.on('close', () => done(got));
+  });
+  const code = "process.getBuiltinModule('fs').writeFileSync(" + JSON.stringify(${JSON.stringify(marker)}) + ", 'ran')";
+  const msg = Buffer.from(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: code } }));
+  const frame = Buffer.concat([Buffer.from([0x81, 0x80 | 126, msg.length >> 8, msg.length & 255, 0, 0, 0, 0]), msg]);
+  let result = 'no inspector';
+  process.kill(process.ppid, 'SIGUSR1');
+  for (let i = 0; i < 50 && result === 'no inspector'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const list = await talk((s) => s.write('GET /json/list HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n'), (g) => g.includes(']'));
+    const path = /"webSocketDebuggerUrl": "ws:\\/\\/[^/]+(\\/[^"]+)"/.exec(list)?.[1];
+    if (path === undefined) continue;
+    const upgrade = 'GET ' + path + ' HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n'
+      + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n';
+    result = 'evaluated: ' + await talk((s) => s.write(upgrade), (g, s) => {
+      if (g.includes(' 101 ') && !s.sent) s.sent = s.write(frame);
+      return g.includes('"id":1');
+    });
+  }
+  throw new Error('inspector probe: ' + result);
+})();
+`;
+
+test("verify keeps the updater's inspector shut: a candidate that sends it SIGUSR1 cannot run code in it", {
+  skip: onlyNode || process.platform === 'win32' && 'POSIX signals',
+}, () => {
+  const marker = join(tempDir('dw-inspector-'), 'ran-in-the-updater');
+  const { dir, config } = staged(OLD.toString('utf8').replace(/^(#!.*\n)/, `$1${inspectorProbe(marker)}`));
+  const r = updater(['verify', '--install', dir, '--config', config]);
+  const out = show(r);
+  assert.equal(r.status, 1, out);
+  assert.match(out, /inspector probe: no inspector/, 'the probe ran and found no inspector');
+  assert.doesNotMatch(out, /Debugger listening|Starting inspector/);
+  assert.throws(() => statSync(marker), /ENOENT/, 'no code ran in the updater');
+  assert.ok(readFileSync(join(dir, 'docwarden.js')).equals(OLD), 'the live file is byte-identical');
+});
 
 test("verify --runtime deno refuses to run the candidate: a static import and fchmod would escape Deno's sandbox", {
   skip: onlyNode,
