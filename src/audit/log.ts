@@ -1,7 +1,8 @@
 // The JSONL audit log: one record per request, redacted before writing, hash-chained so that an edited,
 // deleted or reordered record is detectable, written with one synchronous append so none is lost on exit.
-// Each process writes one chain (a segment) that starts at GENESIS with a `start` record; size-based
-// rotation continues the same chain in a fresh file, beginning with a `rotate` record.
+// Each process writes one chain (a segment) that starts at GENESIS with a `start` record, whose `follows` is
+// the SHA-256 of the log's last line when the run began (GENESIS: an empty log), so the runs chain too and a
+// deleted run is detectable; size-based rotation continues a chain in a fresh file, beginning with `rotate`.
 import type { AppendFile, Host } from '../runtime/host.ts';
 import { utf8Length } from '../text/utf8.ts';
 import { redactValue } from './redact.ts';
@@ -63,7 +64,7 @@ function errorName(err: unknown): string {
 export function createAuditLog(host: Host, path: string, rotation: RotationOptions = NO_ROTATION): AuditLog {
   const toStderr = path === 'stderr';
   let sink: AppendFile = toStderr
-    ? { append: (line) => host.writeStderr(line), size: () => 0, mode: () => 0o600, close: () => undefined }
+    ? { append: (line) => host.writeStderr(line), size: () => 0, mode: () => 0o600, lastLine: () => undefined, close: () => undefined }
     : host.openAppend(path);
   let rotating = !toStderr && rotation.rotateBytes > 0 && rotation.keep > 0;
   let closed = false;
@@ -76,9 +77,14 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
       ts: host.wallClockIso(),
       seq,
       prev,
+      ...(seq === 0 ? follows() : {}),
       pid: host.pid,
       ...redactFields(fields),
     });
+  }
+  function follows(): { follows?: string } {
+    const line = sink.lastLine(); // where the runs before this one ended
+    return line === undefined ? {} : { follows: line === null ? GENESIS : host.sha256Hex(line) };
   }
   function emit(line: string): void {
     prev = host.sha256Hex(line);

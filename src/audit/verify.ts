@@ -2,6 +2,8 @@
 // a `start` record with prev = GENESIS and seq 0, then records whose prev is the SHA-256 of the segment's
 // previous line and whose seq is one more; rotation carries a segment on into the next file. Segments of
 // processes sharing a log may interleave, so chains are followed per pid. The first broken record stops it.
+// Runs chain too: a `start` record's `follows` names the line the log ended with when that run began, so a
+// deleted run, a run's deleted tail or a deleted file before a run is caught at the next run's start.
 import { GENESIS } from './log.ts';
 
 /** One problem, placed at a line (1-based) of a file. */
@@ -31,9 +33,12 @@ export type Verifier = {
 
 type Place = { readonly file: string; readonly line: number };
 type Segment = { readonly pid: number; readonly start: Place; readonly order: number; seq: number; hash: string; last: Place };
-type AuditRecord = { readonly seq: number; readonly prev: string; readonly pid: number; readonly event: string };
+type AuditRecord = {
+  readonly seq: number; readonly prev: string; readonly pid: number; readonly event: string; readonly follows: unknown;
+};
 
 const HASH = /^[0-9a-f]{64}$/;
+const RECENT = 64;
 
 function asRecord(v: unknown): AuditRecord | string {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
@@ -47,7 +52,9 @@ function asRecord(v: unknown): AuditRecord | string {
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid)) return 'not an audit record (bad "pid")';
   const event = r['event'];
   if (typeof event !== 'string') return 'not an audit record (bad "event")';
-  return { seq, prev, pid, event };
+  const follows = r['follows']; // absent in logs of older versions
+  if (follows !== undefined && (typeof follows !== 'string' || !HASH.test(follows))) return 'not an audit record (bad "follows")';
+  return { seq, prev, pid, event, follows };
 }
 
 const at = (p: Place) => `${p.file} line ${p.line}`;
@@ -63,6 +70,7 @@ export function createVerifier(): Verifier {
   let head: string | null = null;
   let firstFile: string | null = null;
   let firstFileRotated = false; // the oldest file given begins with a `rotate` record: older files are gone
+  const recent: string[] = []; // hashes of the last lines read: a run's `follows` is one of them
 
   const fail = (p: Place, seq: number | null, problem: string): boolean => {
     error = { ...p, seq, problem };
@@ -92,6 +100,8 @@ export function createVerifier(): Verifier {
     if (r.prev === GENESIS) {
       if (r.event !== 'start') return fail(place, r.seq, `a record with prev GENESIS must be a "start" record, found "${r.event.slice(0, 40)}"`);
       if (r.seq !== 0) return fail(place, r.seq, `a "start" record must have seq 0, found seq ${r.seq}`);
+      const gap = r.follows === undefined ? null : runGap(r.follows as string);
+      if (gap !== null) return fail(place, r.seq, `this run (pid ${r.pid}) ${gap}`);
       const old = open.get(r.pid);
       if (old) endWithoutStop(old, 'the process crashed or the log was cut (its pid was later reused)');
       stopped.delete(r.pid);
@@ -133,7 +143,21 @@ export function createVerifier(): Verifier {
     }
     records++;
     head = l.hash;
+    if (recent.push(l.hash) > RECENT) recent.shift();
     return true;
+  }
+
+  /** Why a run's start does not follow the lines before it, or null. A concurrent writer may add a few between. */
+  function runGap(follows: string): string | null {
+    if (follows === GENESIS) {
+      return records === 0 ? null : 'began with an empty log, yet records come before it: the log file was deleted or ' +
+        'replaced before this run (or a rotation broke off between its rename and its first record)';
+    }
+    if (recent.includes(follows)) return null;
+    const last = `the log ended with a line of SHA-256 ${follows.slice(0, 16)}… when it began`;
+    return records === 0 ? `is the first record, but ${last}: the records before it were deleted`
+      : `found that ${last}, and no line before it has that hash: records before this run were deleted ` +
+        '(a whole run, the end of the run before, or a whole file)';
   }
 
   return {

@@ -61,6 +61,21 @@ function openAppend(path: string): AppendFile {
     },
     size: () => bytes,
     mode: () => Number(fs.fstatSync(fd).mode) & 0o7777,
+    lastLine() {
+      try {
+        const rfd = fs.openSync(path, 'r');
+        try {
+          const size = fs.fstatSync(rfd).size, from = Math.max(0, size - (1 << 20)), buf = Buffer.alloc(size - from);
+          fs.readSync(rfd, buf, 0, buf.length, from);
+          const end = buf[buf.length - 1] === 10 ? buf.length - 1 : buf.length, nl = buf.lastIndexOf(10, end - 1);
+          return size === 0 ? null : nl >= 0 || from === 0 ? buf.subarray(nl + 1, end) : undefined;
+        } finally {
+          fs.closeSync(rfd);
+        }
+      } catch {
+        return undefined; // a sandbox may grant write only (rotation off): this run is not chained to the last
+      }
+    },
     close: () => fs.closeSync(fd),
   };
 }
