@@ -154,7 +154,7 @@ function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
 
 // Node's debugger flags, on its command line or in NODE_OPTIONS (the other runtime shows none of its own:
 // docs/running-locked-down.md, "The start-up self-audit").
-const INSPECT = /^"?(--inspect(-brk|-wait|-port)?|--debug-port)(=|"?$)/;
+const INSPECT = /^"?--(inspect|debug-port)/;
 
 export function auditGrants(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
   const inspect = (s.listed?.flags ?? []).filter((f) => INSPECT.test(f)).map((f): Finding => ({ kind: 'too_broad',

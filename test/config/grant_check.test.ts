@@ -355,9 +355,10 @@ test('`auditGrants()` refuses Deno --allow-import and an inherited folder descri
 
 test('`auditGrants()` refuses Node started with a debugger (command line or NODE_OPTIONS), sandboxed or not', () => {
   const flags = ['--inspect', '--inspect=0.0.0.0:9229', '--inspect-brk=9230', '--inspect-wait', '--inspect-port=0'];
-  const listed = { read: [...NEED.read], write: [...NEED.write], flags: [...flags, '"--debug-port=1"', '--inspect-x'] };
+  const more = ['--inspect-brk-node', '"--debug-port=1"', '--input-type=module', '--stack-size=100'];
+  const listed = { read: [...NEED.read], write: [...NEED.write], flags: [...flags, ...more] };
   const sandboxed = snapshot({ runtime: 'node', version: '24.11.0', capabilities: [], listed });
-  const expected = [...flags, '--debug-port=1'];
+  const expected = [...flags, '--inspect-brk-node', '--debug-port=1'];
   const f = auditGrants(sandboxed, NEED, posix);
   assert.deepEqual(f.map((x) => x.flag), expected);
   assert.equal(verdict(f, 'production'), 'refuse');
