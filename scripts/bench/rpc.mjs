@@ -73,7 +73,7 @@ export class RpcClient {
     const p = this.pending.get(msg.id);
     if (p === undefined) return;
     this.pending.delete(msg.id);
-    p.resolve({ msg, t: performance.now() });
+    p.resolve({ msg, t: performance.now(), bytes: Buffer.byteLength(line) });
   }
 
   #write(obj) {
@@ -120,12 +120,13 @@ export class RpcClient {
     return t - this.t0;
   }
 
-  /** tools/call, timed. Returns { ms, result, error, isError }. */
+  /** tools/call, timed. Returns { ms, bytes (of the reply line), result, error, isError }. */
   async call(name, args) {
     const start = performance.now();
-    const { msg, t } = await this.request('tools/call', { name, arguments: args });
+    const { msg, t, bytes } = await this.request('tools/call', { name, arguments: args });
     return {
       ms: t - start,
+      bytes,
       result: msg.result,
       error: msg.error,
       isError: msg.error !== undefined || msg.result?.isError === true,

@@ -40,7 +40,7 @@ const WRITER_BACKLOG_CHARS = 1024 * 1024;
 export function createServer(host: Host, config: Config, audit: AuditLog, writer: MessageWriter): Server {
   const send: Sink = (m) => writer.send(m);
   const notifier = createNotifier(send, config.logLevel, host.now);
-  const services: Services = createServices(host, config, notifier, send, audit);
+  const services: Services = createServices(host, config, notifier, send, audit, () => active.size + queue.length > 0);
   const methods = createMethodTable(services, send);
   const queueMax = config.limits.inFlight * 16;
   const stateless = createStatelessEra(host, services, audit, send, (m) => methods.has(m));

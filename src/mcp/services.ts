@@ -3,9 +3,10 @@
 import type { Config } from '../config/load.ts';
 import { createDocumentCache, type DocumentCache } from '../document/document.ts';
 import { createMemoryBudget } from '../sched/memory_budget.ts';
+import { createSlicer } from '../sched/slice.ts';
 import type { RequestId } from '../jsonrpc/message.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
-import { computeNarrowing, visibleRoots, type Narrowing } from '../policy/client_roots.ts';
+import { computeNarrowing, narrowingAllowsPath, visibleRoots, type Narrowing } from '../policy/client_roots.ts';
 import { createPathRules } from '../policy/path_rules.ts';
 import { createRateLimiter, type RateLimiter } from '../policy/rate_limit.ts';
 import type { Confinement } from '../policy/resolver.ts';
@@ -43,8 +44,12 @@ const ROOTS_TIMEOUT_MS = 5000;
 const CONSENT_MEMORY_MS = 10 * 60 * 1000;
 const DOC_CACHE_BYTES = 64 * 1024 * 1024;
 const SEARCH_CACHE_CHARS = 160 * 1024 * 1024;
+const STAND_ASIDE_MS = 20;
 
-export function createServices(host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void, audit: AuditLog | null = null): Services {
+export function createServices(
+  host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void, audit: AuditLog | null = null,
+  busy: () => boolean = () => false,
+): Services {
   const writableOk = config.files.writableFolders.map((p) => compileGlob(p));
   const confinement: Confinement = {
     host,
@@ -140,10 +145,38 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
     });
   }
 
+  const confirmPolicy = createConfirmPolicy(config.confirm.paths, config.confirm.largerThan);
+  const corpus = createSearchCorpus(SEARCH_CACHE_CHARS, host.now, docs.decode, memory);
+  // While the client settles in, the texts a search would read are read into the search cache, so the
+  // session's first search is as fast as a warm one (docs/performance.md, "Warm-up"): through the
+  // search's own walk and loader, never a consent-gated or narrowed-away file, within limits.memoryBytes
+  // of text, a file at a time, standing aside while any request runs. One audit record says what it read.
+  async function warmUp(): Promise<void> {
+    const started = host.now();
+    const signal = new AbortController().signal; // never aborted: the process exit ends it
+    const slice = createSlicer(host, signal);
+    const read = { files: 0, chars: 0, stoodAside: 0 };
+    const pace = async () => {
+      for (; busy(); read.stoodAside++) await new Promise<void>((r) => host.setTimer(STAND_ASIDE_MS, r));
+      await slice.tick();
+    };
+    for (const root of visibleRoots(config.roots, narrowing)) {
+      // Walked as search_docs walks (same limits), paced per entry: the walk ends as the root's snapshot.
+      const o = { confinement, root, maxDepth: config.limits.depth, maxVisited: config.limits.walkEntries, signal };
+      await corpus.stream(o, async (f) => {
+        await pace();
+        if (confirmPolicy.needs(f.path, f.size) || !narrowingAllowsPath(narrowing, root.name, f.path)) return true;
+        const text = corpus.room(f.size, config.limits.memoryBytes) ? await corpus.text(confinement, f, signal) : null;
+        read.files += text === null ? 0 : 1;
+        read.chars += text?.length ?? 0;
+        return true;
+      }).catch(() => undefined); // over limits.walkEntries: search refuses the root too
+    }
+    audit?.write({ event: 'warm_up', outcome: 'info', detail: { ...read, ms: Math.round(host.now() - started) } });
+  }
+
   return {
-    host, config, confinement, notifier, askConsent,
-    confirmPolicy: createConfirmPolicy(config.confirm.paths, config.confirm.largerThan),
-    docs, corpus: createSearchCorpus(SEARCH_CACHE_CHARS, host.now, docs.decode, memory),
+    host, config, confinement, notifier, askConsent, confirmPolicy, corpus, docs,
     tools: createToolTable(config.limits),
     limiter: createRateLimiter({ perMinute: config.limits.callsPerMinute, burst: config.limits.burst, now: host.now }),
     narrowing: () => narrowing,
@@ -151,7 +184,10 @@ export function createServices(host: Host, config: Config, notifier: Notifier, s
     setClient(caps) {
       clientCaps = caps;
     },
-    clientReady: fetchRoots,
+    clientReady() {
+      fetchRoots();
+      void settled.then(warmUp);
+    },
     rootsChanged: fetchRoots,
     onResponse(id, result, error) {
       const key = String(id);

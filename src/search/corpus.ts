@@ -55,6 +55,8 @@ export type SearchCorpus = {
    * identity, same text, so the same counts and sections), or null when that text is not cached.
    */
   readonly rankMemo: (entry: CorpusEntry, text: string) => RankMemo | null;
+  /** Whether a text of `size` would be kept with at most `max` characters held (a warm-up reads only those). */
+  readonly room: (size: number, max: number) => boolean;
 };
 
 type Cached = { readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null };
@@ -156,5 +158,6 @@ export function createSearchCorpus(
       const hit = holding(entry, text);
       return hit ? (hit.memo ??= { counts: new Map(), bySection: new Map(), index: null }) : null;
     },
+    room: (size, max) => size <= cacheChars / 8 && held + size <= Math.min(cacheChars, max),
   };
 }

@@ -50,18 +50,14 @@ export type TokenSink = (token: string, offset: number) => void;
 /** Lowercased, stemmed tokens of `text` in reading order; identifiers also yield their compound form. */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  forEachToken(text, (token) => {
-    out.push(token);
-  });
+  forEachToken(text, (token) => void out.push(token));
   return out;
 }
 
 /** Distinct tokens of a query, first occurrence first, at most 32. */
 export function queryTerms(query: string): string[] {
   const seen = new Set<string>();
-  forEachToken(query, (token) => {
-    if (seen.size < MAX_QUERY_TERMS) seen.add(token);
-  });
+  forEachToken(query, (token) => void (seen.size < MAX_QUERY_TERMS && seen.add(token)));
   return [...seen];
 }
 

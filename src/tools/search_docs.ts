@@ -178,7 +178,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           hits.push({
             path: r.key, line, column: best?.column ?? 1,
             snippet: best ? escapeControls(best.text) : cutAround(lines[line - 1] ?? '', 1, 0),
-            heading: nullableEscaped(section.title),
+            heading: section.title === null ? null : escapeControls(section.title),
             headingPath: [...section.path, ...(section.title === null ? [] : [section.title])].map(escapeControls),
             score, ...context((n) => lines[n - 1] ?? '', lines.length, line, contextLines),
           });
@@ -213,10 +213,6 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
       return page(count > skip + limit);
     },
   });
-}
-
-function nullableEscaped(s: string | null): string | null {
-  return s === null ? null : escapeControls(s);
 }
 
 /** Context lines around `line` (1-based) of a text of `count` lines, each cut like a snippet. */

@@ -1,0 +1,84 @@
+// The warm-up after the handshake (issue 13, part 4): while the client settles in, the server reads
+// into its search cache exactly what a search may read, stands aside while any request runs, and says
+// what it read in one `warm_up` audit record. Asserted by counts and order, never by time.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeTree } from '../helpers/fixtures.ts';
+import { type Client, HANG_GUARD_MS, type Json, RUNTIME, startServer } from '../helpers/harness.ts';
+
+const PUBLIC = 'public page about search\n';
+const GATED = 'GATED-CANARY private numbers\n';
+
+/** Waits (hang guard only) until the audit log holds the warm-up record, and returns every record. */
+async function untilWarm(c: Client): Promise<Json[]> {
+  const until = Date.now() + HANG_GUARD_MS;
+  for (;;) {
+    const records = c.auditRecords();
+    if (records.some((r) => r['event'] === 'warm_up')) return records;
+    if (Date.now() > until) throw new Error('no warm_up record');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const warmOf = (records: Json[]) => records.find((r) => r['event'] === 'warm_up')?.['detail'] as Json;
+const line = (m: Json) => JSON.stringify(m) + '\n';
+const initialize = (caps: Json) =>
+  line({
+    jsonrpc: '2.0',
+    id: 'init',
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: caps, clientInfo: { name: 'e2e', version: '1' } },
+  }) + line({ jsonrpc: '2.0', method: 'notifications/initialized' });
+
+describe(`warm-up after the handshake (${RUNTIME})`, () => {
+  const files: Record<string, string> = { 'private/plan.md': GATED, '.env': 'DENIED=1\n', 'big.md': 'x'.repeat(5000) };
+  for (let i = 0; i < 40; i++) files[`docs/page${i}.md`] = PUBLIC;
+  const root = makeTree(files);
+  const config = {
+    roots: [{ name: 'docs', path: root }],
+    confirm: { paths: ['private/**'], largerThan: 4000, timeoutMs: HANG_GUARD_MS },
+  };
+
+  test('reads every file a search may read and nothing else: no consent-gated, large-gated or denied file', async () => {
+    const c = await startServer({ config });
+    try {
+      c.sendRaw(initialize({}));
+      const warm = warmOf(await untilWarm(c));
+      assert.deepEqual({ files: warm['files'], chars: warm['chars'] }, { files: 40, chars: 40 * PUBLIC.length });
+      assert.equal(warm['stoodAside'], 0, 'no request ran meanwhile');
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a request in flight holds the warm-up back; pings are answered meanwhile', async () => {
+    const c = await startServer({ config });
+    let ask: (m: Json) => void = () => undefined;
+    const asked = new Promise<Json>((r) => (ask = r));
+    c.onServerRequest = (m) => (ask(m), null); // answered below, once the pings are through
+    try {
+      // One write: the read that waits for consent is running before the warm-up takes its first step.
+      const read = { name: 'read_doc', arguments: { root: 'docs', path: 'private/plan.md' } };
+      c.sendRaw(
+        initialize({ elicitation: {} }) + line({ jsonrpc: '2.0', id: 'read', method: 'tools/call', params: read }),
+      );
+      assert.equal((await asked)['method'], 'elicitation/create');
+      for (let i = 0; i < 3; i++) assert.deepEqual((await c.request('ping')).result, {});
+      assert.ok(!c.auditRecords().some((r) => r['event'] === 'warm_up'), 'no warm-up while the read waits');
+      c.send({ jsonrpc: '2.0', id: (await asked)['id'], result: { action: 'accept', content: { allow: true } } });
+      const reply = await c.waitFor((m) => m.id === 'read');
+      assert.ok(JSON.stringify(reply.result).includes('GATED-CANARY'), 'the consented read is served');
+      const records = await untilWarm(c);
+      const warm = warmOf(records);
+      assert.ok(
+        (warm['stoodAside'] as number) >= 1,
+        JSON.stringify(records.map((r) => [r['event'], r['tool'], r['detail']])),
+      );
+      assert.equal(warm['files'], 40, 'the consented file is still not warmed: consent is for the read, not search');
+      const seq = (pred: (r: Json) => boolean) => records.findIndex(pred);
+      assert.ok(seq((r) => r['tool'] === 'read_doc') < seq((r) => r['event'] === 'warm_up'), 'the read finished first');
+    } finally {
+      await c.close();
+    }
+  });
+});
