@@ -39,7 +39,9 @@ test(`a client that stops reading gets every reply later, and the server's memor
     const peak = peakRssMiB(c.proc.pid);
     if (peak !== null) {
       // 600 replies of 100 KB held at once would be 60 MB of strings, several times over in copies.
-      const limit = RUNTIME === 'deno' ? 240 : 160; // Deno keeps more garbage than Node (docs/performance.md)
+      // Deno keeps more garbage than Node (docs/performance.md); both hold the file's text in the search
+      // cache too, read by the warm-up after the handshake (Node: peak 145 MiB without it, 168 with it).
+      const limit = RUNTIME === 'deno' ? 240 : 180;
       assert.ok(
         peak < limit,
         `peak RSS ${peak.toFixed(0)} MiB (while paused: ${whilePaused?.toFixed(0)} MiB), limit ${limit}`,
