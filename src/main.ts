@@ -87,6 +87,8 @@ function serve(host: Host, config: Config, audit: AuditLog, given: { rootsGiven:
   });
   host.onSignal('SIGTERM', () => void stop('sigterm', false));
   host.onSignal('SIGINT', () => void stop('sigint', false));
+  // SIGUSR1 opens Node's inspector when the permission model is off; a listener keeps it shut (docs/security.md).
+  if (host.platform !== 'win32') host.onSignal('SIGUSR1', () => undefined);
   host.onStdoutGone(() => void stop('stdout_closed', false));
   const names = config.roots.map((r) => r.name).join(', ');
   host.writeStderr(`docwarden ${SERVER_VERSION} (${host.runtime} ${host.runtimeVersion}, ${config.mode} mode): serving ${config.roots.length} root(s): ${names}; audit log: ${config.audit.path === 'stderr' ? 'stderr' : 'file'}; ${confinementLine(host)}\n`);

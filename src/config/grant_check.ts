@@ -99,9 +99,8 @@ export function probePlan(need: Need, p: PathOps, home: string | null): ProbePla
 const probed = (path: string, p: PathOps): string => (path.endsWith(`${p.sep}${PROBE_NAME}`) ? p.dirname(path) : path);
 
 /** Keeps only the outermost of the granted paths: granting a folder grants what is below it. */
-function outermost(paths: readonly string[], p: PathOps): string[] {
-  return paths.filter((x) => !paths.some((y) => y !== x && covers(y, x, p)));
-}
+const outermost = (paths: readonly string[], p: PathOps): string[] =>
+  paths.filter((x) => !paths.some((y) => y !== x && covers(y, x, p)));
 
 /** Paths for a message, with the rotated names of a log folded into "log (and .1 to .N)". */
 function listPaths(paths: readonly string[]): string {

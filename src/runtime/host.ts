@@ -95,7 +95,7 @@ export type Host = {
   readonly writeStdout: (text: string) => Promise<void>;
   readonly writeStderr: (text: string) => void;
   readonly onStdoutGone: (fn: () => void) => void;
-  readonly onSignal: (signal: 'SIGTERM' | 'SIGINT', fn: () => void) => void;
+  readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1', fn: () => void) => void;
   readonly exit: (code: number) => never;
   readonly memoryRss: () => number;
 };

@@ -92,8 +92,7 @@ function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
     const all = { readAll: true, writeAll: true, read: [...plan.read], write: [...plan.write], capabilities: [] };
     return { runtime: 'node', version, sandboxed: false, ...all, listed, inherited: [] };
   }
-  const has = (scope: string, reference?: string): boolean =>
-    orNull(() => (reference === undefined ? permission.has(scope) : permission.has(scope, reference))) === true;
+  const has = (scope: string, reference?: string): boolean => orNull(() => permission.has(scope, reference)) === true;
   return {
     runtime: 'node', version, sandboxed: true,
     readAll: has('fs.read'), writeAll: has('fs.write'),

@@ -329,6 +329,18 @@ describe('a grant broader than the config needs', { skip }, () => {
     assert.match(check.stdout, /drop --inspect=127\.0\.0\.1:0: a debugger port[^]*the server refuses to start/);
   });
 
+  test('node without its permission model: SIGUSR1 does not open the inspector, the server keeps serving', {
+    skip: process.platform === 'win32' && 'POSIX signals',
+  }, async () => {
+    const own = fixture('production');
+    const c = start({ command: process.execPath, args: [BUNDLE, '--config', own.config] });
+    await c.initialize();
+    c.proc.kill('SIGUSR1'); // what any process allowed to signal it could send (a candidate under verify, too)
+    assert.match(c.textOf(await c.call('read_doc', { path: 'guide.md' })), /locked down text/);
+    assert.equal((await c.close()).code, 0, c.stderr);
+    assert.doesNotMatch(c.stderr, /Debugger listening|Starting inspector/, c.stderr);
+  });
+
   test('`check` under deno -A names the flag and says production would refuse', () => {
     const r = spawnSync(DENO, ['run', '-A', BUNDLE, 'check', '--config', prod.config], { encoding: 'utf8', env: ENV });
     assert.equal(r.status, 0, r.stderr);
