@@ -1,5 +1,8 @@
 // Command-line parsing: a closed set of flags and subcommands; anything else is an error that names it.
-import { LAUNCH_FLAGS, LAUNCH_USAGE, readLaunchOptions, type LaunchOptions } from './launch_args.ts';
+import { LAUNCH_CLIENTS, type LaunchClient, type LaunchRequest, type LaunchRuntime } from './launch.ts';
+
+type LaunchOptions = Omit<LaunchRequest, 'rootsGiven' | 'logGiven'>;
+const LAUNCH_FLAGS: readonly string[] = ['--runtime', '--client', '--node-version', '--command'];
 
 export type Command =
   | { readonly kind: 'serve' }
@@ -30,7 +33,12 @@ Commands:
                       docwarden call search_docs '{"query":"install"}' --config config.dev.json
   verify-log FILE     Check the audit log's hash chain (and its rotated files FILE.1, FILE.2, ...);
                       exit 1 at the first broken or missing record
-${LAUNCH_USAGE}
+  launch              Print the least-privilege launch line for this config, or a client's snippet:
+                      --runtime deno|node (default: the running one)
+                      --client claude-desktop|claude-code|vscode|cursor (default: a plain command line)
+                      --node-version X (picks --experimental-permission or --permission; default: running Node)
+                      --command PATH (the runtime binary to name; default: the running one when it matches)
+
 Options:
   --config FILE       JSON config (see README); without it the strict production defaults apply
   --root DIR          A documentation root (repeatable); replaces the config's roots
@@ -89,4 +97,27 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     throw new UsageError(`Cannot parse arguments: ${launchFlags[0]?.[0]} is an option of the launch command; see --help`);
   }
   return { command, configPath, rootArgs, logPath };
+}
+
+/** Reads the launch flags; returns the reason as a string when a value is not allowed. */
+function readLaunchOptions(flags: readonly (readonly [string, string])[]): LaunchOptions | string {
+  let runtime: LaunchRuntime | null = null;
+  let client: LaunchClient | null = null;
+  let nodeVersion: string | null = null;
+  let command: string | null = null;
+  for (const [flag, value] of flags) {
+    if (flag === '--runtime') {
+      if (value !== 'deno' && value !== 'node') return `--runtime must be deno or node (got ${JSON.stringify(value.slice(0, 40))})`;
+      runtime = value;
+    } else if (flag === '--client') {
+      const found = LAUNCH_CLIENTS.find((c) => c === value);
+      if (found === undefined) return `--client must be one of ${LAUNCH_CLIENTS.join(', ')} (got ${JSON.stringify(value.slice(0, 40))})`;
+      client = found;
+    } else if (flag === '--node-version') {
+      if (!/^v?\d+(\.\d+){0,2}$/.test(value)) return `--node-version must look like 20, 22.13 or 24.11.1 (got ${JSON.stringify(value.slice(0, 40))})`;
+      nodeVersion = value;
+    } else command = value;
+  }
+  if (nodeVersion !== null && runtime === 'deno') return '--node-version applies to --runtime node only';
+  return { runtime, client, nodeVersion, command };
 }

@@ -1,65 +1,129 @@
-// `docwarden check`: validates the config, prints the effective policy, and counts per root what the
-// rules expose and what they hide (by rule and deny pattern, never file contents).
+// One walk of a root with two consumers: `docwarden check` (what the rules expose and hide, by rule)
+// and the start-up census (what the deny rules hide, by pattern). Neither ever names a file's content.
 import type { Config } from '../config/load.ts';
 import type { Root } from '../policy/resolver.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { createPathRules, extensionAllowed, foldName, segmentAllowed } from '../policy/path_rules.ts';
 import { writableByOthers } from '../policy/resolver.ts';
-import type { Host } from '../runtime/host.ts';
+import type { FileKind, Host } from '../runtime/host.ts';
 
-export type RootCensus = {
-  readonly files: number;
-  readonly folders: number;
-  readonly hidden: Readonly<Record<string, number>>;
-  readonly truncated: boolean;
-  /** Folders (root-relative, "." the root) that users other than the root's owner can write. */
-  readonly writable: readonly string[];
-};
+/** One listed entry: `denied` is the deny pattern that hides it; `deep` means a folder at limits.depth. */
+type Entry = { abs: string; rel: string; name: string; kind: FileKind; deep: boolean; denied: string | undefined };
+type Walk = { visited: number; truncated: boolean; unreadable: number; writable: string[] };
 
-const MAX_VISITS = 1_000_000;
+const YIELD_EVERY = 256;
 
-export async function census(host: Host, config: Config, root: Root): Promise<RootCensus> {
-  const rules = createPathRules(config.files.extensions, config.files.deny, config.files.hidden);
-  const patterns = config.files.deny.map((p) => ({ p, g: compileGlob(foldName(p), { caseInsensitive: true }) }));
-  const owner = (await host.lstat(root.path)).uid;
-  const writable: string[] = writableByOthers(await host.lstat(root.path), owner) ? ['.'] : [];
-  const hidden: Record<string, number> = {};
-  const bump = (k: string) => void (hidden[k] = (hidden[k] ?? 0) + 1);
-  let files = 0;
-  let folders = 0;
-  let visits = 0;
-  async function visit(dir: string, depth: number): Promise<void> {
+/**
+ * Walks a root by the folder listing's entry types (no stat per entry), entering a folder only when
+ * `visit` says so and never through a symlink, up to limits.walkEntries, yielding to the event loop every
+ * few hundred entries so requests are served meanwhile. With `writable`, also names the folders (root-
+ * relative, "." the root) that users other than the root's owner can write. Null if aborted.
+ */
+async function walkRoot(
+  host: Host, config: Config, root: Root, writable: boolean, signal: AbortSignal | null, visit: (e: Entry) => boolean,
+): Promise<Walk | null> {
+  const rules = config.files.deny.map((p) => ({ p, whole: p.includes('/'), g: compileGlob(foldName(p), { caseInsensitive: true }) }));
+  const owner = writable ? (await host.lstat(root.path)).uid : 0;
+  const w: Walk = { visited: 0, truncated: false, unreadable: 0, writable: [] };
+  const stack = [{ abs: root.path, rel: '', depth: 1 }];
+  while (stack.length > 0 && !w.truncated) {
+    const dir = stack.pop() as { abs: string; rel: string; depth: number };
+    const st = writable ? await host.lstat(dir.abs).catch(() => null) : null;
+    if (st !== null && writableByOthers(st, owner)) w.writable.push(dir.rel || '.');
     let entries;
     try {
-      entries = await host.readdir(dir);
+      entries = await host.readdir(dir.abs, config.limits.walkEntries - w.visited + 1);
     } catch {
-      return bump('unreadable folder');
+      w.unreadable++; // the server cannot serve it either
+      continue;
     }
     for (const e of entries) {
-      if (++visits > MAX_VISITS) return;
-      const deny = patterns.find((x) => x.g.matches(foldName(e.name)));
-      if (deny) { bump(`deny pattern ${deny.p}`); continue; }
-      if (!segmentAllowed(rules, e.name)) { bump(e.name.startsWith('.') ? 'dot-file or dot-folder' : 'unsafe name'); continue; }
-      const abs = host.path.join(dir, e.name);
-      const st = await host.lstat(abs).catch(() => null);
-      if (st === null) continue;
-      if (st.kind === 'symlink') { if (config.files.symlinks === 'deny') bump('symlink'); continue; }
-      if (st.kind === 'dir') {
-        folders++;
-        if (writableByOthers(st, owner)) writable.push(host.path.relative(root.path, abs).split(host.path.sep).join('/'));
-        if (depth < config.limits.depth) await visit(abs, depth + 1);
-        else bump('deeper than limits.depth');
-        continue;
+      if (++w.visited > config.limits.walkEntries) {
+        w.truncated = true;
+        break;
       }
-      if (st.kind !== 'file') { bump(`special file (${st.kind})`); continue; }
-      if (!extensionAllowed(rules, e.name)) { bump('extension not allowed'); continue; }
-      if (st.nlink > 1 && !config.files.hardLinks) { bump('hard link'); continue; }
+      if (w.visited % YIELD_EVERY === 0) {
+        await host.yieldNow();
+        if (signal?.aborted) return null;
+      }
+      const rel = dir.rel === '' ? e.name : `${dir.rel}/${e.name}`;
+      const denied = rules.find((r) => r.g.matches(foldName(r.whole ? rel : e.name)))?.p;
+      const abs = host.path.join(dir.abs, e.name);
+      const deep = dir.depth >= config.limits.depth;
+      if (visit({ abs, rel, name: e.name, kind: e.kind, deep, denied }) && e.kind === 'dir' && !deep) {
+        stack.push({ abs, rel, depth: dir.depth + 1 });
+      }
+    }
+  }
+  w.visited = Math.min(w.visited, config.limits.walkEntries);
+  return w;
+}
+
+/** For `check`: what the rules expose, and every entry they hide, by rule. */
+export async function census(host: Host, config: Config, root: Root) {
+  const rules = createPathRules(config.files.extensions, config.files.deny, config.files.hidden);
+  const hidden: Record<string, number> = {};
+  const bump = (k: string, n = 1) => void (n > 0 && (hidden[k] = (hidden[k] ?? 0) + n));
+  const hide = (why: string) => (bump(why), false);
+  const found: Entry[] = [];
+  let folders = 0;
+  const w = await walkRoot(host, config, root, true, null, (e) => {
+    if (e.denied !== undefined) return hide(`deny pattern ${e.denied}`);
+    if (!segmentAllowed(rules, e.name)) return hide(e.name.startsWith('.') ? 'dot-file or dot-folder' : 'unsafe name');
+    if (e.kind === 'symlink') return config.files.symlinks === 'deny' && hide('symlink');
+    if (e.kind !== 'dir') {
+      found.push(e); // looked at (one stat each) once the walk is done
+      return false;
+    }
+    folders++;
+    if (e.deep) bump('deeper than limits.depth');
+    return true;
+  }) as Walk;
+  bump('unreadable folder', w.unreadable);
+  let files = 0;
+  for (const e of found) {
+    const st = await host.lstat(e.abs).catch(() => null);
+    if (st === null) continue;
+    if (st.kind !== 'file') bump(`special file (${st.kind})`);
+    else if (!extensionAllowed(rules, e.name)) bump('extension not allowed');
+    else if (st.nlink > 1 && !config.files.hardLinks) bump('hard link');
+    else {
       if (st.size > config.files.maxFileBytes) bump('larger than files.maxFileBytes (listed, not readable)');
       files++;
     }
   }
-  await visit(root.path, 1);
-  return { files, folders, hidden, truncated: visits > MAX_VISITS, writable };
+  return { files, folders, hidden, truncated: w.truncated, writable: w.writable };
+}
+
+/**
+ * For the start-up census: what the deny rules hide under one root, by pattern (a denied folder counts
+ * once); under path-based confinement, the folders other users can write (20 named). Null if aborted.
+ */
+export async function secretCensus(host: Host, config: Config, root: Root, signal: AbortSignal, pathBased = false) {
+  const started = host.now();
+  const counts = new Map<string, number>();
+  const w = await walkRoot(host, config, root, pathBased, signal, (e) => {
+    if (e.denied !== undefined) counts.set(e.denied, (counts.get(e.denied) ?? 0) + 1);
+    return e.denied === undefined && (config.files.hidden || !e.name.startsWith('.'));
+  });
+  if (w === null) return null;
+  const byCount = (a: { pattern: string; count: number }, b: typeof a) => b.count - a.count || (a.pattern < b.pattern ? -1 : 1);
+  const hidden = [...counts].map(([pattern, count]) => ({ pattern, count })).sort(byCount);
+  return {
+    root: root.name, hidden, total: hidden.reduce((n, h) => n + h.count, 0), visited: w.visited, truncated: w.truncated,
+    ms: Math.round(host.now() - started),
+    ...(w.writable.length > 0 ? { writable: { count: w.writable.length, first: w.writable.slice(0, 20) } } : {}),
+  };
+}
+
+/** One stderr line: counts by pattern, never a file name. */
+export function formatCensus(c: NonNullable<Awaited<ReturnType<typeof secretCensus>>>): string {
+  const what = c.total === 0 ? 'hide nothing' : `hide ${c.total} entr${c.total === 1 ? 'y' : 'ies'} (${c.hidden.map((h) => `${h.pattern} ${h.count}`).join(', ')})`;
+  const scope = c.truncated ? `stopped after ${c.visited} entries (limits.walkEntries)` : `${c.visited} entr${c.visited === 1 ? 'y' : 'ies'} scanned`;
+  const w = c.writable;
+  const shared = w ? `; ${w.count} folder(s) writable by other users (${w.first.join(', ')}${w.count > w.first.length ? ', …' : ''}): ` +
+    'production refuses them under path-based confinement unless files.writableFolders names them' : '';
+  return `root "${c.root}": the deny rules ${what}; ${scope} in ${c.ms} ms${shared}`;
 }
 
 export async function runCheck(host: Host, config: Config): Promise<string> {

@@ -1,12 +1,7 @@
 // Start-up guard rails (docs/security.md, "Start-up guard rails"). Another user who can write the config could widen
 // what is served; one who can write the audit log or its folder could rewrite or pre-create the record.
-// Production refuses such locations (mode & 0o002), development warns; group-writable always warns. Also
-// counts, by pattern and never by name, the entries the deny rules hide in each root (`secretCensus`).
-import { compileGlob } from '../policy/glob.ts';
-import { foldName } from '../policy/path_rules.ts';
-import { writableByOthers } from '../policy/resolver.ts';
+// Production refuses such locations (mode & 0o002), development warns; group-writable always warns.
 import type { Host } from '../runtime/host.ts';
-import type { Root } from '../policy/resolver.ts';
 import type { Config } from './load.ts';
 
 /** `refuse` stops a production start; `note` is for the audit record only (a check that could not run). */
@@ -91,79 +86,4 @@ export function checkOpenLog(config: Config, mode: number | null): GuardFinding[
     out.push({ level: 'warn', message: `the audit log ${q(path)} is readable by other users (mode ${octal(mode)}); it holds redacted request details; fix: chmod 600 ${q(path)}` });
   }
   return out;
-}
-
-export type SecretCensus = {
-  readonly root: string;
-  /** Entries hidden by each deny pattern; a denied folder counts once (it is not entered). */
-  readonly hidden: readonly { readonly pattern: string; readonly count: number }[];
-  readonly total: number;
-  readonly visited: number;
-  readonly truncated: boolean;
-  readonly ms: number;
-  /** Under path-based confinement: folders other users can write (root-relative, "." the root; 20 named). */
-  readonly writable?: { readonly count: number; readonly first: readonly string[] };
-};
-
-const YIELD_EVERY = 256;
-
-/**
- * Counts what the deny rules hide under one root, by pattern, never naming a file. Uses the folder
- * listing's entry types only (no stat per file), stops at limits.walkEntries, never enters symlinks, and
- * yields to the event loop every few hundred entries so requests are served meanwhile. Null if aborted.
- */
-export async function secretCensus(
-  host: Host, config: Config, root: Root, signal: AbortSignal, pathBased = false,
-): Promise<SecretCensus | null> {
-  const started = host.now();
-  const rules = config.files.deny.map((p) => ({ p, whole: p.includes('/'), g: compileGlob(foldName(p), { caseInsensitive: true }) }));
-  const owner = pathBased ? (await host.lstat(root.path)).uid : 0;
-  const writable: string[] = [];
-  const counts = new Map<string, number>();
-  const stack: { abs: string; rel: string; depth: number }[] = [{ abs: root.path, rel: '', depth: 1 }];
-  let visited = 0;
-  let truncated = false;
-  while (stack.length > 0 && !truncated) {
-    const dir = stack.pop() as { abs: string; rel: string; depth: number };
-    const st = pathBased ? await host.lstat(dir.abs).catch(() => null) : null;
-    if (st !== null && writableByOthers(st, owner)) writable.push(dir.rel || '.');
-    let entries;
-    try {
-      entries = await host.readdir(dir.abs, config.limits.walkEntries - visited + 1);
-    } catch {
-      continue; // unreadable: the server cannot serve it either
-    }
-    for (const e of entries) {
-      if (++visited > config.limits.walkEntries) {
-        truncated = true;
-        break;
-      }
-      if (visited % YIELD_EVERY === 0) {
-        await host.yieldNow();
-        if (signal.aborted) return null;
-      }
-      const rel = dir.rel === '' ? e.name : `${dir.rel}/${e.name}`;
-      const hit = rules.find((r) => r.g.matches(foldName(r.whole ? rel : e.name)));
-      if (hit) counts.set(hit.p, (counts.get(hit.p) ?? 0) + 1);
-      else if (e.kind === 'dir' && dir.depth < config.limits.depth && (config.files.hidden || !e.name.startsWith('.'))) {
-        stack.push({ abs: host.path.join(dir.abs, e.name), rel, depth: dir.depth + 1 });
-      }
-    }
-  }
-  const hidden = [...counts].map(([pattern, count]) => ({ pattern, count })).sort((a, b) => b.count - a.count || (a.pattern < b.pattern ? -1 : 1));
-  const total = hidden.reduce((n, h) => n + h.count, 0);
-  return {
-    root: root.name, hidden, total, visited: Math.min(visited, config.limits.walkEntries), truncated, ms: Math.round(host.now() - started),
-    ...(writable.length > 0 ? { writable: { count: writable.length, first: writable.slice(0, 20) } } : {}),
-  };
-}
-
-/** One stderr line: counts by pattern, never a file name. */
-export function formatCensus(c: SecretCensus): string {
-  const what = c.total === 0 ? 'hide nothing' : `hide ${c.total} entr${c.total === 1 ? 'y' : 'ies'} (${c.hidden.map((h) => `${h.pattern} ${h.count}`).join(', ')})`;
-  const scope = c.truncated ? `stopped after ${c.visited} entries (limits.walkEntries)` : `${c.visited} entr${c.visited === 1 ? 'y' : 'ies'} scanned`;
-  const w = c.writable;
-  const shared = w ? `; ${w.count} folder(s) writable by other users (${w.first.join(', ')}${w.count > w.first.length ? ', …' : ''}): ` +
-    'production refuses them under path-based confinement unless files.writableFolders names them' : '';
-  return `root "${c.root}": the deny rules ${what}; ${scope} in ${c.ms} ms${shared}`;
 }

@@ -7,25 +7,20 @@ import { CONFIG_SCHEMA, DEFAULTS, DEFAULT_DENY, type LOG_LEVELS, type RawConfig 
 
 export type Mode = 'production' | 'development';
 
+/** A section of the config file with every key present (the defaults fill what the file leaves out). */
+type Section<K extends 'files' | 'limits' | 'audit' | 'confirm'> = {
+  readonly [P in keyof Required<RawConfig>[K]]-?: Required<RawConfig>[K][P];
+};
+
 export type Config = {
   readonly mode: Mode;
   readonly source: string | null;
   readonly roots: readonly Root[];
-  readonly files: {
-    readonly extensions: readonly string[];
-    readonly deny: readonly string[];
-    readonly hidden: boolean;
-    readonly symlinks: 'deny' | 'within-root';
-    readonly hardLinks: boolean;
-    readonly binary: 'refuse' | 'blob';
-    readonly maxFileBytes: number;
-    readonly redactSecrets: boolean;
-    readonly writableFolders: readonly string[];
-  };
-  readonly limits: typeof DEFAULTS.limits extends infer L ? { readonly [K in keyof L]: number } : never;
-  readonly audit: { readonly path: string; readonly rotateBytes: number; readonly keep: number };
+  readonly files: Section<'files'>;
+  readonly limits: Section<'limits'>;
+  readonly audit: Section<'audit'>;
   /** Reads that need the user's explicit consent (elicitation), by path glob or size. */
-  readonly confirm: { readonly paths: readonly string[]; readonly largerThan: number; readonly timeoutMs: number };
+  readonly confirm: Section<'confirm'>;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 };
 

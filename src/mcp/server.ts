@@ -1,9 +1,8 @@
 // The message loop: the first message picks the era for the process (initialize: handshake; _meta:
-// stateless 2026-07-28); requests run concurrently under an in-flight cap and a bounded queue (stdin
-// pauses when it fills, whatever the messages) with deadlines and cancellation; one audit record per request.
+// stateless 2026-07-28); admitted requests go to the request queue (request_run.ts); every request ends
+// in one reply shaped by its era and one audit record.
 import type { AuditLog } from '../audit/log.ts';
 import type { Config } from '../config/load.ts';
-import { failure } from '../errors/failure.ts';
 import { RPC } from '../jsonrpc/codes.ts';
 import { parseFrame, type Message, type RequestId } from '../jsonrpc/message.ts';
 import { sniffId } from '../jsonrpc/sniff_id.ts';
@@ -16,14 +15,13 @@ import { startHandshake } from './handshake_era.ts';
 import { carriesStatelessMeta } from './versions.ts';
 import { createNotifier } from './notifier.ts';
 import { RpcError } from './rpc_error.ts';
-import { createServices, type Services } from './services.ts';
+import { createServices } from './services.ts';
 import { createMethodTable } from './methods.ts';
 import { errorMessage, inEra, type Outcome, type Reply } from './outcome.ts';
-import { runRequest, type Params, type Pending, type Running } from './request_run.ts';
+import { createRequestQueue, type Params, type Pending, type Settled } from './request_run.ts';
 import { createStatelessEra } from './stateless_era.ts';
 
 type Sink = (message: unknown) => void;
-type Entry = Running & { readonly done: Promise<void> };
 
 export type Server = {
   readonly onFrame: (frame: LineFrame) => void;
@@ -35,67 +33,49 @@ export type Server = {
 };
 
 const SHUTDOWN_GRACE_MS = 500;
-const WRITER_BACKLOG_CHARS = 1024 * 1024;
+
+/** The reply as the era shapes it (a result through `finish`, an error in its codes), with the code sent. */
+function shape(e: Era | null, id: RequestId, method: string, reply: Reply): { message: unknown; code: number | null } {
+  if ('result' in reply) {
+    return { message: { jsonrpc: '2.0', id, result: e ? e.finish(method, reply.result) : reply.result }, code: null };
+  }
+  const error = inEra(reply.error, e?.name === 'stateless');
+  return { message: errorMessage(id, error), code: error.code };
+}
+
+type RecordFields = {
+  id?: RequestId | undefined; method?: string | undefined; started: number; outcome: Outcome; code?: number | null;
+  reason?: string | undefined; detail?: string | undefined; tool?: string | undefined; args?: unknown;
+  files?: readonly string[]; bytes?: number | undefined; redacted?: readonly { family: string; count: number }[] | undefined;
+};
+
+/** The one audit record of a request. */
+function recordRequest(host: Host, audit: AuditLog, era: string, p: RecordFields): void {
+  // Document access always has a record of its own; what a client may repeat at will can be coalesced.
+  const reads = (p.tool !== undefined || p.method === 'resources/read') && p.reason !== 'rate_limited';
+  (reads ? audit.write : audit.note)({
+    event: 'request', era, id: p.id, method: p.method, tool: p.tool, args: p.args,
+    files: p.files && p.files.length > 0 ? p.files : undefined, outcome: p.outcome, code: p.code ?? null,
+    reason: p.reason ?? null, ms: Math.round((host.now() - p.started) * 10) / 10, bytes: p.bytes, detail: p.detail,
+    redacted: p.redacted,
+  });
+}
 
 export function createServer(host: Host, config: Config, audit: AuditLog, writer: MessageWriter): Server {
   const send: Sink = (m) => writer.send(m);
   const notifier = createNotifier(send, config.logLevel, host.now);
-  const services: Services = createServices(host, config, notifier, send, audit, () => active.size + queue.length > 0);
+  // The warm-up stands aside while any request runs or waits (requests is defined below, asked later).
+  const services = createServices(host, config, notifier, send, audit, () => requests.busy());
   const methods = createMethodTable(services, send);
-  const queueMax = config.limits.inFlight * 16;
   const stateless = createStatelessEra(host, services, audit, send, (m) => methods.has(m));
   let era: Era | null = null; // decided by the first request that says which era it speaks
   let closing = false;
-  let paused = false;
-  const active = new Map<string, Entry>();
   let junkRun = 0; // lines in a row that are not JSON (which get a reply: docs/protocol.md, "Lines that are not JSON")
-  const queue: Pending[] = [];
-
-  const keyOf = (id: RequestId) => `${typeof id}:${id}`, eraName = () => era?.version ?? 'none';
+  const eraName = () => era?.version ?? 'none';
+  const record = (p: RecordFields) => recordRequest(host, audit, eraName(), p);
   /** A frame or message refused before it became a request of an era. */
   const refused = (r: { event: string; id?: RequestId | undefined; code: number; reason: string; bytes?: number }) =>
     audit.note({ era: eraName(), outcome: 'refused', ...r });
-
-  // Back-pressure: stop reading stdin while the queue or the unwritten replies are too long; a drained
-  // writer resumes both (a paused stdin with nothing pending would let the process exit).
-  function flow(): void {
-    const writerBusy = writer.pending() > queueMax || writer.pendingChars() > WRITER_BACKLOG_CHARS;
-    const busy = queue.length >= queueMax || writerBusy;
-    if (busy && !paused) {
-      paused = true;
-      host.pauseStdin();
-    } else if (!busy && paused && !closing && queue.length < queueMax / 2) {
-      paused = false;
-      host.resumeStdin();
-    }
-    if (writerBusy) void writer.flushed().then(pump);
-  }
-
-  /** The reply as the era shapes it (a result through `finish`, an error in its codes), with the code sent. */
-  type Shaped = { readonly message: unknown; readonly code: number | null };
-  function shape(e: Era | null, id: RequestId, method: string, reply: Reply): Shaped {
-    if ('result' in reply) {
-      return { message: { jsonrpc: '2.0', id, result: e ? e.finish(method, reply.result) : reply.result }, code: null };
-    }
-    const error = inEra(reply.error, e?.name === 'stateless');
-    return { message: errorMessage(id, error), code: error.code };
-  }
-
-  type RecordFields = {
-    id?: RequestId | undefined; method?: string | undefined; started: number; outcome: Outcome; code?: number | null;
-    reason?: string | undefined; detail?: string | undefined; tool?: string | undefined; args?: unknown;
-    files?: readonly string[]; bytes?: number | undefined; redacted?: readonly { family: string; count: number }[] | undefined;
-  };
-  function record(p: RecordFields): void {
-    // Document access always has a record of its own; what a client may repeat at will can be coalesced.
-    const reads = (p.tool !== undefined || p.method === 'resources/read') && p.reason !== 'rate_limited';
-    (reads ? audit.write : audit.note)({
-      event: 'request', era: eraName(), id: p.id, method: p.method, tool: p.tool, args: p.args,
-      files: p.files && p.files.length > 0 ? p.files : undefined, outcome: p.outcome, code: p.code ?? null,
-      reason: p.reason ?? null, ms: Math.round((host.now() - p.started) * 10) / 10, bytes: p.bytes, detail: p.detail,
-      redacted: p.redacted,
-    });
-  }
 
   /** Answers a request without running it (refused, or answered by the era): one reply, one record. */
   function settleNow(e: Era | null, respond: Sink, id: RequestId, method: string, at: number, reply: Reply): void {
@@ -105,15 +85,9 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     record({ id, method, started: at, outcome: code === null ? 'ok' : 'refused', code, reason });
   }
 
-  async function run(p: Pending): Promise<void> {
-    const current = era;
-    let release: () => void = () => undefined;
-    const done = new Promise<void>((r) => (release = r));
-    const entry: Entry = { abort: new AbortController(), cancelled: false, done };
-    active.set(keyOf(p.id), entry);
-    const { ending, audit: a, files } = await runRequest(host, config.limits.deadlineMs, methods, p, entry);
-    active.delete(keyOf(p.id));
-    const shaped = ending.reply === null || entry.cancelled ? null : shape(current, p.id, p.method, ending.reply);
+  /** A request that ran: its record, its log messages, then its reply (none when the client cancelled it). */
+  function settled(p: Pending, { ending, audit: a, files, cancelled }: Settled): void {
+    const shaped = ending.reply === null || cancelled ? null : shape(p.era, p.id, p.method, ending.reply);
     const outcome = a.outcome ?? ending.outcome;
     record({
       id: p.id, method: p.method, started: p.received, outcome, code: shaped?.code ?? null, tool: a.tool, args: a.args,
@@ -122,91 +96,66 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     });
     // Log messages carry no paths, arguments or reasons (those stay in the audit log), and go out before
     // the reply: the stateless era sends them only then.
-    if (!entry.cancelled) {
+    if (!cancelled) {
       const what = { method: p.method, tool: a.tool ?? null };
       const message = 'A request was refused by the access policy (details in the audit log)';
       if (outcome === 'denied') p.context.log('notice', 'policy', { message, ...what });
       p.context.log('debug', 'requests', { ...what, outcome, ms: Math.round(host.now() - p.received) });
     }
     if (shaped) p.respond(shaped.message);
-    release();
-    pump();
   }
-
-  function pump(): void {
-    // Replies not yet written count against the work in flight: a slow reader must slow us down.
-    const writerFree = () => writer.pendingChars() <= WRITER_BACKLOG_CHARS;
-    const free = () => active.size < config.limits.inFlight && !closing && writerFree();
-    while (queue.length > 0 && free()) void run(queue.shift() as Pending);
-    flow();
-  }
+  const requests = createRequestQueue(host, config.limits, methods, writer, settled);
 
   function onRequest(id: RequestId, method: string, params: Params, respond: Sink): void {
     const received = host.now();
     const refuse = (error: RpcError) => settleNow(era, respond, id, method, received, { error });
     if (closing) return refuse(new RpcError(RPC.INTERNAL_ERROR, 'Server is shutting down', 'shutdown'));
-    if (era === null) {
-      if (method === 'initialize') {
-        try {
-          const started = startHandshake(params, services, notifier, (m) => methods.has(m));
-          era = started.era;
-          respond({ jsonrpc: '2.0', id, result: started.handshake.result });
-          const detail = { client: started.handshake.clientInfo };
-          audit.write({ event: 'request', era: eraName(), id, method, outcome: 'ok', code: null, reason: null, ms: 0,
-            detail });
-        } catch (err) {
-          if (err instanceof RpcError) return refuse(err);
-          throw err;
-        }
-        return;
+    if (era !== null) return admit(era, id, method, params, respond, received);
+    if (method === 'initialize') {
+      try {
+        const started = startHandshake(params, services, notifier, (m) => methods.has(m));
+        era = started.era;
+        respond({ jsonrpc: '2.0', id, result: started.handshake.result });
+        const detail = { client: started.handshake.clientInfo };
+        audit.write({ event: 'request', era: eraName(), id, method, outcome: 'ok', code: null, reason: null, ms: 0, detail });
+      } catch (err) {
+        if (err instanceof RpcError) return refuse(err);
+        throw err;
       }
-      // server/discover is a probe: it is answered without committing the process to an era, so a
-      // client that falls back to initialize on the same process still can.
-      if (carriesStatelessMeta(params) || method === 'server/discover') {
-        if (method !== 'server/discover') era = stateless;
-        return admit(stateless, id, method, params, respond, received);
-      }
-      if (method === 'ping') return settleNow(null, respond, id, method, received, { result: {} });
-      // Neither era yet: a handshake client must initialize; a 2026-07-28 request lacks its _meta.
-      const message = 'Invalid params: send initialize first, or carry the 2026-07-28 per-request params._meta';
-      return refuse(new RpcError(RPC.INVALID_PARAMS, message, 'not_initialized'));
+      return;
     }
-    admit(era, id, method, params, respond, received);
+    // server/discover is a probe: it is answered without committing the process to an era, so a
+    // client that falls back to initialize on the same process still can.
+    if (carriesStatelessMeta(params) || method === 'server/discover') {
+      if (method !== 'server/discover') era = stateless;
+      return admit(stateless, id, method, params, respond, received);
+    }
+    if (method === 'ping') return settleNow(null, respond, id, method, received, { result: {} });
+    // Neither era yet: a handshake client must initialize; a 2026-07-28 request lacks its _meta.
+    const message = 'Invalid params: send initialize first, or carry the 2026-07-28 per-request params._meta';
+    return refuse(new RpcError(RPC.INVALID_PARAMS, message, 'not_initialized'));
   }
 
   function admit(e: Era, id: RequestId, method: string, params: Params, respond: Sink, received: number): void {
     const admission = e.admit(method, params);
     if (admission.kind === 'refuse') return settleNow(e, respond, id, method, received, { error: admission.error });
     if (admission.kind === 'answer') return settleNow(e, respond, id, method, received, { result: admission.result });
-    if (active.has(keyOf(id)) || queue.some((q) => q.id === id)) {
+    if (requests.has(id)) {
       const message = 'Invalid request: this id is already in use by a request in flight';
       const duplicate = new RpcError(RPC.INVALID_REQUEST, message, 'duplicate_id');
       return settleNow(null, respond, id, method, received, { error: duplicate });
     }
-    queue.push({ id, method, params, respond, received, context: admission.context });
-    pump();
+    requests.push({ id, method, params, respond, received, era: e, context: admission.context });
   }
 
   function onNotification(method: string, params: Params): void {
     audit.note({ event: 'notification', era: eraName(), method: method.slice(0, 128), outcome: 'info' });
     if (era === null) return; // ignored before the era is known (docs/protocol.md, "JSON-RPC rules")
-    if (method === 'notifications/cancelled') {
-      const target = params?.['requestId'];
-      if (typeof target !== 'string' && typeof target !== 'number') return;
-      const running = active.get(keyOf(target));
-      if (running) {
-        running.cancelled = true;
-        running.abort.abort(failure('cancelled', 'Cancelled by the client'));
-        return;
-      }
-      const i = queue.findIndex((q) => q.id === target);
-      if (i >= 0) {
-        const [q] = queue.splice(i, 1);
-        if (q) record({ id: q.id, method: q.method, started: q.received, outcome: 'cancelled', reason: 'cancelled' });
-      }
-      return;
-    }
-    era.notification(method, params);
+    if (method !== 'notifications/cancelled') return era.notification(method, params);
+    const target = params?.['requestId'];
+    if (typeof target !== 'string' && typeof target !== 'number') return;
+    const q = requests.cancel(target);
+    if (q) record({ id: q.id, method: q.method, started: q.received, outcome: 'cancelled', reason: 'cancelled' });
   }
 
   function onMessage(m: Message, sink: Sink): void {
@@ -232,8 +181,9 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     if (frame.kind === 'unparseable') return parseError({ reason: frame.reason, bytes: text.length });
     junkRun = 0;
     if (frame.kind === 'single') return onMessage(frame.message, send);
-    const refuseBatch = (sink: Sink, id: RequestId, method: string, message: string) =>
-      settleNow(null, sink, id, method, host.now(), { error: new RpcError(RPC.INVALID_REQUEST, message, 'batch_not_allowed') });
+    const refuseBatch = (sink: Sink, id: RequestId, method: string, message: string) => settleNow(
+      null, sink, id, method, host.now(), { error: new RpcError(RPC.INVALID_REQUEST, message, 'batch_not_allowed') },
+    );
     dispatchBatch(frame.messages, era?.batches === true, eraName(), send, onMessage, refuseBatch);
   }
 
@@ -247,19 +197,14 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       refused({ event: 'request', id, code: RPC.INVALID_REQUEST, reason: 'line_too_large', bytes: frame.bytes });
       if (id !== undefined) send(errorMessage(id, { code: RPC.INVALID_REQUEST, message }));
     },
-    flow,
-    async drain() {
-      while (queue.length > 0 || active.size > 0) await Promise.all([...active.values()].map((x) => x.done));
-    },
+    flow: requests.flow,
+    drain: requests.drain,
     async abortAll(why) {
       closing = true;
-      for (const q of queue.splice(0)) {
+      await requests.abortAll(SHUTDOWN_GRACE_MS, (q) => {
         q.respond(errorMessage(q.id, { code: RPC.INTERNAL_ERROR, message: 'Server is shutting down' }));
         record({ id: q.id, method: q.method, started: q.received, outcome: 'cancelled', reason: why });
-      }
-      for (const x of active.values()) x.abort.abort(failure('cancelled', 'Server is shutting down'));
-      const grace = new Promise<void>((r) => host.setTimer(SHUTDOWN_GRACE_MS, r));
-      await Promise.race([Promise.all([...active.values()].map((x) => x.done)), grace]);
+      });
     },
   };
 }

@@ -8,7 +8,7 @@ import { isPlainObject } from '../jsonrpc/message.ts';
 import { consentAnswer, consentForm, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
 import type { Host } from '../runtime/host.ts';
 import { InputRequired, type Era } from './era.ts';
-import { instructionsFor, serverInfoFor } from './lifecycle.ts';
+import { instructionsFor, serverInfoFor } from './handshake_era.ts';
 import { createNotifier, isLogLevel } from './notifier.ts';
 import { createRequestStates } from './request_state.ts';
 import { RpcError } from './rpc_error.ts';

@@ -249,13 +249,3 @@ function starLiteralGlob(body: string, fold: boolean): Glob {
     },
   };
 }
-
-/** Whether the pattern uses any glob syntax (an unescaped `*`, `?`, `[` or `{`). */
-export function globHasMagic(pattern: string): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') i++;
-    else if (c === '*' || c === '?' || c === '[' || c === '{') return true;
-  }
-  return false;
-}

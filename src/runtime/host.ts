@@ -97,5 +97,4 @@ export type Host = {
   readonly onStdoutGone: (fn: () => void) => void;
   readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1', fn: () => void) => void;
   readonly exit: (code: number) => never;
-  readonly memoryRss: () => number;
 };

@@ -244,6 +244,5 @@ export function createNodeHost(): Host {
     onStdoutGone: (fn) => void (stdoutGone = fn),
     onSignal: (sig, fn) => void process.on(sig, fn),
     exit: (code) => process.exit(code),
-    memoryRss: () => process.memoryUsage.rss(),
   };
 }

@@ -15,7 +15,6 @@ const CONTENT_UNSAFE = new RegExp(`[\\x00-\\x08\\x0B-\\x1F${UNSAFE}]`, 'g');
 // The same for names shown one per line in listings, where \n and \t would forge extra entries or columns.
 const NAME_UNSAFE = new RegExp(`[\\x00-\\x1F${UNSAFE}]`, 'g');
 // Non-global twin for testing: a global regex's `test()` keeps `lastIndex` between calls.
-const CONTENT_UNSAFE_ANY = new RegExp(CONTENT_UNSAFE.source);
 
 function visible(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
@@ -30,9 +29,4 @@ export function escapeControls(s: string): string {
 /** Like `escapeControls()`, but also escapes \n and \t (for file names and other one-line values). */
 export function escapeName(s: string): string {
   return s.replace(NAME_UNSAFE, visible);
-}
-
-/** Whether `escapeControls()` would change `s` (\n and \t are safe). */
-export function hasUnsafeChars(s: string): boolean {
-  return CONTENT_UNSAFE_ANY.test(s);
 }

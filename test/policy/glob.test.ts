@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileGlob, globHasMagic } from '../../src/policy/glob.ts';
+import { compileGlob } from '../../src/policy/glob.ts';
 
 function check(pattern: string, yes: readonly string[], no: readonly string[], caseInsensitive = false): void {
   const glob = compileGlob(pattern, { caseInsensitive });
@@ -127,9 +127,4 @@ test('`compileGlob()` matches pathological patterns in linear time', () => {
   for (const g of globs) assert.equal(g.matches(name), false);
   assert.equal(compileGlob('**/a/**/a/**/a/**/a/**/b').matches(deep), false);
   assert.equal(compileGlob('*a*a*a*a*a*a*a*a*a*a').matches(name), true);
-});
-
-test('`globHasMagic()` detects unescaped glob syntax only', () => {
-  for (const p of ['*.md', 'a?', '[ab]', '{a,b}', 'docs/**']) assert.equal(globHasMagic(p), true, p);
-  for (const p of ['README.md', 'docs/a.md', '\\*.md', 'a\\?b', 'a]b}']) assert.equal(globHasMagic(p), false, p);
 });
