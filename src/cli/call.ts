@@ -4,9 +4,9 @@
 import type { AuditLog } from '../audit/log.ts';
 import type { Config } from '../config/load.ts';
 import { createNotifier } from '../mcp/notifier.ts';
+import { RpcError } from '../jsonrpc/codes.ts';
 import { createServices } from '../mcp/services.ts';
 import { callTool, type CallAudit } from '../mcp/tools_api.ts';
-import { RpcError } from '../mcp/rpc_error.ts';
 import { featuresOf, LATEST_VERSION } from '../mcp/versions.ts';
 import type { Host } from '../runtime/host.ts';
 

@@ -2,7 +2,7 @@
 // Keeps the exhaustion rule: line scanners only (no backtracking-prone regexes on document text),
 // at most MAX_HEADINGS headings, titles cut to MAX_TITLE characters.
 
-import { extensionOf } from './media_type.ts';
+import { extensionOf } from '../policy/path_rules.ts';
 
 export type Heading = { readonly level: number; readonly title: string; readonly line: number }; // line is 1-based
 export type DocFormat = 'markdown' | 'rst' | 'asciidoc' | 'text';

@@ -1,5 +1,6 @@
 // Media types by file extension, for resources and read results. Keeps the read-only rule simple:
 // the type comes from the name alone, never from sniffing content.
+import { extensionOf } from '../policy/path_rules.ts';
 
 const BY_EXTENSION: ReadonlyMap<string, string> = new Map([
   ['md', 'text/markdown'], ['markdown', 'text/markdown'], ['mdx', 'text/markdown'],
@@ -22,13 +23,6 @@ const BY_EXTENSION: ReadonlyMap<string, string> = new Map([
 const TEXT_APPLICATION_TYPES: ReadonlySet<string> = new Set([
   'application/json', 'application/yaml', 'application/toml', 'application/xml', 'image/svg+xml',
 ]);
-
-/** Lower-cased extension of the last path segment without the dot; '' for none or a dotfile. */
-export function extensionOf(path: string): string {
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
-}
 
 export function mediaTypeOf(path: string): string {
   return BY_EXTENSION.get(extensionOf(path)) ?? 'application/octet-stream';

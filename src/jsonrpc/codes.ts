@@ -1,4 +1,5 @@
-// JSON-RPC 2.0 and MCP error codes: the one table (docs/style.md, "Errors: one table, one mapping").
+// JSON-RPC 2.0 and MCP error codes: the one table (docs/style.md, "Errors: one table, one mapping"), and the
+// error sent to the peer with the internal reason kept for the audit log only.
 export const RPC = {
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,
@@ -16,3 +17,15 @@ export const RPC = {
 } as const;
 
 export type RpcCode = (typeof RPC)[keyof typeof RPC];
+
+export class RpcError extends Error {
+  readonly code: RpcCode;
+  readonly reason: string;
+  readonly data: unknown;
+  constructor(code: RpcCode, message: string, reason: string, data?: unknown) {
+    super(message);
+    this.code = code;
+    this.reason = reason;
+    this.data = data;
+  }
+}

@@ -3,7 +3,7 @@
 // looks, and how the server may talk back (log messages, consent prompts) in that era.
 import type { AskConsent } from '../policy/confirm.ts';
 import type { LogLevel } from './notifier.ts';
-import type { RpcError } from './rpc_error.ts';
+import type { RpcError } from '../jsonrpc/codes.ts';
 import type { Features } from './versions.ts';
 
 /** What an era makes of one request before it runs. */

@@ -3,11 +3,10 @@
 // negotiated version defines); session-wide capabilities, ping, logging/setLevel, client roots and
 // elicitation through server-to-client requests.
 import type { Root } from '../policy/resolver.ts';
-import { RPC } from '../jsonrpc/codes.ts';
+import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import type { Era } from './era.ts';
 import type { Notifier } from './notifier.ts';
-import { RpcError } from './rpc_error.ts';
 import type { Services } from './services.ts';
 import { carriesStatelessMeta, featuresOf, negotiate, type Features } from './versions.ts';
 

@@ -1,13 +1,11 @@
 // The method table both eras share (a Map, so "__proto__" or "toString" are just unknown methods).
 // Each handler receives a request scope and returns the result object or throws an RpcError; the era
 // supplies what differs (features, consent, logging) through the scope's context.
-import { RPC } from '../jsonrpc/codes.ts';
+import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import type { ToolContext } from '../tools/context.ts';
-import { complete } from './completion.ts';
 import { createProgress, isLogLevel } from './notifier.ts';
 import { rateLimitText } from './outcome.ts';
-import { listResources, listTemplates, readResource } from './resources.ts';
-import { RpcError } from './rpc_error.ts';
+import { complete, listResources, listTemplates, readResource } from './resources.ts';
 import type { Services } from './services.ts';
 import { callTool, listTools, type CallAudit } from './tools_api.ts';
 import { countRedactions } from '../audit/redact.ts';

@@ -2,10 +2,9 @@
 // client gets in its era and to the outcome and reason its audit record keeps. Which rule refused and an
 // exception's own text reach the audit log only.
 import { Failure, isHiddenReason, NOT_FOUND_MESSAGE } from '../errors/failure.ts';
-import { RPC } from '../jsonrpc/codes.ts';
+import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import type { RequestId } from '../jsonrpc/message.ts';
 import { InputRequired } from './era.ts';
-import { RpcError } from './rpc_error.ts';
 
 export type Outcome = 'ok' | 'error' | 'denied' | 'refused' | 'cancelled';
 

@@ -3,7 +3,7 @@
 // client's cancellation and shutdown use. The handler's result or exception becomes an Ending
 // (outcome.ts); the loop (server.ts) replies, logs and writes the one audit record from it.
 import { failure } from '../errors/failure.ts';
-import { RPC } from '../jsonrpc/codes.ts';
+import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import type { RequestId } from '../jsonrpc/message.ts';
 import type { Host } from '../runtime/host.ts';
 import type { MessageWriter } from '../transport/writer.ts';
@@ -11,7 +11,6 @@ import { quote } from '../validate/schema.ts';
 import type { Era, EraRequestContext } from './era.ts';
 import type { CallAudit, MethodTable, RequestScope } from './methods.ts';
 import { endingOf, type Ending } from './outcome.ts';
-import { RpcError } from './rpc_error.ts';
 
 export type Params = Readonly<Record<string, unknown>> | undefined;
 

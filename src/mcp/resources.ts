@@ -1,12 +1,13 @@
 // Documents as MCP resources: docs://<root>/<path>. Listing is paginated; reading re-runs the full
 // confinement; a missing and a denied document give the same -32002 error (docs/protocol.md, "Resources and
-// completion").
-import type { Root } from '../policy/resolver.ts';
+// completion"). Completion of the templates' `path` suggests names one folder level at a time, through
+// the same walker as listings, so it never suggests anything outside the roots.
 import { Failure } from '../errors/failure.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
-import { RPC } from '../jsonrpc/codes.ts';
+import { RPC, RpcError } from '../jsonrpc/codes.ts';
+import { isPlainObject } from '../jsonrpc/message.ts';
 import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
-import { readConfinedFile } from '../policy/resolver.ts';
+import { readConfinedFile, type Root } from '../policy/resolver.ts';
 import { jsonBytes, utf8Length } from '../text/utf8.ts';
 import { walk } from '../policy/walker.ts';
 import { consentToRead } from '../policy/confirm.ts';
@@ -14,9 +15,9 @@ import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { docUri, parseDocUri } from '../formats/doc_uri.ts';
 import type { ToolContext } from '../tools/context.ts';
 import { resourceError } from './outcome.ts';
-import { RpcError } from './rpc_error.ts';
 
 const PAGE = 200;
+const MAX_VALUES = 100;
 const NOT_FOUND = 'Resource not found or not allowed';
 
 export async function listResources(ctx: ToolContext, cursor: unknown): Promise<unknown> {
@@ -130,4 +131,50 @@ function textHead(text: string, budget: number): string {
     if (cost <= budget) return text.slice(0, cut);
     end = Math.floor((cut * budget) / cost);
   }
+}
+
+/** completion/complete for the resource templates' `path` argument. */
+export async function complete(ctx: ToolContext, params: Readonly<Record<string, unknown>> | undefined): Promise<unknown> {
+  const ref = params?.['ref'];
+  const argument = params?.['argument'];
+  if (!isPlainObject(ref) || !isPlainObject(argument)) {
+    throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: completion/complete needs `ref` and `argument` objects', 'invalid_params');
+  }
+  if (ref['type'] !== 'ref/resource') throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: only resource templates can be completed (no prompts here)', 'invalid_params');
+  const uri = ref['uri'];
+  const name = argument['name'];
+  const value = argument['value'];
+  if (typeof uri !== 'string' || typeof name !== 'string' || typeof value !== 'string' || value.length > 1024) {
+    throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `ref.uri`, `argument.name` and `argument.value` must be strings (value at most 1024 chars)', 'invalid_params');
+  }
+  const empty = { completion: { values: [], total: 0, hasMore: false } };
+  const match = /^docs:\/\/([A-Za-z0-9][A-Za-z0-9_-]{0,31})\/\{\+path\}$/.exec(uri);
+  const root = match ? visibleRoots(ctx.roots, ctx.narrowing).find((r) => r.name === match[1]) : undefined;
+  if (!root) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: unknown resource template', 'unknown_template');
+  if (name !== 'path') return empty;
+  const cut = value.lastIndexOf('/');
+  const folderRel = cut === -1 ? '' : value.slice(0, cut);
+  const partial = (cut === -1 ? value : value.slice(cut + 1)).toLowerCase();
+  let folder;
+  try {
+    folder = await resolveIn(ctx, root, folderRel);
+  } catch {
+    return empty; // an invalid or refused prefix completes to nothing, exactly like a missing one
+  }
+  if (folder.kind !== 'dir') return empty;
+  const values: string[] = [];
+  let total = 0;
+  await walk(ctx.confinement, folder, {
+    maxDepth: 1, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
+    enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
+    keep: (p) =>
+      (p.kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, p.rel)
+        : narrowingAllowsPath(ctx.narrowing, root.name, p)) &&
+      (p.rel.split('/').pop() ?? '').toLowerCase().startsWith(partial),
+  }, (e) => {
+    total++;
+    if (values.length < MAX_VALUES) values.push(e.path.kind === 'dir' ? `${e.path.rel}/` : e.path.rel);
+    return true;
+  });
+  return { completion: { values, total, hasMore: total > values.length } };
 }

@@ -3,18 +3,16 @@
 // in one reply shaped by its era and one audit record.
 import type { AuditLog } from '../audit/log.ts';
 import type { Config } from '../config/load.ts';
-import { RPC } from '../jsonrpc/codes.ts';
+import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import { parseFrame, type Message, type RequestId } from '../jsonrpc/message.ts';
 import { sniffId } from '../jsonrpc/sniff_id.ts';
 import type { Host } from '../runtime/host.ts';
 import type { Frame as LineFrame } from '../transport/line_reader.ts';
 import type { MessageWriter } from '../transport/writer.ts';
-import { dispatchBatch } from './batch.ts';
 import type { Era } from './era.ts';
 import { startHandshake } from './handshake_era.ts';
 import { carriesStatelessMeta } from './versions.ts';
 import { createNotifier } from './notifier.ts';
-import { RpcError } from './rpc_error.ts';
 import { createServices } from './services.ts';
 import { createMethodTable } from './methods.ts';
 import { errorMessage, inEra, type Outcome, type Reply } from './outcome.ts';
@@ -33,6 +31,39 @@ export type Server = {
 };
 
 const SHUTDOWN_GRACE_MS = 500;
+
+/**
+ * JSON-RPC batches: accepted only under protocol 2025-03-26 (docs/protocol.md, "Handshake era"), answered
+ * with one array holding every response once the last is ready; elsewhere each request in it is refused.
+ */
+function dispatchBatch(
+  messages: readonly Message[],
+  allowed: boolean,
+  eraName: string,
+  send: Sink,
+  onMessage: (m: Message, sink: Sink) => void,
+  refuse: (sink: Sink, id: RequestId, method: string, message: string) => void,
+): void {
+  if (!allowed) {
+    // Each request is refused with its own reply and record; an invalid member is answered (and
+    // recorded) as if it came alone.
+    for (const m of messages) {
+      if (m.kind === 'request') refuse(send, m.id, m.method, `Invalid request: JSON-RPC batches are accepted only under protocol version 2025-03-26 (negotiated: ${eraName})`);
+      else if (m.kind === 'invalid') onMessage(m, send);
+    }
+    return;
+  }
+  const replies: unknown[] = [];
+  let waiting = messages.filter((m) => m.kind === 'request' || (m.kind === 'invalid' && m.id !== undefined)).length;
+  const collect: Sink = (r) => {
+    replies.push(r);
+    if (--waiting === 0) send(replies);
+  };
+  for (const m of messages) {
+    if (m.kind === 'request' && m.method === 'initialize') refuse(collect, m.id, m.method, 'Invalid request: initialize must not be part of a batch');
+    else onMessage(m, collect);
+  }
+}
 
 /** The reply as the era shapes it (a result through `finish`, an error in its codes), with the code sent. */
 function shape(e: Era | null, id: RequestId, method: string, reply: Reply): { message: unknown; code: number | null } {

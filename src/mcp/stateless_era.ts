@@ -1,17 +1,17 @@
 // The stateless era (MCP 2026-07-28): no initialize and no session. Every request carries its version
 // and the client's capabilities in `_meta`; results carry `resultType` and caching hints; the server
 // never sends requests of its own, so consent is asked through an input-required result whose
-// `requestState` is signed (request_state.ts).
+// `requestState` travels with the client: signed with a per-process HMAC key, bound to the method, the
+// call's arguments and the document, with an expiry (confirm.timeoutMs) and single use.
 import type { AuditLog } from '../audit/log.ts';
-import { RPC } from '../jsonrpc/codes.ts';
+import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { consentAnswer, consentForm, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
 import type { Host } from '../runtime/host.ts';
+import { decodeBase64Url, encodeBase64Url } from '../text/base64url.ts';
 import { InputRequired, type Era } from './era.ts';
 import { instructionsFor, serverInfoFor } from './handshake_era.ts';
 import { createNotifier, isLogLevel } from './notifier.ts';
-import { createRequestStates } from './request_state.ts';
-import { RpcError } from './rpc_error.ts';
 import type { Services } from './services.ts';
 import { ALL_VERSIONS, META, STATELESS_FEATURES, STATELESS_VERSION } from './versions.ts';
 
@@ -132,4 +132,55 @@ export function createStatelessEra(host: Host, services: Services, audit: AuditL
       return out;
     },
   };
+}
+
+type StatePayload = { readonly method: string; readonly digest: string; readonly subject: string };
+
+const MAX_REMEMBERED = 10_000;
+
+/** `ttlMs`: how long the user has to answer (confirm.timeoutMs); an older state is refused. */
+export function createRequestStates(host: Host, ttlMs: number) {
+  const key = host.randomBytes(32);
+  const used = new Map<string, number>(); // nonce -> expiry, for single use
+  const sign = (body: string) => host.hmacSha256Hex(key, body);
+  return {
+    issue(payload: StatePayload): string {
+      const nonce = Array.from(host.randomBytes(12), (b) => b.toString(16).padStart(2, '0')).join('');
+      const body = JSON.stringify({ v: 1, n: nonce, exp: Math.round(host.now() + ttlMs), ...payload });
+      const encoded = encodeBase64Url(body);
+      return `${encoded}.${sign(encoded)}`;
+    },
+    /** Ok if the state is authentic, unexpired, unused and matches; otherwise the reason. */
+    verify(state: string, expected: StatePayload): { ok: true } | { ok: false; reason: string } {
+      const dot = state.lastIndexOf('.');
+      if (dot <= 0 || state.length > 4096) return { ok: false, reason: 'malformed' };
+      const encoded = state.slice(0, dot);
+      if (!timingSafeEqual(sign(encoded), state.slice(dot + 1))) return { ok: false, reason: 'bad signature' };
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(decodeBase64Url(encoded)) as Record<string, unknown>;
+      } catch {
+        return { ok: false, reason: 'malformed' };
+      }
+      const nonce = String(body['n']);
+      if (typeof body['exp'] !== 'number' || body['exp'] < host.now()) return { ok: false, reason: 'expired' };
+      if (body['method'] !== expected.method || body['digest'] !== expected.digest || body['subject'] !== expected.subject) {
+        return { ok: false, reason: 'issued for a different request' };
+      }
+      if (used.has(nonce)) return { ok: false, reason: 'already used' };
+      // An unexpired nonce is never forgotten (forgetting it would accept a replay): when the memory is
+      // full of them, this answer is refused until some expire.
+      if (used.size >= MAX_REMEMBERED) for (const [n, exp] of used) if (exp < host.now()) used.delete(n);
+      if (used.size >= MAX_REMEMBERED) return { ok: false, reason: `too many answers pending (${MAX_REMEMBERED}); retry once older ones expire` };
+      used.set(nonce, body['exp']);
+      return { ok: true };
+    },
+  };
+}
+
+function timingSafeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }

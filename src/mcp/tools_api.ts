@@ -1,7 +1,7 @@
 // tools/list and tools/call: the closed tool table, argument validation, per-tool rate limits, and the
 // choice between an isError result and a JSON-RPC error for each way a call fails (docs/protocol.md, "Tools").
 import { Failure } from '../errors/failure.ts';
-import { RPC } from '../jsonrpc/codes.ts';
+import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import type { RateLimiter } from '../policy/rate_limit.ts';
 import { docUri } from '../formats/doc_uri.ts';
@@ -10,7 +10,6 @@ import { describeTool, type ToolTable } from '../tools/registry.ts';
 import { utf8Length } from '../text/utf8.ts';
 import { ArgumentError, quote } from '../validate/schema.ts';
 import { errorResult, rateLimitText, toolFailureText, type Outcome } from './outcome.ts';
-import { RpcError } from './rpc_error.ts';
 import type { Features } from './versions.ts';
 
 export type CallAudit = {

@@ -104,9 +104,11 @@ export function relPathAllowed(rules: PathRules, rel: string): boolean {
   return true;
 }
 
+/** Lower-cased extension of a name (or a path's last segment) without the dot; '' for none or a dotfile. */
 export function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot <= 0 ? '' : name.slice(dot + 1).toLowerCase();
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? '' : base.slice(dot + 1).toLowerCase();
 }
 
 export function extensionAllowed(rules: PathRules, name: string): boolean {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extensionOf, isTextMediaType, mediaTypeOf } from '../../src/formats/media_type.ts';
+import { isTextMediaType, mediaTypeOf } from '../../src/formats/media_type.ts';
+import { extensionOf } from '../../src/policy/path_rules.ts';
 
 test('`mediaTypeOf()` maps every known extension, ignoring case and directories', () => {
   const cases: readonly (readonly [string, string])[] = [

@@ -3,10 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { denied, failure } from '../../src/errors/failure.ts';
-import { RPC } from '../../src/jsonrpc/codes.ts';
+import { RPC, RpcError } from '../../src/jsonrpc/codes.ts';
 import { InputRequired } from '../../src/mcp/era.ts';
 import { endingOf, errorMessage, inEra, resourceError, toolFailureText } from '../../src/mcp/outcome.ts';
-import { RpcError } from '../../src/mcp/rpc_error.ts';
 
 test('`endingOf()` keeps an RpcError, counting a missing resource as a denial', () => {
   const missing = endingOf(

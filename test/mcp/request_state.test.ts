@@ -2,7 +2,7 @@
 // a different request, reuse and age.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequestStates } from '../../src/mcp/request_state.ts';
+import { createRequestStates } from '../../src/mcp/stateless_era.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 
 const base = createNodeHost();
