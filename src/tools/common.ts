@@ -1,8 +1,9 @@
 // Shared pieces of the tool layer: the root, path, cursor and limit arguments, root selection under the
-// client's narrowing, timestamps and cancellation checks.
+// client's narrowing, paging by offset, timestamps and cancellation checks.
 import type { Root } from '../policy/resolver.ts';
 import { denied, failure, Failure } from '../errors/failure.ts';
 import { visibleRoots } from '../policy/client_roots.ts';
+import { cursorInt, decodeCursor } from '../validate/cursor.ts';
 import { integer, string } from '../validate/schema.ts';
 import type { ToolContext } from './context.ts';
 
@@ -43,3 +44,25 @@ export function checkSignal(ctx: ToolContext): void {
   }
 }
 
+/** Where a paged call resumes: 0 without a cursor; a cursor must come from the same `query`. */
+export function cursorOffset(tool: string, cursor: string | undefined, query: string, what: string, max = 10_000_000): number {
+  if (cursor === undefined) return 0;
+  const c = decodeCursor(tool, cursor);
+  if (c['q'] !== query) throw failure('invalid_cursor', `Invalid cursor: it belongs to a different ${what}`);
+  return cursorInt(c, 'o', max);
+}
+
+/** One page of a walk in walk order: skips `skip` items, keeps `limit`; `take` is false once the page is full. */
+export function pageFrom<T>(skip: number, limit: number) {
+  const page = { items: [] as T[], more: false, seen: 0 };
+  const take = (item: T): boolean => {
+    if (page.seen++ < skip) return true;
+    if (page.items.length >= limit) {
+      page.more = true;
+      return false;
+    }
+    page.items.push(item);
+    return true;
+  };
+  return { page, take };
+}

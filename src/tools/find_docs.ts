@@ -7,8 +7,8 @@ import { rootFolder, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, ROOT_ARG, isoTime, limitArg, pickRoot } from './common.ts';
-import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
+import { CURSOR_ARG, ROOT_ARG, cursorOffset, isoTime, limitArg, pageFrom, pickRoot } from './common.ts';
+import { encodeCursor } from '../validate/cursor.ts';
 import { defineTool, type ToolContext } from './context.ts';
 
 const OUTPUT = object({
@@ -48,25 +48,11 @@ export function findDocsTool(maxEntries: number) {
       const root = pickRoot(ctx, args.root);
       const limit = args.limit ?? fallback;
       const query = ctx.confinement.host.sha256Hex(`${root.name}\u0000${args.pattern}`).slice(0, 32);
-      let skip = 0;
-      if (args.cursor !== undefined) {
-        const c = decodeCursor('find_docs', args.cursor);
-        if (c['q'] !== query) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different pattern');
-        skip = cursorInt(c, 'o', 10_000_000);
-      }
-      const matches: { path: string; size: number; modified: string }[] = [];
-      let seen = 0;
-      let more = false;
+      const skip = cursorOffset('find_docs', args.cursor, query, 'pattern');
       // Pages in walk order, whichever source serves them, so a cursor stays valid across both.
-      const take = (rel: string, size: number, mtimeMs: number): boolean => {
-        if (seen++ < skip) return true;
-        if (matches.length >= limit) {
-          more = true;
-          return false;
-        }
-        matches.push({ path: rel, size, modified: isoTime(mtimeMs) });
-        return true;
-      };
+      const { page, take: keep } = pageFrom<{ path: string; size: number; modified: string }>(skip, limit);
+      const take = (path: string, size: number, mtimeMs: number) => keep({ path, size, modified: isoTime(mtimeMs) });
+      const matches = page.items;
       const wanted = (p: ConfinedPath) => glob.matches(p.rel) && narrowingAllowsPath(ctx.narrowing, root.name, p);
       const options = { confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal };
       // A snapshot taken moments ago by search_docs or find_docs makes repeated name searches nearly
@@ -80,14 +66,14 @@ export function findDocsTool(maxEntries: number) {
           keep: (p) => p.kind === 'file' && wanted(p),
         }, (e) => take(e.path.rel, e.size, e.mtimeMs));
       }
-      const nextCursor = more ? encodeCursor('find_docs', { q: query, o: skip + matches.length }) : null;
+      const nextCursor = page.more ? encodeCursor('find_docs', { q: query, o: skip + matches.length }) : null;
       const text = [
         `${matches.length} document${matches.length === 1 ? '' : 's'} in ${root.name} match ${escapeName(JSON.stringify(args.pattern))}`,
         ...matches.map((m) => `${escapeName(m.path)}  (${m.size} bytes)`),
         ...(nextCursor ? [`More matches: call again with cursor "${nextCursor}"`] : []),
       ].join('\n');
       return {
-        structured: { root: root.name, pattern: escapeControls(args.pattern), matches, nextCursor, truncated: more },
+        structured: { root: root.name, pattern: escapeControls(args.pattern), matches, nextCursor, truncated: page.more },
         text,
         links: matches.slice(0, 20).map((m) => ({ root: root.name, path: m.path, mimeType: mediaTypeOf(m.path), size: m.size })),
       };

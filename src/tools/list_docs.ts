@@ -5,8 +5,8 @@ import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from 
 import { walk } from '../policy/walker.ts';
 import { escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, isoTime, limitArg, pickRoot } from './common.ts';
-import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, cursorOffset, isoTime, limitArg, pageFrom, pickRoot } from './common.ts';
+import { encodeCursor } from '../validate/cursor.ts';
 import { defineTool, type ToolContext } from './context.ts';
 
 const ENTRY = object({
@@ -47,15 +47,9 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
       const depth = args.depth ?? 1;
       const limit = args.limit ?? Math.min(200, maxEntries);
       const query = `${root.name}\u0000${folder.rel}\u0000${depth}`;
-      let skip = 0;
-      if (args.cursor !== undefined) {
-        const c = decodeCursor('list_docs', args.cursor);
-        if (c['q'] !== query) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different listing');
-        skip = cursorInt(c, 'o', 10_000_000);
-      }
-      const entries: { path: string; kind: 'file' | 'dir'; size: number | null; modified: string }[] = [];
-      let seen = 0;
-      let more = false;
+      const skip = cursorOffset('list_docs', args.cursor, query, 'listing');
+      const { page, take } = pageFrom<{ path: string; kind: 'file' | 'dir'; size: number | null; modified: string }>(skip, limit);
+      const entries = page.items;
       await walk(ctx.confinement, folder, {
         maxDepth: depth,
         maxVisited: ctx.limits.walkEntries,
@@ -65,21 +59,15 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
           : narrowingAllowsPath(ctx.narrowing, root.name, p)),
       }, (e) => {
         checkSignal(ctx);
-        if (seen++ < skip) return true;
-        if (entries.length >= limit) {
-          more = true;
-          return false;
-        }
-        entries.push({ path: e.path.rel, kind: e.path.kind, size: e.path.kind === 'file' ? e.size : null, modified: isoTime(e.mtimeMs) });
-        return true;
+        return take({ path: e.path.rel, kind: e.path.kind, size: e.path.kind === 'file' ? e.size : null, modified: isoTime(e.mtimeMs) });
       });
-      const nextCursor = more ? encodeCursor('list_docs', { q: query, o: skip + entries.length }) : null;
+      const nextCursor = page.more ? encodeCursor('list_docs', { q: query, o: skip + entries.length }) : null;
       const roots = visibleRoots(ctx.roots, ctx.narrowing).map((r) => r.name);
       const lines = entries.map((e) => (e.kind === 'dir' ? `${escapeName(e.path)}/` : `${escapeName(e.path)}  (${e.size} bytes, ${e.modified.slice(0, 10)})`));
       const head = `${root.name}:${folder.rel === '' ? '/' : folder.rel} — ${entries.length} entries` + (skip > 0 ? ` (after ${skip})` : '');
       const text = [head, ...lines, ...(nextCursor ? [`More entries: call again with cursor "${nextCursor}"`] : [])].join('\n');
       return {
-        structured: { root: root.name, roots, path: folder.rel, entries, nextCursor, truncated: more },
+        structured: { root: root.name, roots, path: folder.rel, entries, nextCursor, truncated: page.more },
         text,
         links: [],
       };

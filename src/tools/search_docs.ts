@@ -14,8 +14,8 @@ import type { Heading } from '../formats/headings.ts';
 import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, limitArg, pickRoot } from './common.ts';
-import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, cursorOffset, limitArg, pickRoot } from './common.ts';
+import { encodeCursor } from '../validate/cursor.ts';
 import { defineTool, type ToolContext } from './context.ts';
 import type { CorpusEntry } from '../search/corpus.ts';
 import { rankByWords, type RankInput } from '../search/word_rank.ts';
@@ -110,12 +110,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         }
       }
       const queryKey = ctx.confinement.host.sha256Hex(JSON.stringify([mode, args.query, root.name, folder.rel, args.glob ?? '', caseSensitive, contextLines])).slice(0, 32);
-      let skip = 0;
-      if (args.cursor !== undefined) {
-        const c = decodeCursor('search_docs', args.cursor);
-        if (c['q'] !== queryKey) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different search; repeat the same arguments with the cursor');
-        skip = cursorInt(c, 'o', 1_000_000);
-      }
+      const skip = cursorOffset('search_docs', args.cursor, queryKey, 'search; repeat the same arguments with the cursor', 1_000_000);
       const wanted = skip + limit + 1;
       // The same limits as find_docs, so both share the root's snapshot.
       const corpusOptions = {

@@ -8,13 +8,16 @@ import { createNodeHost } from '../../src/runtime/node_host.ts';
 import {
   checkSignal,
   CURSOR_ARG,
+  cursorOffset,
   FOLDER_ARG,
   isoTime,
   limitArg,
+  pageFrom,
   PATH_ARG,
   pickRoot,
   ROOT_ARG,
 } from '../../src/tools/common.ts';
+import { encodeCursor } from '../../src/validate/cursor.ts';
 import type { ToolContext } from '../../src/tools/context.ts';
 import { makeTree } from '../helpers/fixtures.ts';
 import { confinementFor } from '../helpers/policy_fixture.ts';
@@ -140,4 +143,31 @@ test('`checkSignal()` passes an active signal and throws the abort reason or can
   const deadline = new AbortController();
   deadline.abort(new Failure('deadline', 'Cannot finish: deadline'));
   assert.equal(failureOf(() => checkSignal(ctx(null, deadline.signal))).reason, 'deadline');
+});
+
+test('`pageFrom()` skips, keeps one page and says whether more exist', () => {
+  const { page, take } = pageFrom<number>(2, 3);
+  const taken = [0, 1, 2, 3, 4, 5, 6].map(take);
+  assert.deepEqual(page.items, [2, 3, 4]);
+  assert.equal(page.more, true);
+  assert.deepEqual(taken, [true, true, true, true, true, false, true]);
+  const last = pageFrom<number>(0, 5);
+  [1, 2].forEach(last.take);
+  assert.deepEqual([last.page.items, last.page.more], [[1, 2], false]);
+});
+
+test('`cursorOffset()` resumes only a cursor of the same tool and query, within the bound', () => {
+  assert.equal(cursorOffset('find_docs', undefined, 'q1', 'pattern'), 0);
+  assert.equal(cursorOffset('find_docs', encodeCursor('find_docs', { q: 'q1', o: 40 }), 'q1', 'pattern'), 40);
+  const other = failureOf(() =>
+    cursorOffset('find_docs', encodeCursor('find_docs', { q: 'q2', o: 40 }), 'q1', 'pattern')
+  );
+  assert.equal(other.reason, 'invalid_cursor');
+  assert.match(other.publicMessage, /belongs to a different pattern/);
+  const tool = failureOf(() =>
+    cursorOffset('find_docs', encodeCursor('list_docs', { q: 'q1', o: 40 }), 'q1', 'pattern')
+  );
+  assert.equal(tool.reason, 'invalid_cursor');
+  const far = encodeCursor('find_docs', { q: 'q1', o: 101 });
+  assert.equal(failureOf(() => cursorOffset('find_docs', far, 'q1', 'pattern', 100)).reason, 'invalid_cursor');
 });
