@@ -102,15 +102,8 @@ function serve(host: Host, config: Config, audit: AuditLog, given: { rootsGiven:
   host.setTimer(CENSUS_DELAY_MS, () => void reportCensus(host, config, audit, census.signal));
 }
 
-async function main(): Promise<void> {
-  const host = createNodeHost();
-  let options;
-  try {
-    options = parseArgs(host.argv);
-  } catch (err) {
-    if (err instanceof UsageError) return fail(host, err.message);
-    throw err;
-  }
+async function main(host: Host): Promise<void> {
+  const options = parseArgs(host.argv);
   if (options.command.kind === 'help') {
     await host.writeStdout(USAGE);
     return host.exit(0);
@@ -125,13 +118,7 @@ async function main(): Promise<void> {
     await host.writeStdout(r.output);
     return host.exit(r.code);
   }
-  let config: Config;
-  try {
-    config = await loadConfig(host, options);
-  } catch (err) {
-    if (err instanceof ConfigError) return fail(host, err.message);
-    throw err;
-  }
+  const config = await loadConfig(host, options);
   if (options.command.kind === 'check') {
     const grants = selfAudit(host, config, probeGrants, launchFacts().bundle);
     await host.writeStdout(`${await runCheck(host, config)}${grants.report}\n${confinementLine(host)}\n`);
@@ -139,14 +126,9 @@ async function main(): Promise<void> {
   }
   if (options.command.kind === 'launch') {
     const req = { ...options.command.launch, rootsGiven: options.rootArgs.length > 0, logGiven: options.logPath !== null };
-    try {
-      const r = await runLaunch(host, config, req, launchFacts());
-      await host.writeStdout(r.stdout);
-      host.writeStderr(r.notes);
-    } catch (err) {
-      if (err instanceof LaunchError) return fail(host, err.message);
-      throw err;
-    }
+    const r = await runLaunch(host, config, req, launchFacts());
+    await host.writeStdout(r.stdout);
+    host.writeStderr(r.notes);
     return host.exit(0);
   }
   // The runtime sandbox must not grant more than this config needs (docs/running-locked-down.md, "The
@@ -187,4 +169,9 @@ async function main(): Promise<void> {
   serve(host, config, audit, { rootsGiven: options.rootArgs.length > 0, logGiven: options.logPath !== null });
 }
 
-void main();
+const host = createNodeHost();
+// The operator's mistakes (arguments, config, launch options) end with their message and exit status 2.
+main(host).catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof LaunchError) fail(host, err.message);
+  throw err;
+});
