@@ -6,10 +6,9 @@ import { formatOf, parseHeadings } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { openConfined, readRange } from '../policy/resolver.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { PATH_ARG, ROOT_ARG, isoTime, pickRoot } from './common.ts';
 import { docUri } from '../formats/doc_uri.ts';
 import { resolveIn } from '../policy/client_roots.ts';
-import { defineTool, type ToolContext } from './context.ts';
+import { PATH_ARG, ROOT_ARG, isoTime, pickRoot, defineTool, type ToolContext } from './context.ts';
 
 const OUTPUT = object({
   root: string({ description: 'Root name', maxLength: 32 }),

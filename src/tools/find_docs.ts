@@ -7,9 +7,8 @@ import { rootFolder, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, ROOT_ARG, cursorOffset, isoTime, limitArg, pageFrom, pickRoot } from './common.ts';
 import { encodeCursor } from '../validate/cursor.ts';
-import { defineTool, type ToolContext } from './context.ts';
+import { CURSOR_ARG, ROOT_ARG, cursorOffset, isoTime, limitArg, pageFrom, pickRoot, defineTool, type ToolContext } from './context.ts';
 
 const OUTPUT = object({
   root: string({ description: 'Root searched', maxLength: 32 }),

@@ -5,9 +5,8 @@ import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from 
 import { walk } from '../policy/walker.ts';
 import { escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, cursorOffset, isoTime, limitArg, pageFrom, pickRoot } from './common.ts';
 import { encodeCursor } from '../validate/cursor.ts';
-import { defineTool, type ToolContext } from './context.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, cursorOffset, isoTime, limitArg, pageFrom, pickRoot, defineTool, type ToolContext } from './context.ts';
 
 const ENTRY = object({
   path: string({ description: 'Root-relative path', maxLength: 1024 }),

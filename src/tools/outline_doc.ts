@@ -3,12 +3,11 @@ import { failure } from '../errors/failure.ts';
 import { parseFrontMatter } from '../formats/front_matter.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string, stringMap } from '../validate/schema.ts';
-import { CURSOR_ARG, PATH_ARG, ROOT_ARG, pickRoot } from './common.ts';
 import { consentToRead } from '../policy/confirm.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { docUri } from '../formats/doc_uri.ts';
 import { resolveIn } from '../policy/client_roots.ts';
-import { defineTool, type ToolContext } from './context.ts';
+import { CURSOR_ARG, PATH_ARG, ROOT_ARG, pickRoot, defineTool, type ToolContext } from './context.ts';
 
 const PAGE = 500;
 

@@ -11,10 +11,9 @@ import { openConfined } from '../policy/resolver.ts';
 import { escapeControls } from '../text/escape.ts';
 import { jsonBytes, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, object, string } from '../validate/schema.ts';
-import { CURSOR_ARG, PATH_ARG, ROOT_ARG, pickRoot } from './common.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { resolveIn } from '../policy/client_roots.ts';
-import { defineTool, type ToolContext } from './context.ts';
+import { CURSOR_ARG, PATH_ARG, ROOT_ARG, pickRoot, defineTool, type ToolContext } from './context.ts';
 import { dataFrame } from './render.ts';
 
 const MAX_LINE = 1_000_000_000;

@@ -14,9 +14,8 @@ import type { Heading } from '../formats/headings.ts';
 import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, cursorOffset, limitArg, pickRoot } from './common.ts';
 import { encodeCursor } from '../validate/cursor.ts';
-import { defineTool, type ToolContext } from './context.ts';
+import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, cursorOffset, limitArg, pickRoot, defineTool, type ToolContext } from './context.ts';
 import type { CorpusEntry } from '../search/corpus.ts';
 import { rankByWords, type RankInput } from '../search/word_rank.ts';
 

@@ -16,7 +16,7 @@ import {
   PATH_ARG,
   pickRoot,
   ROOT_ARG,
-} from '../../src/tools/common.ts';
+} from '../../src/tools/context.ts';
 import { encodeCursor } from '../../src/validate/cursor.ts';
 import type { ToolContext } from '../../src/tools/context.ts';
 import { makeTree } from '../helpers/fixtures.ts';
