@@ -8,21 +8,17 @@ export function isLogLevel(v: unknown): v is LogLevel {
   return typeof v === 'string' && (LOG_LEVELS as readonly string[]).includes(v);
 }
 
-export type Notifier = {
-  readonly log: (level: LogLevel, logger: string, data: unknown) => void;
-  readonly setLevel: (level: LogLevel) => void;
-  readonly enable: () => void;
-};
+export type Notifier = ReturnType<typeof createNotifier>;
 
 const MAX_LOGS_PER_SECOND = 20;
 
-export function createNotifier(send: (message: unknown) => void, initial: LogLevel, now: () => number): Notifier {
+export function createNotifier(send: (message: unknown) => void, initial: LogLevel, now: () => number) {
   let threshold = LOG_LEVELS.indexOf(initial);
   let enabled = false; // nothing before the session is initialized
   let windowStart = 0;
   let sentInWindow = 0;
   return {
-    log(level, logger, data) {
+    log(level: LogLevel, logger: string, data: unknown): void {
       if (!enabled || LOG_LEVELS.indexOf(level) < threshold) return;
       const t = now();
       if (t - windowStart >= 1000) {
@@ -32,30 +28,25 @@ export function createNotifier(send: (message: unknown) => void, initial: LogLev
       if (++sentInWindow > MAX_LOGS_PER_SECOND) return;
       send({ jsonrpc: '2.0', method: 'notifications/message', params: { level, logger, data: redactValue(data) } });
     },
-    setLevel(level) {
+    setLevel(level: LogLevel): void {
       threshold = LOG_LEVELS.indexOf(level);
     },
-    enable() {
+    enable(): void {
       enabled = true;
     },
   };
 }
 
-export type ProgressReporter = {
-  readonly report: (done: number, total: number | null, message: string) => void;
-  readonly finish: () => void;
-};
-
 const PROGRESS_INTERVAL_MS = 100;
 
 export function createProgress(
   send: (message: unknown) => void, token: string | number | undefined, withMessage: boolean, now: () => number,
-): ProgressReporter {
+) {
   let last = -Infinity;
   let lastAt = -Infinity;
   let finished = false;
   return {
-    report(done, total, message) {
+    report(done: number, total: number | null, message: string): void {
       if (token === undefined || finished || done <= last) return;
       const t = now();
       if (t - lastAt < PROGRESS_INTERVAL_MS && (total === null || done < total)) return;
@@ -66,7 +57,7 @@ export function createProgress(
       if (withMessage) params['message'] = message;
       send({ jsonrpc: '2.0', method: 'notifications/progress', params });
     },
-    finish() {
+    finish(): void {
       finished = true;
     },
   };

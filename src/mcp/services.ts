@@ -1,44 +1,24 @@
 // Long-lived state one session shares across requests: the confinement, caches, rate limiter, and the
 // client's roots (fetched with server-to-client requests in their own id space, narrowing only).
 import type { Config } from '../config/load.ts';
-import { createDocumentCache, type DocumentCache } from '../document/document.ts';
+import { createDocumentCache } from '../document/document.ts';
 import { createMemoryBudget } from '../sched/memory_budget.ts';
 import { createSlicer } from '../sched/slice.ts';
-import type { RequestId } from '../jsonrpc/message.ts';
-import { isPlainObject } from '../jsonrpc/message.ts';
+import { isPlainObject, type RequestId } from '../jsonrpc/message.ts';
 import { computeNarrowing, narrowingAllowsPath, visibleRoots, type Narrowing } from '../policy/client_roots.ts';
 import { createPathRules } from '../policy/path_rules.ts';
-import { createRateLimiter, type RateLimiter } from '../policy/rate_limit.ts';
+import { createRateLimiter } from '../policy/rate_limit.ts';
 import type { Confinement } from '../policy/resolver.ts';
 import { compileGlob } from '../policy/glob.ts';
 import type { Host } from '../runtime/host.ts';
-import { createSearchCorpus, type SearchCorpus } from '../search/corpus.ts';
-import { createToolTable, type ToolTable } from '../tools/registry.ts';
+import { createSearchCorpus } from '../search/corpus.ts';
+import { createToolTable } from '../tools/registry.ts';
 import type { AuditLog } from '../audit/log.ts';
-import { consentAnswer, consentForm, createConfirmPolicy, type ConfirmPolicy, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
+import { consentAnswer, consentForm, createConfirmPolicy, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
 import type { Notifier } from './notifier.ts';
 import type { Features } from './versions.ts';
 
-export type Services = {
-  readonly host: Host;
-  readonly config: Config;
-  readonly confinement: Confinement;
-  readonly docs: DocumentCache;
-  readonly corpus: SearchCorpus;
-  readonly tools: ToolTable;
-  readonly limiter: RateLimiter;
-  readonly notifier: Notifier;
-  readonly confirmPolicy: ConfirmPolicy;
-  /** Handshake era: asks the user through elicitation/create when the client declared it. */
-  readonly askConsent: (request: ConsentRequest, features: Features) => Promise<ConsentAnswer>;
-  readonly narrowing: () => Narrowing | null;
-  /** Resolves once client roots are known (or were not declared, or did not answer in time). */
-  readonly rootsSettled: () => Promise<void>;
-  readonly setClient: (capabilities: Readonly<Record<string, unknown>>) => void;
-  readonly clientReady: () => void;
-  readonly rootsChanged: () => void;
-  readonly onResponse: (id: RequestId, result: unknown, error: unknown) => void;
-};
+export type Services = ReturnType<typeof createServices>;
 
 const ROOTS_TIMEOUT_MS = 5000;
 const CONSENT_MEMORY_MS = 10 * 60 * 1000;
@@ -49,7 +29,7 @@ const STAND_ASIDE_MS = 20;
 export function createServices(
   host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void, audit: AuditLog | null = null,
   busy: () => boolean = () => false,
-): Services {
+) {
   const writableOk = config.files.writableFolders.map((p) => compileGlob(p));
   const confinement: Confinement = {
     host,
@@ -75,6 +55,7 @@ export function createServices(
     return id;
   }
 
+  /** Handshake era: asks the user through elicitation/create when the client declared it. */
   function askConsent(r: ConsentRequest, features: Features): Promise<ConsentAnswer> {
     // Elicitation exists from 2025-06-18 on, and only when the client declared the capability.
     const supported = features.structured && isPlainObject(clientCaps['elicitation']);
@@ -179,9 +160,10 @@ export function createServices(
     host, config, confinement, notifier, askConsent, confirmPolicy, corpus, docs,
     tools: createToolTable(config.limits),
     limiter: createRateLimiter({ perMinute: config.limits.callsPerMinute, burst: config.limits.burst, now: host.now }),
-    narrowing: () => narrowing,
+    narrowing: (): Narrowing | null => narrowing,
+    /** Resolves once client roots are known (or were not declared, or did not answer in time). */
     rootsSettled: () => settled,
-    setClient(caps) {
+    setClient(caps: Readonly<Record<string, unknown>>) {
       clientCaps = caps;
     },
     clientReady() {
@@ -189,7 +171,7 @@ export function createServices(
       void settled.then(warmUp);
     },
     rootsChanged: fetchRoots,
-    onResponse(id, result, error) {
+    onResponse(id: RequestId, result: unknown, error: unknown) {
       const key = String(id);
       const handler = outgoing.get(key);
       if (!handler) return; // unknown or late answers are ignored

@@ -1,20 +1,9 @@
 // Per-tool token buckets (docs/security.md, "Limits"; docs/protocol.md, "Tools"). The clock is injected,
 // so tests use a fake one and src/ never reads the host's time.
-// Keys must come from a closed set (the registered tool names): the map holds one bucket per key.
+// Keys must come from a closed set (the registered tool names): the map holds one bucket per key. The
+// config schema bounds the options (limits.callsPerMinute 0 to 1,000,000, 0 unlimited; limits.burst >= 1).
 
-/** Milliseconds from a monotonic source. */
-export type Clock = () => number;
-
-export type RateLimitOptions = {
-  /** Refill rate; 0 means unlimited. */
-  readonly perMinute: number;
-  /** Bucket capacity: calls allowed back to back after a quiet period. */
-  readonly burst: number;
-  readonly now: Clock;
-};
-
-export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
-
+type TakeResult = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
 export type RateLimiter = { readonly take: (key: string) => TakeResult };
 
 type Bucket = { units: number; last: number };
@@ -25,15 +14,11 @@ type Bucket = { units: number; last: number };
 const UNITS_PER_TOKEN = 60_000;
 const OK: TakeResult = { ok: true };
 
-export function createRateLimiter(options: RateLimitOptions): RateLimiter {
-  const { perMinute, burst, now } = options;
-  if (!Number.isFinite(perMinute) || perMinute < 0) {
-    throw new Error(`Cannot create rate limiter: perMinute must be a finite number >= 0, got ${String(perMinute)}`);
-  }
+/** `perMinute` refills each bucket (0: unlimited); `burst` calls may follow each other after a quiet period. */
+export function createRateLimiter(
+  { perMinute, burst, now }: { perMinute: number; burst: number; now: () => number },
+): RateLimiter {
   if (perMinute === 0) return { take: () => OK };
-  if (!Number.isSafeInteger(burst) || burst < 1) {
-    throw new Error(`Cannot create rate limiter: burst must be a positive integer, got ${String(burst)}`);
-  }
   const capacity = burst * UNITS_PER_TOKEN;
   const buckets = new Map<string, Bucket>();
 
