@@ -9,16 +9,22 @@ const MAX_VALUE = 500;
 const KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Fields of the front matter opening on line 1, and the 1-based line that closes it; null if none. */
-export function parseFrontMatter(lines: readonly string[]): FrontMatter | null {
+/** Index of the line closing the front matter (--- or +++) that opens on line 1; -1 if there is none. */
+export function frontMatterClose(lines: readonly string[]): number {
   const open = lines[0]?.trimEnd();
-  if (open !== '---' && open !== '+++') return null;
-  let close = -1;
+  if (open !== '---' && open !== '+++') return -1;
   for (let i = 1; i < lines.length && i < MAX_SCAN_LINES; i++) {
     const l = (lines[i] as string).trimEnd();
-    if (l === open || (open === '---' && l === '...')) { close = i; break; }
+    if (l === open || (open === '---' && l === '...')) return i;
   }
+  return -1;
+}
+
+/** Fields of the front matter opening on line 1, and the 1-based line that closes it; null if none. */
+export function parseFrontMatter(lines: readonly string[]): FrontMatter | null {
+  const close = frontMatterClose(lines);
   if (close < 0) return null;
+  const open = (lines[0] as string).trimEnd();
   const body = lines.slice(1, close);
   const fields = Object.create(null) as Record<string, string>;
   let count = 0;

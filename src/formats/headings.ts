@@ -3,6 +3,7 @@
 // at most MAX_HEADINGS headings, titles cut to MAX_TITLE characters.
 
 import { extensionOf } from '../policy/path_rules.ts';
+import { frontMatterClose } from './front_matter.ts';
 
 export type Heading = { readonly level: number; readonly title: string; readonly line: number }; // line is 1-based
 export type DocFormat = 'markdown' | 'rst' | 'asciidoc' | 'text';
@@ -85,17 +86,6 @@ function isListItem(line: string): boolean {
   return /^\d{1,9}[.)](?:[ \t]|$)/.test(t);
 }
 
-/** Front matter (--- or +++ on line 1 with a closing line) is skipped: its `---` is no underline. */
-function frontMatterEnd(lines: readonly string[]): number {
-  const open = lines[0]?.trimEnd();
-  if (open !== '---' && open !== '+++') return 0;
-  for (let i = 1; i < lines.length && i < 200; i++) {
-    const l = (lines[i] as string).trimEnd();
-    if (l === open || (open === '---' && l === '...')) return i + 1;
-  }
-  return 0;
-}
-
 /** A ``` or ~~~ fence line (run of 3 or more, up to 3 spaces indent) with its info string. */
 function fenceOf(line: string): { readonly char: string; readonly length: number; readonly info: string } | null {
   const start = indentOf(line);
@@ -111,7 +101,8 @@ function scanMarkdown(lines: readonly string[], push: Push): void {
   // Paragraph state for setext: index of its first line, or -1 when there is no open paragraph, or
   // -2 inside a list item or block quote paragraph (whose underline would not make a heading here).
   let para = -1;
-  for (let i = frontMatterEnd(lines); i < lines.length; i++) {
+  // Front matter is skipped: its `---` is no underline.
+  for (let i = frontMatterClose(lines) + 1; i < lines.length; i++) {
     const line = lines[i] as string;
     const f = fenceOf(line);
     if (fence !== null) {
