@@ -13,13 +13,6 @@ export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 
-export type CliOptions = {
-  readonly command: Command;
-  readonly configPath: string | null;
-  readonly rootArgs: readonly string[];
-  readonly logPath: string | null;
-};
-
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: docwarden [command] [options]
@@ -48,7 +41,8 @@ Options:
   --version           Print the version and the SHA-256 of this file
 `;
 
-export function parseArgs(argv: readonly string[]): CliOptions {
+/** The command and the options every command shares (--config, --root and --, --log). */
+export function parseArgs(argv: readonly string[]) {
   let command: Command = { kind: 'serve' };
   let configPath: string | null = null;
   let logPath: string | null = null;

@@ -1,21 +1,12 @@
 // The start-up self-audit: asks the runtime what its sandbox grants and compares it with what the config
 // needs (docs/running-locked-down.md, "The start-up self-audit"). Production refuses a broader grant,
 // development warns; `docwarden check` prints the same findings.
-import { auditGrants, grantReport, neededGrants, probePlan, startupMessage, verdict, type Finding, type Verdict } from './grant_check.ts';
+import { auditGrants, grantReport, neededGrants, probePlan, startupMessage, verdict } from './grant_check.ts';
 import type { Config } from './load.ts';
 import type { Host } from '../runtime/host.ts';
 import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
 
-export type SelfAudit = {
-  readonly verdict: Verdict;
-  readonly findings: readonly Finding[];
-  /** For stderr at start-up; empty when the grant matches. */
-  readonly message: string;
-  /** For `docwarden check`. */
-  readonly report: string;
-};
-
-export function selfAudit(host: Host, config: Config, probe: (plan: ProbePlan) => GrantSnapshot, bundle: string | null): SelfAudit {
+export function selfAudit(host: Host, config: Config, probe: (plan: ProbePlan) => GrantSnapshot, bundle: string | null) {
   const need = neededGrants(config, bundle);
   const snapshot = probe(probePlan(need, host.path, host.homeDir()));
   const findings = auditGrants(snapshot, need, host.path);
@@ -23,7 +14,7 @@ export function selfAudit(host: Host, config: Config, probe: (plan: ProbePlan) =
   return {
     verdict: v,
     findings,
-    message: v === 'ok' ? '' : startupMessage(snapshot, need, findings, v),
-    report: grantReport(snapshot, need, findings, v),
+    message: v === 'ok' ? '' : startupMessage(snapshot, need, findings, v), // for stderr at start-up
+    report: grantReport(snapshot, need, findings, v), // for `docwarden check`
   };
 }

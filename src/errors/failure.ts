@@ -2,19 +2,18 @@
 // Path-policy reasons all collapse to one generic message so that "denied" and "missing" are
 // indistinguishable; the precise reason goes to the audit log only (docs/security.md, "Path resolution", step 9).
 
-export type FailureReason =
-  // Confinement and policy: the client always sees "not found or not allowed".
-  | 'not_found' | 'outside_root' | 'denied_pattern' | 'hidden' | 'symlink' | 'hard_link' | 'not_regular'
-  | 'bad_extension' | 'other_device' | 'swapped' | 'writable_folder' | 'unknown_root' | 'narrowed_by_client'
-  // Actionable for the client: the message names the problem and the limit.
-  | 'invalid_path' | 'invalid_argument' | 'invalid_cursor' | 'too_large' | 'binary' | 'bad_encoding'
-  | 'not_a_directory' | 'is_a_directory' | 'heading_not_found' | 'rate_limited' | 'in_flight' | 'deadline'
-  | 'cancelled' | 'limit_reached' | 'consent_refused' | 'internal';
-
-const HIDDEN_REASONS: ReadonlySet<FailureReason> = new Set<FailureReason>([
-  'not_found', 'outside_root', 'denied_pattern', 'hidden', 'symlink', 'hard_link', 'not_regular',
+// Confinement and policy: the client always sees "not found or not allowed".
+const HIDDEN_REASONS = [
+  'not_found', 'outside_root', 'denied_pattern', 'symlink', 'hard_link', 'not_regular',
   'bad_extension', 'other_device', 'swapped', 'writable_folder', 'unknown_root', 'narrowed_by_client',
-]);
+] as const;
+
+export type FailureReason =
+  | (typeof HIDDEN_REASONS)[number]
+  // Actionable for the client: the message names the problem and the limit.
+  | 'invalid_path' | 'invalid_argument' | 'invalid_cursor' | 'too_large' | 'binary' | 'not_a_directory'
+  | 'is_a_directory' | 'heading_not_found' | 'rate_limited' | 'deadline' | 'cancelled' | 'limit_reached'
+  | 'consent_refused' | 'internal';
 
 export const NOT_FOUND_MESSAGE = 'not found or not allowed';
 
@@ -30,7 +29,7 @@ export class Failure extends Error {
 }
 
 export function isHiddenReason(reason: FailureReason): boolean {
-  return HIDDEN_REASONS.has(reason);
+  return (HIDDEN_REASONS as readonly string[]).includes(reason);
 }
 
 /** A policy denial: generic to the client whatever the reason. */
