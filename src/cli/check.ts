@@ -22,7 +22,9 @@ const YIELD_EVERY = 256;
 async function walkRoot(
   host: Host, config: Config, root: Root, writable: boolean, signal: AbortSignal | null, visit: (e: Entry) => boolean,
 ): Promise<Walk | null> {
-  const rules = config.files.deny.map((p) => ({ p, whole: p.includes('/'), g: compileGlob(foldName(p), { caseInsensitive: true }) }));
+  const rules = config.files.deny.map((p) => ({
+    p, whole: p.includes('/'), g: compileGlob(foldName(p), { caseInsensitive: true }),
+  }));
   const owner = writable ? (await host.lstat(root.path)).uid : 0;
   const w: Walk = { visited: 0, truncated: false, unreadable: 0, writable: [] };
   const stack = [{ abs: root.path, rel: '', depth: 1 }];
@@ -107,8 +109,8 @@ export async function secretCensus(host: Host, config: Config, root: Root, signa
     return e.denied === undefined && (config.files.hidden || !e.name.startsWith('.'));
   });
   if (w === null) return null;
-  const byCount = (a: { pattern: string; count: number }, b: typeof a) => b.count - a.count || (a.pattern < b.pattern ? -1 : 1);
-  const hidden = [...counts].map(([pattern, count]) => ({ pattern, count })).sort(byCount);
+  const hidden = [...counts].map(([pattern, count]) => ({ pattern, count }))
+    .sort((a, b) => b.count - a.count || (a.pattern < b.pattern ? -1 : 1));
   return {
     root: root.name, hidden, total: hidden.reduce((n, h) => n + h.count, 0), visited: w.visited, truncated: w.truncated,
     ms: Math.round(host.now() - started),

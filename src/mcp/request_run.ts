@@ -68,15 +68,18 @@ export function createRequestQueue(
 
   async function run(p: Pending): Promise<void> {
     let release: () => void = () => undefined;
-    const running: Running = { abort: new AbortController(), cancelled: false, done: new Promise((r) => (release = r)) };
+    const done = new Promise<void>((r) => (release = r));
+    const running: Running = { abort: new AbortController(), cancelled: false, done };
     active.set(keyOf(p.id), running);
     const { abort } = running;
-    const late = failure('deadline', `Cannot finish: the call ran past the ${limits.deadlineMs} ms deadline (limits.deadlineMs)`);
+    const ms = limits.deadlineMs;
+    const late = failure('deadline', `Cannot finish: the call ran past the ${ms} ms deadline (limits.deadlineMs)`);
     const clearDeadline = host.setTimer(limits.deadlineMs, () => abort.abort(late));
     const deadlineAt = host.now() + limits.deadlineMs;
     const audit: CallAudit = {};
-    const scope: RequestScope = { method: p.method, params: p.params, signal: abort.signal, audit, touched: [], context: p.context };
-    const aborted = new Promise<'aborted'>((resolve) => abort.signal.addEventListener('abort', () => resolve('aborted')));
+    const { method, params, context } = p;
+    const scope: RequestScope = { method, params, signal: abort.signal, audit, touched: [], context };
+    const aborted = new Promise<'aborted'>((r) => abort.signal.addEventListener('abort', () => r('aborted')));
     let ending: Ending;
     try {
       const handler = methods.get(p.method);

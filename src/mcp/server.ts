@@ -77,7 +77,8 @@ function shape(e: Era | null, id: RequestId, method: string, reply: Reply): { me
 type RecordFields = {
   id?: RequestId | undefined; method?: string | undefined; started: number; outcome: Outcome; code?: number | null;
   reason?: string | undefined; detail?: string | undefined; tool?: string | undefined; args?: unknown;
-  files?: readonly string[]; bytes?: number | undefined; redacted?: readonly { family: string; count: number }[] | undefined;
+  files?: readonly string[]; bytes?: number | undefined;
+  redacted?: readonly { family: string; count: number }[] | undefined;
 };
 
 /** The one audit record of a request. */
@@ -148,7 +149,8 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
         era = started.era;
         respond({ jsonrpc: '2.0', id, result: started.handshake.result });
         const detail = { client: started.handshake.clientInfo };
-        audit.write({ event: 'request', era: eraName(), id, method, outcome: 'ok', code: null, reason: null, ms: 0, detail });
+        audit.write({ event: 'request', era: eraName(), id, method, outcome: 'ok', code: null, reason: null, ms: 0,
+          detail });
       } catch (err) {
         if (err instanceof RpcError) return refuse(err);
         throw err;

@@ -102,7 +102,9 @@ export function checkSignal(ctx: ToolContext): void {
 }
 
 /** Where a paged call resumes: 0 without a cursor; a cursor must come from the same `query`. */
-export function cursorOffset(tool: string, cursor: string | undefined, query: string, what: string, max = 10_000_000): number {
+export function cursorOffset(
+  tool: string, cursor: string | undefined, query: string, what: string, max = 10_000_000,
+): number {
   if (cursor === undefined) return 0;
   const c = decodeCursor(tool, cursor);
   if (c['q'] !== query) throw failure('invalid_cursor', `Invalid cursor: it belongs to a different ${what}`);

@@ -8,7 +8,7 @@ import { openConfined, readRange } from '../policy/resolver.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { docUri } from '../formats/doc_uri.ts';
 import { resolveIn } from '../policy/client_roots.ts';
-import { PATH_ARG, ROOT_ARG, isoTime, pickRoot, defineTool, type ToolContext } from './context.ts';
+import { defineTool, isoTime, PATH_ARG, pickRoot, ROOT_ARG, type ToolContext } from './context.ts';
 
 const OUTPUT = object({
   root: string({ description: 'Root name', maxLength: 32 }),

@@ -8,7 +8,9 @@ import { walk } from '../policy/walker.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { encodeCursor } from '../validate/cursor.ts';
-import { CURSOR_ARG, ROOT_ARG, cursorOffset, isoTime, limitArg, pageFrom, pickRoot, defineTool, type ToolContext } from './context.ts';
+import {
+  CURSOR_ARG, cursorOffset, defineTool, isoTime, limitArg, pageFrom, pickRoot, ROOT_ARG, type ToolContext,
+} from './context.ts';
 
 const OUTPUT = object({
   root: string({ description: 'Root searched', maxLength: 32 }),

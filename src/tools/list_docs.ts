@@ -6,7 +6,9 @@ import { walk } from '../policy/walker.ts';
 import { escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
 import { encodeCursor } from '../validate/cursor.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, checkSignal, cursorOffset, isoTime, limitArg, pageFrom, pickRoot, defineTool, type ToolContext } from './context.ts';
+import {
+  checkSignal, CURSOR_ARG, cursorOffset, defineTool, FOLDER_ARG, isoTime, limitArg, pageFrom, pickRoot, ROOT_ARG, type ToolContext,
+} from './context.ts';
 
 const ENTRY = object({
   path: string({ description: 'Root-relative path', maxLength: 1024 }),
@@ -47,7 +49,8 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
       const limit = args.limit ?? Math.min(200, maxEntries);
       const query = `${root.name}\u0000${folder.rel}\u0000${depth}`;
       const skip = cursorOffset('list_docs', args.cursor, query, 'listing');
-      const { page, take } = pageFrom<{ path: string; kind: 'file' | 'dir'; size: number | null; modified: string }>(skip, limit);
+      type Entry = { path: string; kind: 'file' | 'dir'; size: number | null; modified: string };
+      const { page, take } = pageFrom<Entry>(skip, limit);
       const entries = page.items;
       await walk(ctx.confinement, folder, {
         maxDepth: depth,
@@ -58,7 +61,8 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
           : narrowingAllowsPath(ctx.narrowing, root.name, p)),
       }, (e) => {
         checkSignal(ctx);
-        return take({ path: e.path.rel, kind: e.path.kind, size: e.path.kind === 'file' ? e.size : null, modified: isoTime(e.mtimeMs) });
+        const size = e.path.kind === 'file' ? e.size : null;
+        return take({ path: e.path.rel, kind: e.path.kind, size, modified: isoTime(e.mtimeMs) });
       });
       const nextCursor = page.more ? encodeCursor('list_docs', { q: query, o: skip + entries.length }) : null;
       const roots = visibleRoots(ctx.roots, ctx.narrowing).map((r) => r.name);

@@ -7,7 +7,7 @@ import { consentToRead } from '../policy/confirm.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { docUri } from '../formats/doc_uri.ts';
 import { resolveIn } from '../policy/client_roots.ts';
-import { CURSOR_ARG, PATH_ARG, ROOT_ARG, pickRoot, defineTool, type ToolContext } from './context.ts';
+import { CURSOR_ARG, defineTool, PATH_ARG, pickRoot, ROOT_ARG, type ToolContext } from './context.ts';
 
 const PAGE = 500;
 

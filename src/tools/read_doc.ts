@@ -13,7 +13,7 @@ import { jsonBytes, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, object, string } from '../validate/schema.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { resolveIn } from '../policy/client_roots.ts';
-import { CURSOR_ARG, PATH_ARG, ROOT_ARG, pickRoot, defineTool, type ToolContext } from './context.ts';
+import { CURSOR_ARG, defineTool, PATH_ARG, pickRoot, ROOT_ARG, type ToolContext } from './context.ts';
 import { dataFrame } from './render.ts';
 
 const MAX_LINE = 1_000_000_000;

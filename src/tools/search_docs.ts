@@ -15,7 +15,9 @@ import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
 import { encodeCursor } from '../validate/cursor.ts';
-import { CURSOR_ARG, FOLDER_ARG, ROOT_ARG, cursorOffset, limitArg, pickRoot, defineTool, type ToolContext } from './context.ts';
+import {
+  CURSOR_ARG, cursorOffset, defineTool, FOLDER_ARG, limitArg, pickRoot, ROOT_ARG, type ToolContext,
+} from './context.ts';
 import type { CorpusEntry } from '../search/corpus.ts';
 import { rankByWords, type RankInput } from '../search/word_rank.ts';
 
@@ -109,7 +111,8 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         }
       }
       const queryKey = ctx.confinement.host.sha256Hex(JSON.stringify([mode, args.query, root.name, folder.rel, args.glob ?? '', caseSensitive, contextLines])).slice(0, 32);
-      const skip = cursorOffset('search_docs', args.cursor, queryKey, 'search; repeat the same arguments with the cursor', 1_000_000);
+      const again = 'search; repeat the same arguments with the cursor';
+      const skip = cursorOffset('search_docs', args.cursor, queryKey, again, 1_000_000);
       const wanted = skip + limit + 1;
       // The same limits as find_docs, so both share the root's snapshot.
       const corpusOptions = {
