@@ -6,7 +6,7 @@ import type { Config } from '../config/load.ts';
 import { createNotifier } from '../mcp/notifier.ts';
 import { RpcError } from '../jsonrpc/codes.ts';
 import { createServices } from '../mcp/services.ts';
-import { callTool, type CallAudit } from '../mcp/tools_api.ts';
+import { createMethodTable, type CallAudit } from '../mcp/methods.ts';
 import { featuresOf, LATEST_VERSION } from '../mcp/versions.ts';
 import type { Host } from '../runtime/host.ts';
 
@@ -28,19 +28,18 @@ export async function runCall(host: Host, config: Config, audit: AuditLog, tool:
     const where = err instanceof Error ? err.message.slice(0, 200) : 'parse error';
     return { output: `Cannot call: the JSON arguments are not valid JSON: ${where}\n`, ok: false };
   }
-  const notifier = createNotifier(() => undefined, 'emergency', host.now);
-  const s = createServices(host, config, notifier, () => undefined);
+  // The server's own method table: the same tool context, validation, limits and reply checks.
+  const services = createServices(host, config, createNotifier(() => undefined, 'emergency', host.now), () => undefined);
+  const methods = createMethodTable(services, () => undefined);
   const controller = new AbortController();
   const cancel = host.setTimer(config.limits.deadlineMs, () => controller.abort());
   try {
-    const result = await callTool(
-      { table: s.tools, features: featuresOf(LATEST_VERSION), limiter: s.limiter, limits: config.limits },
-      { name: tool, arguments: args },
-      { confinement: s.confinement, roots: config.roots, narrowing: null, limits: config.limits, docs: s.docs, corpus: s.corpus, signal: controller.signal, progress: () => undefined, touched,
-        // No user to ask on the command line: reads that need consent are refused.
-        confirmPolicy: s.confirmPolicy, askConsent: async () => 'unsupported' },
-      a,
-    );
+    // No user to ask on the command line: reads that need consent are refused.
+    const context = { features: featuresOf(LATEST_VERSION), log: () => undefined, askConsent: async () => 'unsupported' as const,
+      ready: async () => undefined };
+    const params = { name: tool, arguments: args };
+    const scope = { method: 'tools/call', params, signal: controller.signal, audit: a, touched, context };
+    const result = (await methods.get('tools/call')?.(scope)) as Record<string, unknown>;
     record('ok', null);
     const content = (result['content'] as { type: string; text?: string }[]).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
     const structured = result['structuredContent'] === undefined ? '' : `\n\nstructuredContent:\n${JSON.stringify(result['structuredContent'], null, 2)}`;
