@@ -13,13 +13,6 @@ import { carriesStatelessMeta, featuresOf, negotiate, type Features } from './ve
 declare const DOCWARDEN_VERSION: string;
 export const SERVER_VERSION: string = typeof DOCWARDEN_VERSION === 'string' ? DOCWARDEN_VERSION : '0.0.0-dev';
 
-export type Handshake = {
-  readonly features: Features;
-  readonly clientCapabilities: Readonly<Record<string, unknown>>;
-  readonly clientInfo: { readonly name: string; readonly version: string };
-  readonly result: Record<string, unknown>;
-};
-
 export function instructionsFor(roots: readonly Root[]): string {
   return [
     `docwarden gives read-only access to documentation roots: ${roots.map((r) => r.name).join(', ')} (default: ${roots[0]?.name ?? 'none'}).`,
@@ -40,7 +33,8 @@ export function serverInfoFor(features: Features): Record<string, unknown> {
   return serverInfo;
 }
 
-export function handleInitialize(params: Readonly<Record<string, unknown>> | undefined, roots: readonly Root[]): Handshake {
+/** The initialize exchange: the negotiated features, what the client declared, and the result to send. */
+function handleInitialize(params: Readonly<Record<string, unknown>> | undefined, roots: readonly Root[]) {
   const requested = params?.['protocolVersion'];
   if (typeof requested !== 'string') {
     throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: initialize needs a string `protocolVersion`', 'invalid_params');
@@ -70,7 +64,7 @@ export function handleInitialize(params: Readonly<Record<string, unknown>> | und
 /** Answers `initialize` and returns the era it starts, or throws an RpcError for bad params. */
 export function startHandshake(
   params: Readonly<Record<string, unknown>> | undefined, services: Services, notifier: Notifier, hasMethod: (m: string) => boolean,
-): { readonly era: Era; readonly handshake: Handshake } {
+) {
   const handshake = handleInitialize(params, services.config.roots);
   const features = handshake.features;
   services.setClient(handshake.clientCapabilities);
