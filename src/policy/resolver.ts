@@ -9,7 +9,6 @@ import {
 
 declare const CONFINED: unique symbol;
 
-/** A path that passed every confinement rule. Only this module can create one. */
 /** A configured documentation root, realpathed once at start. */
 export type Root = {
   readonly name: string;
@@ -19,6 +18,7 @@ export type Root = {
   readonly configured: string;
 };
 
+/** A path that passed every confinement rule. Only this module can create one. */
 export type ConfinedPath = {
   readonly root: Root;
   /** Root-relative, "/"-separated, NFC; "" for the root itself. */
