@@ -148,6 +148,10 @@ if (format) {
   process.exit(spawnSync(DENO, ['fmt', '--config', STYLE, ...FORMATTED], { cwd: root, stdio: 'inherit' }).status ?? 1);
 }
 const tests = findTests(join(root, 'test')).filter((f) => relative(root, f).includes(filter));
+if (tests.length === 0) {
+  console.error(`No test file path contains ${JSON.stringify(filter)}: nothing to run.`);
+  process.exit(2);
+}
 if (!filter)
   step('typecheck', process.execPath, [
     join(root, 'node_modules/typescript/bin/tsc'),
