@@ -2,15 +2,15 @@
 // confinement; a missing and a denied document give the same -32002 error (docs/protocol.md, "Resources and
 // completion"). Completion of the templates' `path` suggests names one folder level at a time, through
 // the same walker as listings, so it never suggests anything outside the roots.
-import { Failure } from '../errors/failure.ts';
+import { Failure, failure } from '../errors/failure.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
-import { readConfinedFile, type Root } from '../policy/resolver.ts';
+import { closeOf, readRange, type Root } from '../policy/resolver.ts';
 import { jsonBytes, utf8Length } from '../text/utf8.ts';
 import { walk } from '../policy/walker.ts';
-import { consentToRead } from '../policy/confirm.ts';
+import { openWithConsent } from '../policy/confirm.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { docUri, parseDocUri } from '../formats/doc_uri.ts';
 import type { ToolContext } from '../tools/context.ts';
@@ -81,40 +81,47 @@ export async function readResource(
     const path = await resolveIn(ctx, root, parsed.path);
     if (path.kind !== 'file') throw notFound('is_a_directory');
     ctx.touched.push(`${root.name}:${path.rel}`);
-    await consentToRead(ctx, 'resources/read', path);
     const mimeType = mediaTypeOf(path.rel);
-    const budget = responseBytes - 2048; // the envelope, the URI and the continuation note
-    // Text is the document cache's served text, as read_doc's (secrets redacted there); binary falls through.
-    const notText = (err: unknown) => (err instanceof Failure && err.reason === 'binary' ? null : Promise.reject(err));
-    const doc = isTextMediaType(mimeType) ? await ctx.docs.load(ctx.confinement, path, ctx.signal).catch(notText)
-      : null;
-    if (doc && jsonBytes(doc.text) <= budget) return { contents: [{ uri, mimeType, text: doc.text }] };
-    if (doc) {
-      const head = textHead(doc.text, budget);
-      const next = head.split('\n').length; // a cut long line is read again from its start
-      const label = `${root.name}:${path.rel}`;
-      const note = `[docwarden: first part only: ${utf8Length(head)} of the ${doc.stat.size} bytes of ${label}, ` +
-        `cut at the reply limit (limits.responseBytes = ${responseBytes}). Read on with the read_doc tool: ` +
-        `${JSON.stringify({ root: root.name, path: path.rel, startLine: next })}, then pass its nextCursor back]`;
-      const top = '[docwarden: first part only; how to read on is at the end]';
-      const text = `${top}\n${head}${head.endsWith('\n') ? '' : '\n'}${note}\n`;
-      const _meta = { 'docwarden/part': { first: true, size: doc.stat.size, nextLine: next } };
-      return { contents: [{ uri, mimeType, text, _meta }] };
+    const open = await openWithConsent(ctx, 'resources/read', path); // consent and read on one descriptor
+    try {
+      const size = open.stat.size;
+      const budget = responseBytes - 2048; // the envelope, the URI and the continuation note
+      // A text type (by extension) is the cache's served text (secrets redacted there) or nothing, never raw
+      // bytes; another type is text when it decodes, else bytes: at most one reply's worth, never redacted.
+      const textType = isTextMediaType(mimeType);
+      if (!textType && size > Math.floor(budget * 0.74)) {
+        throw failure('too_large', `Cannot read resource: it is ${size} bytes, over the reply limit once ` +
+          `base64-encoded (limits.responseBytes = ${responseBytes})`);
+      }
+      const doc = await ctx.docs.loadOpen(open, ctx.signal).catch((err) => {
+        if (!textType && err instanceof Failure && err.reason === 'binary') return null;
+        throw err instanceof Failure && err.reason === 'binary' ? failure('binary', `Cannot read resource: not ` +
+          `valid UTF-8 text, and a ${mimeType} document is served as text or not at all (files.binary is for ` +
+          'binary types)') : err;
+      });
+      if (doc && jsonBytes(doc.text) <= budget) return { contents: [{ uri, mimeType, text: doc.text }] };
+      if (doc) {
+        const head = textHead(doc.text, budget);
+        const next = head.split('\n').length; // a cut long line is read again from its start
+        const label = `${root.name}:${path.rel}`;
+        const note = `[docwarden: first part only: ${utf8Length(head)} of the ${size} bytes of ${label}, ` +
+          `cut at the reply limit (limits.responseBytes = ${responseBytes}). Read on with the read_doc tool: ` +
+          `${JSON.stringify({ root: root.name, path: path.rel, startLine: next })}, then pass its nextCursor back]`;
+        const top = '[docwarden: first part only; how to read on is at the end]';
+        const text = `${top}\n${head}${head.endsWith('\n') ? '' : '\n'}${note}\n`;
+        const _meta = { 'docwarden/part': { first: true, size, nextLine: next } };
+        return { contents: [{ uri, mimeType, text, _meta }] };
+      }
+      if (binary === 'refuse') {
+        throw failure('binary', 'Cannot read resource: binary documents are not served (files.binary is "refuse")');
+      }
+      const bytes = await readRange(open, 0, size);
+      let b64 = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return { contents: [{ uri, mimeType, blob: btoa(b64) }] };
+    } finally {
+      await closeOf(open);
     }
-    if (binary === 'refuse') {
-      const message = 'Cannot read resource: binary documents are not served (files.binary is "refuse")';
-      throw new RpcError(RPC.INVALID_PARAMS, message, 'binary');
-    }
-    // Only the head that can fit one reply is read: a 60 MB binary document costs one reply's worth of I/O.
-    const { bytes, stat: { size } } = await readConfinedFile(ctx.confinement, path, undefined, responseBytes);
-    if (size > Math.floor(budget * 0.74)) {
-      const message = `Cannot read resource: it is ${size} bytes, over the reply limit once base64-encoded ` +
-        `(limits.responseBytes = ${responseBytes})`;
-      throw new RpcError(RPC.INVALID_PARAMS, message, 'too_large');
-    }
-    let b64 = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return { contents: [{ uri, mimeType, blob: btoa(b64) }] };
   } catch (err) {
     throw err instanceof Failure ? resourceError(err, notFound) : err;
   }

@@ -4,7 +4,7 @@
 import { failure } from '../errors/failure.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { compileGlob } from './glob.ts';
-import { openConfined, type ConfinedPath, type Confinement } from './resolver.ts';
+import { closeOf, openConfined, type ConfinedPath, type Confinement, type OpenDocument } from './resolver.ts';
 import { foldName } from './path_rules.ts';
 
 export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'timeout' | 'unsupported';
@@ -65,9 +65,17 @@ export async function requireConsent(
 
 type ConsentContext = { readonly confinement: Confinement; readonly confirmPolicy: ConfirmPolicy; readonly askConsent: AskConsent };
 
-/** Asks the user first when the operator marked this document; the size comes from the descriptor, no byte is read. */
-export async function consentToRead(c: ConsentContext, tool: string, path: ConfinedPath): Promise<void> {
+/** Opens the document and, when the operator marked it, asks the user before any byte is read. Consent is
+ * decided on the size of the very descriptor returned, which the caller reads and closes: a second open
+ * could find another file swapped in between (docs/security.md, "Consent as information flow"). */
+export async function openWithConsent(c: ConsentContext, tool: string, path: ConfinedPath): Promise<OpenDocument> {
   const open = await openConfined(c.confinement, path);
-  await open.handle.close().catch(() => undefined);
-  await requireConsent(c.confirmPolicy, c.askConsent, path, { tool, root: path.root.name, path: path.rel, size: open.stat.size });
+  const request = { tool, root: path.root.name, path: path.rel, size: open.stat.size };
+  try {
+    await requireConsent(c.confirmPolicy, c.askConsent, path, request);
+    return open;
+  } catch (err) {
+    await closeOf(open);
+    throw err;
+  }
 }

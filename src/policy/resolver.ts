@@ -147,6 +147,7 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
 }
 
 export type OpenDocument = { readonly path: ConfinedPath; readonly stat: FileStat; readonly handle: ReadHandle };
+export const closeOf = (open: OpenDocument): Promise<void> => open.handle.close().catch(() => undefined);
 
 /** Steps 4-7: open without following links, check the descriptor, re-check containment and identity. */
 export async function openConfined(c: Confinement, path: ConfinedPath): Promise<OpenDocument> {
@@ -221,7 +222,7 @@ export async function readConfinedFile(
     const bytes = await readRange(doc, 0, Math.min(doc.stat.size, head), scratch);
     return { bytes, stat: doc.stat };
   } finally {
-    await doc.handle.close().catch(() => undefined);
+    await closeOf(doc);
   }
 }
 

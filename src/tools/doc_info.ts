@@ -20,7 +20,7 @@ const OUTPUT = object({
   text: nullable(boolean('True when the document is valid UTF-8 text (null: needs consent)')),
   lines: nullable(integer({ description: 'Line count (text only)', minimum: 0, maximum: 1e9 })),
   headings: nullable(integer({ description: 'Heading count (text only)', minimum: 0, maximum: 1e9 })),
-  sha256: nullable(string({ description: 'SHA-256 of the bytes as served, hex (null: needs consent)', maxLength: 64 })),
+  sha256: nullable(string({ description: 'SHA-256 of what is served, hex (null: needs consent, or not served)', maxLength: 64 })),
   needsConsent: boolean('True when it needs the user\'s confirmation: only name, size and date are shown'),
 }, ['root', 'path', 'uri', 'size', 'modified', 'mediaType', 'text', 'lines', 'headings', 'sha256', 'needsConsent']);
 
@@ -48,11 +48,12 @@ export function docInfoTool() {
       const load = gated ? 0 : Math.min(stat.size, ctx.confinement.maxFileBytes);
       const info = await ctx.docs.memory.use(load, ctx.signal, async () => {
         const bytes = gated ? null : await readRange(open, 0, load);
-        const decoded = bytes !== null && isTextMediaType(mediaType) ? await ctx.docs.decode(bytes) : null;
+        const decoded = bytes !== null ? await ctx.docs.decode(bytes) : null;
         const lines = decoded === null ? null : splitLines(decoded);
-        // Describes the text as served: a hash of the file itself would confirm a guessed redacted secret
-        // (a weak password in a URL) offline. Lines are the same either way: redaction keeps line breaks.
-        const served = decoded !== null && countRedactions(decoded) ? new TextEncoder().encode(decoded) : bytes;
+        // Describes what is served: the redacted text when something was redacted (a hash of the file would confirm
+        // a guessed secret offline); nothing for a text type that is not UTF-8, which is never served.
+        const served = decoded !== null && countRedactions(decoded) ? new TextEncoder().encode(decoded)
+          : decoded === null && isTextMediaType(mediaType) ? null : bytes;
         return {
           root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
           mediaType, text: gated ? null : lines !== null, lines: lines === null ? null : lines.length,
@@ -63,7 +64,7 @@ export function docInfoTool() {
       const text = [
         `${root.name}:${path.rel}`,
         `size: ${info.size} bytes`, `modified: ${info.modified}`,
-        `media type: ${mediaType}${info.text === false ? ' (binary)' : ''}`,
+        `media type: ${mediaType}${info.text !== false ? '' : info.sha256 ? ' (binary)' : ' (not UTF-8 text: not served)'}`,
         ...(info.lines === null ? [] : [`lines: ${info.lines}`, `headings: ${info.headings}`]),
         gated ? 'needs the user\'s confirmation: lines, headings and SHA-256 are shown once read_doc obtains it'
           : `sha256: ${info.sha256}`,

@@ -3,7 +3,8 @@ import { failure } from '../errors/failure.ts';
 import { parseFrontMatter } from '../formats/front_matter.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string, stringMap } from '../validate/schema.ts';
-import { consentToRead } from '../policy/confirm.ts';
+import { openWithConsent } from '../policy/confirm.ts';
+import { closeOf } from '../policy/resolver.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { docUri } from '../formats/doc_uri.ts';
 import { resolveIn } from '../policy/client_roots.ts';
@@ -42,8 +43,8 @@ export function outlineDocTool() {
       const path = await resolveIn(ctx, root, args.path);
       if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot outline: the path is a folder; use list_docs');
       ctx.touched.push(`${root.name}:${path.rel}`);
-      await consentToRead(ctx, 'outline_doc', path);
-      const doc = await ctx.docs.load(ctx.confinement, path);
+      const open = await openWithConsent(ctx, 'outline_doc', path); // consent and read on one descriptor
+      const doc = await ctx.docs.loadOpen(open, ctx.signal).finally(() => closeOf(open));
       let skip = 0;
       if (args.cursor !== undefined) {
         const c = decodeCursor('outline_doc', args.cursor);
