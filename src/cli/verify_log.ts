@@ -9,17 +9,8 @@ export const EXIT_BROKEN = 1;
 export const EXIT_UNREADABLE = 2;
 
 const CHUNK = 1024 * 1024;
-// Records are capped by redaction (2,000 chars per string, 100 items); a longer line is not ours.
-const MAX_LINE = 16 * 1024 * 1024;
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-/** Streams one file's lines into the verifier; false when the chain broke or the file is unreadable. */
+/** Feeds one file's lines to the verifier (read whole: a log file is at most audit.rotateBytes, 64 MiB by default). */
 async function feedFile(host: Host, file: string, v: Verifier): Promise<boolean | 'unreadable'> {
   let handle;
   try {
@@ -27,45 +18,33 @@ async function feedFile(host: Host, file: string, v: Verifier): Promise<boolean 
   } catch {
     return 'unreadable';
   }
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const text = (b: Uint8Array): string | null => {
-    try {
-      return decoder.decode(b);
-    } catch {
-      return null;
-    }
-  };
+  const parts: Uint8Array[] = [];
   try {
-    let carry: Uint8Array = new Uint8Array(0);
-    let line = 0;
-    let position = 0;
-    const buf = new Uint8Array(CHUNK);
-    for (;;) {
-      const n = await handle.read(buf, position);
-      if (n === 0) break;
-      position += n;
-      const data = carry.length > 0 ? concat(carry, buf.subarray(0, n)) : buf.subarray(0, n);
-      let from = 0;
-      for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
-        const bytes = data.subarray(from, nl);
-        from = nl + 1;
-        if (!v.add({ file, line: ++line, text: text(bytes), hash: host.sha256Hex(bytes) })) return false;
-      }
-      carry = data.slice(from);
-      if (carry.length > MAX_LINE) {
-        v.reject(file, line + 1, `line longer than ${MAX_LINE} bytes: not an audit record`);
-        return false;
-      }
+    for (let at = 0, n = -1; n !== 0; at += n) {
+      const buf = new Uint8Array(CHUNK);
+      n = await handle.read(buf, at);
+      parts.push(buf.subarray(0, n));
     }
-    if (carry.length > 0) {
-      // Checked before the chain: a cut-off last line is usually also invalid JSON, and "cut" is the news.
-      v.reject(file, line + 1, 'the last line has no newline: the record was cut short (truncated file)');
-      return false;
-    }
-    return true;
   } finally {
     await handle.close();
   }
+  const data = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  parts.reduce((at, p) => (data.set(p, at), at + p.length), 0);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let from = 0;
+  let line = 0;
+  for (let nl = data.indexOf(10); nl !== -1; from = nl + 1, nl = data.indexOf(10, from)) {
+    const bytes = data.subarray(from, nl);
+    let text: string | null = null;
+    try {
+      text = decoder.decode(bytes);
+    } catch { /* not UTF-8: the verifier says so */ }
+    if (!v.add({ file, line: ++line, text, hash: host.sha256Hex(bytes) })) return false;
+  }
+  // Checked before the chain: a cut-off last line is usually also invalid JSON, and "cut" is the news.
+  if (from === data.length) return true;
+  v.reject(file, line + 1, 'the last line has no newline: the record was cut short (truncated file)');
+  return false;
 }
 
 function describe(f: Finding): string {

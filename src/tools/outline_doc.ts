@@ -1,6 +1,7 @@
 // outline_doc: a document's heading tree (levels and line numbers) and its front-matter fields.
 import { failure } from '../errors/failure.ts';
 import { parseFrontMatter } from '../formats/front_matter.ts';
+import { sectionRange } from '../formats/headings.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string, stringMap } from '../validate/schema.ts';
 import { openWithConsent } from '../policy/confirm.ts';
@@ -52,17 +53,10 @@ export function outlineDocTool() {
         skip = cursorInt(c, 'o', 1e7);
       }
       const all = doc.headings;
-      const headings = all.slice(skip, skip + PAGE).map((h, i) => {
-        let end = doc.lines.length;
-        for (let j = skip + i + 1; j < all.length; j++) {
-          const next = all[j];
-          if (next && next.level <= h.level) {
-            end = next.line - 1;
-            break;
-          }
-        }
-        return { level: h.level, title: escapeControls(h.title), line: h.line, endLine: Math.max(h.line, end) };
-      });
+      const headings = all.slice(skip, skip + PAGE).map((h, i) => ({
+        level: h.level, title: escapeControls(h.title), line: h.line,
+        endLine: sectionRange(all, skip + i, doc.lines.length).endLine,
+      }));
       const more = skip + PAGE < all.length;
       const nextCursor = more ? encodeCursor('outline_doc', { p: `${root.name}:${path.rel}`, o: skip + PAGE }) : null;
       const fm = parseFrontMatter(doc.lines);

@@ -11,7 +11,7 @@ import { openConfined } from '../policy/resolver.ts';
 import { escapeControls } from '../text/escape.ts';
 import { jsonBytes, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, object, string } from '../validate/schema.ts';
-import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
+import { cursorInt, decodeCursor, encodeCursor, invalidCursor } from '../validate/cursor.ts';
 import { resolveIn } from '../policy/client_roots.ts';
 import { CURSOR_ARG, defineTool, PATH_ARG, pickRoot, ROOT_ARG, type ToolContext } from './context.ts';
 import { dataFrame } from './render.ts';
@@ -87,7 +87,8 @@ export function readDocTool(responseBytes: number) {
         if (c['q'] !== ctx.confinement.host.sha256Hex(key).slice(0, 32)) {
           throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different read; repeat the same arguments with the cursor');
         }
-        resume = { l: cursorInt(c, 'l', MAX_LINE), c: cursorInt(c, 'c', 1e12), f: String(c['f']) };
+        if (typeof c['f'] !== 'string') throw invalidCursor('f', 'must be the fingerprint of the document it pages');
+        resume = { l: cursorInt(c, 'l', MAX_LINE, 1), c: cursorInt(c, 'c', 1e12), f: c['f'] };
       }
       // One descriptor for the whole call: the size that consent and paging decide on is the size of
       // the very file that is read.
@@ -119,7 +120,10 @@ export function readDocTool(responseBytes: number) {
         if (from > totalLines && totalLines > 0) {
           throw failure('invalid_argument', `Invalid arguments: startLine ${from} is past the end (the document has ${totalLines} lines)`);
         }
-        const page = pageOfLines(doc.lines, resume ? resume.l : from, resume ? resume.c : 0, to, budget, numbers);
+        const { l, c } = resume ?? { l: from, c: 0 };
+        if (resume && (l < from || l > to)) throw invalidCursor('l', `must be a line from ${from} to ${to}`);
+        if (c > (doc.lines[l - 1] ?? '').length) throw invalidCursor('c', 'must be in its line');
+        const page = pageOfLines(doc.lines, l, c, to, budget, numbers);
         const nextCursor = page.next
           ? encodeCursor('read_doc', { q: ctx.confinement.host.sha256Hex(key).slice(0, 32), f: fp, ...page.next })
           : null;

@@ -3,8 +3,9 @@
 import { failure, type Failure } from '../errors/failure.ts';
 import { decodeBase64Url, encodeBase64Url } from '../text/base64url.ts';
 
-const invalid = (): Failure =>
-  failure('invalid_cursor', 'Invalid cursor: pass back the nextCursor value of the previous page unchanged');
+/** The invalid_cursor failure, naming the field that is wrong (a forged cursor gets -32602, never -32603). */
+export const invalidCursor = (field?: string, rule?: string): Failure => failure('invalid_cursor', 'Invalid cursor: ' +
+  `${field === undefined ? '' : `its field "${field}" ${rule}; `}pass back the nextCursor value unchanged`);
 
 export function encodeCursor(tool: string, state: Readonly<Record<string, string | number | null>>): string {
   return encodeBase64Url(JSON.stringify({ t: tool, ...state }));
@@ -16,17 +17,17 @@ export function decodeCursor(tool: string, cursor: string): Readonly<Record<stri
   try {
     value = JSON.parse(decodeBase64Url(cursor));
   } catch {
-    throw invalid();
+    throw invalidCursor();
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidCursor();
   const fields: Readonly<Record<string, unknown>> = { ...value };
-  if (fields['t'] !== tool) throw invalid();
+  if (fields['t'] !== tool) throw invalidCursor();
   return fields;
 }
 
-/** A field that must be a safe integer from 0 to `max`. */
-export function cursorInt(v: Readonly<Record<string, unknown>>, key: string, max: number): number {
+/** A field that must be a safe integer from `min` to `max`. */
+export function cursorInt(v: Readonly<Record<string, unknown>>, key: string, max: number, min = 0): number {
   const x = v[key];
-  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0 || x > max) throw invalid();
-  return x;
+  if (typeof x === 'number' && Number.isSafeInteger(x) && x >= min && x <= max) return x;
+  throw invalidCursor(key, `must be an integer from ${min} to ${max}`);
 }

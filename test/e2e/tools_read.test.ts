@@ -370,6 +370,42 @@ describe(`read_doc pages large documents within the reply budget (${RUNTIME})`, 
     const other = await c.call('read_doc', { path: 'twelve.md', cursor });
     assert.equal(other.isError, true);
   });
+
+  test('a forged read_doc cursor with a field out of range or mistyped names that field (-32602 for 2025-06-18)', async () => {
+    const first = sc(await c.call('read_doc', { path: 'three.md' }));
+    const real = JSON.parse(Buffer.from(String(first['nextCursor']), 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    const forge = (change: Record<string, unknown>) =>
+      Buffer.from(JSON.stringify({ ...real, ...change })).toString('base64url');
+    const cases: [Record<string, unknown>, string][] = [
+      [{ l: 0 }, 'l'], // -32603 "Internal error" before
+      [{ l: 10_000_000 }, 'l'], // an empty page as a success before
+      [{ l: 1.5 }, 'l'],
+      [{ l: '2' }, 'l'],
+      [{ c: -1 }, 'c'],
+      [{ c: 1_000_000 }, 'c'],
+      [{ f: 5 }, 'f'],
+    ];
+    const old = await startReady({ config: configFor({ docs: root }) }, '2025-06-18');
+    try {
+      for (const [change, field] of cases) {
+        const named = new RegExp(`^Invalid cursor: its field "${field}" must `);
+        const r = await c.call('read_doc', { path: 'three.md', cursor: forge(change) });
+        assert.equal(r.isError, true, JSON.stringify(change));
+        assert.match(c.textOf(r), named, JSON.stringify(change));
+        const e = await old.request('tools/call', {
+          name: 'read_doc',
+          arguments: { path: 'three.md', cursor: forge(change) },
+        });
+        assert.equal(e.error?.code, -32602, JSON.stringify(e));
+        assert.match(e.error?.message ?? '', named);
+      }
+    } finally {
+      await old.close();
+    }
+  });
 });
 
 describe(`read_doc on a 40 MB document with the default config (${RUNTIME})`, () => {

@@ -51,4 +51,8 @@ test('`cursorInt()` accepts safe integers within bounds only', () => {
   assert.equal(cursorInt(v, 'b', 10), 10);
   for (const k of ['c', 'd', 'e', 'f', 'g', 'missing'])
     assert.equal(failureOf(() => cursorInt(v, k, 10)).reason, 'invalid_cursor', k);
+  assert.match(
+    failureOf(() => cursorInt(v, 'a', 10, 1)).publicMessage,
+    /its field "a" must be an integer from 1 to 10/,
+  );
 });
