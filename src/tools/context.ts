@@ -1,10 +1,10 @@
 // What a tool receives and returns, and the pieces every tool shares. Tools never see the host, the
 // session or the wire: they get a confinement, limits, a cancellation signal and a way to report
 // progress; the root, path, cursor and limit arguments, root selection under the client's narrowing,
-// paging by offset, timestamps and cancellation checks are here.
+// paging by offset and timestamps are here.
 import type { Config } from '../config/load.ts';
 import type { DocumentCache } from '../document/document.ts';
-import { denied, failure, Failure } from '../errors/failure.ts';
+import { denied, failure } from '../errors/failure.ts';
 import { visibleRoots, type Narrowing } from '../policy/client_roots.ts';
 import type { AskConsent, ConfirmPolicy } from '../policy/confirm.ts';
 import type { Confinement, Root } from '../policy/resolver.ts';
@@ -92,13 +92,6 @@ export function pickRoot(ctx: ToolContext, name: string | undefined): Root {
 
 export function isoTime(ms: number): string {
   return new Date(Math.floor(ms)).toISOString();
-}
-
-export function checkSignal(ctx: ToolContext): void {
-  if (ctx.signal.aborted) {
-    const reason: unknown = ctx.signal.reason;
-    throw reason instanceof Failure ? reason : failure('cancelled', 'Cancelled');
-  }
 }
 
 /** Where a paged call resumes: 0 without a cursor; a cursor must come from the same `query`. */

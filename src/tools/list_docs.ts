@@ -3,11 +3,12 @@
 import { failure } from '../errors/failure.ts';
 import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { walk } from '../policy/walker.ts';
+import { throwIfStopped } from '../sched/slice.ts';
 import { escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
 import { encodeCursor } from '../validate/cursor.ts';
 import {
-  checkSignal, CURSOR_ARG, cursorOffset, defineTool, FOLDER_ARG, isoTime, limitArg, pageFrom, pickRoot, ROOT_ARG, type ToolContext,
+  CURSOR_ARG, cursorOffset, defineTool, FOLDER_ARG, isoTime, limitArg, pageFrom, pickRoot, ROOT_ARG, type ToolContext,
 } from './context.ts';
 
 const ENTRY = object({
@@ -60,7 +61,7 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
         keep: (p) => (p.kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, p.rel)
           : narrowingAllowsPath(ctx.narrowing, root.name, p)),
       }, (e) => {
-        checkSignal(ctx);
+        throwIfStopped(ctx.signal);
         const size = e.path.kind === 'file' ? e.size : null;
         return take({ path: e.path.rel, kind: e.path.kind, size, modified: isoTime(e.mtimeMs) });
       });

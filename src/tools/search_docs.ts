@@ -13,7 +13,7 @@ import { headingPathAt, indexSections, lineStarts } from '../search/sections.ts'
 import type { Heading } from '../formats/headings.ts';
 import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
-import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
+import { array, boolean, integer, nullable, object, oneOf, string, type Infer } from '../validate/schema.ts';
 import { encodeCursor } from '../validate/cursor.ts';
 import {
   CURSOR_ARG, cursorOffset, defineTool, FOLDER_ARG, limitArg, pickRoot, ROOT_ARG, type ToolContext,
@@ -49,10 +49,7 @@ const OUTPUT = object({
   notSearched: string({ description: 'Which documents the search left out, when some need consent', maxLength: 256 }),
 }, ['root', 'mode', 'hits', 'filesSearched', 'nextCursor', 'truncated']);
 
-type Hit = {
-  path: string; line: number; column: number; snippet: string; heading: string | null; headingPath: string[];
-  score: number | null; before: string[]; after: string[];
-};
+type Hit = Infer<typeof HIT>;
 
 function cutAround(line: string, column: number, length: number): string {
   const clean = line.trim() === line ? line : line.trimEnd();

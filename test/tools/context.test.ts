@@ -6,7 +6,6 @@ import { Failure, NOT_FOUND_MESSAGE } from '../../src/errors/failure.ts';
 import { computeNarrowing, type Narrowing, resolveIn, visibleRoots } from '../../src/policy/client_roots.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import {
-  checkSignal,
   CURSOR_ARG,
   cursorOffset,
   FOLDER_ARG,
@@ -18,6 +17,7 @@ import {
   ROOT_ARG,
 } from '../../src/tools/context.ts';
 import { encodeCursor } from '../../src/validate/cursor.ts';
+import { throwIfStopped } from '../../src/sched/slice.ts';
 import type { ToolContext } from '../../src/tools/context.ts';
 import { makeTree } from '../helpers/fixtures.ts';
 import { confinementFor } from '../helpers/policy_fixture.ts';
@@ -135,14 +135,14 @@ test('`isoTime()` formats milliseconds as ISO 8601', () => {
   assert.equal(isoTime(1700000000123.9), '2023-11-14T22:13:20.123Z');
 });
 
-test('`checkSignal()` passes an active signal and throws the abort reason or cancelled', () => {
-  checkSignal(ctx(null));
+test('`throwIfStopped()` passes an active signal and throws the abort reason or cancelled', () => {
+  throwIfStopped(ctx(null).signal);
   const ac = new AbortController();
   ac.abort();
-  assert.equal(failureOf(() => checkSignal(ctx(null, ac.signal))).reason, 'cancelled');
+  assert.equal(failureOf(() => throwIfStopped(ac.signal)).reason, 'cancelled');
   const deadline = new AbortController();
   deadline.abort(new Failure('deadline', 'Cannot finish: deadline'));
-  assert.equal(failureOf(() => checkSignal(ctx(null, deadline.signal))).reason, 'deadline');
+  assert.equal(failureOf(() => throwIfStopped(deadline.signal)).reason, 'deadline');
 });
 
 test('`pageFrom()` skips, keeps one page and says whether more exist', () => {
