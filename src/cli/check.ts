@@ -119,34 +119,45 @@ export async function secretCensus(host: Host, config: Config, root: Root, signa
 }
 
 /** One stderr line: counts by pattern, never a file name. */
+const entries = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+
 export function formatCensus(c: NonNullable<Awaited<ReturnType<typeof secretCensus>>>): string {
-  const what = c.total === 0 ? 'hide nothing' : `hide ${c.total} entr${c.total === 1 ? 'y' : 'ies'} (${c.hidden.map((h) => `${h.pattern} ${h.count}`).join(', ')})`;
-  const scope = c.truncated ? `stopped after ${c.visited} entries (limits.walkEntries)` : `${c.visited} entr${c.visited === 1 ? 'y' : 'ies'} scanned`;
+  const byPattern = c.hidden.map((h) => `${h.pattern} ${h.count}`).join(', ');
+  const what = c.total === 0 ? 'hide nothing' : `hide ${entries(c.total)} (${byPattern})`;
+  const scope = c.truncated ? `stopped after ${c.visited} entries (limits.walkEntries)`
+    : `${entries(c.visited)} scanned`;
   const w = c.writable;
-  const shared = w ? `; ${w.count} folder(s) writable by other users (${w.first.join(', ')}${w.count > w.first.length ? ', …' : ''}): ` +
+  const named = `${w?.first.join(', ')}${w && w.count > w.first.length ? ', …' : ''}`;
+  const shared = w ? `; ${w.count} folder(s) writable by other users (${named}): ` +
     'production refuses them under path-based confinement unless files.writableFolders names them' : '';
   return `root "${c.root}": the deny rules ${what}; ${scope} in ${c.ms} ms${shared}`;
 }
 
 export async function runCheck(host: Host, config: Config): Promise<string> {
-  const out: string[] = [];
-  out.push(`docwarden check: config ${config.source ?? '(built-in production defaults)'} is valid`);
-  out.push(`mode: ${config.mode}`);
-  out.push(`audit log: ${config.audit.path}`);
-  out.push(`files: extensions ${config.files.extensions.join(', ')}; symlinks ${config.files.symlinks}; hard links ${config.files.hardLinks ? 'allowed' : 'refused'}; hidden ${config.files.hidden ? 'served' : 'refused'}; binary ${config.files.binary}; max ${config.files.maxFileBytes} bytes`);
-  out.push(`deny patterns (${config.files.deny.length}): ${config.files.deny.join(' ')}`);
+  const f = config.files;
   const c = config.confirm;
-  out.push(`consent needed for: ${c.paths.length > 0 ? c.paths.join(' ') : '(no paths)'}${c.largerThan > 0 ? `; files over ${c.largerThan} bytes` : ''}; answer timeout ${c.timeoutMs} ms`);
-  out.push(`limits: ${Object.entries(config.limits).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const out = [
+    `docwarden check: config ${config.source ?? '(built-in production defaults)'} is valid`,
+    `mode: ${config.mode}`,
+    `audit log: ${config.audit.path}`,
+    `files: extensions ${f.extensions.join(', ')}; symlinks ${f.symlinks}; ` +
+      `hard links ${f.hardLinks ? 'allowed' : 'refused'}; hidden ${f.hidden ? 'served' : 'refused'}; ` +
+      `binary ${f.binary}; max ${f.maxFileBytes} bytes`,
+    `deny patterns (${f.deny.length}): ${f.deny.join(' ')}`,
+    `consent needed for: ${c.paths.length > 0 ? c.paths.join(' ') : '(no paths)'}` +
+      `${c.largerThan > 0 ? `; files over ${c.largerThan} bytes` : ''}; answer timeout ${c.timeoutMs} ms`,
+    `limits: ${Object.entries(config.limits).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+  ];
   for (const root of config.roots) {
-    const c = await census(host, config, root);
-    out.push(`root "${root.name}" = ${root.path}: exposes ${c.files} documents in ${c.folders} folders${c.truncated ? ' (count stopped early)' : ''}`);
-    const hiddenTotal = Object.values(c.hidden).reduce((a, b) => a + b, 0);
-    out.push(`  hidden: ${hiddenTotal}`);
-    for (const [k, v] of Object.entries(c.hidden).sort()) out.push(`    ${v}  ${k}`);
-    if (c.writable.length > 0 && !host.descriptorLocations()) {
-      out.push(`  writable by other users (${config.mode === 'production' ? 'refused' : 'served'} under path-based confinement ` +
-        `unless files.writableFolders names them): ${c.writable.join(', ')}`);
+    const r = await census(host, config, root);
+    const early = r.truncated ? ' (count stopped early)' : '';
+    out.push(`root "${root.name}" = ${root.path}: exposes ${r.files} documents in ${r.folders} folders${early}`);
+    out.push(`  hidden: ${Object.values(r.hidden).reduce((a, b) => a + b, 0)}`);
+    for (const [k, v] of Object.entries(r.hidden).sort()) out.push(`    ${v}  ${k}`);
+    if (r.writable.length > 0 && !host.descriptorLocations()) {
+      const served = config.mode === 'production' ? 'refused' : 'served';
+      out.push(`  writable by other users (${served} under path-based confinement ` +
+        `unless files.writableFolders names them): ${r.writable.join(', ')}`);
     }
   }
   return out.join('\n') + '\n';

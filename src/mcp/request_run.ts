@@ -4,7 +4,7 @@
 // (outcome.ts); the loop (server.ts) replies, logs and writes the one audit record from it.
 import { failure } from '../errors/failure.ts';
 import { RPC, RpcError } from '../jsonrpc/codes.ts';
-import type { RequestId } from '../jsonrpc/message.ts';
+import type { Params, RequestId } from '../jsonrpc/message.ts';
 import type { Host } from '../runtime/host.ts';
 import type { MessageWriter } from '../transport/writer.ts';
 import { quote } from '../validate/schema.ts';
@@ -12,13 +12,11 @@ import type { Era, EraRequestContext } from './era.ts';
 import type { CallAudit, MethodTable, RequestScope } from './methods.ts';
 import { endingOf, type Ending } from './outcome.ts';
 
-export type Params = Readonly<Record<string, unknown>> | undefined;
-
 /** A request the era admitted, waiting for a free slot. */
 export type Pending = {
   readonly id: RequestId;
   readonly method: string;
-  readonly params: Params;
+  readonly params: Params | undefined;
   readonly received: number;
   readonly era: Era;
   readonly context: EraRequestContext;

@@ -4,7 +4,7 @@
 import type { AuditLog } from '../audit/log.ts';
 import type { Config } from '../config/load.ts';
 import { RPC, RpcError } from '../jsonrpc/codes.ts';
-import { parseFrame, type Message, type RequestId } from '../jsonrpc/message.ts';
+import { parseFrame, type Message, type Params, type RequestId } from '../jsonrpc/message.ts';
 import { sniffId } from '../jsonrpc/sniff_id.ts';
 import type { Host } from '../runtime/host.ts';
 import type { Frame as LineFrame } from '../transport/line_reader.ts';
@@ -16,7 +16,7 @@ import { createNotifier } from './notifier.ts';
 import { createServices } from './services.ts';
 import { createMethodTable } from './methods.ts';
 import { errorMessage, inEra, type Outcome, type Reply } from './outcome.ts';
-import { createRequestQueue, type Params, type Pending, type Settled } from './request_run.ts';
+import { createRequestQueue, type Pending, type Settled } from './request_run.ts';
 import { createStatelessEra } from './stateless_era.ts';
 
 type Sink = (message: unknown) => void;
@@ -48,7 +48,8 @@ function dispatchBatch(
     // Each request is refused with its own reply and record; an invalid member is answered (and
     // recorded) as if it came alone.
     for (const m of messages) {
-      if (m.kind === 'request') refuse(send, m.id, m.method, `Invalid request: JSON-RPC batches are accepted only under protocol version 2025-03-26 (negotiated: ${eraName})`);
+      const why = `JSON-RPC batches are accepted only under protocol version 2025-03-26 (negotiated: ${eraName})`;
+      if (m.kind === 'request') refuse(send, m.id, m.method, `Invalid request: ${why}`);
       else if (m.kind === 'invalid') onMessage(m, send);
     }
     return;
@@ -60,8 +61,8 @@ function dispatchBatch(
     if (--waiting === 0) send(replies);
   };
   for (const m of messages) {
-    if (m.kind === 'request' && m.method === 'initialize') refuse(collect, m.id, m.method, 'Invalid request: initialize must not be part of a batch');
-    else onMessage(m, collect);
+    if (m.kind !== 'request' || m.method !== 'initialize') onMessage(m, collect);
+    else refuse(collect, m.id, m.method, 'Invalid request: initialize must not be part of a batch');
   }
 }
 
@@ -138,7 +139,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   }
   const requests = createRequestQueue(host, config.limits, methods, writer, settled);
 
-  function onRequest(id: RequestId, method: string, params: Params, respond: Sink): void {
+  function onRequest(id: RequestId, method: string, params: Params | undefined, respond: Sink): void {
     const received = host.now();
     const refuse = (error: RpcError) => settleNow(era, respond, id, method, received, { error });
     if (closing) return refuse(new RpcError(RPC.INTERNAL_ERROR, 'Server is shutting down', 'shutdown'));
@@ -169,19 +170,19 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     return refuse(new RpcError(RPC.INVALID_PARAMS, message, 'not_initialized'));
   }
 
-  function admit(e: Era, id: RequestId, method: string, params: Params, respond: Sink, received: number): void {
+  function admit(e: Era, id: RequestId, method: string, params: Params | undefined, respond: Sink, at: number): void {
     const admission = e.admit(method, params);
-    if (admission.kind === 'refuse') return settleNow(e, respond, id, method, received, { error: admission.error });
-    if (admission.kind === 'answer') return settleNow(e, respond, id, method, received, { result: admission.result });
+    if (admission.kind === 'refuse') return settleNow(e, respond, id, method, at, { error: admission.error });
+    if (admission.kind === 'answer') return settleNow(e, respond, id, method, at, { result: admission.result });
     if (requests.has(id)) {
       const message = 'Invalid request: this id is already in use by a request in flight';
       const duplicate = new RpcError(RPC.INVALID_REQUEST, message, 'duplicate_id');
-      return settleNow(null, respond, id, method, received, { error: duplicate });
+      return settleNow(null, respond, id, method, at, { error: duplicate });
     }
-    requests.push({ id, method, params, respond, received, era: e, context: admission.context });
+    requests.push({ id, method, params, respond, received: at, era: e, context: admission.context });
   }
 
-  function onNotification(method: string, params: Params): void {
+  function onNotification(method: string, params: Params | undefined): void {
     audit.note({ event: 'notification', era: eraName(), method: method.slice(0, 128), outcome: 'info' });
     if (era === null) return; // ignored before the era is known (docs/protocol.md, "JSON-RPC rules")
     if (method !== 'notifications/cancelled') return era.notification(method, params);
