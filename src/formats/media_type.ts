@@ -2,23 +2,16 @@
 // the type comes from the name alone, never from sniffing content.
 import { extensionOf } from '../policy/path_rules.ts';
 
-const BY_EXTENSION: ReadonlyMap<string, string> = new Map([
-  ['md', 'text/markdown'], ['markdown', 'text/markdown'], ['mdx', 'text/markdown'],
-  ['rst', 'text/x-rst'],
-  ['adoc', 'text/asciidoc'], ['asciidoc', 'text/asciidoc'],
-  ['txt', 'text/plain'],
-  ['html', 'text/html'], ['htm', 'text/html'],
-  ['json', 'application/json'],
-  ['yaml', 'application/yaml'], ['yml', 'application/yaml'],
-  ['toml', 'application/toml'],
-  ['csv', 'text/csv'],
-  ['svg', 'image/svg+xml'],
-  ['png', 'image/png'],
-  ['jpg', 'image/jpeg'], ['jpeg', 'image/jpeg'],
-  ['gif', 'image/gif'],
-  ['pdf', 'application/pdf'],
-  ['xml', 'application/xml'],
-]);
+/** Each media type with the extensions that name it. */
+const TYPES: Readonly<Record<string, string>> = {
+  'text/markdown': 'md markdown mdx', 'text/x-rst': 'rst', 'text/asciidoc': 'adoc asciidoc', 'text/plain': 'txt',
+  'text/html': 'html htm', 'application/json': 'json', 'application/yaml': 'yaml yml', 'application/toml': 'toml',
+  'text/csv': 'csv', 'image/svg+xml': 'svg', 'image/png': 'png', 'image/jpeg': 'jpg jpeg', 'image/gif': 'gif',
+  'application/pdf': 'pdf', 'application/xml': 'xml',
+};
+const BY_EXTENSION: ReadonlyMap<string, string> = new Map(
+  Object.entries(TYPES).flatMap(([type, names]) => names.split(' ').map((e) => [e, type] as const)),
+);
 
 const TEXT_APPLICATION_TYPES: ReadonlySet<string> = new Set([
   'application/json', 'application/yaml', 'application/toml', 'application/xml', 'image/svg+xml',

@@ -25,18 +25,13 @@ export function quote(value: unknown): string {
   return escapeName(s.length > 60 ? s.slice(0, 57) + '...' : s);
 }
 
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
-
 function fail(at: string, rule: string, got?: unknown): never {
   throw new ArgumentError(`\`${at}\` ${rule}` + (got === undefined ? '' : ` (got ${quote(got)})`));
 }
 
-function failType(at: string, rule: string, value: unknown): never {
-  throw new ArgumentError(`\`${at}\` ${rule} (got ${typeName(value)})`);
+function failType(at: string, rule: string, v: unknown): never {
+  const type = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  throw new ArgumentError(`\`${at}\` ${rule} (got ${type})`);
 }
 
 type StringOptions = {
