@@ -45,6 +45,7 @@ export const GENESIS = '0'.repeat(64);
 const NOTE_WINDOW_MS = 1000;
 const NOTES_PER_WINDOW = 20;
 const MAX_KINDS = 16; // further kinds in one window share one "other" count
+const ARGS_CAP = 4096;
 
 /**
  * JSON.stringify leaves U+2028, U+2029 and the C1 controls raw: some JSONL readers split lines on them,
@@ -79,7 +80,7 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
       prev,
       ...(seq === 0 ? follows() : {}),
       pid: host.pid,
-      ...redactFields(fields),
+      ...redactFields(fields, host.sha256Hex),
     });
   }
   function follows(): { follows?: string } {
@@ -179,7 +180,9 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
 
 // Every string a client can influence is redacted: arguments and details, but also the method, tool and
 // id (an unknown method named after a token would otherwise land in the log verbatim) and file names.
-function redactFields(fields: AuditFields): Record<string, unknown> {
+// Arguments are cut at ARGS_CAP characters of JSON, with the length and SHA-256 of the whole (redacted)
+// arguments: a refused call with megabytes of arguments must not weigh a megabyte in the log.
+function redactFields(fields: AuditFields, sha256Hex: (s: string) => string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
@@ -187,6 +190,8 @@ function redactFields(fields: AuditFields): Record<string, unknown> {
     // Every touched file is kept (redactValue would cap the list at 100 items), each name redacted.
     else if (k === 'files' && Array.isArray(v)) out[k] = v.map((f: unknown) => redactValue(f));
     else out[k] = redactValue(v);
+    const json = k === 'args' ? JSON.stringify(out[k]) : '';
+    if (json.length > ARGS_CAP) out[k] = { cut: json.slice(0, ARGS_CAP), chars: json.length, sha256: sha256Hex(json) };
   }
   return out;
 }

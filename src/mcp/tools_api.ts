@@ -58,15 +58,16 @@ export async function callTool(
     throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool ${quote(name)}; available: ${[...deps.table.keys()].join(', ')}`, 'unknown_tool');
   }
   audit.tool = name;
-  const rawArgs = params?.['arguments'] ?? {};
-  if (!isPlainObject(rawArgs)) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `arguments` must be an object', 'invalid_params');
-  audit.args = rawArgs;
+  // Every call of a known tool, well-formed or not, counts toward the rate limit: its record is written whole.
   const take = deps.limiter.take(name);
   if (!take.ok) {
     audit.outcome = 'refused';
     audit.reason = 'rate_limited';
     return errorResult(rateLimitText(name, deps.limits, take.retryAfterMs));
   }
+  const rawArgs = params?.['arguments'] ?? {};
+  if (!isPlainObject(rawArgs)) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `arguments` must be an object', 'invalid_params');
+  audit.args = rawArgs;
   let run: (ctx: ToolContext) => Promise<ToolResult>;
   try {
     run = tool.prepare(rawArgs);

@@ -185,3 +185,51 @@ test(`two different high-entropy file names log distinctly, without their secret
   for (const f of logged) assert.match(String(f), /:\[REDACTED:high-entropy:[0-9a-f]{8}\]\.md$/);
   for (const n of names) assert.ok(!log.includes(n.slice(0, 20)), 'the secret-looking part is not written');
 });
+
+test(`a flood of megabyte-sized invalid tool calls does not push a read out of the kept files (${RUNTIME})`, {
+  timeout: HANG_GUARD_MS,
+}, async () => {
+  const root = makeTree({ 'guide.md': '# Guide\n\nKeep me.\n' });
+  const dir = tempDir();
+  const log = join(dir, 'audit.jsonl');
+  // The attack: 12 unknown keys of 40 strings of 1,990 chars (~1 MB a call), refused as invalid but logged
+  // whole: with 4 MiB x 2 kept files, 18 such calls erased an earlier read. Here 64 KiB x 2 and 40 calls.
+  const config: Json = {
+    roots: [{ name: 'docs', path: root }],
+    limits: { callsPerMinute: 60, burst: 30 },
+    audit: { path: log, rotateBytes: 64 * 1024, keep: 2 },
+  };
+  const c = auditLaunch({ config, configPath: join(dir, 'config.json'), grant: 'rotation' });
+  await c.initialize();
+  const read = (await c.request('tools/call', { name: 'read_doc', arguments: { path: 'guide.md' } })).id;
+  const strings = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(1990)]));
+  const args: Json = {
+    path: 'guide.md',
+    ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`z${i}`, strings])),
+  };
+  const flood = Array.from(
+    { length: 40 },
+    (_, i) =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: `big${i}`,
+        method: 'tools/call',
+        params: { name: 'doc_info', arguments: args },
+      }),
+  );
+  await pour(c, flood);
+  await c.request('ping', undefined, HANG_GUARD_MS);
+  await finish(c);
+  const recs = recordsIn(dir);
+  assert.ok(recs.some((r) => r['event'] === 'request' && r['id'] === read), 'the read is still in the kept files');
+  const big = recs.filter((r) => String(r['id']).startsWith('big') && r['reason'] === 'invalid_argument');
+  assert.ok(big.length >= 10, `the calls within the rate limit keep their own records (${big.length})`);
+  for (const r of big) {
+    const a = r['args'] as { cut: string; chars: number; sha256: string };
+    assert.equal(a.cut.length, 4096, 'arguments are cut at 4,096 characters of JSON');
+    assert.ok(a.chars > 100_000 && /^[0-9a-f]{64}$/.test(a.sha256), 'with the length and digest of the whole');
+    assert.ok(JSON.stringify(r).length < 8192, 'a refused call weighs a few KiB in the log');
+  }
+  const v = runSubcommand(['verify-log', log], [dir]);
+  assert.equal(v.code, 0, v.stdout + v.stderr);
+});
