@@ -40,16 +40,18 @@ const SCHEME = String.raw`["']?[a-z]{1,16}\s{1,8}`;
 const SECRET_WORDS = String.raw`(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)`;
 
 const RULES: readonly Rule[] = [
-  // scheme://user:pass@host: keep scheme and host. Both parts are bounded, so a missing `@` costs little.
-  { kind: 'value', family: 'url-credentials', pattern: /(\b[a-z][a-z0-9+.-]{0,20}:\/\/)([^\s/?#@:]{1,256}:[^\s/?#@]{1,256})(?=@)/gi },
+  // scheme://[user]:pass@host, JSON's `:\/\/` too: one greedy run (no backtracking), cut at its LAST `@` (applyRule).
+  { kind: 'value', family: 'url-credentials',
+    pattern: /(\b[a-z][a-z0-9+.-]{0,20}:(?:\/\/|\\\/\\\/))([^\s/?#\\"<>`{}|^]{1,512})/gi },
   // No boundaries: a key id glued to other letters (`xAKIA…Yz`) is still one; none of the 8,000 pages of
   // the Linux and Node.js docs holds AKIA/ASIA + 16 of [A-Z0-9] anywhere, so this costs no false positive.
   { kind: 'whole', family: 'aws-access-key-id', pattern: /(?:AKIA|ASIA)[A-Z0-9]{16}/g },
   // Classic tokens are 36 characters after the prefix today; GitHub allows up to 255: any longer run goes too.
   { kind: 'whole', family: 'github-token', pattern: /gh[pousr]_[A-Za-z0-9]{36,}/g },
   { kind: 'whole', family: 'github-token', pattern: /github_pat_[A-Za-z0-9_]{22,}/g },
-  { kind: 'whole', family: 'gitlab-token', pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,}/g },
-  { kind: 'whole', family: 'slack-token', pattern: /xox[abprs]-[A-Za-z0-9-]{10,}/g },
+  // No boundary: `_glpat-…_` (italics), `MYglpat-…` are tokens. Slack: also app-level, rotating tokens.
+  { kind: 'whole', family: 'gitlab-token', pattern: /glpat-[A-Za-z0-9_-]{20,}/g },
+  { kind: 'whole', family: 'slack-token', pattern: /(?:xox[abeprs]|xoxe\.xox[bp]|xapp)-[A-Za-z0-9-]{10,}/g },
   { kind: 'whole', family: 'npm-token', pattern: /(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g },
   // The lookbehind makes every attempt start at the beginning of a run, so the runs are scanned once.
   { kind: 'whole', family: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
@@ -62,16 +64,16 @@ const RULES: readonly Rule[] = [
   { kind: 'whole', family: 'high-entropy', pattern: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{32,}/g },
 ];
 
-const BEGIN_KEY = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY[ A-Z]{0,10}-----/g;
-const END_KEY = /-----END[ A-Z0-9]{0,60}-----/g;
+// PEM/OpenSSH blocks, SSH2 (RFC 4716) private keys, PuTTY .ppk files (which end with their Private-MAC line).
+const BEGIN_KEY = new RegExp(String.raw`-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY[ A-Z]{0,10}-----|` +
+  String.raw`---- BEGIN SSH2[ A-Z]{0,30}PRIVATE KEY ----|PuTTY-User-Key-File-\d: `, 'g');
+const END_KEY = /-----END[ A-Z0-9]{0,60}-----|---- END SSH2[ A-Z]{0,30}----|Private-(?:MAC|Hash): [0-9a-fA-F]*/g;
 
 // Object keys whose value is a credential whatever it looks like.
 const SECRET_KEY_NAME = /passw(?:or)?d|passphrase|secret|token|api[_-]?key|authorization|private[_-]?key|access[_-]?key|credential|cookie|^_?auth$/i;
 const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-function marker(family: RedactFamily | 'by-key'): string {
-  return `[REDACTED:${family}]`;
-}
+const marker = (family: RedactFamily | 'by-key'): string => `[REDACTED:${family}]`;
 
 // Two different high-entropy names must not log alike: each gets a short keyed hash (the key is per
 // process and never written), so a record tells them apart without revealing or confirming either.
@@ -85,7 +87,7 @@ export function setRedactionTag(tag: (secret: string) => string): void {
 // rest is (probably a cut-off piece of) the key body. `keepLines` keeps the block's line breaks after
 // the marker, so a served document keeps the line numbers of the file on disk.
 function redactPrivateKeys(s: string, keepLines = false): string {
-  if (!s.includes('-----BEGIN')) return s;
+  if (s.search(BEGIN_KEY) < 0) return s; // search() ignores and keeps lastIndex
   let out = '';
   let from = 0;
   BEGIN_KEY.lastIndex = 0;
@@ -106,10 +108,7 @@ function shannonEntropy(s: string): number {
   const counts = new Map<string, number>();
   for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
   let bits = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    bits -= p * Math.log2(p);
-  }
+  for (const n of counts.values()) bits -= (n / s.length) * Math.log2(n / s.length);
   return bits;
 }
 
@@ -127,6 +126,13 @@ function looksRandom(run: string): boolean {
 }
 
 function applyRule(s: string, rule: Rule): string {
+  if (rule.family === 'url-credentials') {
+    return s.replace(rule.pattern, (match: string, scheme: string, authority: string) => {
+      const at = authority.lastIndexOf('@');
+      const credential = authority.slice(0, Math.max(0, at));
+      return credential.includes(':') ? scheme + marker(rule.family) + authority.slice(at) : match;
+    });
+  }
   if (rule.kind === 'value') {
     return s.replace(rule.pattern, (_match: string, keep: string, value: string) => {
       const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
@@ -143,7 +149,8 @@ function applyRule(s: string, rule: Rule): string {
 // but a live credential are redacted there (a false positive would hide real content).
 const SERVED: ReadonlySet<RedactFamily> = new Set<RedactFamily>(
   ['private-key', 'url-credentials', 'aws-access-key-id', 'github-token', 'gitlab-token', 'slack-token', 'npm-token']);
-const SERVED_HINT = /-----BEGIN|:\/\/[^\s/@]{0,256}:|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|npm_/;
+const SERVED_HINT = new RegExp(String.raw`-----BEGIN|---- BEGIN SSH2|PuTTY-User|:(?:\/\/|\\\/\\\/)[^\s/]{0,512}@|` +
+  'AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox|xapp-|npm_');
 
 /** A document's text as served: its high-confidence secrets redacted, its line breaks kept. */
 export function redactDocument(s: string): string {

@@ -32,6 +32,14 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
         expected: `${M('private-key')} ok`,
       },
       { input: `${PEM} and ${PEM}`, expected: `${M('private-key')} and ${M('private-key')}` },
+      {
+        input: '---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nAAAA\n---- END SSH2 ENCRYPTED PRIVATE KEY ---- ok',
+        expected: `${M('private-key')} ok`,
+      },
+      {
+        input: 'PuTTY-User-Key-File-3: ssh-ed25519\nPrivate-Lines: 1\nAAAA\nPrivate-MAC: 0a1b2c\nok',
+        expected: `${M('private-key')}\nok`,
+      },
     ],
     negative: [
       '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
@@ -42,6 +50,7 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
       fill('-----BEGIN RSA PRIVATE KEY-----'),
       '-----BEGIN' + fill(' A'),
       fill('-----END ') + '-----BEGIN EC PRIVATE KEY-----',
+      fill('PuTTY-User-Key-File-2: Private-MAC: '),
     ],
   },
   'url-credentials': {
@@ -51,9 +60,25 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
         expected: `clone https://${M('url-credentials')}@git.example.com/repo.git`,
       },
       { input: 'postgres://app:p%40ss:word@db:5432/x', expected: `postgres://${M('url-credentials')}@db:5432/x` },
+      // No user name, an e-mail user name, an `@` in the password (the credential runs to the LAST `@`), JSON.
+      { input: 'redis://:Sup3rS3cret@cache:6379/0', expected: `redis://${M('url-credentials')}@cache:6379/0` },
+      { input: 'https://jo@example.com:Hunter2@host/x', expected: `https://${M('url-credentials')}@host/x` },
+      { input: 'https://admin:p@ssW0rdTail@db/x', expected: `https://${M('url-credentials')}@db/x` },
+      { input: '"https:\\/\\/u:pw@db\\/app"', expected: `"https:\\/\\/${M('url-credentials')}@db\\/app"` },
     ],
-    negative: ['https://example.com:8443/a@b', 'mailto:alice@example.com', 'https://alice@example.com/'],
-    adversarial: ['a://' + fill('b:'), fill('a://'), 'http://' + fill('u') + ':'],
+    negative: [
+      'https://example.com:8443/a@b',
+      'mailto:alice@example.com',
+      'https://alice@example.com/',
+      'https://alice@example.com:8443/x',
+    ],
+    adversarial: [
+      'a://' + fill('b:'),
+      fill('a://'),
+      'http://' + fill('u') + ':',
+      'http://' + fill(':@'),
+      fill('a:\\/\\/:@'),
+    ],
   },
   'aws-access-key-id': {
     positive: [
@@ -83,12 +108,20 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
     positive: [
       { input: 'GITLAB_TOKEN glpat-xY12abCD34efGH56ijKL', expected: `GITLAB_TOKEN ${M('gitlab-token')}` },
       { input: '(glpat-' + 'a_b-'.repeat(8) + ')', expected: `(${M('gitlab-token')})` },
+      // Glued to letters or Markdown italics it is still a token.
+      { input: 'xglpat-xY12abCD34efGH56ijKL', expected: `x${M('gitlab-token')}` },
+      { input: '_glpat-xY12abCD34efGH56ijKL_', expected: `_${M('gitlab-token')}` },
     ],
-    negative: ['glpat-short', 'xglpat-xY12abCD34efGH56ijKL', 'glpat_xY12abCD34efGH56ijKL'],
+    negative: ['glpat-short', 'glpat_xY12abCD34efGH56ijKL'],
     adversarial: [fill('glpat-'), 'glpat-' + fill('a'), fill('-glpat')],
   },
   'slack-token': {
-    positive: [{ input: 'SLACK=xoxb-1234567890-abcdefghijkl', expected: `SLACK=${M('slack-token')}` }],
+    positive: [
+      { input: 'SLACK=xoxb-1234567890-abcdefghijkl', expected: `SLACK=${M('slack-token')}` },
+      { input: 'xapp-1-A0123-4567890-abcdef', expected: M('slack-token') },
+      { input: 'xoxe-1-ABCDEFGHIJKLMN', expected: M('slack-token') },
+      { input: 'xoxe.xoxp-1-ABCDEFGHIJKL', expected: M('slack-token') },
+    ],
     negative: ['xoxb-123', 'xoxz-1234567890-abcdef', 'xoxb 1234567890'],
     adversarial: [fill('xoxb-'), fill('xoxp-123456789!')],
   },
