@@ -40,6 +40,8 @@ export type DocumentCache = {
   readonly load: (c: Confinement, path: ConfinedPath, signal?: AbortSignal) => Promise<TextDocument>;
   /** The same, from a document the caller already opened and checked (and will close). */
   readonly loadOpen: (open: OpenDocument, signal?: AbortSignal) => Promise<TextDocument>;
+  /** The served text: a cached document's, or for a file too large to cache, the text alone (no lines). */
+  readonly text: (open: OpenDocument, signal?: AbortSignal) => Promise<string>;
   /** The shared memory budget every whole-file load waits on (limits.memoryBytes). */
   readonly memory: MemoryBudget;
 };
@@ -53,6 +55,11 @@ export function createDocumentCache(
     const text = await decodeInSlices(bytes, tick); // a slice at a time: a file may be 64 MiB
     return text === null || !redact ? text : redactDocument(text);
   };
+  const textOf = async (open: OpenDocument): Promise<string> => {
+    const text = await decode(await readRange(open, 0, open.stat.size));
+    if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
+    return text;
+  };
   return {
     memory,
     decode,
@@ -60,11 +67,11 @@ export function createDocumentCache(
       // Always open and check the descriptor (confinement is re-proven on every call), but only
       // read the bytes when the file's identity changed.
       const open = await openConfined(c, path);
-      try {
-        return await this.loadOpen(open, signal);
-      } finally {
-        await open.handle.close().catch(() => undefined);
-      }
+      return this.loadOpen(open, signal).finally(() => open.handle.close().catch(() => undefined));
+    },
+    async text(open, signal) {
+      if (open.stat.size <= maxBytes / 4) return (await this.loadOpen(open, signal)).text;
+      return memory.use(open.stat.size, signal, () => textOf(open));
     },
     async loadOpen(open, signal) {
       const path = open.path;
@@ -78,9 +85,8 @@ export function createDocumentCache(
       }
       // The bytes, their text and its lines are held together: the whole load waits its turn.
       const doc = await memory.use(stat.size, signal, async (): Promise<TextDocument> => {
-        const text = await decode(await readRange(open, 0, stat.size));
-        if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
-        const lines = splitLines(text.startsWith('\ufeff') ? text.slice(1) : text);
+        const text = await textOf(open);
+        const lines = splitLines(text); // the decoder has dropped a byte order mark
         const format = formatOf(path.rel);
         return { path, stat, text, lines, format, headings: parseHeadings(lines, format) };
       });

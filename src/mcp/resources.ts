@@ -93,15 +93,15 @@ export async function readResource(
         throw failure('too_large', `Cannot read resource: it is ${size} bytes, over the reply limit once ` +
           `base64-encoded (limits.responseBytes = ${responseBytes})`);
       }
-      const doc = await ctx.docs.loadOpen(open, ctx.signal).catch((err) => {
+      const doc = await ctx.docs.text(open, ctx.signal).catch((err) => { // the text alone: no lines, no headings
         if (!textType && err instanceof Failure && err.reason === 'binary') return null;
         throw err instanceof Failure && err.reason === 'binary' ? failure('binary', `Cannot read resource: not ` +
           `valid UTF-8 text, and a ${mimeType} document is served as text or not at all (files.binary is for ` +
           'binary types)') : err;
       });
-      if (doc && jsonBytes(doc.text) <= budget) return { contents: [{ uri, mimeType, text: doc.text }] };
-      if (doc) {
-        const head = textHead(doc.text, budget);
+      if (doc !== null && jsonBytes(doc) <= budget) return { contents: [{ uri, mimeType, text: doc }] };
+      if (doc !== null) {
+        const head = textHead(doc, budget);
         const next = head.split('\n').length; // a cut long line is read again from its start
         const label = `${root.name}:${path.rel}`;
         const note = `[docwarden: first part only: ${utf8Length(head)} of the ${size} bytes of ${label}, ` +

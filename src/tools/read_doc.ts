@@ -5,6 +5,7 @@
 import { fingerprint } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { findHeading, sectionRange } from '../formats/headings.ts';
+import { lineStarts } from '../search/sections.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { requireConsent } from '../policy/confirm.ts';
 import { openConfined } from '../policy/resolver.ts';
@@ -18,16 +19,29 @@ import { dataFrame } from './render.ts';
 
 const MAX_LINE = 1_000_000_000;
 
+type Lines = { readonly count: number; readonly at: (n: number) => string };
+
+/** The lines of a text as splitLines cuts them, by offset: no array of half a million strings per page of
+ * a 40 MB file. */
+function linesByOffset(text: string): Lines {
+  const starts = lineStarts(text);
+  const count = starts.length - (starts.length > 1 && starts[starts.length - 1] === text.length ? 1 : 0);
+  return {
+    count,
+    at: (n) => text.slice(starts[n - 1], n < starts.length ? (starts[n] as number) - 1 : text.length).replace(/\r$/, ''),
+  };
+}
+
 type Page = { startLine: number; endLine: number; text: string; next: { l: number; c: number } | null };
 
 /** Takes whole lines from `lines[from-1]` (starting at column `col`) up to `to` within `budget` bytes of
  * JSON string (escaped as they will be sent). */
-function pageOfLines(lines: readonly string[], from: number, col: number, to: number, budget: number, numbers: boolean): Page {
+function pageOfLines(lines: Lines, from: number, col: number, to: number, budget: number, numbers: boolean): Page {
   const out: string[] = [];
   let used = 0;
   let n = from;
   for (; n <= to; n++) {
-    const line = (lines[n - 1] as string).slice(n === from ? col : 0);
+    const line = lines.at(n).slice(n === from ? col : 0);
     const prefix = numbers ? `${n}\t` : '';
     const cost = jsonBytes(escapeControls(prefix + line)); // its 2 quotes pay for the "\n" that joins it
     if (used + cost > budget) {
@@ -102,18 +116,20 @@ export function readDocTool(responseBytes: number) {
           tool: 'read_doc', root: root.name, path: path.rel, size,
         });
 
-        const doc = await ctx.docs.loadOpen(open, ctx.signal);
-        const totalLines = doc.lines.length;
+        const doc = args.heading === undefined ? null : await ctx.docs.loadOpen(open, ctx.signal);
+        const lines = linesByOffset(doc?.text ?? await ctx.docs.text(open, ctx.signal));
+        const headings = doc?.headings ?? [];
+        const totalLines = lines.count;
         let from = args.startLine ?? 1;
         let to = Math.min(args.endLine ?? totalLines, totalLines);
         if (args.heading !== undefined) {
-          const i = findHeading(doc.headings, args.heading);
+          const i = findHeading(headings, args.heading);
           if (i < 0) {
-            const known = doc.headings.slice(0, 15).map((h) => JSON.stringify(h.title)).join(', ');
+            const known = headings.slice(0, 15).map((h) => JSON.stringify(h.title)).join(', ');
             throw failure('heading_not_found', `Cannot find heading ${JSON.stringify(args.heading.slice(0, 60))} in this document` +
               (known ? `; headings include ${known} (outline_doc lists all)` : '; it has no headings'));
           }
-          const r = sectionRange(doc.headings, i, totalLines);
+          const r = sectionRange(headings, i, totalLines);
           from = r.startLine;
           to = r.endLine;
         }
@@ -122,8 +138,8 @@ export function readDocTool(responseBytes: number) {
         }
         const { l, c } = resume ?? { l: from, c: 0 };
         if (resume && (l < from || l > to)) throw invalidCursor('l', `must be a line from ${from} to ${to}`);
-        if (c > (doc.lines[l - 1] ?? '').length) throw invalidCursor('c', 'must be in its line');
-        const page = pageOfLines(doc.lines, l, c, to, budget, numbers);
+        if (c > lines.at(l).length) throw invalidCursor('c', 'must be in its line');
+        const page = pageOfLines(lines, l, c, to, budget, numbers);
         const nextCursor = page.next
           ? encodeCursor('read_doc', { q: ctx.confinement.host.sha256Hex(key).slice(0, 32), f: fp, ...page.next })
           : null;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createDocumentCache, splitLines } from '../../src/document/document.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
-import { type Confinement, resolvePath } from '../../src/policy/resolver.ts';
+import { type Confinement, openConfined, resolvePath } from '../../src/policy/resolver.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { Failure } from '../../src/errors/failure.ts';
 import { makeTree } from '../helpers/fixtures.ts';
@@ -63,4 +63,23 @@ test('`load()` refuses a binary document with the reason binary', async () => {
     cache.load(c, await resolvePath(c, root, 'bin.md')),
     (e: unknown) => e instanceof Failure && e.reason === 'binary',
   );
+});
+
+test('`text()` redacts a file too large to cache exactly as a cached one, line breaks kept', async () => {
+  const { dir, root, c } = await setup();
+  const page = `# Big\n\n${
+    'filler line\n'.repeat(40)
+  }-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----\n`;
+  writeFileSync(join(dir, 'big.md'), page);
+  const served = async (cacheBytes: number): Promise<string> => {
+    const open = await openConfined(c, await resolvePath(c, root, 'big.md'));
+    try {
+      return await createDocumentCache(cacheBytes, undefined, true).text(open);
+    } finally {
+      await open.handle.close();
+    }
+  };
+  const uncached = await served(1024); // 600 bytes > 1024 / 4: read whole, not cached
+  assert.equal(uncached, await served(1 << 20));
+  assert.equal(uncached, page.replace(/-----BEGIN[^]*-----\n/, '[REDACTED:private-key]\n\n\n'));
 });
