@@ -26,10 +26,8 @@ type Lines = { readonly count: number; readonly at: (n: number) => string };
 function linesByOffset(text: string): Lines {
   const starts = lineStarts(text);
   const count = starts.length - (starts.length > 1 && starts[starts.length - 1] === text.length ? 1 : 0);
-  return {
-    count,
-    at: (n) => text.slice(starts[n - 1], n < starts.length ? (starts[n] as number) - 1 : text.length).replace(/\r$/, ''),
-  };
+  const end = (n: number) => (n < starts.length ? (starts[n] as number) - 1 : text.length);
+  return { count, at: (n) => text.slice(starts[n - 1], end(n)).replace(/\r$/, '') };
 }
 
 type Page = { startLine: number; endLine: number; text: string; next: { l: number; c: number } | null };
@@ -117,7 +115,8 @@ export function readDocTool(responseBytes: number) {
         });
 
         const doc = args.heading === undefined ? null : await ctx.docs.loadOpen(open, ctx.signal);
-        const lines = linesByOffset(doc?.text ?? await ctx.docs.text(open, ctx.signal));
+        const lines: Lines = doc ? { count: doc.lines.length, at: (n) => doc.lines[n - 1] as string }
+          : linesByOffset(await ctx.docs.text(open, ctx.signal));
         const headings = doc?.headings ?? [];
         const totalLines = lines.count;
         let from = args.startLine ?? 1;
