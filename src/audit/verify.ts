@@ -33,28 +33,19 @@ export type Verifier = {
 
 type Place = { readonly file: string; readonly line: number };
 type Segment = { readonly pid: number; readonly start: Place; readonly order: number; seq: number; hash: string; last: Place };
-type AuditRecord = {
-  readonly seq: number; readonly prev: string; readonly pid: number; readonly event: string; readonly follows: unknown;
-};
+type AuditRecord = { seq: number; prev: string; pid: number; event: string; follows?: string };
 
 const HASH = /^[0-9a-f]{64}$/;
 const RECENT = 64;
 
 function asRecord(v: unknown): AuditRecord | string {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
-  const r = v as { [k: string]: unknown };
-  if (r['v'] !== 1) return 'not an audit record (missing "v": 1)';
-  const seq = r['seq'];
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return 'not an audit record (bad "seq")';
-  const prev = r['prev'];
-  if (typeof prev !== 'string' || !HASH.test(prev)) return 'not an audit record (bad "prev")';
-  const pid = r['pid'];
-  if (typeof pid !== 'number' || !Number.isSafeInteger(pid)) return 'not an audit record (bad "pid")';
-  const event = r['event'];
-  if (typeof event !== 'string') return 'not an audit record (bad "event")';
-  const follows = r['follows']; // absent in logs of older versions
-  if (follows !== undefined && (typeof follows !== 'string' || !HASH.test(follows))) return 'not an audit record (bad "follows")';
-  return { seq, prev, pid, event, follows };
+  const r = v as AuditRecord & { v: unknown };
+  const hash = (x: unknown) => typeof x === 'string' && HASH.test(x);
+  const bad = r.v !== 1 ? 'v' : !(Number.isSafeInteger(r.seq) && r.seq >= 0) ? 'seq' : !hash(r.prev) ? 'prev'
+    : !Number.isSafeInteger(r.pid) ? 'pid' : typeof r.event !== 'string' ? 'event'
+    : r.follows !== undefined && !hash(r.follows) ? 'follows' : null; // follows: absent in older logs
+  return bad === null ? r : `not an audit record (${bad === 'v' ? 'missing "v": 1' : `bad "${bad}"`})`;
 }
 
 const at = (p: Place) => `${p.file} line ${p.line}`;
@@ -100,7 +91,7 @@ export function createVerifier(): Verifier {
     if (r.prev === GENESIS) {
       if (r.event !== 'start') return fail(place, r.seq, `a record with prev GENESIS must be a "start" record, found "${r.event.slice(0, 40)}"`);
       if (r.seq !== 0) return fail(place, r.seq, `a "start" record must have seq 0, found seq ${r.seq}`);
-      const gap = r.follows === undefined ? null : runGap(r.follows as string);
+      const gap = r.follows === undefined ? null : runGap(r.follows);
       if (gap !== null) return fail(place, r.seq, `this run (pid ${r.pid}) ${gap}`);
       const old = open.get(r.pid);
       if (old) endWithoutStop(old, 'the process crashed or the log was cut (its pid was later reused)');
@@ -132,9 +123,7 @@ export function createVerifier(): Verifier {
           records--;
           return fail(s.last, s.seq, `altered record: the SHA-256 of this line does not match the prev of the next record of pid ${r.pid} (${at(place)}, seq ${r.seq}); this line or that prev was edited`);
         }
-        s.seq = r.seq;
-        s.hash = l.hash;
-        s.last = place;
+        Object.assign(s, { seq: r.seq, hash: l.hash, last: place });
       }
     }
     if (r.event === 'stop') {
@@ -150,8 +139,8 @@ export function createVerifier(): Verifier {
   /** Why a run's start does not follow the lines before it, or null. A concurrent writer may add a few between. */
   function runGap(follows: string): string | null {
     if (follows === GENESIS) {
-      return records === 0 ? null : 'began with an empty log, yet records come before it: the log file was deleted or ' +
-        'replaced before this run (or a rotation broke off between its rename and its first record)';
+      return records === 0 ? null : 'began with an empty log, yet records come before it: the log file was ' +
+        'deleted or replaced before this run (or a rotation broke off between its rename and its first record)';
     }
     if (recent.includes(follows)) return null;
     const last = `the log ended with a line of SHA-256 ${follows.slice(0, 16)}… when it began`;

@@ -42,10 +42,7 @@ export type SearchCorpus = {
   readonly stream: (o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>) => Promise<void>;
   /** The snapshot a call within the last SNAPSHOT_TTL_MS took with the same limits, or null. */
   readonly fresh: (o: SnapshotOptions) => Snapshot | null;
-  /**
-   * The file's text, or null when it is binary, not text, or refused now (reading waits on the memory budget);
-   * decoded a slice at a time between the caller's `tick`s.
-   */
+  /** The file's text (decoded between the caller's `tick`s), or null when binary, not text or refused now. */
   readonly text: (c: Confinement, entry: CorpusEntry, signal?: AbortSignal, tick?: () => Promise<void>) =>
     Promise<string | null>;
   /** Headings of a text already fetched with `text`. */
