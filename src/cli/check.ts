@@ -4,6 +4,7 @@ import type { Config } from '../config/load.ts';
 import type { Root } from '../policy/resolver.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { createPathRules, extensionAllowed, foldName, segmentAllowed } from '../policy/path_rules.ts';
+import { consentRule } from '../policy/confirm.ts';
 import { writableByOthers } from '../policy/resolver.ts';
 import type { FileKind, Host } from '../runtime/host.ts';
 
@@ -68,6 +69,8 @@ export async function census(host: Host, config: Config, root: Root) {
   const bump = (k: string, n = 1) => void (n > 0 && (hidden[k] = (hidden[k] ?? 0) + n));
   const hide = (why: string) => (bump(why), false);
   const found: Entry[] = [];
+  const ruleFor = consentRule(config.confirm.paths); // every rule listed, 0 too: a rule that gates nothing shows
+  const gated: Record<string, number> = Object.fromEntries(config.confirm.paths.map((p) => [`confirm.paths ${p}`, 0]));
   let folders = 0;
   const w = await walkRoot(host, config, root, true, null, (e) => {
     if (e.denied !== undefined) return hide(`deny pattern ${e.denied}`);
@@ -91,10 +94,14 @@ export async function census(host: Host, config: Config, root: Root) {
     else if (st.nlink > 1 && !config.files.hardLinks) bump('hard link');
     else {
       if (st.size > config.files.maxFileBytes) bump('larger than files.maxFileBytes (listed, not readable)');
+      const rule = ruleFor(e.rel);
+      const over = config.confirm.largerThan > 0 && st.size > config.confirm.largerThan;
+      const why = rule !== undefined ? `confirm.paths ${rule}` : over ? 'confirm.largerThan' : null;
+      if (why !== null) gated[why] = (gated[why] ?? 0) + 1;
       files++;
     }
   }
-  return { files, folders, hidden, truncated: w.truncated, writable: w.writable };
+  return { files, folders, hidden, gated, truncated: w.truncated, writable: w.writable };
 }
 
 /**
@@ -154,6 +161,8 @@ export async function runCheck(host: Host, config: Config): Promise<string> {
     out.push(`root "${root.name}" = ${root.path}: exposes ${r.files} documents in ${r.folders} folders${early}`);
     out.push(`  hidden: ${Object.values(r.hidden).reduce((a, b) => a + b, 0)}`);
     for (const [k, v] of Object.entries(r.hidden).sort()) out.push(`    ${v}  ${k}`);
+    out.push(`  need consent: ${Object.values(r.gated).reduce((a, b) => a + b, 0)} (each by its first rule)`);
+    for (const [k, v] of Object.entries(r.gated)) out.push(`    ${v}  ${k}`);
     if (r.writable.length > 0 && !host.descriptorLocations()) {
       const served = config.mode === 'production' ? 'refused' : 'served';
       out.push(`  writable by other users (${served} under path-based confinement ` +

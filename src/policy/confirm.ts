@@ -19,12 +19,21 @@ export type ConfirmPolicy = {
   readonly active: boolean;
 };
 
+/** The first confirm.paths rule naming `rel` or a folder above it (`docwarden check` counts by rule). A folder
+ * gates what is under it, as a files.deny folder hides it: `private`, `private/`, `./private/**` gate private/x. */
+export function consentRule(paths: readonly string[]): (rel: string) => string | undefined {
+  const globs = paths.map((p) => ({ p, g: compileGlob(foldName(p.replace(/^(\.\/)+|\/+$/g, '')), { caseInsensitive: true }) }));
+  return (rel) => {
+    const parts = foldName(rel).split('/');
+    return globs.find(({ g }) => parts.some((_, i) => g.matches(parts.slice(0, i + 1).join('/'))))?.p;
+  };
+}
+
 export function createConfirmPolicy(paths: readonly string[], largerThan: number): ConfirmPolicy {
-  const globs = paths.map((p) => compileGlob(foldName(p), { caseInsensitive: true }));
-  const named = (rel: string) => globs.some((g) => g.matches(foldName(rel)));
+  const ruleFor = consentRule(paths);
   return {
-    needs: (doc, size) => (largerThan > 0 && size > largerThan) || named(doc.rel) || named(doc.target),
-    active: largerThan > 0 || globs.length > 0,
+    needs: (doc, size) => (largerThan > 0 && size > largerThan) || !!ruleFor(doc.rel) || !!ruleFor(doc.target),
+    active: largerThan > 0 || paths.length > 0,
   };
 }
 

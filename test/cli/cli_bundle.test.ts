@@ -59,6 +59,18 @@ test('`check` prints the policy and counts what each root exposes and hides', ()
   assert.match(r.stdout, /extension not allowed/);
 });
 
+test('`check` counts the documents each consent rule gates; a folder rule gates what is under it', () => {
+  const root = makeTree({ 'a.md': 'x', 'private/p.md': 'y', 'private/deep/q.md': 'z', 'big.md': 'w'.repeat(50) });
+  const config = join(tempDir(), 'config.json');
+  const confirm = { paths: ['./private/**', 'private', 'nothing/**'], largerThan: 20 };
+  writeFileSync(config, JSON.stringify({ mode: 'development', roots: [{ name: 'd', path: root }], confirm }));
+  const r = run(['check', '--config', config]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /need consent: 3 \(each by its first rule\)/);
+  assert.match(r.stdout, /    2  confirm\.paths \.\/private\/\*\*\n    0  confirm\.paths private\n/);
+  assert.match(r.stdout, /    0  confirm\.paths nothing\/\*\*\n    1  confirm\.largerThan/);
+});
+
 test('`call` prints what the model would see, and exits 1 on an error result', () => {
   const root = makeTree({ 'guide.md': '# Guide\n\nhello world\n', '.env': 'S=1' });
   const ok = run(['call', 'read_doc', '{"path":"guide.md"}', '--root', root]);
