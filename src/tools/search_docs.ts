@@ -60,12 +60,10 @@ function cutAround(line: string, column: number, length: number): string {
 }
 
 function lineOf(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
+  let [lo, hi] = [0, starts.length - 1]; // binary search: the last line start at or before `offset`
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] as number) <= offset) lo = mid;
-    else hi = mid - 1;
+    [lo, hi] = (starts[mid] as number) <= offset ? [mid, hi] : [lo, mid - 1];
   }
   return lo + 1;
 }
