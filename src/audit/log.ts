@@ -1,8 +1,9 @@
 // The JSONL audit log: one record per request, redacted before writing, hash-chained so that an edited,
 // deleted or reordered record is detectable, written with one synchronous append so none is lost on exit.
-// Each process writes one chain (a segment) that starts at GENESIS with a `start` record, whose `follows` is
-// the SHA-256 of the log's last line when the run began (GENESIS: an empty log), so the runs chain too and a
-// deleted run is detectable; size-based rotation continues a chain in a fresh file, beginning with `rotate`.
+// Each process writes one chain (a segment) that starts at GENESIS with a `start` record; size-based rotation
+// continues a chain in a fresh file, beginning with `rotate`. The file chains too: a record whose line before it
+// in the file is not its own previous record (every `start`, any record after another process's lines) has
+// `follows`, the SHA-256 of that line (GENESIS: an empty log), so removing another process's lines is detectable.
 import type { AppendFile, Host } from '../runtime/host.ts';
 import { utf8Length } from '../text/utf8.ts';
 import { redactValue } from './redact.ts';
@@ -71,14 +72,16 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
   let closed = false;
   let seq = 0;
   let prev = GENESIS;
+  let size = 0, ownEnd = -1; // the file's size now, and where our last record ended: another writer in between?
 
   function build(fields: AuditFields): string {
+    size = sink.size();
     return toJsonLine({
       v: 1,
       ts: host.wallClockIso(),
       seq,
       prev,
-      ...(seq === 0 ? follows() : {}),
+      ...(size !== ownEnd ? follows() : {}),
       pid: host.pid,
       ...redactFields(fields, host.sha256Hex),
     });
@@ -91,6 +94,7 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     prev = host.sha256Hex(line);
     seq++;
     sink.append(line + '\n');
+    ownEnd = size + utf8Length(line) + 1;
   }
   function giveUp(reason: string, err: unknown): void {
     rotating = false;
@@ -118,6 +122,7 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     }
     sink.close();
     sink = next;
+    ownEnd = 0; // the rotate record's prev vouches for the last line of the file before
     emit(build({ event: 'rotate', outcome: 'info', detail: { previousBytes, keep: rotation.keep } }));
   }
 

@@ -2,8 +2,9 @@
 // a `start` record with prev = GENESIS and seq 0, then records whose prev is the SHA-256 of the segment's
 // previous line and whose seq is one more; rotation carries a segment on into the next file. Segments of
 // processes sharing a log may interleave, so chains are followed per pid. The first broken record stops it.
-// Runs chain too: a `start` record's `follows` names the line the log ended with when that run began, so a
-// deleted run, a run's deleted tail or a deleted file before a run is caught at the next run's start.
+// The file chains too: a record's `follows` (every `start`, any record written after another process's lines)
+// names the line the log ended with when it was written, so a deleted run, a run's deleted tail or a deleted
+// file is caught at the next line of any process that vouches for what came before it.
 import { GENESIS } from './log.ts';
 
 /** One problem, placed at a line (1-based) of a file. */
@@ -88,11 +89,12 @@ export function createVerifier(): Verifier {
     if (typeof r === 'string') return fail(place, null, r);
     if (l.file === firstFile && l.line === 1 && r.event === 'rotate' && r.prev !== GENESIS) firstFileRotated = true;
 
+    const what = r.event === 'start' ? 'run' : 'record';
+    const gap = r.follows === undefined ? null : runGap(r.follows as string, what);
+    if (gap !== null) return fail(place, r.seq, `this ${what} (pid ${r.pid}) ${gap}`);
     if (r.prev === GENESIS) {
       if (r.event !== 'start') return fail(place, r.seq, `a record with prev GENESIS must be a "start" record, found "${r.event.slice(0, 40)}"`);
       if (r.seq !== 0) return fail(place, r.seq, `a "start" record must have seq 0, found seq ${r.seq}`);
-      const gap = r.follows === undefined ? null : runGap(r.follows);
-      if (gap !== null) return fail(place, r.seq, `this run (pid ${r.pid}) ${gap}`);
       const old = open.get(r.pid);
       if (old) endWithoutStop(old, 'the process crashed or the log was cut (its pid was later reused)');
       stopped.delete(r.pid);
@@ -136,16 +138,16 @@ export function createVerifier(): Verifier {
     return true;
   }
 
-  /** Why a run's start does not follow the lines before it, or null. A concurrent writer may add a few between. */
-  function runGap(follows: string): string | null {
+  /** Why a record does not follow the lines before it, or null. A concurrent writer may add a few between. */
+  function runGap(follows: string, what: string): string | null {
     if (follows === GENESIS) {
       return records === 0 ? null : 'began with an empty log, yet records come before it: the log file was ' +
-        'deleted or replaced before this run (or a rotation broke off between its rename and its first record)';
+        `deleted or replaced before this ${what} (or a rotation broke off between its rename and its first record)`;
     }
     if (recent.includes(follows)) return null;
-    const last = `the log ended with a line of SHA-256 ${follows.slice(0, 16)}… when it began`;
+    const last = `the log ended with a line of SHA-256 ${follows.slice(0, 16)}… when it was written`;
     return records === 0 ? `is the first record, but ${last}: the records before it were deleted`
-      : `found that ${last}, and no line before it has that hash: records before this run were deleted ` +
+      : `found that ${last}, and no line before it has that hash: records before this ${what} were deleted ` +
         '(a whole run, the end of the run before, or a whole file)';
   }
 

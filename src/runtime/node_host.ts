@@ -51,20 +51,19 @@ function openAppend(path: string): AppendFile {
     fs.mkdirSync(nodePath.dirname(path), { recursive: true, mode: 0o700 });
     fd = fs.openSync(path, 'a', 0o600);
   }
-  let bytes = fs.fstatSync(fd).size;
   return {
     append(line) {
       const buf = Buffer.from(line, 'utf8');
       let off = 0;
       while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
-      bytes += buf.length;
     },
-    size: () => bytes,
+    size: () => fs.fstatSync(fd).size, // other processes sharing the log append too
     mode: () => Number(fs.fstatSync(fd).mode) & 0o7777,
     lastLine() {
       try {
         const rfd = fs.openSync(path, 'r');
         try {
+          if (fs.fstatSync(rfd).ino !== fs.fstatSync(fd).ino) return undefined; // another process rotated ours away
           const size = fs.fstatSync(rfd).size, from = Math.max(0, size - (1 << 20)), buf = Buffer.alloc(size - from);
           fs.readSync(rfd, buf, 0, buf.length, from);
           const end = buf[buf.length - 1] === 10 ? buf.length - 1 : buf.length, nl = buf.lastIndexOf(10, end - 1);

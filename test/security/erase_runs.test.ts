@@ -145,3 +145,44 @@ describe(`deleting runs from the audit log is caught by verify-log (${RUNTIME})`
     assert.match(r.stdout, /began with an empty log, yet records come before it/);
   });
 });
+
+test(`two processes sharing a log: a whole run of one removed between the other's lines is caught (${RUNTIME})`, async () => {
+  // The attack: P runs throughout; run A starts, reads, stops; P answers a ping; run B starts and stops; P
+  // stops. A's lines removed: P's ping and B's start both followed lines of P, so nothing vouched for A.
+  const root = makeTree({ 'guide.md': '# Guide\n\nKeep me.\n' });
+  const dir = tempDir();
+  const log = join(dir, 'audit.jsonl');
+  const config: Json = { roots: [{ name: 'docs', path: root }], audit: { path: log } };
+  const launch = () => auditLaunch({ config, configPath: join(dir, 'config.json'), grant: 'rotation' });
+  // Each run writes a warm_up record once idle: wait for it, so that runs do not interleave by chance.
+  const warmed = async (n: number) => {
+    while ((readFileSync(log, 'utf8').match(/"warm_up"/g) ?? []).length < n)
+      await new Promise((r) => setTimeout(r, 20));
+  };
+  const p = launch();
+  await p.initialize();
+  await p.request('ping');
+  await warmed(1);
+  const a = launch();
+  await a.initialize();
+  await a.call('read_doc', { path: 'guide.md' });
+  await warmed(2);
+  await finish(a);
+  await p.request('ping');
+  const b = launch();
+  await b.initialize();
+  await b.request('ping');
+  await finish(b);
+  await finish(p);
+  const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  const pidOf = (l: string) => (JSON.parse(l) as { pid: number }).pid;
+  const aPid = pidOf(lines.find((l) => l.includes('"read_doc"')) as string);
+  const from = lines.findIndex((l) => pidOf(l) === aPid),
+    to = lines.length - 1 - [...lines].reverse().findIndex((l) => pidOf(l) === aPid);
+  assert.ok(lines.slice(from, to + 1).every((l) => pidOf(l) === aPid), "A's lines are one contiguous block");
+  assert.equal(runSubcommand(['verify-log', log], [dir]).code, 0, 'the untouched shared log verifies');
+  writeFileSync(log, [...lines.slice(0, from), ...lines.slice(to + 1)].map((l) => l + '\n').join(''));
+  const r = runSubcommand(['verify-log', log], [dir]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /records before this record were deleted/);
+});
