@@ -154,10 +154,11 @@ test(`two processes sharing a log: a whole run of one removed between the other'
   const log = join(dir, 'audit.jsonl');
   const config: Json = { roots: [{ name: 'docs', path: root }], audit: { path: log } };
   const launch = () => auditLaunch({ config, configPath: join(dir, 'config.json'), grant: 'rotation' });
-  // Each run writes a warm_up record once idle: wait for it, so that runs do not interleave by chance.
+  // Each run writes warm_up and census records once idle: wait for them, so that runs do not interleave by chance.
+  const count = (event: string) =>
+    (readFileSync(log, 'utf8').match(new RegExp(`"event":"${event}"`, 'g')) ?? []).length;
   const warmed = async (n: number) => {
-    while ((readFileSync(log, 'utf8').match(/"warm_up"/g) ?? []).length < n)
-      await new Promise((r) => setTimeout(r, 20));
+    while (count('warm_up') < n || count('census') < n) await new Promise((r) => setTimeout(r, 20));
   };
   const p = launch();
   await p.initialize();
