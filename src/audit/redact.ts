@@ -84,24 +84,24 @@ export function setRedactionTag(tag: (secret: string) => string): void {
 
 // Private-key blocks are found by hand: a lazy `BEGIN[\s\S]*?END` regex is quadratic on many BEGIN
 // lines without an END. A BEGIN with no END after it redacts to the end of the string, because the
-// rest is (probably a cut-off piece of) the key body. `keepLines` keeps the block's line breaks after
-// the marker, so a served document keeps the line numbers of the file on disk.
-function redactPrivateKeys(s: string, keepLines = false): string {
-  if (s.search(BEGIN_KEY) < 0) return s; // search() ignores and keeps lastIndex
+// rest is (probably a cut-off piece of) the key body, and `carry.open` says the next piece goes on in it.
+// `keepLines` keeps the block's line breaks after the marker: a served document keeps its line numbers.
+function redactPrivateKeys(s: string, keepLines = false, carry = { open: false }): string {
+  if (!carry.open && s.search(BEGIN_KEY) < 0) return s; // search() ignores and keeps lastIndex
   let out = '';
-  let from = 0;
-  BEGIN_KEY.lastIndex = 0;
-  for (let begin = BEGIN_KEY.exec(s); begin !== null; begin = BEGIN_KEY.exec(s)) {
-    END_KEY.lastIndex = begin.index + begin[0].length;
+  for (let from = 0; ;) {
+    BEGIN_KEY.lastIndex = from;
+    const begin = carry.open ? null : BEGIN_KEY.exec(s);
+    if (!carry.open && begin === null) return out + s.slice(from);
+    const start = begin?.index ?? from;
+    END_KEY.lastIndex = start + (begin?.[0].length ?? 0);
     const end = END_KEY.exec(s);
     const after = end === null ? s.length : end.index + end[0].length;
-    const breaks = keepLines ? s.slice(begin.index, after).replace(/[^\n]+/g, '') : '';
-    out += s.slice(from, begin.index) + marker('private-key') + breaks;
+    const breaks = keepLines ? s.slice(start, after).replace(/[^\n]+/g, '') : '';
+    out += s.slice(from, start) + (begin ? marker('private-key') : '') + breaks;
     from = after;
-    if (end === null) return out;
-    BEGIN_KEY.lastIndex = from;
+    if ((carry.open = end === null)) return out;
   }
-  return out + s.slice(from);
 }
 
 function shannonEntropy(s: string): number {
@@ -152,10 +152,10 @@ const SERVED: ReadonlySet<RedactFamily> = new Set<RedactFamily>(
 const SERVED_HINT = new RegExp(String.raw`-----BEGIN|---- BEGIN SSH2|PuTTY-User|:(?:\/\/|\\\/\\\/)[^\s/]{0,512}@|` +
   'AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox|xapp-|npm_');
 
-/** A document's text as served: its high-confidence secrets redacted, its line breaks kept. */
-export function redactDocument(s: string): string {
-  if (!SERVED_HINT.test(s)) return s; // one pass over ordinary text instead of one per rule
-  let out = redactPrivateKeys(s, true);
+/** A document's text (or a piece, see document.ts) as served: high-confidence secrets redacted, line breaks kept. */
+export function redactDocument(s: string, carry = { open: false }): string {
+  if (!carry.open && !SERVED_HINT.test(s)) return s; // one pass over ordinary text instead of one per rule
+  let out = redactPrivateKeys(s, true, carry);
   for (const rule of RULES) if (SERVED.has(rule.family)) out = applyRule(out, rule);
   return out;
 }

@@ -4,11 +4,11 @@
 // there, once, so every consumer (pages, ranges, outline, search, snippets, resources) sees only that text.
 import { redactDocument } from '../audit/redact.ts';
 import { failure } from '../errors/failure.ts';
-import { formatOf, parseHeadings, type DocFormat, type Heading } from '../formats/headings.ts';
+import { formatOf, parseHeadingsInSlices, type DocFormat, type Heading } from '../formats/headings.ts';
 import { openConfined, readRange, type Confinement, type ConfinedPath, type OpenDocument } from '../policy/resolver.ts';
-import type { FileStat } from '../runtime/host.ts';
+import type { FileStat, Host } from '../runtime/host.ts';
 import { createMemoryBudget, type MemoryBudget } from '../sched/memory_budget.ts';
-import { decodeInSlices } from '../sched/slice.ts';
+import { createSlicer, decodeInSlices } from '../sched/slice.ts';
 
 export type TextDocument = {
   readonly path: ConfinedPath;
@@ -25,13 +25,47 @@ export function fingerprint(stat: FileStat): string {
 
 /** Splits on \n, dropping one \r before it; a final newline does not add an empty line. */
 export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i] as string;
-    if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
-  }
+  const lines: string[] = [];
+  for (const _pause of cutLines(text, lines));
   return lines;
+}
+
+/** The same a slice at a time: `tick` runs every 4,096 lines (a file of newlines has one per byte). */
+export async function splitLinesInSlices(text: string, tick: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  for (const _pause of cutLines(text, lines)) await tick();
+  return lines;
+}
+
+function* cutLines(text: string, lines: string[]): Generator<void> {
+  for (let at = 0; at <= text.length;) {
+    if ((lines.length & 4095) === 0) yield;
+    const nl = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
+    lines.push(text.slice(at, nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
+    at = nl + 1;
+  }
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+}
+
+// A load holds the file's bytes, its text and a table of its lines: one pointer per line and its share of the
+// table's growth, 16 bytes (a file of newlines holds 16 times its size there). It is charged the larger.
+const LINE_BYTES = 16;
+const PIECE = 1 << 20;
+const REDACT_CHARS = 1 << 18; // a few ms of redaction
+// Where a document may be cut into pieces redacted one by one: served secrets hold no blank, so a cut after one
+// splits none, except in a key block's first or last line (no cut near "---", PuTTY, Private-), whose body
+// `carry` follows into the next piece.
+const CUT = /\n|(?<!(?:---|PuTTY|Private-)[^\n]{0,64})[ \t](?![^\n]{0,64}(?:---|PuTTY))/g;
+
+/** The memory budget charge of loading the first `size` bytes of `open`, counted by reading a MiB at a time. */
+export async function chargeOf(open: OpenDocument, size: number, tick: () => Promise<void>): Promise<number> {
+  let lines = 1;
+  for (let at = 0; at < size; at += PIECE) {
+    await tick();
+    const piece = await readRange(open, at, Math.min(PIECE, size - at));
+    for (let i = 0; i < piece.length; i++) if (piece[i] === 10) lines++;
+  }
+  return Math.max(size, lines * LINE_BYTES);
 }
 
 export type DocumentCache = {
@@ -42,27 +76,42 @@ export type DocumentCache = {
   readonly loadOpen: (open: OpenDocument, signal?: AbortSignal) => Promise<TextDocument>;
   /** The served text: a cached document's, or for a file too large to cache, the text alone (no lines). */
   readonly text: (open: OpenDocument, signal?: AbortSignal) => Promise<string>;
+  /** A slicer's tick for a call: yields to the event loop every few ms, then throws once `signal` stopped it. */
+  readonly ticker: (signal?: AbortSignal) => () => Promise<void>;
   /** The shared memory budget every whole-file load waits on (limits.memoryBytes). */
   readonly memory: MemoryBudget;
 };
 
 export function createDocumentCache(
   maxBytes: number, memory: MemoryBudget = createMemoryBudget(Infinity), redact = false,
+  host?: Pick<Host, 'now' | 'yieldNow'>,
 ): DocumentCache {
   const entries = new Map<string, { readonly key: string; readonly doc: TextDocument; readonly bytes: number }>();
   let held = 0;
   const decode = async (bytes: Uint8Array, tick = () => Promise.resolve()): Promise<string | null> => {
     const text = await decodeInSlices(bytes, tick); // a slice at a time: a file may be 64 MiB
-    return text === null || !redact ? text : redactDocument(text);
+    if (text === null || !redact) return text;
+    const pieces: string[] = [];
+    const carry = { open: false };
+    for (let at = 0, end = 0; at < text.length; at = end) {
+      await tick();
+      CUT.lastIndex = at + REDACT_CHARS;
+      end = (CUT.exec(text)?.index ?? text.length) + 1;
+      pieces.push(redactDocument(text.slice(at, end), carry));
+    }
+    return pieces.join('');
   };
-  const textOf = async (open: OpenDocument): Promise<string> => {
-    const text = await decode(await readRange(open, 0, open.stat.size));
+  const textOf = async (open: OpenDocument, tick: () => Promise<void>): Promise<string> => {
+    const text = await decode(await readRange(open, 0, open.stat.size), tick);
     if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
     return text;
   };
+  const ticker = (signal = new AbortController().signal) =>
+    host ? createSlicer(host, signal).tick : () => Promise.resolve();
   return {
     memory,
     decode,
+    ticker,
     async load(c, path, signal) {
       // Always open and check the descriptor (confinement is re-proven on every call), but only
       // read the bytes when the file's identity changed.
@@ -71,7 +120,8 @@ export function createDocumentCache(
     },
     async text(open, signal) {
       if (open.stat.size <= maxBytes / 4) return (await this.loadOpen(open, signal)).text;
-      return memory.use(open.stat.size, signal, () => textOf(open));
+      const tick = ticker(signal); // its line table is the reader's (line offsets), so it is charged the same
+      return memory.use(await chargeOf(open, open.stat.size, tick), signal, () => textOf(open, tick));
     },
     async loadOpen(open, signal) {
       const path = open.path;
@@ -83,12 +133,14 @@ export function createDocumentCache(
         entries.set(path.abs, hit);
         return { ...hit.doc, path };
       }
-      // The bytes, their text and its lines are held together: the whole load waits its turn.
-      const doc = await memory.use(stat.size, signal, async (): Promise<TextDocument> => {
-        const text = await textOf(open);
-        const lines = splitLines(text); // the decoder has dropped a byte order mark
+      // The bytes, their text and its lines are held together: the whole load waits its turn. Each step
+      // goes a slice at a time, so other calls run meanwhile and the call's deadline ends it.
+      const tick = ticker(signal);
+      const doc = await memory.use(await chargeOf(open, stat.size, tick), signal, async (): Promise<TextDocument> => {
+        const text = await textOf(open, tick);
+        const lines = await splitLinesInSlices(text, tick); // the decoder has dropped a byte order mark
         const format = formatOf(path.rel);
-        return { path, stat, text, lines, format, headings: parseHeadings(lines, format) };
+        return { path, stat, text, lines, format, headings: await parseHeadingsInSlices(lines, format, tick) };
       });
       if (hit) {
         held -= hit.bytes;

@@ -24,15 +24,26 @@ export function formatOf(path: string): DocFormat {
 
 export function parseHeadings(lines: readonly string[], format: DocFormat): Heading[] {
   const out: Heading[] = [];
+  for (const _pause of scanHeadings(lines, format, out));
+  return out;
+}
+
+/** The same a slice at a time: `tick` runs every 4,096 lines (a document may have millions of them). */
+export async function parseHeadingsInSlices(lines: readonly string[], format: DocFormat, tick: () => Promise<void>) {
+  const out: Heading[] = [];
+  for (const _pause of scanHeadings(lines, format, out)) await tick();
+  return out;
+}
+
+function* scanHeadings(lines: readonly string[], format: DocFormat, out: Heading[]): Generator<void> {
   const push = (level: number, title: string, index: number): boolean => {
     const cut = Array.from(title.trim().slice(0, 2 * MAX_TITLE + 2)).slice(0, MAX_TITLE).join(''); // no 24 MB arrays
     if (cut.length > 0) out.push({ level, title: cut, line: index + 1 });
     return out.length < MAX_HEADINGS;
   };
-  if (format === 'markdown') scanMarkdown(lines, push);
-  else if (format === 'rst') scanRst(lines, push);
-  else if (format === 'asciidoc') scanAsciidoc(lines, push);
-  return out;
+  if (format === 'markdown') yield* scanMarkdown(lines, push);
+  else if (format === 'rst') yield* scanRst(lines, push);
+  else if (format === 'asciidoc') yield* scanAsciidoc(lines, push);
 }
 
 type Push = (level: number, title: string, index: number) => boolean;
@@ -96,13 +107,14 @@ function fenceOf(line: string): { readonly char: string; readonly length: number
   return end - start >= 3 ? { char, length: end - start, info: line.slice(end) } : null;
 }
 
-function scanMarkdown(lines: readonly string[], push: Push): void {
+function* scanMarkdown(lines: readonly string[], push: Push): Generator<void> {
   let fence: { readonly char: string; readonly length: number } | null = null; // the open code fence
   // Paragraph state for setext: index of its first line, or -1 when there is no open paragraph, or
   // -2 inside a list item or block quote paragraph (whose underline would not make a heading here).
   let para = -1;
   // Front matter is skipped: its `---` is no underline.
   for (let i = frontMatterClose(lines) + 1; i < lines.length; i++) {
+    if ((i & 4095) === 0) yield;
     const line = lines[i] as string;
     const f = fenceOf(line);
     if (fence !== null) {
@@ -128,7 +140,7 @@ function scanMarkdown(lines: readonly string[], push: Push): void {
   }
 }
 
-function scanRst(lines: readonly string[], push: Push): void {
+function* scanRst(lines: readonly string[], push: Push): Generator<void> {
   const styles: string[] = [];
   const levelOf = (style: string): number => {
     if (!styles.includes(style)) styles.push(style);
@@ -141,6 +153,7 @@ function scanRst(lines: readonly string[], push: Push): void {
   };
   const width = (s: string): number => Array.from(s.trim().slice(0, 4 * MAX_TITLE)).length; // longer: wide enough
   for (let i = 0; i + 1 < lines.length; i++) {
+    if ((i & 4095) === 0) yield;
     const over = adornment(lines[i]);
     const title = lines[i + 1] as string;
     if (over !== '' && title.trim() !== '' && adornment(title) === '') {
@@ -160,9 +173,10 @@ function scanRst(lines: readonly string[], push: Push): void {
   }
 }
 
-function scanAsciidoc(lines: readonly string[], push: Push): void {
+function* scanAsciidoc(lines: readonly string[], push: Push): Generator<void> {
   let block = ''; // the delimiter line of the open listing/literal/passthrough/comment block
   for (let i = 0; i < lines.length; i++) {
+    if ((i & 4095) === 0) yield;
     const line = (lines[i] as string).trimEnd();
     if (block !== '') {
       if (line === block) block = '';

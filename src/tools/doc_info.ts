@@ -1,8 +1,8 @@
 // doc_info: facts about one document without its text: size, dates, lines, media type, SHA-256.
-import { splitLines } from '../document/document.ts';
+import { chargeOf, splitLinesInSlices } from '../document/document.ts';
 import { countRedactions } from '../audit/redact.ts';
 import { failure } from '../errors/failure.ts';
-import { formatOf, parseHeadings } from '../formats/headings.ts';
+import { formatOf, parseHeadingsInSlices } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { openConfined, readRange } from '../policy/resolver.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
@@ -44,12 +44,14 @@ export function docInfoTool() {
       const open = await openConfined(ctx.confinement, path);
       const stat = open.stat;
       const gated = ctx.confirmPolicy.needs(path, stat.size);
-      // Bytes, text and lines are held together: the load waits its turn on the memory budget.
+      // Bytes, text and lines are held together: the load waits its turn on the memory budget, goes in slices.
       const load = gated ? 0 : Math.min(stat.size, ctx.confinement.maxFileBytes);
-      const info = await ctx.docs.memory.use(load, ctx.signal, async () => {
+      const tick = ctx.docs.ticker(ctx.signal);
+      const charged = chargeOf(open, load, tick);
+      const info = await charged.then((charge) => ctx.docs.memory.use(charge, ctx.signal, async () => {
         const bytes = gated ? null : await readRange(open, 0, load);
-        const decoded = bytes !== null ? await ctx.docs.decode(bytes) : null;
-        const lines = decoded === null ? null : splitLines(decoded);
+        const decoded = bytes !== null ? await ctx.docs.decode(bytes, tick) : null;
+        const lines = decoded === null ? null : await splitLinesInSlices(decoded, tick);
         // Describes what is served: the redacted text when something was redacted (a hash of the file would confirm
         // a guessed secret offline); nothing for a text type that is not UTF-8, which is never served.
         const served = decoded !== null && countRedactions(decoded) ? new TextEncoder().encode(decoded)
@@ -57,10 +59,10 @@ export function docInfoTool() {
         return {
           root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
           mediaType, text: gated ? null : lines !== null, lines: lines === null ? null : lines.length,
-          headings: lines === null ? null : parseHeadings(lines, formatOf(path.rel)).length,
+          headings: lines === null ? null : (await parseHeadingsInSlices(lines, formatOf(path.rel), tick)).length,
           sha256: served === null ? null : ctx.confinement.host.sha256Hex(served), needsConsent: gated,
         };
-      }).finally(() => open.handle.close().catch(() => undefined));
+      })).finally(() => open.handle.close().catch(() => undefined));
       const text = [
         `${root.name}:${path.rel}`,
         `size: ${info.size} bytes`, `modified: ${info.modified}`,
