@@ -1,9 +1,8 @@
 // The JSONL audit log: one record per request, redacted before writing, hash-chained so that an edited,
 // deleted or reordered record is detectable, written with one synchronous append so none is lost on exit.
-// Each process writes one chain (a segment) that starts at GENESIS with a `start` record; size-based rotation
-// continues a chain in a fresh file, beginning with `rotate`. The file chains too: a record whose line before it
-// in the file is not its own previous record (every `start`, any record after another process's lines) has
-// `follows`, the SHA-256 of that line (GENESIS: an empty log), so removing another process's lines is detectable.
+// Each process writes one chain (a segment) from GENESIS with a `start` record, continued across rotated files
+// by `rotate`. A record whose line before it in the file is not its own previous record (every `start`, any record
+// after another process's lines) has `follows`, that line's SHA-256, so removing other processes' lines shows.
 import type { AppendFile, Host } from '../runtime/host.ts';
 import { utf8Length } from '../text/utf8.ts';
 import { redactValue } from './redact.ts';
@@ -69,9 +68,7 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     ? { append: (line) => host.writeStderr(line), size: () => 0, mode: () => 0o600, lastLine: () => undefined, close: () => undefined }
     : host.openAppend(path);
   let rotating = !toStderr && rotation.rotateBytes > 0 && rotation.keep > 0;
-  let closed = false;
-  let seq = 0;
-  let prev = GENESIS;
+  let closed = false, seq = 0, prev = GENESIS;
   let size = 0, ownEnd = -1; // the file's size now, and where our last record ended: another writer in between?
 
   function build(fields: AuditFields): string {
@@ -185,8 +182,7 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
 
 // Every string a client can influence is redacted: arguments and details, but also the method, tool and
 // id (an unknown method named after a token would otherwise land in the log verbatim) and file names.
-// Arguments are cut at ARGS_CAP characters of JSON, with the length and SHA-256 of the whole (redacted)
-// arguments: a refused call with megabytes of arguments must not weigh a megabyte in the log.
+// Arguments are cut at ARGS_CAP chars of JSON, with the whole's length and SHA-256: no record weighs a megabyte.
 function redactFields(fields: AuditFields, sha256Hex: (s: string) => string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
