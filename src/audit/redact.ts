@@ -128,9 +128,8 @@ function looksRandom(run: string): boolean {
 function applyRule(s: string, rule: Rule): string {
   if (rule.family === 'url-credentials') {
     return s.replace(rule.pattern, (match: string, scheme: string, authority: string) => {
-      const at = authority.lastIndexOf('@');
-      const credential = authority.slice(0, Math.max(0, at));
-      return credential.includes(':') ? scheme + marker(rule.family) + authority.slice(at) : match;
+      const at = authority.lastIndexOf('@'), user = authority.slice(0, Math.max(0, at));
+      return user.includes(':') ? scheme + marker(rule.family) + authority.slice(at) : match;
     });
   }
   if (rule.kind === 'value') {

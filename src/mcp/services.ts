@@ -146,7 +146,8 @@ export function createServices(
       const o = { confinement, root, maxDepth: config.limits.depth, maxVisited: config.limits.walkEntries, signal };
       await corpus.stream(o, async (f) => {
         await pace();
-        if (confirmPolicy.needs(f.path, f.size) || !narrowingAllowsPath(narrowing, root.name, f.path)) return true;
+        const skip = confirmPolicy.needs(f.path, f.size, f.links) || !narrowingAllowsPath(narrowing, root.name, f.path);
+        if (skip) return true;
         const text = corpus.room(f.size, config.limits.memoryBytes) ? await corpus.text(confinement, f, signal) : null;
         read.files += text === null ? 0 : 1;
         read.chars += text?.length ?? 0;

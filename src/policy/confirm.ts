@@ -14,7 +14,8 @@ export type AskConsent = (request: ConsentRequest) => Promise<ConsentAnswer>;
 /** A document as the rules see it: the requested path and, through a link, where its bytes live. */
 export type Named = { readonly rel: string; readonly target: string };
 export type ConfirmPolicy = {
-  readonly needs: (doc: Named, size: number) => boolean;
+  /** `links` > 1 (files.hardLinks): the same file may have a gated name the rules cannot see, so it is gated. */
+  readonly needs: (doc: Named, size: number, links: number) => boolean;
   /** True when any rule exists: search then says it skips such documents. */
   readonly active: boolean;
 };
@@ -32,7 +33,8 @@ export function consentRule(paths: readonly string[]): (rel: string) => string |
 export function createConfirmPolicy(paths: readonly string[], largerThan: number): ConfirmPolicy {
   const ruleFor = consentRule(paths);
   return {
-    needs: (doc, size) => (largerThan > 0 && size > largerThan) || !!ruleFor(doc.rel) || !!ruleFor(doc.target),
+    needs: (doc, size, links) => links > 1 || (largerThan > 0 && size > largerThan) || !!ruleFor(doc.rel) ||
+      !!ruleFor(doc.target),
     active: largerThan > 0 || paths.length > 0,
   };
 }
@@ -64,9 +66,9 @@ const REFUSALS: Readonly<Record<Exclude<ConsentAnswer, 'accepted'>, string>> = {
 
 /** Asks when the policy says so; throws a refusal (nothing read) unless the user accepted. */
 export async function requireConsent(
-  policy: ConfirmPolicy, ask: AskConsent, doc: Named, request: ConsentRequest,
+  policy: ConfirmPolicy, ask: AskConsent, doc: Named, request: ConsentRequest, links: number,
 ): Promise<void> {
-  if (!policy.needs(doc, request.size)) return;
+  if (!policy.needs(doc, request.size, links)) return;
   const answer = await ask(request);
   if (answer === 'accepted') return;
   throw failure('consent_refused', `Cannot read "${request.root}:${request.path}": ${REFUSALS[answer]}; nothing was read`);
@@ -81,7 +83,7 @@ export async function openWithConsent(c: ConsentContext, tool: string, path: Con
   const open = await openConfined(c.confinement, path);
   const request = { tool, root: path.root.name, path: path.rel, size: open.stat.size };
   try {
-    await requireConsent(c.confirmPolicy, c.askConsent, path, request);
+    await requireConsent(c.confirmPolicy, c.askConsent, path, request, open.stat.nlink);
     return open;
   } catch (err) {
     await closeOf(open);

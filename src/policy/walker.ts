@@ -11,6 +11,7 @@ export type WalkEntry = {
   readonly path: ConfinedPath;
   readonly depth: number;
   readonly size: number;
+  readonly links: number;
   readonly mtimeMs: number;
   /** "dev:inode" from the walk's own lstat, for cache keys only (null for a followed link): never a proof of confinement. */
   readonly fileId: string | null;
@@ -102,7 +103,7 @@ export async function walk(
           if (st.kind !== kind) continue; // replaced since the folder was listed: left out
         }
         if (kind === 'file' && st.nlink > 1 && !c.hardLinks) continue;
-        const go = await visit({ path: child, depth, size: st.size, mtimeMs: st.mtimeMs, fileId: own?.kind === 'file' ? `${own.dev}:${own.ino}` : null });
+        const go = await visit({ path: child, depth, size: st.size, links: st.nlink, mtimeMs: st.mtimeMs, fileId: own?.kind === 'file' ? `${own.dev}:${own.ino}` : null });
         if (!go) return false;
       }
       if (kind === 'dir' && depth < options.maxDepth) {

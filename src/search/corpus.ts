@@ -18,6 +18,7 @@ const SCRATCH_BYTES = 1024 * 1024; // read buffer reused across files; larger fi
 export type CorpusEntry = {
   readonly path: ConfinedPath;
   readonly size: number;
+  readonly links: number;
   readonly mtimeMs: number;
   readonly key: string;
 };
@@ -103,7 +104,8 @@ export function createSearchCorpus(
     const r = await walk(o.confinement, rootFolder(o.root), {
       maxDepth: o.maxDepth, maxVisited: o.maxVisited, signal: o.signal, keep: (p) => p.kind === 'file',
     }, (e) => {
-      const entry = { path: e.path, size: e.size, mtimeMs: e.mtimeMs, key: `${e.size}:${e.mtimeMs}:${e.fileId ?? ''}` };
+      const key = `${e.size}:${e.mtimeMs}:${e.fileId ?? ''}`;
+      const entry = { path: e.path, size: e.size, links: e.links, mtimeMs: e.mtimeMs, key };
       files.push(entry);
       return visit(entry);
     });

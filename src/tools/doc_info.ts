@@ -43,7 +43,7 @@ export function docInfoTool() {
       const mediaType = mediaTypeOf(path.rel);
       const open = await openConfined(ctx.confinement, path);
       const stat = open.stat;
-      const gated = ctx.confirmPolicy.needs(path, stat.size);
+      const gated = ctx.confirmPolicy.needs(path, stat.size, stat.nlink);
       // Bytes, text and lines are held together: the load waits its turn on the memory budget, goes in slices.
       const load = gated ? 0 : Math.min(stat.size, ctx.confinement.maxFileBytes);
       const tick = ctx.docs.ticker(ctx.signal);

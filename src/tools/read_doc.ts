@@ -112,7 +112,7 @@ export function readDocTool(responseBytes: number) {
         // Every page asks (a cursor is client data and cannot carry consent); the session remembers a "yes".
         await requireConsent(ctx.confirmPolicy, ctx.askConsent, path, {
           tool: 'read_doc', root: root.name, path: path.rel, size,
-        });
+        }, open.stat.nlink);
 
         const doc = args.heading === undefined ? null : await ctx.docs.loadOpen(open, ctx.signal);
         const lines: Lines = doc ? { count: doc.lines.length, at: (n) => doc.lines[n - 1] as string }

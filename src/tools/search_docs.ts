@@ -118,7 +118,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
       // matching or ranking: nothing derived from their bytes (a hit, a total, a cursor, a term's
       // document frequency) can then reach a reply (docs/security.md, "Consent as information flow").
       const searchable = (f: CorpusEntry): boolean =>
-        f.path.rel.startsWith(prefix) && !ctx.confirmPolicy.needs(f.path, f.size) &&
+        f.path.rel.startsWith(prefix) && !ctx.confirmPolicy.needs(f.path, f.size, f.links) &&
         narrowingAllowsPath(ctx.narrowing, root.name, f.path) && (glob === null || glob.matches(f.path.rel));
       const page = (more: boolean) => result(root.name, mode, hits, done,
         more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null, ctx.confirmPolicy.active);

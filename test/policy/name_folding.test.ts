@@ -63,7 +63,7 @@ test('every folding character: a name spelled with it is denied by the rule for 
     );
     const consent = createConfirmPolicy([`x${escapeGlob(folded)}y.md`], 0);
     assert.equal(
-      consent.needs({ rel: name, target: name }, 1),
+      consent.needs({ rel: name, target: name }, 1, 1),
       true,
       `U+${ch.codePointAt(0)?.toString(16)} skips consent`,
     );
@@ -77,7 +77,7 @@ test("the issue's spellings are refused by the built-in deny list and consent gl
   }
   const consent = createConfirmPolicy(['secret-plans/**'], 0);
   for (const rel of ['ſecret-plans/q3.md', 'SECRET-PLANS/q3.md', 'ſecret-planſ/q3.md']) {
-    assert.equal(consent.needs({ rel, target: rel }, 1), true, rel);
+    assert.equal(consent.needs({ rel, target: rel }, 1, 1), true, rel);
   }
   assert.equal(segmentAllowed(RULES, 'straße.md'), true, 'ordinary non-ASCII names stay servable');
   assert.equal(segmentAllowed(RULES, 'οδηγός.md'), true);
