@@ -106,12 +106,12 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
   // (our descriptor follows the rename), so a refused step loses nothing.
   function rotate(): void {
     const previousBytes = sink.size();
+    let files: number, next: AppendFile;
     try {
-      shiftFiles(host, path, rotation.keep);
+      files = shiftFiles(host, path, rotation.keep);
     } catch (err) {
       return giveUp('rename_refused', err);
     }
-    let next: AppendFile;
     try {
       next = host.openAppend(path);
     } catch (err) {
@@ -120,7 +120,7 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     sink.close();
     sink = next;
     ownEnd = 0; // the rotate record's prev vouches for the last line of the file before
-    emit(build({ event: 'rotate', outcome: 'info', detail: { previousBytes, keep: rotation.keep } }));
+    emit(build({ event: 'rotate', outcome: 'info', detail: { previousBytes, keep: rotation.keep, files } }));
   }
 
   function write(fields: AuditFields): void {

@@ -17,12 +17,15 @@ export function rotatedName(path: string, n: number): string {
 
 /**
  * Shifts `log.(keep-1)` -> `log.keep`, ..., `log` -> `log.1`, oldest first, so an interrupted shift
- * never overwrites a file that was not copied on. Throws when a rename is refused (a sandbox that
- * grants only the log file): the renames done before that point lose nothing, they only renumber.
+ * never overwrites a file that was not copied on, and returns how many rotated files there are now (the
+ * `rotate` record states it, so verify-log knows how many must exist). Throws when a rename is refused (a
+ * sandbox that grants only the log file): the renames done before that point lose nothing, they only renumber.
  */
-export function shiftFiles(host: Host, path: string, keep: number): void {
-  for (let n = keep - 1; n >= 1; n--) host.renameFile(rotatedName(path, n), rotatedName(path, n + 1));
+export function shiftFiles(host: Host, path: string, keep: number): number {
+  let files = 1;
+  for (let n = keep - 1; n >= 1; n--) if (host.renameFile(rotatedName(path, n), rotatedName(path, n + 1))) files++;
   if (!host.renameFile(path, rotatedName(path, 1))) throw new Error('Cannot rotate: the log file is gone');
+  return files;
 }
 
 /** Whether writing `lineBytes` more would take a non-empty file over the limit. */

@@ -51,7 +51,8 @@ function asRecord(v: unknown): AuditRecord | string {
 
 const at = (p: Place) => `${p.file} line ${p.line}`;
 
-export function createVerifier(): Verifier {
+/** `files`: the log's files as listed, oldest first (then each `rotate` record's count of files is checked). */
+export function createVerifier(files: readonly string[] = []): Verifier {
   const open = new Map<number, Segment>();
   const stopped = new Set<number>();
   const warnings: Finding[] = [];
@@ -88,6 +89,9 @@ export function createVerifier(): Verifier {
     const r = asRecord(parsed);
     if (typeof r === 'string') return fail(place, null, r);
     if (l.file === firstFile && l.line === 1 && r.event === 'rotate' && r.prev !== GENESIS) firstFileRotated = true;
+    const detail = (parsed as { detail?: unknown }).detail;
+    const missing = l.line === 1 && r.event === 'rotate' ? missingFiles(l.file, detail) : null;
+    if (missing !== null) return fail(place, r.seq, missing);
 
     const what = r.event === 'start' ? 'run' : 'record';
     const gap = r.follows === undefined ? null : runGap(r.follows as string, what);
@@ -136,6 +140,16 @@ export function createVerifier(): Verifier {
     head = l.hash;
     if (recent.push(l.hash) > RECENT) recent.shift();
     return true;
+  }
+
+  /** A rotation that left `files` rotated files implies older files a deletion removed, or null. */
+  function missingFiles(file: string, detail: unknown): string | null {
+    const { files: made, keep } = (detail ?? {}) as { files?: unknown; keep?: unknown };
+    const at = files.indexOf(file), later = files.length - 1 - at; // rotations since (each file after this one)
+    if (at < 0 || typeof made !== 'number' || typeof keep !== 'number') return null; // alone, or an older log
+    const want = Math.min(made, keep - later);
+    return at >= want ? null : `this file began with a rotation that left ${made} rotated files, so ${want} older ` +
+      `than it must exist (audit.keep ${keep}), but ${at} do: the oldest rotated files were deleted`;
   }
 
   /** Why a record does not follow the lines before it, or null. A concurrent writer may add a few between. */

@@ -54,8 +54,9 @@ function describe(f: Finding): string {
 export async function runVerifyLog(host: Host, file: string): Promise<{ readonly output: string; readonly code: number }> {
   const path = host.path.resolve(host.cwd(), file);
   // A numbered file (audit.jsonl.3) is verified alone; the live log brings its rotated files along.
-  const set = /\.[1-9][0-9]*$/.test(path) ? { files: [path], listed: true } : await logFileSet(host, path);
-  const v = createVerifier();
+  const alone = /\.[1-9][0-9]*$/.test(path);
+  const set = alone ? { files: [path], listed: true } : await logFileSet(host, path);
+  const v = createVerifier(alone || !set.listed ? [] : set.files);
   for (const f of set.files) {
     const r = await feedFile(host, f, v);
     if (r === 'unreadable') return { output: `Cannot verify log: ${JSON.stringify(f)} cannot be opened as a regular file\n`, code: EXIT_UNREADABLE };

@@ -133,6 +133,16 @@ describe(`deleting runs from the audit log is caught by verify-log (${RUNTIME})`
     }
   });
 
+  test('the oldest rotated files deleted (fewer than audit.keep were ever rotated): BROKEN', () => {
+    for (const n of [1, 2]) {
+      const r = verifyChanged((files) => {
+        for (const name of [...files.keys()].slice(0, n)) files.delete(name);
+      });
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.out, /must exist \(audit\.keep 20\), but \d+ do: the oldest rotated files were deleted/);
+    }
+  });
+
   test('the live log file deleted, then the server run again: BROKEN at the new run', async () => {
     const files = read(dir);
     const copy = tempDir();
