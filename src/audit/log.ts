@@ -4,6 +4,7 @@
 // by `rotate`. A record whose line before it in the file is not its own previous record (every `start`, any record
 // after another process's lines) has `follows`, that line's SHA-256, so removing other processes' lines shows.
 import type { AppendFile, Host } from '../runtime/host.ts';
+import { NAME_UNSAFE } from '../text/escape.ts';
 import { utf8Length } from '../text/utf8.ts';
 import { redactValue } from './redact.ts';
 import { NO_ROTATION, needsRotation, shiftFiles, type RotationOptions } from './rotate.ts';
@@ -47,13 +48,11 @@ const NOTES_PER_WINDOW = 20;
 const MAX_KINDS = 16; // further kinds in one window share one "other" count
 const ARGS_CAP = 4096;
 
-/**
- * JSON.stringify leaves U+2028, U+2029 and the C1 controls raw: some JSONL readers split lines on them,
- * and a terminal reading the log (or stderr) obeys U+009B, the 8-bit CSI, like ESC [.
- */
+// JSON.stringify leaves DEL, C1, bidi, zero-width and TAG characters raw (escape.ts's set): a terminal showing
+// the log or stderr obeys U+009B like ESC [, U+202E reorders it; JSON \uXXXX escapes of each unit parse back exact.
 export function toJsonLine(value: unknown): string {
-  const escape = (c: string) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
-  return JSON.stringify(value).replace(/[\u0080-\u009f\u2028\u2029]/g, escape);
+  const escape = (c: string) => c.split('').map((u) => '\\u' + u.charCodeAt(0).toString(16).padStart(4, '0')).join('');
+  return JSON.stringify(value).replace(NAME_UNSAFE, escape);
 }
 
 function errorName(err: unknown): string {

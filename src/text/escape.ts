@@ -13,7 +13,7 @@ const UNSAFE = '\\x7F-\\x9F\\xAD\\u061C\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u
   '|\\uDB40[\\uDC00-\\uDC7F';
 const CONTENT_UNSAFE = new RegExp(`[\\x00-\\x08\\x0B-\\x1F${UNSAFE}]`, 'g');
 // The same for names shown one per line in listings, where \n and \t would forge extra entries or columns.
-const NAME_UNSAFE = new RegExp(`[\\x00-\\x1F${UNSAFE}]`, 'g');
+export const NAME_UNSAFE = new RegExp(`[\\x00-\\x1F${UNSAFE}]`, 'g');
 // Non-global twin for testing: a global regex's `test()` keeps `lastIndex` between calls.
 
 function visible(c: string): string {

@@ -139,16 +139,26 @@ test(`every request gets exactly one reply and one record, inside batches too ($
   }
 });
 
-test(`C1 controls (8-bit CSI U+009B) are escaped in the audit log and on stderr (${RUNTIME})`, async () => {
+test(`C1, DEL, bidi, zero-width and TAG characters are escaped in the audit log and on stderr (${RUNTIME})`, async () => {
   const root = makeTree({ 'guide.md': '# Guide\n' });
   const method = 'evil\u009b31m\u0085';
+  const sneaky = 'x\u007f\u202ey\u200b\u061c\ufeff\u{E0041}z'; // the attacker's method name (E4)
   for (const auditFile of [true, false]) {
     const c = await startReady({ roots: [root], auditFile });
     await c.request(method);
+    await c.request(sneaky);
+    await c.call('read_doc', { path: 'a\u007f.md', ['q\u007f\u202e']: 1 });
     await c.close();
     const written = auditFile ? readFileSync(c.auditPath as string, 'utf8') : c.stderr;
     assert.match(written, /evil\\u009b31m\\u0085/, 'the method is in the record, escaped');
-    assert.doesNotMatch(written, /[\u0080-\u009f]/, 'no raw C1 control');
+    assert.ok(written.includes('x\\u007f\\u202ey\\u200b\\u061c\\ufeff\\udb40\\udc41z'), 'each unsafe unit escaped');
+    assert.ok(written.includes('a\\u007f.md') && written.includes('q\\u007f\\u202e'), 'path and key escaped');
+    assert.doesNotMatch(
+      written,
+      /[\u007f-\u009f\u200b\u202e\u061c\ufeff\u{e0000}-\u{e007f}]/u,
+      'no raw unsafe character',
+    );
+    if (auditFile) assert.ok(c.auditRecords().some((r) => r['method'] === sneaky), 'the record parses back exact');
   }
 });
 
