@@ -64,29 +64,17 @@ const REFUSALS: Readonly<Record<Exclude<ConsentAnswer, 'accepted'>, string>> = {
   unsupported: 'it needs the user\'s confirmation and this client does not support elicitation',
 };
 
-/** Asks when the policy says so; throws a refusal (nothing read) unless the user accepted. */
-export async function requireConsent(
-  policy: ConfirmPolicy, ask: AskConsent, doc: Named, request: ConsentRequest, links: number,
-): Promise<void> {
-  if (!policy.needs(doc, request.size, links)) return;
-  const answer = await ask(request);
-  if (answer === 'accepted') return;
-  throw failure('consent_refused', `Cannot read "${request.root}:${request.path}": ${REFUSALS[answer]}; nothing was read`);
-}
-
 type ConsentContext = { readonly confinement: Confinement; readonly confirmPolicy: ConfirmPolicy; readonly askConsent: AskConsent };
 
-/** Opens the document and, when the operator marked it, asks the user before any byte is read. Consent is
- * decided on the size of the very descriptor returned, which the caller reads and closes: a second open
+/** Opens the document and, when the operator marked it, asks the user before any byte is read; anything but a yes
+ * refuses. Consent is decided on the very descriptor returned, which the caller reads and closes: a second open
  * could find another file swapped in between (docs/security.md, "Consent as information flow"). */
 export async function openWithConsent(c: ConsentContext, tool: string, path: ConfinedPath): Promise<OpenDocument> {
   const open = await openConfined(c.confinement, path);
+  if (!c.confirmPolicy.needs(path, open.stat.size, open.stat.nlink)) return open;
   const request = { tool, root: path.root.name, path: path.rel, size: open.stat.size };
-  try {
-    await requireConsent(c.confirmPolicy, c.askConsent, path, request, open.stat.nlink);
-    return open;
-  } catch (err) {
-    await closeOf(open);
-    throw err;
-  }
+  const answer = await c.askConsent(request).catch((err) => closeOf(open).then(() => Promise.reject(err)));
+  if (answer === 'accepted') return open;
+  await closeOf(open);
+  throw failure('consent_refused', `Cannot read "${request.root}:${path.rel}": ${REFUSALS[answer]}; nothing was read`);
 }

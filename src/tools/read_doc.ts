@@ -7,8 +7,7 @@ import { failure } from '../errors/failure.ts';
 import { findHeading, sectionRange } from '../formats/headings.ts';
 import { lineStarts } from '../search/sections.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
-import { requireConsent } from '../policy/confirm.ts';
-import { openConfined } from '../policy/resolver.ts';
+import { openWithConsent } from '../policy/confirm.ts';
 import { escapeControls } from '../text/escape.ts';
 import { jsonBytes, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, object, string } from '../validate/schema.ts';
@@ -102,18 +101,13 @@ export function readDocTool(responseBytes: number) {
         if (typeof c['f'] !== 'string') throw invalidCursor('f', 'must be the fingerprint of the document it pages');
         resume = { l: cursorInt(c, 'l', MAX_LINE, 1), c: cursorInt(c, 'c', 1e12), f: c['f'] };
       }
-      // One descriptor for the whole call: the size that consent and paging decide on is the size of
-      // the very file that is read.
-      const open = await openConfined(ctx.confinement, path);
+      // One descriptor for the whole call: consent and paging decide on the very file that is read. Every page
+      // asks (a cursor is client data and cannot carry consent); the session remembers a "yes".
+      const open = await openWithConsent(ctx, 'read_doc', path);
       try {
         const size = open.stat.size;
         const fp = fingerprint(open.stat);
         if (resume && resume.f !== fp) throw failure('invalid_cursor', 'Invalid cursor: the document changed since the previous page; read it again without cursor');
-        // Every page asks (a cursor is client data and cannot carry consent); the session remembers a "yes".
-        await requireConsent(ctx.confirmPolicy, ctx.askConsent, path, {
-          tool: 'read_doc', root: root.name, path: path.rel, size,
-        }, open.stat.nlink);
-
         const doc = args.heading === undefined ? null : await ctx.docs.loadOpen(open, ctx.signal);
         const lines: Lines = doc ? { count: doc.lines.length, at: (n) => doc.lines[n - 1] as string }
           : linesByOffset(await ctx.docs.text(open, ctx.signal));
