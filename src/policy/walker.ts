@@ -45,8 +45,9 @@ export async function walk(
     throwIfStopped(options.signal);
     let names: { name: string; kind: string }[];
     try {
-      names = await c.host.readdir(dir.abs, options.maxVisited - visited + 1); // one more than allowed: the limit trips
+      names = await c.host.readdir(dir.abs, options.maxVisited - visited + 1, slice.tick); // one more: the limit trips
     } catch {
+      throwIfStopped(options.signal); // the deadline or cancellation while reading, not an unreadable folder
       return true; // unreadable folder: skip silently, as if empty
     }
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -112,6 +113,5 @@ export async function walk(
     }
     return true;
   }
-  const completed = await visitDir(start, 1);
-  return { truncated: !completed };
+  return { truncated: !(await visitDir(start, 1)) };
 }

@@ -171,14 +171,14 @@ export function createNodeHost(): Host {
     lstat: async (p) => toStat(fs.lstatSync(p, { bigint: true })),
     stat: async (p) => toStat(fs.statSync(p, { bigint: true })),
     realpath: async (p) => fs.realpathSync.native(p),
-    // Read entry by entry and stopped at `max`: a folder of a million names is never held whole.
-    async readdir(p, max = Infinity): Promise<DirEntry[]> {
+    // Read entry by entry, `tick` after each (it yields), stopped at `max`: a million names are never held whole.
+    async readdir(p, max = Infinity, tick = (_count: number) => Promise.resolve()): Promise<DirEntry[]> {
       const dir = fs.opendirSync(p);
       const out: DirEntry[] = [];
       try {
         for (let d = dir.readSync(); d !== null; d = dir.readSync()) {
-          out.push({ name: d.name, kind: kindOf(d) });
-          if (out.length >= max) break;
+          if (out.push({ name: d.name, kind: kindOf(d) }) >= max) break;
+          await tick(out.length);
         }
       } finally {
         dir.closeSync();

@@ -15,6 +15,8 @@ const CHAIN = 5;
 const LINES = 3_500_000;
 // 4.5 M lines: 72 MB at 16 bytes a line, over the budget although the file is 4.5 MB.
 const TOO_MANY = 4_500_000;
+// A folder read entry by entry, yielding (the outside attack: 16 list_docs of 199,000 names stalled pings 54 s).
+const ENTRIES = 20_000;
 
 function tree(): string {
   return makeTree({
@@ -24,6 +26,7 @@ function tree(): string {
     'creds.txt': 'see https://user:hunter2hunter2@example.com/x here\n'.repeat(LINES / 50),
     'many.txt': '\n'.repeat(TOO_MANY),
     'small.md': '# Small\n',
+    ...Object.fromEntries(Array.from({ length: ENTRIES }, (_, i) => [`wide/${'n'.repeat(200)}${i}.md`, ''])),
   });
 }
 
@@ -67,11 +70,23 @@ describe(`a big document does not stall the server (${RUNTIME})`, () => {
     assert.match(r.content[0]?.text ?? '', /# End/);
   });
 
-  test('redaction in pieces: pings first, every credential on 70,000 lines redacted, the last one too', async () => {
-    const r = await raceAgainst(c, 'read_doc', { path: 'creds.txt', startLine: LINES / 50 - 1 });
-    const text = r.content.map((x) => x.text).join('\n');
-    assert.doesNotMatch(text, /hunter2/);
-    assert.match(text, /https:\/\/\[REDACTED:url-credentials\]@example\.com/);
+  test('redaction in pieces: every credential on 70,000 lines redacted, the last one too', async () => {
+    const r = await c.call('read_doc', { path: 'creds.txt', startLine: LINES / 50 - 1 }, HANG_GUARD_MS);
+    assert.equal(r.isError, undefined, c.textOf(r));
+    assert.doesNotMatch(c.textOf(r), /hunter2/);
+    assert.match(c.textOf(r), /https:\/\/\[REDACTED:url-credentials\]@example\.com/);
+  });
+
+  test('16 list_docs of a 20,000-entry folder at once: a chain of two pings answered before the last', async () => {
+    const order: string[] = [];
+    const args = { name: 'list_docs', arguments: { path: 'wide', limit: 1 } };
+    const lists = Array.from({ length: 16 }, () => c.request('tools/call', args, HANG_GUARD_MS));
+    const all = Promise.all(lists).then((m) => (order.push('lists'), m));
+    // Two pings, the second sent once the first is answered: Deno's node:fs reads a whole folder in one
+    // step before handing out its first entry (docs/security.md, "Memory"), so few turns fit there.
+    for (const k of [1, 2]) await c.request('ping', undefined, HANG_GUARD_MS).then(() => order.push(`ping${k}`));
+    for (const m of await all) assert.equal((m.result as { isError?: boolean }).isError, undefined, JSON.stringify(m));
+    assert.deepEqual(order, ['ping1', 'ping2', 'lists']);
   });
 
   test('a file whose line table is over limits.memoryBytes is refused, naming the limit', async () => {
