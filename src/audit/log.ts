@@ -46,7 +46,7 @@ export const GENESIS = '0'.repeat(64);
 const NOTE_WINDOW_MS = 1000;
 const NOTES_PER_WINDOW = 20;
 const MAX_KINDS = 16; // further kinds in one window share one "other" count
-const ARGS_CAP = 4096;
+const ARGS_CAP = 1024;
 
 // JSON.stringify leaves DEL, C1, bidi, zero-width and TAG characters raw (escape.ts's set): a terminal showing
 // the log or stderr obeys U+009B like ESC [, U+202E reorders it; JSON \uXXXX escapes of each unit parse back exact.
