@@ -67,8 +67,8 @@ test('`check` counts the documents each consent rule gates; a folder rule gates 
   const r = run(['check', '--config', config]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /need consent: 3 \(each by its first rule\)/);
-  assert.match(r.stdout, /    2  confirm\.paths \.\/private\/\*\*\n    0  confirm\.paths private\n/);
-  assert.match(r.stdout, /    0  confirm\.paths nothing\/\*\*\n    1  confirm\.largerThan/);
+  assert.match(r.stdout, / {4}2 {2}confirm\.paths \.\/private\/\*\*\n {4}0 {2}confirm\.paths private\n/);
+  assert.match(r.stdout, / {4}0 {2}confirm\.paths nothing\/\*\*\n {4}1 {2}confirm\.largerThan/);
 });
 
 test('`call` prints what the model would see, and exits 1 on an error result', () => {
