@@ -21,6 +21,8 @@ export type Pending = {
   readonly era: Era;
   readonly context: EraRequestContext;
   readonly respond: (message: unknown) => void;
+  /** The length of the line it came in: its parsed params can take ~20 times that, held while it waits. */
+  readonly bytes: number;
 };
 
 /** A running request: `cancelled` means the client asked, so no reply is sent at all. */
@@ -32,6 +34,7 @@ export type Settled = {
 };
 
 const WRITER_BACKLOG_CHARS = 1024 * 1024;
+const QUEUE_BYTES = 4 * 1024 * 1024; // stdin pauses while the queued requests' lines add up to more
 
 export function createRequestQueue(
   host: Host, limits: { readonly inFlight: number; readonly deadlineMs: number }, methods: MethodTable,
@@ -43,14 +46,15 @@ export function createRequestQueue(
   const keyOf = (id: RequestId) => `${typeof id}:${id}`;
   let paused = false;
   let closing = false;
+  let queuedBytes = 0;
 
   function flow(): void {
     const writerBusy = writer.pending() > queueMax || writer.pendingChars() > WRITER_BACKLOG_CHARS;
-    const busy = queue.length >= queueMax || writerBusy;
+    const busy = queue.length >= queueMax || queuedBytes > QUEUE_BYTES || writerBusy;
     if (busy && !paused) {
       paused = true;
       host.pauseStdin();
-    } else if (!busy && paused && !closing && queue.length < queueMax / 2) {
+    } else if (!busy && paused && !closing && queue.length < queueMax / 2 && queuedBytes <= QUEUE_BYTES / 2) {
       paused = false; // a paused stdin with nothing pending would let the process exit
       host.resumeStdin();
     }
@@ -65,6 +69,7 @@ export function createRequestQueue(
   }
 
   async function run(p: Pending): Promise<void> {
+    queuedBytes -= p.bytes;
     let release: () => void = () => undefined;
     const done = new Promise<void>((r) => (release = r));
     const running: Running = { abort: new AbortController(), cancelled: false, done };
@@ -101,7 +106,7 @@ export function createRequestQueue(
   const allDone = () => Promise.all([...active.values()].map((x) => x.done));
   return {
     push(p: Pending) {
-      queue.push(p);
+      queuedBytes += queue.push(p) && p.bytes;
       pump();
     },
     busy: () => active.size + queue.length > 0,
@@ -115,6 +120,7 @@ export function createRequestQueue(
         return undefined;
       }
       const i = queue.findIndex((q) => q.id === id);
+      if (i >= 0) queuedBytes -= (queue[i] as Pending).bytes;
       return i >= 0 ? queue.splice(i, 1)[0] : undefined;
     },
     flow,

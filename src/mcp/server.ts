@@ -104,6 +104,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   let era: Era | null = null; // decided by the first request that says which era it speaks
   let closing = false;
   let junkRun = 0; // lines in a row that are not JSON (which get a reply: docs/protocol.md, "Lines that are not JSON")
+  let lineChars = 0; // the length of the line being handled
   const eraName = () => era?.version ?? 'none';
   const record = (p: RecordFields) => recordRequest(host, audit, eraName(), p);
   /** A frame or message refused before it became a request of an era. */
@@ -179,7 +180,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       const duplicate = new RpcError(RPC.INVALID_REQUEST, message, 'duplicate_id');
       return settleNow(null, respond, id, method, at, { error: duplicate });
     }
-    requests.push({ id, method, params, respond, received: at, era: e, context: admission.context });
+    requests.push({ id, method, params, respond, received: at, era: e, context: admission.context, bytes: lineChars });
   }
 
   function onNotification(method: string, params: Params | undefined): void {
@@ -211,6 +212,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   }
 
   function onLine(text: string): void {
+    lineChars = text.length; // charged to each request the line holds while it waits (request_run.ts)
     const frame = parseFrame(text);
     if (frame.kind === 'unparseable') return parseError({ reason: frame.reason, bytes: text.length });
     junkRun = 0;
