@@ -93,13 +93,16 @@ export function createDocumentCache(
     if (text === null || !redact) return text;
     const pieces: string[] = [];
     const carry = { open: false };
+    let changed = false; // most documents hold no secret: keep their text rather than a second copy of it
     for (let at = 0, end = 0; at < text.length; at = end) {
       await tick();
       CUT.lastIndex = at + REDACT_CHARS;
       end = (CUT.exec(text)?.index ?? text.length) + 1;
-      pieces.push(redactDocument(text.slice(at, end), carry));
+      const piece = text.slice(at, end);
+      pieces.push(redactDocument(piece, carry));
+      changed ||= pieces[pieces.length - 1] !== piece;
     }
-    return pieces.join('');
+    return changed ? pieces.join('') : text;
   };
   const textOf = async (open: OpenDocument, tick: () => Promise<void>): Promise<string> => {
     const text = await decode(await readRange(open, 0, open.stat.size), tick);
