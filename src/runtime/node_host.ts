@@ -93,9 +93,7 @@ function renameFile(from: string, to: string): boolean {
 // through libuv's thread pool costs far more; long walks yield to the event loop explicitly (yieldNow).
 // Deno refuses /proc/self/fd without --allow-all, so it is not even asked there.
 const FD_PATHS = process.platform === 'linux' && detectRuntime().name === 'node';
-// Deno's node:fs reads a whole folder when it is opened, so one held open across turns is held whole: 16
-// concurrent reads of 100,000 names held 837 MiB. There a folder is read in one turn, as before.
-const FOLDER_READ_YIELDS = detectRuntime().name === 'node';
+const FOLDER_READ_YIELDS = detectRuntime().name === 'node'; // docs/security.md, "Memory": Deno reads folders whole
 
 /** Asked once: the permission model refuses the links unless launched with their grant. */
 let descriptorLocationsKnown: boolean | null = null;

@@ -77,10 +77,10 @@ describe(`a big document does not stall the server (${RUNTIME})`, () => {
     assert.match(c.textOf(r), /https:\/\/\[REDACTED:url-credentials\]@example\.com/);
   });
 
-  // Under Deno a folder is read in one turn (docs/security.md, "Folders"): node:fs there reads it whole on
+  // Under Deno a folder is read in one turn (docs/security.md, "Memory"): node:fs there reads it whole on
   // opening, and reads held open across turns held 837 MiB for 16 x 100,000 names. A known limit, not tested.
   test('16 list_docs of a 20,000-entry folder at once: a chain of two pings answered before the last', {
-    skip: RUNTIME === 'deno' ? 'Deno reads a folder in one turn (docs/security.md, "Folders")' : false,
+    skip: RUNTIME === 'deno' ? 'Deno reads a folder in one turn (docs/security.md, "Memory")' : false,
   }, async () => {
     const order: string[] = [];
     const args = { name: 'list_docs', arguments: { path: 'wide', limit: 1 } };
