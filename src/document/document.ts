@@ -80,11 +80,14 @@ export type DocumentCache = {
   readonly ticker: (signal?: AbortSignal) => () => Promise<void>;
   /** The shared memory budget every whole-file load waits on (limits.memoryBytes). */
   readonly memory: MemoryBudget;
+  /** Whether a file that is not text may go out as raw bytes: files.binary "blob", and no secret-like pattern
+   * in them (raw bytes cannot be redacted), so doc_info hashes and resources/read serves the same files. */
+  readonly servesRaw: (bytes: Uint8Array) => boolean;
 };
 
 export function createDocumentCache(
   maxBytes: number, memory: MemoryBudget = createMemoryBudget(Infinity), redact = false,
-  host?: Pick<Host, 'now' | 'yieldNow'>,
+  host?: Pick<Host, 'now' | 'yieldNow'>, binary: 'refuse' | 'blob' = 'blob',
 ): DocumentCache {
   const entries = new Map<string, { readonly key: string; readonly doc: TextDocument; readonly bytes: number }>();
   let held = 0;
@@ -111,9 +114,14 @@ export function createDocumentCache(
   };
   const ticker = (signal = new AbortController().signal) =>
     host ? createSlicer(host, signal).tick : () => Promise.resolve();
+  const latin1 = new TextDecoder('latin1');
   return {
     memory,
     decode,
+    servesRaw(bytes) {
+      const raw = latin1.decode(bytes);
+      return binary === 'blob' && (!redact || redactDocument(raw) === raw);
+    },
     ticker,
     async load(c, path, signal) {
       // Always open and check the descriptor (confinement is re-proven on every call), but only

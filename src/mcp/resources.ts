@@ -116,6 +116,10 @@ export async function readResource(
         throw failure('binary', 'Cannot read resource: binary documents are not served (files.binary is "refuse")');
       }
       const bytes = await readRange(open, 0, size);
+      if (!ctx.docs.servesRaw(bytes)) {
+        throw failure('binary', 'Cannot read resource: its bytes hold what looks like a secret, and a binary ' +
+          'document cannot be redacted (files.redactSecrets)');
+      }
       let b64 = '';
       for (let i = 0; i < bytes.length; i += 0x8000) b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       return { contents: [{ uri, mimeType, blob: btoa(b64) }] };

@@ -46,7 +46,7 @@ export function createServices(
   const outgoing = new Map<string, (result: unknown, error: unknown) => void>();
   const approved = new Map<string, number>();
   const memory = createMemoryBudget(config.limits.memoryBytes);
-  const docs = createDocumentCache(DOC_CACHE_BYTES, memory, config.files.redactSecrets, host);
+  const docs = createDocumentCache(DOC_CACHE_BYTES, memory, config.files.redactSecrets, host, config.files.binary);
 
   function request(method: string, onAnswer: (result: unknown, error: unknown) => void, params?: unknown): string {
     const id = `docwarden-${nextId++}`; // string ids: never collide with a client's own

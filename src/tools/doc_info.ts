@@ -53,9 +53,10 @@ export function docInfoTool() {
         const decoded = bytes !== null ? await ctx.docs.decode(bytes, tick) : null;
         const lines = decoded === null ? null : await splitLinesInSlices(decoded, tick);
         // Describes what is served: the redacted text when something was redacted (a hash of the file would confirm
-        // a guessed secret offline); nothing for a text type that is not UTF-8, which is never served.
+        // a guessed secret offline); nothing for a text type that is not UTF-8, or raw bytes that are not served.
         const served = decoded !== null && countRedactions(decoded) ? new TextEncoder().encode(decoded)
-          : decoded === null && isTextMediaType(mediaType) ? null : bytes;
+          : decoded === null && (isTextMediaType(mediaType) || !ctx.docs.servesRaw(bytes ?? new Uint8Array()))
+          ? null : bytes;
         return {
           root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
           mediaType, text: gated ? null : lines !== null, lines: lines === null ? null : lines.length,

@@ -14,7 +14,7 @@ import { type Client, RUNTIME, startReady } from '../helpers/harness.ts';
 
 const KEYS = ['AKIAABCDEFGHIJKLMNOP', 'AKIAQRSTUVWXYZ234567'];
 const BLOCKS = ['MIIEsecretALPHAvalue', 'MIIEsecretBRAVOvalue'];
-const URIS = ['latin.md', 'withzero.md', 'utf16.txt', 'plain.conf'];
+const URIS = ['latin.md', 'withzero.md', 'utf16.txt', 'plain.conf', 'notes.log'];
 const latin1 = (s: string) => Uint8Array.from(s, (ch) => ch.charCodeAt(0));
 function world(i: number): string {
   const key = KEYS[i] as string;
@@ -24,6 +24,9 @@ function world(i: number): string {
     'withzero.md': latin1(`${block}\u0000`),
     'utf16.txt': new Uint8Array(Buffer.from(`\ufeff${key}\n`, 'utf16le')),
     'plain.conf': `aws_key = ${key}\n`,
+    // A type docwarden does not know (an operator's extra extension) is binary when it does not decode: its raw
+    // bytes hold a secret, so they are neither served as a blob nor hashed (the second outside attack, N1).
+    'notes.log': latin1(`${key} https://u:SECRETPW99@h caf\u00e9\n`),
   });
   for (const name of URIS) utimesSync(join(root, name), 1_700_000_000, 1_700_000_000); // same dates in both
   return root;
@@ -33,7 +36,7 @@ async function script(root: string): Promise<{ replies: string[]; stdout: string
   const config = {
     mode: 'development',
     roots: [{ name: 'docs', path: root }],
-    files: { binary: 'blob', extensions: ['md', 'txt', 'conf'] },
+    files: { binary: 'blob', extensions: ['md', 'txt', 'conf', 'log'] },
   };
   const c: Client = await startReady({ config });
   try {
