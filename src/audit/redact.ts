@@ -40,9 +40,9 @@ const SCHEME = String.raw`["']?[a-z]{1,16}\s{1,8}`;
 const SECRET_WORDS = String.raw`(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)`;
 
 const RULES: readonly Rule[] = [
-  // scheme://[user]:pass@host, JSON's `:\/\/` too: one greedy run (no backtracking), cut at its LAST `@` (applyRule).
+  // scheme://[user]:pass@host (JSON's `:\/\/`; `?#` in DSN passwords): one greedy run cut at its LAST `@` (applyRule).
   { kind: 'value', family: 'url-credentials',
-    pattern: /(\b[a-z][a-z0-9+.-]{0,20}:(?:\/\/|\\\/\\\/))([^\s/?#\\"<>`{}|^]{1,512})/gi },
+    pattern: /(\b[a-z][a-z0-9+.-]{0,20}:(?:\/\/|\\\/\\\/))([^\s/\\"<>`{}|^]{1,512})/gi },
   // No boundaries: a key id glued to other letters (`xAKIA…Yz`) is still one; none of the 8,000 pages of
   // the Linux and Node.js docs holds AKIA/ASIA + 16 of [A-Z0-9] anywhere, so this costs no false positive.
   { kind: 'whole', family: 'aws-access-key-id', pattern: /(?:AKIA|ASIA)[A-Z0-9]{16}/g },

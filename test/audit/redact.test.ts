@@ -65,12 +65,17 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
       { input: 'https://jo@example.com:Hunter2@host/x', expected: `https://${M('url-credentials')}@host/x` },
       { input: 'https://admin:p@ssW0rdTail@db/x', expected: `https://${M('url-credentials')}@db/x` },
       { input: '"https:\\/\\/u:pw@db\\/app"', expected: `"https:\\/\\/${M('url-credentials')}@db\\/app"` },
+      // `#` and `?` in a DSN password (the second outside attack, N3).
+      { input: 'postgresql://app:Tr0ub4dor#3xYz@db/x', expected: `postgresql://${M('url-credentials')}@db/x` },
+      { input: 'postgresql://app:pa?ss98@db', expected: `postgresql://${M('url-credentials')}@db` },
     ],
     negative: [
       'https://example.com:8443/a@b',
       'mailto:alice@example.com',
       'https://alice@example.com/',
       'https://alice@example.com:8443/x',
+      'https://example.com?q=a@b',
+      'https://example.com#frag@x',
     ],
     adversarial: [
       'a://' + fill('b:'),
