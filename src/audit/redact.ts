@@ -50,8 +50,8 @@ const RULES: readonly Rule[] = [
   { kind: 'whole', family: 'github-token', pattern: /gh[pousr]_[A-Za-z0-9]{36,}/g },
   { kind: 'whole', family: 'github-token', pattern: /github_pat_[A-Za-z0-9_]{22,}/g },
   // No boundary: `_glpat-…_` (italics), `MYglpat-…` are tokens. Slack: also app-level, rotating tokens.
-  { kind: 'whole', family: 'gitlab-token', pattern: /glpat-[A-Za-z0-9_-]{20,}/g },
-  { kind: 'whole', family: 'slack-token', pattern: /(?:xox[abeprs]|xoxe\.xox[bp]|xapp)-[A-Za-z0-9-]{10,}/g },
+  { kind: 'whole', family: 'gitlab-token', pattern: /gl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat|ffct|agent)-[\w-]{20,}/g },
+  { kind: 'whole', family: 'slack-token', pattern: /(?:xox[abcdeprs]|xoxe\.xox[bp]|xapp)-[A-Za-z0-9-]{10,}/g },
   { kind: 'whole', family: 'npm-token', pattern: /(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g },
   // The lookbehind makes every attempt start at the beginning of a run, so the runs are scanned once.
   { kind: 'whole', family: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
@@ -149,7 +149,7 @@ function applyRule(s: string, rule: Rule): string {
 const SERVED: ReadonlySet<RedactFamily> = new Set<RedactFamily>(
   ['private-key', 'url-credentials', 'aws-access-key-id', 'github-token', 'gitlab-token', 'slack-token', 'npm-token']);
 const SERVED_HINT = new RegExp(String.raw`-----BEGIN|---- BEGIN SSH2|PuTTY-User|:(?:\/\/|\\\/\\\/)[^\s/]{0,512}@|` +
-  'AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox|xapp-|npm_');
+  'AKIA|ASIA|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat|ffct|agent)-|xox|xapp-|npm_');
 
 /** A document's text (or a piece, see document.ts) as served: high-confidence secrets redacted, line breaks kept. */
 export function redactDocument(s: string, carry = { open: false }): string {

@@ -116,6 +116,9 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
       // Glued to letters or Markdown italics it is still a token.
       { input: 'xglpat-xY12abCD34efGH56ijKL', expected: `x${M('gitlab-token')}` },
       { input: '_glpat-xY12abCD34efGH56ijKL_', expected: `_${M('gitlab-token')}` },
+      // Deploy, runner and other GitLab token prefixes (the second outside attack, N3).
+      { input: 'gldt-xY12abCD34efGH56ijKL', expected: M('gitlab-token') },
+      { input: 'glrt-xY12abCD34efGH56ijKL', expected: M('gitlab-token') },
     ],
     negative: ['glpat-short', 'glpat_xY12abCD34efGH56ijKL'],
     adversarial: [fill('glpat-'), 'glpat-' + fill('a'), fill('-glpat')],
@@ -126,6 +129,8 @@ const CASES: Readonly<Record<RedactFamily, FamilyCases>> = {
       { input: 'xapp-1-A0123-4567890-abcdef', expected: M('slack-token') },
       { input: 'xoxe-1-ABCDEFGHIJKLMN', expected: M('slack-token') },
       { input: 'xoxe.xoxp-1-ABCDEFGHIJKL', expected: M('slack-token') },
+      { input: 'xoxc-1234567890-abcdefghijkl', expected: M('slack-token') },
+      { input: 'xoxd-abcdefghijkl1234', expected: M('slack-token') },
     ],
     negative: ['xoxb-123', 'xoxz-1234567890-abcdef', 'xoxb 1234567890'],
     adversarial: [fill('xoxb-'), fill('xoxp-123456789!')],
