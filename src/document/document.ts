@@ -40,7 +40,8 @@ export async function splitLinesInSlices(text: string, tick: () => Promise<void>
 function* cutLines(text: string, lines: string[]): Generator<void> {
   for (let at = 0; at <= text.length;) {
     if ((lines.length & 4095) === 0) yield;
-    const nl = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
+    const found = text.indexOf('\n', at); // searched once: this runs for every line of every loaded document
+    const nl = found < 0 ? text.length : found;
     lines.push(text.slice(at, nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
     at = nl + 1;
   }
