@@ -23,7 +23,9 @@ export function fileUriToPath(uri: string): string | null {
   }
 }
 
-export async function computeNarrowing(host: Host, roots: readonly Root[], uris: readonly string[]): Promise<Narrowing> {
+export async function computeNarrowing(
+  host: Host, roots: readonly Root[], uris: readonly string[],
+): Promise<Narrowing> {
   const reals: string[] = [];
   for (const uri of uris.slice(0, 256)) {
     const p = fileUriToPath(uri);
@@ -42,8 +44,7 @@ export async function computeNarrowing(host: Host, roots: readonly Root[], uris:
       out.set(root.name, null); // the client root contains this whole root
       continue;
     }
-    const inside = reals
-      .filter((r) => isContained(host, root.path, r))
+    const inside = reals.filter((r) => isContained(host, root.path, r))
       .map((r) => host.path.relative(root.path, r).split(host.path.sep).join('/'));
     out.set(root.name, inside);
   }

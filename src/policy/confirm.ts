@@ -8,7 +8,7 @@ import { closeOf, openConfined, type ConfinedPath, type Confinement, type OpenDo
 import { foldName } from './path_rules.ts';
 
 export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'timeout' | 'unsupported';
-export type ConsentRequest = { readonly tool: string; readonly root: string; readonly path: string; readonly size: number };
+export type ConsentRequest = Readonly<{ tool: string; root: string; path: string; size: number }>;
 export type AskConsent = (request: ConsentRequest) => Promise<ConsentAnswer>;
 
 /** A document as the rules see it: the requested path and, through a link, where its bytes live. */
@@ -23,7 +23,8 @@ export type ConfirmPolicy = {
 /** The first confirm.paths rule naming `rel` or a folder above it (`docwarden check` counts by rule). A folder
  * gates what is under it, as a files.deny folder hides it: `private`, `private/`, `./private/**` gate private/x. */
 export function consentRule(paths: readonly string[]): (rel: string) => string | undefined {
-  const globs = paths.map((p) => ({ p, g: compileGlob(foldName(p.replace(/^(\.\/)+|\/+$/g, '')), { caseInsensitive: true }) }));
+  const bare = (p: string) => foldName(p.replace(/^(\.\/)+|\/+$/g, '')); // no leading "./", no trailing "/"
+  const globs = paths.map((p) => ({ p, g: compileGlob(bare(p), { caseInsensitive: true }) }));
   return (rel) => {
     const parts = foldName(rel).split('/');
     return globs.find(({ g }) => parts.some((_, i) => g.matches(parts.slice(0, i + 1).join('/'))))?.p;
@@ -40,10 +41,10 @@ export function createConfirmPolicy(paths: readonly string[], largerThan: number
 }
 
 /** The elicitation form both eras send: names the document and its size, asks one yes/no, nothing else. */
-export function consentForm(r: ConsentRequest): { readonly message: string; readonly requestedSchema: unknown } {
-  const allow = { type: 'boolean', title: 'Allow this read', description: `Read ${r.root}:${r.path} (${r.size} bytes)` };
+export function consentForm({ root, path, size }: ConsentRequest): { message: string; requestedSchema: unknown } {
+  const allow = { type: 'boolean', title: 'Allow this read', description: `Read ${root}:${path} (${size} bytes)` };
   return {
-    message: `Allow the assistant to read the document "${r.root}:${r.path}" (${r.size} bytes)? ` +
+    message: `Allow the assistant to read the document "${root}:${path}" (${size} bytes)? ` +
       'The operator marked it as needing your confirmation.',
     requestedSchema: { type: 'object', properties: { allow }, required: ['allow'] },
   };
@@ -64,7 +65,7 @@ const REFUSALS: Readonly<Record<Exclude<ConsentAnswer, 'accepted'>, string>> = {
   unsupported: 'it needs the user\'s confirmation and this client does not support elicitation',
 };
 
-type ConsentContext = { readonly confinement: Confinement; readonly confirmPolicy: ConfirmPolicy; readonly askConsent: AskConsent };
+type ConsentContext = Readonly<{ confinement: Confinement; confirmPolicy: ConfirmPolicy; askConsent: AskConsent }>;
 
 /** Opens the document and, when the operator marked it, asks the user before any byte is read; anything but a yes
  * refuses. Consent is decided on the very descriptor returned, which the caller reads and closes: a second open

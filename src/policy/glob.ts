@@ -115,16 +115,16 @@ class Parser {
   }
 }
 
-function inRanges(c: string, ranges: readonly (readonly [number, number])[]): boolean {
+function inRange(c: string, ranges: readonly (readonly [number, number])[]): boolean {
   const cp = c.codePointAt(0) ?? -1;
   return ranges.some(([lo, hi]) => cp >= lo && cp <= hi);
 }
 
-function classTest(node: Extract<Node, { t: 'class' }>, fold: boolean): (c: string) => boolean {
+function classTest({ ranges, negated }: Extract<Node, { t: 'class' }>, fold: boolean): (c: string) => boolean {
   return (c) => {
     if (c === '/') return false; // a class never crosses a segment boundary
-    const hit = inRanges(c, node.ranges) || (fold && (inRanges(c.toLowerCase(), node.ranges) || inRanges(c.toUpperCase(), node.ranges)));
-    return hit !== node.negated;
+    const hit = inRange(c, ranges) || (fold && (inRange(c.toLowerCase(), ranges) || inRange(c.toUpperCase(), ranges)));
+    return hit !== negated;
   };
 }
 

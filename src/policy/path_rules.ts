@@ -20,8 +20,8 @@ export const MAX_SEGMENT_CHARS = 255;
 
 // C0, DEL, C1, soft hyphen, U+2028/9, bidi controls, zero-width characters, BOM, the "other format"
 // class and the TAG characters U+E0000-E007F (invisible text that models read: "ASCII smuggling").
-const FORBIDDEN_CHARS = new RegExp('[\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u2028\\u2029\\u200b-\\u200f\\u202a-\\u202e' +
-  '\\u2060-\\u2069\\ufeff\\u061c\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}]', 'u');
+const FORBIDDEN_CHARS = new RegExp('[\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u2028\\u2029\\u200b-\\u200f' +
+  '\\u202a-\\u202e\\u2060-\\u2069\\ufeff\\u061c\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}]', 'u');
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 // A Windows 8.3 short name ("SECRE~1.MD") opens the long-named file it abbreviates, past its rules.
 const SHORT_NAME = /^[^.~]{1,6}~[0-9][^.]{0,6}(\.[^.]{1,3})?$/;
@@ -66,14 +66,16 @@ export function splitRequestPath(raw: string): readonly string[] | PathProblem {
   if (raw.includes('\\')) return { problem: 'path must use "/" as separator, not "\\"' };
   if (raw.includes(':')) return { problem: 'path must be root-relative: no ":", URLs or drive letters' };
   if (raw.includes('%')) return { problem: 'path must not be URL-encoded ("%")' };
-  if (raw.startsWith('/') || raw.startsWith('~')) return { problem: 'path must be relative to the root (no leading "/" or "~")' };
+  if (/^[/~]/.test(raw)) return { problem: 'path must be relative to the root (no leading "/" or "~")' };
   const nfc = raw.normalize('NFC');
   const segments = nfc.split('/');
   if (segments.length > MAX_SEGMENTS) return { problem: `path has more than ${MAX_SEGMENTS} segments` };
   for (const s of segments) {
     if (s === '') return { problem: 'path has an empty segment (double or trailing "/")' };
     if (s === '.' || s === '..') return { problem: 'path must not contain "." or ".." segments' };
-    if (s.length > MAX_SEGMENT_CHARS) return { problem: `a path segment is longer than ${MAX_SEGMENT_CHARS} characters` };
+    if (s.length > MAX_SEGMENT_CHARS) {
+      return { problem: `a path segment is longer than ${MAX_SEGMENT_CHARS} characters` };
+    }
     if (s.endsWith('.') || s.endsWith(' ')) return { problem: 'a path segment must not end in "." or a space' };
     if (WINDOWS_RESERVED.test(s)) return { problem: 'a path segment is a reserved device name' };
     if (SHORT_NAME.test(s)) return { problem: 'a path segment looks like a Windows short name ("NAME~1.EXT")' };

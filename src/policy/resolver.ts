@@ -2,7 +2,7 @@
 // Implements steps 1-9 of docs/security.md, "Path resolution"; the branded types make reading an
 // unchecked path a compile error. This is the only module that calls host.openRead for documents.
 import { denied, failure, Failure } from '../errors/failure.ts';
-import type { FileStat, Host, ReadHandle } from '../runtime/host.ts';
+import type { FileKind, FileStat, Host, ReadHandle } from '../runtime/host.ts';
 import {
   extensionAllowed, isPathProblem, relPathAllowed, segmentAllowed, splitRequestPath, type PathRules,
 } from './path_rules.ts';
@@ -66,13 +66,13 @@ function foldersBelow(host: Host, root: string, real: string): string[] {
  * segment of its root-relative target allowed (so `doc.md -> .env` stays hidden), and for a file an
  * allowed extension.
  */
-export function targetAllowed(c: Confinement, root: Root, real: string, kind: 'file' | 'dir' | 'other'): boolean {
+export function targetAllowed(c: Confinement, root: Root, real: string, kind: FileKind): boolean {
   if (!isContained(c.host, root.path, real)) return false;
   return relAllowed(c, rootRelative(c, root, real), kind);
 }
 
 /** Every name rule (segments, hidden, deny globs, extension) for one root-relative path. */
-function relAllowed(c: Confinement, rel: string, kind: 'file' | 'dir' | 'other'): boolean {
+function relAllowed(c: Confinement, rel: string, kind: FileKind): boolean {
   if (rel === '') return kind === 'dir';
   const segments = rel.split('/');
   if (!segments.every((s) => segmentAllowed(c.rules, s)) || !relPathAllowed(c.rules, rel)) return false;
@@ -122,9 +122,7 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
         const real = await c.host.realpath(next);
         if (!isContained(c.host, root.path, real)) throw denied('outside_root', `symlink leaves root at ${rel}`);
         st = await c.host.stat(real);
-        if (!targetAllowed(c, root, real, st.kind === 'file' || st.kind === 'dir' ? st.kind : 'other')) {
-          throw denied('denied_pattern', `symlink target refused at ${rel}`);
-        }
+        if (!targetAllowed(c, root, real, st.kind)) throw denied('denied_pattern', `symlink target refused at ${rel}`);
         current = real;
         followed = true;
       }
@@ -184,14 +182,16 @@ export async function openConfined(c: Confinement, path: ConfinedPath): Promise<
       for (const folder of [path.root.path, ...foldersBelow(c.host, path.root.path, real)]) {
         const dir = await c.host.lstat(folder);
         if (dir.kind !== 'dir') throw denied('swapped', 'a folder on the path was replaced');
-        if (c.writable && writableByOthers(dir, owner) && !c.writable.allowed(rootRelative(c, path.root, folder) || '.')) {
+        const rel = rootRelative(c, path.root, folder) || '.';
+        if (c.writable && writableByOthers(dir, owner) && !c.writable.allowed(rel)) {
           throw denied('writable_folder', 'a folder on the path is writable by other users (files.writableFolders)');
         }
       }
       if (!(await sameFile())) throw denied('swapped', 'path changed during the checks');
     }
     if (st.size > c.maxFileBytes) {
-      throw failure('too_large', `Cannot read document: it is ${st.size} bytes, over the ${c.maxFileBytes}-byte file limit`);
+      const limit = `${c.maxFileBytes}-byte file limit`;
+      throw failure('too_large', `Cannot read document: it is ${st.size} bytes, over the ${limit}`);
     }
     return { path, stat: st, handle };
   } catch (err) {
@@ -201,9 +201,12 @@ export async function openConfined(c: Confinement, path: ConfinedPath): Promise<
 }
 
 /** Step 8: read from the descriptor only, never more than `length` bytes. */
-export async function readRange(doc: OpenDocument, position: number, length: number, scratch?: Uint8Array): Promise<Uint8Array> {
+export async function readRange(
+  doc: OpenDocument, position: number, length: number, scratch?: Uint8Array,
+): Promise<Uint8Array> {
   // A caller that decodes at once may lend a scratch buffer: a full scan then allocates no buffer per file.
-  const buf = scratch !== undefined && scratch.length >= length ? scratch.subarray(0, Math.max(0, length)) : new Uint8Array(Math.max(0, length));
+  const size = Math.max(0, length);
+  const buf = scratch !== undefined && scratch.length >= size ? scratch.subarray(0, size) : new Uint8Array(size);
   let off = 0;
   while (off < buf.length) {
     const n = await doc.handle.read(buf.subarray(off), position + off);

@@ -13,7 +13,7 @@ export type WalkEntry = {
   readonly size: number;
   readonly links: number;
   readonly mtimeMs: number;
-  /** "dev:inode" from the walk's own lstat, for cache keys only (null for a followed link): never a proof of confinement. */
+  /** "dev:inode" of the walk's own lstat, a cache key (null for a followed link): never a proof of confinement. */
   readonly fileId: string | null;
 };
 
@@ -34,12 +34,10 @@ export type WalkResult = { readonly truncated: boolean };
  * Calls `visit` for each allowed entry; `visit` returns false to stop early.
  */
 export async function walk(
-  c: Confinement,
-  start: ConfinedPath,
-  options: WalkOptions,
-  visit: (entry: WalkEntry) => boolean | Promise<boolean>,
+  c: Confinement, start: ConfinedPath, options: WalkOptions, visit: (entry: WalkEntry) => boolean | Promise<boolean>,
 ): Promise<WalkResult> {
   let visited = 0;
+  const tooMany = `Cannot finish: the walk visited more than ${options.maxVisited} entries (limits.walkEntries)`;
   const slice = createSlicer(c.host, options.signal);
   async function visitDir(dir: ConfinedPath, depth: number): Promise<boolean> {
     throwIfStopped(options.signal);
@@ -53,7 +51,7 @@ export async function walk(
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of names) {
       await slice.tick(); // the caller's filters (globs) may be costly per entry
-      if (++visited > options.maxVisited) throw failure('limit_reached', `Cannot finish: the walk visited more than ${options.maxVisited} entries (limits.walkEntries)`);
+      if (++visited > options.maxVisited) throw failure('limit_reached', tooMany);
       if (!segmentAllowed(c.rules, d.name)) continue;
       const abs = c.host.path.join(dir.abs, d.name);
       // The folder listing already says file or folder; lstat is spent only where it decides something:
@@ -66,11 +64,8 @@ export async function walk(
       let target = abs; // what a read opens: for a followed link, its in-root target
       let linkTarget: string | undefined; // and that target root-relative, for the rules that judge it
       if (kind !== 'file' && kind !== 'dir') {
-        try {
-          st = await c.host.lstat(abs);
-        } catch {
-          continue;
-        }
+        st = await c.host.lstat(abs).catch(() => null);
+        if (st === null) continue;
         own = st;
         kind = st.kind;
         if (kind === 'symlink') {
@@ -80,7 +75,7 @@ export async function walk(
             st = await c.host.stat(real);
             target = real;
             linkTarget = rootRelative(c, dir.root, real);
-            if (!targetAllowed(c, dir.root, real, st.kind === 'file' || st.kind === 'dir' ? st.kind : 'other')) continue;
+            if (!targetAllowed(c, dir.root, real, st.kind)) continue;
           } catch {
             continue;
           }
@@ -96,15 +91,12 @@ export async function walk(
       if (kind === 'dir' && options.enterDir && !options.enterDir(child.rel)) continue;
       if (!options.keep || options.keep(child)) {
         if (st === null) {
-          try {
-            st = own = await c.host.lstat(abs);
-          } catch {
-            continue;
-          }
-          if (st.kind !== kind) continue; // replaced since the folder was listed: left out
+          st = own = await c.host.lstat(abs).catch(() => null);
+          if (st === null || st.kind !== kind) continue; // gone or replaced since the folder was listed: left out
         }
         if (kind === 'file' && st.nlink > 1 && !c.hardLinks) continue;
-        const go = await visit({ path: child, depth, size: st.size, links: st.nlink, mtimeMs: st.mtimeMs, fileId: own?.kind === 'file' ? `${own.dev}:${own.ino}` : null });
+        const fileId = own?.kind === 'file' ? `${own.dev}:${own.ino}` : null;
+        const go = await visit({ path: child, depth, size: st.size, links: st.nlink, mtimeMs: st.mtimeMs, fileId });
         if (!go) return false;
       }
       if (kind === 'dir' && depth < options.maxDepth) {
