@@ -78,6 +78,8 @@ export type Host = {
   readonly renameFile: (from: string, to: string) => boolean;
   // Crypto and time.
   readonly sha256Hex: (data: Uint8Array | string) => string;
+  /** The same, fed a piece at a time (a long text is hashed in slices, with the event loop turning between). */
+  readonly sha256: () => { update: (d: Uint8Array | string) => unknown; digest: (e: 'hex') => string };
   readonly hmacSha256Hex: (key: Uint8Array, data: string) => string;
   readonly randomBytes: (n: number) => Uint8Array;
   readonly now: () => number;

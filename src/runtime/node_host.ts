@@ -145,13 +145,9 @@ export function createNodeHost(): Host {
   const runtime = detectRuntime();
   let stdoutGone: (() => void) | null = null;
   let denoStdin: StdinControl | null = null;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    // EPIPE (or any write error) on stdout means the client is gone (docs/protocol.md, "Framing on stdio").
-    void err;
-    if (stdoutGone) stdoutGone();
-    else process.exit(0);
-  });
   const goneNow = () => (stdoutGone ? stdoutGone() : process.exit(0));
+  // EPIPE (or any write error) on stdout means the client is gone (docs/protocol.md, "Framing on stdio").
+  process.stdout.on('error', goneNow);
   const denoWrite = runtime.name === 'deno' ? denoStdoutWriter(goneNow) : null;
   return {
     runtime: runtime.name,
@@ -216,6 +212,7 @@ export function createNodeHost(): Host {
     openAppend,
     renameFile,
     sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
+    sha256: () => createHash('sha256'),
     hmacSha256Hex: (key, d) => createHmac('sha256', key).update(d).digest('hex'),
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
     now: () => performance.now(),
