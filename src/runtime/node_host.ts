@@ -10,8 +10,8 @@ import type { AppendFile, DirEntry, FileKind, FileStat, Host, ReadHandle } from 
 import { detectRuntime } from './detect.ts';
 import { denoStdoutWriter, readDenoStdin, type StdinControl } from './deno_stdio.ts';
 
-const OPEN_READ_FLAGS =
-  fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants;
+const OPEN_READ_FLAGS = O_RDONLY | (O_NOFOLLOW ?? 0) | (O_NONBLOCK ?? 0) | (O_NOCTTY ?? 0);
 
 type StatLike = {
   isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean;

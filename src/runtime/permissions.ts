@@ -24,7 +24,7 @@ export type GrantSnapshot = {
   /** Non-file capabilities by the runtime's own name (Deno: net, run…; Node: child, worker…). */
   readonly capabilities: readonly { readonly name: string; readonly access: Access }[];
   /** The exact file grants when the runtime shows its flags (Node's execArgv), absolute; else null. */
-  readonly listed: { readonly read: readonly string[]; readonly write: readonly string[]; readonly flags: readonly string[] } | null;
+  readonly listed: Readonly<Record<'read' | 'write' | 'flags', readonly string[]>> | null;
   /** Descriptors above 2 open to a folder before docwarden ran (Linux, Node): inherited. */
   readonly inherited: readonly number[];
 };
@@ -56,14 +56,14 @@ function probeDeno(perms: DenoPermissions, version: string, plan: ProbePlan): Gr
 }
 
 /** `--allow-fs-read=X` and `--allow-fs-read X` from Node's own arguments, resolved like Node does. */
-export function listedNodeGrants(execArgv: readonly string[], cwd: string): { read: string[]; write: string[]; flags: string[] } {
-  const out = { read: [] as string[], write: [] as string[], flags: [...execArgv] };
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i] as string;
+export function listedNodeGrants(args: readonly string[], cwd: string): Record<'read' | 'write' | 'flags', string[]> {
+  const out = { read: [] as string[], write: [] as string[], flags: [...args] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
     for (const [flag, into] of [['--allow-fs-read', out.read], ['--allow-fs-write', out.write]] as const) {
       let value: string | undefined;
       if (arg.startsWith(`${flag}=`)) value = arg.slice(flag.length + 1);
-      else if (arg === flag) value = execArgv[++i];
+      else if (arg === flag) value = args[++i];
       if (value === undefined || value === '') continue;
       into.push(value === '*' ? '*' : nodePath.resolve(cwd, value));
     }
@@ -78,7 +78,8 @@ export function listedNodeGrants(execArgv: readonly string[], cwd: string): { re
 function inheritedDescriptors(): number[] {
   if (process.platform !== 'linux') return [];
   // Without a grant to list them, each number is asked; a closed one (or the listing's own) throws.
-  const fds = orNull(() => fs.readdirSync('/proc/self/fd').map(Number)) ?? Array.from({ length: 1021 }, (_, i) => i + 3);
+  const listing = orNull(() => fs.readdirSync('/proc/self/fd').map(Number));
+  const fds = listing ?? Array.from({ length: 1021 }, (_, i) => i + 3);
   return fds.filter((fd) => fd > 2 && orNull(() => fs.fstatSync(fd).isDirectory()) === true).sort((a, b) => a - b);
 }
 
@@ -96,8 +97,7 @@ function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
   return {
     runtime: 'node', version, sandboxed: true,
     readAll: has('fs.read'), writeAll: has('fs.write'),
-    read: plan.read.filter((p) => has('fs.read', p)),
-    write: plan.write.filter((p) => has('fs.write', p)),
+    read: plan.read.filter((p) => has('fs.read', p)), write: plan.write.filter((p) => has('fs.write', p)),
     capabilities: NODE_CAPABILITIES.map((name) => ({ name, access: has(name) ? 'granted' : 'denied' })),
     listed, inherited: inheritedDescriptors(),
   };
@@ -133,7 +133,7 @@ function orNull<T>(ask: () => T): T | null {
 }
 
 export function launchFacts(): LaunchFacts {
-  const runtime = detectRuntime();
+  const { name, version } = detectRuntime();
   const execPath = orNull(() => process.execPath || null);
-  return { bundle: orNull(() => fileURLToPath(import.meta.url)), runtime: runtime.name, version: runtime.version, execPath, onPath };
+  return { bundle: orNull(() => fileURLToPath(import.meta.url)), runtime: name, version, execPath, onPath };
 }
