@@ -6,6 +6,8 @@ import type { Config } from './load.ts';
 import type { Host } from '../runtime/host.ts';
 import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
 
+export type GrantAudit = ReturnType<typeof selfAudit>;
+
 export function selfAudit(host: Host, config: Config, probe: (plan: ProbePlan) => GrantSnapshot, bundle: string | null) {
   const need = neededGrants(config, bundle);
   const snapshot = probe(probePlan(need, host.path, host.homeDir()));
