@@ -3,7 +3,7 @@
 // touches the runtime directly.
 import { runCall } from './cli/call.ts';
 import { parseArgs, USAGE, UsageError } from './cli/args.ts';
-import { runCheck } from './cli/check.ts';
+import { grantReport, runCheck } from './cli/check.ts';
 import { LaunchError, runLaunch, terminalHint } from './cli/launch.ts';
 import { runVerifyLog } from './cli/verify_log.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
@@ -11,7 +11,8 @@ import { selfAudit } from './config/self_audit.ts';
 import { SERVER_VERSION } from './mcp/handshake_era.ts';
 import type { Host } from './runtime/host.ts';
 import { createNodeHost } from './runtime/node_host.ts';
-import { launchFacts, probeGrants } from './runtime/permissions.ts';
+import { launchFacts } from './runtime/launch_facts.ts';
+import { bundlePath, probeGrants } from './runtime/permissions.ts';
 import { confinementLine, fail, openSession, serve } from './serve.ts';
 
 async function main(host: Host): Promise<void> {
@@ -33,8 +34,8 @@ async function main(host: Host): Promise<void> {
   const config = await loadConfig(host, options);
   const given = { rootsGiven: options.rootArgs.length > 0, logGiven: options.logPath !== null };
   if (options.command.kind === 'check') {
-    const grants = selfAudit(host, config, probeGrants, launchFacts().bundle);
-    await host.writeStdout(`${await runCheck(host, config)}${grants.report}\n${confinementLine(host)}\n`);
+    const grants = selfAudit(host, config, probeGrants, bundlePath());
+    await host.writeStdout(`${await runCheck(host, config)}${grantReport(grants)}\n${confinementLine(host)}\n`);
     return host.exit(0);
   }
   if (options.command.kind === 'launch') {
@@ -43,7 +44,7 @@ async function main(host: Host): Promise<void> {
     host.writeStderr(r.notes);
     return host.exit(0);
   }
-  const audit = await openSession(host, config, selfAudit(host, config, probeGrants, launchFacts().bundle));
+  const audit = await openSession(host, config, selfAudit(host, config, probeGrants, bundlePath()));
   if (options.command.kind === 'call') {
     // A call from the command line is a request like any other: its record goes to the configured log.
     const r = await runCall(host, config, audit, options.command.tool, options.command.json);

@@ -5,6 +5,8 @@ import type { Root } from '../policy/resolver.ts';
 import { walkRoot, type Entry, type Walk } from '../config/census.ts';
 import { createPathRules, extensionAllowed, segmentAllowed } from '../policy/path_rules.ts';
 import { consentRule } from '../policy/confirm.ts';
+import type { GrantAudit } from '../config/self_audit.ts';
+import { describeNeed, findingLines } from '../config/grant_check.ts';
 import type { Host } from '../runtime/host.ts';
 
 /** For `check`: what the rules expose, and every entry they hide, by rule. */
@@ -79,4 +81,12 @@ export async function runCheck(host: Host, config: Config): Promise<string> {
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** The section `docwarden check` prints. */
+export function grantReport({ snapshot: s, need, findings, verdict: v }: GrantAudit): string {
+  const head = `runtime permissions (${s.runtime} ${s.version}${s.sandboxed ? '' : ', no permission model'}): ${describeNeed(need)}`;
+  if (findings.length === 0) return `${head}\n  the grant matches this config: nothing to drop`;
+  const outcome = v === 'refuse' ? 'the server refuses to start (production mode)' : 'the server starts with a warning';
+  return [head, ...findingLines(findings).map((l) => `  ${l}`), `  ${outcome}`].join('\n');
 }

@@ -5,7 +5,7 @@
 import { DESCRIPTOR_LINKS, neededGrants, nodePermissionFlag, type Need } from '../config/grant_check.ts';
 import type { Config } from '../config/load.ts';
 import type { Host } from '../runtime/host.ts';
-import type { LaunchFacts } from '../runtime/permissions.ts';
+import type { LaunchFacts } from '../runtime/launch_facts.ts';
 
 export type LaunchRuntime = 'deno' | 'node';
 export type LaunchClient = 'claude-desktop' | 'claude-code' | 'vscode' | 'cursor';

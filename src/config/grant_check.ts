@@ -112,7 +112,7 @@ function listPaths(paths: readonly string[]): string {
   }).join(', ');
 }
 
-function describeNeed(need: Need): string {
+export function describeNeed(need: Need): string {
   const write = need.write.length === 0 ? 'nothing (the audit log goes to stderr)' : listPaths(need.write);
   return `it needs to read ${listPaths(need.read)} and to write ${write}`;
 }
@@ -200,12 +200,4 @@ export function startupMessage(s: GrantSnapshot, need: Need, findings: readonly 
   // Node without --permission is how MCP clients start servers by default: alone, a warning, never a refusal.
   const head = s.sandboxed ? `warning: the ${s.runtime} sandbox is wider than this config needs` : 'warning: Node runs docwarden without its permission model';
   return [head, ...lines, hint].join('\n');
-}
-
-/** The section `docwarden check` prints. */
-export function grantReport(s: GrantSnapshot, need: Need, findings: readonly Finding[], v: Verdict): string {
-  const head = `runtime permissions (${s.runtime} ${s.version}${s.sandboxed ? '' : ', no permission model'}): ${describeNeed(need)}`;
-  if (findings.length === 0) return `${head}\n  the grant matches this config: nothing to drop`;
-  const outcome = v === 'refuse' ? 'the server refuses to start (production mode)' : 'the server starts with a warning';
-  return [head, ...findingLines(findings).map((l) => `  ${l}`), `  ${outcome}`].join('\n');
 }

@@ -1,7 +1,7 @@
 // The start-up self-audit: asks the runtime what its sandbox grants and compares it with what the config
 // needs (docs/running-locked-down.md, "The start-up self-audit"). Production refuses a broader grant,
 // development warns; `docwarden check` prints the same findings.
-import { auditGrants, grantReport, neededGrants, probePlan, startupMessage, verdict } from './grant_check.ts';
+import { auditGrants, neededGrants, probePlan, startupMessage, verdict } from './grant_check.ts';
 import type { Config } from './load.ts';
 import type { Host } from '../runtime/host.ts';
 import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
@@ -17,6 +17,6 @@ export function selfAudit(host: Host, config: Config, probe: (plan: ProbePlan) =
     verdict: v,
     findings,
     message: v === 'ok' ? '' : startupMessage(snapshot, need, findings, v), // for stderr at start-up
-    report: grantReport(snapshot, need, findings, v), // for `docwarden check`
+    snapshot, need, // for `docwarden check`'s report
   };
 }

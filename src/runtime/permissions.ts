@@ -110,30 +110,12 @@ export function probeGrants(plan: ProbePlan): GrantSnapshot {
   return probeNode(runtime.version, plan);
 }
 
-/** What `launch` needs to know about the running program: the bundle's path and the runtime binary. */
-export type LaunchFacts = {
-  readonly bundle: string | null;
-  readonly runtime: 'deno' | 'node';
-  readonly version: string;
-  readonly execPath: string | null;
-  /** Whether a program of that name is on PATH; null when PATH cannot be read (`launch` only, never the server). */
-  readonly onPath: (name: string) => boolean | null;
-};
-
-function onPath(name: string): boolean | null {
-  const file = process.platform === 'win32' ? `${name}.exe` : name;
-  // null when PATH or a folder on it cannot be read (Deno without environment or read access)
-  return orNull(() => (process.env['PATH'] ?? '').split(nodePath.delimiter).filter(Boolean)
-    .some((d) => fs.statSync(nodePath.join(d, file), { throwIfNoEntry: false })?.isFile() === true));
-}
-
 /** The value, or null when asking throws (Deno may refuse process.execPath without read permission). */
-function orNull<T>(ask: () => T): T | null {
+export function orNull<T>(ask: () => T): T | null {
   try { return ask(); } catch { return null; }
 }
 
-export function launchFacts(): LaunchFacts {
-  const { name, version } = detectRuntime();
-  const execPath = orNull(() => process.execPath || null);
-  return { bundle: orNull(() => fileURLToPath(import.meta.url)), runtime: name, version, execPath, onPath };
+/** The running bundle's path (the self-audit checks that it is readable), null when unknown. */
+export function bundlePath(): string | null {
+  return orNull(() => fileURLToPath(import.meta.url));
 }

@@ -18,7 +18,7 @@ import {
 } from '../../src/cli/launch.ts';
 import type { Need } from '../../src/config/grant_check.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import type { LaunchFacts } from '../../src/runtime/permissions.ts';
+import type { LaunchFacts } from '../../src/runtime/launch_facts.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { makeTree } from '../helpers/fixtures.ts';
 

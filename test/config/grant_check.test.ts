@@ -6,7 +6,6 @@ import {
   auditGrants,
   covers,
   findingLines,
-  grantReport,
   type Need,
   neededGrants,
   nodePermissionFlag,
@@ -14,6 +13,7 @@ import {
   startupMessage,
   verdict,
 } from '../../src/config/grant_check.ts';
+import { grantReport } from '../../src/cli/check.ts';
 import type { Config } from '../../src/config/load.ts';
 import type { GrantSnapshot } from '../../src/runtime/permissions.ts';
 
@@ -293,10 +293,15 @@ test('`startupMessage()` refuses in production naming the flag, what is needed a
 });
 
 test('`grantReport()` says when the grant matches, and what happens at start-up when it does not', () => {
-  assert.match(grantReport(snapshot(), NEED, [], 'ok'), /nothing to drop$/);
+  const report = (
+    s: ReturnType<typeof snapshot>,
+    findings: ReturnType<typeof auditGrants>,
+    v: ReturnType<typeof verdict>,
+  ) => grantReport({ snapshot: s, need: NEED, findings, verdict: v, message: '' });
+  assert.match(report(snapshot(), [], 'ok'), /nothing to drop$/);
   const f = auditGrants(snapshot({ readAll: true }), NEED, posix);
   assert.match(
-    grantReport(snapshot({ readAll: true }), NEED, f, verdict(f, 'production')),
+    report(snapshot({ readAll: true }), f, verdict(f, 'production')),
     /drop --allow-read: every file is readable[^]*refuses to start/,
   );
 });
