@@ -12,6 +12,7 @@ export type Need = { readonly read: readonly string[]; readonly write: readonly 
 export type FindingKind = 'too_broad' | 'unverified' | 'unsandboxed';
 export type Finding = { readonly kind: FindingKind; readonly flag: string; readonly message: string };
 export type Verdict = 'ok' | 'warn' | 'refuse';
+const finding = (flag: string, message: string, kind: FindingKind = 'too_broad'): Finding => ({ kind, flag, message });
 
 // Places an over-broad grant typically reaches; each is probed unless the config needs it.
 const POSIX_SENTINELS = ['/', '/etc', '/root', '/home', '/Users', '/tmp', '/var', '/proc'];
@@ -55,7 +56,8 @@ function logFiles(config: Config): { files: string[]; rotates: boolean } {
   const { path, rotateBytes, keep } = config.audit;
   if (path === 'stderr') return { files: [], rotates: false };
   const rotates = rotateBytes > 0 && keep > 0;
-  return { files: [path, ...(rotates ? Array.from({ length: keep }, (_, i) => rotatedName(path, i + 1)) : [])], rotates };
+  const rotated = rotates ? Array.from({ length: keep }, (_, i) => rotatedName(path, i + 1)) : [];
+  return { files: [path, ...rotated], rotates };
 }
 
 /**
@@ -68,10 +70,8 @@ export const DESCRIPTOR_LINKS = '/proc/self/fd/';
 export function neededGrants(config: Config, bundle: string | null): Need {
   const log = logFiles(config);
   const read = unique([
-    ...config.roots.flatMap((r) => [r.configured, r.path]),
-    ...(config.source === null ? [] : [config.source]),
-    ...(bundle === null ? [] : [bundle]),
-    ...(log.rotates ? log.files : []),
+    ...config.roots.flatMap((r) => [r.configured, r.path]), ...(config.source === null ? [] : [config.source]),
+    ...(bundle === null ? [] : [bundle]), ...(log.rotates ? log.files : []),
   ]);
   return { read, write: log.files };
 }
@@ -120,7 +120,8 @@ export function describeNeed(need: Need): string {
 export function nodePermissionFlag(version: string): '--permission' | '--experimental-permission' {
   const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map((x) => Number.parseInt(x, 10) || 0);
   // `--permission` is stable from Node 23.5 and was backported to 22.13.
-  return major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
+  const stable = major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
+  return stable ? '--permission' : '--experimental-permission';
 }
 
 function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
@@ -128,26 +129,26 @@ function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
   const deno = s.runtime === 'deno';
   const readFlag = deno ? '--allow-read' : '--allow-fs-read';
   const writeFlag = deno ? '--allow-write' : '--allow-fs-write';
-  if (s.readAll) out.push({ kind: 'too_broad', flag: deno ? readFlag : `${readFlag}=*`, message: `every file is readable; grant only the paths docwarden needs` });
-  if (s.writeAll) out.push({ kind: 'too_broad', flag: deno ? writeFlag : `${writeFlag}=*`, message: `every file is writable; docwarden writes its audit log only` });
+  const all = deno ? '' : '=*'; // how each runtime spells a grant of every file
+  if (s.readAll) out.push(finding(readFlag + all, 'every file is readable; grant only the paths docwarden needs'));
+  if (s.writeAll) out.push(finding(writeFlag + all, 'every file is writable; docwarden writes its audit log only'));
   const listedRead = (s.listed?.read ?? []).filter((x) => x !== '*');
   const listedWrite = (s.listed?.write ?? []).filter((x) => x !== '*');
   const descriptorLinks = !deno && p.sep === '/' ? [p.resolve(DESCRIPTOR_LINKS)] : [];
   // Node reads "*" inside a path as a wildcard ("/srv/d*" also grants "/srv/dsecret"): never needed.
-  const wild = (x: string, what: string): string => (x.includes('*') ? `Node reads "*" as a wildcard, so this grants every path starting with ${JSON.stringify(x.split('*')[0])}` : what);
-  const extraRead = listedRead.filter((x) => x.includes('*') || (!need.read.some((n) => covers(n, x, p)) && !descriptorLinks.includes(x)));
+  const wild = (x: string, what: string): string => (!x.includes('*') ? what
+    : 'Node reads "*" as a wildcard, so this grants every path starting with ' + JSON.stringify(x.split('*')[0]));
+  const needed = (x: string) => need.read.some((n) => covers(n, x, p)) || descriptorLinks.includes(x);
+  const extraRead = listedRead.filter((x) => x.includes('*') || !needed(x));
   const extraWrite = listedWrite.filter((x) => x.includes('*') || !need.write.includes(x));
-  for (const x of unique(extraRead)) out.push({ kind: 'too_broad', flag: `${readFlag}=${x}`, message: wild(x, 'docwarden reads nothing there') });
-  for (const x of unique(extraWrite)) out.push({ kind: 'too_broad', flag: `${writeFlag}=${x}`, message: wild(x, 'docwarden writes nothing there') });
+  for (const x of unique(extraRead)) out.push(finding(`${readFlag}=${x}`, wild(x, 'docwarden reads nothing there')));
+  for (const x of unique(extraWrite)) out.push(finding(`${writeFlag}=${x}`, wild(x, 'docwarden writes nothing there')));
   // Probed paths that no listed flag explains (deno shows no flags; Node may get them from NODE_OPTIONS).
-  const unexplained = (granted: readonly string[], listed: readonly string[]) =>
-    outermost(granted.map((g) => probed(g, p)), p).filter((g) => !listed.some((l) => covers(l, g, p)));
-  if (!s.readAll) {
-    for (const g of unexplained(s.read, extraRead)) out.push({ kind: 'too_broad', flag: readFlag, message: `one of its entries covers ${JSON.stringify(g)}, more than docwarden reads` });
-  }
-  if (!s.writeAll) {
-    for (const g of unexplained(s.write, extraWrite)) out.push({ kind: 'too_broad', flag: writeFlag, message: `one of its entries covers ${JSON.stringify(g)}, more than the audit log` });
-  }
+  const unexplained = (flag: string, granted: readonly string[], listed: readonly string[], than: string) =>
+    outermost(granted.map((g) => probed(g, p)), p).filter((g) => !listed.some((l) => covers(l, g, p)))
+      .map((g) => finding(flag, `one of its entries covers ${JSON.stringify(g)}, more than ${than}`));
+  if (!s.readAll) out.push(...unexplained(readFlag, s.read, extraRead, 'docwarden reads'));
+  if (!s.writeAll) out.push(...unexplained(writeFlag, s.write, extraWrite, 'the audit log'));
   return out;
 }
 
@@ -156,8 +157,8 @@ function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
 const INSPECT = /^"?--(inspect|debug-port)/;
 
 export function auditGrants(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
-  const inspect = (s.listed?.flags ?? []).filter((f) => INSPECT.test(f)).map((f): Finding => ({ kind: 'too_broad',
-    flag: f.replaceAll('"', ''), message: 'a debugger port: whoever reaches it runs any code in docwarden, past every grant' }));
+  const port = 'a debugger port: whoever reaches it runs any code in docwarden, past every grant';
+  const inspect = s.listed?.flags.filter((f) => INSPECT.test(f)).map((f) => finding(f.replaceAll('"', ''), port)) ?? [];
   const off = 'the permission model is off, so docwarden may do anything its user may';
   if (!s.sandboxed) return [{ kind: 'unsandboxed', flag: nodePermissionFlag(s.version), message: off }, ...inspect];
   const table = CAPABILITY_FLAGS[s.runtime];
@@ -166,14 +167,16 @@ export function auditGrants(s: GrantSnapshot, need: Need, p: PathOps): Finding[]
     return [{ kind: 'too_broad', flag: '-A', message: 'drop -A (--allow-all): it grants every permission' }];
   }
   const out = [...fileFindings(s, need, p), ...inspect];
-  const inherited = (fd: number): string => `a folder inherited from the launching process, reachable as /proc/self/fd/${fd}/…; close it first (exec ${fd}<&-)`;
-  out.push(...s.inherited.map((fd): Finding => ({ kind: 'too_broad', flag: `fd ${fd}`, message: inherited(fd) })));
-  const flagged = (flag: string): boolean => s.listed?.flags.some((f) => f === flag || f.startsWith(`${flag}=`)) ?? false;
+  const inherited = (fd: number): Finding => finding(`fd ${fd}`, 'a folder inherited from the launching process, ' +
+    `reachable as /proc/self/fd/${fd}/…; close it first (exec ${fd}<&-)`);
+  out.push(...s.inherited.map(inherited));
+  const flagged = (flag: string) => s.listed?.flags.some((f) => f === flag || f.startsWith(`${flag}=`)) ?? false;
   for (const c of caps) {
     const [flag, what] = table[c.name] as readonly [string, string];
-    if (c.access === 'granted' || flagged(flag)) out.push({ kind: 'too_broad', flag, message: what });
+    const unseen = `${what} is not denied, and a grant for part of it cannot be seen from inside`;
+    if (c.access === 'granted' || flagged(flag)) out.push(finding(flag, what));
     // deno reports a grant for some hosts or variables only (--allow-net=HOST) as "prompt": invisible here.
-    else if (c.access === 'prompt') out.push({ kind: 'unverified', flag: flag.replace('--allow-', '--deny-'), message: `${what} is not denied, and a grant for part of it cannot be seen from inside` });
+    else if (c.access === 'prompt') out.push(finding(flag.replace('--allow-', '--deny-'), unseen, 'unverified'));
   }
   return out;
 }
@@ -185,19 +188,22 @@ export function verdict(findings: readonly Finding[], mode: Mode): Verdict {
 
 /** One line per finding, saying which flag to drop (too broad) or to add (unverified, unsandboxed). */
 export function findingLines(findings: readonly Finding[]): string[] {
-  return findings.map((f) => (f.kind !== 'too_broad' ? `add ${f.flag}: ${f.message}` : f.flag === '-A' ? f.message : `drop ${f.flag}: ${f.message}`));
+  return findings.map(({ kind, flag, message }) =>
+    (kind !== 'too_broad' ? `add ${flag}: ${message}` : flag === '-A' ? message : `drop ${flag}: ${message}`));
 }
 
 /** The start-up message: refusal (production) or warning (development, or nothing provably too broad). */
 export function startupMessage(s: GrantSnapshot, need: Need, findings: readonly Finding[], v: Verdict): string {
   const lines = findingLines(findings).map((l) => `  ${l}`);
-  const hint = `  \`docwarden launch --config FILE --runtime ${s.runtime}\` prints the least-privilege line; ${describeNeed(need)}`;
+  const launch = `docwarden launch --config FILE --runtime ${s.runtime}`;
+  const hint = `  \`${launch}\` prints the least-privilege line; ${describeNeed(need)}`;
   if (v === 'refuse') {
     const what = s.sandboxed ? `the ${s.runtime} sandbox grants` : 'Node, without its permission model, grants';
     const dev = '  (with "mode": "development" this is only a warning)';
     return [`Cannot start in production mode: ${what} more than this config needs`, ...lines, hint, dev].join('\n');
   }
   // Node without --permission is how MCP clients start servers by default: alone, a warning, never a refusal.
-  const head = s.sandboxed ? `warning: the ${s.runtime} sandbox is wider than this config needs` : 'warning: Node runs docwarden without its permission model';
+  const head = s.sandboxed ? `warning: the ${s.runtime} sandbox is wider than this config needs`
+    : 'warning: Node runs docwarden without its permission model';
   return [head, ...lines, hint].join('\n');
 }

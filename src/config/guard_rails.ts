@@ -22,16 +22,13 @@ function statError(err: unknown): 'missing' | 'unchecked' {
 
 type Target = { readonly what: string; readonly path: string; readonly risk: string; readonly stickyOk: boolean };
 
-function modeFindings(config: Config, t: Target, mode: number): GuardFinding[] {
-  if (t.stickyOk && mode & STICKY) return [];
-  if (mode & OTHER_WRITE) {
-    const level = config.mode === 'production' ? 'refuse' : 'warn';
-    return [{ level, message: `${t.what} ${q(t.path)} is writable by other users (mode ${octal(mode)}): ${t.risk}; fix: chmod o-w ${q(t.path)}` }];
-  }
-  if (mode & GROUP_WRITE) {
-    return [{ level: 'warn', message: `${t.what} ${q(t.path)} is writable by its group (mode ${octal(mode)}): if other people are in that group, chmod g-w ${q(t.path)}` }];
-  }
-  return [];
+function modeFindings(config: Config, { what, path, risk, stickyOk }: Target, mode: number): GuardFinding[] {
+  if (stickyOk && mode & STICKY) return [];
+  const writable = (by: string) => `${what} ${q(path)} is writable by ${by} (mode ${octal(mode)})`;
+  const level = config.mode === 'production' ? 'refuse' : 'warn';
+  if (mode & OTHER_WRITE) return [{ level, message: `${writable('other users')}: ${risk}; fix: chmod o-w ${q(path)}` }];
+  const fix = `if other people are in that group, chmod g-w ${q(path)}`;
+  return mode & GROUP_WRITE ? [{ level: 'warn', message: `${writable('its group')}: ${fix}` }] : [];
 }
 
 async function checkPath(host: Host, config: Config, t: Target): Promise<GuardFinding[] | 'missing'> {
@@ -39,7 +36,8 @@ async function checkPath(host: Host, config: Config, t: Target): Promise<GuardFi
     return modeFindings(config, t, (await host.stat(t.path)).mode);
   } catch (err) {
     if (statError(err) === 'missing') return 'missing';
-    return [{ level: 'note', message: `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)` }];
+    const message = `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)`;
+    return [{ level: 'note', message }];
   }
 }
 
@@ -47,11 +45,12 @@ async function checkPath(host: Host, config: Config, t: Target): Promise<GuardFi
 export async function checkLocations(host: Host, config: Config): Promise<GuardFinding[]> {
   const out: GuardFinding[] = [];
   const add = (r: GuardFinding[] | 'missing') => void (r !== 'missing' && out.push(...r));
+  const check = (t: Target) => checkPath(host, config, t);
   if (config.source !== null) {
     const risk = 'anyone on this machine could change what is served';
-    add(await checkPath(host, config, { what: 'the config file', path: config.source, risk, stickyOk: false }));
+    add(await check({ what: 'the config file', path: config.source, risk, stickyOk: false }));
     // A sticky folder (like /tmp) stops others from replacing a file they do not own.
-    add(await checkPath(host, config, { what: 'the config folder', path: host.path.dirname(config.source), risk, stickyOk: true }));
+    add(await check({ what: 'the config folder', path: host.path.dirname(config.source), risk, stickyOk: true }));
   }
   const log = config.audit.path;
   if (log === 'stderr') return out;
@@ -59,9 +58,10 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
   // nearest existing folder above it when it will be created: even a sticky world-writable folder lets anyone
   // create the log's name (or a symlink) first.
   let dir = host.path.dirname(log);
+  const risk = 'anyone could replace, pre-create or remove the audit log';
   for (let i = 0; i < 64; i++) {
     const what = i === 0 ? 'the audit log folder' : 'the folder that will hold the audit log folder';
-    const r = await checkPath(host, config, { what, path: dir, risk: 'anyone could replace, pre-create or remove the audit log', stickyOk: false });
+    const r = await check({ what, path: dir, risk, stickyOk: false });
     if (r !== 'missing' || host.path.dirname(dir) === dir) {
       add(r);
       break;
@@ -71,7 +71,8 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
   for (const root of config.roots) {
     const rel = host.path.relative(root.path, log);
     if (rel !== '' && !rel.startsWith('..') && !host.path.isAbsolute(rel)) {
-      out.push({ level: 'warn', message: `the audit log ${q(log)} is inside root "${root.name}": a client could read it if its extension were served; keep it outside the roots` });
+      const why = 'a client could read it if its extension were served; keep it outside the roots';
+      out.push({ level: 'warn', message: `the audit log ${q(log)} is inside root "${root.name}": ${why}` });
     }
   }
   return out;
@@ -81,9 +82,11 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
 export function checkOpenLog(config: Config, mode: number | null): GuardFinding[] {
   if (mode === null) return [];
   const path = config.audit.path;
-  const out = modeFindings(config, { what: 'the audit log', path, risk: 'anyone could rewrite the audit log', stickyOk: false }, mode);
+  const risk = 'anyone could rewrite the audit log';
+  const out = modeFindings(config, { what: 'the audit log', path, risk, stickyOk: false }, mode);
   if (out.length === 0 && mode & GROUP_OTHER_READ) {
-    out.push({ level: 'warn', message: `the audit log ${q(path)} is readable by other users (mode ${octal(mode)}); it holds redacted request details; fix: chmod 600 ${q(path)}` });
+    const details = `(mode ${octal(mode)}); it holds redacted request details; fix: chmod 600 ${q(path)}`;
+    out.push({ level: 'warn', message: `the audit log ${q(path)} is readable by other users ${details}` });
   }
   return out;
 }

@@ -26,7 +26,7 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
-export type LoadOptions = { readonly configPath: string | null; readonly rootArgs: readonly string[]; readonly logPath: string | null };
+export type LoadOptions = Readonly<{ configPath: string | null; rootArgs: readonly string[]; logPath: string | null }>;
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 // A config file without audit.path still logs to a file, beside it (config.prod.json's own value): an
@@ -38,24 +38,25 @@ const READ_ERRORS: Readonly<Record<string, string>> = { ENOENT: 'no such file', 
   ERR_ENCODING_INVALID_ENCODED_DATA: 'it is not UTF-8 text' };
 
 function readRaw(host: Host, path: string): RawConfig {
+  const cannot = `Cannot load config ${JSON.stringify(path)}`;
   let text: string;
   try {
     text = host.readConfigText(path, MAX_CONFIG_BYTES);
   } catch (err) {
     const own = err instanceof Error && err.message.startsWith('Cannot') ? err.message : 'cannot open or decode it';
     const why = READ_ERRORS[String((err as { code?: unknown }).code)] ?? own;
-    throw new ConfigError(`Cannot load config ${JSON.stringify(path)}: ${why}`);
+    throw new ConfigError(`${cannot}: ${why}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`Cannot load config ${JSON.stringify(path)}: invalid JSON (${err instanceof Error ? err.message : 'parse error'})`);
+    throw new ConfigError(`${cannot}: invalid JSON (${err instanceof Error ? err.message : 'parse error'})`);
   }
   try {
     return CONFIG_SCHEMA.read(json, 'config');
   } catch (err) {
-    if (err instanceof ArgumentError) throw new ConfigError(`Cannot load config ${JSON.stringify(path)}: ${err.message}`);
+    if (err instanceof ArgumentError) throw new ConfigError(`${cannot}: ${err.message}`);
     throw err;
   }
 }
@@ -77,17 +78,19 @@ function nameFromPath(host: Host, dir: string, taken: Set<string>): string {
 }
 
 async function checkRoot(host: Host, name: string, configured: string): Promise<Root> {
+  const cannot = (why: string) => new ConfigError(`Cannot use root "${name}": ${why}`);
   let real: string;
   try {
     real = await host.realpath(configured);
   } catch {
-    throw new ConfigError(`Cannot use root "${name}": ${JSON.stringify(configured)} does not exist or is not readable`);
+    throw cannot(`${JSON.stringify(configured)} does not exist or is not readable`);
   }
   const st = await host.stat(real);
-  if (st.kind !== 'dir') throw new ConfigError(`Cannot use root "${name}": ${JSON.stringify(configured)} is not a directory`);
-  if (host.path.dirname(real) === real) throw new ConfigError(`Cannot use root "${name}": a file-system root ("/") exposes the whole machine`);
-  const home = host.homeDir();
-  if (home !== null && real === home) throw new ConfigError(`Cannot use root "${name}": the home directory itself holds keys and credentials; configure a docs folder inside it`);
+  if (st.kind !== 'dir') throw cannot(`${JSON.stringify(configured)} is not a directory`);
+  if (host.path.dirname(real) === real) throw cannot('a file-system root ("/") exposes the whole machine');
+  if (real === host.homeDir()) {
+    throw cannot('the home directory itself holds keys and credentials; configure a docs folder inside it');
+  }
   return { name, path: real, dev: st.dev, configured };
 }
 
@@ -126,9 +129,7 @@ export async function loadConfig(host: Host, options: LoadOptions): Promise<Conf
   const auditBase = options.logPath !== null ? host.cwd() : base;
   const auditFile = auditPath === 'stderr' ? 'stderr' : resolvePath(host, auditBase, auditPath, 'audit log');
   return {
-    mode: raw.mode ?? DEFAULTS.mode,
-    source: configPath,
-    roots,
+    mode: raw.mode ?? DEFAULTS.mode, source: configPath, roots,
     files: { ...d, ...f, deny: [...((f.defaultDeny ?? d.defaultDeny) ? DEFAULT_DENY : []), ...(f.deny ?? [])] },
     limits: { ...DEFAULTS.limits, ...(raw.limits ?? {}) },
     audit: { ...DEFAULTS.audit, ...raw.audit, path: auditFile },

@@ -25,40 +25,46 @@ export const DEFAULT_DENY = [
   '*.secrets', '*password.*', '*passwords.*', '*.tfstate', '*.tfstate.*', '*.tfvars',
 ] as const;
 
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 const rootName = string({
-  description: 'Short name the client uses for this root',
-  minLength: 1,
-  maxLength: 32,
+  description: 'Short name the client uses for this root', minLength: 1, maxLength: 32,
   pattern: { source: '^[A-Za-z0-9][A-Za-z0-9_-]*$', hint: 'must be letters, digits, "-" or "_"' },
 });
-const hostPath = string({ description: 'Folder path (relative paths resolve against the config file)', minLength: 1, maxLength: 4096 });
+const text = (description: string, maxLength: number) => string({ description, minLength: 1, maxLength });
+const hostPath = text('Folder path (relative paths resolve against the config file)', 4096);
+const root = object({ name: rootName, path: hostPath }, ['name', 'path']);
+const glob = text('glob', 256);
 
 export const CONFIG_SCHEMA = object(
   {
     mode: oneOf(['production', 'development'], 'production or development'),
-    roots: array(object({ name: rootName, path: hostPath }, ['name', 'path']), { description: 'Documentation roots', maxItems: 32 }),
+    roots: array(root, { description: 'Documentation roots', maxItems: 32 }),
     files: object({
-      extensions: array(
-        string({ description: 'extension', minLength: 1, maxLength: 16, pattern: { source: '^[a-z0-9]+$', hint: 'must be lowercase letters and digits, no dot' } }),
-        { description: 'Allowed file extensions', maxItems: 64 },
-      ),
-      deny: array(string({ description: 'glob', minLength: 1, maxLength: 256 }), { description: 'Extra deny globs', maxItems: 256 }),
+      extensions: array(string({
+        description: 'extension', minLength: 1, maxLength: 16,
+        pattern: { source: '^[a-z0-9]+$', hint: 'must be lowercase letters and digits, no dot' },
+      }), { description: 'Allowed file extensions', maxItems: 64 }),
+      deny: array(glob, { description: 'Extra deny globs', maxItems: 256 }),
       defaultDeny: boolean('Apply the built-in secret deny list'),
       hidden: boolean('Serve dot-files and dot-folders'),
       symlinks: oneOf(['deny', 'within-root'], 'Symlink policy'),
       hardLinks: boolean('Serve files with more than one hard link'),
       binary: oneOf(['refuse', 'blob'], 'Binary documents'),
-      maxFileBytes: integer({ description: 'Largest file read', minimum: 1024, maximum: 1024 * 1024 * 1024 }),
+      maxFileBytes: integer({ description: 'Largest file read', minimum: 1024, maximum: GiB }),
       redactSecrets: boolean('Redact high-confidence secrets (keys, tokens, URL credentials) in served text'),
-      writableFolders: array(string({ description: 'glob', minLength: 1, maxLength: 256 }), {
-        description: 'Folders other users may write that production still serves under path-based confinement', maxItems: 256,
+      writableFolders: array(glob, {
+        description: 'Folders other users may write that production still serves under path-based confinement',
+        maxItems: 256,
       }),
     }, []),
     limits: object({
       lineBytes: integer({ description: 'Largest JSON-RPC line', minimum: 1024, maximum: 64 * 1024 * 1024 }),
       responseBytes: integer({ description: 'Largest reply', minimum: 4096, maximum: 16 * 1024 * 1024 }),
       inFlight: integer({ description: 'Concurrent requests', minimum: 1, maximum: 1024 }),
-      callsPerMinute: integer({ description: 'Tool calls per minute per tool (0: unlimited)', minimum: 0, maximum: 1_000_000 }),
+      callsPerMinute: integer({
+        description: 'Tool calls per minute per tool (0: unlimited)', minimum: 0, maximum: 1_000_000,
+      }),
       burst: integer({ description: 'Token bucket size', minimum: 1, maximum: 100_000 }),
       deadlineMs: integer({ description: 'Per-call deadline', minimum: 100, maximum: 600_000 }),
       searchResults: integer({ description: 'Most hits per search page', minimum: 1, maximum: 1000 }),
@@ -66,16 +72,23 @@ export const CONFIG_SCHEMA = object(
       listEntries: integer({ description: 'Most entries per listing page', minimum: 1, maximum: 10_000 }),
       depth: integer({ description: 'Deepest folder level walked', minimum: 1, maximum: 64 }),
       walkEntries: integer({ description: 'Most entries one walk visits', minimum: 100, maximum: 10_000_000 }),
-      memoryBytes: integer({ description: 'Document bytes held at once across calls', minimum: 1024 * 1024, maximum: 16 * 1024 * 1024 * 1024 }),
+      memoryBytes: integer({
+        description: 'Document bytes held at once across calls', minimum: MiB, maximum: 16 * GiB,
+      }),
     }, []),
     audit: object({
-      path: string({ description: 'JSONL audit file, or "stderr"', minLength: 1, maxLength: 4096 }),
-      rotateBytes: integer({ description: 'Rotate the audit file before it grows past this size (0: never)', minimum: 0, maximum: 2 ** 40 }),
+      path: text('JSONL audit file, or "stderr"', 4096),
+      rotateBytes: integer({
+        description: 'Rotate the audit file before it grows past this size (0: never)', minimum: 0, maximum: 2 ** 40,
+      }),
       keep: integer({ description: 'Rotated audit files kept (path.1 ... path.N)', minimum: 1, maximum: 1000 }),
     }, []),
     confirm: object({
-      paths: array(string({ description: 'glob', minLength: 1, maxLength: 256 }), { description: 'Documents whose reading needs the user\'s consent', maxItems: 256 }),
-      largerThan: integer({ description: 'Reading a document larger than this many bytes needs consent (0: no size rule)', minimum: 0, maximum: 1024 * 1024 * 1024 }),
+      paths: array(glob, { description: 'Documents whose reading needs the user\'s consent', maxItems: 256 }),
+      largerThan: integer({
+        description: 'Reading a document larger than this many bytes needs consent (0: no size rule)',
+        minimum: 0, maximum: GiB,
+      }),
       timeoutMs: integer({ description: 'How long to wait for the user\'s answer', minimum: 1000, maximum: 600_000 }),
     }, []),
     logLevel: oneOf(LOG_LEVELS, 'Initial MCP log level'),
@@ -88,30 +101,13 @@ export type RawConfig = Infer<typeof CONFIG_SCHEMA>;
 export const DEFAULTS = {
   mode: 'production',
   files: {
-    extensions: [...DEFAULT_EXTENSIONS] as string[],
-    deny: [] as string[],
-    defaultDeny: true,
-    hidden: false,
-    symlinks: 'deny',
-    hardLinks: false,
-    binary: 'refuse',
-    maxFileBytes: 64 * 1024 * 1024,
-    redactSecrets: true,
+    extensions: [...DEFAULT_EXTENSIONS] as string[], deny: [] as string[], defaultDeny: true, hidden: false,
+    symlinks: 'deny', hardLinks: false, binary: 'refuse', maxFileBytes: 64 * MiB, redactSecrets: true,
     writableFolders: [] as string[],
   },
   limits: {
-    lineBytes: 1024 * 1024,
-    responseBytes: 100 * 1024,
-    inFlight: 16,
-    callsPerMinute: 600,
-    burst: 60,
-    deadlineMs: 30_000,
-    searchResults: 50,
-    searchFiles: 50_000,
-    listEntries: 500,
-    depth: 16,
-    walkEntries: 200_000,
-    memoryBytes: 64 * 1024 * 1024,
+    lineBytes: MiB, responseBytes: 100 * 1024, inFlight: 16, callsPerMinute: 600, burst: 60, deadlineMs: 30_000,
+    searchResults: 50, searchFiles: 50_000, listEntries: 500, depth: 16, walkEntries: 200_000, memoryBytes: 64 * MiB,
   },
   audit: { path: 'stderr', rotateBytes: 64 * 1024 * 1024, keep: 8 },
   confirm: { paths: [] as string[], largerThan: 0, timeoutMs: 120_000 },

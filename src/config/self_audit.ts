@@ -8,7 +8,7 @@ import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
 
 export type GrantAudit = ReturnType<typeof selfAudit>;
 
-export function selfAudit(host: Host, config: Config, probe: (plan: ProbePlan) => GrantSnapshot, bundle: string | null) {
+export function selfAudit(host: Host, config: Config, probe: (p: ProbePlan) => GrantSnapshot, bundle: string | null) {
   const need = neededGrants(config, bundle);
   const snapshot = probe(probePlan(need, host.path, host.homeDir()));
   const findings = auditGrants(snapshot, need, host.path);
