@@ -41,6 +41,9 @@ Options:
   --version           Print the version and the SHA-256 of this file
 `;
 
+const usage = (why: string) => new UsageError(`Cannot parse arguments: ${why}`);
+const shown = (arg: string) => JSON.stringify(arg.slice(0, 40));
+
 /** The command and the options every command shares (--config, --root and --, --log). */
 export function parseArgs(argv: readonly string[]) {
   let command: Command = { kind: 'serve' };
@@ -53,7 +56,7 @@ export function parseArgs(argv: readonly string[]) {
     const arg = argv[i] as string;
     const value = (flag: string): string => {
       const v = argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`Cannot parse arguments: ${flag} needs a value`);
+      if (v === undefined || v === '') throw usage(`${flag} needs a value`);
       return v;
     };
     if (arg === '--help' || arg === '-h') command = { kind: 'help' };
@@ -66,29 +69,31 @@ export function parseArgs(argv: readonly string[]) {
     else if (arg === '--') {
       rootArgs.push(...argv.slice(i + 1));
       break;
-    }
-    else if (arg.startsWith('--') && arg.includes('=')) {
+    } else if (arg.startsWith('--') && arg.includes('=')) {
       const eq = arg.indexOf('=');
       argv = [...argv.slice(0, i), arg.slice(0, eq), arg.slice(eq + 1), ...argv.slice(i + 1)];
       i--;
-    } else if (arg.startsWith('-')) throw new UsageError(`Cannot parse arguments: unknown option ${JSON.stringify(arg.slice(0, 40))}; see --help`);
+    } else if (arg.startsWith('-')) throw usage(`unknown option ${shown(arg)}; see --help`);
     else positional.push(arg);
   }
   if (command.kind === 'serve' && positional.length > 0) {
-    const [sub, ...rest] = positional;
+    const [sub = '', ...rest] = positional;
+    const [first = '', second = ''] = rest;
     if (sub === 'check' && rest.length === 0) command = { kind: 'check' };
-    else if (sub === 'call' && rest.length === 2) command = { kind: 'call', tool: rest[0] as string, json: rest[1] as string };
-    else if (sub === 'verify-log' && rest.length === 1) command = { kind: 'verify-log', file: rest[0] as string };
-    else if (sub === 'verify-log') throw new UsageError('Cannot parse arguments: verify-log needs exactly one FILE, e.g. verify-log .docwarden/audit.jsonl');
-    else if (sub === 'launch' && rest.length === 0) {
+    else if (sub === 'call') {
+      if (rest.length !== 2) throw usage(`call needs exactly TOOL and JSON, e.g. call read_doc '{"path":"README.md"}'`);
+      command = { kind: 'call', tool: first, json: second };
+    } else if (sub === 'verify-log') {
+      if (rest.length !== 1) throw usage('verify-log needs exactly one FILE, e.g. verify-log .docwarden/audit.jsonl');
+      command = { kind: 'verify-log', file: first };
+    } else if (sub === 'launch' && rest.length === 0) {
       const launch = readLaunchOptions(launchFlags);
-      if (typeof launch === 'string') throw new UsageError(`Cannot parse arguments: ${launch}`);
+      if (typeof launch === 'string') throw usage(launch);
       command = { kind: 'launch', launch };
-    } else if (sub === 'call') throw new UsageError('Cannot parse arguments: call needs exactly TOOL and JSON, e.g. call read_doc \'{"path":"README.md"}\'');
-    else throw new UsageError(`Cannot parse arguments: unknown command ${JSON.stringify((sub ?? '').slice(0, 40))}; see --help`);
+    } else throw usage(`unknown command ${shown(sub)}; see --help`);
   }
   if (launchFlags.length > 0 && command.kind !== 'launch' && command.kind !== 'help') {
-    throw new UsageError(`Cannot parse arguments: ${launchFlags[0]?.[0]} is an option of the launch command; see --help`);
+    throw usage(`${launchFlags[0]?.[0]} is an option of the launch command; see --help`);
   }
   return { command, configPath, rootArgs, logPath };
 }
@@ -100,15 +105,16 @@ function readLaunchOptions(flags: readonly (readonly [string, string])[]): Launc
   let nodeVersion: string | null = null;
   let command: string | null = null;
   for (const [flag, value] of flags) {
+    const got = `(got ${shown(value)})`;
     if (flag === '--runtime') {
-      if (value !== 'deno' && value !== 'node') return `--runtime must be deno or node (got ${JSON.stringify(value.slice(0, 40))})`;
+      if (value !== 'deno' && value !== 'node') return `--runtime must be deno or node ${got}`;
       runtime = value;
     } else if (flag === '--client') {
       const found = LAUNCH_CLIENTS.find((c) => c === value);
-      if (found === undefined) return `--client must be one of ${LAUNCH_CLIENTS.join(', ')} (got ${JSON.stringify(value.slice(0, 40))})`;
+      if (found === undefined) return `--client must be one of ${LAUNCH_CLIENTS.join(', ')} ${got}`;
       client = found;
     } else if (flag === '--node-version') {
-      if (!/^v?\d+(\.\d+){0,2}$/.test(value)) return `--node-version must look like 20, 22.13 or 24.11.1 (got ${JSON.stringify(value.slice(0, 40))})`;
+      if (!/^v?\d+(\.\d+){0,2}$/.test(value)) return `--node-version must look like 20, 22.13 or 24.11.1 ${got}`;
       nodeVersion = value;
     } else command = value;
   }

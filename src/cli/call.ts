@@ -10,13 +10,16 @@ import { createMethodTable, type CallAudit } from '../mcp/methods.ts';
 import { featuresOf, LATEST_VERSION } from '../mcp/versions.ts';
 import type { Host } from '../runtime/host.ts';
 
-export async function runCall(host: Host, config: Config, audit: AuditLog, tool: string, json: string): Promise<{ readonly output: string; readonly ok: boolean }> {
+export async function runCall(
+  host: Host, config: Config, audit: AuditLog, tool: string, json: string,
+): Promise<{ readonly output: string; readonly ok: boolean }> {
   const started = host.now();
   const a: CallAudit = {};
   const touched: string[] = [];
   const record = (outcome: 'ok' | 'refused' | 'error', code: number | null) => audit.write({
-    event: 'request', era: 'cli', method: 'tools/call', tool, args: a.args, files: touched.length > 0 ? touched : undefined,
-    outcome: a.outcome ?? outcome, code, reason: a.reason ?? null, ms: Math.round((host.now() - started) * 10) / 10, bytes: a.bytes,
+    event: 'request', era: 'cli', method: 'tools/call', tool, args: a.args,
+    files: touched.length > 0 ? touched : undefined, outcome: a.outcome ?? outcome, code, reason: a.reason ?? null,
+    ms: Math.round((host.now() - started) * 10) / 10, bytes: a.bytes,
   });
   let args: unknown;
   try {
@@ -29,20 +32,23 @@ export async function runCall(host: Host, config: Config, audit: AuditLog, tool:
     return { output: `Cannot call: the JSON arguments are not valid JSON: ${where}\n`, ok: false };
   }
   // The server's own method table: the same tool context, validation, limits and reply checks.
-  const services = createServices(host, config, createNotifier(() => undefined, 'emergency', host.now), () => undefined);
-  const methods = createMethodTable(services, () => undefined);
+  const none = () => undefined;
+  const services = createServices(host, config, createNotifier(none, 'emergency', host.now), none);
+  const methods = createMethodTable(services, none);
   const controller = new AbortController();
   const cancel = host.setTimer(config.limits.deadlineMs, () => controller.abort());
   try {
     // No user to ask on the command line: reads that need consent are refused.
-    const context = { features: featuresOf(LATEST_VERSION), log: () => undefined, askConsent: async () => 'unsupported' as const,
+    const context = { features: featuresOf(LATEST_VERSION), log: none, askConsent: async () => 'unsupported' as const,
       ready: async () => undefined };
     const params = { name: tool, arguments: args };
     const scope = { method: 'tools/call', params, signal: controller.signal, audit: a, touched, context };
     const result = (await methods.get('tools/call')?.(scope)) as Record<string, unknown>;
     record('ok', null);
-    const content = (result['content'] as { type: string; text?: string }[]).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
-    const structured = result['structuredContent'] === undefined ? '' : `\n\nstructuredContent:\n${JSON.stringify(result['structuredContent'], null, 2)}`;
+    const blocks = result['content'] as { type: string; text?: string }[];
+    const content = blocks.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+    const data = result['structuredContent'];
+    const structured = data === undefined ? '' : `\n\nstructuredContent:\n${JSON.stringify(data, null, 2)}`;
     return { output: content + structured + '\n', ok: result['isError'] !== true };
   } catch (err) {
     a.reason ??= err instanceof RpcError ? err.reason : 'internal';

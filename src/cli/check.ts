@@ -85,7 +85,8 @@ export async function runCheck(host: Host, config: Config): Promise<string> {
 
 /** The section `docwarden check` prints. */
 export function grantReport({ snapshot: s, need, findings, verdict: v }: GrantAudit): string {
-  const head = `runtime permissions (${s.runtime} ${s.version}${s.sandboxed ? '' : ', no permission model'}): ${describeNeed(need)}`;
+  const model = s.sandboxed ? '' : ', no permission model';
+  const head = `runtime permissions (${s.runtime} ${s.version}${model}): ${describeNeed(need)}`;
   if (findings.length === 0) return `${head}\n  the grant matches this config: nothing to drop`;
   const outcome = v === 'refuse' ? 'the server refuses to start (production mode)' : 'the server starts with a warning';
   return [head, ...findingLines(findings).map((l) => `  ${l}`), `  ${outcome}`].join('\n');

@@ -14,6 +14,7 @@ export const LAUNCH_CLIENTS: readonly LaunchClient[] = ['claude-desktop', 'claud
 export type LaunchLine = { readonly command: string; readonly args: readonly string[] };
 
 export class LaunchError extends Error {}
+const cannot = (why: string, line = 'launch line') => new LaunchError(`Cannot print the ${line}: ${why}`);
 
 // What each deno flag is for is in docs/running-locked-down.md; every permission not listed stays off.
 const DENO_LOCKDOWN = ['--deny-net', '--deny-run', '--deny-ffi', '--deny-env', '--deny-sys', '--deny-import'];
@@ -22,8 +23,9 @@ const DENO_HYGIENE = ['--no-prompt', '--no-config', '--no-remote', '--no-npm'];
 /** The oldest Node with a permission model: 20.0 (`--experimental-permission`). */
 export function checkNodeVersion(version: string): string {
   const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(version);
-  if (m === null) throw new LaunchError(`Cannot print the launch line: --node-version ${JSON.stringify(version.slice(0, 40))} is not a version like 20, 22.13 or 24.11.1`);
-  if (Number(m[1]) < 20) throw new LaunchError(`Cannot print the launch line: Node ${m[1]} has no permission model; use Node 20 or later`);
+  const shown = JSON.stringify(version.slice(0, 40));
+  if (m === null) throw cannot(`--node-version ${shown} is not a version like 20, 22.13 or 24.11.1`);
+  if (Number(m[1]) < 20) throw cannot(`Node ${m[1]} has no permission model; use Node 20 or later`);
   return version.replace(/^v/, '');
 }
 
@@ -41,27 +43,25 @@ function quietExperimental(version: string): string[] {
 export function runtimeArgs(runtime: LaunchRuntime, nodeVersion: string, need: Need, platform: string): string[] {
   if (runtime === 'node') {
     const wild = [...need.read, ...need.write].find((p) => p.includes('*'));
-    if (wild !== undefined) throw new LaunchError(`Cannot print the Node launch line: ${JSON.stringify(wild)} contains "*", which Node reads as a wildcard (a prefix: it would grant siblings too); rename it or use --runtime deno`);
+    const why = 'Node reads as a wildcard (a prefix: it would grant siblings too); rename it or use --runtime deno';
+    if (wild !== undefined) throw cannot(`${JSON.stringify(wild)} contains "*", which ${why}`, 'Node launch line');
     // One flag per path: Node 20.20 and 24 read a comma as part of the path, not as a separator.
     const version = checkNodeVersion(nodeVersion);
-    return [
-      nodePermissionFlag(version), ...quietExperimental(version),
-      ...need.read.map((p) => `--allow-fs-read=${p}`),
-      ...(platform === 'linux' ? [`--allow-fs-read=${DESCRIPTOR_LINKS}`] : []),
-      ...need.write.map((p) => `--allow-fs-write=${p}`),
-    ];
+    const read = [...need.read, ...(platform === 'linux' ? [DESCRIPTOR_LINKS] : [])].map((p) => `--allow-fs-read=${p}`);
+    const write = need.write.map((p) => `--allow-fs-write=${p}`);
+    return [nodePermissionFlag(version), ...quietExperimental(version), ...read, ...write];
   }
-  const withComma = [...need.read, ...need.write].find((p) => p.includes(','));
-  if (withComma !== undefined) throw new LaunchError(`Cannot print the deno launch line: ${JSON.stringify(withComma)} contains a comma, which deno's --allow-read list cannot express; rename it or use --runtime node`);
-  return [
-    'run', ...DENO_HYGIENE,
-    `--allow-read=${need.read.join(',')}`,
-    ...(need.write.length > 0 ? [`--allow-write=${need.write.join(',')}`] : []),
-    ...DENO_LOCKDOWN,
-  ];
+  const comma = [...need.read, ...need.write].find((p) => p.includes(','));
+  const why = 'deno\'s --allow-read list cannot express; rename it or use --runtime node';
+  if (comma !== undefined) throw cannot(`${JSON.stringify(comma)} contains a comma, which ${why}`, 'deno launch line');
+  const write = need.write.length > 0 ? [`--allow-write=${need.write.join(',')}`] : [];
+  return ['run', ...DENO_HYGIENE, `--allow-read=${need.read.join(',')}`, ...write, ...DENO_LOCKDOWN];
 }
 
-export function launchLine(runtime: LaunchRuntime, command: string, nodeVersion: string, need: Need, bundle: string, serverArgs: readonly string[], platform: string): LaunchLine {
+export function launchLine(
+  runtime: LaunchRuntime, command: string, nodeVersion: string, need: Need, bundle: string,
+  serverArgs: readonly string[], platform: string,
+): LaunchLine {
   return { command, args: [...runtimeArgs(runtime, nodeVersion, need, platform), bundle, ...serverArgs] };
 }
 
@@ -77,7 +77,7 @@ export function shellLine(words: readonly string[]): string {
   return words.map(shellQuote).join(' ');
 }
 
-/** The text for one client: JSON for config files (JSON.stringify escapes Windows backslashes), a shell line for CLIs. */
+/** One client's text: JSON for config files (JSON.stringify escapes Windows backslashes), a shell line for CLIs. */
 export function renderLaunch(client: LaunchClient | null, name: string, line: LaunchLine): string {
   const entry = { command: line.command, args: [...line.args] };
   switch (client) {
@@ -96,6 +96,9 @@ const WHERE: Readonly<Record<LaunchClient | 'none', string>> = {
   cursor: 'Merge this into ~/.cursor/mcp.json or .cursor/mcp.json ("mcpServers").',
   none: 'Any MCP client that starts a command over stdio can use this line.',
 };
+
+const NODE_UNRESTRICTED = 'Node cannot restrict environment variables, nor the network before Node 25: docwarden ' +
+  'reads none and has no network code (docs/running-locked-down.md).';
 
 /** What the operator asked for (`docwarden launch …`); null means "the default". */
 export type LaunchRequest = {
@@ -130,18 +133,21 @@ export function terminalHint(facts: LaunchFacts, config: Config, given: Paramete
 function pickNodeVersion(req: LaunchRequest, facts: LaunchFacts): string {
   if (req.nodeVersion !== null) return req.nodeVersion;
   if (facts.runtime === 'node') return facts.version;
-  throw new LaunchError('Cannot print the Node launch line: pass --node-version (e.g. 22.13) when running under deno');
+  throw cannot('pass --node-version (e.g. 22.13) when running under deno', 'Node launch line');
 }
 
 /** The running binary's absolute path when it is the runtime asked for (clients often lack the user's PATH). */
 function pickCommand(req: LaunchRequest, runtime: LaunchRuntime, facts: LaunchFacts): string {
   if (req.command !== null) return req.command;
-  const same = runtime === facts.runtime && (runtime === 'deno' || req.nodeVersion === null || checkNodeVersion(req.nodeVersion) === facts.version);
+  const same = runtime === facts.runtime &&
+    (runtime === 'deno' || req.nodeVersion === null || checkNodeVersion(req.nodeVersion) === facts.version);
   return same && facts.execPath !== null ? facts.execPath : runtime;
 }
 
-export async function runLaunch(host: Host, config: Config, req: LaunchRequest, facts: LaunchFacts): Promise<{ stdout: string; notes: string }> {
-  if (facts.bundle === null) throw new LaunchError('Cannot print the launch line: the path of the running docwarden.js is unknown');
+export async function runLaunch(
+  host: Host, config: Config, req: LaunchRequest, facts: LaunchFacts,
+): Promise<{ stdout: string; notes: string }> {
+  if (facts.bundle === null) throw cannot('the path of the running docwarden.js is unknown');
   const runtime = req.runtime ?? facts.runtime;
   const nodeVersion = runtime === 'node' ? pickNodeVersion(req, facts) : '';
   const need = neededGrants(config, facts.bundle);
@@ -157,6 +163,7 @@ export async function runLaunch(host: Host, config: Config, req: LaunchRequest, 
     // The sandbox grants the log file only, so the server cannot create its folder itself.
     if (st?.kind !== 'dir') notes.push(`Create the audit log's folder first: mkdir -p -m 700 ${shellQuote(folder)}`);
   }
-  if (runtime === 'node') notes.push('Node cannot restrict environment variables, nor the network before Node 25: docwarden reads none and has no network code (docs/running-locked-down.md).');
-  return { stdout: `${renderLaunch(req.client, 'docwarden', line)}\n`, notes: notes.map((n) => `docwarden launch: ${n}\n`).join('') };
+  if (runtime === 'node') notes.push(NODE_UNRESTRICTED);
+  const stdout = `${renderLaunch(req.client, 'docwarden', line)}\n`;
+  return { stdout, notes: notes.map((n) => `docwarden launch: ${n}\n`).join('') };
 }
