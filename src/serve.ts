@@ -52,7 +52,7 @@ export function confinementLine(host: Host): string {
     : 'confinement check: by path (a folder swapped during a read can race it: docs/security.md, "Races")';
 }
 
-/** Serves one client on stdio until stdin ends or a signal; `hint` is printed when a person started it at a terminal. */
+/** Serves one client on stdio until stdin ends or a signal; `hint` is printed when a person ran it at a terminal. */
 export function serve(host: Host, config: Config, audit: AuditLog, hint: string | null): void {
   const census = new AbortController();
   const writer = createMessageWriter(host);
@@ -88,7 +88,9 @@ export function serve(host: Host, config: Config, audit: AuditLog, hint: string 
   if (host.platform !== 'win32') host.onSignal('SIGUSR1', () => undefined);
   host.onStdoutGone(() => void stop('stdout_closed', false));
   const names = config.roots.map((r) => r.name).join(', ');
-  host.writeStderr(`docwarden ${SERVER_VERSION} (${host.runtime} ${host.runtimeVersion}, ${config.mode} mode): serving ${config.roots.length} root(s): ${names}; audit log: ${config.audit.path === 'stderr' ? 'stderr' : 'file'}; ${confinementLine(host)}\n`);
+  const log = config.audit.path === 'stderr' ? 'stderr' : 'file';
+  host.writeStderr(`docwarden ${SERVER_VERSION} (${host.runtime} ${host.runtimeVersion}, ${config.mode} mode): ` +
+    `serving ${config.roots.length} root(s): ${names}; audit log: ${log}; ${confinementLine(host)}\n`);
   if (hint !== null) {
     host.writeStderr(`docwarden speaks MCP on stdin/stdout and is meant to be started by an MCP client.\n${hint}\n` +
       'README.md shows every client (VS Code too). Press Ctrl-D to quit.\n');
@@ -119,15 +121,16 @@ export async function openSession(host: Host, config: Config, grants: GrantAudit
   setRedactionTag((secret) => host.hmacSha256Hex(tagKey, secret).slice(0, 8));
   const opened = checkOpenLog(config, audit.mode());
   guard(host, opened, () => audit.close());
-  const all = [...findings, ...opened];
   audit.write({
     event: 'start', outcome: 'info',
     detail: {
-      version: SERVER_VERSION, runtime: `${host.runtime} ${host.runtimeVersion}`, mode: config.mode, roots: config.roots.map((r) => r.name),
-      confinement: host.descriptorLocations() ? 'descriptor' : 'path',
+      version: SERVER_VERSION, runtime: `${host.runtime} ${host.runtimeVersion}`, mode: config.mode,
+      roots: config.roots.map((r) => r.name), confinement: host.descriptorLocations() ? 'descriptor' : 'path',
     },
   });
-  if (grants.findings.length > 0) audit.write({ event: 'sandbox', outcome: 'info', detail: grants.findings.map((f) => `${f.kind}: ${f.flag}`) });
-  if (all.length > 0) audit.write({ event: 'guard', outcome: 'info', detail: all.map((f) => `${f.level}: ${f.message}`) });
+  const sandbox = grants.findings.map((f) => `${f.kind}: ${f.flag}`);
+  if (sandbox.length > 0) audit.write({ event: 'sandbox', outcome: 'info', detail: sandbox });
+  const guards = [...findings, ...opened].map((f) => `${f.level}: ${f.message}`);
+  if (guards.length > 0) audit.write({ event: 'guard', outcome: 'info', detail: guards });
   return audit;
 }
