@@ -26,6 +26,7 @@ export type ToolContext = {
   readonly askConsent: AskConsent;
   /** Root-relative files this call touched, "root:path", for the audit record. */
   readonly touched: string[];
+  readonly servedFrom: (source: string | Uint8Array) => void; // a reply's one document, for its read receipt
 };
 
 export type ResourceLinkInfo = { readonly root: string; readonly path: string; readonly mimeType: string; readonly size?: number };

@@ -46,6 +46,7 @@ export function outlineDocTool() {
       ctx.touched.push(`${root.name}:${path.rel}`);
       const open = await openWithConsent(ctx, 'outline_doc', path); // consent and read on one descriptor
       const doc = await ctx.docs.loadOpen(open, ctx.signal).finally(() => closeOf(open));
+      ctx.servedFrom(doc.text);
       let skip = 0;
       if (args.cursor !== undefined) {
         const c = decodeCursor('outline_doc', args.cursor);

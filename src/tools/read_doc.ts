@@ -109,8 +109,10 @@ export function readDocTool(responseBytes: number) {
         const fp = fingerprint(open.stat);
         if (resume && resume.f !== fp) throw failure('invalid_cursor', 'Invalid cursor: the document changed since the previous page; read it again without cursor');
         const doc = args.heading === undefined ? null : await ctx.docs.loadOpen(open, ctx.signal);
+        const served = doc?.text ?? await ctx.docs.text(open, ctx.signal);
+        ctx.servedFrom(served);
         const lines: Lines = doc ? { count: doc.lines.length, at: (n) => doc.lines[n - 1] as string }
-          : linesByOffset(await ctx.docs.text(open, ctx.signal));
+          : linesByOffset(served);
         const headings = doc?.headings ?? [];
         const totalLines = lines.count;
         let from = args.startLine ?? 1;
