@@ -14,7 +14,7 @@ const SECRET = 'ghp_' + 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5';
 async function table(settings: Json = {}, more: Record<string, string> = {}) {
   const p = await partsFor({ 'a.md': `# A\n\ntoken ${SECRET} and ${SECRET}\n`, 'b.md': 'plain\n', ...more }, settings);
   const sent: Json[] = [];
-  const s = servicesOf(p);
+  const s = servicesOf(p, sent);
   const methods = createMethodTable(s, (m) => sent.push(m as Json));
   const run = (method: string, params?: Json, o: { ready?: Promise<void>; signal?: AbortSignal } = {}) => {
     const scope: RequestScope = {
