@@ -32,7 +32,10 @@ export type Parts = {
 };
 
 /** A root `docs` holding `files`, and a config file with `settings` over production defaults. */
-export async function partsFor(files: Readonly<Record<string, string | Uint8Array>>, settings: Json = {}): Promise<Parts> {
+export async function partsFor(
+  files: Readonly<Record<string, string | Uint8Array>>,
+  settings: Json = {},
+): Promise<Parts> {
   const base = tempDir('dw-inproc-');
   const dir = makeTree(files, join(base, 'docs'));
   const logPath = join(base, 'audit.jsonl');
@@ -55,7 +58,13 @@ export async function partsFor(files: Readonly<Record<string, string | Uint8Arra
 
 /** The services one session shares; `sent` collects what they send the client (roots/list, elicitation). */
 export function servicesOf(p: Parts, sent: unknown[] = []): Services {
-  return createServices(p.host, p.config, createNotifier((m) => sent.push(m), 'debug', p.host.now), (m) => sent.push(m), p.audit);
+  return createServices(
+    p.host,
+    p.config,
+    createNotifier((m) => sent.push(m), 'debug', p.host.now),
+    (m) => sent.push(m),
+    p.audit,
+  );
 }
 
 /** A tool context as the method table builds it, from real services; `over` replaces single fields. */

@@ -4,7 +4,7 @@
 // for a token the client sent and stops once the call is cancelled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type RequestScope, createMethodTable } from '../../src/mcp/methods.ts';
+import { createMethodTable, type RequestScope } from '../../src/mcp/methods.ts';
 import { featuresOf } from '../../src/mcp/versions.ts';
 import { RpcError } from '../../src/jsonrpc/codes.ts';
 import { type Json, partsFor, servicesOf } from '../helpers/in_process.ts';
@@ -101,7 +101,7 @@ test('logging/setLevel takes an MCP level and refuses anything else by listing t
   await assert.rejects(run('logging/setLevel', { level: 'verbose' }).result, /must be one of debug, info, notice/);
 });
 
-test('progress goes out for the client\'s token only, and not once the call is aborted', async () => {
+test("progress goes out for the client's token only, and not once the call is aborted", async () => {
   const many = Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`n/${i}.md`, `plain ${i}\n`]));
   const { run, sent } = await table({}, many); // search reports every 64 files
   const args = { name: 'search_docs', arguments: { query: 'plain' } };

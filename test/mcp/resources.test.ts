@@ -73,7 +73,13 @@ test('resources/read serves text and answers a missing, denied or malformed URI 
     text: '# Install\n\nRun it.\n',
   }]);
   assert.deepEqual(c.touched, ['docs:guide/install.md']);
-  const refusals = ['docs://docs/nope.md', 'docs://docs/.env', 'docs://docs/secrets.md', 'docs://other/a.md', 'http://x'];
+  const refusals = [
+    'docs://docs/nope.md',
+    'docs://docs/.env',
+    'docs://docs/secrets.md',
+    'docs://other/a.md',
+    'http://x',
+  ];
   for (const uri of [...refusals, 'docs://docs/guide']) {
     const e = await rpcError(readResource(ctx(), uri, 'refuse', 100_000));
     assert.deepEqual([e.code, e.message], [-32002, 'Resource not found or not allowed'], uri);

@@ -39,7 +39,7 @@ test('tools/list: six tools, annotations from 2025-03-26, titles and output sche
   const now = listTools(s.tools, featuresOf('2025-06-18'), undefined) as { tools: Json[] };
   assert.ok(now.tools.every((t) => typeof t['title'] === 'string'));
   const withSchema = now.tools.filter((t) => t['outputSchema'] !== undefined).map((t) => t['name']);
-  assert.deepEqual(withSchema.length, 5, 'read_doc\'s page travels once, in the text');
+  assert.deepEqual(withSchema.length, 5, "read_doc's page travels once, in the text");
   assert.throws(() => listTools(s.tools, featuresOf('2025-06-18'), { cursor: 'x' }), /single page/);
 });
 
@@ -66,7 +66,10 @@ test('the rate limit counts every call of a known tool, malformed or not, and na
   await call(d, 'doc_info', { nonsense: true });
   await call(d, 'doc_info', { path: 'a.md' });
   const third = await call(d, 'doc_info', { path: 'a.md' });
-  assert.match(text(third.r), /^Rate limit reached for doc_info: 1 calls per minute, burst 2 \(limits.callsPerMinute\)/);
+  assert.match(
+    text(third.r),
+    /^Rate limit reached for doc_info: 1 calls per minute, burst 2 \(limits.callsPerMinute\)/,
+  );
   assert.deepEqual([third.audit.outcome, third.audit.reason], ['refused', 'rate_limited']);
   assert.equal((await call(d, 'list_docs', {})).r?.['isError'], undefined, 'each tool has its own bucket');
 });
