@@ -81,6 +81,7 @@ export function toolContext(s: Services, over: Partial<ToolContext> = {}): ToolC
     touched: [],
     confirmPolicy: s.confirmPolicy,
     askConsent: async () => 'unsupported',
+    servedFrom: () => undefined,
     ...over,
   };
 }
