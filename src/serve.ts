@@ -86,6 +86,8 @@ export function serve(host: Host, config: Config, audit: AuditLog, hint: string 
   host.onSignal('SIGINT', () => void stop('sigint', false));
   // SIGUSR1 opens Node's inspector when the permission model is off; a listener keeps it shut (docs/security.md).
   if (host.platform !== 'win32') host.onSignal('SIGUSR1', () => undefined);
+  // SIGHUP: the terminal or session that started the server is gone; finish like SIGTERM (one record each).
+  if (host.platform !== 'win32') host.onSignal('SIGHUP', () => void stop('sighup', false));
   host.onStdoutGone(() => void stop('stdout_closed', false));
   const names = config.roots.map((r) => r.name).join(', ');
   const log = config.audit.path === 'stderr' ? 'stderr' : 'file';
