@@ -11,7 +11,8 @@ import { createRateLimiter } from '../policy/rate_limit.ts';
 import type { Confinement } from '../policy/resolver.ts';
 import { compileGlob } from '../policy/glob.ts';
 import type { Host } from '../runtime/host.ts';
-import { createSearchCorpus } from '../search/corpus.ts';
+import { createSearchCorpus, type CorpusEntry } from '../search/corpus.ts';
+import { pathTokensOf } from '../search/word_rank.ts';
 import { createToolTable } from '../tools/registry.ts';
 import type { AuditLog } from '../audit/log.ts';
 import { consentAnswer, consentForm, createConfirmPolicy, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
@@ -25,6 +26,7 @@ const CONSENT_MEMORY_MS = 10 * 60 * 1000;
 const DOC_CACHE_BYTES = 64 * 1024 * 1024;
 const SEARCH_CACHE_CHARS = 160 * 1024 * 1024;
 const STAND_ASIDE_MS = 20;
+const INDEX_AHEAD_CHARS = 1 << 20;
 
 export function createServices(
   host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void, audit: AuditLog | null = null,
@@ -128,19 +130,21 @@ export function createServices(
 
   const confirmPolicy = createConfirmPolicy(config.confirm.paths, config.confirm.largerThan);
   const corpus = createSearchCorpus(SEARCH_CACHE_CHARS, host.now, docs.decode, memory);
-  // While the client settles in, the texts a search would read are read into the search cache, so the
-  // session's first search is as fast as a warm one (docs/performance.md, "Warm-up"): through the
-  // search's own walk and loader, never a consent-gated or narrowed-away file, within limits.memoryBytes
-  // of text, a file at a time, standing aside while any request runs. One audit record says what it read.
+  // While the client settles in, the texts a search would read are read into the search cache, then what words
+  // mode derives from each (path tokens, section index), so the first search is as fast as a warm one
+  // (docs/performance.md, "Warm-up"): through the search's own walk and loader, never a consent-gated or
+  // narrowed-away file, within limits.memoryBytes of text, a file at a time, standing aside while any request
+  // runs. One audit record says what it did.
   async function warmUp(): Promise<void> {
     const started = host.now();
     const signal = new AbortController().signal; // never aborted: the process exit ends it
     const slice = createSlicer(host, signal);
-    const read = { files: 0, chars: 0, stoodAside: 0 };
+    const read = { chars: 0, indexed: 0, stoodAside: 0 };
     const pace = async () => {
       for (; busy(); read.stoodAside++) await new Promise<void>((r) => host.setTimer(STAND_ASIDE_MS, r));
       await slice.tick();
     };
+    const warmed: CorpusEntry[] = [];
     for (const root of visibleRoots(config.roots, narrowing)) {
       // Walked as search_docs walks (same limits), paced per entry: the walk ends as the root's snapshot.
       const o = { confinement, root, maxDepth: config.limits.depth, maxVisited: config.limits.walkEntries, signal };
@@ -149,12 +153,20 @@ export function createServices(
         const skip = confirmPolicy.needs(f.path, f.size, f.links) || !narrowingAllowsPath(narrowing, root.name, f.path);
         if (skip) return true;
         const text = corpus.room(f.size, config.limits.memoryBytes) ? await corpus.text(confinement, f, signal) : null;
-        read.files += text === null ? 0 : 1;
+        if (text !== null) warmed.push(f);
         read.chars += text?.length ?? 0;
         return true;
       }).catch(() => undefined); // over limits.walkEntries: search refuses the root too
     }
-    audit?.write({ event: 'warm_up', outcome: 'info', detail: { ...read, ms: Math.round(host.now() - started) } });
+    // A text longer than INDEX_AHEAD_CHARS (more than a few ms in one step) is indexed by the query that needs it.
+    for (const f of warmed) {
+      await pace();
+      pathTokensOf(f.path.rel);
+      const text = await corpus.text(confinement, f, signal);
+      if (text !== null && text.length <= INDEX_AHEAD_CHARS) read.indexed += corpus.sections(f, text) ? 1 : 0;
+    }
+    const detail = { files: warmed.length, ...read, ms: Math.round(host.now() - started) };
+    audit?.write({ event: 'warm_up', outcome: 'info', detail });
   }
 
   return {

@@ -1,8 +1,7 @@
-// The searchable corpus of each root: a snapshot of its servable files (taken by the confined walker,
-// reused for SNAPSHOT_TTL_MS) and a byte-bounded cache of their texts and outlines keyed by file
-// identity. A cached text was read through openConfined, so the cache never holds a denied or
-// out-of-root file; a changed file is re-read, a new one appears and a deleted one disappears on the
-// first call made after the snapshot expires.
+// The searchable corpus of each root: a snapshot of its servable files (taken by the confined walker, reused
+// for SNAPSHOT_TTL_MS, then rechecked by lstat) and a byte-bounded cache of their texts and what is derived
+// from them, keyed by file identity. A cached text was read through openConfined, so the cache never holds a
+// denied or out-of-root file; changed, new and deleted files are seen by the first call after expiry.
 import type { Root } from '../policy/resolver.ts';
 import { splitLines, type DocumentCache } from '../document/document.ts';
 import { formatOf, parseHeadings, type Heading } from '../formats/headings.ts';
@@ -10,18 +9,16 @@ import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { readConfinedFile, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import type { RankMemo } from './word_rank.ts';
+import { indexSections, type SectionIndex } from './sections.ts';
 import { createMemoryBudget } from '../sched/memory_budget.ts';
+import { createSlicer } from '../sched/slice.ts';
+import type { FileStat } from '../runtime/host.ts';
 
 export const SNAPSHOT_TTL_MS = 1500;
 const SCRATCH_BYTES = 1024 * 1024; // read buffer reused across files; larger files get their own
+const RACY_MS = 2000; // a folder changed this recently may change again unseen (timestamp granularity)
 
-export type CorpusEntry = {
-  readonly path: ConfinedPath;
-  readonly size: number;
-  readonly links: number;
-  readonly mtimeMs: number;
-  readonly key: string;
-};
+export type CorpusEntry = Readonly<ReturnType<typeof entryOf>>;
 export type Snapshot = { readonly files: readonly CorpusEntry[] };
 
 export type SnapshotOptions = {
@@ -32,30 +29,12 @@ export type SnapshotOptions = {
   readonly signal: AbortSignal;
 };
 
-export type SearchCorpus = {
-  /** Every servable file of the root, in path order (walk order). */
-  readonly snapshot: (o: SnapshotOptions) => Promise<Snapshot>;
-  /**
-   * The same files, handed to `visit` one by one as the walk finds them (`visit` returns false to
-   * stop), so a search that fills its page early never waits for the rest of the tree. A fresh
-   * snapshot serves directly; a walk that runs to its end becomes the snapshot.
-   */
-  readonly stream: (o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>) => Promise<void>;
-  /** The snapshot a call within the last SNAPSHOT_TTL_MS took with the same limits, or null. */
-  readonly fresh: (o: SnapshotOptions) => Snapshot | null;
-  /** The file's text (decoded between the caller's `tick`s), or null when binary, not text or refused now. */
-  readonly text: (c: Confinement, entry: CorpusEntry, signal?: AbortSignal, tick?: () => Promise<void>) =>
-    Promise<string | null>;
-  /** Headings of a text already fetched with `text`. */
-  readonly headings: (entry: CorpusEntry, text: string) => readonly Heading[];
-  /**
-   * Words mode's memo for a text already fetched with `text`, kept with the cached text (same file
-   * identity, same text, so the same counts and sections), or null when that text is not cached.
-   */
-  readonly rankMemo: (entry: CorpusEntry, text: string) => RankMemo | null;
-  /** Whether a text of `size` would be kept with at most `max` characters held (a warm-up reads only those). */
-  readonly room: (size: number, max: number) => boolean;
-};
+export type SearchCorpus = ReturnType<typeof createSearchCorpus>;
+
+type Taken = { at: number; limits: string; snap: Snapshot; folders: string[][] | null }; // [path, identity] or null
+const entryOf = (path: ConfinedPath, st: { size: number; links: number; mtimeMs: number }, id: string) =>
+  ({ path, size: st.size, links: st.links, mtimeMs: st.mtimeMs, key: `${st.size}:${st.mtimeMs}:${id}` });
+const folderKey = (st: Pick<FileStat, 'size' | 'mtimeMs'> | null) => (st ? `${st.size}:${st.mtimeMs}` : 'gone');
 
 type Cached = { readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null };
 
@@ -63,19 +42,16 @@ type Cached = { readonly key: string; readonly text: string; headings: readonly 
 export function createSearchCorpus(
   cacheChars: number, now: () => number, decode: DocumentCache['decode'],
   memory = createMemoryBudget(Infinity),
-): SearchCorpus {
-  const snapshots = new Map<string, { readonly at: number; readonly limits: string; readonly snap: Snapshot }>();
+) {
+  const snapshots = new Map<string, Taken>();
   const texts = new Map<string, Cached>();
   const scratch = new Uint8Array(SCRATCH_BYTES);
   let scratchFree = true;
   let held = 0;
 
   function remember(abs: string, entry: Cached): void {
-    const old = texts.get(abs);
-    if (old) {
-      held -= old.text.length;
-      texts.delete(abs);
-    }
+    held -= texts.get(abs)?.text.length ?? 0;
+    texts.delete(abs);
     if (entry.text.length > cacheChars / 8) return; // one huge file must not flush the cache
     texts.set(abs, entry);
     held += entry.text.length;
@@ -93,39 +69,90 @@ export function createSearchCorpus(
   }
 
   const limitsOf = (o: SnapshotOptions) => `${o.maxDepth}:${o.maxVisited}`;
-  function fresh(o: SnapshotOptions): Snapshot | null {
-    const cached = snapshots.get(o.root.name);
-    return cached && cached.limits === limitsOf(o) && now() - cached.at < SNAPSHOT_TTL_MS ? cached.snap : null;
+  /** The snapshot a call within the last SNAPSHOT_TTL_MS took with the same limits, or null. */
+  function fresh(o: SnapshotOptions, t = snapshots.get(o.root.name)): Snapshot | null {
+    return t?.limits === limitsOf(o) && now() - t.at < SNAPSHOT_TTL_MS ? t.snap : null;
   }
 
-  /** Walks the root now, handing each file to `visit`; the snapshot when the walk ran to its end. */
-  async function walkRoot(o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>): Promise<Snapshot | null> {
+  /** Walks the root now, handing each file to `visit`; a walk `visit` did not stop becomes the snapshot. */
+  async function walkRoot(o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>): Promise<void> {
     const files: CorpusEntry[] = [];
-    const r = await walk(o.confinement, rootFolder(o.root), {
-      maxDepth: o.maxDepth, maxVisited: o.maxVisited, signal: o.signal, keep: (p) => p.kind === 'file',
+    const top = rootFolder(o.root);
+    const since = Date.parse(o.confinement.host.wallClockIso()) - RACY_MS;
+    // Each folder's identity, taken before the walk lists it (a change to its entries changes it); a followed
+    // link, or a folder changed just now, leaves nothing to recheck: the snapshot then expires whole.
+    let folders: string[][] | null = [];
+    const stamp = (abs: string, st: Pick<FileStat, 'size' | 'mtimeMs'> | null) =>
+      void (st === null || st.mtimeMs > since ? (folders = null) : folders?.push([abs, folderKey(st)]));
+    stamp(top.abs, await o.confinement.host.stat(top.abs).catch(() => null));
+    const r = await walk(o.confinement, top, {
+      maxDepth: o.maxDepth, maxVisited: o.maxVisited, signal: o.signal, keep: () => true,
     }, (e) => {
-      const key = `${e.size}:${e.mtimeMs}:${e.fileId ?? ''}`;
-      const entry = { path: e.path, size: e.size, links: e.links, mtimeMs: e.mtimeMs, key };
+      if (e.path.kind === 'dir') return (stamp(e.path.abs, e), true);
+      if (e.path.target !== e.path.rel) folders = null;
+      const entry = entryOf(e.path, e, e.fileId ?? '');
       files.push(entry);
       return visit(entry);
     });
-    if (r.truncated) return null; // stopped early by `visit`: not every file was seen
-    const snap = { files };
-    snapshots.set(o.root.name, { at: now(), limits: limitsOf(o), snap });
-    return snap;
+    if (!r.truncated) snapshots.set(o.root.name, { at: now(), limits: limitsOf(o), snap: { files }, folders });
+  }
+
+  /** An expired snapshot whose folders are unchanged lists the same files: each is lstat-ed (an edited file gets
+   * its new identity, a file no longer plain is left out, as a walk would). False when a folder changed. */
+  async function recheck(o: SnapshotOptions, t: Taken, visit: (entry: CorpusEntry) => Promise<boolean>) {
+    const { host, hardLinks } = o.confinement;
+    const slice = createSlicer(host, o.signal);
+    for (const [abs, key] of t.folders ?? [['', 'none']]) {
+      await slice.tick();
+      if (folderKey(await host.stat(abs as string).catch(() => null)) !== key) return false;
+    }
+    const files: CorpusEntry[] = [];
+    for (const f of t.snap.files) {
+      await slice.tick();
+      const st = await host.lstat(f.path.abs).catch(() => null);
+      if (st?.kind !== 'file' || (st.nlink > 1 && !hardLinks)) continue;
+      const entry = entryOf(f.path, { ...st, links: st.nlink }, `${st.dev}:${st.ino}`); // keyed as the walk keys it
+      files.push(entry);
+      if (!(await visit(entry))) return true;
+    }
+    snapshots.set(o.root.name, { ...t, at: now(), snap: { files } });
+    return true;
+  }
+
+  /** Headings of a text already fetched with `text`. */
+  function headings(entry: CorpusEntry, text: string): readonly Heading[] {
+    const hit = holding(entry, text);
+    if (hit?.headings) return hit.headings;
+    const found = parseHeadings(splitLines(text), formatOf(entry.path.rel));
+    if (hit) hit.headings = found;
+    return found;
+  }
+  /** Words mode's memo of a text fetched with `text` (same identity, same text), or null when it is not cached. */
+  function rankMemo(entry: CorpusEntry, text: string): RankMemo | null {
+    const hit = holding(entry, text);
+    return hit ? (hit.memo ??= { counts: new Map(), bySection: new Map(), index: null }) : null;
+  }
+
+  /** The root's servable files in path order, handed to `visit` as the walk finds them until it returns false:
+   * a search that fills its page early never waits for the rest of the tree. A complete walk is the snapshot. */
+  async function stream(o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>): Promise<void> {
+    const t = snapshots.get(o.root.name);
+    const snap = fresh(o, t);
+    if (snap) {
+      for (const f of snap.files) if (!(await visit(f))) return;
+    } else if (t?.limits !== limitsOf(o) || !(await recheck(o, t, visit))) await walkRoot(o, visit);
   }
 
   return {
     fresh,
-    async stream(o, visit) {
-      const cached = fresh(o);
-      if (!cached) return void (await walkRoot(o, visit)); // stopped early: no snapshot, the next call walks
-      for (const f of cached.files) if (!(await visit(f))) return;
+    stream,
+    /** Every servable file of the root, in path order (walk order). */
+    async snapshot(o: SnapshotOptions): Promise<Snapshot> {
+      const files: CorpusEntry[] = [];
+      return fresh(o) ?? (await stream(o, async (f) => (files.push(f), true)), { files }); // never stopped: complete
     },
-    async snapshot(o) {
-      return fresh(o) ?? ((await walkRoot(o, async () => true)) as Snapshot); // never stopped early: complete
-    },
-    async text(c, entry, signal, tick = () => Promise.resolve()) {
+    /** The file's text (decoded between the caller's `tick`s), or null when binary, not text or refused now. */
+    async text(c: Confinement, entry: CorpusEntry, signal?: AbortSignal, tick = () => Promise.resolve()) {
       const hit = texts.get(entry.path.abs);
       if (hit && hit.key === entry.key) return hit.text;
       if (!isTextMediaType(mediaTypeOf(entry.path.rel))) return null;
@@ -146,17 +173,16 @@ export function createSearchCorpus(
       if (text !== null) remember(entry.path.abs, { key: entry.key, text, headings: null, memo: null });
       return text;
     },
-    headings(entry, text) {
-      const hit = holding(entry, text);
-      if (hit?.headings) return hit.headings;
-      const headings = parseHeadings(splitLines(text), formatOf(entry.path.rel));
-      if (hit) hit.headings = headings;
-      return headings;
+    headings,
+    rankMemo,
+    /** Words mode's section index of a text fetched with `text`, kept in its memo (the warm-up builds it ahead). */
+    sections(entry: CorpusEntry, text: string): SectionIndex {
+      const memo = rankMemo(entry, text);
+      const index = memo?.index ?? indexSections(text, splitLines(text), headings(entry, text));
+      if (memo) memo.index = index;
+      return index;
     },
-    rankMemo(entry, text) {
-      const hit = holding(entry, text);
-      return hit ? (hit.memo ??= { counts: new Map(), bySection: new Map(), index: null }) : null;
-    },
-    room: (size, max) => size <= cacheChars / 8 && held + size <= Math.min(cacheChars, max),
+    /** Whether a text of `size` would be kept with at most `max` characters held (a warm-up reads only those). */
+    room: (size: number, max: number) => size <= cacheChars / 8 && held + size <= Math.min(cacheChars, max),
   };
 }

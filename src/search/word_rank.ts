@@ -99,7 +99,7 @@ function fieldCount(tokens: readonly string[], term: string): number {
 const PATH_MEMO_LIMIT = 1_000_000;
 const pathMemo = new Map<string, string[]>();
 
-function pathTokensOf(path: string): string[] {
+export function pathTokensOf(path: string): string[] {
   let tokens = pathMemo.get(path);
   if (tokens === undefined) {
     if (pathMemo.size >= PATH_MEMO_LIMIT) pathMemo.clear();

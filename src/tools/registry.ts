@@ -29,7 +29,6 @@ export function describeTool(t: Tool, withOutputSchema: boolean, withTitle: bool
   out['description'] = t.description;
   out['inputSchema'] = t.input.json;
   if (withOutputSchema && t.output) out['outputSchema'] = t.output;
-  const hints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-  out['annotations'] = { ...(withTitle ? { title: t.title } : {}), ...hints };
+  out['annotations'] = { ...(withTitle ? { title: t.title } : {}), readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
   return out;
 }

@@ -9,7 +9,7 @@ import { narrowingAllowsPath, resolveIn } from '../policy/client_roots.ts';
 import { lineMatcher, type Match } from '../search/line_matcher.ts';
 import { createSlicer } from '../sched/slice.ts';
 import { bestSnippets } from '../search/snippet.ts';
-import { headingPathAt, indexSections, lineStarts } from '../search/sections.ts';
+import { headingPathAt, lineStarts } from '../search/sections.ts';
 import type { Heading } from '../formats/headings.ts';
 import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
@@ -148,7 +148,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           for (const f of files) {
             const text = await corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
             if (text === null) continue;
-            const sections = () => indexSections(text, splitLines(text), corpus.headings(f, text));
+            const sections = () => corpus.sections(f, text);
             yield { key: f.path.rel, path: f.path.rel, text, memo: corpus.rankMemo(f, text), sections };
           }
         };

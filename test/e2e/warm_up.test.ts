@@ -3,8 +3,11 @@
 // what it read in one `warm_up` audit record. Asserted by counts and order, never by time.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeTree } from '../helpers/fixtures.ts';
-import { type Client, HANG_GUARD_MS, type Json, RUNTIME, startServer } from '../helpers/harness.ts';
+import { type Client, HANG_GUARD_MS, type Json, RUNTIME, startReady, startServer } from '../helpers/harness.ts';
+import { SNAPSHOT_TTL_MS } from '../../src/search/corpus.ts';
 
 const PUBLIC = 'public page about search\n';
 const GATED = 'GATED-CANARY private numbers\n';
@@ -44,7 +47,11 @@ describe(`warm-up after the handshake (${RUNTIME})`, () => {
     try {
       c.sendRaw(initialize({}));
       const warm = warmOf(await untilWarm(c));
-      assert.deepEqual({ files: warm['files'], chars: warm['chars'] }, { files: 40, chars: 40 * PUBLIC.length });
+      assert.deepEqual(
+        { files: warm['files'], chars: warm['chars'], indexed: warm['indexed'] },
+        { files: 40, chars: 40 * PUBLIC.length, indexed: 40 },
+        'each text read is also indexed for words mode',
+      );
       assert.equal(warm['stoodAside'], 0, 'no request ran meanwhile');
     } finally {
       await c.close();
@@ -77,6 +84,29 @@ describe(`warm-up after the handshake (${RUNTIME})`, () => {
       assert.equal(warm['files'], 40, 'the consented file is still not warmed: consent is for the read, not search');
       const seq = (pred: (r: Json) => boolean) => records.findIndex(pred);
       assert.ok(seq((r) => r['tool'] === 'read_doc') < seq((r) => r['event'] === 'warm_up'), 'the read finished first');
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a file edited after the warm-up is searched in its new version, in every mode', async () => {
+    const tree = makeTree({ 'guide/a.md': '# Setup\nold wording here\n', 'guide/b.md': '# Other\nunrelated\n' });
+    const then = new Date(Date.now() - 60_000); // folders not changed "just now": the snapshot is only rechecked
+    for (const rel of ['', 'guide', 'guide/a.md', 'guide/b.md']) utimesSync(join(tree, rel), then, then);
+    const c = await startReady({ config: { roots: [{ name: 'docs', path: tree }] } });
+    try {
+      await untilWarm(c);
+      const hits = async (query: string, mode: string) => {
+        const r = await c.call('search_docs', { query, mode });
+        return (r.structuredContent?.['hits'] as Json[]).map((h) => `${h['path']}:${h['snippet']}`);
+      };
+      assert.deepEqual(await hits('wording', 'literal'), ['guide/a.md:old wording here']);
+      writeFileSync(join(tree, 'guide/a.md'), '# Setup\nnew phrasing here\n'); // in place: its folder is unchanged
+      await new Promise((r) => setTimeout(r, SNAPSHOT_TTL_MS + 100)); // past the snapshot's lifetime (not a timing bound)
+      assert.deepEqual(await hits('phrasing', 'literal'), ['guide/a.md:new phrasing here']);
+      assert.deepEqual(await hits('wording', 'literal'), []);
+      assert.deepEqual(await hits('phras.ng', 'regex'), ['guide/a.md:new phrasing here']);
+      assert.deepEqual(await hits('new phrasing', 'words'), ['guide/a.md:new phrasing here']);
     } finally {
       await c.close();
     }

@@ -2,7 +2,7 @@
 // ones disappear (after the snapshot's bounded lifetime), and denied files are never cached or listed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
@@ -154,4 +154,60 @@ test('`rankMemo()` belongs to the cached text: none for an uncached one, a new o
   const changed = (await s.corpus.snapshot(s.options)).files.find((f) => f.path.rel === 'a.md')!;
   const newText = (await s.corpus.text(s.c, changed))!;
   assert.equal(s.corpus.rankMemo(changed, newText)?.counts.size, 0, 'a changed file starts a fresh memo');
+});
+
+/** The real Node host, counting the calls that list folders, stat entries and open files. */
+function countingHost() {
+  const host = createNodeHost();
+  const calls = { readdir: 0, lstat: 0, openRead: 0 };
+  const counted: typeof host = {
+    ...host,
+    readdir: (...a) => (calls.readdir++, host.readdir(...a)),
+    lstat: (p) => (calls.lstat++, host.lstat(p)),
+    openRead: (p) => (calls.openRead++, host.openRead(p)),
+  };
+  return { host: counted, calls };
+}
+
+/** Sets every folder's and file's times a minute back: none was changed "just now". */
+function settle(dir: string, rels: readonly string[]): void {
+  const then = new Date(Date.now() - 60_000);
+  for (const rel of ['', ...rels]) utimesSync(join(dir, rel), then, then);
+}
+
+test('an expired snapshot whose folders did not change is rechecked by lstat alone; an edited file is read anew', async () => {
+  const s = await setup();
+  settle(s.dir, ['sub', 'a.md', 'sub/b.md']);
+  const { host, calls } = countingHost();
+  const c: Confinement = { ...s.c, host };
+  const o = { ...s.options, confinement: c };
+  const read = async () => {
+    const out: Record<string, string | null> = {};
+    for (const f of (await s.corpus.snapshot(o)).files) out[f.path.rel] = await s.corpus.text(c, f);
+    return out;
+  };
+  assert.deepEqual(await read(), { 'a.md': 'alpha text\n', 'sub/b.md': 'beta text\n' });
+  const walked = { ...calls };
+  assert.equal(walked.readdir, 2, 'the first snapshot lists the root and sub/');
+  s.advance();
+  assert.deepEqual(await read(), { 'a.md': 'alpha text\n', 'sub/b.md': 'beta text\n' });
+  assert.deepEqual(calls, { readdir: 2, lstat: walked.lstat + 2, openRead: walked.openRead }, 'one lstat per file');
+  writeFileSync(join(s.dir, 'a.md'), 'alpha edited in place\n'); // the folder's entries stay the same
+  s.advance();
+  assert.deepEqual(await read(), { 'a.md': 'alpha edited in place\n', 'sub/b.md': 'beta text\n' });
+  assert.deepEqual([calls.readdir, calls.openRead], [2, walked.openRead + 1], 'no listing; only the edited file read');
+  writeFileSync(join(s.dir, 'sub/c.md'), 'gamma\n'); // a new entry changes the folder
+  s.advance();
+  assert.equal((await read())['sub/c.md'], 'gamma\n');
+  assert.equal(calls.readdir, 4, 'a changed folder: the root is walked again');
+});
+
+test('a rechecked snapshot leaves out a file that gained a hard link, as a walk would', async () => {
+  const s = await setup();
+  settle(s.dir, ['sub', 'a.md', 'sub/b.md']);
+  await s.corpus.snapshot(s.options);
+  const elsewhere = tempDir();
+  linkSync(join(s.dir, 'a.md'), join(elsewhere, 'a-link.md')); // a link from outside: the root's folders are unchanged
+  s.advance();
+  assert.deepEqual((await s.corpus.snapshot(s.options)).files.map((f) => f.path.rel), ['sub/b.md']);
 });

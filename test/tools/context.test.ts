@@ -51,7 +51,6 @@ function ctx(narrowing: Narrowing | null, signal = new AbortController().signal)
     signal,
     progress: () => undefined,
     touched: [],
-    servedFrom: () => undefined,
   };
 }
 
