@@ -27,7 +27,7 @@ async function main(host: Host): Promise<void> {
     return host.exit(0);
   }
   if (options.command.kind === 'verify-log') {
-    const r = await runVerifyLog(host, options.command.file);
+    const r = await runVerifyLog(host, options.command.file, options.command.receipt);
     await host.writeStdout(r.output);
     return host.exit(r.code);
   }

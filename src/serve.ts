@@ -52,7 +52,7 @@ export function confinementLine(host: Host): string {
     : 'confinement check: by path (a folder swapped during a read can race it: docs/security.md, "Races")';
 }
 
-/** Serves one client on stdio until stdin ends or a signal; `hint` is printed when a person started it at a terminal. */
+/** Serves one client on stdio until stdin ends or a signal; `hint` is printed when a person ran it at a terminal. */
 export function serve(host: Host, config: Config, audit: AuditLog, hint: string | null): void {
   const census = new AbortController();
   const writer = createMessageWriter(host);
@@ -86,9 +86,13 @@ export function serve(host: Host, config: Config, audit: AuditLog, hint: string 
   host.onSignal('SIGINT', () => void stop('sigint', false));
   // SIGUSR1 opens Node's inspector when the permission model is off; a listener keeps it shut (docs/security.md).
   if (host.platform !== 'win32') host.onSignal('SIGUSR1', () => undefined);
+  // SIGHUP: the terminal or session that started the server is gone; finish like SIGTERM (one record each).
+  if (host.platform !== 'win32') host.onSignal('SIGHUP', () => void stop('sighup', false));
   host.onStdoutGone(() => void stop('stdout_closed', false));
   const names = config.roots.map((r) => r.name).join(', ');
-  host.writeStderr(`docwarden ${SERVER_VERSION} (${host.runtime} ${host.runtimeVersion}, ${config.mode} mode): serving ${config.roots.length} root(s): ${names}; audit log: ${config.audit.path === 'stderr' ? 'stderr' : 'file'}; ${confinementLine(host)}\n`);
+  const log = config.audit.path === 'stderr' ? 'stderr' : 'file';
+  host.writeStderr(`docwarden ${SERVER_VERSION} (${host.runtime} ${host.runtimeVersion}, ${config.mode} mode): ` +
+    `serving ${config.roots.length} root(s): ${names}; audit log: ${log}; ${confinementLine(host)}\n`);
   if (hint !== null) {
     host.writeStderr(`docwarden speaks MCP on stdin/stdout and is meant to be started by an MCP client.\n${hint}\n` +
       'README.md shows every client (VS Code too). Press Ctrl-D to quit.\n');
@@ -119,15 +123,16 @@ export async function openSession(host: Host, config: Config, grants: GrantAudit
   setRedactionTag((secret) => host.hmacSha256Hex(tagKey, secret).slice(0, 8));
   const opened = checkOpenLog(config, audit.mode());
   guard(host, opened, () => audit.close());
-  const all = [...findings, ...opened];
   audit.write({
     event: 'start', outcome: 'info',
     detail: {
-      version: SERVER_VERSION, runtime: `${host.runtime} ${host.runtimeVersion}`, mode: config.mode, roots: config.roots.map((r) => r.name),
-      confinement: host.descriptorLocations() ? 'descriptor' : 'path',
+      version: SERVER_VERSION, runtime: `${host.runtime} ${host.runtimeVersion}`, mode: config.mode,
+      roots: config.roots.map((r) => r.name), confinement: host.descriptorLocations() ? 'descriptor' : 'path',
     },
   });
-  if (grants.findings.length > 0) audit.write({ event: 'sandbox', outcome: 'info', detail: grants.findings.map((f) => `${f.kind}: ${f.flag}`) });
-  if (all.length > 0) audit.write({ event: 'guard', outcome: 'info', detail: all.map((f) => `${f.level}: ${f.message}`) });
+  const sandbox = grants.findings.map((f) => `${f.kind}: ${f.flag}`);
+  if (sandbox.length > 0) audit.write({ event: 'sandbox', outcome: 'info', detail: sandbox });
+  const guards = [...findings, ...opened].map((f) => `${f.level}: ${f.message}`);
+  if (guards.length > 0) audit.write({ event: 'guard', outcome: 'info', detail: guards });
   return audit;
 }

@@ -25,6 +25,7 @@ export type AuditFields = {
   readonly ms?: number | undefined;
   readonly bytes?: number | undefined;
   readonly redacted?: readonly { family: string; count: number }[] | undefined;
+  readonly receipt?: { readonly sent: string; readonly source?: string } | undefined; // SHA-256s: server-made
   readonly detail?: unknown;
 };
 
@@ -57,8 +58,7 @@ export function toJsonLine(value: unknown): string {
 
 function errorName(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code.slice(0, 32);
-  return err instanceof Error ? err.name.slice(0, 32) : 'unknown';
+  return (typeof code === 'string' ? code : err instanceof Error ? err.name : 'unknown').slice(0, 32);
 }
 
 export function createAuditLog(host: Host, path: string, rotation: RotationOptions = NO_ROTATION): AuditLog {
@@ -179,14 +179,14 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
   };
 }
 
-// Every string a client can influence is redacted: arguments and details, but also the method, tool and
-// id (an unknown method named after a token would otherwise land in the log verbatim) and file names.
-// Arguments are cut at ARGS_CAP chars of JSON, with the whole's length and SHA-256: no record weighs a megabyte.
+// Every string a client can influence is redacted: arguments and details, but also the method, tool, id (an unknown
+// method named after a token would otherwise land in the log verbatim) and file names; not a receipt's digests (the
+// server's own). Arguments are cut at ARGS_CAP chars of JSON, with their length and SHA-256: no record weighs a MB.
 function redactFields(fields: AuditFields, sha256Hex: (s: string) => string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
-    if (k === 'event' || k === 'outcome' || typeof v === 'number' || v === null) out[k] = v;
+    if (k === 'event' || k === 'outcome' || k === 'receipt' || typeof v === 'number' || v === null) out[k] = v;
     // Every touched file is kept (redactValue would cap the list at 100 items), each name redacted.
     else if (k === 'files' && Array.isArray(v)) out[k] = v.map((f: unknown) => redactValue(f));
     else out[k] = redactValue(v);

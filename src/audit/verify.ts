@@ -8,7 +8,8 @@
 import { GENESIS } from './log.ts';
 
 /** One problem, placed at a line (1-based) of a file. */
-export type Finding = { readonly file: string; readonly line: number; readonly seq: number | null; readonly problem: string };
+export type Finding =
+  { readonly file: string; readonly line: number; readonly seq: number | null; readonly problem: string };
 
 export type VerifyReport = {
   readonly error: Finding | null;
@@ -22,7 +23,8 @@ export type VerifyReport = {
 };
 
 /** One line without its "\n": `text` is null when the bytes are not valid UTF-8. */
-export type LogLine = { readonly file: string; readonly line: number; readonly text: string | null; readonly hash: string };
+export type LogLine =
+  { readonly file: string; readonly line: number; readonly text: string | null; readonly hash: string };
 
 export type Verifier = {
   /** Feeds one line; false once the chain is broken (stop feeding). */
@@ -33,7 +35,8 @@ export type Verifier = {
 };
 
 type Place = { readonly file: string; readonly line: number };
-type Segment = { readonly pid: number; readonly start: Place; readonly order: number; seq: number; hash: string; last: Place };
+type Segment =
+  { readonly pid: number; readonly start: Place; readonly order: number; seq: number; hash: string; last: Place };
 type AuditRecord = { seq: number; prev: string; pid: number; event: string; follows?: string };
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -71,7 +74,9 @@ export function createVerifier(files: readonly string[] = []): Verifier {
   };
 
   function endWithoutStop(s: Segment, why: string): void {
-    warnings.push({ ...s.last, seq: s.seq, problem: `the segment of pid ${s.pid} that began at ${at(s.start)} ends at seq ${s.seq} without a "stop" record: ${why}` });
+    const segment = `the segment of pid ${s.pid} that began at ${at(s.start)}`;
+    const problem = `${segment} ends at seq ${s.seq} without a "stop" record: ${why}`;
+    warnings.push({ ...s.last, seq: s.seq, problem });
   }
 
   function add(l: LogLine): boolean {
@@ -97,7 +102,8 @@ export function createVerifier(files: readonly string[] = []): Verifier {
     const gap = r.follows === undefined ? null : runGap(r.follows as string, what);
     if (gap !== null) return fail(place, r.seq, `this ${what} (pid ${r.pid}) ${gap}`);
     if (r.prev === GENESIS) {
-      if (r.event !== 'start') return fail(place, r.seq, `a record with prev GENESIS must be a "start" record, found "${r.event.slice(0, 40)}"`);
+      const found = `must be a "start" record, found "${r.event.slice(0, 40)}"`;
+      if (r.event !== 'start') return fail(place, r.seq, `a record with prev GENESIS ${found}`);
       if (r.seq !== 0) return fail(place, r.seq, `a "start" record must have seq 0, found seq ${r.seq}`);
       const old = open.get(r.pid);
       if (old) endWithoutStop(old, 'the process crashed or the log was cut (its pid was later reused)');
@@ -108,26 +114,33 @@ export function createVerifier(files: readonly string[] = []): Verifier {
       if (!s) {
         if (l.file === firstFile && firstFileRotated) {
           // The chain began in a file rotated away (beyond audit.keep): verified from here on.
-          notes.push(`the chain of pid ${r.pid} is verified from seq ${r.seq} (${at(place)}): its earlier records were in rotated files that no longer exist`);
+          const gone = 'its earlier records were in rotated files that no longer exist';
+          notes.push(`the chain of pid ${r.pid} is verified from seq ${r.seq} (${at(place)}): ${gone}`);
           open.set(r.pid, { pid: r.pid, start: place, order: segments++, seq: r.seq, hash: l.hash, last: place });
         } else if (stopped.has(r.pid)) {
-          return fail(place, r.seq, `record of pid ${r.pid} after that process's "stop" record: the "start" record (seq 0) of a new process is missing, or records were moved`);
+          const why = 'the "start" record (seq 0) of a new process is missing, or records were moved';
+          return fail(place, r.seq, `record of pid ${r.pid} after that process's "stop" record: ${why}`);
         } else {
-          return fail(place, r.seq, `record of pid ${r.pid} outside any segment: its "start" record (seq 0) and every record before seq ${r.seq} are missing`);
+          const why = `its "start" record (seq 0) and every record before seq ${r.seq} are missing`;
+          return fail(place, r.seq, `record of pid ${r.pid} outside any segment: ${why}`);
         }
       } else {
         const want = s.seq + 1;
         if (r.seq > want) {
           const range = r.seq - 1 === want ? `seq ${want} is` : `seq ${want} to ${r.seq - 1} are`;
-          return fail(place, r.seq, `record ${range} missing for pid ${r.pid} (found seq ${r.seq} after seq ${s.seq} at ${at(s.last)}): deleted, or lines reordered`);
+          const found = `found seq ${r.seq} after seq ${s.seq} at ${at(s.last)}`;
+          return fail(place, r.seq, `record ${range} missing for pid ${r.pid} (${found}): deleted, or lines reordered`);
         }
         if (r.seq < want) {
-          return fail(place, r.seq, `seq ${r.seq} of pid ${r.pid} comes after seq ${s.seq} (${at(s.last)}): records reordered or duplicated`);
+          const after = `comes after seq ${s.seq} (${at(s.last)})`;
+          return fail(place, r.seq, `seq ${r.seq} of pid ${r.pid} ${after}: records reordered or duplicated`);
         }
         if (r.prev !== s.hash) {
           // The seq is right, so the line before it in the chain no longer hashes to what was written.
           records--;
-          return fail(s.last, s.seq, `altered record: the SHA-256 of this line does not match the prev of the next record of pid ${r.pid} (${at(place)}, seq ${r.seq}); this line or that prev was edited`);
+          const next = `the prev of the next record of pid ${r.pid} (${at(place)}, seq ${r.seq})`;
+          return fail(s.last, s.seq, `altered record: the SHA-256 of this line does not match ${next}; this line or ` +
+            'that prev was edited');
         }
         Object.assign(s, { seq: r.seq, hash: l.hash, last: place });
       }
@@ -174,7 +187,9 @@ export function createVerifier(files: readonly string[] = []): Verifier {
       if (error === null) {
         // Only the segment that started last may still be running; an earlier open one lost its stop.
         for (const s of [...open.values()].sort((a, b) => a.order - b.order)) {
-          if (s.order === segments - 1) notes.push(`the last segment (pid ${s.pid}, from ${at(s.start)}) has no "stop" record yet: the server is running, or it stopped abruptly`);
+          const last = `the last segment (pid ${s.pid}, from ${at(s.start)})`;
+          const why = 'the server is running, or it stopped abruptly';
+          if (s.order === segments - 1) notes.push(`${last} has no "stop" record yet: ${why}`);
           else endWithoutStop(s, 'the process crashed or the log was cut, unless it is still running alongside');
         }
       }

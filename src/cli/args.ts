@@ -1,5 +1,6 @@
 // Command-line parsing: a closed set of flags and subcommands; anything else is an error that names it.
 import { LAUNCH_CLIENTS, type LaunchClient, type LaunchRequest, type LaunchRuntime } from './launch.ts';
+import type { ReceiptCheck } from './verify_log.ts';
 
 type LaunchOptions = Omit<LaunchRequest, 'rootsGiven' | 'logGiven'>;
 const LAUNCH_FLAGS: readonly string[] = ['--runtime', '--client', '--node-version', '--command'];
@@ -8,7 +9,7 @@ export type Command =
   | { readonly kind: 'serve' }
   | { readonly kind: 'check' }
   | { readonly kind: 'call'; readonly tool: string; readonly json: string }
-  | { readonly kind: 'verify-log'; readonly file: string }
+  | { readonly kind: 'verify-log'; readonly file: string; readonly receipt: ReceiptCheck | null }
   | { readonly kind: 'launch'; readonly launch: LaunchOptions }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
@@ -25,7 +26,8 @@ Commands:
   call TOOL JSON      Run one tool call and print what the model would see, e.g.
                       docwarden call search_docs '{"query":"install"}' --config config.dev.json
   verify-log FILE     Check the audit log's hash chain (and its rotated files FILE.1, FILE.2, ...);
-                      exit 1 at the first broken or missing record
+                      exit 1 at the first broken or missing record. With --receipt PID:SEQ --file DOC:
+                      check that record's read receipt against DOC (exit 3 when DOC changed since)
   launch              Print the least-privilege launch line for this config, or a client's snippet:
                       --runtime deno|node (default: the running one)
                       --client claude-desktop|claude-code|vscode|cursor (default: a plain command line)
@@ -52,6 +54,7 @@ export function parseArgs(argv: readonly string[]) {
   const rootArgs: string[] = [];
   const positional: string[] = [];
   const launchFlags: [string, string][] = [];
+  const receiptFlags = new Map<string, string>(); // verify-log's --receipt and --file
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = (flag: string): string => {
@@ -65,6 +68,7 @@ export function parseArgs(argv: readonly string[]) {
     else if (arg === '--root') rootArgs.push(value(arg));
     else if (arg === '--log') logPath = value(arg);
     else if (LAUNCH_FLAGS.includes(arg)) launchFlags.push([arg, value(arg)]);
+    else if (arg === '--receipt' || arg === '--file') receiptFlags.set(arg, value(arg));
     // After "--" every argument is a root: a client expands a list of folders (.mcpb) into separate arguments.
     else if (arg === '--') {
       rootArgs.push(...argv.slice(i + 1));
@@ -85,7 +89,7 @@ export function parseArgs(argv: readonly string[]) {
       command = { kind: 'call', tool: first, json: second };
     } else if (sub === 'verify-log') {
       if (rest.length !== 1) throw usage('verify-log needs exactly one FILE, e.g. verify-log .docwarden/audit.jsonl');
-      command = { kind: 'verify-log', file: first };
+      command = { kind: 'verify-log', file: first, receipt: readReceipt(receiptFlags) };
     } else if (sub === 'launch' && rest.length === 0) {
       const launch = readLaunchOptions(launchFlags);
       if (typeof launch === 'string') throw usage(launch);
@@ -95,7 +99,21 @@ export function parseArgs(argv: readonly string[]) {
   if (launchFlags.length > 0 && command.kind !== 'launch' && command.kind !== 'help') {
     throw usage(`${launchFlags[0]?.[0]} is an option of the launch command; see --help`);
   }
+  if (receiptFlags.size > 0 && command.kind !== 'verify-log' && command.kind !== 'help') {
+    throw usage(`${[...receiptFlags.keys()][0]} is an option of verify-log; see --help`);
+  }
   return { command, configPath, rootArgs, logPath };
+}
+
+/** verify-log's `--receipt PID:SEQ --file DOC`: both or neither. */
+function readReceipt(flags: ReadonlyMap<string, string>): ReceiptCheck | null {
+  const [at, doc] = [flags.get('--receipt'), flags.get('--file')];
+  const m = /^([0-9]{1,10}):([0-9]{1,15})$/.exec(at ?? '');
+  if (m && doc !== undefined) return { pid: Number(m[1]), seq: Number(m[2]), doc };
+  if (at === undefined && doc === undefined) return null;
+  const got = at === undefined ? 'no --receipt' : doc === undefined ? 'no --file' : `--receipt ${shown(at)}`;
+  throw usage('verify-log checks a receipt with --receipt PID:SEQ (the "pid" and "seq" of its record, e.g. 4711:12) ' +
+    `and --file DOC together; got ${got}`);
 }
 
 /** Reads the launch flags; returns the reason as a string when a value is not allowed. */

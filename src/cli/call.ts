@@ -19,7 +19,7 @@ export async function runCall(
   const record = (outcome: 'ok' | 'refused' | 'error', code: number | null) => audit.write({
     event: 'request', era: 'cli', method: 'tools/call', tool, args: a.args,
     files: touched.length > 0 ? touched : undefined, outcome: a.outcome ?? outcome, code, reason: a.reason ?? null,
-    ms: Math.round((host.now() - started) * 10) / 10, bytes: a.bytes,
+    ms: Math.round((host.now() - started) * 10) / 10, bytes: a.bytes, receipt: a.receipt,
   });
   let args: unknown;
   try {

@@ -1,35 +1,39 @@
 // `docwarden verify-log FILE`: checks the hash chains of an audit log and of its rotated files
-// (FILE.N ... FILE.1, then FILE), reports the first broken or missing record and exits non-zero.
+// (FILE.N ... FILE.1, then FILE), reports the first broken or missing record and exits non-zero. With
+// `--receipt PID:SEQ --file DOC` it then checks that record's read receipt against DOC (docs/security.md,
+// "Read receipts"): does DOC still yield the document version that reply was cut from?
 import { logFileSet } from '../audit/rotate.ts';
-import { createVerifier, type Finding, type Verifier } from '../audit/verify.ts';
+import { createVerifier, type Finding, type LogLine, type Verifier } from '../audit/verify.ts';
+import { createDocumentCache } from '../document/document.ts';
 import type { Host } from '../runtime/host.ts';
+import { decodeInSlices } from '../sched/slice.ts';
 
 export const EXIT_INTACT = 0;
 export const EXIT_BROKEN = 1;
-export const EXIT_UNREADABLE = 2;
+export const EXIT_UNREADABLE = 2; // a file cannot be read, or the receipt asked for cannot be found
+export const EXIT_CHANGED = 3; // the document is not the version the receipt's reply was cut from
 
-const CHUNK = 1024 * 1024;
+export type ReceiptCheck = { readonly pid: number; readonly seq: number; readonly doc: string };
 
-/** Feeds one file's lines to the verifier (read whole: a log file is at most audit.rotateBytes, 64 MiB by default). */
-async function feedFile(host: Host, file: string, v: Verifier): Promise<boolean | 'unreadable'> {
-  let handle;
+/** A regular file's bytes, read whole (a log file is at most audit.rotateBytes, 64 MiB by default), or null. */
+async function readWhole(host: Host, file: string): Promise<Uint8Array | null> {
+  const handle = await host.openRead(file).catch(() => null);
+  if (handle === null) return null;
   try {
-    handle = await host.openRead(file);
-  } catch {
-    return 'unreadable';
-  }
-  const parts: Uint8Array[] = [];
-  try {
-    for (let at = 0, n = -1; n !== 0; at += n) {
-      const buf = new Uint8Array(CHUNK);
-      n = await handle.read(buf, at);
-      parts.push(buf.subarray(0, n));
-    }
+    const stat = await handle.stat();
+    const data = new Uint8Array(stat.kind === 'file' ? stat.size : 0);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < data.length; n += got) got = await handle.read(data.subarray(n), n);
+    return stat.kind === 'file' ? data.subarray(0, n) : null;
   } finally {
     await handle.close();
   }
-  const data = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  parts.reduce((at, p) => (data.set(p, at), at + p.length), 0);
+}
+
+/** Feeds one file's lines to the verifier. */
+async function feedFile(host: Host, file: string, v: Verifier): Promise<boolean | 'unreadable'> {
+  const data = await readWhole(host, file);
+  if (data === null) return 'unreadable';
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let from = 0;
   let line = 0;
@@ -51,15 +55,67 @@ function describe(f: Finding): string {
   return `${f.file} line ${f.line}${f.seq === null ? '' : ` (seq ${f.seq})`}: ${f.problem}`;
 }
 
-export async function runVerifyLog(host: Host, file: string): Promise<{ readonly output: string; readonly code: number }> {
+type ReceiptRecord = {
+  event: string; tool?: string; method?: string; files?: string[]; receipt?: { sent: string; source?: string };
+};
+
+/** Checks the receipt of the one record `found` against `check.doc`: a line of output and the exit status. */
+async function checkReceipt(host: Host, check: ReceiptCheck, found: readonly LogLine[]): Promise<[string, number]> {
+  const which = `the record of pid ${check.pid} with seq ${check.seq}`;
+  const at = found.map((l) => `${l.file} line ${l.line}`).join(', ');
+  if (found.length === 0) return [`Cannot check the receipt: no log file holds ${which}`, EXIT_UNREADABLE];
+  if (found.length > 1) {
+    const why = 'the pid was reused: verify the rotated file that holds the one you mean alone';
+    return [`Cannot check the receipt: ${which} occurs ${found.length} times (${at}); ${why}`, EXIT_UNREADABLE];
+  }
+  const r = JSON.parse((found[0] as LogLine).text as string) as ReceiptRecord;
+  const what = `${at} (${r.tool ?? r.method ?? r.event}${r.files ? ` of ${r.files.join(', ')}` : ''})`;
+  if (r.receipt?.source === undefined) {
+    const why = r.receipt ? 'drew on several documents, so its receipt holds only the SHA-256 of the text sent'
+      : 'has no read receipt: only a reply that carried document text has one';
+    return [`Cannot check the receipt: ${what} ${why}`, EXIT_UNREADABLE];
+  }
+  const bytes = await readWhole(host, check.doc);
+  const unreadable = `Cannot check the receipt: ${JSON.stringify(check.doc)} cannot be opened as a regular file`;
+  if (bytes === null) return [unreadable, EXIT_UNREADABLE];
+  // Each form the server may have hashed: the bytes (served raw), the text, the text with secrets redacted.
+  const forms: [string, string | Uint8Array | null][] = [['bytes', bytes], ['text', await decodeInSlices(bytes, idle)],
+    ['text with secrets redacted', await createDocumentCache(0, undefined, true).decode(bytes)]];
+  const digests = new Map<string, string[]>(); // each SHA-256, and which forms give it
+  for (const [name, d] of forms) {
+    const hex = d === null ? null : host.sha256Hex(d);
+    if (hex !== null) digests.set(hex, [...(digests.get(hex) ?? []), `its ${name}`]);
+  }
+  const same = digests.get(r.receipt.source);
+  if (same === undefined) {
+    const now = [...digests].map(([hex, names]) => `sha256 ${hex} (${names.join(', ')})`).join(', ');
+    return [`receipt of ${what}: CHANGED: ${check.doc} is not the version that reply was cut from (sha256 ` +
+      `${r.receipt.source}); it now gives ${now}`, EXIT_CHANGED];
+  }
+  return [`receipt of ${what}: intact: ${check.doc} is still the version that reply was cut from: sha256 ` +
+    `${r.receipt.source} (${same.join(', ')}); the text sent has sha256 ${r.receipt.sent}`, EXIT_INTACT];
+}
+const idle = () => Promise.resolve(); // an offline check: nothing else waits on this loop
+
+export async function runVerifyLog(
+  host: Host, file: string, check: ReceiptCheck | null = null,
+): Promise<{ readonly output: string; readonly code: number }> {
   const path = host.path.resolve(host.cwd(), file);
   // A numbered file (audit.jsonl.3) is verified alone; the live log brings its rotated files along.
   const alone = /\.[1-9][0-9]*$/.test(path);
   const set = alone ? { files: [path], listed: true } : await logFileSet(host, path);
-  const v = createVerifier(alone || !set.listed ? [] : set.files);
+  const chain = createVerifier(alone || !set.listed ? [] : set.files);
+  const found: LogLine[] = []; // the records a receipt check names, by pid and seq, picked up on the way
+  const named = (l: LogLine): boolean => {
+    if (check === null || !l.text?.includes(`"seq":${check.seq},`)) return false;
+    const r = JSON.parse(l.text) as { pid?: unknown; seq?: unknown }; // valid JSON: the chain read it first
+    return r.pid === check.pid && r.seq === check.seq;
+  };
+  const v: Verifier = { ...chain, add: (l) => chain.add(l) && (!named(l) || found.push(l) > 0) }; // push: true
   for (const f of set.files) {
     const r = await feedFile(host, f, v);
-    if (r === 'unreadable') return { output: `Cannot verify log: ${JSON.stringify(f)} cannot be opened as a regular file\n`, code: EXIT_UNREADABLE };
+    const output = `Cannot verify log: ${JSON.stringify(f)} cannot be opened as a regular file\n`;
+    if (r === 'unreadable') return { output, code: EXIT_UNREADABLE };
     if (!r) break;
   }
   const report = v.finish();
@@ -69,11 +125,18 @@ export async function runVerifyLog(host: Host, file: string): Promise<{ readonly
     out.push(`docwarden verify-log: BROKEN at ${describe(report.error)}`);
     out.push(`  ${report.records} records before it verified (${files}: ${set.files.join(', ')})`);
   } else {
-    out.push(`docwarden verify-log: intact: ${report.records} records in ${report.segments} segment${report.segments === 1 ? '' : 's'} (one per server run), ${files}: ${set.files.join(', ')}`);
-    if (report.head !== null) out.push(`head sha256 ${report.head} (keep it elsewhere: a later log must contain it as the "prev" of a record)`);
+    const segments = `${report.segments} segment${report.segments === 1 ? '' : 's'} (one per server run)`;
+    const where = `${files}: ${set.files.join(', ')}`;
+    out.push(`docwarden verify-log: intact: ${report.records} records in ${segments}, ${where}`);
+    const keep = 'keep it elsewhere: a later log must contain it as the "prev" of a record';
+    if (report.head !== null) out.push(`head sha256 ${report.head} (${keep})`);
   }
-  if (!set.listed) out.push('note: the log folder cannot be listed, so rotated files (FILE.1, FILE.2, ...) were not checked');
+  const unlisted = 'the log folder cannot be listed, so rotated files (FILE.1, FILE.2, ...) were not checked';
+  if (!set.listed) out.push(`note: ${unlisted}`);
   for (const w of report.warnings) out.push(`warning: ${describe(w)}`);
   for (const n of report.notes) out.push(`note: ${n}`);
-  return { output: out.join('\n') + '\n', code: report.error ? EXIT_BROKEN : EXIT_INTACT };
+  const [line, code] = check === null || report.error ? ['', report.error ? EXIT_BROKEN : EXIT_INTACT]
+    : await checkReceipt(host, check, found);
+  if (check !== null) out.push(line || 'the receipt was not checked: a broken log vouches for none of its records');
+  return { output: out.join('\n') + '\n', code };
 }

@@ -1,11 +1,12 @@
-// Front matter (YAML `---` or TOML `+++`) reduced to flat string fields. Keeps the injection and
-// exhaustion rules: a null-prototype result without prototype-named keys, bounded lines, fields, values.
+// Front matter (YAML `---` or TOML `+++`) reduced to flat string fields. Injection and exhaustion rules: a
+// null-prototype result without prototype-named keys; bounded lines (read up to MAX_LINE characters), fields, values.
 
 export type FrontMatter = { readonly fields: Record<string, string>; readonly endLine: number };
 
 const MAX_SCAN_LINES = 200;
 const MAX_FIELDS = 50;
 const MAX_VALUE = 500;
+const MAX_LINE = 64 + 2 + 4 * MAX_VALUE; // a key, ": ", then room for MAX_VALUE characters, quoted and escaped
 const KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -25,12 +26,12 @@ export function parseFrontMatter(lines: readonly string[]): FrontMatter | null {
   const close = frontMatterClose(lines);
   if (close < 0) return null;
   const open = (lines[0] as string).trimEnd();
-  const body = lines.slice(1, close);
+  const body = lines.slice(1, close).map((l) => l.slice(0, MAX_LINE)); // a slice of a V8 string is not a copy
   const fields = Object.create(null) as Record<string, string>;
   let count = 0;
   const put = (key: string, value: string): boolean => {
     if (!KEY.test(key) || FORBIDDEN_KEYS.has(key) || Object.hasOwn(fields, key)) return true;
-    fields[key] = Array.from(value).slice(0, MAX_VALUE).join('');
+    fields[key] = Array.from(value.slice(0, 2 * MAX_VALUE)).slice(0, MAX_VALUE).join(''); // 2 units at most each
     return ++count < MAX_FIELDS;
   };
   if (open === '---') yamlFields(body, put);
@@ -97,7 +98,7 @@ function scalar(raw: string): string {
   for (let k = 1; k < raw.length; k++) {
     if (q === '"' && raw[k] === '\\') k++;
     else if (raw[k] === q && q === "'" && raw[k + 1] === "'") k++;
-    else if (raw[k] === q) {
+    else if (raw[k] === q || k >= 4 * MAX_VALUE) { // not closed within what is kept: closed there
       const inner = raw.slice(1, k);
       return q === '"' ? inner.replace(/\\(["\\])/g, '$1') : inner.replaceAll("''", "'");
     }

@@ -67,7 +67,7 @@ function atx(line: string, marker: '#' | '='): readonly [number, string] | null 
   let close = title.length;
   while (close > 0 && title[close - 1] === marker) close--;
   if (close === 0) title = '';
-  else if (close < title.length && (title[close - 1] === ' ' || title[close - 1] === '\t')) title = title.slice(0, close).trim();
+  else if (close < title.length && /[ \t]/.test(title.charAt(close - 1))) title = title.slice(0, close).trim();
   return [level, title];
 }
 
@@ -189,7 +189,9 @@ function* scanAsciidoc(lines: readonly string[], push: Push): Generator<void> {
 }
 
 /** Lines of the section headed by headings[index]: up to the next heading of the same or higher rank. */
-export function sectionRange(headings: readonly Heading[], index: number, totalLines: number): { startLine: number; endLine: number } {
+export function sectionRange(
+  headings: readonly Heading[], index: number, totalLines: number,
+): { startLine: number; endLine: number } {
   const own = headings[index];
   if (own === undefined) throw new RangeError('Cannot find section: heading index out of range');
   let endLine = totalLines;

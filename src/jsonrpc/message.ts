@@ -70,6 +70,7 @@ export function classify(value: unknown): Message {
   return { kind: 'request', id: readableId, method, params };
 }
 
+const batchError = (reason: string): Frame => ({ kind: 'single', message: { kind: 'invalid', id: undefined, reason } });
 export function parseFrame(text: string): Frame {
   if (nestingDepth(text, MAX_NESTING) > MAX_NESTING) {
     return { kind: 'unparseable', reason: `nesting deeper than ${MAX_NESTING} levels` };
@@ -81,10 +82,8 @@ export function parseFrame(text: string): Frame {
     return { kind: 'unparseable', reason: 'not valid JSON' };
   }
   if (Array.isArray(value)) {
-    if (value.length === 0) return { kind: 'single', message: { kind: 'invalid', id: undefined, reason: 'empty batch' } };
-    if (value.length > MAX_BATCH) {
-      return { kind: 'single', message: { kind: 'invalid', id: undefined, reason: `batch larger than ${MAX_BATCH}` } };
-    }
+    if (value.length === 0) return batchError('empty batch');
+    if (value.length > MAX_BATCH) return batchError(`batch larger than ${MAX_BATCH}`);
     return { kind: 'batch', messages: value.map(classify) };
   }
   return { kind: 'single', message: classify(value) };

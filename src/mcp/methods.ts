@@ -7,12 +7,14 @@ import { createProgress, isLogLevel } from './notifier.ts';
 import { rateLimitText } from './outcome.ts';
 import { complete, listResources, listTemplates, readResource } from './resources.ts';
 import type { Services } from './services.ts';
-import { callTool, listTools, type CallAudit } from './tools_api.ts';
+import { callTool, listTools, type CallAudit as ToolAudit } from './tools_api.ts';
 import { countRedactions } from '../audit/redact.ts';
+import { sha256InSlices } from '../sched/slice.ts';
 import type { EraRequestContext } from './era.ts';
 
-export type { CallAudit };
+export type CallAudit = ToolAudit & { receipt?: { sent: string; source?: string } }; // a read receipt's SHA-256s
 const REDACTED_META = 'io.github.docwarden/redacted';
+const READS_TEXT: ReadonlySet<string> = new Set(['read_doc', 'outline_doc', 'search_docs']); // replies of document text
 
 export type RequestScope = {
   readonly method: string;
@@ -22,6 +24,7 @@ export type RequestScope = {
   readonly touched: string[];
   readonly context: EraRequestContext;
   progressDone?: () => void;
+  source?: string | Uint8Array; // the one document's served text (or bytes) the reply was cut from
 };
 
 type Handler = (scope: RequestScope) => Promise<unknown>;
@@ -32,23 +35,27 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
     await scope.context.ready(); // handshake era: client roots narrow access before any file is touched
     const meta = scope.params?.['_meta'];
     const token = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)['progressToken'] : undefined;
-    const progress = createProgress(
-      (m) => (scope.signal.aborted ? undefined : sendNotification(m)),
-      typeof token === 'string' || typeof token === 'number' ? token : undefined,
-      scope.context.features.annotations,
-      s.host.now,
-    );
+    const progressToken = typeof token === 'string' || typeof token === 'number' ? token : undefined;
+    const notify = (m: unknown) => (scope.signal.aborted ? undefined : sendNotification(m));
+    const progress = createProgress(notify, progressToken, scope.context.features.annotations, s.host.now);
     scope.progressDone = progress.finish;
     return {
       confinement: s.confinement, roots: s.config.roots, narrowing: s.narrowing(), limits: s.config.limits,
       docs: s.docs, corpus: s.corpus, signal: scope.signal, progress: progress.report, touched: scope.touched,
-      confirmPolicy: s.confirmPolicy, askConsent: scope.context.askConsent,
+      confirmPolicy: s.confirmPolicy, askConsent: scope.context.askConsent, servedFrom: (d) => void (scope.source = d),
     };
   }
   // Document text is redacted where it is decoded (document/document.ts); a reply that carries redaction
-  // markers says how many, by family, in `_meta` and in its audit record.
-  const served = (sc: RequestScope, reply: Record<string, unknown>, blocks: unknown): unknown => {
-    const text = Array.isArray(blocks) ? (blocks[0] as { text?: unknown } | undefined)?.text : undefined;
+  // markers says how many, by family, in `_meta` and in its audit record. A reply of document text gets a read
+  // receipt (docs/security.md, "Read receipts"), hashed in slices: the text sent, the document it was cut from.
+  const served = async (sc: RequestScope, reply: Record<string, unknown>, blocks: unknown): Promise<unknown> => {
+    const first = Array.isArray(blocks) ? (blocks[0] as { text?: unknown; blob?: unknown } | undefined) : undefined;
+    const [text, tick, sent] = [first?.text, s.docs.ticker(sc.signal), first?.text ?? first?.blob];
+    const carries = sc.method === 'resources/read' || (READS_TEXT.has(sc.audit.tool ?? '') && !reply['isError']);
+    if (typeof sent === 'string' && carries) {
+      const source = sc.source === undefined ? undefined : await sha256InSlices(s.host, sc.source, tick);
+      sc.audit.receipt = { sent: await sha256InSlices(s.host, sent, tick), ...(source ? { source } : {}) };
+    }
     const counts = s.config.files.redactSecrets && typeof text === 'string' ? countRedactions(text) : null;
     if (counts === null) return reply;
     sc.audit.redacted = Object.entries(counts).map(([family, count]) => ({ family, count }));
@@ -70,9 +77,8 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
         throw new RpcError(RPC.LIMIT_REACHED, rateLimitText('resources/read', s.config.limits, take.retryAfterMs), 'rate_limited', data);
       }
       sc.audit.args = { uri: sc.params?.['uri'] };
-      const ctx = await toolContext(sc);
-      const { binary } = s.config.files;
-      const reply = await readResource(ctx, sc.params?.['uri'], binary, s.config.limits.responseBytes);
+      const { files, limits } = s.config;
+      const reply = await readResource(await toolContext(sc), sc.params?.['uri'], files.binary, limits.responseBytes);
       return served(sc, reply, reply['contents']);
     }],
     ['completion/complete', async (sc) => complete(await toolContext(sc), sc.params)],

@@ -99,6 +99,7 @@ export async function readResource(
           `valid UTF-8 text, and a ${mimeType} document is served as text or not at all (files.binary is for ` +
           'binary types)') : err;
       });
+      if (doc !== null) ctx.servedFrom(doc); // for the read receipt: the text every part is cut from
       if (doc !== null && jsonBytes(doc) <= budget) return { contents: [{ uri, mimeType, text: doc }] };
       if (doc !== null) {
         const head = textHead(doc, budget);
@@ -120,6 +121,7 @@ export async function readResource(
         throw failure('binary', 'Cannot read resource: its bytes hold what looks like a secret, and a binary ' +
           'document cannot be redacted (files.redactSecrets)');
       }
+      ctx.servedFrom(bytes);
       let b64 = '';
       for (let i = 0; i < bytes.length; i += 0x8000) b64 += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       return { contents: [{ uri, mimeType, blob: btoa(b64) }] };

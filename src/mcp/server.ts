@@ -14,7 +14,7 @@ import { startHandshake } from './handshake_era.ts';
 import { carriesStatelessMeta } from './versions.ts';
 import { createNotifier } from './notifier.ts';
 import { createServices } from './services.ts';
-import { createMethodTable } from './methods.ts';
+import { createMethodTable, type CallAudit } from './methods.ts';
 import { errorMessage, inEra, type Outcome, type Reply } from './outcome.ts';
 import { createRequestQueue, type Pending, type Settled } from './request_run.ts';
 import { createStatelessEra } from './stateless_era.ts';
@@ -79,7 +79,7 @@ type RecordFields = {
   id?: RequestId | undefined; method?: string | undefined; started: number; outcome: Outcome; code?: number | null;
   reason?: string | undefined; detail?: string | undefined; tool?: string | undefined; args?: unknown;
   files?: readonly string[]; bytes?: number | undefined;
-  redacted?: readonly { family: string; count: number }[] | undefined;
+  redacted?: readonly { family: string; count: number }[] | undefined; receipt?: CallAudit['receipt'];
 };
 
 /** The one audit record of a request. */
@@ -90,7 +90,7 @@ function recordRequest(host: Host, audit: AuditLog, era: string, p: RecordFields
     event: 'request', era, id: p.id, method: p.method, tool: p.tool, args: p.args,
     files: p.files && p.files.length > 0 ? p.files : undefined, outcome: p.outcome, code: p.code ?? null,
     reason: p.reason ?? null, ms: Math.round((host.now() - p.started) * 10) / 10, bytes: p.bytes, detail: p.detail,
-    redacted: p.redacted,
+    redacted: p.redacted, receipt: p.receipt,
   });
 }
 
@@ -127,6 +127,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       id: p.id, method: p.method, started: p.received, outcome, code: shaped?.code ?? null, tool: a.tool, args: a.args,
       files, reason: ending.reason ?? a.reason, detail: ending.detail ?? a.detail,
       bytes: ending.outcome === 'ok' ? a.bytes : undefined, redacted: a.redacted,
+      receipt: ending.outcome === 'ok' ? a.receipt : undefined, // a reply that never went out has none
     });
     // Log messages carry no paths, arguments or reasons (those stay in the audit log), and go out before
     // the reply: the stateless era sends them only then.

@@ -97,6 +97,6 @@ export type Host = {
   readonly writeStdout: (text: string) => Promise<void>;
   readonly writeStderr: (text: string) => void;
   readonly onStdoutGone: (fn: () => void) => void;
-  readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGUSR1', fn: () => void) => void;
+  readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGUSR1', fn: () => void) => void;
   readonly exit: (code: number) => never;
 };

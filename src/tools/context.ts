@@ -4,8 +4,9 @@
 // paging by offset and timestamps are here.
 import type { Config } from '../config/load.ts';
 import type { DocumentCache } from '../document/document.ts';
-import { denied, failure } from '../errors/failure.ts';
+import { denied, failure, type Failure } from '../errors/failure.ts';
 import { visibleRoots, type Narrowing } from '../policy/client_roots.ts';
+import { compileGlob, type Glob } from '../policy/glob.ts';
 import type { AskConsent, ConfirmPolicy } from '../policy/confirm.ts';
 import type { Confinement, Root } from '../policy/resolver.ts';
 import type { SearchCorpus } from '../search/corpus.ts';
@@ -26,9 +27,10 @@ export type ToolContext = {
   readonly askConsent: AskConsent;
   /** Root-relative files this call touched, "root:path", for the audit record. */
   readonly touched: string[];
+  readonly servedFrom: (source: string | Uint8Array) => void; // a reply's one document, for its read receipt
 };
 
-export type ResourceLinkInfo = { readonly root: string; readonly path: string; readonly mimeType: string; readonly size?: number };
+export type ResourceLinkInfo = Readonly<{ root: string; path: string; mimeType: string; size?: number }>;
 
 export type ToolResult = {
   /** Absent for read_doc, whose page travels once, in the text (docs/protocol.md, "Tools"). */
@@ -65,12 +67,12 @@ export function defineTool<A>(tool: ToolDefinition<A>): Tool {
 }
 
 export const ROOT_ARG = string({
-  description: 'Root name as configured (default: the first root)',
-  minLength: 1,
-  maxLength: 32,
+  description: 'Root name as configured (default: the first root)', minLength: 1, maxLength: 32,
   pattern: { source: '^[A-Za-z0-9][A-Za-z0-9_-]*$', hint: 'must be a root name (letters, digits, "-", "_")' },
 });
-export const PATH_ARG = string({ description: 'Root-relative path with "/" separators, e.g. "guide/install.md"', minLength: 1, maxLength: 1024 });
+export const PATH_ARG = string({
+  description: 'Root-relative path with "/" separators, e.g. "guide/install.md"', minLength: 1, maxLength: 1024,
+});
 export const FOLDER_ARG = string({ description: 'Root-relative folder ("" or omitted: the root)', maxLength: 1024 });
 export const CURSOR_ARG = string({ description: 'nextCursor from the previous page', minLength: 1, maxLength: 512 });
 
@@ -86,8 +88,20 @@ export function pickRoot(ctx: ToolContext, name: string | undefined): Root {
     return first;
   }
   const root = roots.find((r) => r.name === name);
-  if (!root) throw failure('invalid_argument', `Unknown root ${JSON.stringify(name.slice(0, 32))}; available roots: ${roots.map((r) => r.name).join(', ') || '(none)'}`);
-  return root;
+  if (root) return root;
+  const available = roots.map((r) => r.name).join(', ') || '(none)';
+  throw failure('invalid_argument', `Unknown root ${JSON.stringify(name.slice(0, 32))}; available roots: ${available}`);
+}
+
+/** Arguments wrong in a way their schema cannot say: a glob that does not compile, a line range. */
+export const invalidArgument = (why: string): Failure => failure('invalid_argument', `Invalid arguments: ${why}`);
+
+export function globArg(name: string, pattern: string): Glob {
+  try {
+    return compileGlob(pattern);
+  } catch (err) {
+    throw invalidArgument(`\`${name}\`: ${err instanceof Error ? err.message : 'invalid glob'}`);
+  }
 }
 
 export function isoTime(ms: number): string {

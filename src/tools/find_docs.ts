@@ -1,7 +1,7 @@
 // find_docs: documents whose root-relative path matches a glob (**, *, ?, {a,b}, [...]).
-import { failure } from '../errors/failure.ts';
+
 import { mediaTypeOf } from '../formats/media_type.ts';
-import { compileGlob } from '../policy/glob.ts';
+
 import { narrowingAllowsPath } from '../policy/client_roots.ts';
 import { rootFolder, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
@@ -9,7 +9,7 @@ import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { encodeCursor } from '../validate/cursor.ts';
 import {
-  CURSOR_ARG, cursorOffset, defineTool, isoTime, limitArg, pageFrom, pickRoot, ROOT_ARG, type ToolContext,
+  CURSOR_ARG, cursorOffset, defineTool, globArg, isoTime, limitArg, pageFrom, pickRoot, ROOT_ARG, type ToolContext,
 } from './context.ts';
 
 const OUTPUT = object({
@@ -31,7 +31,8 @@ export function findDocsTool(maxEntries: number) {
     title: 'Find documents by name',
     description:
       'Find documents whose path matches a glob: "*" within a name, "**" across folders, "?", "{a,b}", "[a-z]". ' +
-      'A pattern without "/" matches file names anywhere (e.g. "*.md"); with "/" it matches the whole root-relative path (e.g. "guide/**/*.rst").',
+      'A pattern without "/" matches file names anywhere (e.g. "*.md"); with "/" it matches the whole root-relative ' +
+      'path (e.g. "guide/**/*.rst").',
     input: object({
       pattern: string({ description: 'Glob pattern', minLength: 1, maxLength: 512 }),
       root: ROOT_ARG,
@@ -40,12 +41,7 @@ export function findDocsTool(maxEntries: number) {
     }, ['pattern']),
     output: OUTPUT.json,
     async run(args, ctx: ToolContext) {
-      let glob;
-      try {
-        glob = compileGlob(args.pattern);
-      } catch (err) {
-        throw failure('invalid_argument', `Invalid arguments: \`pattern\`: ${err instanceof Error ? err.message : 'invalid glob'}`);
-      }
+      const glob = globArg('pattern', args.pattern);
       const root = pickRoot(ctx, args.root);
       const limit = args.limit ?? fallback;
       const query = ctx.confinement.host.sha256Hex(`${root.name}\u0000${args.pattern}`).slice(0, 32);
@@ -55,29 +51,27 @@ export function findDocsTool(maxEntries: number) {
       const take = (path: string, size: number, mtimeMs: number) => keep({ path, size, modified: isoTime(mtimeMs) });
       const matches = page.items;
       const wanted = (p: ConfinedPath) => glob.matches(p.rel) && narrowingAllowsPath(ctx.narrowing, root.name, p);
-      const options = { confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal };
+      const limits = { maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal };
       // A snapshot taken moments ago by search_docs or find_docs makes repeated name searches nearly
       // free; otherwise a walk with the glob as its filter stats only the matching files.
-      const snap = ctx.corpus.fresh(options);
+      const snap = ctx.corpus.fresh({ confinement: ctx.confinement, root, ...limits });
       if (snap) {
         for (const f of snap.files) if (wanted(f.path) && !take(f.path.rel, f.size, f.mtimeMs)) break;
       } else {
-        await walk(ctx.confinement, rootFolder(root), {
-          maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
-          keep: (p) => p.kind === 'file' && wanted(p),
-        }, (e) => take(e.path.rel, e.size, e.mtimeMs));
+        await walk(ctx.confinement, rootFolder(root), { ...limits, keep: (p) => p.kind === 'file' && wanted(p) },
+          (e) => take(e.path.rel, e.size, e.mtimeMs));
       }
       const nextCursor = page.more ? encodeCursor('find_docs', { q: query, o: skip + matches.length }) : null;
+      const found = `${matches.length} document${matches.length === 1 ? '' : 's'}`;
       const text = [
-        `${matches.length} document${matches.length === 1 ? '' : 's'} in ${root.name} match ${escapeName(JSON.stringify(args.pattern))}`,
+        `${found} in ${root.name} match ${escapeName(JSON.stringify(args.pattern))}`,
         ...matches.map((m) => `${escapeName(m.path)}  (${m.size} bytes)`),
         ...(nextCursor ? [`More matches: call again with cursor "${nextCursor}"`] : []),
       ].join('\n');
-      return {
-        structured: { root: root.name, pattern: escapeControls(args.pattern), matches, nextCursor, truncated: page.more },
-        text,
-        links: matches.slice(0, 20).map((m) => ({ root: root.name, path: m.path, mimeType: mediaTypeOf(m.path), size: m.size })),
-      };
+      const pattern = escapeControls(args.pattern);
+      const links = matches.slice(0, 20).map(({ path, size }) =>
+        ({ root: root.name, path, mimeType: mediaTypeOf(path), size }));
+      return { structured: { root: root.name, pattern, matches, nextCursor, truncated: page.more }, text, links };
     },
   });
 }

@@ -18,9 +18,10 @@ const ENTRY = object({
   modified: string({ description: 'Last modification, ISO 8601', maxLength: 32 }),
 }, ['path', 'kind', 'size', 'modified']);
 
+const ROOT_NAME = string({ description: 'root name', maxLength: 32 });
 const OUTPUT = object({
   root: string({ description: 'Root listed', maxLength: 32 }),
-  roots: array(string({ description: 'root name', maxLength: 32 }), { description: 'All roots you may use', maxItems: 32 }),
+  roots: array(ROOT_NAME, { description: 'All roots you may use', maxItems: 32 }),
   path: string({ description: 'Folder listed ("" is the root)', maxLength: 1024 }),
   entries: array(ENTRY, { description: 'Entries, depth-first, sorted by name', maxItems: 10000 }),
   nextCursor: nullable(string({ description: 'Pass as cursor for the next page', maxLength: 512 })),
@@ -37,7 +38,9 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
     input: object({
       root: ROOT_ARG,
       path: FOLDER_ARG,
-      depth: integer({ description: `Folder levels to descend (default 1, max ${maxDepth})`, minimum: 1, maximum: maxDepth }),
+      depth: integer({
+        description: `Folder levels to descend (default 1, max ${maxDepth})`, minimum: 1, maximum: maxDepth,
+      }),
       cursor: CURSOR_ARG,
       limit: limitArg(maxEntries, Math.min(200, maxEntries)),
     }, []),
@@ -45,7 +48,8 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
     async run(args, ctx: ToolContext) {
       const root = pickRoot(ctx, args.root);
       const folder = await resolveIn(ctx, root, args.path ?? '');
-      if (folder.kind !== 'dir') throw failure('not_a_directory', 'Cannot list: the path is a file; use read_doc or doc_info');
+      const notFolder = 'Cannot list: the path is a file; use read_doc or doc_info';
+      if (folder.kind !== 'dir') throw failure('not_a_directory', notFolder);
       const depth = args.depth ?? 1;
       const limit = args.limit ?? Math.min(200, maxEntries);
       const query = `${root.name}\u0000${folder.rel}\u0000${depth}`;
@@ -54,9 +58,7 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
       const { page, take } = pageFrom<Entry>(skip, limit);
       const entries = page.items;
       await walk(ctx.confinement, folder, {
-        maxDepth: depth,
-        maxVisited: ctx.limits.walkEntries,
-        signal: ctx.signal,
+        maxDepth: depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
         enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
         keep: (p) => (p.kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, p.rel)
           : narrowingAllowsPath(ctx.narrowing, root.name, p)),
@@ -67,14 +69,14 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
       });
       const nextCursor = page.more ? encodeCursor('list_docs', { q: query, o: skip + entries.length }) : null;
       const roots = visibleRoots(ctx.roots, ctx.narrowing).map((r) => r.name);
-      const lines = entries.map((e) => (e.kind === 'dir' ? `${escapeName(e.path)}/` : `${escapeName(e.path)}  (${e.size} bytes, ${e.modified.slice(0, 10)})`));
-      const head = `${root.name}:${folder.rel === '' ? '/' : folder.rel} — ${entries.length} entries` + (skip > 0 ? ` (after ${skip})` : '');
-      const text = [head, ...lines, ...(nextCursor ? [`More entries: call again with cursor "${nextCursor}"`] : [])].join('\n');
-      return {
-        structured: { root: root.name, roots, path: folder.rel, entries, nextCursor, truncated: page.more },
-        text,
-        links: [],
-      };
+      const lines = entries.map((e) => escapeName(e.path) +
+        (e.kind === 'dir' ? '/' : `  (${e.size} bytes, ${e.modified.slice(0, 10)})`));
+      const where = `${root.name}:${folder.rel === '' ? '/' : folder.rel}`;
+      const head = `${where} — ${entries.length} entries` + (skip > 0 ? ` (after ${skip})` : '');
+      const more = nextCursor ? [`More entries: call again with cursor "${nextCursor}"`] : [];
+      const text = [head, ...lines, ...more].join('\n');
+      const structured = { root: root.name, roots, path: folder.rel, entries, nextCursor, truncated: page.more };
+      return { structured, text, links: [] };
     },
   });
 }

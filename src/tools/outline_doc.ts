@@ -43,13 +43,15 @@ export function outlineDocTool() {
       const root = pickRoot(ctx, args.root);
       const path = await resolveIn(ctx, root, args.path);
       if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot outline: the path is a folder; use list_docs');
-      ctx.touched.push(`${root.name}:${path.rel}`);
+      const named = `${root.name}:${path.rel}`;
+      ctx.touched.push(named);
       const open = await openWithConsent(ctx, 'outline_doc', path); // consent and read on one descriptor
       const doc = await ctx.docs.loadOpen(open, ctx.signal).finally(() => closeOf(open));
+      ctx.servedFrom(doc.text);
       let skip = 0;
       if (args.cursor !== undefined) {
         const c = decodeCursor('outline_doc', args.cursor);
-        if (c['p'] !== `${root.name}:${path.rel}`) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different document');
+        if (c['p'] !== named) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different document');
         skip = cursorInt(c, 'o', 1e7);
       }
       const all = doc.headings;
@@ -58,24 +60,22 @@ export function outlineDocTool() {
         endLine: sectionRange(all, skip + i, doc.lines.length).endLine,
       }));
       const more = skip + PAGE < all.length;
-      const nextCursor = more ? encodeCursor('outline_doc', { p: `${root.name}:${path.rel}`, o: skip + PAGE }) : null;
+      const nextCursor = more ? encodeCursor('outline_doc', { p: named, o: skip + PAGE }) : null;
       const fm = parseFrontMatter(doc.lines);
       const frontMatter: Record<string, string> = {};
       for (const [k, v] of Object.entries(fm ? fm.fields : {})) frontMatter[escapeControls(k)] = escapeControls(v);
+      const marks = (level: number) => '  '.repeat(level - 1) + '#'.repeat(Math.min(level, 6));
       const text = [
-        `${root.name}:${path.rel} — ${all.length} headings, ${doc.lines.length} lines (${doc.format})`,
+        `${named} — ${all.length} headings, ${doc.lines.length} lines (${doc.format})`,
         ...Object.entries(frontMatter).map(([k, v]) => `${escapeName(k)}: ${escapeName(v)}`),
-        ...headings.map((h) => `${'  '.repeat(h.level - 1)}${'#'.repeat(Math.min(h.level, 6))} ${escapeName(h.title)}  (lines ${h.line}-${h.endLine})`),
+        ...headings.map((h) => `${marks(h.level)} ${escapeName(h.title)}  (lines ${h.line}-${h.endLine})`),
         ...(nextCursor ? [`More headings: call again with cursor "${nextCursor}"`] : []),
       ].join('\n');
-      return {
-        structured: {
-          root: root.name, path: path.rel, uri: docUri(root.name, path.rel), format: doc.format,
-          totalLines: doc.lines.length, headings, frontMatter, nextCursor, truncated: more,
-        },
-        text,
-        links: [],
+      const structured = {
+        root: root.name, path: path.rel, uri: docUri(root.name, path.rel), format: doc.format,
+        totalLines: doc.lines.length, headings, frontMatter, nextCursor, truncated: more,
       };
+      return { structured, text, links: [] };
     },
   });
 }

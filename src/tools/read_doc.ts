@@ -13,7 +13,7 @@ import { jsonBytes, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, object, string } from '../validate/schema.ts';
 import { cursorInt, decodeCursor, encodeCursor, invalidCursor } from '../validate/cursor.ts';
 import { resolveIn } from '../policy/client_roots.ts';
-import { CURSOR_ARG, defineTool, PATH_ARG, pickRoot, ROOT_ARG, type ToolContext } from './context.ts';
+import { CURSOR_ARG, defineTool, invalidArgument, PATH_ARG, pickRoot, ROOT_ARG, type ToolContext } from './context.ts';
 import { dataFrame } from './render.ts';
 
 const MAX_LINE = 1_000_000_000;
@@ -75,29 +75,32 @@ export function readDocTool(responseBytes: number) {
       path: PATH_ARG,
       startLine: integer({ description: 'First line to return (1-based)', minimum: 1, maximum: MAX_LINE }),
       endLine: integer({ description: 'Last line to return (inclusive)', minimum: 1, maximum: MAX_LINE }),
-      heading: string({ description: 'Return only the section under this heading (title or slug)', minLength: 1, maxLength: 200 }),
+      heading: string({
+        description: 'Return only the section under this heading (title or slug)', minLength: 1, maxLength: 200,
+      }),
       cursor: CURSOR_ARG,
       lineNumbers: boolean('Prefix each line with its line number and a tab'),
     }, ['path']),
     async run(args, ctx: ToolContext) {
       if (args.heading !== undefined && (args.startLine !== undefined || args.endLine !== undefined)) {
-        throw failure('invalid_argument', 'Invalid arguments: give either heading or startLine/endLine, not both');
+        throw invalidArgument('give either heading or startLine/endLine, not both');
       }
       if (args.startLine !== undefined && args.endLine !== undefined && args.endLine < args.startLine) {
-        throw failure('invalid_argument', `Invalid arguments: endLine (${args.endLine}) is before startLine (${args.startLine})`);
+        throw invalidArgument(`endLine (${args.endLine}) is before startLine (${args.startLine})`);
       }
       const root = pickRoot(ctx, args.root);
       const path = await resolveIn(ctx, root, args.path);
       if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot read: the path is a folder; use list_docs');
       ctx.touched.push(`${root.name}:${path.rel}`);
       const numbers = args.lineNumbers ?? false;
-      const key = `${root.name}\u0000${path.rel}\u0000${args.heading ?? ''}\u0000${args.startLine ?? 0}\u0000${args.endLine ?? 0}\u0000${numbers}`;
+      const key = [root.name, path.rel, args.heading ?? '', args.startLine ?? 0, args.endLine ?? 0, numbers]
+        .join('\u0000');
+      const q = ctx.confinement.host.sha256Hex(key).slice(0, 32);
       let resume: { l: number; c: number; f: string } | null = null;
       if (args.cursor !== undefined) {
         const c = decodeCursor('read_doc', args.cursor);
-        if (c['q'] !== ctx.confinement.host.sha256Hex(key).slice(0, 32)) {
-          throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different read; repeat the same arguments with the cursor');
-        }
+        const other = 'Invalid cursor: it belongs to a different read; repeat the same arguments with the cursor';
+        if (c['q'] !== q) throw failure('invalid_cursor', other);
         if (typeof c['f'] !== 'string') throw invalidCursor('f', 'must be the fingerprint of the document it pages');
         resume = { l: cursorInt(c, 'l', MAX_LINE, 1), c: cursorInt(c, 'c', 1e12), f: c['f'] };
       }
@@ -107,10 +110,13 @@ export function readDocTool(responseBytes: number) {
       try {
         const size = open.stat.size;
         const fp = fingerprint(open.stat);
-        if (resume && resume.f !== fp) throw failure('invalid_cursor', 'Invalid cursor: the document changed since the previous page; read it again without cursor');
+        const changed = 'Invalid cursor: the document changed since the previous page; read it again without cursor';
+        if (resume && resume.f !== fp) throw failure('invalid_cursor', changed);
         const doc = args.heading === undefined ? null : await ctx.docs.loadOpen(open, ctx.signal);
+        const served = doc?.text ?? await ctx.docs.text(open, ctx.signal);
+        ctx.servedFrom(served);
         const lines: Lines = doc ? { count: doc.lines.length, at: (n) => doc.lines[n - 1] as string }
-          : linesByOffset(await ctx.docs.text(open, ctx.signal));
+          : linesByOffset(served);
         const headings = doc?.headings ?? [];
         const totalLines = lines.count;
         let from = args.startLine ?? 1;
@@ -119,7 +125,8 @@ export function readDocTool(responseBytes: number) {
           const i = findHeading(headings, args.heading);
           if (i < 0) {
             const known = headings.slice(0, 15).map((h) => JSON.stringify(h.title)).join(', ');
-            throw failure('heading_not_found', `Cannot find heading ${JSON.stringify(args.heading.slice(0, 60))} in this document` +
+            const wanted = JSON.stringify(args.heading.slice(0, 60));
+            throw failure('heading_not_found', `Cannot find heading ${wanted} in this document` +
               (known ? `; headings include ${known} (outline_doc lists all)` : '; it has no headings'));
           }
           const r = sectionRange(headings, i, totalLines);
@@ -127,15 +134,13 @@ export function readDocTool(responseBytes: number) {
           to = r.endLine;
         }
         if (from > totalLines && totalLines > 0) {
-          throw failure('invalid_argument', `Invalid arguments: startLine ${from} is past the end (the document has ${totalLines} lines)`);
+          throw invalidArgument(`startLine ${from} is past the end (the document has ${totalLines} lines)`);
         }
         const { l, c } = resume ?? { l: from, c: 0 };
         if (resume && (l < from || l > to)) throw invalidCursor('l', `must be a line from ${from} to ${to}`);
         if (c > lines.at(l).length) throw invalidCursor('c', 'must be in its line');
         const page = pageOfLines(lines, l, c, to, budget, numbers);
-        const nextCursor = page.next
-          ? encodeCursor('read_doc', { q: ctx.confinement.host.sha256Hex(key).slice(0, 32), f: fp, ...page.next })
-          : null;
+        const nextCursor = page.next ? encodeCursor('read_doc', { q, f: fp, ...page.next }) : null;
         const text = escapeControls(page.text);
         const label = `${root.name}:${path.rel}`;
         const range = page.endLine >= page.startLine ? `lines ${page.startLine}-${page.endLine}` : 'no lines';

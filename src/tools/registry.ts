@@ -29,6 +29,7 @@ export function describeTool(t: Tool, withOutputSchema: boolean, withTitle: bool
   out['description'] = t.description;
   out['inputSchema'] = t.input.json;
   if (withOutputSchema && t.output) out['outputSchema'] = t.output;
-  out['annotations'] = { ...(withTitle ? { title: t.title } : {}), readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+  const hints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+  out['annotations'] = { ...(withTitle ? { title: t.title } : {}), ...hints };
   return out;
 }

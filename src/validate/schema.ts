@@ -30,7 +30,8 @@ function fail(at: string, rule: string, got?: unknown): never {
 }
 
 function failType(at: string, rule: string, v: unknown): never {
-  const type = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  const type = v === null ? 'null' : Array.isArray(v) ? 'an array'
+    : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
   throw new ArgumentError(`\`${at}\` ${rule} (got ${type})`);
 }
 

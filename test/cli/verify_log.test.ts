@@ -6,7 +6,7 @@ import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { createAuditLog } from '../../src/audit/log.ts';
 import { parseArgs, UsageError } from '../../src/cli/args.ts';
-import { EXIT_BROKEN, EXIT_INTACT, EXIT_UNREADABLE, runVerifyLog } from '../../src/cli/verify_log.ts';
+import { EXIT_BROKEN, EXIT_CHANGED, EXIT_INTACT, EXIT_UNREADABLE, runVerifyLog } from '../../src/cli/verify_log.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
@@ -142,10 +142,107 @@ test('`runVerifyLog()` refuses a line that is not UTF-8', async () => {
 });
 
 test('`parseArgs()` takes `verify-log FILE` and refuses it without exactly one FILE', () => {
-  assert.deepEqual(parseArgs(['verify-log', 'a.jsonl']).command, { kind: 'verify-log', file: 'a.jsonl' });
+  assert.deepEqual(parseArgs(['verify-log', 'a.jsonl']).command, {
+    kind: 'verify-log',
+    file: 'a.jsonl',
+    receipt: null,
+  });
   assert.throws(
     () => parseArgs(['verify-log']),
     (e: unknown) => e instanceof UsageError && /verify-log needs exactly one FILE/.test(e.message),
   );
   assert.throws(() => parseArgs(['verify-log', 'a', 'b']), UsageError);
+});
+
+test('`parseArgs()` takes `--receipt PID:SEQ --file DOC` for verify-log only, both or neither', () => {
+  const command = parseArgs(['verify-log', 'a.jsonl', '--receipt', '4711:12', '--file', 'docs/x.md']).command;
+  assert.deepEqual(command, { kind: 'verify-log', file: 'a.jsonl', receipt: { pid: 4711, seq: 12, doc: 'docs/x.md' } });
+  const bad: [string[], RegExp][] = [
+    [['--receipt', '4711:12'], /together; got no --file/],
+    [['--file', 'x.md'], /together; got no --receipt/],
+    [
+      ['--receipt', '12', '--file', 'x.md'],
+      /--receipt PID:SEQ \(the "pid" and "seq" of its record.*got --receipt "12"/,
+    ],
+    [['--receipt', '-1:2', '--file', 'x.md'], /got --receipt "-1:2"/],
+    [['--receipt', '1:2x', '--file', 'x.md'], /got --receipt "1:2x"/],
+    [['--receipt', '', '--file', 'x.md'], /--receipt needs a value/],
+  ];
+  for (const [args, message] of bad) {
+    assert.throws(() => parseArgs(['verify-log', 'a.jsonl', ...args]), (e: unknown) => {
+      assert.ok(e instanceof UsageError && message.test(e.message), `${args.join(' ')}: ${String(e)}`);
+      return true;
+    });
+  }
+  assert.throws(() => parseArgs(['check', '--receipt', '1:2']), /--receipt is an option of verify-log/);
+});
+
+/** A log of one run whose records carry the given receipts (as the server writes them), and the run's pid. */
+function receiptRun(file: string, receipts: ({ sent: string; source?: string } | undefined)[]): void {
+  const log = createAuditLog(host, file, { rotateBytes: 0, keep: 1 });
+  log.write({ event: 'start', outcome: 'info' });
+  for (const receipt of receipts) {
+    log.write({
+      event: 'request',
+      method: 'tools/call',
+      tool: 'read_doc',
+      files: ['docs:a.md'],
+      outcome: 'ok',
+      receipt,
+    });
+  }
+  log.write({ event: 'stop', outcome: 'info' });
+  log.close();
+}
+
+test('`runVerifyLog()` checks a receipt against a document: intact, changed, and each reason it cannot', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'audit.jsonl');
+  const doc = join(dir, 'a.md');
+  writeFileSync(doc, 'text\n');
+  const source = host.sha256Hex('text\n');
+  receiptRun(file, [{ sent: host.sha256Hex('page'), source }, { sent: host.sha256Hex('hits') }, undefined]);
+  const check = (seq: number, path = doc, pid = host.pid) => runVerifyLog(host, file, { pid, seq, doc: path });
+  const intact = await check(1);
+  assert.equal(intact.code, EXIT_INTACT, intact.output);
+  assert.match(
+    intact.output,
+    new RegExp(`line 2 \\(read_doc of docs:a\\.md\\): intact: .* sha256 ${source} \\(its bytes`),
+  );
+  const cases: [number, string, RegExp][] = [
+    [2, doc, /line 3 \(read_doc of docs:a\.md\) drew on several documents/],
+    [3, doc, /line 4 \(read_doc of docs:a\.md\) has no read receipt/],
+    [9, doc, new RegExp(`no log file holds the record of pid ${host.pid} with seq 9`)],
+    [1, join(dir, 'gone.md'), /gone\.md" cannot be opened as a regular file/],
+    [1, dir, /cannot be opened as a regular file/],
+  ];
+  for (const [seq, path, message] of cases) {
+    const r = await check(seq, path);
+    assert.equal(r.code, EXIT_UNREADABLE, r.output);
+    assert.match(r.output, message);
+  }
+  appendFileSync(doc, 'more\n');
+  const changed = await check(1);
+  assert.equal(changed.code, EXIT_CHANGED, changed.output);
+  assert.match(
+    changed.output,
+    new RegExp(`CHANGED: .*a\\.md is not the version .*\\(sha256 ${source}\\); it now gives`),
+  );
+});
+
+test('`runVerifyLog()` refuses an ambiguous receipt (a pid reused) and checks none in a broken log', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'audit.jsonl');
+  const doc = join(dir, 'a.md');
+  writeFileSync(doc, 'text\n');
+  const receipt = { sent: host.sha256Hex('page'), source: host.sha256Hex('text\n') };
+  receiptRun(file, [receipt]);
+  receiptRun(file, [receipt]); // this process again: the same pid and seq
+  const twice = await runVerifyLog(host, file, { pid: host.pid, seq: 1, doc });
+  assert.equal(twice.code, EXIT_UNREADABLE, twice.output);
+  assert.match(twice.output, /occurs 2 times \(.*line 2, .*line 5\); the pid was reused/);
+  rewrite(file, (l) => void (l[4] = (l[4] as string).replace('"read_doc"', '"outline_doc"')));
+  const broken = await runVerifyLog(host, file, { pid: host.pid, seq: 1, doc });
+  assert.equal(broken.code, EXIT_BROKEN, broken.output);
+  assert.match(broken.output, /the receipt was not checked: a broken log vouches for none of its records/);
 });

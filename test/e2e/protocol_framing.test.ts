@@ -384,26 +384,31 @@ describe(`shutdown (${RUNTIME})`, () => {
     assertCleanWire(c);
   });
 
-  test('SIGTERM with a request in flight exits 0 promptly and the last audit record is "stop"', async () => {
-    const c = await stalledCall();
-    try {
-      c.proc.kill('SIGTERM');
-      const exit = await exitWithin(c, HANG_GUARD_MS);
-      assert.equal(exit.code, 0);
-      assertStoppedNotDrained(c);
-      const records = c.auditRecords();
-      assert.equal(records.at(-1)?.['event'], 'stop');
-      assert.equal(
-        records.filter((a) => a['event'] === 'request' && a['id'] === 'stalled').length,
-        1,
-        'the aborted call is audited once',
-      );
-      assertCleanWire(c);
-    } finally {
-      if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
-      await c.exit;
-    }
-  });
+  // SIGHUP: the terminal or the session that started the server went away (an outside attack found its
+  // in-flight records and the stop record lost).
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    test(`${signal} with a request in flight exits 0 promptly and the last audit record is "stop"`, async () => {
+      const c = await stalledCall();
+      try {
+        c.proc.kill(signal);
+        const exit = await exitWithin(c, HANG_GUARD_MS);
+        assert.equal(exit.code, 0);
+        assertStoppedNotDrained(c);
+        const records = c.auditRecords();
+        assert.equal(records.at(-1)?.['event'], 'stop');
+        assert.equal(records.at(-1)?.['reason'], signal.toLowerCase());
+        assert.equal(
+          records.filter((a) => a['event'] === 'request' && a['id'] === 'stalled').length,
+          1,
+          'the aborted call is audited once',
+        );
+        assertCleanWire(c);
+      } finally {
+        if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+        await c.exit;
+      }
+    });
+  }
 });
 
 describe(`stdio framing under 2025-06-18 (${RUNTIME})`, () => {

@@ -105,6 +105,14 @@ test('`parseFrontMatter()` caps fields at 50 and values at 500 characters', () =
   assert.equal(one?.fields['long'], 'é'.repeat(500));
 });
 
+test('`parseFrontMatter()` reads a huge value only as far as it keeps: its first 500 characters, quoted or not', () => {
+  const huge = '\u{1F600}'.repeat(5_000_000); // 10 M UTF-16 units, a surrogate pair each
+  const lines = ['---', `a: ${huge}`, `b: "${huge}"`, `c: '${"x''".repeat(1000)}'`, 'd: |', `  ${huge}`, '---'];
+  const r = parseFrontMatter(lines);
+  for (const key of ['a', 'b', 'd']) assert.equal(r?.fields[key], '\u{1F600}'.repeat(500), key);
+  assert.equal(r?.fields['c'], "x'".repeat(250)); // escapes undone within the characters read
+});
+
 test('`parseFrontMatter()` returns null without an opening line 1 or a closing line within 200 lines', () => {
   assert.equal(fm('# Title\n---\na: b\n---'), null);
   assert.equal(fm('\n---\na: b\n---'), null);

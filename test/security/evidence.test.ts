@@ -5,6 +5,7 @@
 // sized for a 2-core CI run).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditLaunch, finish, runSubcommand } from '../helpers/audit_launch.ts';
@@ -178,6 +179,12 @@ test(`\`docwarden call\` writes its record to the configured audit log (${RUNTIM
   assert.equal(calls.length, 1);
   assert.equal(calls[0]?.['tool'], 'read_doc');
   assert.match(String((calls[0]?.['files'] as string[])[0]), /:guide\.md$/);
+  // Its read receipt (docs/security.md, "Read receipts"): the text printed, which the model would see, and the file.
+  const sha256 = (d: string) => createHash('sha256').update(d).digest('hex');
+  assert.deepEqual(calls[0]?.['receipt'], {
+    sent: sha256(r.stdout.slice(0, -1)),
+    source: sha256('# Guide\n\nhello\n'),
+  });
   assert.equal(runSubcommand(['verify-log', log], [dir]).code, 0);
 });
 

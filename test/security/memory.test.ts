@@ -120,6 +120,26 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     });
   }
 
+  // The outside attack (N4): the front-matter parser made an array of a value's characters, 1.2 GB for this one.
+  test('outline_doc of a document whose front matter holds a 60 MB title: 500 characters of it, memory bounded', {
+    timeout: HANG_GUARD_MS,
+  }, async (t) => {
+    const root = tempDir('dw-fm-');
+    writeFileSync(join(root, 'fm.md'), `---\ntitle: ${'a'.repeat(60_000_000)}\n---\n# X\n`);
+    const c = await startReady({
+      config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, deadlineMs: 600_000 } },
+    });
+    try {
+      const r = await c.call('outline_doc', { path: 'fm.md' }, HANG_GUARD_MS);
+      const fm = (r.structuredContent as { frontMatter?: Record<string, string> } | undefined)?.frontMatter;
+      assert.equal(fm?.['title'], 'a'.repeat(500), c.textOf(r).slice(0, 200));
+      assertBound(t, c, 'outline_doc of a 60 MB title');
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
   test('16 concurrent list_docs of a folder of 100,000 entries: the read stops at limits.walkEntries', {
     timeout: HANG_GUARD_MS,
   }, async (t) => {

@@ -51,6 +51,7 @@ function ctx(narrowing: Narrowing | null, signal = new AbortController().signal)
     signal,
     progress: () => undefined,
     touched: [],
+    servedFrom: () => undefined,
   };
 }
 
