@@ -17,6 +17,8 @@ export const RPC = {
 } as const;
 
 export type RpcCode = (typeof RPC)[keyof typeof RPC];
+export const invalidParams = (message: string, reason = 'invalid_params'): RpcError =>
+  new RpcError(RPC.INVALID_PARAMS, message, reason);
 
 export class RpcError extends Error {
   readonly code: RpcCode;

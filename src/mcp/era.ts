@@ -3,7 +3,7 @@
 // looks, and how the server may talk back (log messages, consent prompts) in that era.
 import type { AskConsent } from '../policy/confirm.ts';
 import type { LogLevel } from './notifier.ts';
-import type { RpcError } from '../jsonrpc/codes.ts';
+import { RPC, RpcError, type RpcCode } from '../jsonrpc/codes.ts';
 import type { Features } from './versions.ts';
 
 /** What an era makes of one request before it runs. */
@@ -11,6 +11,12 @@ export type Admission =
   | { readonly kind: 'answer'; readonly result: unknown; readonly detail?: unknown }
   | { readonly kind: 'refuse'; readonly error: RpcError }
   | { readonly kind: 'run'; readonly context: EraRequestContext };
+
+export const refuse = (code: RpcCode, message: string, reason: string, data?: unknown): Admission =>
+  ({ kind: 'refuse', error: new RpcError(code, message, reason, data) });
+/** Both eras' answer to a method that does not exist. */
+export const unknownMethod = (method: string): Admission =>
+  refuse(RPC.METHOD_NOT_FOUND, `Method not found: ${JSON.stringify(method.slice(0, 60))}`, 'unknown_method');
 
 /** Per-request facts the era hands to the method table. */
 export type EraRequestContext = {

@@ -1,9 +1,10 @@
 // The method table both eras share (a Map, so "__proto__" or "toString" are just unknown methods).
 // Each handler receives a request scope and returns the result object or throws an RpcError; the era
 // supplies what differs (features, consent, logging) through the scope's context.
-import { RPC, RpcError } from '../jsonrpc/codes.ts';
+import { invalidParams, RPC, RpcError } from '../jsonrpc/codes.ts';
+import { isPlainObject } from '../jsonrpc/message.ts';
 import type { ToolContext } from '../tools/context.ts';
-import { createProgress, isLogLevel } from './notifier.ts';
+import { createProgress, isLogLevel, LEVEL_NAMES } from './notifier.ts';
 import { rateLimitText } from './outcome.ts';
 import { complete, listResources, listTemplates, readResource } from './resources.ts';
 import type { Services } from './services.ts';
@@ -34,7 +35,7 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
   async function toolContext(scope: RequestScope): Promise<ToolContext> {
     await scope.context.ready(); // handshake era: client roots narrow access before any file is touched
     const meta = scope.params?.['_meta'];
-    const token = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)['progressToken'] : undefined;
+    const token = isPlainObject(meta) ? meta['progressToken'] : undefined;
     const progressToken = typeof token === 'string' || typeof token === 'number' ? token : undefined;
     const notify = (m: unknown) => (scope.signal.aborted ? undefined : sendNotification(m));
     const progress = createProgress(notify, progressToken, scope.context.features.annotations, s.host.now);
@@ -74,7 +75,8 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
       const take = s.limiter.take('resources/read');
       if (!take.ok) {
         const data = { limit: 'limits.callsPerMinute', retryAfterMs: take.retryAfterMs };
-        throw new RpcError(RPC.LIMIT_REACHED, rateLimitText('resources/read', s.config.limits, take.retryAfterMs), 'rate_limited', data);
+        const text = rateLimitText('resources/read', s.config.limits, take.retryAfterMs);
+        throw new RpcError(RPC.LIMIT_REACHED, text, 'rate_limited', data);
       }
       sc.audit.args = { uri: sc.params?.['uri'] };
       const { files, limits } = s.config;
@@ -84,7 +86,7 @@ export function createMethodTable(s: Services, sendNotification: (m: unknown) =>
     ['completion/complete', async (sc) => complete(await toolContext(sc), sc.params)],
     ['logging/setLevel', async (sc) => {
       const level = sc.params?.['level'];
-      if (!isLogLevel(level)) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `level` must be one of debug, info, notice, warning, error, critical, alert, emergency', 'invalid_params');
+      if (!isLogLevel(level)) throw invalidParams(`Invalid params: \`level\` must be one of ${LEVEL_NAMES}`);
       s.notifier.setLevel(level);
       return {};
     }],

@@ -3,6 +3,7 @@
 import { redactValue } from '../audit/redact.ts';
 import { LOG_LEVELS } from '../config/schema.ts';
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LEVEL_NAMES = LOG_LEVELS.join(', '); // for messages that list them
 
 export function isLogLevel(v: unknown): v is LogLevel {
   return typeof v === 'string' && (LOG_LEVELS as readonly string[]).includes(v);

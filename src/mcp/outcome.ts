@@ -24,9 +24,9 @@ export function errorResult(message: string): Record<string, unknown> {
 }
 
 /** The one sentence for a rate limit, tool or not (docs/protocol.md, "Limits on other methods"). */
-export function rateLimitText(what: string, l: { callsPerMinute: number; burst: number }, retryAfterMs: number): string {
+export function rateLimitText(what: string, l: { callsPerMinute: number; burst: number }, retryMs: number): string {
   const rate = `${l.callsPerMinute} calls per minute, burst ${l.burst} (limits.callsPerMinute)`;
-  return `Rate limit reached for ${what}: ${rate}; retry in ${Math.ceil(retryAfterMs / 1000)} s`;
+  return `Rate limit reached for ${what}: ${rate}; retry in ${Math.ceil(retryMs / 1000)} s`;
 }
 
 /** What the client sees for an exception a handler threw (or the abort reason that stopped it). */

@@ -1,8 +1,8 @@
 // tools/list and tools/call: the closed tool table, argument validation, per-tool rate limits, and the
 // choice between an isError result and a JSON-RPC error for each way a call fails (docs/protocol.md, "Tools").
 import { Failure } from '../errors/failure.ts';
-import { RPC, RpcError } from '../jsonrpc/codes.ts';
-import { isPlainObject } from '../jsonrpc/message.ts';
+import { invalidParams, RPC, RpcError } from '../jsonrpc/codes.ts';
+import { isPlainObject, type Params } from '../jsonrpc/message.ts';
 import type { RateLimiter } from '../policy/rate_limit.ts';
 import { docUri } from '../formats/doc_uri.ts';
 import type { ToolContext, ToolResult } from '../tools/context.ts';
@@ -18,8 +18,9 @@ export type CallAudit = {
   redacted?: { family: string; count: number }[];
 };
 
-export function listTools(table: ToolTable, features: Features, params: Readonly<Record<string, unknown>> | undefined): unknown {
-  if (params?.['cursor'] !== undefined) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid cursor: tools/list has a single page', 'invalid_cursor');
+export function listTools(table: ToolTable, features: Features, params: Params | undefined): unknown {
+  const onePage = 'Invalid cursor: tools/list has a single page';
+  if (params?.['cursor'] !== undefined) throw invalidParams(onePage, 'invalid_cursor');
   const tools = [...table.values()].map((t) => {
     const d = describeTool(t, features.structured, features.structured);
     if (!features.annotations) delete d['annotations'];
@@ -31,9 +32,9 @@ export function listTools(table: ToolTable, features: Features, params: Readonly
 function wireResult(r: ToolResult, features: Features): Record<string, unknown> {
   const content: Record<string, unknown>[] = [{ type: 'text', text: r.text }];
   if (features.structured) {
-    for (const l of r.links) {
-      const link: Record<string, unknown> = { type: 'resource_link', uri: docUri(l.root, l.path), name: l.path, mimeType: l.mimeType };
-      if (l.size !== undefined) link['size'] = l.size;
+    for (const { root, path, mimeType, size } of r.links) {
+      const link: Record<string, unknown> = { type: 'resource_link', uri: docUri(root, path), name: path, mimeType };
+      if (size !== undefined) link['size'] = size;
       content.push(link);
     }
     return r.structured ? { content, structuredContent: r.structured } : { content };
@@ -52,10 +53,10 @@ export async function callTool(
   deps: CallDeps, params: Readonly<Record<string, unknown>> | undefined, ctx: ToolContext, audit: CallAudit,
 ): Promise<Record<string, unknown>> {
   const name = params?.['name'];
-  if (typeof name !== 'string') throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: tools/call needs a string `name`', 'invalid_params');
+  if (typeof name !== 'string') throw invalidParams('Invalid params: tools/call needs a string `name`');
   const tool = deps.table.get(name);
   if (!tool) {
-    throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool ${quote(name)}; available: ${[...deps.table.keys()].join(', ')}`, 'unknown_tool');
+    throw invalidParams(`Unknown tool ${quote(name)}; available: ${[...deps.table.keys()].join(', ')}`, 'unknown_tool');
   }
   audit.tool = name;
   // Every call of a known tool, well-formed or not, counts toward the rate limit: its record is written whole.
@@ -66,7 +67,7 @@ export async function callTool(
     return errorResult(rateLimitText(name, deps.limits, take.retryAfterMs));
   }
   const rawArgs = params?.['arguments'] ?? {};
-  if (!isPlainObject(rawArgs)) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `arguments` must be an object', 'invalid_params');
+  if (!isPlainObject(rawArgs)) throw invalidParams('Invalid params: `arguments` must be an object');
   audit.args = rawArgs;
   let run: (ctx: ToolContext) => Promise<ToolResult>;
   try {
@@ -86,7 +87,9 @@ export async function callTool(
     if (size > deps.limits.responseBytes) {
       audit.outcome = 'refused';
       audit.reason = 'result_too_large';
-      return errorResult(`Cannot reply: the result is ${size} bytes, over the ${deps.limits.responseBytes}-byte reply limit (limits.responseBytes); ask for fewer items or a narrower range`);
+      const limit = `${deps.limits.responseBytes}-byte reply limit (limits.responseBytes)`;
+      const advice = 'ask for fewer items or a narrower range';
+      return errorResult(`Cannot reply: the result is ${size} bytes, over the ${limit}; ${advice}`);
     }
     audit.outcome = 'ok';
     return result;
