@@ -7,6 +7,7 @@ import { createVerifier, type Finding, type LogLine, type Verifier } from '../au
 import { createDocumentCache } from '../document/document.ts';
 import type { Host } from '../runtime/host.ts';
 import { decodeInSlices } from '../sched/slice.ts';
+import { escapeControls } from '../text/escape.ts';
 
 export const EXIT_INTACT = 0;
 export const EXIT_BROKEN = 1;
@@ -56,8 +57,9 @@ function describe(f: Finding): string {
 }
 
 type ReceiptRecord = {
-  event: string; tool?: string; method?: string; files?: string[]; receipt?: { sent: string; source?: string };
+  event: string; tool?: string; method?: string; files?: unknown; receipt?: { sent: unknown; source?: unknown };
 };
+const isDigest = (d: unknown): d is string => typeof d === 'string' && /^[0-9a-f]{64}$/.test(d);
 
 /** Checks the receipt of the one record `found` against `check.doc`: a line of output and the exit status. */
 async function checkReceipt(host: Host, check: ReceiptCheck, found: readonly LogLine[]): Promise<[string, number]> {
@@ -69,8 +71,13 @@ async function checkReceipt(host: Host, check: ReceiptCheck, found: readonly Log
     return [`Cannot check the receipt: ${which} occurs ${found.length} times (${at}); ${why}`, EXIT_UNREADABLE];
   }
   const r = JSON.parse((found[0] as LogLine).text as string) as ReceiptRecord;
-  const what = `${at} (${r.tool ?? r.method ?? r.event}${r.files ? ` of ${r.files.join(', ')}` : ''})`;
-  if (r.receipt?.source === undefined) {
+  const what = `${at} (${r.tool ?? r.method ?? r.event}${Array.isArray(r.files) ? ` of ${r.files.join(', ')}` : ''})`;
+  const { sent, source } = r.receipt ?? {};
+  if (r.receipt !== undefined && !(isDigest(sent) && (source === undefined || isDigest(source)))) {
+    const why = 'has a receipt that is not SHA-256 digests (64 hex digits): docwarden did not write it';
+    return [`Cannot check the receipt: ${what} ${why}`, EXIT_UNREADABLE];
+  }
+  if (!isDigest(source)) {
     const why = r.receipt ? 'drew on several documents, so its receipt holds only the SHA-256 of the text sent'
       : 'has no read receipt: only a reply that carried document text has one';
     return [`Cannot check the receipt: ${what} ${why}`, EXIT_UNREADABLE];
@@ -86,14 +93,14 @@ async function checkReceipt(host: Host, check: ReceiptCheck, found: readonly Log
     const hex = d === null ? null : host.sha256Hex(d);
     if (hex !== null) digests.set(hex, [...(digests.get(hex) ?? []), `its ${name}`]);
   }
-  const same = digests.get(r.receipt.source);
+  const same = digests.get(source);
   if (same === undefined) {
     const now = [...digests].map(([hex, names]) => `sha256 ${hex} (${names.join(', ')})`).join(', ');
     return [`receipt of ${what}: CHANGED: ${check.doc} is not the version that reply was cut from (sha256 ` +
-      `${r.receipt.source}); it now gives ${now}`, EXIT_CHANGED];
+      `${source}); it now gives ${now}`, EXIT_CHANGED];
   }
   return [`receipt of ${what}: intact: ${check.doc} is still the version that reply was cut from: sha256 ` +
-    `${r.receipt.source} (${same.join(', ')}); the text sent has sha256 ${r.receipt.sent}`, EXIT_INTACT];
+    `${source} (${same.join(', ')}); the text sent has sha256 ${String(sent)}`, EXIT_INTACT];
 }
 const idle = () => Promise.resolve(); // an offline check: nothing else waits on this loop
 
@@ -138,5 +145,5 @@ export async function runVerifyLog(
   const [line, code] = check === null || report.error ? ['', report.error ? EXIT_BROKEN : EXIT_INTACT]
     : await checkReceipt(host, check, found);
   if (check !== null) out.push(line || 'the receipt was not checked: a broken log vouches for none of its records');
-  return { output: out.join('\n') + '\n', code };
+  return { output: escapeControls(out.join('\n')) + '\n', code }; // a forged record cannot drive the terminal
 }

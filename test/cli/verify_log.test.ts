@@ -246,3 +246,26 @@ test('`runVerifyLog()` refuses an ambiguous receipt (a pid reused) and checks no
   assert.equal(broken.code, EXIT_BROKEN, broken.output);
   assert.match(broken.output, /the receipt was not checked: a broken log vouches for none of its records/);
 });
+
+test('`runVerifyLog()` names a malformed receipt and escapes what a forged record would print', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'audit.jsonl');
+  const doc = join(dir, 'a.md');
+  writeFileSync(doc, 'text\n');
+  // A log whose chain is intact but whose records no docwarden wrote (the chain is not keyed).
+  const log = createAuditLog(host, file, { rotateBytes: 0, keep: 1 });
+  log.write({ event: 'start', outcome: 'info' });
+  log.write({ event: 'request', tool: 'read_doc', outcome: 'ok', receipt: { sent: 'x'.repeat(64) } });
+  log.write({ event: 'request', tool: 'read_doc', outcome: 'ok', receipt: { sent: host.sha256Hex(''), source: '1' } });
+  log.write({ event: 'request', tool: 'read\u001b[2J\u009b31m\u202e', outcome: 'ok' });
+  log.close();
+  for (const seq of [1, 2]) {
+    const r = await runVerifyLog(host, file, { pid: host.pid, seq, doc });
+    assert.equal(r.code, EXIT_UNREADABLE, r.output);
+    assert.match(r.output, /has a receipt that is not SHA-256 digests \(64 hex digits\): docwarden did not write it/);
+  }
+  const forged = await runVerifyLog(host, file, { pid: host.pid, seq: 3, doc });
+  assert.equal(forged.code, EXIT_UNREADABLE, forged.output);
+  assert.match(forged.output, /\(read\\u001b\[2J\\u009b31m\\u202e\) has no read receipt/);
+  assert.doesNotMatch(forged.output, /[\u001b\u009b\u202e]/);
+});
