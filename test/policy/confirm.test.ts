@@ -1,0 +1,109 @@
+// Consent rules (src/policy/confirm.ts) on real files: which documents need the user's yes (by glob on the
+// name or on a link's target, a folder gating what is under it, by size, any file with a second hard link),
+// the form both eras send, the answer only "accept" + allow: true turns into a yes, and openWithConsent
+// asking before any byte is read and closing the descriptor on every refusal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Failure } from '../../src/errors/failure.ts';
+import {
+  consentAnswer,
+  consentForm,
+  consentRule,
+  createConfirmPolicy,
+  openWithConsent,
+} from '../../src/policy/confirm.ts';
+import { resolvePath } from '../../src/policy/resolver.ts';
+import type { Host, ReadHandle } from '../../src/runtime/host.ts';
+import { partsFor, servicesOf } from '../helpers/in_process.ts';
+
+test('a rule names a file or gates a whole folder, however the folder is written, under case folding', () => {
+  for (const rule of ['private', 'private/', './private/**', 'PRIVATE']) {
+    const ruleFor = consentRule([rule]);
+    assert.equal(ruleFor('private/deep/x.md'), rule, rule);
+    assert.equal(ruleFor('Private/X.md'), rule, rule);
+    assert.equal(ruleFor('public/private.md'), undefined, rule);
+  }
+  assert.equal(consentRule(['*.secret.md', 'hr/**'])('a/b/pay.SECRET.md'), '*.secret.md');
+  assert.equal(consentRule([])('x.md'), undefined);
+});
+
+test('needs: by name or link target, by size over the limit, and for any file with a second link', () => {
+  const none = createConfirmPolicy([], 0);
+  assert.deepEqual([none.active, none.needs({ rel: 'a.md', target: 'a.md' }, 1e9, 1)], [false, false]);
+  assert.equal(none.needs({ rel: 'a.md', target: 'a.md' }, 1, 2), true, 'a hard link may hide a gated name');
+  const big = createConfirmPolicy([], 100);
+  assert.deepEqual([
+    big.active,
+    big.needs({ rel: 'a', target: 'a' }, 100, 1),
+    big.needs({ rel: 'a', target: 'a' }, 101, 1),
+  ], [
+    true,
+    false,
+    true,
+  ]);
+  const named = createConfirmPolicy(['hr'], 0);
+  assert.equal(named.needs({ rel: 'link.md', target: 'hr/pay.md' }, 1, 1), true, 'the target counts too');
+});
+
+test('the form names the document and size and asks one boolean; only accept with allow true is a yes', () => {
+  const f = consentForm({ tool: 'read_doc', root: 'docs', path: 'hr/pay.md', size: 42 });
+  assert.match(f.message, /^Allow the assistant to read the document "docs:hr\/pay.md" \(42 bytes\)\?/);
+  assert.deepEqual(f.requestedSchema, {
+    type: 'object',
+    properties: { allow: { type: 'boolean', title: 'Allow this read', description: 'Read docs:hr/pay.md (42 bytes)' } },
+    required: ['allow'],
+  });
+  const cases: [unknown, string][] = [
+    [{ action: 'accept', content: { allow: true } }, 'accepted'],
+    [{ action: 'accept', content: { allow: 'true' } }, 'declined'],
+    [{ action: 'accept' }, 'declined'],
+    [{ action: 'decline' }, 'declined'],
+    [{ action: 'cancel' }, 'cancelled'],
+    [{}, 'cancelled'],
+    ['accept', 'cancelled'],
+  ];
+  for (const [result, answer] of cases) assert.equal(consentAnswer(result), answer, JSON.stringify(result));
+});
+
+test('openWithConsent asks before any byte is read and closes the descriptor on every refusal', async () => {
+  const p = await partsFor({ 'hr/pay.md': 'salaries\n', 'open.md': 'free\n' }, { confirm: { paths: ['hr'] } });
+  const s = servicesOf(p);
+  const log: string[] = [];
+  const spy = (h: ReadHandle): ReadHandle => ({
+    ...h,
+    read: (into, at) => (log.push('read'), h.read(into, at)),
+    close: () => (log.push('close'), h.close()),
+  });
+  const host: Host = { ...p.host, openRead: async (path) => (log.push('open'), spy(await p.host.openRead(path))) };
+  const confinement = { ...s.confinement, host };
+  const root = p.config.roots[0];
+  assert.ok(root);
+  const ctx = (answer: () => Promise<'accepted' | 'declined' | 'timeout'>) => ({
+    confinement,
+    confirmPolicy: s.confirmPolicy,
+    askConsent: async () => (log.push('ask'), answer()),
+  });
+  const gated = await resolvePath(confinement, root, 'hr/pay.md');
+  for (const [answer, why] of [['declined', 'the user declined'], ['timeout', 'did not answer in time']] as const) {
+    log.length = 0;
+    await assert.rejects(
+      openWithConsent(ctx(async () => answer), 'read_doc', gated),
+      (e: unknown) => e instanceof Failure && e.reason === 'consent_refused' && e.publicMessage.includes(why),
+    );
+    assert.deepEqual(log, ['open', 'ask', 'close']);
+  }
+  log.length = 0;
+  await assert.rejects(openWithConsent(ctx(() => Promise.reject(new Error('client gone'))), 'read_doc', gated), /gone/);
+  assert.deepEqual(log, ['open', 'ask', 'close']);
+  const yes = await openWithConsent(ctx(async () => 'accepted'), 'read_doc', gated);
+  assert.equal(yes.stat.size, 9);
+  await yes.handle.close();
+  log.length = 0;
+  const free = await openWithConsent(
+    ctx(async () => assert.fail('not asked')),
+    'read_doc',
+    await resolvePath(confinement, root, 'open.md'),
+  );
+  await free.handle.close();
+  assert.deepEqual(log, ['open', 'close']);
+});
