@@ -1,10 +1,7 @@
 // JSON-RPC 2.0 and MCP error codes: the one table (docs/style.md, "Errors: one table, one mapping"), and the
 // error sent to the peer with the internal reason kept for the audit log only.
 export const RPC = {
-  PARSE_ERROR: -32700,
-  INVALID_REQUEST: -32600,
-  METHOD_NOT_FOUND: -32601,
-  INVALID_PARAMS: -32602,
+  PARSE_ERROR: -32700, INVALID_REQUEST: -32600, METHOD_NOT_FOUND: -32601, INVALID_PARAMS: -32602,
   INTERNAL_ERROR: -32603,
   /** MCP handshake era: resource not found. Not "not initialized" (docs/protocol.md, "JSON-RPC rules"). */
   RESOURCE_NOT_FOUND: -32002,

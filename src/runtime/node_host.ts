@@ -30,14 +30,8 @@ function kindOf(s: StatLike): FileKind {
 
 function toStat(s: fs.BigIntStats): FileStat {
   return {
-    kind: kindOf(s),
-    size: Number(s.size),
-    mtimeMs: Number(s.mtimeMs),
-    dev: s.dev,
-    ino: s.ino,
-    nlink: Number(s.nlink),
-    mode: Number(s.mode),
-    uid: Number(s.uid),
+    kind: kindOf(s), size: Number(s.size), mtimeMs: Number(s.mtimeMs), dev: s.dev, ino: s.ino, nlink: Number(s.nlink),
+    mode: Number(s.mode), uid: Number(s.uid),
   };
 }
 
@@ -150,19 +144,11 @@ export function createNodeHost(): Host {
   process.stdout.on('error', goneNow);
   const denoWrite = runtime.name === 'deno' ? denoStdoutWriter(goneNow) : null;
   return {
-    runtime: runtime.name,
-    runtimeVersion: runtime.version,
-    platform: process.platform,
-    descriptorLocations,
-    argv: process.argv.slice(2),
-    cwd: () => process.cwd(),
-    homeDir,
+    runtime: runtime.name, runtimeVersion: runtime.version, platform: process.platform, descriptorLocations,
+    argv: process.argv.slice(2), cwd: () => process.cwd(), homeDir,
     path: {
-      sep: nodePath.sep,
-      resolve: (...p) => nodePath.resolve(...p),
-      relative: (a, b) => nodePath.relative(a, b),
-      isAbsolute: (p) => nodePath.isAbsolute(p),
-      join: (...p) => nodePath.join(...p),
+      sep: nodePath.sep, resolve: (...p) => nodePath.resolve(...p), relative: (a, b) => nodePath.relative(a, b),
+      isAbsolute: (p) => nodePath.isAbsolute(p), join: (...p) => nodePath.join(...p),
       dirname: (p) => nodePath.dirname(p),
     },
     lstat: async (p) => toStat(fs.lstatSync(p, { bigint: true })),
@@ -182,8 +168,7 @@ export function createNodeHost(): Host {
       }
       return out;
     },
-    yieldNow: () => new Promise<void>((resolve) => setImmediate(resolve)),
-    openRead,
+    yieldNow: () => new Promise<void>((resolve) => setImmediate(resolve)), openRead,
     readConfigText(path, maxBytes) {
       const fd = fs.openSync(path, OPEN_READ_FLAGS);
       try {
@@ -209,20 +194,15 @@ export function createNodeHost(): Host {
         return null;
       }
     },
-    openAppend,
-    renameFile,
-    sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
-    sha256: () => createHash('sha256'),
-    hmacSha256Hex: (key, d) => createHmac('sha256', key).update(d).digest('hex'),
-    randomBytes: (n) => new Uint8Array(randomBytes(n)),
-    now: () => performance.now(),
-    wallClockIso: () => new Date().toISOString(),
+    openAppend, renameFile,
+    sha256Hex: (d) => createHash('sha256').update(d).digest('hex'), sha256: () => createHash('sha256'),
+    hmacSha256Hex: (key, d) => createHmac('sha256', key).update(d).digest('hex'), now: () => performance.now(),
+    randomBytes: (n) => new Uint8Array(randomBytes(n)), wallClockIso: () => new Date().toISOString(),
     setTimer(ms, fn) {
       const t = setTimeout(fn, ms);
       return () => clearTimeout(t);
     },
-    pid: process.pid,
-    stdinIsTty: () => Boolean(process.stdin.isTTY),
+    pid: process.pid, stdinIsTty: () => Boolean(process.stdin.isTTY),
     onStdin(onChunk, onEnd) {
       denoStdin = runtime.name === 'deno' ? readDenoStdin(onChunk, onEnd) : null;
       if (denoStdin) return;
@@ -237,9 +217,7 @@ export function createNodeHost(): Host {
       if (process.stdout.write(text)) return Promise.resolve();
       return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
     },
-    writeStderr: (text) => void process.stderr.write(text),
-    onStdoutGone: (fn) => void (stdoutGone = fn),
-    onSignal: (sig, fn) => void process.on(sig, fn),
-    exit: (code) => process.exit(code),
+    writeStderr: (text) => void process.stderr.write(text), onStdoutGone: (fn) => void (stdoutGone = fn),
+    onSignal: (sig, fn) => void process.on(sig, fn), exit: (code) => process.exit(code),
   };
 }

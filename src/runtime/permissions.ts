@@ -45,8 +45,7 @@ function denoAccess(perms: DenoPermissions, name: string, path?: string): Access
 
 function probeDeno(perms: DenoPermissions, version: string, plan: ProbePlan): GrantSnapshot {
   return {
-    runtime: 'deno', version, sandboxed: true,
-    readAll: denoAccess(perms, 'read') === 'granted',
+    runtime: 'deno', version, sandboxed: true, readAll: denoAccess(perms, 'read') === 'granted',
     writeAll: denoAccess(perms, 'write') === 'granted',
     read: plan.read.filter((p) => denoAccess(perms, 'read', p) === 'granted'),
     write: plan.write.filter((p) => denoAccess(perms, 'write', p) === 'granted'),
@@ -95,8 +94,7 @@ function probeNode(version: string, plan: ProbePlan): GrantSnapshot {
   }
   const has = (scope: string, reference?: string): boolean => orNull(() => permission.has(scope, reference)) === true;
   return {
-    runtime: 'node', version, sandboxed: true,
-    readAll: has('fs.read'), writeAll: has('fs.write'),
+    runtime: 'node', version, sandboxed: true, readAll: has('fs.read'), writeAll: has('fs.write'),
     read: plan.read.filter((p) => has('fs.read', p)), write: plan.write.filter((p) => has('fs.write', p)),
     capabilities: NODE_CAPABILITIES.map((name) => ({ name, access: has(name) ? 'granted' : 'denied' })),
     listed, inherited: inheritedDescriptors(),

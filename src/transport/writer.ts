@@ -32,8 +32,6 @@ export function createMessageWriter(host: Host): MessageWriter {
         chars -= line.length;
       });
     },
-    flushed: () => chain,
-    pending: () => queued,
-    pendingChars: () => chars,
+    flushed: () => chain, pending: () => queued, pendingChars: () => chars,
   };
 }

@@ -112,10 +112,7 @@ export function array<T>(item: Schema<T>, o: { readonly description: string; rea
 /** Output-only helper: a value that may be null. */
 export function nullable<T>(inner: Schema<T>): Schema<T | null> {
   const t = inner.json['type'];
-  return {
-    json: { ...inner.json, type: [t, 'null'] },
-    read: (v, at) => (v === null ? null : inner.read(v, at)),
-  };
+  return { json: { ...inner.json, type: [t, 'null'] }, read: (v, at) => (v === null ? null : inner.read(v, at)) };
 }
 
 /** Output-only helper: free-form string map (front matter fields). */
@@ -141,9 +138,7 @@ type ObjectOf<P extends Props, R extends keyof P> = { -readonly [K in R]: Infer<
 };
 
 export function object<P extends Props, R extends keyof P & string>(
-  props: P,
-  required: readonly R[],
-  description?: string,
+  props: P, required: readonly R[], description?: string,
 ): Schema<ObjectOf<P, R>> {
   const names = Object.keys(props);
   const json: Record<string, unknown> = { type: 'object' };
