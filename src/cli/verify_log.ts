@@ -16,16 +16,19 @@ export const EXIT_CHANGED = 3; // the document is not the version the receipt's 
 
 export type ReceiptCheck = { readonly pid: number; readonly seq: number; readonly doc: string };
 
+const MAX_SERVED = 1024 ** 3; // the largest files.maxFileBytes: no larger document is ever served
+
 /** A regular file's bytes, read whole (a log file is at most audit.rotateBytes, 64 MiB by default), or null. */
-async function readWhole(host: Host, file: string): Promise<Uint8Array | null> {
+async function readWhole(host: Host, file: string, max = Infinity): Promise<Uint8Array | null> {
   const handle = await host.openRead(file).catch(() => null);
   if (handle === null) return null;
   try {
     const stat = await handle.stat();
-    const data = new Uint8Array(stat.kind === 'file' ? stat.size : 0);
+    const ok = stat.kind === 'file' && stat.size <= max;
+    const data = new Uint8Array(ok ? stat.size : 0);
     let n = 0;
     for (let got = -1; got !== 0 && n < data.length; n += got) got = await handle.read(data.subarray(n), n);
-    return stat.kind === 'file' ? data.subarray(0, n) : null;
+    return ok ? data.subarray(0, n) : null;
   } finally {
     await handle.close();
   }
@@ -82,9 +85,10 @@ async function checkReceipt(host: Host, check: ReceiptCheck, found: readonly Log
       : 'has no read receipt: only a reply that carried document text has one';
     return [`Cannot check the receipt: ${what} ${why}`, EXIT_UNREADABLE];
   }
-  const bytes = await readWhole(host, check.doc);
-  const unreadable = `Cannot check the receipt: ${JSON.stringify(check.doc)} cannot be opened as a regular file`;
-  if (bytes === null) return [unreadable, EXIT_UNREADABLE];
+  const bytes = await readWhole(host, check.doc, MAX_SERVED);
+  const unreadable = `${JSON.stringify(check.doc)} cannot be opened as a regular file of at most 1 GiB ` +
+    '(files.maxFileBytes)';
+  if (bytes === null) return [`Cannot check the receipt: ${unreadable}`, EXIT_UNREADABLE];
   // Each form the server may have hashed: the bytes (served raw), the text, the text with secrets redacted.
   const forms: [string, string | Uint8Array | null][] = [['bytes', bytes], ['text', await decodeInSlices(bytes, idle)],
     ['text with secrets redacted', await createDocumentCache(0, undefined, true).decode(bytes)]];

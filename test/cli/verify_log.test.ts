@@ -2,7 +2,7 @@
 // the first broken record named by file, line and seq, and the exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuditLog } from '../../src/audit/log.ts';
 import { parseArgs, UsageError } from '../../src/cli/args.ts';
@@ -202,6 +202,9 @@ test('`runVerifyLog()` checks a receipt against a document: intact, changed, and
   writeFileSync(doc, 'text\n');
   const source = host.sha256Hex('text\n');
   receiptRun(file, [{ sent: host.sha256Hex('page'), source }, { sent: host.sha256Hex('hits') }, undefined]);
+  const huge = join(dir, 'huge.md');
+  writeFileSync(huge, '');
+  truncateSync(huge, 1024 ** 3 + 1); // sparse: over the most docwarden serves, never read
   const check = (seq: number, path = doc, pid = host.pid) => runVerifyLog(host, file, { pid, seq, doc: path });
   const intact = await check(1);
   assert.equal(intact.code, EXIT_INTACT, intact.output);
@@ -215,6 +218,7 @@ test('`runVerifyLog()` checks a receipt against a document: intact, changed, and
     [9, doc, new RegExp(`no log file holds the record of pid ${host.pid} with seq 9`)],
     [1, join(dir, 'gone.md'), /gone\.md" cannot be opened as a regular file/],
     [1, dir, /cannot be opened as a regular file/],
+    [1, huge, /huge\.md" cannot be opened as a regular file of at most 1 GiB \(files\.maxFileBytes\)/],
   ];
   for (const [seq, path, message] of cases) {
     const r = await check(seq, path);
