@@ -32,23 +32,3 @@ export function shiftFiles(host: Host, path: string, keep: number): number {
 export function needsRotation(options: RotationOptions, currentBytes: number, lineBytes: number): boolean {
   return options.rotateBytes > 0 && options.keep > 0 && currentBytes > 0 && currentBytes + lineBytes > options.rotateBytes;
 }
-
-/** The rotated files next to `path`, oldest first (highest number first), then `path` itself. */
-export async function logFileSet(host: Host, path: string): Promise<{ readonly files: readonly string[]; readonly listed: boolean }> {
-  const dir = host.path.dirname(path);
-  const base = path.slice(dir.length).replace(/^[\\/]+/, '');
-  let names: { name: string }[];
-  try {
-    names = await host.readdir(dir);
-  } catch {
-    return { files: [path], listed: false }; // a sandbox may grant the file only: verify what we can
-  }
-  const numbered: { n: number; file: string }[] = [];
-  for (const { name } of names) {
-    if (!name.startsWith(base + '.')) continue;
-    const suffix = name.slice(base.length + 1);
-    if (/^[1-9][0-9]{0,5}$/.test(suffix)) numbered.push({ n: Number(suffix), file: host.path.join(dir, name) });
-  }
-  numbered.sort((a, b) => b.n - a.n);
-  return { files: [...numbered.map((x) => x.file), path], listed: true };
-}

@@ -2,7 +2,6 @@
 // (FILE.N ... FILE.1, then FILE), reports the first broken or missing record and exits non-zero. With
 // `--receipt PID:SEQ --file DOC` it then checks that record's read receipt against DOC (docs/security.md,
 // "Read receipts"): does DOC still yield the document version that reply was cut from?
-import { logFileSet } from '../audit/rotate.ts';
 import { createVerifier, type Finding, type LogLine, type Verifier } from '../audit/verify.ts';
 import { createDocumentCache } from '../document/document.ts';
 import type { Host } from '../runtime/host.ts';
@@ -150,4 +149,24 @@ export async function runVerifyLog(
     : await checkReceipt(host, check, found);
   if (check !== null) out.push(line || 'the receipt was not checked: a broken log vouches for none of its records');
   return { output: escapeControls(out.join('\n')) + '\n', code }; // a forged record cannot drive the terminal
+}
+
+/** The rotated files next to `path`, oldest first (highest number first), then `path` itself. */
+export async function logFileSet(host: Host, path: string): Promise<{ readonly files: readonly string[]; readonly listed: boolean }> {
+  const dir = host.path.dirname(path);
+  const base = path.slice(dir.length).replace(/^[\\/]+/, '');
+  let names: { name: string }[];
+  try {
+    names = await host.readdir(dir);
+  } catch {
+    return { files: [path], listed: false }; // a sandbox may grant the file only: verify what we can
+  }
+  const numbered: { n: number; file: string }[] = [];
+  for (const { name } of names) {
+    if (!name.startsWith(base + '.')) continue;
+    const suffix = name.slice(base.length + 1);
+    if (/^[1-9][0-9]{0,5}$/.test(suffix)) numbered.push({ n: Number(suffix), file: host.path.join(dir, name) });
+  }
+  numbered.sort((a, b) => b.n - a.n);
+  return { files: [...numbered.map((x) => x.file), path], listed: true };
 }

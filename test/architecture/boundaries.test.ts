@@ -184,7 +184,7 @@ const HOST_CAPABILITIES: Readonly<Record<string, readonly string[]>> = {
   renameFile: ['src/audit/rotate.ts'],
   writeStdout: ['src/transport/writer.ts', 'src/main.ts'], // main: subcommand output, never while serving
   onStdin: ['src/serve.ts'],
-  readdir: ['src/policy/walker.ts', 'src/audit/rotate.ts', 'src/config/census.ts'],
+  readdir: ['src/policy/walker.ts', 'src/cli/verify_log.ts', 'src/config/census.ts'],
 };
 
 test('host capabilities that open files, list folders or write stdout are named only by their modules', () => {
