@@ -1,11 +1,12 @@
 // Audit rotation by renames (src/audit/rotate.ts) on real files: when a write would pass rotateBytes,
-// log -> log.1 -> log.2 ... up to `keep`, oldest replaced last, nothing copied; the file set is found
+// log -> log.1 -> log.2 ... up to `keep`, oldest replaced last, nothing copied; the file set (verify-log's logFileSet) is found
 // back oldest first, ignoring names that only look alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logFileSet, needsRotation, NO_ROTATION, rotatedName, shiftFiles } from '../../src/audit/rotate.ts';
+import { needsRotation, NO_ROTATION, rotatedName, shiftFiles } from '../../src/audit/rotate.ts';
+import { logFileSet } from '../../src/cli/verify_log.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { makeTree } from '../helpers/fixtures.ts';
 
