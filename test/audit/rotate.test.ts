@@ -1,6 +1,6 @@
 // Audit rotation by renames (src/audit/rotate.ts) on real files: when a write would pass rotateBytes,
-// log -> log.1 -> log.2 ... up to `keep`, oldest replaced last, nothing copied; the file set (verify-log's logFileSet) is found
-// back oldest first, ignoring names that only look alike.
+// log -> log.1 -> log.2 ... up to `keep`, oldest replaced last, nothing copied; the file set (verify-log's
+// logFileSet) is found back oldest first, ignoring names that only look alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
