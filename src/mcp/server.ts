@@ -37,10 +37,7 @@ const SHUTDOWN_GRACE_MS = 500;
  * with one array holding every response once the last is ready; elsewhere each request in it is refused.
  */
 function dispatchBatch(
-  messages: readonly Message[],
-  allowed: boolean,
-  eraName: string,
-  send: Sink,
+  messages: readonly Message[], allowed: boolean, eraName: string, send: Sink,
   onMessage: (m: Message, sink: Sink) => void,
   refuse: (sink: Sink, id: RequestId, method: string, message: string) => void,
 ): void {

@@ -1,6 +1,6 @@
 // The handshake-era protocol versions docwarden speaks and what each lets it emit
 // (docs/protocol.md, "Handshake era"): the negotiated version governs every message that follows.
-import { isPlainObject } from '../jsonrpc/message.ts';
+import { isPlainObject, type Params } from '../jsonrpc/message.ts';
 
 export const SUPPORTED_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
 export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
@@ -20,7 +20,7 @@ export const META = {
 } as const;
 
 /** Whether a request speaks the stateless era: its `_meta` names a protocol version. */
-export function carriesStatelessMeta(params: Readonly<Record<string, unknown>> | undefined): boolean {
+export function carriesStatelessMeta(params: Params | undefined): boolean {
   const meta = params?.['_meta'];
   return isPlainObject(meta) && meta[META.version] !== undefined;
 }
@@ -45,19 +45,12 @@ export function negotiate(requested: string): ProtocolVersion {
 export function featuresOf(version: ProtocolVersion): Features {
   const at = (v: ProtocolVersion) => version >= v; // ISO dates compare as strings
   return {
-    version,
-    batches: version === '2025-03-26',
-    annotations: at('2025-03-26'),
-    structured: at('2025-06-18'),
+    version, batches: version === '2025-03-26', annotations: at('2025-03-26'), structured: at('2025-06-18'),
     argumentErrorsAsResults: at('2025-11-25'),
   };
 }
 
 /** The stateless era emits everything 2025-11-25 does (titles, structured results, isError arguments). */
 export const STATELESS_FEATURES: Features = {
-  version: STATELESS_VERSION,
-  batches: false,
-  annotations: true,
-  structured: true,
-  argumentErrorsAsResults: true,
+  version: STATELESS_VERSION, batches: false, annotations: true, structured: true, argumentErrorsAsResults: true,
 };
