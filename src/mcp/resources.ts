@@ -100,7 +100,9 @@ export async function readResource(
           'binary types)') : err;
       });
       if (doc !== null) ctx.servedFrom(doc); // for the read receipt: the text every part is cut from
-      if (doc !== null && jsonBytes(doc) <= budget) return { contents: [{ uri, mimeType, text: doc }] };
+      if (doc !== null && doc.length <= budget && jsonBytes(doc) <= budget) { // longer cannot fit: not escaped whole
+        return { contents: [{ uri, mimeType, text: doc }] };
+      }
       if (doc !== null) {
         const head = textHead(doc, budget);
         const next = head.split('\n').length; // a cut long line is read again from its start

@@ -5,7 +5,6 @@
 import { fingerprint } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { findHeading, sectionRange } from '../formats/headings.ts';
-import { lineStarts } from '../search/sections.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { openWithConsent } from '../policy/confirm.ts';
 import { escapeControls } from '../text/escape.ts';
@@ -20,13 +19,15 @@ const MAX_LINE = 1_000_000_000;
 
 type Lines = { readonly count: number; readonly at: (n: number) => string };
 
-/** The lines of a text as splitLines cuts them, by offset: no array of half a million strings per page of
- * a 40 MB file. */
-function linesByOffset(text: string): Lines {
-  const starts = lineStarts(text);
+/** A text's lines as splitLines cuts them, by offset (no array of 4 M strings), found 4,096 lines per `tick`. */
+async function linesByOffset(text: string, tick: () => Promise<void>): Promise<Lines> {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (starts.push(i + 1) % 4096 === 0) await tick();
+  }
   const count = starts.length - (starts.length > 1 && starts[starts.length - 1] === text.length ? 1 : 0);
   const end = (n: number) => (n < starts.length ? (starts[n] as number) - 1 : text.length);
-  return { count, at: (n) => text.slice(starts[n - 1], end(n)).replace(/\r$/, '') };
+  return { count, at: (n) => text.slice(starts[n - 1], end(n) - (text.charCodeAt(end(n) - 1) === 13 ? 1 : 0)) };
 }
 
 type Page = { startLine: number; endLine: number; text: string; next: { l: number; c: number } | null };
@@ -40,7 +41,8 @@ function pageOfLines(lines: Lines, from: number, col: number, to: number, budget
   for (; n <= to; n++) {
     const line = lines.at(n).slice(n === from ? col : 0);
     const prefix = numbers ? `${n}\t` : '';
-    const cost = jsonBytes(escapeControls(prefix + line)); // its 2 quotes pay for the "\n" that joins it
+    // Its 2 quotes pay for the "\n" that joins it; a line longer than the budget is not escaped whole to learn it.
+    const cost = prefix.length + line.length > budget ? Infinity : jsonBytes(escapeControls(prefix + line));
     if (used + cost > budget) {
       if (out.length === 0) {
         // One line longer than the page: cut it and continue mid-line on the next page.
@@ -115,8 +117,7 @@ export function readDocTool(responseBytes: number) {
         const doc = args.heading === undefined ? null : await ctx.docs.loadOpen(open, ctx.signal);
         const served = doc?.text ?? await ctx.docs.text(open, ctx.signal);
         ctx.servedFrom(served);
-        const lines: Lines = doc ? { count: doc.lines.length, at: (n) => doc.lines[n - 1] as string }
-          : linesByOffset(served);
+        const lines = await linesByOffset(served, ctx.docs.ticker(ctx.signal)); // every page: found in slices
         const headings = doc?.headings ?? [];
         const totalLines = lines.count;
         let from = args.startLine ?? 1;

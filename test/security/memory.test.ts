@@ -140,6 +140,32 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     }
   });
 
+  // The outside attack (N6): a page or a resource of one 60 MB line was measured by escaping all of it (3.6 GB).
+  for (
+    const [label, method, params] of [
+      ['read_doc', 'tools/call', { name: 'read_doc', arguments: { path: 'ctl.txt' } }],
+      ['resources/read', 'resources/read', { uri: 'docs://docs/ctl.txt' }],
+    ] as const
+  ) {
+    test(`${label} of one 60 MB line of control characters: its first part, memory bounded`, {
+      timeout: HANG_GUARD_MS,
+    }, async (t) => {
+      const root = tempDir('dw-ctl-');
+      writeFileSync(join(root, 'ctl.txt'), '\x01'.repeat(60_000_000)); // 6 bytes each once escaped
+      const c = await startReady({
+        config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, deadlineMs: 600_000 } },
+      });
+      try {
+        const m = await c.request(method, params, HANG_GUARD_MS);
+        assert.match(JSON.stringify(m.result), /(\\{1,2}u0001){1000}/, JSON.stringify(m).slice(0, 300));
+        assertBound(t, c, `${label} of a 60 MB line`);
+      } finally {
+        c.proc.kill('SIGKILL');
+        await c.exit;
+      }
+    });
+  }
+
   test('16 concurrent list_docs of a folder of 100,000 entries: the read stops at limits.walkEntries', {
     timeout: HANG_GUARD_MS,
   }, async (t) => {
