@@ -1,8 +1,9 @@
 // The JSONL audit log: one record per request, redacted before writing, hash-chained so that an edited,
 // deleted or reordered record is detectable, written with one synchronous append so none is lost on exit.
 // Each process writes one chain (a segment) from GENESIS with a `start` record, continued across rotated files
-// by `rotate`. A record whose line before it in the file is not its own previous record (every `start`, any record
-// after another process's lines) has `follows`, that line's SHA-256, so removing other processes' lines shows.
+// by `rotate`, and by `reopen` when another process rotated the file away. A record whose line before it in the file
+// is not its own previous record (every `start`, a `rotate` or any record after another process's lines) has
+// `follows`, that line's SHA-256, so removing other processes' lines shows.
 import type { AppendFile, Host } from '../runtime/host.ts';
 import { NAME_UNSAFE } from '../text/escape.ts';
 import { utf8Length } from '../text/utf8.ts';
@@ -63,24 +64,19 @@ function errorName(err: unknown): string {
 
 export function createAuditLog(host: Host, path: string, rotation: RotationOptions = NO_ROTATION): AuditLog {
   const toStderr = path === 'stderr';
-  let sink: AppendFile = toStderr
-    ? { append: (line) => host.writeStderr(line), size: () => 0, mode: () => 0o600, lastLine: () => undefined, close: () => undefined }
-    : host.openAppend(path);
+  let sink: AppendFile = toStderr ? {
+    append: (line) => host.writeStderr(line), size: () => 0, mode: () => 0o600, lastLine: () => undefined,
+    current: () => true, close: () => undefined,
+  } : host.openAppend(path);
   let rotating = !toStderr && rotation.rotateBytes > 0 && rotation.keep > 0;
-  let closed = false, seq = 0, prev = GENESIS;
+  let closed = false, seq = 0, prev = GENESIS, reopening = true;
   let size = 0, ownEnd = -1; // the file's size now, and where our last record ended: another writer in between?
 
-  function build(fields: AuditFields): string {
+  // `link`: the rotate record's `follows`, taken from the file it leaves (another process may have written last).
+  function build(fields: AuditFields, link?: { follows?: string }): string {
     size = sink.size();
-    return toJsonLine({
-      v: 1,
-      ts: host.wallClockIso(),
-      seq,
-      prev,
-      ...(size !== ownEnd ? follows() : {}),
-      pid: host.pid,
-      ...redactFields(fields, host.sha256Hex),
-    });
+    const chain = { ts: host.wallClockIso(), seq, prev, ...(link ?? (size !== ownEnd ? follows() : {})) };
+    return toJsonLine({ v: 1, ...chain, pid: host.pid, ...redactFields(fields, host.sha256Hex) });
   }
   function follows(): { follows?: string } {
     const line = sink.lastLine(); // where the runs before this one ended
@@ -93,41 +89,47 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     ownEnd = size + utf8Length(line) + 1;
   }
   function giveUp(reason: string, err: unknown): void {
-    rotating = false;
-    emit(build({ event: 'rotate_failed', outcome: 'error', reason, detail: { error: errorName(err), rotateBytes: rotation.rotateBytes } }));
-    host.writeStderr(
-      `docwarden: warning: cannot rotate the audit log (${errorName(err)}); rotation is off until restart, the log keeps growing. ` +
-      'Rotation renames the log to FILE.1, FILE.2, ...: a sandbox must grant read and write on the log and each of those names ' +
-      '(`docwarden launch` prints them), or set audit.rotateBytes to 0\n',
-    );
+    rotating = reopening = false;
+    const detail = { error: errorName(err), rotateBytes: rotation.rotateBytes };
+    emit(build({ event: 'rotate_failed', outcome: 'error', reason, detail }));
+    host.writeStderr(`docwarden: warning: cannot rotate the audit log (${errorName(err)}); rotation is off until ` +
+      'restart, the log keeps growing. Rotation renames the log to FILE.1, FILE.2, ...: a sandbox must grant read ' +
+      'and write on the log and each of those names (`docwarden launch` prints them), or set audit.rotateBytes to 0\n');
   }
-  // Rename first, then switch descriptors: until the new file is open, records still go to the old one
-  // (our descriptor follows the rename), so a refused step loses nothing.
-  function rotate(): void {
-    const previousBytes = sink.size();
-    let files: number, next: AppendFile;
+  // Opens the file now at `path`; until then records still go to the old descriptor, so a refused step loses nothing.
+  function reopen(): boolean {
     try {
-      files = shiftFiles(host, path, rotation.keep);
+      const next = host.openAppend(path);
+      sink.close();
+      [sink, size, ownEnd] = [next, next.size(), -1];
+      return true;
+    } catch (err) {
+      giveUp('reopen_refused', err);
+      return false;
+    }
+  }
+  // The rotate record vouches for the line the old file ended with: its `prev` if ours, else its `follows`.
+  function rotate(): void {
+    const [detail, link] = [{ previousBytes: size, keep: rotation.keep, files: 0 }, size !== ownEnd ? follows() : {}];
+    try {
+      detail.files = shiftFiles(host, path, rotation.keep);
     } catch (err) {
       return giveUp('rename_refused', err);
     }
-    try {
-      next = host.openAppend(path);
-    } catch (err) {
-      return giveUp('reopen_refused', err);
-    }
-    sink.close();
-    sink = next;
-    ownEnd = 0; // the rotate record's prev vouches for the last line of the file before
-    emit(build({ event: 'rotate', outcome: 'info', detail: { previousBytes, keep: rotation.keep, files } }));
+    // Made before the new file is: another process finds that file empty (and waits) for as short a time as can be.
+    const line = build({ event: 'rotate', outcome: 'info', detail }, link);
+    if (reopen()) emit(line);
   }
 
   function write(fields: AuditFields): void {
     // A request finishing after shutdown closed the file: dropping its record beats crashing on a closed descriptor.
     if (closed) return;
+    // Another process sharing the log rotated it away (or it was deleted): our records would go to a file
+    // that rotation deletes. The `reopen` record continues our chain in the file now at `path`.
+    if (reopening && !sink.current() && reopen() && seq > 0) emit(build({ event: 'reopen', outcome: 'info' }));
     let line = build(fields);
     // Never before a process's first record: a segment must open with its `start` record.
-    if (rotating && seq > 0 && needsRotation(rotation, sink.size(), utf8Length(line) + 1)) {
+    if (rotating && seq > 0 && needsRotation(rotation, size, utf8Length(line) + 1)) {
       rotate();
       line = build(fields);
     }

@@ -99,7 +99,8 @@ export function createVerifier(files: readonly string[] = []): Verifier {
     if (missing !== null) return fail(place, r.seq, missing);
 
     const what = r.event === 'start' ? 'run' : 'record';
-    const gap = r.follows === undefined ? null : runGap(r.follows as string, what);
+    // A rotate record opening the oldest file follows a line of the file before, which was rotated away.
+    const gap = r.follows === undefined || (records === 0 && firstFileRotated) ? null : runGap(r.follows, what);
     if (gap !== null) return fail(place, r.seq, `this ${what} (pid ${r.pid}) ${gap}`);
     if (r.prev === GENESIS) {
       const found = `must be a "start" record, found "${r.event.slice(0, 40)}"`;
@@ -112,8 +113,8 @@ export function createVerifier(files: readonly string[] = []): Verifier {
     } else {
       const s = open.get(r.pid);
       if (!s) {
-        if (l.file === firstFile && firstFileRotated) {
-          // The chain began in a file rotated away (beyond audit.keep): verified from here on.
+        if ((l.file === firstFile || r.event === 'reopen') && firstFileRotated) {
+          // The chain began in a file rotated away (beyond audit.keep), or went on after it was (`reopen`).
           const gone = 'its earlier records were in rotated files that no longer exist';
           notes.push(`the chain of pid ${r.pid} is verified from seq ${r.seq} (${at(place)}): ${gone}`);
           open.set(r.pid, { pid: r.pid, start: place, order: segments++, seq: r.seq, hash: l.hash, last: place });

@@ -36,6 +36,8 @@ export type AppendFile = {
   readonly mode: () => number;
   /** The file's last line now (without its newline); null when it is empty, undefined when it cannot be read. */
   readonly lastLine: () => Uint8Array | null | undefined;
+  /** Whether the path still names this file: false once another process rotated it away, or it was deleted. */
+  readonly current: () => boolean;
   readonly close: () => void;
 };
 

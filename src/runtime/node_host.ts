@@ -45,11 +45,11 @@ function openAppend(path: string): AppendFile {
     fs.mkdirSync(nodePath.dirname(path), { recursive: true, mode: 0o700 });
     fd = fs.openSync(path, 'a', 0o600);
   }
+  let blind = false;
   return {
     append(line) {
       const buf = Buffer.from(line, 'utf8');
-      let off = 0;
-      while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+      for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
     },
     size: () => fs.fstatSync(fd).size, // other processes sharing the log append too
     mode: () => Number(fs.fstatSync(fd).mode) & 0o7777,
@@ -67,6 +67,15 @@ function openAppend(path: string): AppendFile {
         }
       } catch {
         return undefined; // a sandbox may grant write only (rotation off): this run is not chained to the last
+      }
+    },
+    current() {
+      try {
+        const own = fs.fstatSync(fd), named = blind ? own : fs.statSync(path, { throwIfNoEntry: false });
+        // Ours renamed, and the name empty or free: a rotating process has yet to write its first record there.
+        return (named?.ino === own.ino && named.dev === own.dev) || (own.nlink > 0 && !named?.size);
+      } catch {
+        return (blind = true); // a write-only grant cannot tell (nor rotate): asked once, not per record
       }
     },
     close: () => fs.closeSync(fd),
@@ -146,11 +155,7 @@ export function createNodeHost(): Host {
   return {
     runtime: runtime.name, runtimeVersion: runtime.version, platform: process.platform, descriptorLocations,
     argv: process.argv.slice(2), cwd: () => process.cwd(), homeDir,
-    path: {
-      sep: nodePath.sep, resolve: (...p) => nodePath.resolve(...p), relative: (a, b) => nodePath.relative(a, b),
-      isAbsolute: (p) => nodePath.isAbsolute(p), join: (...p) => nodePath.join(...p),
-      dirname: (p) => nodePath.dirname(p),
-    },
+    path: nodePath, // pure string functions: no capability
     lstat: async (p) => toStat(fs.lstatSync(p, { bigint: true })),
     stat: async (p) => toStat(fs.statSync(p, { bigint: true })),
     realpath: async (p) => fs.realpathSync.native(p),
@@ -177,11 +182,7 @@ export function createNodeHost(): Host {
         if (st.size > maxBytes) throw new Error(`Cannot read config: larger than ${maxBytes} bytes`);
         const buf = Buffer.alloc(st.size);
         let off = 0;
-        while (off < st.size) {
-          const n = fs.readSync(fd, buf, off, st.size - off, off);
-          if (n === 0) break;
-          off += n;
-        }
+        for (let n = -1; n !== 0 && off < st.size; off += n) n = fs.readSync(fd, buf, off, st.size - off, off);
         return new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, off));
       } finally {
         fs.closeSync(fd);
