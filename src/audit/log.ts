@@ -64,10 +64,8 @@ function errorName(err: unknown): string {
 
 export function createAuditLog(host: Host, path: string, rotation: RotationOptions = NO_ROTATION): AuditLog {
   const toStderr = path === 'stderr';
-  let sink: AppendFile = toStderr ? {
-    append: (line) => host.writeStderr(line), size: () => 0, mode: () => 0o600, lastLine: () => undefined,
-    current: () => true, close: () => undefined,
-  } : host.openAppend(path);
+  let sink: AppendFile = toStderr ? { append: (line) => host.writeStderr(line), size: () => 0, mode: () => 0o600,
+    lastLine: () => undefined, current: () => true, close: () => undefined } : host.openAppend(path);
   let rotating = !toStderr && rotation.rotateBytes > 0 && rotation.keep > 0;
   let closed = false, seq = 0, prev = GENESIS, reopening = true;
   let size = 0, ownEnd = -1; // the file's size now, and where our last record ended: another writer in between?

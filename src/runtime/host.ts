@@ -36,8 +36,7 @@ export type AppendFile = {
   readonly mode: () => number;
   /** The file's last line now (without its newline); null when it is empty, undefined when it cannot be read. */
   readonly lastLine: () => Uint8Array | null | undefined;
-  /** Whether the path still names this file: false once another process rotated it away, or it was deleted. */
-  readonly current: () => boolean;
+  readonly current: () => boolean; // whether the path still names it (another process may rotate it away)
   readonly close: () => void;
 };
 
