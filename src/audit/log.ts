@@ -125,13 +125,11 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     // Another process sharing the log rotated it away (or it was deleted): our records would go to a file
     // that rotation deletes. The `reopen` record continues our chain in the file now at `path`.
     if (reopening && !sink.current() && reopen() && seq > 0) emit(build({ event: 'reopen', outcome: 'info' }));
-    let line = build(fields);
+    const line = build(fields);
     // Never before a process's first record: a segment must open with its `start` record.
-    if (rotating && seq > 0 && needsRotation(rotation, size, utf8Length(line) + 1)) {
-      rotate();
-      line = build(fields);
-    }
-    emit(line);
+    const full = rotating && seq > 0 && needsRotation(rotation, size, utf8Length(line) + 1);
+    if (full) rotate();
+    emit(full ? build(fields) : line);
   }
 
   // Coalescing (AuditLog.note): per-kind counts of the current window, written when it ends.

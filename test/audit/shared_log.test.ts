@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuditLog } from '../../src/audit/log.ts';
-import { logFileSet } from '../../src/audit/rotate.ts';
+import { logFileSet } from '../../src/cli/verify_log.ts';
 import { createVerifier } from '../../src/audit/verify.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { tempDir } from '../helpers/fixtures.ts';
