@@ -152,7 +152,8 @@ export function createServices(
         await pace();
         const skip = confirmPolicy.needs(f.path, f.size, f.links) || !narrowingAllowsPath(narrowing, root.name, f.path);
         if (skip) return true;
-        const text = corpus.room(f.size, config.limits.memoryBytes) ? await corpus.text(confinement, f, signal) : null;
+        const text = corpus.room(f.size, config.limits.memoryBytes) // decoded a slice at a time, never standing aside
+          ? await corpus.text(confinement, f, signal, slice.tick) : null; // with the memory budget held (deadlock)
         if (text !== null) warmed.push(f);
         read.chars += text?.length ?? 0;
         return true;
