@@ -1,12 +1,13 @@
 // Relevance of the words mode on the labelled questions of test/relevance/queries.json: document
 // MRR@10 and hits@3 (the page a person means), section hits@3 and MRR@10 (the section that answers).
 // The test suite keeps floors on the same figures; here they are reported with every miss.
-// Usable alone: `node scripts/bench/sections_relevance.mjs <bundle> <corpora folder>` prints the figures.
+// Usable alone: `node scripts/bench/sections_relevance.mjs [bundle] [folder of the corpora archives]` prints them.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withServer } from './common.mjs';
 import { RpcClient } from './rpc.mjs';
+import { corporaDirFrom, makeTempDir, removeTree, unpackCorpora } from './setup.mjs';
 
 const QUERIES = fileURLToPath(new URL('../../test/relevance/queries.json', import.meta.url));
 
@@ -72,11 +73,16 @@ export async function relevance(ctx) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [bundle, corpora] = process.argv.slice(2);
-  const dirs = { node: join(corpora, 'node-api'), linux: join(corpora, 'linux-docs') };
-  const r = await withServer(
-    () => new RpcClient(process.execPath, [bundle, '--config', configFor('/tmp', dirs)], { cwd: '/tmp' }),
-    (c) => measureRelevance(c),
-  );
-  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  // In a private temp folder: the production guard refuses a config or audit log in a world-writable /tmp.
+  const scripts = fileURLToPath(new URL('..', import.meta.url));
+  const [bundle = join(scripts, '../dist/docwarden.js'), corpora = corporaDirFrom(scripts)] = process.argv.slice(2);
+  const tmp = makeTempDir();
+  try {
+    const unpacked = unpackCorpora(corpora, tmp);
+    const config = configFor(tmp, { node: unpacked['node-api'], linux: unpacked['linux-docs'] });
+    const launch = () => new RpcClient(process.execPath, [resolve(bundle), '--config', config], { cwd: tmp });
+    process.stdout.write(JSON.stringify(await withServer(launch, measureRelevance), null, 2) + '\n');
+  } finally {
+    removeTree(tmp);
+  }
 }

@@ -15,29 +15,32 @@ const CAMEL_HINT = /[^\p{Lu}]\p{Lu}|\p{Lu}\p{Lu}\p{Ll}/u;
 
 // Function words of English questions: they carry no topic ("how do I read a file" asks about reading files).
 const STOP_WORDS: ReadonlySet<string> = new Set([
-  'the', 'a', 'an', 'of', 'to', 'in', 'and', 'or', 'is', 'are', 'was', 'be', 'been', 'it', 'its', 'this', 'that',
-  'these', 'those', 'how', 'what', 'which', 'who', 'when', 'where', 'why', 'do', 'does', 'did', 'i', 'me', 'my',
-  'we', 'our', 'you', 'your', 'can', 'could', 'should', 'would', 'may', 'might', 'will', 'shall', 'for', 'on',
-  'with', 'by', 'from', 'as', 'at', 'into', 'about', 'so', 'if', 'there', 'their', 'then', 'than', 'has', 'have',
-]);
+  'the a an of to in and or is are was be been it its this that these those how what which who when where why do does',
+  'did i me my we our you your can could should would may might will shall for on with by from as at into about so if',
+  'there their then than has have had were being he him his she her they them us am but because while all any both',
+  'each every few more most other another some such no nor not own same too very just also again here get got let one',
+  'ones many much several something anything everything nothing whether though although even still yet want way thing',
+  'things ok okay please inside within without together across along around onto upon via',
+].join(' ').split(' '));
 
 // Words the suffix rules would mangle ("embed" is not a past tense, "alias" is not a plural).
 const STEM_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
-  ['embed', 'embed'], ['during', 'during'], ['nothing', 'nothing'], ['something', 'something'],
-  ['anything', 'anything'], ['everything', 'everything'], ['always', 'always'], ['news', 'news'],
-  ['series', 'series'], ['alias', 'alias'], ['canvas', 'canvas'], ['atlas', 'atlas'], ['bias', 'bias'],
-  ['using', 'use'], ['used', 'use'],
+  ['embed', 'embed'], ['during', 'during'], ['always', 'always'], ['news', 'news'], ['series', 'series'],
+  ['alias', 'alias'], ['canvas', 'canvas'], ['atlas', 'atlas'], ['bias', 'bias'], ['using', 'use'], ['used', 'use'],
 ]);
 
-// Words a reader uses for what documentation names otherwise ("folder" for directory, "delete" for
-// remove). A query term also matches its alternates; kept short and general on purpose.
-const ALTERNATES: ReadonlyMap<string, readonly string[]> = new Map([
+const VOWEL = /[aeiouy]/;
+const SHORT_CVC = /^[^aeiouy][aeiouy][^aeiouwxy]$/;
+
+// Words a reader uses for what documentation names otherwise ("folder" for directory, "delete" for remove): a
+// query term also matches its alternates. Both are stemmed like query terms ("delete" -> "delet") so they meet.
+const ALTERNATES: ReadonlyMap<string, readonly string[]> = new Map(([
   ['folder', ['directory']], ['directory', ['folder']], ['delete', ['remove', 'rm']], ['remove', ['delete']],
   ['erase', ['remove', 'delete']], ['sleep', ['wait', 'delay']], ['join', ['concat']], ['concatenate', ['concat']],
   ['decompress', ['inflate', 'unzip', 'gunzip']], ['compress', ['deflate', 'gzip']], ['extension', ['extname']],
   ['compiler', ['gcc', 'clang']], ['fake', ['mock']], ['cap', ['limit', 'max']], ['hand', ['manual']],
   ['argument', ['arg']], ['parameter', ['param', 'arg']], ['config', ['configuration']], ['setting', ['option']],
-]);
+] as const).map(([word, others]) => [stem(word), others.map(stem)]));
 
 /** A stemmed query term and the words it also matches. */
 export function alternatesOf(term: string): readonly string[] {
@@ -118,9 +121,6 @@ function splitOn(text: string, pattern: RegExp, keep = false): Piece[] {
   if (!keep && last < text.length) pieces.push({ text: text.slice(last), offset: last });
   return pieces;
 }
-
-const VOWEL = /[aeiouy]/;
-const SHORT_CVC = /^[^aeiouy][aeiouy][^aeiouwxy]$/;
 
 /** A light English stemmer for ASCII words: plural, -ed, -ing and -ly, guarded by length. */
 export function stem(word: string): string {

@@ -55,8 +55,10 @@ export function termMatcher(term: string): TermMatcher {
   if (!words.every((w) => /^[a-z0-9]+$/.test(w))) {
     return { re: new RegExp(`(?<![\\p{L}\\p{N}])(?:${words.join('|')})`, 'giu'), at: () => true };
   }
-  // A stem ending in y also meets its -ies forms: "directory" counts "directories".
-  const source = words.map((w) => (w.length > 3 && w.endsWith('y') ? `${w.slice(0, -1)}(?:y|ie)` : w)).join('|');
+  // A stem ending in y also meets its -ies forms: "directory" counts "directories". A one-letter term
+  // is a whole word: "c" (of Ctrl+C) must not count every word that starts with a c.
+  const source = words.map((w) => (w.length === 1 ? `${w}(?![a-z0-9])`
+    : w.length > 3 && w.endsWith('y') ? `${w.slice(0, -1)}(?:y|ie)` : w)).join('|');
   return {
     re: new RegExp(source, 'gi'),
     at: (text, i) => {
@@ -88,7 +90,7 @@ function fieldCount(tokens: readonly string[], term: string): number {
   const words = alternatesOf(term);
   let n = 0;
   for (const t of tokens) {
-    const w = words.find((x) => t.startsWith(x));
+    const w = words.find((x) => (x.length === 1 ? t === x : t.startsWith(x)));
     if (w !== undefined) n += t.length === w.length ? 2 : 1;
   }
   return n;
@@ -100,12 +102,11 @@ const PATH_MEMO_LIMIT = 1_000_000;
 const pathMemo = new Map<string, string[]>();
 
 export function pathTokensOf(path: string): string[] {
-  let tokens = pathMemo.get(path);
-  if (tokens === undefined) {
-    if (pathMemo.size >= PATH_MEMO_LIMIT) pathMemo.clear();
-    tokens = tokenize(path.replace(/\.[A-Za-z0-9]+$/, ''));
-    pathMemo.set(path, tokens);
-  }
+  const known = pathMemo.get(path);
+  if (known !== undefined) return known;
+  if (pathMemo.size >= PATH_MEMO_LIMIT) pathMemo.clear();
+  const tokens = tokenize(path.replace(/\.[A-Za-z0-9]+$/, ''));
+  pathMemo.set(path, tokens);
   return tokens;
 }
 
@@ -206,20 +207,16 @@ export async function rankByWords(
       const parents = index.parents[s] as readonly string[];
       const norm = bodyNorm(index.lengths[s] as number, averageSection);
       let score = 0;
-      let shared = 0;
-      let sharedIdf = 0;
+      const sharedIdf: number[] = []; // of the query terms its heading holds
       terms.forEach((term, i) => {
         const inHeading = fieldCount(own, term);
         const inParents = Math.min(1, fieldCount(parents, term));
         const w = (counts[i]?.[s] ?? 0) / norm + HEADING_BOOST * inHeading + PARENT_BOOST * inParents;
         score += saturate(w, sidfs[i] as number);
-        if (inHeading > 0) {
-          shared++;
-          sharedIdf += sidfs[i] as number;
-        }
+        if (inHeading > 0) sharedIdf.push(sidfs[i] as number);
       });
       if (score === 0) return;
-      if (shared >= 2) score += HEADING_COOCCURRENCE * sharedIdf;
+      if (sharedIdf.length >= 2) score += HEADING_COOCCURRENCE * sharedIdf.reduce((a, b) => a + b);
       score += BIGRAM_WEIGHT * bigramsIn(own, bigrams);
       any = true;
       scored.push({ key: d.input.key, section, score: score + prior });
