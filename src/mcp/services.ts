@@ -1,7 +1,7 @@
 // Long-lived state one session shares across requests: the confinement, caches, rate limiter, and the
 // client's roots (fetched with server-to-client requests in their own id space, narrowing only).
 import type { Config } from '../config/load.ts';
-import { createDocumentCache } from '../document/document.ts';
+import { createDocumentCache, splitLines } from '../document/document.ts';
 import { createMemoryBudget } from '../sched/memory_budget.ts';
 import { createSlicer } from '../sched/slice.ts';
 import { isPlainObject, type RequestId } from '../jsonrpc/message.ts';
@@ -13,6 +13,7 @@ import { compileGlob } from '../policy/glob.ts';
 import type { Host } from '../runtime/host.ts';
 import { createSearchCorpus, type CorpusEntry } from '../search/corpus.ts';
 import { pathTokensOf } from '../search/word_rank.ts';
+import { indexSections } from '../search/sections.ts';
 import { createToolTable } from '../tools/registry.ts';
 import type { AuditLog } from '../audit/log.ts';
 import { consentAnswer, consentForm, createConfirmPolicy, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
@@ -26,7 +27,7 @@ const CONSENT_MEMORY_MS = 10 * 60 * 1000;
 const DOC_CACHE_BYTES = 64 * 1024 * 1024;
 const SEARCH_CACHE_CHARS = 160 * 1024 * 1024;
 const STAND_ASIDE_MS = 20;
-const INDEX_AHEAD_CHARS = 1 << 20;
+const INDEX_AHEAD_CHARS = 1 << 20; // a longer text (more than a few ms in one step) is indexed by its first query
 
 export function createServices(
   host: Host, config: Config, notifier: Notifier, send: (m: unknown) => void, audit: AuditLog | null = null,
@@ -159,15 +160,16 @@ export function createServices(
         return true;
       }).catch(() => undefined); // over limits.walkEntries: search refuses the root too
     }
-    // A text longer than INDEX_AHEAD_CHARS (more than a few ms in one step) is indexed by the query that needs it.
     for (const f of warmed) {
       await pace();
       pathTokensOf(f.path.rel);
-      const text = await corpus.text(confinement, f, signal);
-      if (text !== null && text.length <= INDEX_AHEAD_CHARS) read.indexed += corpus.sections(f, text) ? 1 : 0;
+      const text = (await corpus.text(confinement, f, signal)) ?? ''; // '' has no memo unless the file is empty
+      const memo = text.length <= INDEX_AHEAD_CHARS ? corpus.rankMemo(f, text) : null;
+      if (memo) memo.index ??= indexSections(text, splitLines(text), corpus.headings(f, text));
+      read.indexed += memo ? 1 : 0;
     }
-    const detail = { files: warmed.length, ...read, ms: Math.round(host.now() - started) };
-    audit?.write({ event: 'warm_up', outcome: 'info', detail });
+    const ms = Math.round(host.now() - started);
+    audit?.write({ event: 'warm_up', outcome: 'info', detail: { files: warmed.length, ...read, ms } });
   }
 
   return {

@@ -9,7 +9,6 @@ import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { readConfinedFile, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import type { RankMemo } from './word_rank.ts';
-import { indexSections, type SectionIndex } from './sections.ts';
 import { createMemoryBudget } from '../sched/memory_budget.ts';
 import { createSlicer } from '../sched/slice.ts';
 import type { FileStat } from '../runtime/host.ts';
@@ -18,22 +17,18 @@ export const SNAPSHOT_TTL_MS = 1500;
 const SCRATCH_BYTES = 1024 * 1024; // read buffer reused across files; larger files get their own
 const RACY_MS = 2000; // a folder changed this recently may change again unseen (timestamp granularity)
 
-export type CorpusEntry = Readonly<ReturnType<typeof entryOf>>;
+export type CorpusEntry = {
+  readonly path: ConfinedPath; readonly size: number; readonly links: number; readonly mtimeMs: number;
+  readonly key: string;
+};
 export type Snapshot = { readonly files: readonly CorpusEntry[] };
-
 export type SnapshotOptions = {
-  readonly confinement: Confinement;
-  readonly root: Root;
-  readonly maxDepth: number;
-  readonly maxVisited: number;
+  readonly confinement: Confinement; readonly root: Root; readonly maxDepth: number; readonly maxVisited: number;
   readonly signal: AbortSignal;
 };
-
 export type SearchCorpus = ReturnType<typeof createSearchCorpus>;
 
 type Taken = { at: number; limits: string; snap: Snapshot; folders: string[][] | null }; // [path, identity] or null
-const entryOf = (path: ConfinedPath, st: { size: number; links: number; mtimeMs: number }, id: string) =>
-  ({ path, size: st.size, links: st.links, mtimeMs: st.mtimeMs, key: `${st.size}:${st.mtimeMs}:${id}` });
 const folderKey = (st: Pick<FileStat, 'size' | 'mtimeMs'> | null) => (st ? `${st.size}:${st.mtimeMs}` : 'gone');
 
 type Cached = { readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null };
@@ -79,8 +74,7 @@ export function createSearchCorpus(
     const files: CorpusEntry[] = [];
     const top = rootFolder(o.root);
     const since = Date.parse(o.confinement.host.wallClockIso()) - RACY_MS;
-    // Each folder's identity, taken before the walk lists it (a change to its entries changes it); a followed
-    // link, or a folder changed just now, leaves nothing to recheck: the snapshot then expires whole.
+    // Folder identities, taken before the walk lists them; none after a followed link or a folder changed just now.
     let folders: string[][] | null = [];
     const stamp = (abs: string, st: Pick<FileStat, 'size' | 'mtimeMs'> | null) =>
       void (st === null || st.mtimeMs > since ? (folders = null) : folders?.push([abs, folderKey(st)]));
@@ -90,67 +84,42 @@ export function createSearchCorpus(
     }, (e) => {
       if (e.path.kind === 'dir') return (stamp(e.path.abs, e), true);
       if (e.path.target !== e.path.rel) folders = null;
-      const entry = entryOf(e.path, e, e.fileId ?? '');
+      const key = `${e.size}:${e.mtimeMs}:${e.fileId ?? ''}`;
+      const entry = { path: e.path, size: e.size, links: e.links, mtimeMs: e.mtimeMs, key };
       files.push(entry);
       return visit(entry);
     });
     if (!r.truncated) snapshots.set(o.root.name, { at: now(), limits: limitsOf(o), snap: { files }, folders });
   }
 
-  /** An expired snapshot whose folders are unchanged lists the same files: each is lstat-ed (an edited file gets
-   * its new identity, a file no longer plain is left out, as a walk would). False when a folder changed. */
-  async function recheck(o: SnapshotOptions, t: Taken, visit: (entry: CorpusEntry) => Promise<boolean>) {
-    const { host, hardLinks } = o.confinement;
-    const slice = createSlicer(host, o.signal);
+  /** Whether an expired snapshot still holds: no folder and no file changed identity (stat and lstat only). */
+  async function unchanged(o: SnapshotOptions, t: Taken): Promise<boolean> {
+    const host = o.confinement.host, slice = createSlicer(host, o.signal);
     for (const [abs, key] of t.folders ?? [['', 'none']]) {
       await slice.tick();
       if (folderKey(await host.stat(abs as string).catch(() => null)) !== key) return false;
     }
-    const files: CorpusEntry[] = [];
     for (const f of t.snap.files) {
       await slice.tick();
-      const st = await host.lstat(f.path.abs).catch(() => null);
-      if (st?.kind !== 'file' || (st.nlink > 1 && !hardLinks)) continue;
-      const entry = entryOf(f.path, { ...st, links: st.nlink }, `${st.dev}:${st.ino}`); // keyed as the walk keys it
-      files.push(entry);
-      if (!(await visit(entry))) return true;
+      const st = await host.lstat(f.path.abs).catch(() => null); // keyed as the walk keys a file
+      if (`${st?.size}:${st?.mtimeMs}:${st?.dev}:${st?.ino}` !== f.key || st?.nlink !== f.links) return false;
     }
-    snapshots.set(o.root.name, { ...t, at: now(), snap: { files } });
+    t.at = now();
     return true;
-  }
-
-  /** Headings of a text already fetched with `text`. */
-  function headings(entry: CorpusEntry, text: string): readonly Heading[] {
-    const hit = holding(entry, text);
-    if (hit?.headings) return hit.headings;
-    const found = parseHeadings(splitLines(text), formatOf(entry.path.rel));
-    if (hit) hit.headings = found;
-    return found;
-  }
-  /** Words mode's memo of a text fetched with `text` (same identity, same text), or null when it is not cached. */
-  function rankMemo(entry: CorpusEntry, text: string): RankMemo | null {
-    const hit = holding(entry, text);
-    return hit ? (hit.memo ??= { counts: new Map(), bySection: new Map(), index: null }) : null;
   }
 
   /** The root's servable files in path order, handed to `visit` as the walk finds them until it returns false:
    * a search that fills its page early never waits for the rest of the tree. A complete walk is the snapshot. */
   async function stream(o: SnapshotOptions, visit: (entry: CorpusEntry) => Promise<boolean>): Promise<void> {
     const t = snapshots.get(o.root.name);
-    const snap = fresh(o, t);
-    if (snap) {
-      for (const f of snap.files) if (!(await visit(f))) return;
-    } else if (t?.limits !== limitsOf(o) || !(await recheck(o, t, visit))) await walkRoot(o, visit);
+    const stale = t?.limits !== limitsOf(o) || (now() - t.at >= SNAPSHOT_TTL_MS && !(await unchanged(o, t)));
+    if (stale || !t) return walkRoot(o, visit);
+    for (const f of t.snap.files) if (!(await visit(f))) return;
   }
 
   return {
     fresh,
     stream,
-    /** Every servable file of the root, in path order (walk order). */
-    async snapshot(o: SnapshotOptions): Promise<Snapshot> {
-      const files: CorpusEntry[] = [];
-      return fresh(o) ?? (await stream(o, async (f) => (files.push(f), true)), { files }); // never stopped: complete
-    },
     /** The file's text (decoded between the caller's `tick`s), or null when binary, not text or refused now. */
     async text(c: Confinement, entry: CorpusEntry, signal?: AbortSignal, tick = () => Promise.resolve()) {
       const hit = texts.get(entry.path.abs);
@@ -173,14 +142,18 @@ export function createSearchCorpus(
       if (text !== null) remember(entry.path.abs, { key: entry.key, text, headings: null, memo: null });
       return text;
     },
-    headings,
-    rankMemo,
-    /** Words mode's section index of a text fetched with `text`, kept in its memo (the warm-up builds it ahead). */
-    sections(entry: CorpusEntry, text: string): SectionIndex {
-      const memo = rankMemo(entry, text);
-      const index = memo?.index ?? indexSections(text, splitLines(text), headings(entry, text));
-      if (memo) memo.index = index;
-      return index;
+    /** Headings of a text already fetched with `text`. */
+    headings(entry: CorpusEntry, text: string): readonly Heading[] {
+      const hit = holding(entry, text);
+      if (hit?.headings) return hit.headings;
+      const headings = parseHeadings(splitLines(text), formatOf(entry.path.rel));
+      if (hit) hit.headings = headings;
+      return headings;
+    },
+    /** Words mode's memo of a text fetched with `text` (kept with the cached text), or null when it is not cached. */
+    rankMemo(entry: CorpusEntry, text: string): RankMemo | null {
+      const hit = holding(entry, text);
+      return hit ? (hit.memo ??= { counts: new Map(), bySection: new Map(), index: null }) : null;
     },
     /** Whether a text of `size` would be kept with at most `max` characters held (a warm-up reads only those). */
     room: (size: number, max: number) => size <= cacheChars / 8 && held + size <= Math.min(cacheChars, max),

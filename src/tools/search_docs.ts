@@ -9,7 +9,7 @@ import { narrowingAllowsPath, resolveIn } from '../policy/client_roots.ts';
 import { lineMatcher, type Match } from '../search/line_matcher.ts';
 import { createSlicer } from '../sched/slice.ts';
 import { bestSnippets } from '../search/snippet.ts';
-import { headingPathAt, lineStarts } from '../search/sections.ts';
+import { headingPathAt, indexSections, lineStarts } from '../search/sections.ts';
 import type { Heading } from '../formats/headings.ts';
 import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
@@ -134,22 +134,18 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
       const hits: Hit[] = [];
 
       if (mode === 'words') {
-        const files: CorpusEntry[] = [];
-        for (const f of (await ctx.corpus.snapshot(corpusOptions)).files) {
-          if (searchable(f)) files.push(f); // a hostile glob over 20,000 paths is seconds of work: sliced
-          await slice.tick();
-        }
+        const files: CorpusEntry[] = []; // a hostile glob over 20,000 paths is seconds of work: sliced
+        await ctx.corpus.stream(corpusOptions, async (f) => (searchable(f) && files.push(f), await slice.tick(), true));
         if (files.length > ctx.limits.searchFiles) throw tooMany();
         const terms = queryTerms(args.query);
         if (terms.length === 0) throw failure('invalid_argument', 'Invalid arguments: `query` has no searchable words (only stop words or symbols); try mode "literal"');
-        const corpus = ctx.corpus;
         const byKey = new Map(files.map((f) => [f.path.rel, f]));
         const inputs = async function* (): AsyncGenerator<RankInput> {
           for (const f of files) {
-            const text = await corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
+            const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
             if (text === null) continue;
-            const sections = () => corpus.sections(f, text);
-            yield { key: f.path.rel, path: f.path.rel, text, memo: corpus.rankMemo(f, text), sections };
+            const sections = () => indexSections(text, splitLines(text), ctx.corpus.headings(f, text));
+            yield { key: f.path.rel, path: f.path.rel, text, memo: ctx.corpus.rankMemo(f, text), sections };
           }
         };
         const ranked = await rankByWords(inputs(), args.query, wanted,
@@ -157,7 +153,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         const split = new Map<string, string[]>(); // several sections of one document split it once
         for (const r of ranked.slice(skip, skip + limit)) {
           const f = byKey.get(r.key);
-          const text = f ? await corpus.text(ctx.confinement, f, ctx.signal, slice.tick) : null;
+          const text = f ? await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick) : null;
           if (!f || text === null) continue;
           const score = Math.round(r.score * 1000);
           const { section } = r;

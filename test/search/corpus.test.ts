@@ -9,8 +9,21 @@ import { createPathRules } from '../../src/policy/path_rules.ts';
 import type { Confinement } from '../../src/policy/resolver.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { createDocumentCache } from '../../src/document/document.ts';
-import { createSearchCorpus, SNAPSHOT_TTL_MS } from '../../src/search/corpus.ts';
+import {
+  type CorpusEntry,
+  createSearchCorpus,
+  type SearchCorpus,
+  SNAPSHOT_TTL_MS,
+  type SnapshotOptions,
+} from '../../src/search/corpus.ts';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
+
+/** Every file `stream()` hands over: the whole snapshot. */
+async function snapshotOf(corpus: SearchCorpus, o: SnapshotOptions): Promise<{ files: CorpusEntry[] }> {
+  const files: CorpusEntry[] = [];
+  await corpus.stream(o, async (f) => (files.push(f), true));
+  return { files };
+}
 
 async function setup() {
   const host = createNodeHost();
@@ -40,7 +53,7 @@ async function setup() {
 
 async function texts(s: Awaited<ReturnType<typeof setup>>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of (await s.corpus.snapshot(s.options)).files) {
+  for (const f of (await snapshotOf(s.corpus, s.options)).files) {
     const t = await s.corpus.text(s.c, f);
     if (t !== null) out[f.path.rel] = t;
   }
@@ -98,7 +111,7 @@ test('with symlinks "within-root", a link to a document inside the root is searc
   const s = await setup();
   symlinkSync(join(s.dir, 'sub/b.md'), join(s.dir, 'alias.md'));
   const c: Confinement = { ...s.c, symlinks: 'within-root' };
-  const snap = await s.corpus.snapshot({ ...s.options, confinement: c });
+  const snap = await snapshotOf(s.corpus, { ...s.options, confinement: c });
   const alias = snap.files.find((f) => f.path.rel === 'alias.md');
   assert.ok(alias, 'the link is listed');
   assert.equal(await s.corpus.text(c, alias), 'beta text\n');
@@ -111,7 +124,7 @@ test('concurrent reads never mix texts (the shared read buffer has one holder at
   for (let i = 0; i < 40; i++) files[`many/f${i}.md`] = `file ${i} `.repeat(50 + i);
   makeTree(files, s.dir);
   s.advance();
-  const snap = await s.corpus.snapshot(s.options);
+  const snap = await snapshotOf(s.corpus, s.options);
   const entries = snap.files.filter((f) => f.path.rel.startsWith('many/'));
   const texts = await Promise.all(entries.map((e) => s.corpus.text(s.c, e)));
   entries.forEach((e, i) => assert.equal(texts[i], files[e.path.rel], e.path.rel));
@@ -137,12 +150,12 @@ test('`stream()` hands files over in walk order; a walk stopped early leaves no 
   assert.deepEqual(again, all, 'within its lifetime the snapshot serves, in the same order');
   s.advance();
   assert.equal(s.corpus.fresh(s.options), null);
-  assert.deepEqual((await s.corpus.snapshot(s.options)).files.map((f) => f.path.rel), ['a.md', 'c.md', 'sub/b.md']);
+  assert.deepEqual((await snapshotOf(s.corpus, s.options)).files.map((f) => f.path.rel), ['a.md', 'c.md', 'sub/b.md']);
 });
 
 test('`rankMemo()` belongs to the cached text: none for an uncached one, a new one once the file changed', async () => {
   const s = await setup();
-  const entry = (await s.corpus.snapshot(s.options)).files.find((f) => f.path.rel === 'a.md')!;
+  const entry = (await snapshotOf(s.corpus, s.options)).files.find((f) => f.path.rel === 'a.md')!;
   assert.equal(s.corpus.rankMemo(entry, 'alpha text\n'), null, 'not read yet');
   const text = (await s.corpus.text(s.c, entry))!;
   const memo = s.corpus.rankMemo(entry, text)!;
@@ -151,7 +164,7 @@ test('`rankMemo()` belongs to the cached text: none for an uncached one, a new o
   assert.equal(s.corpus.rankMemo(entry, 'another text'), null, 'a different text never gets it');
   writeFileSync(join(s.dir, 'a.md'), 'alpha changed and longer\n');
   s.advance();
-  const changed = (await s.corpus.snapshot(s.options)).files.find((f) => f.path.rel === 'a.md')!;
+  const changed = (await snapshotOf(s.corpus, s.options)).files.find((f) => f.path.rel === 'a.md')!;
   const newText = (await s.corpus.text(s.c, changed))!;
   assert.equal(s.corpus.rankMemo(changed, newText)?.counts.size, 0, 'a changed file starts a fresh memo');
 });
@@ -175,7 +188,7 @@ function settle(dir: string, rels: readonly string[]): void {
   for (const rel of ['', ...rels]) utimesSync(join(dir, rel), then, then);
 }
 
-test('an expired snapshot whose folders did not change is rechecked by lstat alone; an edited file is read anew', async () => {
+test('an expired snapshot is rechecked by stat and lstat alone while nothing changed; any change walks again', async () => {
   const s = await setup();
   settle(s.dir, ['sub', 'a.md', 'sub/b.md']);
   const { host, calls } = countingHost();
@@ -183,7 +196,7 @@ test('an expired snapshot whose folders did not change is rechecked by lstat alo
   const o = { ...s.options, confinement: c };
   const read = async () => {
     const out: Record<string, string | null> = {};
-    for (const f of (await s.corpus.snapshot(o)).files) out[f.path.rel] = await s.corpus.text(c, f);
+    for (const f of (await snapshotOf(s.corpus, o)).files) out[f.path.rel] = await s.corpus.text(c, f);
     return out;
   };
   assert.deepEqual(await read(), { 'a.md': 'alpha text\n', 'sub/b.md': 'beta text\n' });
@@ -195,19 +208,19 @@ test('an expired snapshot whose folders did not change is rechecked by lstat alo
   writeFileSync(join(s.dir, 'a.md'), 'alpha edited in place\n'); // the folder's entries stay the same
   s.advance();
   assert.deepEqual(await read(), { 'a.md': 'alpha edited in place\n', 'sub/b.md': 'beta text\n' });
-  assert.deepEqual([calls.readdir, calls.openRead], [2, walked.openRead + 1], 'no listing; only the edited file read');
+  assert.deepEqual([calls.readdir, calls.openRead], [4, walked.openRead + 1], 'walked again; only the edit is read');
   writeFileSync(join(s.dir, 'sub/c.md'), 'gamma\n'); // a new entry changes the folder
   s.advance();
   assert.equal((await read())['sub/c.md'], 'gamma\n');
-  assert.equal(calls.readdir, 4, 'a changed folder: the root is walked again');
+  assert.equal(calls.readdir, 6, 'a changed folder: the root is walked again');
 });
 
 test('a rechecked snapshot leaves out a file that gained a hard link, as a walk would', async () => {
   const s = await setup();
   settle(s.dir, ['sub', 'a.md', 'sub/b.md']);
-  await s.corpus.snapshot(s.options);
+  await snapshotOf(s.corpus, s.options);
   const elsewhere = tempDir();
   linkSync(join(s.dir, 'a.md'), join(elsewhere, 'a-link.md')); // a link from outside: the root's folders are unchanged
   s.advance();
-  assert.deepEqual((await s.corpus.snapshot(s.options)).files.map((f) => f.path.rel), ['sub/b.md']);
+  assert.deepEqual((await snapshotOf(s.corpus, s.options)).files.map((f) => f.path.rel), ['sub/b.md']);
 });
