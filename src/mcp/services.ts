@@ -163,7 +163,7 @@ export function createServices(
     for (const f of warmed) {
       await pace();
       pathTokensOf(f.path.rel);
-      const text = (await corpus.text(confinement, f, signal)) ?? ''; // '' has no memo unless the file is empty
+      const text = (await corpus.text(confinement, f, signal, slice.tick)) ?? ''; // '' has a memo only if empty
       const memo = text.length <= INDEX_AHEAD_CHARS ? corpus.rankMemo(f, text) : null;
       if (memo) memo.index ??= indexSections(text, splitLines(text), corpus.headings(f, text));
       read.indexed += memo ? 1 : 0;
