@@ -12,10 +12,12 @@ export type TextMatcher = (text: string, slice: Slicer, onMatch: (m: Match) => b
 /** VM thread steps between two looks at the clock: well under a millisecond of work. */
 const VM_STEP_WORK = 20_000;
 
+const literally = (s: string, flags: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags);
+
 export function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensitive: boolean): TextMatcher {
   if (mode === 'literal') {
     // An escaped literal cannot backtrack; the native engine scans it fast.
-    const re = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), caseSensitive ? 'gu' : 'giu');
+    const re = literally(query, caseSensitive ? 'gu' : 'giu');
     return async (text, slice, onMatch) => {
       re.lastIndex = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -34,19 +36,22 @@ export function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensit
     throw failure('invalid_argument', `Invalid arguments: \`query\`: ${err instanceof Error ? err.message : 'invalid regex'}`);
   }
   const safe = rx;
-  const needle = safe.requiredLiteral;
+  const needle = safe.requiredLiteral; // ASCII lowercased or caseless: the native engine's /i folds it as the VM does
+  const hint = needle === null ? null : literally(needle, caseSensitive ? 'g' : 'gi');
   return async (text, slice, onMatch) => {
-    const hay = needle !== null && !caseSensitive ? text.toLowerCase() : text;
-    if (needle !== null && hay.indexOf(needle) === -1) return;
     for (let start = 0; start <= text.length;) {
+      if (hint !== null) { // on to the next line holding the literal: no lowercased copy of a 60 MB text
+        hint.lastIndex = start;
+        const at = hint.exec(text)?.index;
+        if (at === undefined) return;
+        start = text.lastIndexOf('\n', at - 1) + 1;
+      }
       let end = text.indexOf('\n', start);
       if (end === -1) end = text.length;
-      if (needle === null || hay.slice(start, end).includes(needle)) {
-        const scan = safe.scan(text.slice(start, end));
-        let m = scan.step(VM_STEP_WORK);
-        for (; m === undefined; m = scan.step(VM_STEP_WORK)) if (slice.due()) await slice.pause();
-        if (m && !onMatch({ index: start + m.index, length: m.length })) return;
-      }
+      const scan = safe.scan(text.slice(start, end));
+      let m = scan.step(VM_STEP_WORK);
+      for (; m === undefined; m = scan.step(VM_STEP_WORK)) if (slice.due()) await slice.pause();
+      if (m && !onMatch({ index: start + m.index, length: m.length })) return;
       if (slice.due()) await slice.pause();
       start = end + 1;
     }

@@ -84,3 +84,11 @@ test("regex: a scan stops at the first pause after its call was stopped, with th
     /deadline/,
   );
 });
+
+test('regex without case: the literal finds its lines where lowering changes lengths (İ: 2 units)', async () => {
+  const text = `${'İ'.repeat(40)}\nnothing here\nthe ERROR 42 line\nerror 7\n`;
+  const m = lineMatcher('regex', 'error [0-9]+', false);
+  assert.deepEqual(await all(m, text), [[58, 8], [72, 7]]);
+  assert.deepEqual(await all(lineMatcher('regex', 'ERROR [0-9]+', true), text), [[58, 8]]);
+  assert.deepEqual(await all(m, `${'İ'.repeat(40)}\nno match at all\n`), []);
+});
