@@ -23,55 +23,69 @@ export function fingerprint(stat: FileStat): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
 
-/** Splits on \n, dropping one \r before it; a final newline does not add an empty line. */
-export function splitLines(text: string): string[] {
-  const lines: string[] = [];
-  for (const _pause of cutLines(text, lines));
-  return lines;
-}
-
-/** The same a slice at a time: `tick` runs every 4,096 lines (a file of newlines has one per byte). */
+/** Splits on \n, dropping one \r before it; a final newline does not add an empty line. `tick` runs every
+ * 4,096 lines (a file of newlines has one per byte). */
 export async function splitLinesInSlices(text: string, tick: () => Promise<void>): Promise<string[]> {
   const lines: string[] = [];
-  for (const _pause of cutLines(text, lines)) await tick();
-  return lines;
-}
-
-function* cutLines(text: string, lines: string[]): Generator<void> {
   for (let at = 0; at <= text.length;) {
-    if ((lines.length & 4095) === 0) yield;
+    if ((lines.length & 4095) === 0) await tick();
     const found = text.indexOf('\n', at); // searched once: this runs for every line of every loaded document
     const nl = found < 0 ? text.length : found;
     lines.push(text.slice(at, nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
     at = nl + 1;
   }
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 // A load holds the file's bytes, its text and a table of its lines: one pointer per line and its share of the
 // table's growth, 16 bytes (a file of newlines holds 16 times its size there). It is charged the larger.
 const LINE_BYTES = 16;
 const PIECE = 1 << 20;
-const REDACT_CHARS = 1 << 18; // a few ms of redaction
+const REDACT_CHARS = 1 << 16; // a few ms of redaction where every record holds a hint (256 K took 16-50 ms)
 // Where a document may be cut into pieces redacted one by one: served secrets hold no blank, so a cut after one
 // splits none, except in a key block's first or last line (no cut near "---", PuTTY, Private-), whose body
-// `carry` follows into the next piece.
-const CUT = /\n|(?<!(?:---|PuTTY|Private-)[^\n]{0,64})[ \t](?![^\n]{0,64}(?:---|PuTTY))/g;
+// `carry` follows into the next piece. No served secret, key header or URL credential holds " < > { } | ^ or `
+// either, so a long line without blanks (minified JSON, SVG, HTML) is cut after one of those.
+const CUT = /\n|(?<!(?:---|PuTTY|Private-)[^\n]{0,64})[ \t](?![^\n]{0,64}(?:---|PuTTY))|["<>{}|^`]/g;
 
-/** The memory budget charge of loading the first `size` bytes of `open`, counted by reading a MiB at a time. */
-export async function chargeOf(open: OpenDocument, size: number, tick: () => Promise<void>): Promise<number> {
-  let lines = 1;
-  for (let at = 0; at < size; at += PIECE) {
+/** `text` as served, redacted about 64 K characters per step; the same string when nothing changed. */
+async function redactInPieces(text: string, tick: () => Promise<void>): Promise<string> {
+  const pieces: string[] = [];
+  const carry = { open: false };
+  let changed = false; // most documents hold no secret: keep their text rather than a second copy of it
+  for (let at = 0, end = 0; at < text.length; at = end) {
     await tick();
-    const piece = await readRange(open, at, Math.min(PIECE, size - at));
-    for (let i = 0; i < piece.length; i++) if (piece[i] === 10) lines++;
+    CUT.lastIndex = at + REDACT_CHARS;
+    end = (CUT.exec(text)?.index ?? text.length) + 1;
+    const piece = text.slice(at, end);
+    pieces.push(redactDocument(piece, carry));
+    changed ||= pieces[pieces.length - 1] !== piece;
   }
-  return Math.max(size, lines * LINE_BYTES);
+  return changed ? pieces.join('') : text;
+}
+
+/** The first `size` bytes of `open`, read a MiB per step (one read of 64 MiB holds the loop), and their line count. */
+async function readPieces(open: OpenDocument, size: number, tick: () => Promise<void>) {
+  const bytes = new Uint8Array(size);
+  let lines = 1;
+  for (let at = 0, want = 0; at < size; at += want) {
+    await tick();
+    want = Math.min(PIECE, size - at);
+    const piece = await readRange(open, at, want, bytes.subarray(at));
+    for (let i = 0; i < piece.length; i++) if (piece[i] === 10) lines++;
+    if (piece.length < want) return { bytes: bytes.subarray(0, at + piece.length), lines }; // it shrank
+  }
+  return { bytes, lines };
 }
 
 export type DocumentCache = {
   /** A whole file's bytes as served text (redacted when the cache redacts), or null when not UTF-8 text. */
   readonly decode: (bytes: Uint8Array, tick?: () => Promise<void>) => Promise<string | null>;
+  /** Runs `work` on the first `size` bytes of `open`, read once, a piece per tick, charged their size on the memory
+   * budget and topped up to 16 bytes a line before a line table is built (read again when the top-up must wait). */
+  readonly withBytes: <T>(open: OpenDocument, size: number, signal: AbortSignal | undefined,
+    work: (bytes: Uint8Array, tick: () => Promise<void>) => Promise<T>, tick?: () => Promise<void>) => Promise<T>;
   readonly load: (c: Confinement, path: ConfinedPath, signal?: AbortSignal) => Promise<TextDocument>;
   /** The same, from a document the caller already opened and checked (and will close). */
   readonly loadOpen: (open: OpenDocument, signal?: AbortSignal) => Promise<TextDocument>;
@@ -79,11 +93,9 @@ export type DocumentCache = {
   readonly text: (open: OpenDocument, signal?: AbortSignal) => Promise<string>;
   /** A slicer's tick for a call: yields to the event loop every few ms, then throws once `signal` stopped it. */
   readonly ticker: (signal?: AbortSignal) => () => Promise<void>;
-  /** The shared memory budget every whole-file load waits on (limits.memoryBytes). */
-  readonly memory: MemoryBudget;
   /** Whether a file that is not text may go out as raw bytes: files.binary "blob", and no secret-like pattern
    * in them (raw bytes cannot be redacted), so doc_info hashes and resources/read serves the same files. */
-  readonly servesRaw: (bytes: Uint8Array) => boolean;
+  readonly servesRaw: (bytes: Uint8Array, tick?: () => Promise<void>) => Promise<boolean>;
 };
 
 export function createDocumentCache(
@@ -94,34 +106,39 @@ export function createDocumentCache(
   let held = 0;
   const decode = async (bytes: Uint8Array, tick = () => Promise.resolve()): Promise<string | null> => {
     const text = await decodeInSlices(bytes, tick); // a slice at a time: a file may be 64 MiB
-    if (text === null || !redact) return text;
-    const pieces: string[] = [];
-    const carry = { open: false };
-    let changed = false; // most documents hold no secret: keep their text rather than a second copy of it
-    for (let at = 0, end = 0; at < text.length; at = end) {
-      await tick();
-      CUT.lastIndex = at + REDACT_CHARS;
-      end = (CUT.exec(text)?.index ?? text.length) + 1;
-      const piece = text.slice(at, end);
-      pieces.push(redactDocument(piece, carry));
-      changed ||= pieces[pieces.length - 1] !== piece;
-    }
-    return changed ? pieces.join('') : text;
+    return text === null || !redact ? text : redactInPieces(text, tick);
   };
-  const textOf = async (open: OpenDocument, tick: () => Promise<void>): Promise<string> => {
-    const text = await decode(await readRange(open, 0, open.stat.size), tick);
+  const textOf = async (bytes: Uint8Array, tick: () => Promise<void>): Promise<string> => {
+    const text = await decode(bytes, tick);
     if (text === null) throw failure('binary', 'Cannot read as text: the document is binary or not valid UTF-8');
     return text;
   };
   const ticker = (signal = new AbortController().signal) =>
     host ? createSlicer(host, signal).tick : () => Promise.resolve();
+  const withBytes: DocumentCache['withBytes'] = async (open, size, signal, work, tick = ticker(signal)) => {
+    for (let charge = size; ;) {
+      const out = await memory.use(charge, signal, async (more) => {
+        const { bytes, lines } = await readPieces(open, size, tick);
+        const need = Math.max(size, lines * LINE_BYTES);
+        return need <= charge || more(need - charge) ? { done: await work(bytes, tick) } : { need };
+      });
+      if ('done' in out) return out.done;
+      charge = out.need; // over limits.memoryBytes alone: refused naming it
+    }
+  };
   const latin1 = new TextDecoder('latin1');
   return {
-    memory,
     decode,
-    servesRaw(bytes) {
-      const raw = latin1.decode(bytes);
-      return binary === 'blob' && (!redact || redactDocument(raw) === raw);
+    withBytes,
+    async servesRaw(bytes, tick = () => Promise.resolve()) {
+      if (binary !== 'blob' || !redact) return binary === 'blob';
+      const parts: string[] = [];
+      for (let at = 0; at < bytes.length; at += PIECE / 4) {
+        await tick();
+        parts.push(latin1.decode(bytes.subarray(at, at + PIECE / 4))); // one character per byte
+      }
+      const raw = parts.join('');
+      return (await redactInPieces(raw, tick)) === raw;
     },
     ticker,
     async load(c, path, signal) {
@@ -132,12 +149,10 @@ export function createDocumentCache(
     },
     async text(open, signal) {
       if (open.stat.size <= maxBytes / 4) return (await this.loadOpen(open, signal)).text;
-      const tick = ticker(signal); // its line table is the reader's (line offsets), so it is charged the same
-      return memory.use(await chargeOf(open, open.stat.size, tick), signal, () => textOf(open, tick));
+      return withBytes(open, open.stat.size, signal, textOf); // its line table is the reader's: charged the same
     },
     async loadOpen(open, signal) {
-      const path = open.path;
-      const stat = open.stat;
+      const { path, stat } = open;
       const key = fingerprint(stat);
       const hit = entries.get(path.abs);
       if (hit && hit.key === key) {
@@ -147,17 +162,14 @@ export function createDocumentCache(
       }
       // The bytes, their text and its lines are held together: the whole load waits its turn. Each step
       // goes a slice at a time, so other calls run meanwhile and the call's deadline ends it.
-      const tick = ticker(signal);
-      const doc = await memory.use(await chargeOf(open, stat.size, tick), signal, async (): Promise<TextDocument> => {
-        const text = await textOf(open, tick);
+      const doc = await withBytes(open, stat.size, signal, async (bytes, tick): Promise<TextDocument> => {
+        const text = await textOf(bytes, tick);
         const lines = await splitLinesInSlices(text, tick); // the decoder has dropped a byte order mark
         const format = formatOf(path.rel);
         return { path, stat, text, lines, format, headings: await parseHeadingsInSlices(lines, format, tick) };
       });
-      if (hit) {
-        held -= hit.bytes;
-        entries.delete(path.abs);
-      }
+      held -= hit?.bytes ?? 0; // a stale entry of this path
+      entries.delete(path.abs);
       if (stat.size <= maxBytes / 4) {
         entries.set(path.abs, { key, doc, bytes: stat.size * 2 });
         held += stat.size * 2;

@@ -119,7 +119,7 @@ export async function readResource(
         throw failure('binary', 'Cannot read resource: binary documents are not served (files.binary is "refuse")');
       }
       const bytes = await readRange(open, 0, size);
-      if (!ctx.docs.servesRaw(bytes)) {
+      if (!(await ctx.docs.servesRaw(bytes, ctx.docs.ticker(ctx.signal)))) {
         throw failure('binary', 'Cannot read resource: its bytes hold what looks like a secret, and a binary ' +
           'document cannot be redacted (files.redactSecrets)');
       }

@@ -1,7 +1,7 @@
 // Long-lived state one session shares across requests: the confinement, caches, rate limiter, and the
 // client's roots (fetched with server-to-client requests in their own id space, narrowing only).
 import type { Config } from '../config/load.ts';
-import { createDocumentCache, splitLines } from '../document/document.ts';
+import { createDocumentCache, splitLinesInSlices } from '../document/document.ts';
 import { createMemoryBudget } from '../sched/memory_budget.ts';
 import { createSlicer } from '../sched/slice.ts';
 import { isPlainObject, type RequestId } from '../jsonrpc/message.ts';
@@ -130,7 +130,7 @@ export function createServices(
   }
 
   const confirmPolicy = createConfirmPolicy(config.confirm.paths, config.confirm.largerThan);
-  const corpus = createSearchCorpus(SEARCH_CACHE_CHARS, host.now, docs.decode, memory);
+  const corpus = createSearchCorpus(SEARCH_CACHE_CHARS, host.now, docs);
   // While the client settles in, the texts a search would read are read into the search cache, then what words
   // mode derives from each (path tokens, section index), so the first search is as fast as a warm one
   // (docs/performance.md, "Warm-up"): through the search's own walk and loader, never a consent-gated or
@@ -165,7 +165,8 @@ export function createServices(
       pathTokensOf(f.path.rel);
       const text = (await corpus.text(confinement, f, signal, slice.tick)) ?? ''; // '' has a memo only if empty
       const memo = text.length <= INDEX_AHEAD_CHARS ? corpus.rankMemo(f, text) : null;
-      if (memo) memo.index ??= indexSections(text, splitLines(text), corpus.headings(f, text));
+      const lines = memo && !memo.index ? await splitLinesInSlices(text, slice.tick) : null;
+      if (memo && lines) memo.index = indexSections(text, lines, await corpus.headings(f, text, slice.tick));
       read.indexed += memo ? 1 : 0;
     }
     const ms = Math.round(host.now() - started);

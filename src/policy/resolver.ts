@@ -216,19 +216,6 @@ export async function readRange(
   return buf.subarray(0, off);
 }
 
-/** Opens (fully checked), reads at most the file cap (or the first `head` bytes), closes. */
-export async function readConfinedFile(
-  c: Confinement, path: ConfinedPath, scratch?: Uint8Array, head = c.maxFileBytes,
-): Promise<{ readonly bytes: Uint8Array; readonly stat: FileStat }> {
-  const doc = await openConfined(c, path);
-  try {
-    const bytes = await readRange(doc, 0, Math.min(doc.stat.size, head), scratch);
-    return { bytes, stat: doc.stat };
-  } finally {
-    await closeOf(doc);
-  }
-}
-
 /** Builds a ConfinedPath for a walker entry already checked with lstat under a confined folder. */
 export function childOf(
   parent: ConfinedPath, name: string, abs: string, kind: 'file' | 'dir', target?: string,

@@ -5,8 +5,10 @@ import { failure } from '../errors/failure.ts';
 import { throwIfStopped } from './slice.ts';
 
 export type MemoryBudget = {
-  /** Runs `work` once `bytes` fit; the call's deadline or cancellation ends the wait. */
-  readonly use: <T>(bytes: number, signal: AbortSignal | undefined, work: () => Promise<T>) => Promise<T>;
+  /** Runs `work` once `bytes` fit; the call's deadline or cancellation ends the wait. `more(n)` adds n bytes if
+   * they fit now, else says false: a holder that waited for more could wait on another holder doing the same. */
+  readonly use: <T>(bytes: number, signal: AbortSignal | undefined, work: (more: (n: number) => boolean) => Promise<T>)
+    => Promise<T>;
 };
 
 export function createMemoryBudget(total: number): MemoryBudget {
@@ -33,10 +35,11 @@ export function createMemoryBudget(total: number): MemoryBudget {
           waiting.push(turn);
         });
       } else used += bytes;
+      let held = bytes;
       try {
-        return await work();
+        return await work((n) => used + n <= total && ((used += n), (held += n), true));
       } finally {
-        used -= bytes;
+        used -= held;
         wake();
       }
     },

@@ -3,18 +3,16 @@
 // from them, keyed by file identity. A cached text was read through openConfined, so the cache never holds a
 // denied or out-of-root file; changed, new and deleted files are seen by the first call after expiry.
 import type { Root } from '../policy/resolver.ts';
-import { splitLines, type DocumentCache } from '../document/document.ts';
-import { formatOf, parseHeadings, type Heading } from '../formats/headings.ts';
+import { splitLinesInSlices, type DocumentCache } from '../document/document.ts';
+import { formatOf, parseHeadingsInSlices, type Heading } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
-import { readConfinedFile, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
+import { closeOf, openConfined, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import type { RankMemo } from './word_rank.ts';
-import { createMemoryBudget } from '../sched/memory_budget.ts';
 import { createSlicer } from '../sched/slice.ts';
 import type { FileStat } from '../runtime/host.ts';
 
 export const SNAPSHOT_TTL_MS = 1500;
-const SCRATCH_BYTES = 1024 * 1024; // read buffer reused across files; larger files get their own
 const RACY_MS = 2000; // a folder changed this recently may change again unseen (timestamp granularity)
 
 export type CorpusEntry = {
@@ -33,15 +31,12 @@ const folderKey = (st: Pick<FileStat, 'size' | 'mtimeMs'> | null) => (st ? `${st
 
 type Cached = { readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null };
 
-/** `decode` turns a file's bytes into its served text (the document cache's, so search sees redacted text). */
+/** `docs` reads a file under the memory budget and decodes it into its served text (search sees redacted text). */
 export function createSearchCorpus(
-  cacheChars: number, now: () => number, decode: DocumentCache['decode'],
-  memory = createMemoryBudget(Infinity),
+  cacheChars: number, now: () => number, docs: Pick<DocumentCache, 'decode' | 'withBytes'>,
 ) {
   const snapshots = new Map<string, Taken>();
   const texts = new Map<string, Cached>();
-  const scratch = new Uint8Array(SCRATCH_BYTES);
-  let scratchFree = true;
   let held = 0;
 
   function remember(abs: string, entry: Cached): void {
@@ -121,32 +116,27 @@ export function createSearchCorpus(
     fresh,
     stream,
     /** The file's text (decoded between the caller's `tick`s), or null when binary, not text or refused now. */
-    async text(c: Confinement, entry: CorpusEntry, signal?: AbortSignal, tick = () => Promise.resolve()) {
+    async text(c: Confinement, entry: CorpusEntry, signal?: AbortSignal, tick?: () => Promise<void>) {
       const hit = texts.get(entry.path.abs);
       if (hit && hit.key === entry.key) return hit.text;
       if (!isTextMediaType(mediaTypeOf(entry.path.rel))) return null;
       let text: string | null;
-      // The scratch buffer has one holder at a time: a concurrent search reads into its own buffer, so
-      // no text is ever decoded from bytes another call wrote.
-      const lent = scratchFree ? scratch : undefined;
-      scratchFree = false;
       try {
-        const read = async () => decode((await readConfinedFile(c, entry.path, lent)).bytes, tick);
-        text = await memory.use(entry.size, signal, read);
+        const open = await openConfined(c, entry.path); // read a MiB per tick, charged its size and line table
+        text = await docs.withBytes(open, open.stat.size, signal, docs.decode, tick).finally(() => closeOf(open));
       } catch (err) {
         if (signal?.aborted) throw err;
         return null; // refused, gone since the walk, or over the memory budget: skipped, as a listing would skip it
-      } finally {
-        if (lent !== undefined) scratchFree = true;
       }
       if (text !== null) remember(entry.path.abs, { key: entry.key, text, headings: null, memo: null });
       return text;
     },
-    /** Headings of a text already fetched with `text`. */
-    headings(entry: CorpusEntry, text: string): readonly Heading[] {
+    /** Headings of a text already fetched with `text`, its lines split and scanned between `tick`s. */
+    async headings(entry: CorpusEntry, text: string, tick: () => Promise<void>): Promise<readonly Heading[]> {
       const hit = holding(entry, text);
       if (hit?.headings) return hit.headings;
-      const headings = parseHeadings(splitLines(text), formatOf(entry.path.rel));
+      const lines = await splitLinesInSlices(text, tick);
+      const headings = await parseHeadingsInSlices(lines, formatOf(entry.path.rel), tick);
       if (hit) hit.headings = headings;
       return headings;
     },

@@ -13,7 +13,7 @@ export type RankInput = {
   readonly path: string;
   readonly text: string;
   /** The text's sections, asked for only for the documents that reach phase 2. */
-  readonly sections: () => SectionIndex;
+  readonly sections: () => SectionIndex | Promise<SectionIndex>;
   /** What earlier queries learned about this exact text (a second page, a refined query); filled in here. */
   readonly memo?: RankMemo | null;
 };
@@ -175,7 +175,7 @@ export async function rankByWords(
   for (const d of finalists) {
     await step(false);
     const memo = d.input.memo;
-    const index = (memo?.index ?? d.input.sections());
+    const index = (memo?.index ?? await d.input.sections());
     if (memo) memo.index = index;
     const counts: (Uint16Array | null)[] = [];
     for (const [i, re] of patterns.entries()) {

@@ -1,10 +1,11 @@
 // doc_info: facts about one document without its text: size, dates, lines, media type, SHA-256.
-import { chargeOf, splitLinesInSlices } from '../document/document.ts';
+import { splitLinesInSlices } from '../document/document.ts';
 import { countRedactions } from '../audit/redact.ts';
 import { failure } from '../errors/failure.ts';
 import { formatOf, parseHeadingsInSlices } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
-import { openConfined, readRange } from '../policy/resolver.ts';
+import { openConfined } from '../policy/resolver.ts';
+import { sha256InSlices } from '../sched/slice.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { docUri } from '../formats/doc_uri.ts';
 import { resolveIn } from '../policy/client_roots.ts';
@@ -46,24 +47,26 @@ export function docInfoTool() {
       const gated = ctx.confirmPolicy.needs(path, stat.size, stat.nlink);
       // Bytes, text and lines are held together: the load waits its turn on the memory budget, goes in slices.
       const load = gated ? 0 : Math.min(stat.size, ctx.confinement.maxFileBytes);
-      const tick = ctx.docs.ticker(ctx.signal);
-      const charged = chargeOf(open, load, tick);
-      const info = await charged.then((charge) => ctx.docs.memory.use(charge, ctx.signal, async () => {
-        const bytes = gated ? null : await readRange(open, 0, load);
+      const info = await ctx.docs.withBytes(open, load, ctx.signal, async (read, tick) => {
+        const bytes = gated ? null : read;
         const decoded = bytes !== null ? await ctx.docs.decode(bytes, tick) : null;
         const lines = decoded === null ? null : await splitLinesInSlices(decoded, tick);
         // Describes what is served: the redacted text when something was redacted (a hash of the file would confirm
         // a guessed secret offline); nothing for a text type that is not UTF-8, or raw bytes that are not served.
-        const served = decoded !== null && countRedactions(decoded) ? new TextEncoder().encode(decoded)
-          : decoded === null && (isTextMediaType(mediaType) || !ctx.docs.servesRaw(bytes ?? new Uint8Array()))
-          ? null : bytes;
+        let marked = false; // looked for a MiB per step; a marker is 26 characters at most: the windows overlap by 32
+        for (let at = 0; decoded !== null && !marked && at < decoded.length; at += 1 << 20) {
+          marked = (await tick(), countRedactions(decoded.slice(at, at + (1 << 20) + 32))) !== null;
+        }
+        const served = marked ? decoded : decoded === null && (isTextMediaType(mediaType) ||
+          !(await ctx.docs.servesRaw(bytes ?? new Uint8Array(), tick))) ? null : bytes;
         return {
           root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
           mediaType, text: gated ? null : lines !== null, lines: lines === null ? null : lines.length,
           headings: lines === null ? null : (await parseHeadingsInSlices(lines, formatOf(path.rel), tick)).length,
-          sha256: served === null ? null : ctx.confinement.host.sha256Hex(served), needsConsent: gated,
+          sha256: served === null ? null : await sha256InSlices(ctx.confinement.host, served, tick),
+          needsConsent: gated,
         };
-      })).finally(() => open.handle.close().catch(() => undefined));
+      }).finally(() => open.handle.close().catch(() => undefined));
       const text = [
         `${root.name}:${path.rel}`,
         `size: ${info.size} bytes`, `modified: ${info.modified}`,

@@ -19,7 +19,7 @@ const MAX_LINE = 1_000_000_000;
 
 type Lines = { readonly count: number; readonly at: (n: number) => string };
 
-/** A text's lines as splitLines cuts them, by offset (no array of 4 M strings), found 4,096 lines per `tick`. */
+/** A text's lines as the loader cuts them, by offset (no array of 4 M strings), found 4,096 lines per `tick`. */
 async function linesByOffset(text: string, tick: () => Promise<void>): Promise<Lines> {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {

@@ -1,7 +1,7 @@
 // search_docs: find text across a root. `words` ranks documents by relevance (BM25 with title, heading
 // and path boosts); `literal` and `regex` list matching lines in path order. Regexes run on a
 // linear-time engine, so no pattern can hang the server; every search honours the deadline.
-import { splitLines } from '../document/document.ts';
+import { splitLinesInSlices } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 import { compileGlob } from '../policy/glob.ts';
@@ -9,7 +9,7 @@ import { narrowingAllowsPath, resolveIn } from '../policy/client_roots.ts';
 import { lineMatcher, type Match } from '../search/line_matcher.ts';
 import { createSlicer } from '../sched/slice.ts';
 import { bestSnippets } from '../search/snippet.ts';
-import { headingPathAt, indexSections, lineStarts } from '../search/sections.ts';
+import { headingPathAt, indexSections } from '../search/sections.ts';
 import type { Heading } from '../formats/headings.ts';
 import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
@@ -144,7 +144,8 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           for (const f of files) {
             const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
             if (text === null) continue;
-            const sections = () => indexSections(text, splitLines(text), ctx.corpus.headings(f, text));
+            const sections = async () => indexSections(text, await splitLinesInSlices(text, slice.tick),
+              await ctx.corpus.headings(f, text, slice.tick));
             yield { key: f.path.rel, path: f.path.rel, text, memo: ctx.corpus.rankMemo(f, text), sections };
           }
         };
@@ -157,7 +158,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           if (!f || text === null) continue;
           const score = Math.round(r.score * 1000);
           const { section } = r;
-          const lines = split.get(r.key) ?? splitLines(text);
+          const lines = split.get(r.key) ?? await splitLinesInSlices(text, slice.tick);
           split.set(r.key, lines);
           // The best line inside the section; the heading itself when only the heading names a term.
           const within = lines.slice(section.line - 1, section.endLine);
@@ -185,17 +186,15 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         await tick(null);
         const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
         if (text === null) return true;
-        let starts: number[] | null = null;
-        let headings: ReturnType<typeof ctx.corpus.headings> | null = null; // parsed once per file, not per hit
-        await matcher(text, slice, (m) => {
-          count++;
-          if (count <= skip) return true;
-          if (count > skip + limit) return false;
-          starts ??= lineStarts(text);
-          headings ??= ctx.corpus.headings(f, text);
-          hits.push(lineHit(f.path.rel, text, starts, m, headings, contextLines));
-          return true;
-        });
+        const found: Match[] = [];
+        await matcher(text, slice, (m) => ++count <= skip || (count <= skip + limit && found.push(m) > 0));
+        if (found.length === 0) return count <= skip + limit;
+        const starts = [0]; // each line's offset, 4,096 lines a step: a hit may sit in a file of 4 M lines
+        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+          if (starts.push(i + 1) % 4096 === 0) await slice.tick();
+        }
+        const headings = await ctx.corpus.headings(f, text, slice.tick); // parsed once per file, not per hit
+        for (const m of found) hits.push(lineHit(f.path.rel, text, starts, m, headings, contextLines));
         return count <= skip + limit;
       });
       return page(count > skip + limit);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDocumentCache, splitLines } from '../../src/document/document.ts';
+import { createDocumentCache, splitLinesInSlices } from '../../src/document/document.ts';
+import { redactDocument } from '../../src/audit/redact.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
 import { type Confinement, openConfined, resolvePath } from '../../src/policy/resolver.ts';
@@ -10,11 +11,12 @@ import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { Failure } from '../../src/errors/failure.ts';
 import { makeTree } from '../helpers/fixtures.ts';
 
-test('`splitLines()` drops one trailing newline and the \\r of CRLF endings', () => {
-  assert.deepEqual(splitLines('a\nb\n'), ['a', 'b']);
-  assert.deepEqual(splitLines('a\r\nb'), ['a', 'b']);
-  assert.deepEqual(splitLines(''), ['']);
-  assert.deepEqual(splitLines('a\n\n'), ['a', '']);
+test('`splitLinesInSlices()` drops one trailing newline and the \\r of CRLF endings', async () => {
+  const splitLines = (text: string) => splitLinesInSlices(text, () => Promise.resolve());
+  assert.deepEqual(await splitLines('a\nb\n'), ['a', 'b']);
+  assert.deepEqual(await splitLines('a\r\nb'), ['a', 'b']);
+  assert.deepEqual(await splitLines(''), ['']);
+  assert.deepEqual(await splitLines('a\n\n'), ['a', '']);
 });
 
 test('`decode()` refuses invalid UTF-8 and NUL bytes, and redacts only when asked to', async () => {
@@ -26,6 +28,29 @@ test('`decode()` refuses invalid UTF-8 and NUL bytes, and redacts only when aske
   assert.equal(await decode(new TextEncoder().encode(page)), page);
   const served = await createDocumentCache(1 << 20, undefined, true).decode(new TextEncoder().encode(page));
   assert.equal(served, 'id [REDACTED:aws-access-key-id]\n[REDACTED:private-key]\n\n\nend\n', 'line breaks kept');
+});
+
+// Minified JSON: no blank anywhere, a URL and a key id in every record (the old code redacted it in one step).
+const RECORD = '{"u":"https://user:pw12345678@example.com/a","k":"AKIAIOSFODNN7EXAMPLE","n":"<b>|{}^`"},';
+const LONG_LINE = RECORD.repeat(Math.ceil((1 << 20) / RECORD.length));
+
+test('`decode()` redacts a 1 MiB line without blanks 64 K characters per tick, as the whole would be', async () => {
+  let ticks = 0;
+  const cache = createDocumentCache(1 << 20, undefined, true);
+  const served = await cache.decode(new TextEncoder().encode(LONG_LINE), async () => void ticks++);
+  assert.equal(served, redactDocument(LONG_LINE));
+  assert.doesNotMatch(served ?? '', /pw12345678|AKIAIOSFODNN7EXAMPLE/);
+  assert.ok(ticks >= LONG_LINE.length / (1 << 16), `${ticks} ticks for ${LONG_LINE.length} characters`);
+});
+
+test('`servesRaw()` checks binary bytes for secrets a piece per tick, and refuses them when one is there', async () => {
+  const cache = createDocumentCache(1 << 20, undefined, true, undefined, 'blob');
+  const clean = new TextEncoder().encode(`\0${LONG_LINE.replaceAll(/https:\/\/user:pw12345678@|AKIA/g, '')}`);
+  let ticks = 0;
+  assert.equal(await cache.servesRaw(clean, async () => void ticks++), true);
+  assert.ok(ticks >= clean.length / (1 << 16), `${ticks} ticks for ${clean.length} bytes`);
+  assert.equal(await cache.servesRaw(new TextEncoder().encode(`\0${LONG_LINE}`)), false);
+  assert.equal(await createDocumentCache(1 << 20, undefined, true, undefined, 'refuse').servesRaw(clean), false);
 });
 
 async function setup() {

@@ -6,14 +6,7 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config/load.ts';
 import type { Root } from '../../src/policy/resolver.ts';
 import { Failure, type FailureReason, isHiddenReason, NOT_FOUND_MESSAGE } from '../../src/errors/failure.ts';
-import {
-  type Confinement,
-  isContained,
-  openConfined,
-  readConfinedFile,
-  readRange,
-  resolvePath,
-} from '../../src/policy/resolver.ts';
+import { type Confinement, isContained, openConfined, readRange, resolvePath } from '../../src/policy/resolver.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { buildPolicyTree, confinementFor, loadRoot, type PolicyTree } from '../helpers/policy_fixture.ts';
 
@@ -173,6 +166,16 @@ describe('resolvePath() with the default (strict) policy', () => {
   });
 });
 
+/** A file's bytes and stat through one fully checked open, as every document read goes. */
+async function readWhole(c: Parameters<typeof openConfined>[0], p: Parameters<typeof openConfined>[1]) {
+  const doc = await openConfined(c, p);
+  try {
+    return { bytes: await readRange(doc, 0, doc.stat.size), stat: doc.stat };
+  } finally {
+    await doc.handle.close();
+  }
+}
+
 describe("resolvePath() with symlinks: 'within-root'", () => {
   test('`resolvePath()` follows a symlink whose target stays in the root', async () => {
     const p = await resolvePath(within, root, 'inlink.md');
@@ -181,7 +184,7 @@ describe("resolvePath() with symlinks: 'within-root'", () => {
     assert.equal(p.abs, join(tree.rootDir, 'README.md'));
     const d = await resolvePath(within, root, 'dirlink/install.md');
     assert.equal(d.abs, join(tree.rootDir, 'guide/install.md'));
-    assert.equal(text((await readConfinedFile(within, p)).bytes), '# Readme\n\nHello.\n');
+    assert.equal(text((await readWhole(within, p)).bytes), '# Readme\n\nHello.\n');
   });
 
   test('`resolvePath()` refuses symlinks that leave the root, including into the `<root>-evil` sibling, as outside_root', async () => {
@@ -303,8 +306,8 @@ describe('openConfined()', () => {
     assert.equal(f.publicMessage, NOT_FOUND_MESSAGE);
   });
 
-  test('`readConfinedFile()` returns the bytes and stat of a regular file', async () => {
-    const r = await readConfinedFile(strict, await resolvePath(strict, root, 'notes.txt'));
+  test('`openConfined()` and `readRange()` give the bytes and stat of a regular file', async () => {
+    const r = await readWhole(strict, await resolvePath(strict, root, 'notes.txt'));
     assert.equal(text(r.bytes), 'plain notes\n');
     assert.equal(r.stat.size, 12);
   });

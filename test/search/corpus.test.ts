@@ -39,7 +39,7 @@ async function setup() {
     maxFileBytes: 1 << 20,
   };
   let clock = 0;
-  const corpus = createSearchCorpus(1 << 24, () => clock, createDocumentCache(1 << 20).decode);
+  const corpus = createSearchCorpus(1 << 24, () => clock, createDocumentCache(1 << 20));
   const options = {
     confinement: c,
     root: config.roots[0]!,
@@ -223,4 +223,14 @@ test('a rechecked snapshot leaves out a file that gained a hard link, as a walk 
   linkSync(join(s.dir, 'a.md'), join(elsewhere, 'a-link.md')); // a link from outside: the root's folders are unchanged
   s.advance();
   assert.deepEqual((await snapshotOf(s.corpus, s.options)).files.map((f) => f.path.rel), ['sub/b.md']);
+});
+
+test('`headings()` splits and scans a text a slice at a time: a tick at least every 4,096 lines', async () => {
+  const s = await setup();
+  const entry = (await snapshotOf(s.corpus, s.options)).files.find((f) => f.path.rel === 'a.md')!;
+  const text = `# Top\n${'\n'.repeat(100_000)}## Last\n`;
+  let ticks = 0;
+  const headings = await s.corpus.headings(entry, text, async () => void ticks++);
+  assert.deepEqual(headings.map((h) => [h.title, h.line]), [['Top', 1], ['Last', 100_002]]);
+  assert.ok(ticks >= (2 * 100_000) / 4096, `${ticks} ticks for 100,000 lines split and scanned`);
 });

@@ -4,12 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countBySection, eachMatch, headingPathAt, indexSections, splitSections } from '../../src/search/sections.ts';
 import { parseHeadings } from '../../src/formats/headings.ts';
-import { splitLines } from '../../src/document/document.ts';
+import { splitLinesInSlices } from '../../src/document/document.ts';
 
 const TEXT = ['intro line', '# Title', 'body', '## Setup', 'a body', '### Setup.1', 'deep', '## B', 'b body'].join(
   '\n',
 );
-const HEADINGS = parseHeadings(splitLines(TEXT), 'markdown');
+const LINES = await splitLinesInSlices(TEXT, () => Promise.resolve());
+const HEADINGS = parseHeadings(LINES, 'markdown');
 
 test('`splitSections()` gives the preamble, then each heading up to the next one, with the enclosing headings', () => {
   assert.deepEqual(splitSections(HEADINGS, 9), [
@@ -28,7 +29,7 @@ test('`splitSections()` cuts a text without headings into 40-line windows', () =
 });
 
 test('`indexSections()` keeps heading tokens apart from the document title', () => {
-  const index = indexSections(TEXT, splitLines(TEXT), HEADINGS);
+  const index = indexSections(TEXT, LINES, HEADINGS);
   assert.deepEqual(index.title, ['titl'], 'stemmed like every token');
   assert.ok(index.own[3]?.includes('1'), 'own heading tokens');
   assert.deepEqual(index.parents[3], ['setup'], 'the document title is not repeated as a parent');
@@ -36,7 +37,7 @@ test('`indexSections()` keeps heading tokens apart from the document title', () 
 });
 
 test('`countBySection()` counts each match in the section holding it, capped, null when none', async () => {
-  const index = indexSections(TEXT, splitLines(TEXT), HEADINGS);
+  const index = indexSections(TEXT, LINES, HEADINGS);
   const body = { re: /body/g, at: () => true };
   const tick = () => Promise.resolve();
   assert.deepEqual([...(await countBySection(body, TEXT, index.offsets, 10, tick) ?? [])], [0, 1, 1, 0, 1]);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rankByWords, type RankInput, type RankMemo, termMatcher } from '../../src/search/word_rank.ts';
 import { indexSections } from '../../src/search/sections.ts';
 import { parseHeadings } from '../../src/formats/headings.ts';
-import { splitLines } from '../../src/document/document.ts';
+import { splitLinesInSlices } from '../../src/document/document.ts';
 
 type Doc = {
   readonly key: string;
@@ -111,7 +111,10 @@ function markdown(d: Doc): string {
 }
 
 function sectionsOf(text: string) {
-  return () => indexSections(text, splitLines(text), parseHeadings(splitLines(text), 'markdown'));
+  return async () => {
+    const lines = await splitLinesInSlices(text, () => Promise.resolve());
+    return indexSections(text, lines, parseHeadings(lines, 'markdown'));
+  };
 }
 
 function inputs(docs: readonly Doc[]): RankInput[] {
