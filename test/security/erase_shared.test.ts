@@ -86,6 +86,7 @@ test(`a shared log rotated past audit.keep by one process keeps the other's late
   }
   const p2Own = all.filter((r) => r.pid === p2Pid);
   assert.equal(p2Own[0]?.event, 'reopen', 'p2 reopened the file at audit.path, and recorded it');
+  assert.equal(all.filter((r) => r.event === 'reopen').length, 1, 'once: a file still at audit.path is kept');
   assert.ok(p2Own.some((r) => r.tool === 'read_doc'), "p2's read after the rotations is in the kept files");
   assert.ok(calls > 0);
   done();
