@@ -5,13 +5,15 @@ export type RuntimeName = 'node' | 'deno';
 
 export type UpdateCommand =
   | { readonly kind: 'help' }
-  | {
-    readonly kind: 'stage'; readonly file: string; readonly install: string; readonly sha256: string | null; readonly sha256File: string | null;
-    readonly manifest: string | null; readonly sig: string | null; readonly trustKey: string | null; readonly allowUnsigned: boolean;
-    readonly allowDowngrade: boolean;
-  }
+  | Readonly<{
+    kind: 'stage'; file: string; install: string; sha256: string | null; sha256File: string | null;
+    manifest: string | null; sig: string | null; trustKey: string | null; allowUnsigned: boolean;
+    allowDowngrade: boolean;
+  }>
   | { readonly kind: 'trust-key'; readonly file: string; readonly install: string; readonly replace: boolean }
-  | { readonly kind: 'verify'; readonly install: string; readonly config: string | null; readonly roots: readonly string[]; readonly acceptToolChanges: boolean }
+  | Readonly<{
+    kind: 'verify'; install: string; config: string | null; roots: readonly string[]; acceptToolChanges: boolean;
+  }>
   | { readonly kind: 'switch'; readonly install: string }
   | { readonly kind: 'rollback'; readonly install: string }
   | { readonly kind: 'status'; readonly install: string; readonly json: boolean }
@@ -26,6 +28,7 @@ export type UpdateOptions = {
 };
 
 export class UpdateUsageError extends Error {}
+const usage = (why: string) => new UpdateUsageError(`Cannot parse arguments: ${why}`);
 
 export const UPDATE_USAGE = `Usage: docwarden-update <command> [options]
 
@@ -69,8 +72,12 @@ type Raw = {
   flags: Set<string>;
 };
 
-const VALUE_FLAGS = new Set(['--install', '--sha256', '--sha256-file', '--manifest', '--sig', '--trust-key', '--config', '--runtime', '--deno']);
-const BOOLEAN_FLAGS = new Set(['--accept-tool-changes', '--allow-unsigned', '--allow-downgrade', '--replace', '--json', '--help', '-h']);
+const VALUE_FLAGS = new Set([
+  '--install', '--sha256', '--sha256-file', '--manifest', '--sig', '--trust-key', '--config', '--runtime', '--deno',
+]);
+const BOOLEAN_FLAGS = new Set([
+  '--accept-tool-changes', '--allow-unsigned', '--allow-downgrade', '--replace', '--json', '--help', '-h',
+]);
 
 function scan(argv: readonly string[]): Raw {
   const raw: Raw = { positional: [], values: new Map(), roots: [], flags: new Set() };
@@ -83,12 +90,12 @@ function scan(argv: readonly string[]): Raw {
     }
     if (arg === '--root' || VALUE_FLAGS.has(arg)) {
       const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UpdateUsageError(`Cannot parse arguments: ${arg} needs a value`);
+      if (v === undefined || v === '') throw usage(`${arg} needs a value`);
       if (arg === '--root') raw.roots.push(v);
-      else if (raw.values.has(arg)) throw new UpdateUsageError(`Cannot parse arguments: ${arg} given twice`);
+      else if (raw.values.has(arg)) throw usage(`${arg} given twice`);
       else raw.values.set(arg, v);
     } else if (BOOLEAN_FLAGS.has(arg) && inline === null) raw.flags.add(arg);
-    else if (arg.startsWith('-')) throw new UpdateUsageError(`Cannot parse arguments: unknown option ${JSON.stringify(arg.slice(0, 40))}; see --help`);
+    else if (arg.startsWith('-')) throw usage(`unknown option ${JSON.stringify(arg.slice(0, 40))}; see --help`);
     else raw.positional.push(arg);
   }
   return raw;
@@ -96,7 +103,10 @@ function scan(argv: readonly string[]): Raw {
 
 /** Flags each command accepts besides --runtime and --deno; any other flag is refused by name. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  stage: ['--install', '--sha256', '--sha256-file', '--manifest', '--sig', '--trust-key', '--allow-unsigned', '--allow-downgrade'],
+  stage: [
+    '--install', '--sha256', '--sha256-file', '--manifest', '--sig', '--trust-key', '--allow-unsigned',
+    '--allow-downgrade',
+  ],
   'trust-key': ['--install', '--replace'],
   verify: ['--install', '--config', '--root', '--accept-tool-changes'],
   switch: ['--install'],
@@ -110,53 +120,66 @@ function checkAllowed(cmd: string, raw: Raw): void {
   const allowed = new Set([...(ALLOWED[cmd] ?? []), '--runtime', '--deno']);
   const used = [...raw.values.keys(), ...raw.flags, ...(raw.roots.length > 0 ? ['--root'] : [])];
   const extra = used.find((f) => !allowed.has(f));
-  if (extra !== undefined) throw new UpdateUsageError(`Cannot parse arguments: ${cmd} does not take ${extra}; see --help`);
+  if (extra !== undefined) throw usage(`${cmd} does not take ${extra}; see --help`);
 }
 
 function install(raw: Raw, cmd: string): string {
   const dir = raw.values.get('--install');
-  if (dir === undefined) throw new UpdateUsageError(`Cannot parse arguments: ${cmd} needs --install DIR (the folder holding the docwarden.js your client runs)`);
+  if (dir === undefined) {
+    throw usage(`${cmd} needs --install DIR (the folder holding the docwarden.js your client runs)`);
+  }
   return dir;
 }
 
 export function parseUpdateArgs(argv: readonly string[]): UpdateOptions {
   const raw = scan(argv);
   const runtimeValue = raw.values.get('--runtime') ?? 'node';
-  if (runtimeValue !== 'node' && runtimeValue !== 'deno') throw new UpdateUsageError('Cannot parse arguments: --runtime must be "node" or "deno"');
+  if (runtimeValue !== 'node' && runtimeValue !== 'deno') throw usage('--runtime must be "node" or "deno"');
   const base = { runtime: runtimeValue as RuntimeName, denoBin: raw.values.get('--deno') ?? 'deno' };
-  if (raw.flags.has('--help') || raw.flags.has('-h') || raw.positional.length === 0) return { ...base, command: { kind: 'help' } };
+  const help = raw.flags.has('--help') || raw.flags.has('-h') || raw.positional.length === 0;
+  if (help) return { ...base, command: { kind: 'help' } };
   const [cmd, ...rest] = raw.positional as [string, ...string[]];
-  if (!COMMANDS.has(cmd)) throw new UpdateUsageError(`Cannot parse arguments: unknown command ${JSON.stringify(cmd.slice(0, 40))}; see --help`);
+  if (!COMMANDS.has(cmd)) throw usage(`unknown command ${JSON.stringify(cmd.slice(0, 40))}; see --help`);
   checkAllowed(cmd, raw);
   const wantFile = cmd === 'stage' || cmd === 'surface' || cmd === 'trust-key';
   if (rest.length !== (wantFile ? 1 : 0)) {
-    throw new UpdateUsageError(wantFile ? `Cannot parse arguments: ${cmd} needs exactly one FILE` : `Cannot parse arguments: ${cmd} takes no positional arguments`);
+    throw usage(wantFile ? `${cmd} needs exactly one FILE` : `${cmd} takes no positional arguments`);
   }
   switch (cmd) {
     case 'stage': {
       const sha256 = raw.values.get('--sha256') ?? null;
       const sha256File = raw.values.get('--sha256-file') ?? null;
-      if (sha256 !== null && sha256File !== null) throw new UpdateUsageError('Cannot parse arguments: stage takes --sha256 HEX or --sha256-file FILE, not both');
-      if (sha256 !== null && !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new UpdateUsageError('Cannot parse arguments: --sha256 must be 64 hexadecimal digits');
+      const both = 'stage takes --sha256 HEX or --sha256-file FILE, not both';
+      if (sha256 !== null && sha256File !== null) throw usage(both);
+      if (sha256 !== null && !/^[0-9a-fA-F]{64}$/.test(sha256)) throw usage('--sha256 must be 64 hexadecimal digits');
       const v = (flag: string): string | null => raw.values.get(flag) ?? null;
       return {
         ...base,
         command: {
-          kind: 'stage', file: rest[0] as string, install: install(raw, cmd), sha256: sha256?.toLowerCase() ?? null, sha256File,
-          manifest: v('--manifest'), sig: v('--sig'), trustKey: v('--trust-key'), allowUnsigned: raw.flags.has('--allow-unsigned'),
-          allowDowngrade: raw.flags.has('--allow-downgrade'),
+          kind: 'stage', file: rest[0] as string, install: install(raw, cmd), sha256: sha256?.toLowerCase() ?? null,
+          sha256File, manifest: v('--manifest'), sig: v('--sig'), trustKey: v('--trust-key'),
+          allowUnsigned: raw.flags.has('--allow-unsigned'), allowDowngrade: raw.flags.has('--allow-downgrade'),
         },
       };
     }
-    case 'trust-key': return { ...base, command: { kind: 'trust-key', file: rest[0] as string, install: install(raw, cmd), replace: raw.flags.has('--replace') } };
+    case 'trust-key': {
+      const replace = raw.flags.has('--replace');
+      return { ...base, command: { kind: 'trust-key', file: rest[0] as string, install: install(raw, cmd), replace } };
+    }
     case 'verify': {
       const config = raw.values.get('--config') ?? null;
-      if (config === null && raw.roots.length === 0) throw new UpdateUsageError('Cannot parse arguments: verify needs --config FILE (the config your client uses) or --root DIR');
-      return { ...base, command: { kind: 'verify', install: install(raw, cmd), config, roots: raw.roots, acceptToolChanges: raw.flags.has('--accept-tool-changes') } };
+      const neither = 'verify needs --config FILE (the config your client uses) or --root DIR';
+      if (config === null && raw.roots.length === 0) throw usage(neither);
+      const acceptToolChanges = raw.flags.has('--accept-tool-changes');
+      const roots = raw.roots;
+      return { ...base, command: { kind: 'verify', install: install(raw, cmd), config, roots, acceptToolChanges } };
     }
     case 'switch': return { ...base, command: { kind: 'switch', install: install(raw, cmd) } };
     case 'rollback': return { ...base, command: { kind: 'rollback', install: install(raw, cmd) } };
-    case 'status': return { ...base, command: { kind: 'status', install: install(raw, cmd), json: raw.flags.has('--json') } };
+    case 'status': {
+      const json = raw.flags.has('--json');
+      return { ...base, command: { kind: 'status', install: install(raw, cmd), json } };
+    }
     case 'verify-trail': return { ...base, command: { kind: 'verify-trail', install: install(raw, cmd) } };
     default: return { ...base, command: { kind: 'surface', file: rest[0] as string } };
   }

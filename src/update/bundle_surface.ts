@@ -11,9 +11,11 @@ import { startServerProcess } from './mcp_client.ts';
 import { handshake, listTools } from './self_test.ts';
 import { surfaceOf, type Surface } from './surface.ts';
 
-export type BundleSurface = Surface & { readonly name: string; readonly version: string; readonly protocolVersion: string };
+export type BundleSurface = Surface & Readonly<{ name: string; version: string; protocolVersion: string }>;
 
-export async function bundleSurface(file: string, runtime: RuntimeChoice, env: Readonly<Record<string, string>>): Promise<BundleSurface> {
+export async function bundleSurface(
+  file: string, runtime: RuntimeChoice, env: Readonly<Record<string, string>>,
+): Promise<BundleSurface> {
   const scratch = fs.realpathSync(fs.mkdtempSync(join(tmpdir(), 'docwarden-surface-')));
   try {
     const root = join(scratch, 'docs');

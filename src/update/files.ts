@@ -16,11 +16,12 @@ export function sha256Hex(data: Uint8Array | string): string {
 }
 
 function errorCode(err: unknown): string {
-  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'unknown';
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : 'unknown';
 }
 
 /** A file's identity: which inode it is and which write it saw, so a swapped or rewritten file differs. */
-export type FileIdentity = { readonly dev: number; readonly ino: number; readonly size: number; readonly mtimeMs: number };
+export type FileIdentity = Readonly<{ dev: number; ino: number; size: number; mtimeMs: number }>;
 export type FileRead = { readonly bytes: Uint8Array; readonly identity: FileIdentity };
 
 /**
@@ -34,7 +35,8 @@ export function readFileIfExists(path: string, what: string): FileRead | null {
     fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return null;
-    if (errorCode(err) === 'ELOOP') throw new UpdateError(`Cannot read ${what}: it is a symbolic link (the updater never follows one)`);
+    if (errorCode(err) === 'ELOOP') throw new UpdateError(`Cannot read ${what}: it is a symbolic link (the updater ` +
+      `never follows one)`);
     throw new UpdateError(`Cannot read ${what}: ${errorCode(err)}`);
   }
   try {

@@ -40,18 +40,21 @@ function serverArgs(a: ServerAccess): string[] {
  * document's times carrying secrets out). Node's permission model refuses all of these, and Node is
  * always there: it runs this updater.
  */
-export const DENO_NOT_CONTAINED = 'Deno cannot contain a candidate (a static import reads any file whatever --allow-read and '
-  + '--deny-read say; fchmod, futimes and fchown on an opened file are not checked), so it is not run under Deno at all. '
-  + 'Leave out --runtime deno: the candidate runs inside Node\'s permission model, and it is the same file under both runtimes';
+export const DENO_NOT_CONTAINED = 'Deno cannot contain a candidate (a static import reads any file whatever '
+  + '--allow-read and --deny-read say; fchmod, futimes and fchown on an opened file are not checked), so it is not '
+  + 'run under Deno at all. Leave out --runtime deno: the candidate runs inside Node\'s permission model, and it is '
+  + 'the same file under both runtimes';
 
 export function launchFor(rt: RuntimeChoice, a: ServerAccess, env: Readonly<Record<string, string>>): Launch {
   if (rt.name === 'deno') throw new UpdateError(`Cannot run the candidate: ${DENO_NOT_CONTAINED}`);
   try {
     // The Node running the updater, with its permission model: the lines `launch` prints for it.
-    return { cmd: rt.bin, args: [...runtimeArgs('node', process.version, a.need, process.platform), a.bundle, ...serverArgs(a)], env };
+    const sandbox = runtimeArgs('node', process.version, a.need, process.platform);
+    return { cmd: rt.bin, args: [...sandbox, a.bundle, ...serverArgs(a)], env };
   } catch (err) {
     if (err instanceof LaunchError) {
-      throw new UpdateError(`Cannot run the candidate inside the ${rt.name} sandbox, so it is not run at all: ${err.message.replace(/^Cannot print the (deno |Node )?launch line: /, '')}`);
+      throw new UpdateError(`Cannot run the candidate inside the ${rt.name} sandbox, so it is not run at all: ` +
+        `${err.message.replace(/^Cannot print the (deno |Node )?launch line: /, '')}`);
     }
     throw err;
   }

@@ -45,18 +45,22 @@ function tryLink(path: string, content: string): boolean {
 export function acquireLock(path: string): Lock {
   const token = `${process.pid} ${randomBytes(12).toString('hex')}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (tryLink(path, token)) return { release: () => { if (readLock(path) === token) fs.rmSync(path, { force: true }); } };
+    if (tryLink(path, token)) {
+      return { release: () => void (readLock(path) === token && fs.rmSync(path, { force: true })) };
+    }
     const held = readLock(path);
     if (held === null) continue; // released meanwhile
     const owner = Number.parseInt(held, 10);
     if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-      throw new UpdateError(`Cannot lock the install folder: another updater (pid ${owner}) is running; if it is not, remove ${shellQuote(path)}`);
+      throw new UpdateError(`Cannot lock the install folder: another updater (pid ${owner}) is running; ` +
+        `if it is not, remove ${shellQuote(path)}`);
     }
     // Stale (its owner was killed mid-step). Only the one updater that claims this very lock (a link named
     // after its content) removes it, and only while it is still there: nobody else ever removes a lock.
     const claim = `${path}.claim.${sha256Hex(held).slice(0, 16)}`;
     if (!tryLink(claim, token)) {
-      throw new UpdateError(`Cannot lock the install folder: another updater is taking over the stale lock; run again when it is done (if none is running, remove ${shellQuote(claim)})`);
+      throw new UpdateError('Cannot lock the install folder: another updater is taking over the stale lock; ' +
+        `run again when it is done (if none is running, remove ${shellQuote(claim)})`);
     }
     try {
       if (readLock(path) === held) fs.rmSync(path);

@@ -52,13 +52,18 @@ function installDir(path: string): string {
   } catch {
     // reported below
   }
-  if (!isDir) throw new UpdateError(`Cannot use --install ${JSON.stringify(path)}: not an existing folder (create it, or point at the folder holding docwarden.js)`);
+  if (!isDir) {
+    throw new UpdateError(`Cannot use --install ${JSON.stringify(path)}: not an existing folder ` +
+      '(create it, or point at the folder holding docwarden.js)');
+  }
   const real = fs.realpathSync(dir);
   checkInstallDir(real);
   return real;
 }
 
-async function runInstallCommand(cmd: Exclude<UpdateCommand, { kind: 'help' | 'surface' }>, runtime: RuntimeChoice): Promise<CommandStatus> {
+async function runInstallCommand(
+  cmd: Exclude<UpdateCommand, { kind: 'help' | 'surface' }>, runtime: RuntimeChoice,
+): Promise<CommandStatus> {
   const layout = layoutOf(installDir(cmd.install));
   checkOwnedDir(layout.stagingDir, 'staging/');
   checkOwnedDir(layout.previousDir, 'previous/');
@@ -71,9 +76,12 @@ async function runInstallCommand(cmd: Exclude<UpdateCommand, { kind: 'help' | 's
     if (!readOnly) trail = openTrail(layout.audit);
   } catch (err) {
     lock?.release();
-    throw new UpdateError(`Cannot open the update audit log ${layout.audit}: ${(err as { code?: string }).code ?? 'error'}`);
+    const code = (err as { code?: string }).code ?? 'error';
+    throw new UpdateError(`Cannot open the update audit log ${layout.audit}: ${code}`);
   }
-  if (cmd.kind === 'verify' && inheritedClosed.length > 0) trail.record(cmd.kind, 'inherited_descriptors', 'info', { closed: inheritedClosed });
+  if (cmd.kind === 'verify' && inheritedClosed.length > 0) {
+    trail.record(cmd.kind, 'inherited_descriptors', 'info', { closed: inheritedClosed });
+  }
   const ctx: UpdateContext = {
     layout, trail, out, runtime,
     childEnv: { PATH: process.env['PATH'] ?? '' },
@@ -113,10 +121,14 @@ async function main(): Promise<void> {
     return;
   }
   const cmd = options.command;
-  const runtime: RuntimeChoice = { name: options.runtime, bin: options.runtime === 'node' ? process.execPath : options.denoBin };
+  const bin = options.runtime === 'node' ? process.execPath : options.denoBin;
+  const runtime: RuntimeChoice = { name: options.runtime, bin };
   try {
     if (cmd.kind === 'help') outLines(UPDATE_USAGE.trimEnd());
-    else if (cmd.kind === 'surface') outLines(JSON.stringify(await bundleSurface(cmd.file, runtime, { PATH: process.env['PATH'] ?? '' }), null, 2));
+    else if (cmd.kind === 'surface') {
+      const surface = await bundleSurface(cmd.file, runtime, { PATH: process.env['PATH'] ?? '' });
+      outLines(JSON.stringify(surface, null, 2));
+    }
     else process.exitCode = await runInstallCommand(cmd, runtime);
   } catch (err) {
     process.stderr.write(`docwarden-update: ${shown(err instanceof Error ? err.message : String(err))}\n`);

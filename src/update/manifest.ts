@@ -38,11 +38,14 @@ export function parseManifest(text: string): Manifest | null {
   const { version, sha256, commit, tools, testedOn } = v;
   if (typeof version !== 'string' || version.length > 64) return null;
   if (typeof sha256 !== 'string' || !HEX64.test(sha256)) return null;
-  if (commit !== null && commit !== undefined && (typeof commit !== 'string' || !/^[0-9a-f]{7,64}$/.test(commit))) return null;
+  const commitOk = commit === null || commit === undefined ||
+    (typeof commit === 'string' && /^[0-9a-f]{7,64}$/.test(commit));
+  if (!commitOk) return null;
   if (!Array.isArray(tools)) return null;
   const hashes: ToolHash[] = [];
   for (const t of tools) {
-    if (!isPlainObject(t) || typeof t['name'] !== 'string' || typeof t['sha256'] !== 'string' || !HEX64.test(t['sha256'])) return null;
+    if (!isPlainObject(t) || typeof t['name'] !== 'string' || typeof t['sha256'] !== 'string') return null;
+    if (!HEX64.test(t['sha256'])) return null;
     hashes.push({ name: t['name'], sha256: t['sha256'] });
   }
   const runtimes = Array.isArray(testedOn) ? testedOn.filter((r): r is string => typeof r === 'string') : [];

@@ -27,17 +27,21 @@ export type ServerRun = {
   readonly sent: () => number;
 };
 
-export type Launch = { readonly cmd: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> };
+export type Launch = Readonly<{ cmd: string; args: readonly string[]; env: Readonly<Record<string, string>> }>;
 
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const STDERR_KEEP = 2000;
 export const REQUEST_TIMEOUT_MS = 20_000;
 const EXIT_TIMEOUT_MS = 10_000;
 
-type Pending = { readonly method: string; readonly resolve: (r: Reply) => void; readonly reject: (e: Error) => void; readonly timer: ReturnType<typeof setTimeout> };
+type Pending = Readonly<{
+  method: string; resolve: (r: Reply) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout>;
+}>;
 
 export function startServerProcess(launch: Launch): ServerRun {
-  const child = spawn(launch.cmd, [...launch.args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...launch.env }, shell: false });
+  const child = spawn(launch.cmd, [...launch.args], {
+    stdio: ['pipe', 'pipe', 'pipe'], env: { ...launch.env }, shell: false,
+  });
   const pending = new Map<number, Pending>();
   const violations: string[] = [];
   let stderr = '';
@@ -73,7 +77,8 @@ export function startServerProcess(launch: Launch): ServerRun {
     const id = msg['id'];
     if (typeof msg['method'] === 'string') {
       // A server-to-client request: we declared no client capabilities, so none is supported.
-      if (id !== undefined) child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found' } })}\n`);
+      const notFound = { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found' } };
+      if (id !== undefined) child.stdin.write(`${JSON.stringify(notFound)}\n`);
       return;
     }
     const p = typeof id === 'number' ? pending.get(id) : undefined;
@@ -83,7 +88,8 @@ export function startServerProcess(launch: Launch): ServerRun {
     const error = msg['error'];
     const result = msg['result'];
     if (isPlainObject(error)) {
-      p.resolve({ error: { code: typeof error['code'] === 'number' ? error['code'] : 0, message: String(error['message'] ?? '') }, raw: frame.text });
+      const code = typeof error['code'] === 'number' ? error['code'] : 0;
+      p.resolve({ error: { code, message: String(error['message'] ?? '') }, raw: frame.text });
     } else if (isPlainObject(result)) p.resolve({ result, raw: frame.text });
     else p.reject(new UpdateError(`Cannot ${p.method}: the reply has neither an object result nor an error`));
   };
@@ -120,13 +126,14 @@ export function startServerProcess(launch: Launch): ServerRun {
         }
         const timer = setTimeout(() => {
           pending.delete(id);
-          reject(new UpdateError(`Cannot ${method}: no reply within ${REQUEST_TIMEOUT_MS / 1000} s; stderr: ${tail()}`));
+          reject(new UpdateError(`Cannot ${method}: no reply within ${REQUEST_TIMEOUT_MS / 1000} s; ` +
+            `stderr: ${tail()}`));
         }, REQUEST_TIMEOUT_MS);
         pending.set(id, { method, resolve, reject, timer });
         send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
       });
     },
-    notify: (method, params) => send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }),
+    notify: (method, params) => send({ jsonrpc: '2.0', method, ...(params === undefined ? {} : { params }) }),
     close() {
       if (exited) return Promise.resolve(exited);
       return new Promise<Exit>((resolve) => {

@@ -20,13 +20,15 @@ function problem(st: fs.Stats, above: boolean): string | null {
   if (st.uid !== me && !(above && st.uid === 0)) return `belongs to uid ${st.uid}, not to you (uid ${me})`;
   const sticky = (st.mode & 0o1000) !== 0;
   if ((st.mode & 0o022) !== 0 && !(above && sticky)) {
-    return `is writable by ${(st.mode & 0o020) !== 0 ? 'its group' : 'others'} (mode ${(st.mode & 0o7777).toString(8)}; chmod go-w it)`;
+    return `is writable by ${(st.mode & 0o020) !== 0 ? 'its group' : 'others'} (mode ` +
+      `${(st.mode & 0o7777).toString(8)}; chmod go-w it)`;
   }
   return null;
 }
 
 function refuse(what: string, path: string, why: string): never {
-  throw new UpdateError(`Cannot use ${what} ${JSON.stringify(path)}: it ${why}; the updater works only in folders that you alone can change`);
+  throw new UpdateError(`Cannot use ${what} ${JSON.stringify(path)}: it ${why}; the updater works only in folders ` +
+    `that you alone can change`);
 }
 
 /** Checks the (real) install folder and every folder above it. */
@@ -58,7 +60,8 @@ export function ensureOwnedDir(path: string, what: string): void {
   try {
     fs.mkdirSync(path, { mode: 0o700 });
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 'EEXIST') throw new UpdateError(`Cannot create ${what}: ${String((err as { code?: unknown }).code ?? 'error')}`);
+    if ((err as { code?: unknown }).code !== 'EEXIST') throw new UpdateError(`Cannot create ${what}: ` +
+      `${String((err as { code?: unknown }).code ?? 'error')}`);
   }
   checkOwnedDir(path, what);
 }

@@ -18,7 +18,8 @@ export function parsePublicKey(pem: Uint8Array, what: string): TrustedKey {
   } catch {
     throw new UpdateError(`Cannot use ${what}: not a PEM public key (-----BEGIN PUBLIC KEY-----)`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new UpdateError(`Cannot use ${what}: an ${key.asymmetricKeyType ?? 'unknown'} key; release keys are Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519') throw new UpdateError(`Cannot use ${what}: an ` +
+    `${key.asymmetricKeyType ?? 'unknown'} key; release keys are Ed25519`);
   return { key, pem, fingerprint: `SHA256:${sha256Hex(key.export({ type: 'spki', format: 'der' }))}` };
 }
 
@@ -43,7 +44,8 @@ export function readSignature(file: string, sigPath: string | null): { path: str
   const path = sigPath ?? `${file}.sig`;
   const bytes = sigPath !== null ? readIfExists(path, 'the --sig file') : readIfExists(path, `${basename(file)}.sig`);
   if (bytes === null) {
-    if (sigPath !== null) throw new UpdateError(`Cannot read the --sig file ${JSON.stringify(path)}: it does not exist`);
+    if (sigPath !== null) throw new UpdateError(`Cannot read the --sig file ${JSON.stringify(path)}: it does not ` +
+      `exist`);
     return null;
   }
   return { path, text: new TextDecoder().decode(bytes.subarray(0, 1024)) };

@@ -46,9 +46,12 @@ export function statusReport(l: Layout): StatusReport {
 
 function line(name: string, f: FileInfo | null, extra = ''): string {
   if (f === null) return `${name.padEnd(9)}(none)`;
-  const manifest = f.manifest === 'ok' ? `manifest ok${f.commit ? `, commit ${f.commit.slice(0, 12)}` : ''}${f.testedOn.length > 0 ? `, tested on ${f.testedOn.join(', ')}` : ''}`
-    : f.manifest === 'missing' ? 'no manifest' : `manifest ${f.manifest === 'invalid' ? 'invalid' : 'does not match this file'}`;
-  return `${name.padEnd(9)}${f.version ?? '(unknown version)'}  sha256 ${f.sha256}  ${f.bytes} bytes  ${manifest}${extra}`;
+  const commit = f.commit ? `, commit ${f.commit.slice(0, 12)}` : '';
+  const tested = f.testedOn.length > 0 ? `, tested on ${f.testedOn.join(', ')}` : '';
+  const manifest = f.manifest === 'ok' ? `manifest ok${commit}${tested}` : f.manifest === 'missing' ? 'no manifest'
+    : `manifest ${f.manifest === 'invalid' ? 'invalid' : 'does not match this file'}`;
+  return `${name.padEnd(9)}${f.version ?? '(unknown version)'}  sha256 ${f.sha256}  ${f.bytes} bytes  ` +
+    `${manifest}${extra}`;
 }
 
 export function status(ctx: UpdateContext, json: boolean): CommandStatus {
@@ -63,6 +66,7 @@ export function status(ctx: UpdateContext, json: boolean): CommandStatus {
   ctx.out(line('previous', r.previous));
   ctx.out(`key      ${r.trustedKey ?? '(none pinned: stage --trust-key FILE pins the release key)'}`);
   for (const f of r.leftovers) ctx.out(`leftover ${f} (from an interrupted step; harmless, replaced by the next one)`);
-  if (r.locked) ctx.out(`lock     ${shellQuote(ctx.layout.lock)} (an updater is running, or was killed; the next command takes over a dead one's lock)`);
+  if (r.locked) ctx.out(`lock     ${shellQuote(ctx.layout.lock)} (an updater is running, or was killed; the next ` +
+    `command takes over a dead one's lock)`);
   return 0;
 }

@@ -38,8 +38,10 @@ export function toolsFrom(list: unknown): ToolDef[] {
   if (!Array.isArray(list)) throw new UpdateError('Cannot read the tool list: `tools` is not an array');
   const seen = new Set<string>();
   return list.map((t, i) => {
-    if (!isPlainObject(t) || typeof t['name'] !== 'string') throw new UpdateError(`Cannot read the tool list: tool ${i} has no string name`);
-    if (seen.has(t['name'])) throw new UpdateError(`Cannot read the tool list: ${JSON.stringify(t['name'].slice(0, 60))} is listed twice`);
+    if (!isPlainObject(t) || typeof t['name'] !== 'string') throw new UpdateError(`Cannot read the tool list: tool ` +
+      `${i} has no string name`);
+    if (seen.has(t['name'])) throw new UpdateError(`Cannot read the tool list: ` +
+      `${JSON.stringify(t['name'].slice(0, 60))} is listed twice`);
     seen.add(t['name']);
     return t as ToolDef;
   });
@@ -67,7 +69,8 @@ function preview(value: unknown): string {
 function diffValues(a: unknown, b: unknown, at: string, out: string[]): void {
   if (out.length > MAX_DIFF_LINES) return;
   if (isPlainObject(a) && isPlainObject(b)) {
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) diffValues(a[k], b[k], at ? `${at}.${k}` : k, out);
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const k of keys) diffValues(a[k], b[k], at ? `${at}.${k}` : k, out);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
@@ -89,7 +92,8 @@ function aroundChange(text: string, other: string): string {
   let start = Math.max(0, i - 20);
   let end = Math.min(text.length, start + PREVIEW_CHARS - 20);
   // Never half a surrogate pair at an edge: it would print as \udb40 and hide the character it belonged to.
-  const splitsPair = (k: number): boolean => /[\uDC00-\uDFFF]/.test(text[k] ?? '') && /[\uD800-\uDBFF]/.test(text[k - 1] ?? '');
+  const splitsPair = (k: number): boolean =>
+    /[\uDC00-\uDFFF]/.test(text[k] ?? '') && /[\uD800-\uDBFF]/.test(text[k - 1] ?? '');
   if (splitsPair(start)) start--;
   if (splitsPair(end)) end++;
   const piece = text.slice(start, end);
@@ -110,15 +114,16 @@ export function diffTools(before: readonly ToolDef[], after: readonly ToolDef[])
     diffValues(withoutName(a), withoutName(now.get(name) as ToolDef), '', changes);
     for (const c of changes) lines.push(`~ tool ${name}: ${c}`);
   }
-  if (lines.length > MAX_DIFF_LINES) return [...lines.slice(0, MAX_DIFF_LINES), `… ${lines.length - MAX_DIFF_LINES} more differences`];
-  return lines;
+  return capped(lines);
 }
 
 /** The parts besides the tools, as compared; the version number is left out (every release changes it). */
 function beyondTools(s: ModelSurface): Record<string, unknown> {
   const info = s.initialize['serverInfo'];
-  const serverInfo = isPlainObject(info) ? Object.fromEntries(Object.entries(info).filter(([k]) => k !== 'version')) : info;
-  return { initialize: { ...s.initialize, serverInfo }, resourceTemplates: s.resourceTemplates, prompts: s.prompts, refusals: s.refusals };
+  const serverInfo = isPlainObject(info) ? Object.fromEntries(Object.entries(info).filter(([k]) => k !== 'version'))
+    : info;
+  const { resourceTemplates, prompts, refusals } = s;
+  return { initialize: { ...s.initialize, serverInfo }, resourceTemplates, prompts, refusals };
 }
 
 /** Human-readable differences in everything the model reads; empty when nothing changed. */
@@ -126,7 +131,13 @@ export function diffModel(before: ModelSurface, after: ModelSurface): string[] {
   const rest: string[] = [];
   diffValues(beyondTools(before), beyondTools(after), '', rest);
   const lines = [...diffTools(before.tools, after.tools), ...rest.map((c) => `~ ${c}`)];
-  return lines.length > MAX_DIFF_LINES ? [...lines.slice(0, MAX_DIFF_LINES), `… ${lines.length - MAX_DIFF_LINES} more differences`] : lines;
+  return capped(lines);
+}
+
+/** At most MAX_DIFF_LINES lines, the rest counted. */
+function capped(lines: string[]): string[] {
+  if (lines.length <= MAX_DIFF_LINES) return lines;
+  return [...lines.slice(0, MAX_DIFF_LINES), `… ${lines.length - MAX_DIFF_LINES} more differences`];
 }
 
 /** Differences between a claimed surface (a manifest's hashes) and a measured one. */
@@ -138,6 +149,7 @@ export function diffHashes(claimed: readonly ToolHash[], measured: readonly Tool
     if (!b.has(name)) lines.push(`- tool ${name} is in the manifest but not served`);
     else if (b.get(name) !== hash) lines.push(`~ tool ${name}: served schema or description differs from the manifest`);
   }
-  for (const name of [...b.keys()].sort()) if (!a.has(name)) lines.push(`+ tool ${name} is served but not in the manifest`);
+  for (const name of [...b.keys()].sort()) if (!a.has(name)) lines.push(`+ tool ${name} is served but not in the ` +
+    `manifest`);
   return lines;
 }

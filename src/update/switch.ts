@@ -5,7 +5,10 @@
 import { shellQuote } from '../cli/launch.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import type { CommandStatus, UpdateContext } from './context.ts';
-import { commitTemp, modeOf, readFileIfExists, readIfExists, readRequired, removeFile, sha256Hex, UpdateError, writeAtomic, writeTemp, type FileIdentity } from './files.ts';
+import {
+  commitTemp, modeOf, readFileIfExists, readIfExists, readRequired, removeFile, sha256Hex, UpdateError, writeAtomic,
+  writeTemp, type FileIdentity,
+} from './files.ts';
 import { parseManifest, versionInBundle } from './manifest.ts';
 import { ensureOwnedDir } from './ownership.ts';
 import { compareVersions } from './version_order.ts';
@@ -34,7 +37,8 @@ function readVerdict(path: string): Verdict | null {
   const v = jsonAt(path, 'the verify record');
   if (v === null || typeof v['sha256'] !== 'string') return null;
   const id = v['identity'];
-  const identity = isPlainObject(id) && ['dev', 'ino', 'size', 'mtimeMs'].every((k) => typeof id[k] === 'number') ? (id as FileIdentity) : null;
+  const numbers = isPlainObject(id) && ['dev', 'ino', 'size', 'mtimeMs'].every((k) => typeof id[k] === 'number');
+  const identity = numbers ? (id as FileIdentity) : null;
   return { sha256: v['sha256'], liveSha256: typeof v['liveSha256'] === 'string' ? v['liveSha256'] : null, identity };
 }
 
@@ -66,7 +70,9 @@ function replaceLive(ctx: UpdateContext, command: string, bytes: Uint8Array, man
   trail.record(command, 'manifest', 'ok', { manifest: manifest !== null });
   afterStep('manifest');
   const now = readRequired(layout.live, 'the live file');
-  if (sha256Hex(now) !== sha256Hex(bytes)) throw new UpdateError(`Cannot ${command}: the live file does not read back as written`);
+  if (sha256Hex(now) !== sha256Hex(bytes)) {
+    throw new UpdateError(`Cannot ${command}: the live file does not read back as written`);
+  }
 }
 
 export function switchLive(ctx: UpdateContext): CommandStatus {
@@ -82,11 +88,14 @@ export function switchLive(ctx: UpdateContext): CommandStatus {
   const staged = stagedRead.bytes;
   const stagedSha = sha256Hex(staged); // hashed again now: verify's verdict is for exactly these bytes
   const verdict = readVerdict(layout.verified);
-  if (verdict === null || verdict.sha256 !== stagedSha) return refuse(`the staged file has not passed verify (run verify --install ${shellQuote(layout.dir)} --config FILE)`);
-  if (!sameFile(stagedRead.identity, verdict.identity)) return refuse('the staged file was replaced or rewritten since verify (same bytes or not); run verify again');
+  if (verdict === null || verdict.sha256 !== stagedSha) return refuse(`the staged file has not passed verify (run ` +
+    `verify --install ${shellQuote(layout.dir)} --config FILE)`);
+  if (!sameFile(stagedRead.identity, verdict.identity)) return refuse('the staged file was replaced or rewritten ' +
+    'since verify (same bytes or not); run verify again');
   const live = readIfExists(layout.live, 'the live file');
   const liveSha = live === null ? null : sha256Hex(live);
-  if (verdict.liveSha256 !== liveSha) return refuse('the live file changed since verify compared against it; run verify again');
+  if (verdict.liveSha256 !== liveSha) return refuse('the live file changed since verify compared against it; run ' +
+    'verify again');
   if (liveSha === stagedSha) return refuse('the staged file is already live');
   // Stage compared versions with the live file of then; the live file may have moved on since.
   const to = versionOf(staged, manifestFor(layout.stagedManifest, stagedSha));
@@ -119,7 +128,9 @@ export function switchLive(ctx: UpdateContext): CommandStatus {
   trail.record('switch', 'cleanup', 'ok', {});
   afterStep('cleanup');
   trail.record('switch', 'end', 'ok', { from: liveSha, to: stagedSha });
-  out(`Switched: ${layout.live} is now ${label(staged, stagedSha)}${live !== null && liveSha !== null ? `; previous ${label(live, liveSha)} kept in ${layout.previousDir}` : ''}`);
+  const kept = live !== null && liveSha !== null ? `; previous ${label(live, liveSha)} kept in ${layout.previousDir}`
+    : '';
+  out(`Switched: ${layout.live} is now ${label(staged, stagedSha)}${kept}`);
   out('Clients pick it up the next time they start the server (restart the client or reconnect the server).');
   return 0;
 }
@@ -129,14 +140,17 @@ export function rollback(ctx: UpdateContext): CommandStatus {
   const previous = readIfExists(layout.previous, 'the previous file');
   if (previous === null) {
     trail.record('rollback', 'check', 'refused', { reason: 'no previous file' });
-    out(`Refused: there is no previous version in ${layout.previousDir} (nothing was switched yet); the live file is unchanged.`);
+    out(`Refused: there is no previous version in ${layout.previousDir} (nothing was switched yet); the live file is ` +
+      `unchanged.`);
     return 1;
   }
   const previousSha = sha256Hex(previous);
   const kept = jsonAt(layout.previousRecord, 'the record of the previous file')?.['sha256'];
   if (kept !== previousSha) {
-    const why = typeof kept === 'string' ? `it is not the file that was kept (recorded ${kept}, found ${previousSha})` : 'there is no record of the hash it was kept with';
-    trail.record('rollback', 'check', 'refused', { reason: why, found: previousSha, recorded: typeof kept === 'string' ? kept : null });
+    const why = typeof kept === 'string' ? `it is not the file that was kept (recorded ${kept}, found ${previousSha})`
+      : 'there is no record of the hash it was kept with';
+    const recorded = typeof kept === 'string' ? kept : null;
+    trail.record('rollback', 'check', 'refused', { reason: why, found: previousSha, recorded });
     out(`Refused: ${layout.previous}: ${why}; the live file is unchanged.`);
     return 1;
   }

@@ -8,7 +8,9 @@ import { readIfExists, sha256Hex } from './files.ts';
 export type StepOutcome = 'ok' | 'refused' | 'error' | 'info';
 
 export type Trail = {
-  readonly record: (command: string, step: string, outcome: StepOutcome, detail?: Readonly<Record<string, unknown>>) => void;
+  readonly record: (
+    command: string, step: string, outcome: StepOutcome, detail?: Readonly<Record<string, unknown>>,
+  ) => void;
   readonly close: () => void;
 };
 
@@ -35,13 +37,16 @@ function chainTail(fd: number): { seq: number; prev: string } {
 }
 
 export function openTrail(path: string, now: () => string = () => new Date().toISOString()): Trail {
-  const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
+  const { O_RDWR, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
+  const fd = fs.openSync(path, O_RDWR | O_APPEND | O_CREAT | (O_NOFOLLOW ?? 0), 0o600);
   // An existing file keeps the mode we require even if someone loosened it.
   fs.fchmodSync(fd, 0o600);
   let { seq, prev } = chainTail(fd);
   return {
     record(command, step, outcome, detail) {
-      const line = toJsonLine({ v: 1, ts: now(), seq: seq++, prev, pid: process.pid, command, step, outcome, ...(detail ? { detail } : {}) });
+      const line = toJsonLine({
+        v: 1, ts: now(), seq: seq++, prev, pid: process.pid, command, step, outcome, ...(detail ? { detail } : {}),
+      });
       prev = sha256Hex(line);
       const bytes = Buffer.from(line + '\n', 'utf8');
       let off = 0;
@@ -71,20 +76,25 @@ export function verifyTrail(text: string): { readonly records: number; readonly 
     } catch {
       return { records: i, problem: `${at} is not a JSON record: edited or cut short` };
     }
-    if (r.seq !== i) return { records: i, problem: `${at} has seq ${JSON.stringify(r.seq)}, expected ${i}: records removed, added or reordered` };
-    if (r.prev !== prev) return { records: i, problem: `${at} does not chain to the line before (prev differs): that line or this one was edited` };
+    if (r.seq !== i) return { records: i, problem: `${at} has seq ${JSON.stringify(r.seq)}, expected ${i}: records ` +
+      `removed, added or reordered` };
+    if (r.prev !== prev) return { records: i, problem: `${at} does not chain to the line before (prev differs): that ` +
+      `line or this one was edited` };
     prev = sha256Hex(line);
   }
   return { records: lines.length, problem: null };
 }
 
-export function verifyTrailCommand(ctx: { readonly layout: { readonly audit: string }; readonly out: (l: string) => void }): 0 | 1 {
+export function verifyTrailCommand(
+  ctx: { readonly layout: { readonly audit: string }; readonly out: (l: string) => void },
+): 0 | 1 {
   const bytes = readIfExists(ctx.layout.audit, 'the update audit log');
   if (bytes === null) {
     ctx.out(`No update trail at ${ctx.layout.audit} yet: nothing to verify.`);
     return 0;
   }
   const r = verifyTrail(new TextDecoder('utf-8').decode(bytes));
-  ctx.out(r.problem === null ? `Intact: ${r.records} records, each chained to the one before (${ctx.layout.audit}).` : `BROKEN at ${r.problem}; the ${r.records} records before it verify.`);
+  ctx.out(r.problem === null ? `Intact: ${r.records} records, each chained to the one before (${ctx.layout.audit}).`
+    : `BROKEN at ${r.problem}; the ${r.records} records before it verify.`);
   return r.problem === null ? 0 : 1;
 }

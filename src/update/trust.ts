@@ -17,17 +17,22 @@ export function trustKey(ctx: UpdateContext, req: { readonly file: string; reado
   let how = 'first key';
   if (pinned !== null) {
     const endorsement = readSignature(req.file, null);
-    if (endorsement !== null && signatureValid(offered.pem, endorsement.text, pinned)) how = 'endorsed by the pinned key';
+    const endorsed = endorsement !== null && signatureValid(offered.pem, endorsement.text, pinned);
+    if (endorsed) how = 'endorsed by the pinned key';
     else if (req.replace) how = 'replaced by the operator (--replace)';
     else {
-      const why = `${pinned.fingerprint} is pinned, and ${endorsement === null ? 'there is no' : 'it did not sign the'} endorsement ${req.file}.sig`;
+      const why = `${pinned.fingerprint} is pinned, and ` +
+        `${endorsement === null ? 'there is no' : 'it did not sign the'} endorsement ${req.file}.sig`;
       trail.record('trust-key', 'check', 'refused', { reason: why, offered: offered.fingerprint });
-      out(`Refused: ${why}. If the project published the new key through a channel you trust, rerun with --replace (recorded).`);
+      out(`Refused: ${why}. If the project published the new key through a channel you trust, rerun with --replace ` +
+        `(recorded).`);
       return 1;
     }
   }
   writeAtomic(layout.trustedKey, offered.pem, 0o644);
-  trail.record('trust-key', 'pinned', 'ok', { fingerprint: offered.fingerprint, previous: pinned?.fingerprint ?? null, how });
-  out(`Pinned release key ${offered.fingerprint} (${how})${pinned !== null ? `; it replaces ${pinned.fingerprint}` : ''}.`);
+  const previous = pinned?.fingerprint ?? null;
+  trail.record('trust-key', 'pinned', 'ok', { fingerprint: offered.fingerprint, previous, how });
+  out(`Pinned release key ${offered.fingerprint} ` +
+    `(${how})${pinned !== null ? `; it replaces ${pinned.fingerprint}` : ''}.`);
   return 0;
 }

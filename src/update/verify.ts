@@ -6,7 +6,9 @@ import { shellQuote } from '../cli/launch.ts';
 import { ConfigError, loadConfig, type Config } from '../config/load.ts';
 import { createNodeHost } from '../runtime/node_host.ts';
 import type { CommandStatus, UpdateContext } from './context.ts';
-import { modeOf, readFileIfExists, readIfExists, removeFile, sha256Hex, UpdateError, writeAtomic, type FileRead } from './files.ts';
+import {
+  modeOf, readFileIfExists, readIfExists, removeFile, sha256Hex, UpdateError, writeAtomic, type FileRead,
+} from './files.ts';
 import { accessFor, launchFor, type ServerAccess } from './launch.ts';
 import { readManifest } from './manifest.ts';
 import { startServerProcess } from './mcp_client.ts';
@@ -14,7 +16,7 @@ import { askRefusals, handshake, listTools, observeRest, selfTest, type ProbeRoo
 import { diffHashes, diffModel, surfaceOf, type ModelSurface } from './surface.ts';
 import { createWorkspace, type Workspace } from './workspace.ts';
 
-export type VerifyRequest = { readonly config: string | null; readonly roots: readonly string[]; readonly acceptToolChanges: boolean };
+export type VerifyRequest = Readonly<{ config: string | null; roots: readonly string[]; acceptToolChanges: boolean }>;
 
 type Target = { readonly config: Config; readonly roots: readonly ProbeRoot[] };
 
@@ -67,8 +69,10 @@ function liveChanged(ctx: UpdateContext, before: Uint8Array | null, mode: number
   else removeFile(layout.live);
   removeFile(layout.verified);
   trail.record('verify', 'live_unchanged', 'refused', { before: was, after: now, restored: true });
-  out(`Refused: the live file CHANGED while verify ran (sha256 ${was ?? '(none)'} before, ${now ?? '(deleted)'} after).`);
-  out('Something escaped the sandbox or wrote the install folder meanwhile. The live file was put back to the bytes it had');
+  out(`Refused: the live file CHANGED while verify ran (sha256 ${was ?? '(none)'} before, ${now ?? '(deleted)'} ` +
+    `after).`);
+  out('Something escaped the sandbox or wrote the install folder meanwhile. The live file was put back to the bytes ' +
+    'it had');
   out('before verify; the staged file is not verified. Check the install folder and where the candidate came from.');
   return true;
 }
@@ -104,14 +108,20 @@ export async function verify(ctx: UpdateContext, req: VerifyRequest): Promise<Co
   return status;
 }
 
-async function checkStaged(ctx: UpdateContext, req: VerifyRequest, target: Target, stagedFile: FileRead, liveBytes: Uint8Array | null): Promise<CommandStatus> {
+async function checkStaged(
+  ctx: UpdateContext, req: VerifyRequest, target: Target, stagedFile: FileRead, liveBytes: Uint8Array | null,
+): Promise<CommandStatus> {
   const { layout, trail, out } = ctx;
   const stagedSha = sha256Hex(stagedFile.bytes);
   const liveSha = liveBytes === null ? null : sha256Hex(liveBytes);
   const refuse = refuser(ctx);
   const manifest = readManifest(layout.stagedManifest, stagedSha);
-  if (manifest.state === 'mismatch' || manifest.state === 'invalid') return refuse('manifest', `the staged manifest is ${manifest.state === 'invalid' ? 'not a valid manifest' : 'for another file'}; stage again`);
-  trail.record('verify', 'begin', 'info', { staged: stagedSha, live: liveSha, runtime: ctx.runtime.name, config: target.config.source, roots: target.roots.map((r) => r.name) });
+  if (manifest.state === 'mismatch' || manifest.state === 'invalid') return refuse('manifest', `the staged manifest ` +
+    `is ${manifest.state === 'invalid' ? 'not a valid manifest' : 'for another file'}; stage again`);
+  trail.record('verify', 'begin', 'info', {
+    staged: stagedSha, live: liveSha, runtime: ctx.runtime.name, config: target.config.source,
+    roots: target.roots.map((r) => r.name),
+  });
   const using = target.config.source ?? `--root ${target.config.roots.map((r) => r.configured).join(' --root ')}`;
   out(`Verifying staged ${stagedSha.slice(0, 16)}… inside the ${ctx.runtime.name} sandbox with ${using}`);
 
@@ -125,18 +135,21 @@ async function checkStaged(ctx: UpdateContext, req: VerifyRequest, target: Targe
     }
     const failed = result.checks.filter((c) => !c.ok).map((c) => c.name);
     if (failed.length > 0 || result.tools === null || result.surface === null) {
-      return refuse('self_test', `the staged file failed ${failed.join(', ') || 'to show what the model reads'}`, { staged: stagedSha });
+      const what = failed.join(', ') || 'to show what the model reads';
+      return refuse('self_test', `the staged file failed ${what}`, { staged: stagedSha });
     }
     const surface = surfaceOf(result.tools);
 
     if (manifest.manifest !== null) {
       const diff = diffHashes(manifest.manifest.tools, surface.tools);
-      if (manifest.manifest.version !== result.serverVersion) diff.unshift(`version: manifest says ${manifest.manifest.version}, the server says ${result.serverVersion ?? '?'}`);
+      if (manifest.manifest.version !== result.serverVersion) diff.unshift(`version: manifest says ` +
+        `${manifest.manifest.version}, the server says ${result.serverVersion ?? '?'}`);
       if (diff.length > 0) {
         for (const d of diff) out(`    ${d}`);
         return refuse('manifest', 'the staged file does not match its manifest', { differences: diff });
       }
-      out(`  ok   manifest: version ${manifest.manifest.version} and ${surface.tools.length} tool hashes match the running server`);
+      out(`  ok   manifest: version ${manifest.manifest.version} and ${surface.tools.length} tool hashes match the ` +
+        `running server`);
       trail.record('verify', 'manifest', 'ok', { version: manifest.manifest.version });
     }
 
@@ -146,29 +159,35 @@ async function checkStaged(ctx: UpdateContext, req: VerifyRequest, target: Targe
       try {
         before = await liveSurface(ctx, target, ws);
       } catch (err) {
-        diff = [`the live file could not be started to compare (${err instanceof Error ? err.message.slice(0, 200) : 'error'})`];
+        diff = [`the live file could not be started to compare ` +
+          `(${err instanceof Error ? err.message.slice(0, 200) : 'error'})`];
       }
       if (before !== null) diff = diffModel(before, result.surface);
     }
     if (diff.length > 0) {
-      out('  What the model reads differs from the live file (instructions, server info, tools, templates, prompts or refusals):');
+      out('  What the model reads differs from the live file ' +
+        '(instructions, server info, tools, templates, prompts or refusals):');
       for (const d of diff) out(`    ${d}`);
       if (!req.acceptToolChanges) {
-        return refuse('model_surface', 'what the model reads changed; review the difference and rerun with --accept-tool-changes to accept it', { differences: diff });
+        return refuse('model_surface', 'what the model reads changed; review the difference and rerun with ' +
+          '--accept-tool-changes to accept it', { differences: diff });
       }
       trail.record('verify', 'model_surface', 'ok', { accepted: true, differences: diff });
       out('  ok   model_surface: changes accepted (--accept-tool-changes)');
     } else {
       trail.record('verify', 'model_surface', 'ok', { changed: false, firstInstall: liveBytes === null });
-      out(`  ok   model_surface: ${liveBytes === null ? 'no live file yet (first install)' : 'identical to the live file'}`);
+      out(`  ok   model_surface: ` +
+        `${liveBytes === null ? 'no live file yet (first install)' : 'identical to the live file'}`);
     }
     const verdict = {
-      sha256: stagedSha, identity: stagedFile.identity, liveSha256: liveSha, serverVersion: result.serverVersion, runtime: ctx.runtime.name,
-      config: target.config.source, roots: target.roots.map((r) => r.path), surface, toolChangesAccepted: diff.length > 0,
+      sha256: stagedSha, identity: stagedFile.identity, liveSha256: liveSha, serverVersion: result.serverVersion,
+      runtime: ctx.runtime.name, config: target.config.source, roots: target.roots.map((r) => r.path), surface,
+      toolChangesAccepted: diff.length > 0,
     };
     writeAtomic(layout.verified, new TextEncoder().encode(JSON.stringify(verdict, null, 2) + '\n'), 0o600);
     trail.record('verify', 'end', 'ok', { staged: stagedSha, version: result.serverVersion, surface: surface.sha256 });
-    out(`Verified: staged ${result.serverVersion ?? ''} (${stagedSha.slice(0, 16)}…) may be switched in with: switch --install ${shellQuote(layout.dir)}`);
+    out(`Verified: staged ${result.serverVersion ?? ''} (${stagedSha.slice(0, 16)}…) may be switched in with: ` +
+      `switch --install ${shellQuote(layout.dir)}`);
     return 0;
   } finally {
     ws.remove();

@@ -11,7 +11,8 @@ function parse(v: string): Parsed | null {
 }
 
 function comparePre(a: readonly string[], b: readonly string[]): number {
-  if (a.length === 0 || b.length === 0) return (a.length === 0 ? 1 : 0) - (b.length === 0 ? 1 : 0); // release > pre-release
+  // A release sorts after its pre-releases.
+  if (a.length === 0 || b.length === 0) return (a.length === 0 ? 1 : 0) - (b.length === 0 ? 1 : 0);
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const x = a[i] as string;
     const y = b[i] as string;
