@@ -201,7 +201,9 @@ export async function memory(ctx) {
   });
   const w = warmUps[0];
   report.add(S, 'docwarden warm-up of linux-docs after initialize', stats(warmUps.map((x) => x.ms)), 'ms', {
-    info: w ? `${w.files} files, ${(w.chars / 1048576).toFixed(1)} M characters cached` : 'no warm_up record',
+    info: w
+      ? `${w.files} files, ${(w.chars / 1048576).toFixed(1)} M characters cached, ${w.indexed} indexed`
+      : 'no warm_up record',
   });
   if (ref.length > 0) {
     const sr = stats(ref);
