@@ -102,12 +102,18 @@ test('the deadline ends a call that waits, and one that ran past it without yiel
   }
 });
 
-test('cancel: a running call ends with no reply, a queued one is handed back and never runs', async () => {
+/** One slot: call 1 runs (until `open`), call 2 waits. */
+async function oneRunningOneQueued() {
   const g = gate();
   const t = queueWith({ slow: g.handler }, { inFlight: 1, deadlineMs: 60_000 });
   t.push(1, 'slow');
   t.push(2, 'slow');
   await new Promise((r) => setImmediate(r));
+  return { ...t, open: g.open };
+}
+
+test('cancel: a running call ends with no reply, a queued one is handed back and never runs', async () => {
+  const t = await oneRunningOneQueued();
   assert.equal(t.q.cancel(2)?.id, 2);
   assert.equal(t.q.cancel(1), undefined, 'a running call is aborted in place');
   await t.q.drain();
@@ -149,11 +155,7 @@ test('unwritten replies over 1 MiB hold back new work until the reader catches u
 });
 
 test('shutdown hands queued calls to `drop` and aborts running ones', async () => {
-  const g = gate();
-  const t = queueWith({ slow: g.handler }, { inFlight: 1, deadlineMs: 60_000 });
-  t.push(1, 'slow');
-  t.push(2, 'slow');
-  await new Promise((r) => setImmediate(r));
+  const t = await oneRunningOneQueued();
   const dropped: Pending[] = [];
   await t.q.abortAll(1000, (p) => dropped.push(p));
   assert.deepEqual(dropped.map((p) => p.id), [2]);

@@ -91,13 +91,19 @@ test('batches: one array reply under 2025-03-26, each member refused under other
   assert.equal(q.stdout.some(Array.isArray), false);
 });
 
-test('a cancelled request gets no reply and one cancelled record; a queued one is dropped', async () => {
-  // The client declares roots and never answers roots/list, so each call waits (up to 5 s) for its roots.
+/** One slot, a call running and one queued: the client declares roots and never answers roots/list, so each
+ * call waits (up to 5 s) for its roots. */
+async function twoCallsWaiting() {
   const p = await partsFor(FILES, { limits: { inFlight: 1 } });
   const l = loopOf(p);
   l.send(initialize(1, '2025-11-25', { roots: {} }), { jsonrpc: '2.0', method: 'notifications/initialized' });
   await l.reply(1);
   l.send(call(2, 'doc_info', { path: 'a.md' }), call(3, 'doc_info', { path: 'a.md' }));
+  return { p, l };
+}
+
+test('a cancelled request gets no reply and one cancelled record; a queued one is dropped', async () => {
+  const { p, l } = await twoCallsWaiting();
   l.send(call(2, 'doc_info', { path: 'a.md' }));
   assert.match(errorOf(await l.reply(2)).message, /already in use by a request in flight/);
   const cancel = (id: number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } });
@@ -111,11 +117,7 @@ test('a cancelled request gets no reply and one cancelled record; a queued one i
 });
 
 test('shutdown answers queued requests "Server is shutting down", records why, and refuses new ones', async () => {
-  const p = await partsFor(FILES, { limits: { inFlight: 1 } });
-  const l = loopOf(p);
-  l.send(initialize(1, '2025-11-25', { roots: {} }), { jsonrpc: '2.0', method: 'notifications/initialized' });
-  await l.reply(1);
-  l.send(call(2, 'doc_info', { path: 'a.md' }), call(3, 'doc_info', { path: 'a.md' }));
+  const { p, l } = await twoCallsWaiting();
   await l.server.abortAll('sigterm');
   l.send({ jsonrpc: '2.0', id: 5, method: 'ping' });
   assert.match(errorOf(await l.reply(3)).message, /Server is shutting down/);
