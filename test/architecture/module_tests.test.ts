@@ -41,11 +41,6 @@ const EXEMPT: Readonly<Record<string, Exemption>> = {
       'updater bundle from a shell holding a folder and a file open and checks the candidate cannot reach them',
     coveredBy: ['test/e2e/update_containment.test.ts'],
   },
-  'src/update/self_test.ts': {
-    reason: 'the checks verify runs against a started server (handshake, tools, the canary); tested with ' +
-      'candidates that leak the canary or crash, which verify must refuse',
-    coveredBy: ['test/e2e/update.test.ts'],
-  },
   'src/update/verify.ts': {
     reason: 'the verify command: starts the live and the staged bundle side by side; the update tests run it ' +
       'on good, leaking, crashing and surface-changing candidates',

@@ -31,18 +31,22 @@ test('replies find their requests in any order; stray stdout is a violation; clo
       out({ jsonrpc: '2.0', id: m.id, result: { echo: m.method } });
       for (const h of held.splice(0)) out({ jsonrpc: '2.0', id: h.id, result: { echo: 'slow' } });
     }`);
-  const slow = run.request('slow');
-  const fast = await run.request('fast', { x: 1 });
-  assert.deepEqual((await slow).result, { echo: 'slow' });
-  assert.deepEqual(fast.result, { echo: 'fast' });
-  assert.match(fast.raw, /"echo":"fast"/);
-  assert.deepEqual((await run.request('fail')).error, { code: -32602, message: 'bad' });
-  await run.request('ask');
-  const answered = (await run.request('answered')).result?.['answered'];
-  assert.deepEqual(answered, { jsonrpc: '2.0', id: 'srv-1', error: { code: -32601, message: 'Method not found' } });
-  assert.deepEqual(run.violations, ['hello from a banner']);
-  assert.equal(run.sent(), 5);
-  assert.deepEqual(await run.close(), { code: 0, signal: null, timedOut: false });
+  try {
+    const slow = run.request('slow');
+    const fast = await run.request('fast', { x: 1 });
+    assert.deepEqual((await slow).result, { echo: 'slow' });
+    assert.deepEqual(fast.result, { echo: 'fast' });
+    assert.match(fast.raw, /"echo":"fast"/);
+    assert.deepEqual((await run.request('fail')).error, { code: -32602, message: 'bad' });
+    await run.request('ask');
+    const answered = (await run.request('answered')).result?.['answered'];
+    assert.deepEqual(answered, { jsonrpc: '2.0', id: 'srv-1', error: { code: -32601, message: 'Method not found' } });
+    assert.deepEqual(run.violations, ['hello from a banner']);
+    assert.equal(run.sent(), 5);
+  } finally {
+    await run.close(); // a failed assertion must not leave the server running
+  }
+  assert.deepEqual(await run.close(), { code: 0, signal: null, timedOut: false }, 'closed through stdin');
 });
 
 test('a server that dies fails every waiting request with its exit and stderr; later requests too', async () => {
