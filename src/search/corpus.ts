@@ -115,20 +115,25 @@ export function createSearchCorpus(
   return {
     fresh,
     stream,
-    /** The file's text (decoded between the caller's `tick`s), or null when binary, not text or refused now. */
-    async text(c: Confinement, entry: CorpusEntry, signal?: AbortSignal, tick?: () => Promise<void>) {
+    /** The file's text (decoded between the caller's `tick`s), or null when binary, not text or refused now. `use`
+     * runs on it first, for a text read now while its memory charge is held: what a search holds while matching. */
+    async text(c: Confinement, entry: CorpusEntry, signal?: AbortSignal, tick?: () => Promise<void>,
+      use = async (_text: string): Promise<void> => undefined) {
       const hit = texts.get(entry.path.abs);
-      if (hit && hit.key === entry.key) return hit.text;
+      if (hit && hit.key === entry.key) return (await use(hit.text), hit.text); // in the cache: counted there
       if (!isTextMediaType(mediaTypeOf(entry.path.rel))) return null;
-      let text: string | null;
+      let text: string | null = null;
       try {
         const open = await openConfined(c, entry.path); // read a MiB per tick, charged its size and line table
-        text = await docs.withBytes(open, open.stat.size, signal, docs.decode, tick).finally(() => closeOf(open));
+        await docs.withBytes(open, open.stat.size, signal, async (bytes, t) => {
+          text = await docs.decode(bytes, t);
+          if (text !== null) remember(entry.path.abs, { key: entry.key, text, headings: null, memo: null });
+          if (text !== null) await use(text);
+        }, tick).finally(() => closeOf(open));
       } catch (err) {
-        if (signal?.aborted) throw err;
+        if (signal?.aborted || text !== null) throw err; // refused now, or `use` failed: not a load to skip
         return null; // refused, gone since the walk, or over the memory budget: skipped, as a listing would skip it
       }
-      if (text !== null) remember(entry.path.abs, { key: entry.key, text, headings: null, memo: null });
       return text;
     },
     /** Headings of a text already fetched with `text`, its lines split and scanned between `tick`s. */

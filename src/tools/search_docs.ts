@@ -184,17 +184,18 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         if (!searchable(f)) return true;
         if (++searched > ctx.limits.searchFiles) throw tooMany();
         await tick(null);
-        const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
-        if (text === null) return true;
-        const found: Match[] = [];
-        await matcher(text, slice, (m) => ++count <= skip || (count <= skip + limit && found.push(m) > 0));
-        if (found.length === 0) return count <= skip + limit;
-        const starts = [0]; // each line's offset, 4,096 lines a step: a hit may sit in a file of 4 M lines
-        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
-          if (starts.push(i + 1) % 4096 === 0) await slice.tick();
-        }
-        const headings = await ctx.corpus.headings(f, text, slice.tick); // parsed once per file, not per hit
-        for (const m of found) hits.push(lineHit(f.path.rel, text, starts, m, headings, contextLines));
+        // Matched, and its hits cut, while the memory charge of reading it is held (outside attack N7).
+        await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick, async (text) => {
+          const found: Match[] = [];
+          await matcher(text, slice, (m) => ++count <= skip || (count <= skip + limit && found.push(m) > 0));
+          if (found.length === 0) return;
+          const starts = [0]; // each line's offset, 4,096 lines a step: a hit may sit in a file of 4 M lines
+          for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+            if (starts.push(i + 1) % 4096 === 0) await slice.tick();
+          }
+          const headings = await ctx.corpus.headings(f, text, slice.tick); // parsed once per file, not per hit
+          for (const m of found) hits.push(lineHit(f.path.rel, text, starts, m, headings, contextLines));
+        });
         return count <= skip + limit;
       });
       return page(count > skip + limit);

@@ -166,6 +166,55 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     });
   }
 
+  // The outside attack (N1): search charged a file its size, not 16 bytes a line as the document tools do, so a
+  // file of 63 M newlines that read_doc refuses was searched at 2.5-3.7 GB.
+  test('search_docs of a file of 63 M newlines: charged 16 bytes a line like a document load', {
+    timeout: HANG_GUARD_MS,
+  }, async (t) => {
+    const root = tempDir('dw-nl-');
+    writeFileSync(join(root, 'nl.txt'), `x${'\n'.repeat(63_000_000)}`);
+    const c = await startReady({
+      config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, deadlineMs: 600_000 } },
+    });
+    try {
+      for (const mode of ['literal', 'words']) {
+        const r = await c.call('search_docs', { query: 'x', mode, glob: 'nl.txt' }, HANG_GUARD_MS);
+        assert.notEqual(r.isError, true, c.textOf(r).slice(0, 200));
+      }
+      assertBound(t, c, 'search_docs of 63 M newlines');
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
+  // The outside attack (N7): each search held its text (and a lowercased copy) outside the budget while matching.
+  test('16 concurrent regex searches of a 60 MB file: a text held while matching is charged to the budget', {
+    timeout: HANG_GUARD_MS,
+  }, async (t) => {
+    const root = tempDir('dw-up-');
+    writeFileSync(join(root, 'up.txt'), 'A'.repeat(60_000_000));
+    const c = await startReady({ // nothing to redact: the 16 loads take a few seconds, each search up to 60
+      config: {
+        roots: [{ name: 'docs', path: root }],
+        files: { redactSecrets: false },
+        limits: { callsPerMinute: 0, deadlineMs: 60_000 },
+      },
+    });
+    try {
+      // Each search runs to its deadline (seconds of VM work per text): on the old code all 16 texts were held.
+      const args = { query: 'a{50}[bc]', mode: 'regex', glob: 'up.txt' };
+      const replies = await Promise.all(Array.from({ length: 16 }, () => c.call('search_docs', args, HANG_GUARD_MS)));
+      for (const r of replies) assert.match(c.textOf(r), /0 hits|deadline \(limits\.deadlineMs\)/);
+      // One 60 MB text charged at a time (with its bytes while read) fits well under 5 x limits.memoryBytes; the old
+      // code held ten or more at once (690 MiB measured, 821 with the lowercased copies).
+      assertBound(t, c, '16 x regex search', 100 + 5 * 64);
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
   test('16 concurrent list_docs of a folder of 100,000 entries: the read stops at limits.walkEntries', {
     timeout: HANG_GUARD_MS,
   }, async (t) => {
