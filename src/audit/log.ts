@@ -141,7 +141,8 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     for (const [kind, { first: f, count, lastId }] of counted) {
       const other = kind === 'other';
       write({
-        event: 'coalesced', era: f.era, method: other ? undefined : f.method, outcome: 'info', reason: other ? 'other kinds' : f.reason,
+        event: 'coalesced', era: f.era, method: other ? undefined : f.method, outcome: 'info',
+        reason: other ? 'other kinds' : f.reason,
         detail: { event: other ? 'other' : f.event, outcome: f.outcome, count, firstId: f.id, lastId },
       });
     }

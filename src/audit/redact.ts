@@ -5,19 +5,8 @@
 
 /** The families `redactText()` knows, in the order they are applied. */
 export const REDACT_FAMILIES = [
-  'private-key',
-  'url-credentials',
-  'aws-access-key-id',
-  'github-token',
-  'gitlab-token',
-  'slack-token',
-  'npm-token',
-  'jwt',
-  'bearer-token',
-  'authorization',
-  'aws-secret-key',
-  'key-value',
-  'high-entropy',
+  'private-key', 'url-credentials', 'aws-access-key-id', 'github-token', 'gitlab-token', 'slack-token', 'npm-token',
+  'jwt', 'bearer-token', 'authorization', 'aws-secret-key', 'key-value', 'high-entropy',
 ] as const;
 export type RedactFamily = (typeof REDACT_FAMILIES)[number];
 
@@ -37,7 +26,8 @@ const SCAN_GUARD = 256;
 const VALUE = String.raw`((?!["']?\[REDACTED:)(?:"[^"\r\n]+|'[^'\r\n]+|[^\s"',;&]+))`;
 const SEPARATOR = String.raw`["']?\s{0,8}[:=]\s{0,8}`;
 const SCHEME = String.raw`["']?[a-z]{1,16}\s{1,8}`;
-const SECRET_WORDS = String.raw`(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)`;
+const SECRET_WORDS =
+  String.raw`(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)`;
 
 const RULES: readonly Rule[] = [
   // scheme://[user]:pass@host (JSON's `:\/\/`; `?#` in DSN passwords): one greedy run cut at its LAST `@` (applyRule).
@@ -54,13 +44,18 @@ const RULES: readonly Rule[] = [
   { kind: 'whole', family: 'slack-token', pattern: /(?:xox[abcdeprs]|xoxe\.xox[bp]|xapp)-[A-Za-z0-9-]{10,}/g },
   { kind: 'whole', family: 'npm-token', pattern: /(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g },
   // The lookbehind makes every attempt start at the beginning of a run, so the runs are scanned once.
-  { kind: 'whole', family: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
-  { kind: 'value', family: 'bearer-token', pattern: /(?<![A-Za-z0-9_-])(bearer\s{1,8})((?!\[REDACTED:)[A-Za-z0-9._~+/-]{16,}=*)/gi },
+  { kind: 'whole', family: 'jwt',
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
+  { kind: 'value', family: 'bearer-token',
+    pattern: /(?<![A-Za-z0-9_-])(bearer\s{1,8})((?!\[REDACTED:)[A-Za-z0-9._~+/-]{16,}=*)/gi },
   // Any scheme (Basic, short Bearer, none). Skipped when the bearer rule already redacted the value.
-  { kind: 'value', family: 'authorization', pattern: new RegExp(String.raw`(authorization${SEPARATOR}(?!${SCHEME}\[REDACTED:)(?:${SCHEME})?)${VALUE}`, 'gi') },
-  { kind: 'value', family: 'aws-secret-key', pattern: new RegExp(String.raw`(aws_?secret_?access_?key${SEPARATOR})${VALUE}`, 'gi') },
+  { kind: 'value', family: 'authorization',
+    pattern: new RegExp(String.raw`(authorization${SEPARATOR}(?!${SCHEME}\[REDACTED:)(?:${SCHEME})?)${VALUE}`, 'gi') },
+  { kind: 'value', family: 'aws-secret-key',
+    pattern: new RegExp(String.raw`(aws_?secret_?access_?key${SEPARATOR})${VALUE}`, 'gi') },
   // No left boundary on purpose: `db_password=` and `aws_secret=` must match too; the key is kept.
-  { kind: 'value', family: 'key-value', pattern: new RegExp(String.raw`(${SECRET_WORDS}[A-Za-z0-9_.-]{0,24}${SEPARATOR})${VALUE}`, 'gi') },
+  { kind: 'value', family: 'key-value',
+    pattern: new RegExp(String.raw`(${SECRET_WORDS}[A-Za-z0-9_.-]{0,24}${SEPARATOR})${VALUE}`, 'gi') },
   { kind: 'whole', family: 'high-entropy', pattern: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{32,}/g },
 ];
 
@@ -70,7 +65,8 @@ const BEGIN_KEY = new RegExp(String.raw`-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY[ A-
 const END_KEY = /-----END[ A-Z0-9]{0,60}-----|---- END SSH2[ A-Z]{0,30}----|Private-(?:MAC|Hash): [0-9a-fA-F]*/g;
 
 // Object keys whose value is a credential whatever it looks like.
-const SECRET_KEY_NAME = /passw(?:or)?d|passphrase|secret|token|api[_-]?key|authorization|private[_-]?key|access[_-]?key|credential|cookie|^_?auth$/i;
+const SECRET_KEY_NAME = new RegExp('passw(?:or)?d|passphrase|secret|token|api[_-]?key|authorization|private[_-]?key|' +
+  'access[_-]?key|credential|cookie|^_?auth$', 'i');
 const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 const marker = (family: RedactFamily | 'by-key'): string => `[REDACTED:${family}]`;
@@ -139,7 +135,8 @@ function applyRule(s: string, rule: Rule): string {
     });
   }
   if (rule.family === 'high-entropy') {
-    return s.replace(rule.pattern, (run: string) => (looksRandom(run) ? `[REDACTED:high-entropy${tagOf ? `:${tagOf(run)}` : ''}]` : run));
+    const tagged = (run: string) => `[REDACTED:high-entropy${tagOf ? `:${tagOf(run)}` : ''}]`;
+    return s.replace(rule.pattern, (run: string) => (looksRandom(run) ? tagged(run) : run));
   }
   return s.replace(rule.pattern, marker(rule.family));
 }

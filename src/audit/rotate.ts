@@ -29,6 +29,6 @@ export function shiftFiles(host: Host, path: string, keep: number): number {
 }
 
 /** Whether writing `lineBytes` more would take a non-empty file over the limit. */
-export function needsRotation(options: RotationOptions, currentBytes: number, lineBytes: number): boolean {
-  return options.rotateBytes > 0 && options.keep > 0 && currentBytes > 0 && currentBytes + lineBytes > options.rotateBytes;
+export function needsRotation({ rotateBytes, keep }: RotationOptions, size: number, lineBytes: number): boolean {
+  return rotateBytes > 0 && keep > 0 && size > 0 && size + lineBytes > rotateBytes;
 }

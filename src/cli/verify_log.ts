@@ -152,7 +152,9 @@ export async function runVerifyLog(
 }
 
 /** The rotated files next to `path`, oldest first (highest number first), then `path` itself. */
-export async function logFileSet(host: Host, path: string): Promise<{ readonly files: readonly string[]; readonly listed: boolean }> {
+export async function logFileSet(
+  host: Host, path: string,
+): Promise<{ readonly files: readonly string[]; readonly listed: boolean }> {
   const dir = host.path.dirname(path);
   const base = path.slice(dir.length).replace(/^[\\/]+/, '');
   let names: { name: string }[];

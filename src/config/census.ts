@@ -9,7 +9,9 @@ import { writableByOthers } from '../policy/resolver.ts';
 import type { FileKind, Host } from '../runtime/host.ts';
 
 /** One listed entry: `denied` is the deny pattern that hides it; `deep` means a folder at limits.depth. */
-export type Entry = { abs: string; rel: string; name: string; kind: FileKind; deep: boolean; denied: string | undefined };
+export type Entry = {
+  abs: string; rel: string; name: string; kind: FileKind; deep: boolean; denied: string | undefined;
+};
 export type Walk = { visited: number; truncated: boolean; unreadable: number; writable: string[] };
 
 const YIELD_EVERY = 256;

@@ -24,7 +24,8 @@ export function createMemoryBudget(total: number): MemoryBudget {
   return {
     async use(bytes, signal, work) {
       if (bytes > total) {
-        throw failure('too_large', `Cannot load: the document needs ${bytes} bytes (its size, or 16 per line), over the ${total}-byte memory budget (limits.memoryBytes)`);
+        const needs = `the document needs ${bytes} bytes (its size, or 16 per line)`;
+        throw failure('too_large', `Cannot load: ${needs}, over the ${total}-byte memory budget (limits.memoryBytes)`);
       }
       if (signal) throwIfStopped(signal);
       if (waiting.length > 0 || used + bytes > total) {
