@@ -4,8 +4,8 @@
 // the same walker as listings, so it never suggests anything outside the roots.
 import { Failure, failure } from '../errors/failure.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
-import { RPC, RpcError } from '../jsonrpc/codes.ts';
-import { isPlainObject } from '../jsonrpc/message.ts';
+import { invalidParams, RPC, RpcError } from '../jsonrpc/codes.ts';
+import { isPlainObject, type Params } from '../jsonrpc/message.ts';
 import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { closeOf, readRange, type Root } from '../policy/resolver.ts';
 import { jsonBytes, utf8Length } from '../text/utf8.ts';
@@ -25,7 +25,7 @@ export async function listResources(ctx: ToolContext, cursor: unknown): Promise<
   let rootIndex = 0;
   let skip = 0;
   if (cursor !== undefined) {
-    if (typeof cursor !== 'string' || cursor.length > 512) throw new RpcError(RPC.INVALID_PARAMS, 'Invalid cursor', 'invalid_cursor');
+    if (typeof cursor !== 'string' || cursor.length > 512) throw invalidParams('Invalid cursor', 'invalid_cursor');
     try {
       const c = decodeCursor('resources/list', cursor);
       rootIndex = cursorInt(c, 'r', roots.length - 1);
@@ -50,7 +50,8 @@ export async function listResources(ctx: ToolContext, cursor: unknown): Promise<
         next = encodeCursor('resources/list', { r: rootIndex, o: seen - 1 });
         return false;
       }
-      resources.push({ uri: docUri(root.name, e.path.rel), name: e.path.rel, mimeType: mediaTypeOf(e.path.rel), size: e.size });
+      const { rel } = e.path;
+      resources.push({ uri: docUri(root.name, rel), name: rel, mimeType: mediaTypeOf(rel), size: e.size });
       return true;
     });
   }
@@ -71,9 +72,10 @@ export function listTemplates(roots: readonly Root[], withTitle: boolean): unkno
 export async function readResource(
   ctx: ToolContext, uri: unknown, binary: 'refuse' | 'blob', responseBytes: number,
 ): Promise<Record<string, unknown>> {
-  if (typeof uri !== 'string') throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `uri` must be a string', 'invalid_params');
+  if (typeof uri !== 'string') throw invalidParams('Invalid params: `uri` must be a string');
   const parsed = parseDocUri(uri);
-  const notFound = (reason: string) => new RpcError(RPC.RESOURCE_NOT_FOUND, NOT_FOUND, reason, { uri: uri.slice(0, 200) });
+  const shownUri = { uri: uri.slice(0, 200) };
+  const notFound = (reason: string) => new RpcError(RPC.RESOURCE_NOT_FOUND, NOT_FOUND, reason, shownUri);
   if (parsed === null) throw notFound('bad_uri');
   const root = visibleRoots(ctx.roots, ctx.narrowing).find((r) => r.name === parsed.root);
   if (!root) throw notFound('unknown_root');
@@ -149,18 +151,21 @@ function textHead(text: string, budget: number): string {
 }
 
 /** completion/complete for the resource templates' `path` argument. */
-export async function complete(ctx: ToolContext, params: Readonly<Record<string, unknown>> | undefined): Promise<unknown> {
+export async function complete(ctx: ToolContext, params: Params | undefined): Promise<unknown> {
   const ref = params?.['ref'];
   const argument = params?.['argument'];
   if (!isPlainObject(ref) || !isPlainObject(argument)) {
-    throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: completion/complete needs `ref` and `argument` objects', 'invalid_params');
+    throw invalidParams('Invalid params: completion/complete needs `ref` and `argument` objects');
   }
-  if (ref['type'] !== 'ref/resource') throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: only resource templates can be completed (no prompts here)', 'invalid_params');
+  if (ref['type'] !== 'ref/resource') {
+    throw invalidParams('Invalid params: only resource templates can be completed (no prompts here)');
+  }
   const uri = ref['uri'];
   const name = argument['name'];
   const value = argument['value'];
   if (typeof uri !== 'string' || typeof name !== 'string' || typeof value !== 'string' || value.length > 1024) {
-    throw new RpcError(RPC.INVALID_PARAMS, 'Invalid params: `ref.uri`, `argument.name` and `argument.value` must be strings (value at most 1024 chars)', 'invalid_params');
+    throw invalidParams('Invalid params: `ref.uri`, `argument.name` and `argument.value` must be strings ' +
+      '(value at most 1024 chars)');
   }
   const empty = { completion: { values: [], total: 0, hasMore: false } };
   const match = /^docs:\/\/([A-Za-z0-9][A-Za-z0-9_-]{0,31})\/\{\+path\}$/.exec(uri);

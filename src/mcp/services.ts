@@ -16,7 +16,9 @@ import { pathTokensOf } from '../search/word_rank.ts';
 import { indexSections } from '../search/sections.ts';
 import { createToolTable } from '../tools/registry.ts';
 import type { AuditLog } from '../audit/log.ts';
-import { consentAnswer, consentForm, createConfirmPolicy, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
+import {
+  consentAnswer, consentForm, createConfirmPolicy, type ConsentAnswer, type ConsentRequest,
+} from '../policy/confirm.ts';
 import type { Notifier } from './notifier.ts';
 import type { Features } from './versions.ts';
 
@@ -63,7 +65,9 @@ export function createServices(
     // Elicitation exists from 2025-06-18 on, and only when the client declared the capability.
     const supported = features.structured && isPlainObject(clientCaps['elicitation']);
     const answered = (answer: ConsentAnswer): ConsentAnswer => {
-      audit?.write({ event: 'consent', era: features.version, tool: r.tool, files: [`${r.root}:${r.path}`], outcome: answer === 'accepted' ? 'ok' : 'refused', reason: answer, bytes: r.size });
+      const outcome = answer === 'accepted' ? 'ok' : 'refused';
+      audit?.write({ event: 'consent', era: features.version, tool: r.tool, files: [`${r.root}:${r.path}`], outcome,
+        reason: answer, bytes: r.size });
       return answer;
     };
     if (!supported) return Promise.resolve(answered('unsupported'));
@@ -97,6 +101,7 @@ export function createServices(
     if (!isPlainObject(clientCaps['roots'])) return;
     if (rootsPending) return void (rootsAgain = true);
     rootsPending = true;
+    const warn = (message: string) => notifier.log('warning', 'roots', message);
     settled = new Promise<void>((done) => {
       const resolve = () => {
         rootsPending = false;
@@ -107,21 +112,23 @@ export function createServices(
       };
       const cancel = host.setTimer(ROOTS_TIMEOUT_MS, () => {
         outgoing.delete(id);
-        notifier.log('warning', 'roots', 'The client did not answer roots/list in time; serving the configured roots');
+        warn('The client did not answer roots/list in time; serving the configured roots');
         resolve();
       });
       const id = request('roots/list', (result, error) => {
         const roots = isPlainObject(result) && Array.isArray(result['roots']) ? result['roots'] : null;
         if (error !== undefined || roots === null) {
-          notifier.log('warning', 'roots', 'The client answered roots/list with an error; serving the configured roots');
+          warn('The client answered roots/list with an error; serving the configured roots');
           cancel();
           resolve();
           return;
         }
-        const uris = roots.flatMap((r: unknown) => (isPlainObject(r) && typeof r['uri'] === 'string' ? [r['uri']] : []));
+        const uris = roots.flatMap((r: unknown) =>
+          (isPlainObject(r) && typeof r['uri'] === 'string' ? [r['uri']] : []));
         void computeNarrowing(host, config.roots, uris).then((n) => {
           narrowing = n;
-          if (visibleRoots(config.roots, n).length === 0) notifier.log('warning', 'roots', 'The client roots exclude every configured documentation root: nothing is served');
+          const none = 'The client roots exclude every configured documentation root: nothing is served';
+          if (visibleRoots(config.roots, n).length === 0) warn(none);
           cancel();
           resolve();
         });

@@ -29,7 +29,9 @@ export type SearchCorpus = ReturnType<typeof createSearchCorpus>;
 type Taken = { at: number; limits: string; snap: Snapshot; folders: string[][] | null }; // [path, identity] or null
 const folderKey = (st: Pick<FileStat, 'size' | 'mtimeMs'> | null) => (st ? `${st.size}:${st.mtimeMs}` : 'gone');
 
-type Cached = { readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null };
+type Cached = {
+  readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null;
+};
 
 /** `docs` reads a file under the memory budget and decodes it into its served text (search sees redacted text). */
 export function createSearchCorpus(

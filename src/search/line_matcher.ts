@@ -33,7 +33,8 @@ export function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensit
   try {
     rx = compileSafeRegex(query, { caseSensitive });
   } catch (err) {
-    throw failure('invalid_argument', `Invalid arguments: \`query\`: ${err instanceof Error ? err.message : 'invalid regex'}`);
+    const why = err instanceof Error ? err.message : 'invalid regex';
+    throw failure('invalid_argument', `Invalid arguments: \`query\`: ${why}`);
   }
   const safe = rx;
   const needle = safe.requiredLiteral; // ASCII lowercased or caseless: the native engine's /i folds it as the VM does

@@ -39,7 +39,7 @@ export function compileSafeRegex(pattern: string, options: SafeRegexOptions): Sa
 }
 
 /** What is known about the strings a node matches: exact text (if fixed), a prefix, a suffix, and a substring. */
-type LiteralFacts = { readonly exact: string | null; readonly prefix: string; readonly suffix: string; readonly best: string };
+type LiteralFacts = Readonly<{ exact: string | null; prefix: string; suffix: string; best: string }>;
 
 const EXACTLY_EMPTY: LiteralFacts = { exact: '', prefix: '', suffix: '', best: '' };
 const UNKNOWN: LiteralFacts = { exact: null, prefix: '', suffix: '', best: '' };
@@ -96,7 +96,8 @@ function factsOf(node: RegexNode, foldCase: boolean): LiteralFacts {
       const item = factsOf(node.item, foldCase);
       if (item.exact === null) return { ...item };
       const mandatory = item.exact.repeat(node.min);
-      return node.min === node.max ? exactly(mandatory) : { exact: null, prefix: mandatory, suffix: mandatory, best: mandatory };
+      if (node.min === node.max) return exactly(mandatory);
+      return { exact: null, prefix: mandatory, suffix: mandatory, best: mandatory };
     }
   }
 }
@@ -105,7 +106,8 @@ function concatFacts(left: LiteralFacts, right: LiteralFacts): LiteralFacts {
   if (left.exact !== null && right.exact !== null) return exactly(left.exact + right.exact);
   const prefix = left.exact !== null ? left.exact + right.prefix : left.prefix;
   const suffix = right.exact !== null ? left.suffix + right.exact : right.suffix;
-  return { exact: null, prefix, suffix, best: longest(left.best, right.best, left.suffix + right.prefix, prefix, suffix) };
+  const best = longest(left.best, right.best, left.suffix + right.prefix, prefix, suffix);
+  return { exact: null, prefix, suffix, best };
 }
 
 function commonPrefix(a: string, b: string): string {

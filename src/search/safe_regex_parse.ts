@@ -16,7 +16,7 @@ export type RegexNode =
   | { readonly kind: 'concat'; readonly items: readonly RegexNode[] }
   | { readonly kind: 'alt'; readonly items: readonly RegexNode[] }
   // max = -1: unbounded
-  | { readonly kind: 'repeat'; readonly item: RegexNode; readonly min: number; readonly max: number; readonly greedy: boolean };
+  | Readonly<{ kind: 'repeat'; item: RegexNode; min: number; max: number; greedy: boolean }>;
 
 export const MAX_PATTERN_LENGTH = 512;
 export const MAX_REPEAT_COUNT = 100;
@@ -106,7 +106,8 @@ export function parseRegex(pattern: string): RegexNode {
         items.push(atom);
         continue;
       }
-      if (atom.kind === 'assert' && ch(atomStart) !== '(') throw compileError(`nothing to repeat at position ${quantifierAt}`);
+      const bareAssertion = atom.kind === 'assert' && ch(atomStart) !== '(';
+      if (bareAssertion) throw compileError(`nothing to repeat at position ${quantifierAt}`);
       const nestedAt = pos;
       // `a*+` is a possessive quantifier elsewhere; JavaScript rejects it, and so do we.
       if (readQuantifier() !== null) {

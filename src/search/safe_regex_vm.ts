@@ -7,6 +7,8 @@ import { compileError, type RegexNode } from './safe_regex_parse.ts';
 // The cost budget: each input character costs at most one step per state (about 10-20 ns each, so
 // 1,000 states is 10-20 µs per character); a larger program is refused when compiled, not run slowly.
 export const MAX_PROGRAM_SIZE = 1000;
+const TOO_LARGE = `pattern too large: over ${MAX_PROGRAM_SIZE} states, ` +
+  `the cost limit of ${MAX_PROGRAM_SIZE} steps per character`;
 
 const OP_CHAR = 0;
 const OP_SET = 1;
@@ -29,7 +31,9 @@ function foldTo(code: number, mapped: string): number {
 const lowerOf = (code: number): number => foldTo(code, String.fromCharCode(code).toLowerCase());
 const upperOf = (code: number): number => foldTo(code, String.fromCharCode(code).toUpperCase());
 
-const isWordUnit = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+// [0-9A-Za-z_] as UTF-16 units
+const isWordUnit = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
+  c === 95;
 
 function compileSet(ranges: readonly number[], negated: boolean, foldCase: boolean): CompiledSet {
   const ascii = new Uint8Array(128);
@@ -74,7 +78,7 @@ export function compileProgram(root: RegexNode, foldCase: boolean): Program {
   const y: number[] = [];
   const sets: CompiledSet[] = [];
   const emit = (code: number, a: number, b: number): number => {
-    if (op.length >= MAX_PROGRAM_SIZE) throw compileError(`pattern too large: over ${MAX_PROGRAM_SIZE} states, the cost limit of ${MAX_PROGRAM_SIZE} steps per character`);
+    if (op.length >= MAX_PROGRAM_SIZE) throw compileError(TOO_LARGE);
     op.push(code);
     x.push(a);
     y.push(b);
@@ -212,7 +216,8 @@ export function createMatcher(program: Program): (line: string) => VmScan {
 
   function setHas(set: CompiledSet, c: number, lower: number, upper: number): boolean {
     // lower and upper are -1 (never in a set) unless folding a non-ASCII unit.
-    const hit = c < 128 ? set.ascii[c] === 1 : highHas(set.high, c) || highHas(set.high, lower) || highHas(set.high, upper);
+    const hit = c < 128 ? set.ascii[c] === 1
+      : highHas(set.high, c) || highHas(set.high, lower) || highHas(set.high, upper);
     return hit !== set.negated;
   }
 

@@ -21,7 +21,9 @@ const OUTPUT = object({
   text: nullable(boolean('True when the document is valid UTF-8 text (null: needs consent)')),
   lines: nullable(integer({ description: 'Line count (text only)', minimum: 0, maximum: 1e9 })),
   headings: nullable(integer({ description: 'Heading count (text only)', minimum: 0, maximum: 1e9 })),
-  sha256: nullable(string({ description: 'SHA-256 of what is served, hex (null: needs consent, or not served)', maxLength: 64 })),
+  sha256: nullable(string({
+    description: 'SHA-256 of what is served, hex (null: needs consent, or not served)', maxLength: 64,
+  })),
   needsConsent: boolean('True when it needs the user\'s confirmation: only name, size and date are shown'),
 }, ['root', 'path', 'uri', 'size', 'modified', 'mediaType', 'text', 'lines', 'headings', 'sha256', 'needsConsent']);
 
@@ -60,22 +62,25 @@ export function docInfoTool() {
         const served = marked ? decoded : decoded === null && (isTextMediaType(mediaType) ||
           !(await ctx.docs.servesRaw(bytes ?? new Uint8Array(), tick))) ? null : bytes;
         return {
-          root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size, modified: isoTime(stat.mtimeMs),
-          mediaType, text: gated ? null : lines !== null, lines: lines === null ? null : lines.length,
+          root: root.name, path: path.rel, uri: docUri(root.name, path.rel), size: stat.size,
+          modified: isoTime(stat.mtimeMs), mediaType, text: gated ? null : lines !== null,
+          lines: lines === null ? null : lines.length,
           headings: lines === null ? null : (await parseHeadingsInSlices(lines, formatOf(path.rel), tick)).length,
           sha256: served === null ? null : await sha256InSlices(ctx.confinement.host, served, tick),
           needsConsent: gated,
         };
       }).finally(() => open.handle.close().catch(() => undefined));
+      const kind = info.text !== false ? '' : info.sha256 ? ' (binary)' : ' (not UTF-8 text: not served)';
       const text = [
         `${root.name}:${path.rel}`,
         `size: ${info.size} bytes`, `modified: ${info.modified}`,
-        `media type: ${mediaType}${info.text !== false ? '' : info.sha256 ? ' (binary)' : ' (not UTF-8 text: not served)'}`,
+        `media type: ${mediaType}${kind}`,
         ...(info.lines === null ? [] : [`lines: ${info.lines}`, `headings: ${info.headings}`]),
         gated ? 'needs the user\'s confirmation: lines, headings and SHA-256 are shown once read_doc obtains it'
           : `sha256: ${info.sha256}`,
       ].join('\n');
-      return { structured: info, text, links: [{ root: root.name, path: path.rel, mimeType: mediaType, size: stat.size }] };
+      const link = { root: root.name, path: path.rel, mimeType: mediaType, size: stat.size };
+      return { structured: info, text, links: [link] };
     },
   });
 }

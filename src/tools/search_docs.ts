@@ -4,7 +4,7 @@
 import { splitLinesInSlices } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
-import { compileGlob } from '../policy/glob.ts';
+
 import { narrowingAllowsPath, resolveIn } from '../policy/client_roots.ts';
 import { lineMatcher, type Match } from '../search/line_matcher.ts';
 import { createSlicer } from '../sched/slice.ts';
@@ -16,7 +16,8 @@ import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string, type Infer } from '../validate/schema.ts';
 import { encodeCursor } from '../validate/cursor.ts';
 import {
-  CURSOR_ARG, cursorOffset, defineTool, FOLDER_ARG, limitArg, pickRoot, ROOT_ARG, type ToolContext,
+  CURSOR_ARG, cursorOffset, defineTool, FOLDER_ARG, globArg, invalidArgument, limitArg, pickRoot, ROOT_ARG,
+  type ToolContext,
 } from './context.ts';
 import type { CorpusEntry } from '../search/corpus.ts';
 import { rankByWords, type RankInput } from '../search/word_rank.ts';
@@ -24,6 +25,7 @@ import { rankByWords, type RankInput } from '../search/word_rank.ts';
 const SNIPPET_CHARS = 240;
 const MAX_CONTEXT = 5;
 const MODES = ['words', 'literal', 'regex'] as const;
+const CONTEXT_LINE = string({ description: 'line', maxLength: 1024 });
 
 const HIT = object({
   path: string({ description: 'Root-relative path', maxLength: 1024 }),
@@ -35,8 +37,8 @@ const HIT = object({
     description: 'Headings from the outermost down to the section holding the line', maxItems: 8,
   }),
   score: nullable(integer({ description: 'Relevance x1000 (words mode)', minimum: 0, maximum: 1e12 })),
-  before: array(string({ description: 'line', maxLength: 1024 }), { description: 'Context lines before', maxItems: MAX_CONTEXT }),
-  after: array(string({ description: 'line', maxLength: 1024 }), { description: 'Context lines after', maxItems: MAX_CONTEXT }),
+  before: array(CONTEXT_LINE, { description: 'Context lines before', maxItems: MAX_CONTEXT }),
+  after: array(CONTEXT_LINE, { description: 'Context lines after', maxItems: MAX_CONTEXT }),
 }, ['path', 'line', 'column', 'snippet', 'heading', 'headingPath', 'score', 'before', 'after']);
 
 const OUTPUT = object({
@@ -73,10 +75,11 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
     name: 'search_docs',
     title: 'Search documents',
     description:
-      'Search the documents of a root. mode "words" (default) ranks sections by relevance to a natural-language query ' +
-      '(titles, headings and file names weigh most); "literal" finds an exact string; "regex" a regular expression ' +
-      '(linear-time subset: no backreferences or lookaround). Narrow with path (a folder) or glob (e.g. "**/*.md"). ' +
-      'Hits give path, line, column, snippet and the section\'s heading path; open them with read_doc (heading: ...).',
+      'Search the documents of a root. mode "words" (default) ranks sections by relevance to a natural-language ' +
+      'query (titles, headings and file names weigh most); "literal" finds an exact string; "regex" a regular ' +
+      'expression (linear-time subset: no backreferences or lookaround). Narrow with path (a folder) or glob (e.g. ' +
+      '"**/*.md"). Hits give path, line, column, snippet and the section\'s heading path; open them with read_doc ' +
+      '(heading: ...).',
     input: object({
       query: string({ description: 'Words, a literal string or a regex, per mode', minLength: 1, maxLength: 1000 }),
       mode: oneOf(MODES, 'words (default), literal or regex'),
@@ -85,7 +88,10 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
       glob: string({ description: 'Only files whose path matches this glob', minLength: 1, maxLength: 256 }),
       caseSensitive: boolean('Match case exactly (default false)'),
       limit: limitArg(maxResults, defaultLimit),
-      contextLines: integer({ description: `Lines of context before and after each hit (default 0, max ${MAX_CONTEXT})`, minimum: 0, maximum: MAX_CONTEXT }),
+      contextLines: integer({
+        description: `Lines of context before and after each hit (default 0, max ${MAX_CONTEXT})`, minimum: 0,
+        maximum: MAX_CONTEXT,
+      }),
       cursor: CURSOR_ARG,
     }, ['query']),
     output: OUTPUT.json,
@@ -96,23 +102,17 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
       const contextLines = args.contextLines ?? 0;
       const root = pickRoot(ctx, args.root);
       const folder = await resolveIn(ctx, root, args.path ?? '');
-      if (folder.kind !== 'dir') throw failure('not_a_directory', 'Cannot search: path must be a folder; use glob to pick files');
-      let glob: { matches: (p: string) => boolean } | null = null;
-      if (args.glob !== undefined) {
-        try {
-          glob = compileGlob(args.glob);
-        } catch (err) {
-          throw failure('invalid_argument', `Invalid arguments: \`glob\`: ${err instanceof Error ? err.message : 'invalid'}`);
-        }
-      }
-      const queryKey = ctx.confinement.host.sha256Hex(JSON.stringify([mode, args.query, root.name, folder.rel, args.glob ?? '', caseSensitive, contextLines])).slice(0, 32);
+      const notFolder = 'Cannot search: path must be a folder; use glob to pick files';
+      if (folder.kind !== 'dir') throw failure('not_a_directory', notFolder);
+      const glob = args.glob === undefined ? null : globArg('glob', args.glob);
+      const keyParts = [mode, args.query, root.name, folder.rel, args.glob ?? '', caseSensitive, contextLines];
+      const queryKey = ctx.confinement.host.sha256Hex(JSON.stringify(keyParts)).slice(0, 32);
       const again = 'search; repeat the same arguments with the cursor';
       const skip = cursorOffset('search_docs', args.cursor, queryKey, again, 1_000_000);
       const wanted = skip + limit + 1;
       // The same limits as find_docs, so both share the root's snapshot.
-      const corpusOptions = {
-        confinement: ctx.confinement, root, maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
-      };
+      const limits = { maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal };
+      const corpusOptions = { confinement: ctx.confinement, root, ...limits };
       const prefix = folder.rel === '' ? '' : folder.rel + '/';
       // Documents that need the user's consent are left out HERE, where the set is chosen, before any
       // matching or ranking: nothing derived from their bytes (a hit, a total, a cursor, a term's
@@ -122,13 +122,15 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         narrowingAllowsPath(ctx.narrowing, root.name, f.path) && (glob === null || glob.matches(f.path.rel));
       const page = (more: boolean) => result(root.name, mode, hits, done,
         more ? encodeCursor('search_docs', { q: queryKey, o: skip + limit }) : null, ctx.confirmPolicy.active);
-      const tooMany = () => failure('limit_reached',
-        `Cannot finish: the search covers more than ${ctx.limits.searchFiles} files (limits.searchFiles); narrow it with \`path\` or \`glob\``);
+      const tooMany = () => failure('limit_reached', `Cannot finish: the search covers more than ` +
+        `${ctx.limits.searchFiles} files (limits.searchFiles); narrow it with \`path\` or \`glob\``);
       // Every loop below whose length the client controls (files, lines, VM steps) yields through it.
       const slice = createSlicer(ctx.confinement.host, ctx.signal);
       let done = 0;
       const tick = async (total: number | null): Promise<void> => {
-        if (++done % 64 === 0) ctx.progress(done, total, total === null ? `Searched ${done} files` : `Searched ${done} of ${total} files`);
+        if (++done % 64 === 0) {
+          ctx.progress(done, total, total === null ? `Searched ${done} files` : `Searched ${done} of ${total} files`);
+        }
         await slice.tick();
       };
       const hits: Hit[] = [];
@@ -138,7 +140,8 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         await ctx.corpus.stream(corpusOptions, async (f) => (searchable(f) && files.push(f), await slice.tick(), true));
         if (files.length > ctx.limits.searchFiles) throw tooMany();
         const terms = queryTerms(args.query);
-        if (terms.length === 0) throw failure('invalid_argument', 'Invalid arguments: `query` has no searchable words (only stop words or symbols); try mode "literal"');
+        const noWords = '`query` has no searchable words (only stop words or symbols); try mode "literal"';
+        if (terms.length === 0) throw invalidArgument(noWords);
         const byKey = new Map(files.map((f) => [f.path.rel, f]));
         const inputs = async function* (): AsyncGenerator<RankInput> {
           for (const f of files) {
