@@ -29,14 +29,13 @@ export function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensit
       }
     };
   }
-  let rx;
+  let safe: ReturnType<typeof compileSafeRegex>;
   try {
-    rx = compileSafeRegex(query, { caseSensitive });
+    safe = compileSafeRegex(query, { caseSensitive });
   } catch (err) {
     const why = err instanceof Error ? err.message : 'invalid regex';
     throw failure('invalid_argument', `Invalid arguments: \`query\`: ${why}`);
   }
-  const safe = rx;
   const needle = safe.requiredLiteral; // ASCII lowercased or caseless: the native engine's /i folds it as the VM does
   const hint = needle === null ? null : literally(needle, caseSensitive ? 'g' : 'gi');
   return async (text, slice, onMatch) => {
@@ -50,8 +49,8 @@ export function lineMatcher(mode: 'literal' | 'regex', query: string, caseSensit
       let end = text.indexOf('\n', start);
       if (end === -1) end = text.length;
       const scan = safe.scan(text.slice(start, end));
-      let m = scan.step(VM_STEP_WORK);
-      for (; m === undefined; m = scan.step(VM_STEP_WORK)) if (slice.due()) await slice.pause();
+      let m;
+      while ((m = scan.step(VM_STEP_WORK)) === undefined) if (slice.due()) await slice.pause();
       if (m && !onMatch({ index: start + m.index, length: m.length })) return;
       if (slice.due()) await slice.pause();
       start = end + 1;

@@ -159,7 +159,6 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           const f = byKey.get(r.key);
           const text = f ? await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick) : null;
           if (!f || text === null) continue;
-          const score = Math.round(r.score * 1000);
           const { section } = r;
           const lines = split.get(r.key) ?? await splitLinesInSlices(text, slice.tick);
           split.set(r.key, lines);
@@ -172,7 +171,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
             snippet: best ? escapeControls(best.text) : cutAround(lines[line - 1] ?? '', 1, 0),
             heading: section.title === null ? null : escapeControls(section.title),
             headingPath: [...section.path, ...(section.title === null ? [] : [section.title])].map(escapeControls),
-            score, ...context((n) => lines[n - 1] ?? '', lines.length, line, contextLines),
+            score: Math.round(r.score * 1000), ...context((n) => lines[n - 1] ?? '', lines.length, line, contextLines),
           });
         }
         return page(ranked.length > skip + limit);
