@@ -36,8 +36,7 @@ type Page = { startLine: number; endLine: number; text: string; next: { l: numbe
  * JSON string (escaped as they will be sent). */
 function pageOfLines(lines: Lines, from: number, col: number, to: number, budget: number, numbers: boolean): Page {
   const out: string[] = [];
-  let used = 0;
-  let n = from;
+  let used = 0, n = from;
   for (; n <= to; n++) {
     const line = lines.at(n).slice(n === from ? col : 0);
     const prefix = numbers ? `${n}\t` : '';
