@@ -19,18 +19,14 @@ const POSIX_SENTINELS = ['/', '/etc', '/root', '/home', '/Users', '/tmp', '/var'
 
 const CAPABILITY_FLAGS: Readonly<Record<'deno' | 'node', Readonly<Record<string, readonly [string, string]>>>> = {
   deno: {
-    net: ['--allow-net', 'network access (docwarden has no network code)'],
-    run: ['--allow-run', 'starting programs'],
-    ffi: ['--allow-ffi', 'loading native libraries'],
+    net: ['--allow-net', 'network access (docwarden has no network code)'], run: ['--allow-run', 'starting programs'],
+    ffi: ['--allow-ffi', 'loading native libraries'], sys: ['--allow-sys', 'reading system information'],
     env: ['--allow-env', 'reading environment variables (docwarden needs none)'],
-    sys: ['--allow-sys', 'reading system information'],
     import: ['--allow-import', 'loading modules from the network (remote code, whatever --deny-net says)'],
   },
   node: {
-    child: ['--allow-child-process', 'starting programs'],
-    worker: ['--allow-worker', 'starting worker threads'],
-    addon: ['--allow-addons', 'loading native addons'],
-    wasi: ['--allow-wasi', 'running WASI modules'],
+    child: ['--allow-child-process', 'starting programs'], worker: ['--allow-worker', 'starting worker threads'],
+    addon: ['--allow-addons', 'loading native addons'], wasi: ['--allow-wasi', 'running WASI modules'],
     inspector: ['--allow-inspector', 'the inspector, which can run any code'],
     net: ['--allow-net', 'network access (docwarden has no network code)'],
   },

@@ -131,9 +131,7 @@ export async function loadConfig(host: Host, options: LoadOptions): Promise<Conf
   return {
     mode: raw.mode ?? DEFAULTS.mode, source: configPath, roots,
     files: { ...d, ...f, deny: [...((f.defaultDeny ?? d.defaultDeny) ? DEFAULT_DENY : []), ...(f.deny ?? [])] },
-    limits: { ...DEFAULTS.limits, ...(raw.limits ?? {}) },
-    audit: { ...DEFAULTS.audit, ...raw.audit, path: auditFile },
-    confirm: { ...DEFAULTS.confirm, ...raw.confirm },
-    logLevel: raw.logLevel ?? DEFAULTS.logLevel,
+    limits: { ...DEFAULTS.limits, ...(raw.limits ?? {}) }, audit: { ...DEFAULTS.audit, ...raw.audit, path: auditFile },
+    confirm: { ...DEFAULTS.confirm, ...raw.confirm }, logLevel: raw.logLevel ?? DEFAULTS.logLevel,
   };
 }

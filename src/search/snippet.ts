@@ -47,9 +47,7 @@ export async function bestSnippets(
   // Array.prototype.sort is stable, so equal counts keep document order.
   matches.sort((a, b) => b.distinct - a.distinct);
   return matches.slice(0, Math.floor(max)).map((match) => ({
-    line: match.index + 1,
-    column: match.offset + 1,
-    text: cutAround(lines[match.index] ?? '', match.offset),
+    line: match.index + 1, column: match.offset + 1, text: cutAround(lines[match.index] ?? '', match.offset),
   }));
 }
 
