@@ -3,7 +3,7 @@
 // extension, removed at the end; refused when no candidate folder is outside the roots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateError } from '../../src/update/files.ts';
@@ -28,14 +28,20 @@ test('a private folder in the temp folder, a 0600 canary with a fresh random tok
 });
 
 test('a root holding the temp folder sends the workspace to the fallback; a root holding both is refused', () => {
-  const fallback = join(realpathSync('.'), 'build', `workspace-test-${process.pid}`); // outside the temp folder
+  // The temp folder is TMPDIR's (os.tmpdir() reads it per call): one of our own, so the test holds wherever the
+  // clone is (a clone inside the real temp folder would put any repository-relative fallback under the root).
+  const temp = realpathSync(tempDir());
+  const fallback = join(realpathSync(tempDir()), 'fallback'); // outside `temp`
+  const saved = process.env['TMPDIR'];
+  process.env['TMPDIR'] = temp;
   try {
-    const w = createWorkspace([TMP], fallback);
+    const w = createWorkspace([temp], fallback);
     assert.ok(w.dir.startsWith(join(fallback, 'docwarden-verify-')), w.dir);
     assert.equal(statSync(fallback).mode & 0o777, 0o700, 'the fallback is created private');
     w.remove();
   } finally {
-    rmSync(fallback, { recursive: true, force: true });
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
   }
   assert.throws(
     () => createWorkspace(['/'], fallback),
