@@ -173,7 +173,8 @@ export function createServices(
       const text = (await corpus.text(confinement, f, signal, slice.tick)) ?? ''; // '' has a memo only if empty
       const memo = text.length <= INDEX_AHEAD_CHARS ? corpus.rankMemo(f, text) : null;
       const lines = memo && !memo.index ? await splitLinesInSlices(text, slice.tick) : null;
-      if (memo && lines) memo.index = indexSections(text, lines, await corpus.headings(f, text, slice.tick));
+      const headings = lines ? await corpus.headings(f, text, slice.tick) : [];
+      if (memo && lines) memo.index = await indexSections(text, lines, headings, slice.tick);
       read.indexed += memo ? 1 : 0;
     }
     const ms = Math.round(host.now() - started);

@@ -33,10 +33,12 @@ const WINDOW_LINES = 40;
 const CHARS_PER_TOKEN = 6;
 const MAX_DEPTH = 8; // heading paths deeper than this keep their innermost levels
 
-/** Offsets of every line start: [0, after first \n, ...]. */
-export function lineStarts(text: string): number[] {
+/** Offsets of every line start, [0, after first \n, ...], `tick` every 4,096 lines. */
+async function lineStarts(text: string, tick: () => Promise<void>): Promise<number[]> {
   const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (starts.push(i + 1) % 4096 === 0) await tick();
+  }
   return starts;
 }
 
@@ -62,20 +64,41 @@ export function splitSections(headings: readonly Heading[], lineCount: number): 
   return out;
 }
 
-/** The index of one text: sections, where they start, their lengths and their heading tokens. */
-export function indexSections(text: string, lines: readonly string[], headings: readonly Heading[]): SectionIndex {
+/**
+ * The index of one text: sections, where they start, their lengths and their heading tokens, `tick` every 256
+ * headings. Each title is tokenized once and a section's parent tokens are its enclosing section's array,
+ * shared (at most MAX_PARENT_TOKENS, innermost first: ranking asks only whether a term is there), so ten
+ * thousand headings under long titles cost what their text costs, not titles times sections (outside attack).
+ */
+export async function indexSections(
+  text: string, lines: readonly string[], headings: readonly Heading[], tick = () => Promise.resolve(),
+): Promise<SectionIndex> {
   const sections = splitSections(headings, lines.length);
-  const starts = lineStarts(text);
+  const starts = await lineStarts(text, tick);
   const offsets = sections.map((s) => starts[s.line - 1] ?? text.length);
   const lengths = offsets.map((o, k) => ((offsets[k + 1] ?? text.length) - o) / CHARS_PER_TOKEN);
   const docTitle = parseFrontMatter(lines)?.fields['title'] ?? headings[0]?.title ?? '';
-  return {
-    sections, offsets, lengths, title: tokenize(docTitle),
-    own: sections.map((s) => (s.title === null ? [] : tokenize(s.title))),
+  const own: (readonly string[])[] = sections.map(() => NONE);
+  const parents: (readonly string[])[] = sections.map(() => NONE);
+  const shift = sections.length - headings.length; // 1 when text precedes the first heading (no windows here)
+  const tokens = new Map<string, readonly string[]>(); // each distinct title tokenized once
+  const tokensOf = (t: string) => tokens.get(t) ?? (tokens.set(t, tokenize(t)), tokens.get(t) as readonly string[]);
+  const open: { level: number; title: string; up: readonly string[]; below?: readonly string[] }[] = [];
+  for (const [k, h] of headings.entries()) {
+    if (k % 256 === 0) await tick();
+    while (open.length > 0 && (open[open.length - 1] as (typeof open)[number]).level >= h.level) open.pop();
+    const p = open[open.length - 1];
     // The document title is already a field of its own: parents start below it.
-    parents: sections.map((s) => s.path.filter((p) => p !== headings[0]?.title).flatMap((p) => tokenize(p))),
-  };
+    if (p) p.below ??= p.title === headings[0]?.title ? p.up : [...new Set([...tokensOf(p.title), ...p.up])]
+      .slice(0, MAX_PARENT_TOKENS);
+    [own[k + shift], parents[k + shift]] = [tokensOf(h.title), p?.below ?? NONE];
+    open.push({ level: h.level, title: h.title, up: p?.below ?? NONE });
+  }
+  return { sections, offsets, lengths, title: tokenize(docTitle), own, parents };
 }
+
+const NONE: readonly string[] = [];
+const MAX_PARENT_TOKENS = 32;
 
 /** A term's candidates (`re`, global) and the boundary test that keeps one (word_rank.ts, termMatcher). */
 export type TermMatcher = { readonly re: RegExp; readonly at: (text: string, index: number) => boolean };

@@ -148,7 +148,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
             const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
             if (text === null) continue;
             const sections = async () => indexSections(text, await splitLinesInSlices(text, slice.tick),
-              await ctx.corpus.headings(f, text, slice.tick));
+              await ctx.corpus.headings(f, text, slice.tick), slice.tick);
             yield { key: f.path.rel, path: f.path.rel, text, memo: ctx.corpus.rankMemo(f, text), sections };
           }
         };

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countBySection, eachMatch, headingPathAt, indexSections, splitSections } from '../../src/search/sections.ts';
 import { parseHeadings } from '../../src/formats/headings.ts';
+import { tokenize } from '../../src/search/tokenize.ts';
 import { splitLinesInSlices } from '../../src/document/document.ts';
 
 const TEXT = ['intro line', '# Title', 'body', '## Setup', 'a body', '### Setup.1', 'deep', '## B', 'b body'].join(
@@ -28,16 +29,35 @@ test('`splitSections()` cuts a text without headings into 40-line windows', () =
   assert.deepEqual(splitSections([], 0), []);
 });
 
-test('`indexSections()` keeps heading tokens apart from the document title', () => {
-  const index = indexSections(TEXT, LINES, HEADINGS);
+test('`indexSections()` keeps heading tokens apart from the document title', async () => {
+  const index = await indexSections(TEXT, LINES, HEADINGS);
   assert.deepEqual(index.title, ['titl'], 'stemmed like every token');
   assert.ok(index.own[3]?.includes('1'), 'own heading tokens');
   assert.deepEqual(index.parents[3], ['setup'], 'the document title is not repeated as a parent');
   assert.equal(index.offsets[1], TEXT.indexOf('# Title'));
 });
 
+// An outside attack planted 130 KB files of 10,000 headings under five 60-word ancestors: every section
+// tokenized its ancestors again (millions of token strings per file, 2.8 GiB from a few files, seconds in one
+// step). Siblings now share their parents' array, capped, and the work yields.
+test('`indexSections()` shares one capped parent array among siblings and ticks while it works', async () => {
+  const words = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}w${i}`).join(' ');
+  const lines = ['# Title', ...[2, 3, 4, 5].map((l) => `${'#'.repeat(l)} ${words(60, `l${l}`)}`)];
+  for (let i = 0; i < 9_000; i++) lines.push(`###### x${i}`); // MAX_HEADINGS is 10,000
+  const text = lines.join('\n');
+  let ticks = 0;
+  const index = await indexSections(text, lines, parseHeadings(lines, 'markdown'), async () => void ticks++);
+  const leaves = index.parents.slice(5);
+  assert.equal(leaves.length, 9_000);
+  assert.ok(leaves.every((p) => p === leaves[0]), 'one shared array, not one per section');
+  assert.equal(leaves[0]?.length, 32, 'capped at 32 distinct tokens');
+  assert.ok(tokenize('l5w0').every((t) => leaves[0]?.includes(t)), 'innermost ancestor first');
+  assert.ok(!leaves[0]?.includes('titl'), 'the document title is not a parent');
+  assert.ok(ticks >= 9_000 / 256, `${ticks} ticks`);
+});
+
 test('`countBySection()` counts each match in the section holding it, capped, null when none', async () => {
-  const index = indexSections(TEXT, LINES, HEADINGS);
+  const index = await indexSections(TEXT, LINES, HEADINGS);
   const body = { re: /body/g, at: () => true };
   const tick = () => Promise.resolve();
   assert.deepEqual([...(await countBySection(body, TEXT, index.offsets, 10, tick) ?? [])], [0, 1, 1, 0, 1]);

@@ -113,7 +113,7 @@ function markdown(d: Doc): string {
 function sectionsOf(text: string) {
   return async () => {
     const lines = await splitLinesInSlices(text, () => Promise.resolve());
-    return indexSections(text, lines, parseHeadings(lines, 'markdown'));
+    return await indexSections(text, lines, parseHeadings(lines, 'markdown'));
   };
 }
 
