@@ -2,10 +2,9 @@
 // hide, by pattern; it runs while serving, so it yields) and `docwarden check` (src/cli/check.ts: what
 // the rules expose and hide, by rule). Neither ever names a file's content.
 import type { Config } from './load.ts';
-import type { Root } from '../policy/resolver.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { foldName } from '../policy/path_rules.ts';
-import { writableByOthers } from '../policy/resolver.ts';
+import { writableByOthers, type Root } from '../policy/resolver.ts';
 import type { FileKind, Host } from '../runtime/host.ts';
 
 /** One listed entry: `denied` is the deny pattern that hides it; `deep` means a folder at limits.depth. */

@@ -15,11 +15,6 @@ const STICKY = 0o1000;
 const octal = (mode: number): string => '0' + (mode & 0o7777).toString(8).padStart(3, '0');
 const q = (p: string): string => JSON.stringify(p);
 
-function statError(err: unknown): 'missing' | 'unchecked' {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unchecked';
-}
-
 type Target = { readonly what: string; readonly path: string; readonly risk: string; readonly stickyOk: boolean };
 
 function modeFindings(config: Config, { what, path, risk, stickyOk }: Target, mode: number): GuardFinding[] {
@@ -35,7 +30,8 @@ async function checkPath(host: Host, config: Config, t: Target): Promise<GuardFi
   try {
     return modeFindings(config, t, (await host.stat(t.path)).mode);
   } catch (err) {
-    if (statError(err) === 'missing') return 'missing';
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
     const message = `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)`;
     return [{ level: 'note', message }];
   }

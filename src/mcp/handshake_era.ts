@@ -52,12 +52,8 @@ function handleInitialize(params: Params | undefined, roots: readonly Root[]) {
   };
   if (features.annotations) capabilities['completions'] = {};
   const serverInfo = serverInfoFor(features);
-  return {
-    features,
-    clientCapabilities: isPlainObject(caps) ? caps : {},
-    clientInfo,
-    result: { protocolVersion: features.version, capabilities, serverInfo, instructions: instructionsFor(roots) },
-  };
+  const result = { protocolVersion: features.version, capabilities, serverInfo, instructions: instructionsFor(roots) };
+  return { features, clientCapabilities: isPlainObject(caps) ? caps : {}, clientInfo, result };
 }
 
 /** Answers `initialize` and returns the era it starts, or throws an RpcError for bad params. */

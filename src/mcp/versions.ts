@@ -38,8 +38,8 @@ export type Features = {
 };
 
 export function negotiate(requested: string): ProtocolVersion {
-  const known = SUPPORTED_VERSIONS.find((v) => v === requested);
-  return known ?? LATEST_VERSION; // counter-offer the latest, never reject (docs/protocol.md, "Handshake era")
+  // Counter-offer the latest, never reject (docs/protocol.md, "Handshake era").
+  return SUPPORTED_VERSIONS.find((v) => v === requested) ?? LATEST_VERSION;
 }
 
 export function featuresOf(version: ProtocolVersion): Features {

@@ -1,9 +1,8 @@
 // Client-declared roots (MCP roots/list) may only NARROW the operator's roots, never widen them:
 // a client answering `file:///` gains nothing, one answering a subfolder limits access to it.
-import type { Root } from './resolver.ts';
 import { denied } from '../errors/failure.ts';
 import type { Host } from '../runtime/host.ts';
-import { isContained, resolvePath, type ConfinedPath, type Confinement } from './resolver.ts';
+import { isContained, resolvePath, type ConfinedPath, type Confinement, type Root } from './resolver.ts';
 import type { Named } from './confirm.ts';
 
 /** Per configured root: null = whole root allowed, otherwise the allowed root-relative subtrees. */
@@ -40,13 +39,9 @@ export async function computeNarrowing(
   }
   const out = new Map<string, readonly string[] | null>();
   for (const root of roots) {
-    if (reals.some((r) => isContained(host, r, root.path))) {
-      out.set(root.name, null); // the client root contains this whole root
-      continue;
-    }
-    const inside = reals.filter((r) => isContained(host, root.path, r))
-      .map((r) => host.path.relative(root.path, r).split(host.path.sep).join('/'));
-    out.set(root.name, inside);
+    const whole = reals.some((r) => isContained(host, r, root.path)); // a client root contains this whole root
+    out.set(root.name, whole ? null : reals.filter((r) => isContained(host, root.path, r))
+      .map((r) => host.path.relative(root.path, r).split(host.path.sep).join('/')));
   }
   return out;
 }
@@ -55,13 +50,16 @@ function under(rel: string, prefix: string): boolean {
   return rel === prefix || rel.startsWith(prefix + '/');
 }
 
+/** The subtrees of a root the client left: null for the whole root, [] for none. */
+function allowedIn(n: Narrowing | null, rootName: string): readonly string[] | null {
+  const allowed = n === null ? null : n.get(rootName);
+  return allowed === undefined ? [] : allowed;
+}
+
 /** May this root-relative path be served? */
 export function narrowingAllows(n: Narrowing | null, rootName: string, rel: string): boolean {
-  if (n === null) return true;
-  const allowed = n.get(rootName);
-  if (allowed === undefined) return false;
-  if (allowed === null) return true;
-  return allowed.some((p) => under(rel, p));
+  const allowed = allowedIn(n, rootName);
+  return allowed === null || allowed.some((p) => under(rel, p));
 }
 
 /** Both the requested path and, through a link, the place its bytes live must be allowed. */
@@ -71,19 +69,13 @@ export function narrowingAllowsPath(n: Narrowing | null, rootName: string, p: Na
 
 /** May a walk descend into this folder (it holds or lies under an allowed subtree)? */
 export function narrowingMayEnter(n: Narrowing | null, rootName: string, relDir: string): boolean {
-  if (n === null) return true;
-  const allowed = n.get(rootName);
-  if (allowed === undefined) return false;
-  if (allowed === null) return true;
-  return allowed.some((p) => under(relDir, p) || under(p, relDir) || relDir === '');
+  const allowed = allowedIn(n, rootName);
+  return allowed === null || allowed.some((p) => under(relDir, p) || under(p, relDir) || relDir === '');
 }
 
 /** The configured roots the client left visible: all of them when it declared none. */
 export function visibleRoots(roots: readonly Root[], n: Narrowing | null): readonly Root[] {
-  return n === null ? roots : roots.filter((r) => {
-    const allowed = n.get(r.name);
-    return allowed === null || (allowed !== undefined && allowed.length > 0);
-  });
+  return n === null ? roots : roots.filter((r) => allowedIn(n, r.name)?.length !== 0);
 }
 
 /** Resolves a client's path in a root, then applies the client's narrowing (the root folder itself passes). */

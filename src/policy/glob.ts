@@ -213,12 +213,7 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
     return starLiteralGlob(body.slice(3), fold);
   }
   const { states, start } = buildNfa(new Parser(Array.from(body)).parse(), fold);
-  return {
-    matches: (path: string): boolean => {
-      const subject = basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path;
-      return simulate(states, start, subject);
-    },
-  };
+  return { matches: (path) => simulate(states, start, basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path) };
 }
 
 /**

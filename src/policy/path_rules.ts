@@ -95,15 +95,13 @@ export function segmentAllowed(rules: PathRules, name: string): boolean {
   if (name.normalize('NFC') !== name) return false; // an NFD name could not be requested exactly
   if (!rules.hidden && name.startsWith('.')) return false;
   const folded = foldName(name);
-  for (const m of rules.segmentDeny) if (m.matches(folded)) return false;
-  return true;
+  return !rules.segmentDeny.some((m) => m.matches(folded));
 }
 
 /** Whole-path deny rules (patterns with "/") are checked against the joined relative path. */
 export function relPathAllowed(rules: PathRules, rel: string): boolean {
   const folded = foldName(rel);
-  for (const m of rules.pathDeny) if (m.matches(folded)) return false;
-  return true;
+  return !rules.pathDeny.some((m) => m.matches(folded));
 }
 
 /** Lower-cased extension of a name (or a path's last segment) without the dot; '' for none or a dotfile. */

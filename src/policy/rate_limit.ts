@@ -6,8 +6,6 @@
 type TakeResult = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
 export type RateLimiter = { readonly take: (key: string) => TakeResult };
 
-type Bucket = { units: number; last: number };
-
 // Tokens are counted in units of 1/60,000: each millisecond adds `perMinute` units and a call costs
 // 60,000. With an integer clock this is exact integer arithmetic, so after waiting `retryAfterMs` the
 // call is always allowed (no floating-point shortfall of one ulp).
@@ -20,25 +18,21 @@ export function createRateLimiter(
 ): RateLimiter {
   if (perMinute === 0) return { take: () => OK };
   const capacity = burst * UNITS_PER_TOKEN;
-  const buckets = new Map<string, Bucket>();
-
-  function take(key: string): TakeResult {
-    const t = now();
-    let bucket = buckets.get(key);
-    if (bucket === undefined) {
-      bucket = { units: capacity, last: t };
+  const buckets = new Map<string, { units: number; last: number }>();
+  return {
+    take(key) {
+      const t = now();
+      const bucket = buckets.get(key) ?? { units: capacity, last: t };
       buckets.set(key, bucket);
-    }
-    // A clock that steps back (it should not) must not drain or overfill the bucket.
-    const elapsed = Math.max(0, t - bucket.last);
-    bucket.units = Math.min(capacity, bucket.units + elapsed * perMinute);
-    bucket.last = Math.max(bucket.last, t);
-    if (bucket.units >= UNITS_PER_TOKEN) {
-      bucket.units -= UNITS_PER_TOKEN;
-      return OK;
-    }
-    return { ok: false, retryAfterMs: Math.max(1, Math.ceil((UNITS_PER_TOKEN - bucket.units) / perMinute)) };
-  }
-
-  return { take };
+      // A clock that steps back (it should not) must not drain or overfill the bucket.
+      const elapsed = Math.max(0, t - bucket.last);
+      bucket.units = Math.min(capacity, bucket.units + elapsed * perMinute);
+      bucket.last = Math.max(bucket.last, t);
+      if (bucket.units >= UNITS_PER_TOKEN) {
+        bucket.units -= UNITS_PER_TOKEN;
+        return OK;
+      }
+      return { ok: false, retryAfterMs: Math.max(1, Math.ceil((UNITS_PER_TOKEN - bucket.units) / perMinute)) };
+    },
+  };
 }

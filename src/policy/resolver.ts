@@ -126,9 +126,8 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
         current = real;
         followed = true;
       }
-      if (st.kind === 'dir') kind = 'dir';
-      else if (st.kind === 'file') kind = 'file';
-      else throw denied('not_regular', `${st.kind} at ${rel}`);
+      if (st.kind !== 'dir' && st.kind !== 'file') throw denied('not_regular', `${st.kind} at ${rel}`);
+      kind = st.kind;
       if (kind === 'file' && st.nlink > 1 && !c.hardLinks) throw denied('hard_link', `hard link at ${rel}`);
     }
   } catch (err) {

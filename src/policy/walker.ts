@@ -27,15 +27,13 @@ export type WalkOptions = {
   readonly keep?: (path: ConfinedPath) => boolean;
 };
 
-export type WalkResult = { readonly truncated: boolean };
-
 /**
  * Depth-first, entries sorted by name (byte order) so pagination is stable.
  * Calls `visit` for each allowed entry; `visit` returns false to stop early.
  */
 export async function walk(
   c: Confinement, start: ConfinedPath, options: WalkOptions, visit: (entry: WalkEntry) => boolean | Promise<boolean>,
-): Promise<WalkResult> {
+): Promise<{ readonly truncated: boolean }> {
   let visited = 0;
   const tooMany = `Cannot finish: the walk visited more than ${options.maxVisited} entries (limits.walkEntries)`;
   const slice = createSlicer(c.host, options.signal);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppendFile, DirEntry, FileKind, FileStat, Host, ReadHandle } from './host.ts';
 import { detectRuntime } from './detect.ts';
 import { denoStdoutWriter, readDenoStdin, type StdinControl } from './deno_stdio.ts';
+import { orNull } from './permissions.ts';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants;
 const OPEN_READ_FLAGS = O_RDONLY | (O_NOFOLLOW ?? 0) | (O_NONBLOCK ?? 0) | (O_NOCTTY ?? 0);
@@ -101,17 +102,8 @@ const FOLDER_READ_YIELDS = detectRuntime().name === 'node'; // docs/security.md,
 /** Asked once: the permission model refuses the links unless launched with their grant. */
 let descriptorLocationsKnown: boolean | null = null;
 function descriptorLocations(): boolean {
-  if (descriptorLocationsKnown === null) {
-    descriptorLocationsKnown = FD_PATHS && [0, 1, 2].some((fd) => {
-      try {
-        fs.readlinkSync(`/proc/self/fd/${fd}`);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  }
-  return descriptorLocationsKnown;
+  return (descriptorLocationsKnown ??=
+    FD_PATHS && [0, 1, 2].some((fd) => orNull(() => fs.readlinkSync(`/proc/self/fd/${fd}`)) !== null));
 }
 
 async function openRead(path: string): Promise<ReadHandle> {
@@ -120,12 +112,7 @@ async function openRead(path: string): Promise<ReadHandle> {
   return {
     location() {
       // Not asked per file where the sandbox refuses it: each refusal would throw on the hot path.
-      if (!descriptorLocations()) return null;
-      try {
-        return fs.readlinkSync(`/proc/self/fd/${fd}`);
-      } catch {
-        return null;
-      }
+      return descriptorLocations() ? orNull(() => fs.readlinkSync(`/proc/self/fd/${fd}`)) : null;
     },
     stat: async () => toStat(fs.fstatSync(fd, { bigint: true })),
     read: async (into, position) => fs.readSync(fd, into, 0, into.length, position),
@@ -136,13 +123,8 @@ async function openRead(path: string): Promise<ReadHandle> {
   };
 }
 
-function homeDir(): string | null {
-  try {
-    return os.homedir() || null;
-  } catch {
-    return null; // Deno without environment access cannot tell; the caller treats null as unknown.
-  }
-}
+// Deno without environment access cannot tell; the caller treats null as unknown.
+const homeDir = (): string | null => orNull(() => os.homedir() || null);
 
 export function createNodeHost(): Host {
   const runtime = detectRuntime();
@@ -188,13 +170,7 @@ export function createNodeHost(): Host {
         fs.closeSync(fd);
       }
     },
-    readSelf() {
-      try {
-        return new Uint8Array(fs.readFileSync(fileURLToPath(import.meta.url)));
-      } catch {
-        return null;
-      }
-    },
+    readSelf: () => orNull(() => new Uint8Array(fs.readFileSync(fileURLToPath(import.meta.url)))),
     openAppend, renameFile,
     sha256Hex: (d) => createHash('sha256').update(d).digest('hex'), sha256: () => createHash('sha256'),
     hmacSha256Hex: (key, d) => createHmac('sha256', key).update(d).digest('hex'), now: () => performance.now(),

@@ -108,7 +108,7 @@ export function probeGrants(plan: ProbePlan): GrantSnapshot {
   return probeNode(runtime.version, plan);
 }
 
-/** The value, or null when asking throws (Deno may refuse process.execPath without read permission). */
+/** The value, or null when asking throws (a sandbox refused, a descriptor closed, a file unreadable). */
 export function orNull<T>(ask: () => T): T | null {
   try { return ask(); } catch { return null; }
 }

@@ -14,7 +14,6 @@ const UNSAFE = '\\x7F-\\x9F\\xAD\\u061C\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u
 const CONTENT_UNSAFE = new RegExp(`[\\x00-\\x08\\x0B-\\x1F${UNSAFE}]`, 'g');
 // The same for names shown one per line in listings, where \n and \t would forge extra entries or columns.
 export const NAME_UNSAFE = new RegExp(`[\\x00-\\x1F${UNSAFE}]`, 'g');
-// Non-global twin for testing: a global regex's `test()` keeps `lastIndex` between calls.
 
 function visible(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
