@@ -8,7 +8,7 @@ import type { Features } from './versions.ts';
 
 /** What an era makes of one request before it runs. */
 export type Admission =
-  | { readonly kind: 'answer'; readonly result: unknown; readonly detail?: unknown }
+  | { readonly kind: 'answer'; readonly result: unknown }
   | { readonly kind: 'refuse'; readonly error: RpcError }
   | { readonly kind: 'run'; readonly context: EraRequestContext };
 

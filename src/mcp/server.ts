@@ -1,7 +1,7 @@
 // The message loop: the first message picks the era for the process (initialize: handshake; _meta:
 // stateless 2026-07-28); admitted requests go to the request queue (request_run.ts); every request ends
 // in one reply shaped by its era and one audit record.
-import type { AuditLog } from '../audit/log.ts';
+import type { AuditFields, AuditLog } from '../audit/log.ts';
 import type { Config } from '../config/load.ts';
 import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import { parseFrame, type Message, type Params, type RequestId } from '../jsonrpc/message.ts';
@@ -14,7 +14,7 @@ import { startHandshake } from './handshake_era.ts';
 import { carriesStatelessMeta } from './versions.ts';
 import { createNotifier } from './notifier.ts';
 import { createServices } from './services.ts';
-import { createMethodTable, type CallAudit } from './methods.ts';
+import { createMethodTable } from './methods.ts';
 import { errorMessage, inEra, type Outcome, type Reply } from './outcome.ts';
 import { createRequestQueue, type Pending, type Settled } from './request_run.ts';
 import { createStatelessEra } from './stateless_era.ts';
@@ -72,14 +72,9 @@ function shape(e: Era | null, id: RequestId, method: string, reply: Reply): { me
   return { message: errorMessage(id, error), code: error.code };
 }
 
-type RecordFields = {
-  id?: RequestId | undefined; method?: string | undefined; started: number; outcome: Outcome; code?: number | null;
-  reason?: string | undefined; detail?: string | undefined; tool?: string | undefined; args?: unknown;
-  files?: readonly string[]; bytes?: number | undefined;
-  redacted?: readonly { family: string; count: number }[] | undefined; receipt?: CallAudit['receipt'];
-};
+/** The one audit record of a request: `started` becomes its `ms`. */
+type RecordFields = Omit<AuditFields, 'event' | 'era' | 'ms'> & { readonly started: number; readonly outcome: Outcome };
 
-/** The one audit record of a request. */
 function recordRequest(host: Host, audit: AuditLog, era: string, p: RecordFields): void {
   // Document access always has a record of its own; what a client may repeat at will can be coalesced.
   const reads = (p.tool !== undefined || p.method === 'resources/read') && p.reason !== 'rate_limited';
@@ -148,9 +143,8 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
         const started = startHandshake(params, services, notifier, (m) => methods.has(m));
         era = started.era;
         respond({ jsonrpc: '2.0', id, result: started.handshake.result });
-        const detail = { client: started.handshake.clientInfo };
         audit.write({ event: 'request', era: eraName(), id, method, outcome: 'ok', code: null, reason: null, ms: 0,
-          detail });
+          detail: { client: started.handshake.clientInfo } });
       } catch (err) {
         if (err instanceof RpcError) return refuse(err);
         throw err;

@@ -21,25 +21,17 @@ export type CallAudit = {
 export function listTools(table: ToolTable, features: Features, params: Params | undefined): unknown {
   const onePage = 'Invalid cursor: tools/list has a single page';
   if (params?.['cursor'] !== undefined) throw invalidParams(onePage, 'invalid_cursor');
-  const tools = [...table.values()].map((t) => {
-    const d = describeTool(t, features.structured, features.structured);
-    if (!features.annotations) delete d['annotations'];
-    return d;
-  });
-  return { tools };
+  return { tools: [...table.values()].map((t) => describeTool(t, features)) };
 }
 
 function wireResult(r: ToolResult, features: Features): Record<string, unknown> {
   const content: Record<string, unknown>[] = [{ type: 'text', text: r.text }];
-  if (features.structured) {
-    for (const { root, path, mimeType, size } of r.links) {
-      const link: Record<string, unknown> = { type: 'resource_link', uri: docUri(root, path), name: path, mimeType };
-      if (size !== undefined) link['size'] = size;
-      content.push(link);
-    }
-    return r.structured ? { content, structuredContent: r.structured } : { content };
+  if (!features.structured) return { content };
+  for (const { root, path, mimeType, size } of r.links) {
+    const link = { type: 'resource_link', uri: docUri(root, path), name: path, mimeType };
+    content.push(size === undefined ? link : { ...link, size });
   }
-  return { content };
+  return r.structured ? { content, structuredContent: r.structured } : { content };
 }
 
 export type CallDeps = {

@@ -5,7 +5,7 @@
 import type { Config } from '../config/load.ts';
 import type { DocumentCache } from '../document/document.ts';
 import { denied, failure, type Failure } from '../errors/failure.ts';
-import { visibleRoots, type Narrowing } from '../policy/client_roots.ts';
+import { resolveIn, visibleRoots, type Narrowing } from '../policy/client_roots.ts';
 import { compileGlob, type Glob } from '../policy/glob.ts';
 import type { AskConsent, ConfirmPolicy } from '../policy/confirm.ts';
 import type { Confinement, Root } from '../policy/resolver.ts';
@@ -91,6 +91,16 @@ export function pickRoot(ctx: ToolContext, name: string | undefined): Root {
   if (root) return root;
   const available = roots.map((r) => r.name).join(', ') || '(none)';
   throw failure('invalid_argument', `Unknown root ${JSON.stringify(name.slice(0, 32))}; available roots: ${available}`);
+}
+
+/** The one document a tool names, recorded as touched; a folder is refused, saying what the tool would `verb`. */
+export async function pickFile(ctx: ToolContext, args: { root?: string | undefined; path: string }, verb: string) {
+  const root = pickRoot(ctx, args.root);
+  const path = await resolveIn(ctx, root, args.path);
+  if (path.kind !== 'file') throw failure('is_a_directory', `Cannot ${verb}: the path is a folder; use list_docs`);
+  const label = `${root.name}:${path.rel}`;
+  ctx.touched.push(label);
+  return { root, path, label };
 }
 
 /** Arguments wrong in a way their schema cannot say: a glob that does not compile, a line range. */

@@ -1,15 +1,13 @@
 // doc_info: facts about one document without its text: size, dates, lines, media type, SHA-256.
 import { splitLinesInSlices } from '../document/document.ts';
 import { countRedactions } from '../audit/redact.ts';
-import { failure } from '../errors/failure.ts';
 import { formatOf, parseHeadingsInSlices } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { openConfined } from '../policy/resolver.ts';
 import { sha256InSlices } from '../sched/slice.ts';
 import { boolean, integer, nullable, object, string } from '../validate/schema.ts';
 import { docUri } from '../formats/doc_uri.ts';
-import { resolveIn } from '../policy/client_roots.ts';
-import { defineTool, isoTime, PATH_ARG, pickRoot, ROOT_ARG, type ToolContext } from './context.ts';
+import { defineTool, isoTime, PATH_ARG, pickFile, ROOT_ARG, type ToolContext } from './context.ts';
 
 const OUTPUT = object({
   root: string({ description: 'Root name', maxLength: 32 }),
@@ -37,10 +35,7 @@ export function docInfoTool() {
     input: object({ root: ROOT_ARG, path: PATH_ARG }, ['path']),
     output: OUTPUT.json,
     async run(args, ctx: ToolContext) {
-      const root = pickRoot(ctx, args.root);
-      const path = await resolveIn(ctx, root, args.path);
-      if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot describe: the path is a folder; use list_docs');
-      ctx.touched.push(`${root.name}:${path.rel}`);
+      const { root, path, label } = await pickFile(ctx, args, 'describe');
       // A document that needs consent shows what a listing shows (name, size, date) and nothing
       // derived from its bytes: a hash or a line count would confirm a guessed text offline.
       const mediaType = mediaTypeOf(path.rel);
@@ -72,7 +67,7 @@ export function docInfoTool() {
       }).finally(() => open.handle.close().catch(() => undefined));
       const kind = info.text !== false ? '' : info.sha256 ? ' (binary)' : ' (not UTF-8 text: not served)';
       const text = [
-        `${root.name}:${path.rel}`,
+        label,
         `size: ${info.size} bytes`, `modified: ${info.modified}`,
         `media type: ${mediaType}${kind}`,
         ...(info.lines === null ? [] : [`lines: ${info.lines}`, `headings: ${info.headings}`]),

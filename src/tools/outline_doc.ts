@@ -1,15 +1,13 @@
 // outline_doc: a document's heading tree (levels and line numbers) and its front-matter fields.
-import { failure } from '../errors/failure.ts';
 import { parseFrontMatter } from '../formats/front_matter.ts';
 import { sectionRange } from '../formats/headings.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, string, stringMap } from '../validate/schema.ts';
 import { openWithConsent } from '../policy/confirm.ts';
 import { closeOf } from '../policy/resolver.ts';
-import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
+import { encodeCursor } from '../validate/cursor.ts';
 import { docUri } from '../formats/doc_uri.ts';
-import { resolveIn } from '../policy/client_roots.ts';
-import { CURSOR_ARG, defineTool, PATH_ARG, pickRoot, ROOT_ARG, type ToolContext } from './context.ts';
+import { CURSOR_ARG, cursorOffset, defineTool, PATH_ARG, pickFile, ROOT_ARG, type ToolContext } from './context.ts';
 
 const PAGE = 500;
 
@@ -40,27 +38,18 @@ export function outlineDocTool() {
     input: object({ root: ROOT_ARG, path: PATH_ARG, cursor: CURSOR_ARG }, ['path']),
     output: OUTPUT.json,
     async run(args, ctx: ToolContext) {
-      const root = pickRoot(ctx, args.root);
-      const path = await resolveIn(ctx, root, args.path);
-      if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot outline: the path is a folder; use list_docs');
-      const named = `${root.name}:${path.rel}`;
-      ctx.touched.push(named);
+      const { root, path, label: named } = await pickFile(ctx, args, 'outline');
       const open = await openWithConsent(ctx, 'outline_doc', path); // consent and read on one descriptor
       const doc = await ctx.docs.loadOpen(open, ctx.signal).finally(() => closeOf(open));
       ctx.servedFrom(doc.text);
-      let skip = 0;
-      if (args.cursor !== undefined) {
-        const c = decodeCursor('outline_doc', args.cursor);
-        if (c['p'] !== named) throw failure('invalid_cursor', 'Invalid cursor: it belongs to a different document');
-        skip = cursorInt(c, 'o', 1e7);
-      }
+      const skip = cursorOffset('outline_doc', args.cursor, named, 'document');
       const all = doc.headings;
       const headings = all.slice(skip, skip + PAGE).map((h, i) => ({
         level: h.level, title: escapeControls(h.title), line: h.line,
         endLine: sectionRange(all, skip + i, doc.lines.length).endLine,
       }));
       const more = skip + PAGE < all.length;
-      const nextCursor = more ? encodeCursor('outline_doc', { p: named, o: skip + PAGE }) : null;
+      const nextCursor = more ? encodeCursor('outline_doc', { q: named, o: skip + PAGE }) : null;
       const fm = parseFrontMatter(doc.lines);
       const frontMatter: Record<string, string> = {};
       for (const [k, v] of Object.entries(fm ? fm.fields : {})) frontMatter[escapeControls(k)] = escapeControls(v);

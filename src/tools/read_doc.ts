@@ -11,8 +11,7 @@ import { escapeControls } from '../text/escape.ts';
 import { jsonBytes, utf8Prefix } from '../text/utf8.ts';
 import { boolean, integer, object, string } from '../validate/schema.ts';
 import { cursorInt, decodeCursor, encodeCursor, invalidCursor } from '../validate/cursor.ts';
-import { resolveIn } from '../policy/client_roots.ts';
-import { CURSOR_ARG, defineTool, invalidArgument, PATH_ARG, pickRoot, ROOT_ARG, type ToolContext } from './context.ts';
+import { CURSOR_ARG, defineTool, invalidArgument, PATH_ARG, pickFile, ROOT_ARG, type ToolContext } from './context.ts';
 import { dataFrame } from './render.ts';
 
 const MAX_LINE = 1_000_000_000;
@@ -89,10 +88,7 @@ export function readDocTool(responseBytes: number) {
       if (args.startLine !== undefined && args.endLine !== undefined && args.endLine < args.startLine) {
         throw invalidArgument(`endLine (${args.endLine}) is before startLine (${args.startLine})`);
       }
-      const root = pickRoot(ctx, args.root);
-      const path = await resolveIn(ctx, root, args.path);
-      if (path.kind !== 'file') throw failure('is_a_directory', 'Cannot read: the path is a folder; use list_docs');
-      ctx.touched.push(`${root.name}:${path.rel}`);
+      const { root, path, label } = await pickFile(ctx, args, 'read');
       const numbers = args.lineNumbers ?? false;
       const key = [root.name, path.rel, args.heading ?? '', args.startLine ?? 0, args.endLine ?? 0, numbers]
         .join('\u0000');
@@ -142,7 +138,6 @@ export function readDocTool(responseBytes: number) {
         const page = pageOfLines(lines, l, c, to, budget, numbers);
         const nextCursor = page.next ? encodeCursor('read_doc', { q, f: fp, ...page.next }) : null;
         const text = escapeControls(page.text);
-        const label = `${root.name}:${path.rel}`;
         const range = page.endLine >= page.startLine ? `lines ${page.startLine}-${page.endLine}` : 'no lines';
         const frame = dataFrame(label, ctx.confinement.host.randomBytes);
         const render = [

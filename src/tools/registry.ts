@@ -22,14 +22,13 @@ export function createToolTable(limits: Config['limits']): ToolTable {
   return new Map(tools.map((t) => [t.name, t]));
 }
 
-/** The wire form of a tool for tools/list. */
-export function describeTool(t: Tool, withOutputSchema: boolean, withTitle: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: t.name };
-  if (withTitle) out['title'] = t.title;
-  out['description'] = t.description;
-  out['inputSchema'] = t.input.json;
-  if (withOutputSchema && t.output) out['outputSchema'] = t.output;
+/** The wire form of a tool for tools/list, with the fields the negotiated version defines (mcp/versions.ts). */
+export function describeTool(t: Tool, f: { readonly structured: boolean; readonly annotations: boolean }): unknown {
+  const title = f.structured ? { title: t.title } : {};
   const hints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-  out['annotations'] = { ...(withTitle ? { title: t.title } : {}), ...hints };
-  return out;
+  return {
+    name: t.name, ...title, description: t.description, inputSchema: t.input.json,
+    ...(f.structured && t.output ? { outputSchema: t.output } : {}),
+    ...(f.annotations ? { annotations: { ...title, ...hints } } : {}),
+  };
 }

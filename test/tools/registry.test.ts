@@ -14,10 +14,12 @@ test('six tools by name; no other name is a tool, inherited ones included', () =
   for (const name of ['__proto__', 'constructor', 'write_doc']) assert.equal(table.get(name), undefined);
 });
 
-test('the wire form: title and output schema only when asked, and read-only annotations', () => {
+test('the wire form: title, output schema and annotations only when asked; annotations say read-only', () => {
   const search = table.get('search_docs');
   assert.ok(search);
-  const plain = describeTool(search, false, false);
+  const bare = describeTool(search, { structured: false, annotations: false }) as Json;
+  assert.deepEqual(Object.keys(bare), ['name', 'description', 'inputSchema']);
+  const plain = describeTool(search, { structured: false, annotations: true }) as Json;
   assert.deepEqual(Object.keys(plain), ['name', 'description', 'inputSchema', 'annotations']);
   assert.deepEqual(plain['annotations'], {
     readOnlyHint: true,
@@ -25,18 +27,20 @@ test('the wire form: title and output schema only when asked, and read-only anno
     idempotentHint: true,
     openWorldHint: false,
   });
-  const full = describeTool(search, true, true);
+  const full = describeTool(search, { structured: true, annotations: true }) as Json;
   assert.deepEqual(Object.keys(full), ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations']);
   assert.equal((full['annotations'] as Json)['title'], 'Search documents');
   const read = table.get('read_doc');
   assert.ok(read);
-  assert.equal('outputSchema' in describeTool(read, true, true), false, 'read_doc has no structured result');
+  const readFull = describeTool(read, { structured: true, annotations: true }) as Json;
+  assert.equal('outputSchema' in readFull, false, 'read_doc has no structured result');
 });
 
 test('the limits reach the tools: list and search bounds follow the config', () => {
   const small = createToolTable({ ...DEFAULTS.limits, listEntries: 7, searchResults: 9 });
   const limitOf = (name: string) => {
-    const schema = describeTool(small.get(name)!, false, false)['inputSchema'] as { properties: Record<string, Json> };
+    const wire = describeTool(small.get(name)!, { structured: false, annotations: false }) as Json;
+    const schema = wire['inputSchema'] as { properties: Record<string, Json> };
     return schema.properties['limit']?.['maximum'];
   };
   assert.deepEqual([limitOf('list_docs'), limitOf('find_docs'), limitOf('search_docs')], [7, 7, 9]);
