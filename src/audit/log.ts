@@ -38,7 +38,6 @@ export type AuditLog = {
    * as one `coalesced` record per kind per second, so a flood cannot rotate real records out of the log.
    */
   readonly note: (fields: AuditFields) => void;
-  readonly records: () => number;
   /** Permission bits of the open log file; null when logging to stderr. */
   readonly mode: () => number | null;
   readonly close: () => void;
@@ -167,7 +166,6 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
       else counted.set(kind, { first: fields, count: 1, lastId: fields.id });
       flushTimer ??= host.setTimer(NOTE_WINDOW_MS, flushNotes);
     },
-    records: () => seq,
     mode: () => (toStderr ? null : sink.mode()),
     close() {
       if (closed) return;

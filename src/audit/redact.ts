@@ -65,8 +65,7 @@ const BEGIN_KEY = new RegExp(String.raw`-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY[ A-
 const END_KEY = /-----END[ A-Z0-9]{0,60}-----|---- END SSH2[ A-Z]{0,30}----|Private-(?:MAC|Hash): [0-9a-fA-F]*/g;
 
 // Object keys whose value is a credential whatever it looks like.
-const SECRET_KEY_NAME = new RegExp('passw(?:or)?d|passphrase|secret|token|api[_-]?key|authorization|private[_-]?key|' +
-  'access[_-]?key|credential|cookie|^_?auth$', 'i');
+const SECRET_KEY_NAME = new RegExp(`${SECRET_WORDS}|authorization|cookie|^_?auth$`, 'i');
 const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 const marker = (family: RedactFamily | 'by-key'): string => `[REDACTED:${family}]`;

@@ -2,6 +2,7 @@
 // (docs/running-locked-down.md, "The start-up self-audit"). Pure: src/runtime/permissions.ts asks
 // the runtime; this module only decides which answers mean "broader than needed".
 import { rotatedName } from '../audit/rotate.ts';
+import { isContained } from '../policy/resolver.ts';
 import type { PathOps } from '../runtime/host.ts';
 import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
 import type { Config, Mode } from './load.ts';
@@ -31,12 +32,6 @@ const CAPABILITY_FLAGS: Readonly<Record<'deno' | 'node', Readonly<Record<string,
     net: ['--allow-net', 'network access (docwarden has no network code)'],
   },
 };
-
-/** Whether `path` is `parent` or inside it (path.relative, never startsWith: CVE-2025-53110). */
-export function covers(parent: string, path: string, p: PathOps): boolean {
-  const rel = p.relative(parent, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${p.sep}`) && !p.isAbsolute(rel));
-}
 
 /** Every folder above `path`, nearest first, up to the file-system root. */
 export function ancestors(path: string, p: PathOps): string[] {
@@ -86,7 +81,7 @@ export function probePlan(need: Need, p: PathOps, home: string | null): ProbePla
   const above = unique([...[...need.read, ...need.write].flatMap((x) => ancestors(x, p)), ...extra]);
   const inside = (xs: string[]) => xs.map((x) => p.join(x, PROBE_NAME));
   return {
-    read: inside(above.filter((s) => !need.read.some((n) => covers(n, s, p)))),
+    read: inside(above.filter((s) => !need.read.some((n) => isContained(p, n, s)))),
     write: unique([...inside(above), ...need.read.filter((x) => !need.write.includes(x))]),
   };
 }
@@ -96,7 +91,7 @@ const probed = (path: string, p: PathOps): string => (path.endsWith(`${p.sep}${P
 
 /** Keeps only the outermost of the granted paths: granting a folder grants what is below it. */
 const outermost = (paths: readonly string[], p: PathOps): string[] =>
-  paths.filter((x) => !paths.some((y) => y !== x && covers(y, x, p)));
+  paths.filter((x) => !paths.some((y) => y !== x && isContained(p, y, x)));
 
 /** Paths for a message, with the rotated names of a log folded into "log (and .1 to .N)". */
 function listPaths(paths: readonly string[]): string {
@@ -134,14 +129,14 @@ function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
   // Node reads "*" inside a path as a wildcard ("/srv/d*" also grants "/srv/dsecret"): never needed.
   const wild = (x: string, what: string): string => (!x.includes('*') ? what
     : 'Node reads "*" as a wildcard, so this grants every path starting with ' + JSON.stringify(x.split('*')[0]));
-  const needed = (x: string) => need.read.some((n) => covers(n, x, p)) || descriptorLinks.includes(x);
+  const needed = (x: string) => need.read.some((n) => isContained(p, n, x)) || descriptorLinks.includes(x);
   const extraRead = listedRead.filter((x) => x.includes('*') || !needed(x));
   const extraWrite = listedWrite.filter((x) => x.includes('*') || !need.write.includes(x));
   for (const x of unique(extraRead)) out.push(finding(`${readFlag}=${x}`, wild(x, 'docwarden reads nothing there')));
   for (const x of unique(extraWrite)) out.push(finding(`${writeFlag}=${x}`, wild(x, 'docwarden writes nothing there')));
   // Probed paths that no listed flag explains (deno shows no flags; Node may get them from NODE_OPTIONS).
   const unexplained = (flag: string, granted: readonly string[], listed: readonly string[], than: string) =>
-    outermost(granted.map((g) => probed(g, p)), p).filter((g) => !listed.some((l) => covers(l, g, p)))
+    outermost(granted.map((g) => probed(g, p)), p).filter((g) => !listed.some((l) => isContained(p, l, g)))
       .map((g) => finding(flag, `one of its entries covers ${JSON.stringify(g)}, more than ${than}`));
   if (!s.readAll) out.push(...unexplained(readFlag, s.read, extraRead, 'docwarden reads'));
   if (!s.writeAll) out.push(...unexplained(writeFlag, s.write, extraWrite, 'the audit log'));

@@ -29,12 +29,8 @@ export function createNotifier(send: (message: unknown) => void, initial: LogLev
       if (++sentInWindow > MAX_LOGS_PER_SECOND) return;
       send({ jsonrpc: '2.0', method: 'notifications/message', params: { level, logger, data: redactValue(data) } });
     },
-    setLevel(level: LogLevel): void {
-      threshold = LOG_LEVELS.indexOf(level);
-    },
-    enable(): void {
-      enabled = true;
-    },
+    setLevel: (level: LogLevel): void => void (threshold = LOG_LEVELS.indexOf(level)),
+    enable: (): void => void (enabled = true),
   };
 }
 
@@ -58,8 +54,6 @@ export function createProgress(
       if (withMessage) params['message'] = message;
       send({ jsonrpc: '2.0', method: 'notifications/progress', params });
     },
-    finish(): void {
-      finished = true;
-    },
+    finish: (): void => void (finished = true),
   };
 }

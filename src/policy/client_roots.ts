@@ -39,8 +39,8 @@ export async function computeNarrowing(
   }
   const out = new Map<string, readonly string[] | null>();
   for (const root of roots) {
-    const whole = reals.some((r) => isContained(host, r, root.path)); // a client root contains this whole root
-    out.set(root.name, whole ? null : reals.filter((r) => isContained(host, root.path, r))
+    const whole = reals.some((r) => isContained(host.path, r, root.path)); // a client root contains this whole root
+    out.set(root.name, whole ? null : reals.filter((r) => isContained(host.path, root.path, r))
       .map((r) => host.path.relative(root.path, r).split(host.path.sep).join('/')));
   }
   return out;

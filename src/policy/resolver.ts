@@ -2,7 +2,7 @@
 // Implements steps 1-9 of docs/security.md, "Path resolution"; the branded types make reading an
 // unchecked path a compile error. This is the only module that calls host.openRead for documents.
 import { denied, failure, Failure } from '../errors/failure.ts';
-import type { FileKind, FileStat, Host, ReadHandle } from '../runtime/host.ts';
+import type { FileKind, FileStat, Host, PathOps, ReadHandle } from '../runtime/host.ts';
 import {
   extensionAllowed, isPathProblem, relPathAllowed, segmentAllowed, splitRequestPath, type PathRules,
 } from './path_rules.ts';
@@ -48,11 +48,11 @@ export function writableByOthers(st: FileStat, rootOwner: number): boolean {
   return (st.mode & 0o022) !== 0 || st.uid !== rootOwner;
 }
 
-export function isContained(host: Host, root: string, real: string): boolean {
+/** Whether `real` is `root` or inside it (also what the start-up self-audit asks of a grant and a need). */
+export function isContained(p: PathOps, root: string, real: string): boolean {
   // Never startsWith(root): "/docs-private" starts with "/docs" (CVE-2025-53110).
-  const rel = host.path.relative(root, real);
-  if (rel === '') return true;
-  return rel !== '..' && !rel.startsWith('..' + host.path.sep) && !host.path.isAbsolute(rel);
+  const rel = p.relative(root, real);
+  return rel === '' || (rel !== '..' && !rel.startsWith('..' + p.sep) && !p.isAbsolute(rel));
 }
 
 /** The folders strictly between `root` and the file at `real` (already known to be inside the root). */
@@ -67,7 +67,7 @@ function foldersBelow(host: Host, root: string, real: string): string[] {
  * allowed extension.
  */
 export function targetAllowed(c: Confinement, root: Root, real: string, kind: FileKind): boolean {
-  if (!isContained(c.host, root.path, real)) return false;
+  if (!isContained(c.host.path, root.path, real)) return false;
   return relAllowed(c, rootRelative(c, root, real), kind);
 }
 
@@ -120,7 +120,7 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
       if (st.kind === 'symlink') {
         if (c.symlinks === 'deny') throw denied('symlink', `symlink at ${rel}`);
         const real = await c.host.realpath(next);
-        if (!isContained(c.host, root.path, real)) throw denied('outside_root', `symlink leaves root at ${rel}`);
+        if (!isContained(c.host.path, root.path, real)) throw denied('outside_root', `symlink leaves root at ${rel}`);
         st = await c.host.stat(real);
         if (!targetAllowed(c, root, real, st.kind)) throw denied('denied_pattern', `symlink target refused at ${rel}`);
         current = real;
@@ -168,10 +168,12 @@ export async function openConfined(c: Confinement, path: ConfinedPath): Promise<
     // inode check, 1 with the folder check and second inode check added. Lower odds, not zero.
     const where = handle.location();
     if (where !== null) {
-      if (!isContained(c.host, path.root.path, where)) throw denied('outside_root', 'descriptor is outside the root');
+      if (!isContained(c.host.path, path.root.path, where)) {
+        throw denied('outside_root', 'descriptor is outside the root');
+      }
     } else {
       const real = await c.host.realpath(path.abs);
-      if (!isContained(c.host, path.root.path, real)) throw denied('outside_root', 'realpath left the root');
+      if (!isContained(c.host.path, path.root.path, real)) throw denied('outside_root', 'realpath left the root');
       const sameFile = async (): Promise<boolean> => {
         const again = await c.host.stat(real);
         return again.dev === st.dev && again.ino === st.ino;

@@ -14,12 +14,7 @@ import { orNull } from './permissions.ts';
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants;
 const OPEN_READ_FLAGS = O_RDONLY | (O_NOFOLLOW ?? 0) | (O_NONBLOCK ?? 0) | (O_NOCTTY ?? 0);
 
-type StatLike = {
-  isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean;
-  isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean;
-};
-
-function kindOf(s: StatLike): FileKind {
+function kindOf(s: fs.Dirent | fs.BigIntStats): FileKind {
   if (s.isFile()) return 'file';
   if (s.isDirectory()) return 'dir';
   if (s.isSymbolicLink()) return 'symlink';

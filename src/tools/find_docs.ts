@@ -1,7 +1,5 @@
 // find_docs: documents whose root-relative path matches a glob (**, *, ?, {a,b}, [...]).
-
 import { mediaTypeOf } from '../formats/media_type.ts';
-
 import { narrowingAllowsPath } from '../policy/client_roots.ts';
 import { rootFolder, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';

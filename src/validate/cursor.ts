@@ -1,6 +1,7 @@
 // Paging cursors: opaque to the client but carrying no secret, base64url JSON bound to the tool (or
 // method) and its query, checked field by field on the way back in like any other argument.
 import { failure, type Failure } from '../errors/failure.ts';
+import { isPlainObject } from '../jsonrpc/message.ts';
 import { decodeBase64Url, encodeBase64Url } from '../text/base64url.ts';
 
 /** The invalid_cursor failure, naming the field that is wrong (a forged cursor gets -32602, never -32603). */
@@ -19,10 +20,8 @@ export function decodeCursor(tool: string, cursor: string): Readonly<Record<stri
   } catch {
     throw invalidCursor();
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidCursor();
-  const fields: Readonly<Record<string, unknown>> = { ...value };
-  if (fields['t'] !== tool) throw invalidCursor();
-  return fields;
+  if (!isPlainObject(value) || value['t'] !== tool) throw invalidCursor();
+  return value;
 }
 
 /** A field that must be a safe integer from `min` to `max`. */

@@ -4,7 +4,6 @@ import { posix, win32 } from 'node:path';
 import {
   ancestors,
   auditGrants,
-  covers,
   findingLines,
   type Need,
   neededGrants,
@@ -13,6 +12,7 @@ import {
   startupMessage,
   verdict,
 } from '../../src/config/grant_check.ts';
+import { isContained } from '../../src/policy/resolver.ts';
 import { grantReport } from '../../src/cli/check.ts';
 import type { Config } from '../../src/config/load.ts';
 import type { GrantSnapshot } from '../../src/runtime/permissions.ts';
@@ -50,14 +50,14 @@ function snapshot(over: Partial<GrantSnapshot> = {}): GrantSnapshot {
 
 const probe = (folder: string) => posix.join(folder, '.docwarden-sandbox-probe');
 
-test('`covers()` uses path.relative, so a sibling with the same prefix is not inside', () => {
-  assert.equal(covers('/srv/docs', '/srv/docs', posix), true);
-  assert.equal(covers('/srv/docs', '/srv/docs/a/b.md', posix), true);
-  assert.equal(covers('/srv/docs', '/srv/docs-private', posix), false);
-  assert.equal(covers('/srv/docs', '/srv', posix), false);
-  assert.equal(covers('/srv/docs', '/srv/docs/..foo', posix), true);
-  assert.equal(covers('C:\\Docs', 'C:\\Docs\\guide.md', win32), true);
-  assert.equal(covers('C:\\Docs', 'D:\\Docs\\guide.md', win32), false);
+test('`isContained()`, which judges grants too, uses path.relative: a sibling with the same prefix is not inside', () => {
+  assert.equal(isContained(posix, '/srv/docs', '/srv/docs'), true);
+  assert.equal(isContained(posix, '/srv/docs', '/srv/docs/a/b.md'), true);
+  assert.equal(isContained(posix, '/srv/docs', '/srv/docs-private'), false);
+  assert.equal(isContained(posix, '/srv/docs', '/srv'), false);
+  assert.equal(isContained(posix, '/srv/docs', '/srv/docs/..foo'), true);
+  assert.equal(isContained(win32, 'C:\\Docs', 'C:\\Docs\\guide.md'), true);
+  assert.equal(isContained(win32, 'C:\\Docs', 'D:\\Docs\\guide.md'), false);
 });
 
 test('`ancestors()` lists every folder above a path up to the file-system root', () => {

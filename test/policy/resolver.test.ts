@@ -375,16 +375,16 @@ describe('openConfined() by path (no descriptor location)', () => {
 describe('isContained()', () => {
   test('`isContained()` accepts the root and its descendants only', () => {
     const r = '/srv/docs';
-    assert.equal(isContained(host, r, '/srv/docs'), true);
-    assert.equal(isContained(host, r, '/srv/docs/a/b.md'), true);
-    assert.equal(isContained(host, r, '/srv/docs/..data/x.md'), true, 'a name starting with ".." is still inside');
-    assert.equal(isContained(host, r, '/srv/docs-evil/x.md'), false);
-    assert.equal(isContained(host, r, '/srv/docs-private'), false);
-    assert.equal(isContained(host, r, '/srv/docs"/x.md'), false);
-    assert.equal(isContained(host, r, '/srv/docs /x.md'), false);
-    assert.equal(isContained(host, r, '/srv'), false);
-    assert.equal(isContained(host, r, '/etc/passwd'), false);
-    assert.equal(isContained(host, r, '/'), false);
+    assert.equal(isContained(host.path, r, '/srv/docs'), true);
+    assert.equal(isContained(host.path, r, '/srv/docs/a/b.md'), true);
+    assert.equal(isContained(host.path, r, '/srv/docs/..data/x.md'), true, 'a name starting with ".." is still inside');
+    assert.equal(isContained(host.path, r, '/srv/docs-evil/x.md'), false);
+    assert.equal(isContained(host.path, r, '/srv/docs-private'), false);
+    assert.equal(isContained(host.path, r, '/srv/docs"/x.md'), false);
+    assert.equal(isContained(host.path, r, '/srv/docs /x.md'), false);
+    assert.equal(isContained(host.path, r, '/srv'), false);
+    assert.equal(isContained(host.path, r, '/etc/passwd'), false);
+    assert.equal(isContained(host.path, r, '/'), false);
   });
 });
 
