@@ -34,12 +34,13 @@ const SHORT_CVC = /^[^aeiouy][aeiouy][^aeiouwxy]$/;
 
 // Words a reader uses for what documentation names otherwise ("folder" for directory, "delete" for remove): a
 // query term also matches its alternates. Both are stemmed like query terms ("delete" -> "delet") so they meet.
+// Only general synonyms and abbreviations any reader might write, never a word pair that serves one question.
 const ALTERNATES: ReadonlyMap<string, readonly string[]> = new Map(([
   ['folder', ['directory']], ['directory', ['folder']], ['delete', ['remove', 'rm']], ['remove', ['delete']],
   ['erase', ['remove', 'delete']], ['sleep', ['wait', 'delay']], ['join', ['concat']], ['concatenate', ['concat']],
-  ['decompress', ['inflate', 'unzip', 'gunzip']], ['compress', ['deflate', 'gzip']], ['extension', ['extname']],
-  ['compiler', ['gcc', 'clang']], ['fake', ['mock']], ['cap', ['limit', 'max']], ['hand', ['manual']],
-  ['argument', ['arg']], ['parameter', ['param', 'arg']], ['config', ['configuration']], ['setting', ['option']],
+  ['decompress', ['inflate', 'unzip', 'uncompress']], ['compress', ['deflate', 'zip']], ['extension', ['ext']],
+  ['fake', ['mock']], ['cap', ['limit', 'max']], ['argument', ['arg']], ['parameter', ['param', 'arg']],
+  ['setting', ['option']],
 ] as const).map(([word, others]) => [stem(word), others.map(stem)]));
 
 /** A stemmed query term and the words it also matches. */
