@@ -13,7 +13,7 @@ import { walk } from '../policy/walker.ts';
 import { openWithConsent } from '../policy/confirm.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { docUri, parseDocUri } from '../formats/doc_uri.ts';
-import type { ToolContext } from '../tools/context.ts';
+import { pageFrom, type ToolContext } from '../tools/context.ts';
 import { resourceError } from './outcome.ts';
 
 const PAGE = 200;
@@ -38,22 +38,14 @@ export async function listResources(ctx: ToolContext, cursor: unknown): Promise<
   let next: string | undefined;
   for (; rootIndex < roots.length && next === undefined; rootIndex++, skip = 0) {
     const root = roots[rootIndex] as Root;
-    const top = await resolveIn(ctx, root, '');
-    let seen = 0;
-    await walk(ctx.confinement, top, {
+    const { page, take } = pageFrom<Record<string, unknown>>(skip, PAGE - resources.length);
+    await walk(ctx.confinement, await resolveIn(ctx, root, ''), {
       maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
       enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
       keep: (p) => p.kind === 'file' && narrowingAllowsPath(ctx.narrowing, root.name, p),
-    }, (e) => {
-      if (seen++ < skip) return true;
-      if (resources.length >= PAGE) {
-        next = encodeCursor('resources/list', { r: rootIndex, o: seen - 1 });
-        return false;
-      }
-      const { rel } = e.path;
-      resources.push({ uri: docUri(root.name, rel), name: rel, mimeType: mediaTypeOf(rel), size: e.size });
-      return true;
-    });
+    }, ({ path: { rel }, size }) => take({ uri: docUri(root.name, rel), name: rel, mimeType: mediaTypeOf(rel), size }));
+    resources.push(...page.items);
+    if (page.more) next = encodeCursor('resources/list', { r: rootIndex, o: skip + page.items.length });
   }
   return next === undefined ? { resources } : { resources, nextCursor: next };
 }

@@ -138,16 +138,13 @@ type ObjectOf<P extends Props, R extends keyof P> = { -readonly [K in R]: Infer<
 };
 
 export function object<P extends Props, R extends keyof P & string>(
-  props: P, required: readonly R[], description?: string,
+  props: P, required: readonly R[],
 ): Schema<ObjectOf<P, R>> {
   const names = Object.keys(props);
-  const json: Record<string, unknown> = { type: 'object' };
-  if (description) json['description'] = description;
-  json['properties'] = Object.fromEntries(names.map((n) => [n, (props[n] as Schema<unknown>).json]));
-  if (required.length > 0) json['required'] = [...required];
-  json['additionalProperties'] = false;
+  const properties = Object.fromEntries(names.map((n) => [n, (props[n] as Schema<unknown>).json]));
+  const requiredList = required.length > 0 ? { required: [...required] } : {}; // never an empty list
   return {
-    json,
+    json: { type: 'object', properties, ...requiredList, additionalProperties: false },
     read(v, at) {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) failType(at, 'must be an object', v);
       const input = v as Record<string, unknown>;

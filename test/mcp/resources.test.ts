@@ -34,6 +34,32 @@ async function rpcError(work: Promise<unknown>): Promise<RpcError> {
   assert.fail('expected an RpcError');
 }
 
+test('resources/list pages across roots: each document once, in root order, 200 a page', async () => {
+  for (const extra of [194, 195, 196]) { // 199, 200 or 201 servable documents in each root
+    const many: Record<string, string> = {};
+    for (let i = 0; i < extra; i++) many[`n/${String(i).padStart(3, '0')}.md`] = 'x';
+    const { s } = await setup({ ...FILES, ...many });
+    const [docs] = s.config.roots;
+    assert.ok(docs);
+    const roots = [docs, { ...docs, name: 'again' }]; // a second root name for the same folder
+    const uris: unknown[] = [];
+    let cursor: unknown = undefined;
+    let pages = 0;
+    do {
+      const page = await listResources(toolContext(s, { roots }), cursor) as { resources: Json[]; nextCursor?: string };
+      assert.ok(page.resources.length <= 200);
+      uris.push(...page.resources.map((r) => r['uri']));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== undefined && pages < 10);
+    const perRoot = extra + 5;
+    assert.equal(pages, Math.ceil((2 * perRoot) / 200), `${perRoot} a root: full pages, no empty one`);
+    assert.equal(new Set(uris).size, 2 * perRoot, `${perRoot} a root: each document once`);
+    const firstOfAgain = uris.findIndex((u) => String(u).startsWith('docs://again/'));
+    assert.equal(firstOfAgain, perRoot, 'the first root whole, then the second');
+  }
+});
+
 test('resources/list names every servable file once, pages at 200, and refuses a forged cursor', async () => {
   const many: Record<string, string> = {};
   for (let i = 0; i < 205; i++) many[`n/${String(i).padStart(3, '0')}.md`] = 'x';

@@ -136,12 +136,10 @@ const TOOL = object(
     nested: object({ deep: boolean('b') }, ['deep']),
   },
   ['path'],
-  'A tool',
 );
 
 test('`object()` yields a closed JSON Schema with properties, required and additionalProperties false', () => {
   assert.equal(TOOL.json['type'], 'object');
-  assert.equal(TOOL.json['description'], 'A tool');
   assert.deepEqual(Object.keys(TOOL.json['properties'] as object), ['path', 'limit', 'nested']);
   assert.deepEqual(TOOL.json['required'], ['path']);
   assert.equal(TOOL.json['additionalProperties'], false);
