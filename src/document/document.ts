@@ -14,7 +14,7 @@ export type TextDocument = {
   readonly path: ConfinedPath;
   readonly stat: FileStat;
   readonly text: string;
-  readonly lines: readonly string[];
+  readonly lines: LineTable;
   readonly format: DocFormat;
   readonly headings: readonly Heading[];
 };
@@ -23,23 +23,54 @@ export function fingerprint(stat: FileStat): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
 
+/** Lines by 0-based index, cut from the text on demand: the table is one 32-bit start offset a line (a text is
+ * shorter than 2^32), where an array of line strings costs ~40 bytes a line (4 M short lines: 160 MB). */
+export type LineTable = {
+  readonly length: number;
+  /** The line (without its \n and one \r before it); '' out of range. */
+  at(index: number): string;
+  /** UTF-16 offset where line `index` starts; the text's length past the last line. */
+  start(index: number): number;
+  /** Index of the line holding UTF-16 offset `offset`. */
+  lineOf(offset: number): number;
+};
+
 /** Splits on \n, dropping one \r before it; a final newline does not add an empty line. `tick` runs every
  * 4,096 lines (a file of newlines has one per byte). */
-export async function splitLinesInSlices(text: string, tick: () => Promise<void>): Promise<string[]> {
-  const lines: string[] = [];
-  for (let at = 0; at <= text.length;) {
-    if ((lines.length & 4095) === 0) await tick();
-    const found = text.indexOf('\n', at); // searched once: this runs for every line of every loaded document
-    const nl = found < 0 ? text.length : found;
-    lines.push(text.slice(at, nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
-    at = nl + 1;
+export async function lineTable(text: string, tick: () => Promise<void>): Promise<LineTable> {
+  let starts = new Uint32Array(1024);
+  let n = 1; // starts[0] is 0
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (n === starts.length) {
+      const grown = new Uint32Array(n * 2);
+      grown.set(starts);
+      starts = grown;
+    }
+    starts[n++] = i + 1;
+    if ((n & 4095) === 0) await tick();
   }
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
+  const length = n > 1 && starts[n - 1] === text.length ? n - 1 : n;
+  const start = (k: number) => (k < length ? (starts[k] as number) : text.length);
+  const end = (k: number) => (k + 1 < n ? (starts[k + 1] as number) - 1 : text.length);
+  return {
+    length,
+    start,
+    at: (k) => (k < 0 || k >= length ? ''
+      : text.slice(start(k), end(k) - (end(k) > start(k) && text.charCodeAt(end(k) - 1) === 13 ? 1 : 0))),
+    lineOf(offset) {
+      let [lo, hi] = [0, length - 1]; // binary search: the last line start at or before `offset`
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        [lo, hi] = start(mid) <= offset ? [mid, hi] : [lo, mid - 1];
+      }
+      return lo;
+    },
+  };
 }
 
-// A load holds the file's bytes, its text and a table of its lines: one pointer per line and its share of the
-// table's growth, 16 bytes (a file of newlines holds 16 times its size there). It is charged the larger.
+// A load holds the file's bytes, its text and its line table (4 bytes a line, 8 while it grows) and headings
+// (at most 10,000): it is charged its size or 16 bytes a line, whichever is more; a cached one holds the text
+// (up to 2 bytes a character) and the table.
 const LINE_BYTES = 16;
 const PIECE = 1 << 20;
 const REDACT_CHARS = 1 << 16; // a few ms of redaction where every record holds a hint (256 K took 16-50 ms)
@@ -164,15 +195,16 @@ export function createDocumentCache(
       // goes a slice at a time, so other calls run meanwhile and the call's deadline ends it.
       const doc = await withBytes(open, stat.size, signal, async (bytes, tick): Promise<TextDocument> => {
         const text = await textOf(bytes, tick);
-        const lines = await splitLinesInSlices(text, tick); // the decoder has dropped a byte order mark
+        const lines = await lineTable(text, tick); // the decoder has dropped a byte order mark
         const format = formatOf(path.rel);
         return { path, stat, text, lines, format, headings: await parseHeadingsInSlices(lines, format, tick) };
       });
       held -= hit?.bytes ?? 0; // a stale entry of this path
       entries.delete(path.abs);
       if (stat.size <= maxBytes / 4) {
-        entries.set(path.abs, { key, doc, bytes: stat.size * 2 });
-        held += stat.size * 2;
+        const bytes = Math.max(stat.size * 2, stat.size + doc.lines.length * LINE_BYTES);
+        entries.set(path.abs, { key, doc, bytes });
+        held += bytes;
         for (const [k, e] of entries) {
           if (held <= maxBytes) break;
           entries.delete(k);

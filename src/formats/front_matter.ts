@@ -2,6 +2,8 @@
 // null-prototype result without prototype-named keys; bounded lines (read up to MAX_LINE characters), fields, values.
 
 export type FrontMatter = { readonly fields: Record<string, string>; readonly endLine: number };
+/** Lines by 0-based index: an array, or a loader's line table (which cuts each line only when asked for it). */
+export type Lines = { readonly length: number; at(index: number): string | undefined };
 
 const MAX_SCAN_LINES = 200;
 const MAX_FIELDS = 50;
@@ -11,22 +13,23 @@ const KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Index of the line closing the front matter (--- or +++) that opens on line 1; -1 if there is none. */
-export function frontMatterClose(lines: readonly string[]): number {
-  const open = lines[0]?.trimEnd();
+export function frontMatterClose(lines: Lines): number {
+  const open = lines.at(0)?.trimEnd();
   if (open !== '---' && open !== '+++') return -1;
   for (let i = 1; i < lines.length && i < MAX_SCAN_LINES; i++) {
-    const l = (lines[i] as string).trimEnd();
+    const l = (lines.at(i) as string).trimEnd();
     if (l === open || (open === '---' && l === '...')) return i;
   }
   return -1;
 }
 
 /** Fields of the front matter opening on line 1, and the 1-based line that closes it; null if none. */
-export function parseFrontMatter(lines: readonly string[]): FrontMatter | null {
+export function parseFrontMatter(lines: Lines): FrontMatter | null {
   const close = frontMatterClose(lines);
   if (close < 0) return null;
-  const open = (lines[0] as string).trimEnd();
-  const body = lines.slice(1, close).map((l) => l.slice(0, MAX_LINE)); // a slice of a V8 string is not a copy
+  const open = (lines.at(0) as string).trimEnd();
+  // A slice of a V8 string is not a copy.
+  const body = Array.from({ length: close - 1 }, (_, k) => (lines.at(k + 1) as string).slice(0, MAX_LINE));
   const fields = Object.create(null) as Record<string, string>;
   let count = 0;
   const put = (key: string, value: string): boolean => {

@@ -3,7 +3,7 @@
 // at most MAX_HEADINGS headings, titles cut to MAX_TITLE characters.
 
 import { extensionOf } from '../policy/path_rules.ts';
-import { frontMatterClose } from './front_matter.ts';
+import { frontMatterClose, type Lines } from './front_matter.ts';
 
 export type Heading = { readonly level: number; readonly title: string; readonly line: number }; // line is 1-based
 export type DocFormat = 'markdown' | 'rst' | 'asciidoc' | 'text';
@@ -22,20 +22,20 @@ export function formatOf(path: string): DocFormat {
   }
 }
 
-export function parseHeadings(lines: readonly string[], format: DocFormat): Heading[] {
+export function parseHeadings(lines: Lines, format: DocFormat): Heading[] {
   const out: Heading[] = [];
   for (const _pause of scanHeadings(lines, format, out));
   return out;
 }
 
 /** The same a slice at a time: `tick` runs every 4,096 lines (a document may have millions of them). */
-export async function parseHeadingsInSlices(lines: readonly string[], format: DocFormat, tick: () => Promise<void>) {
+export async function parseHeadingsInSlices(lines: Lines, format: DocFormat, tick: () => Promise<void>) {
   const out: Heading[] = [];
   for (const _pause of scanHeadings(lines, format, out)) await tick();
   return out;
 }
 
-function* scanHeadings(lines: readonly string[], format: DocFormat, out: Heading[]): Generator<void> {
+function* scanHeadings(lines: Lines, format: DocFormat, out: Heading[]): Generator<void> {
   const push = (level: number, title: string, index: number): boolean => {
     const cut = Array.from(title.trim().slice(0, 2 * MAX_TITLE + 2)).slice(0, MAX_TITLE).join(''); // no 24 MB arrays
     if (cut.length > 0) out.push({ level, title: cut, line: index + 1 });
@@ -107,7 +107,7 @@ function fenceOf(line: string): { readonly char: string; readonly length: number
   return end - start >= 3 ? { char, length: end - start, info: line.slice(end) } : null;
 }
 
-function* scanMarkdown(lines: readonly string[], push: Push): Generator<void> {
+function* scanMarkdown(lines: Lines, push: Push): Generator<void> {
   let fence: { readonly char: string; readonly length: number } | null = null; // the open code fence
   // Paragraph state for setext: index of its first line, or -1 when there is no open paragraph, or
   // -2 inside a list item or block quote paragraph (whose underline would not make a heading here).
@@ -115,7 +115,7 @@ function* scanMarkdown(lines: readonly string[], push: Push): Generator<void> {
   // Front matter is skipped: its `---` is no underline.
   for (let i = frontMatterClose(lines) + 1; i < lines.length; i++) {
     if ((i & 4095) === 0) yield;
-    const line = lines[i] as string;
+    const line = lines.at(i) as string;
     const f = fenceOf(line);
     if (fence !== null) {
       if (f !== null && f.char === fence.char && f.length >= fence.length && f.info.trim() === '') fence = null;
@@ -125,7 +125,8 @@ function* scanMarkdown(lines: readonly string[], push: Push): Generator<void> {
     if (line.trim() === '') { para = -1; continue; }
     const setext = runOf(line, '=-', 3);
     if (setext > 0 && para >= 0) {
-      const title = lines.slice(para, i).map((l) => l.trim()).join(' ');
+      const joined = Math.min(i - para, 2 * MAX_TITLE + 2); // enough for a cut title: not a 4 M-line paragraph
+      const title = Array.from({ length: joined }, (_, k) => (lines.at(para + k) as string).trim()).join(' ');
       if (!push(line.trimStart()[0] === '=' ? 1 : 2, title, para)) return;
       para = -1;
       continue;
@@ -140,7 +141,7 @@ function* scanMarkdown(lines: readonly string[], push: Push): Generator<void> {
   }
 }
 
-function* scanRst(lines: readonly string[], push: Push): Generator<void> {
+function* scanRst(lines: Lines, push: Push): Generator<void> {
   const styles: string[] = [];
   const levelOf = (style: string): number => {
     if (!styles.includes(style)) styles.push(style);
@@ -154,17 +155,17 @@ function* scanRst(lines: readonly string[], push: Push): Generator<void> {
   const width = (s: string): number => Array.from(s.trim().slice(0, 4 * MAX_TITLE)).length; // longer: wide enough
   for (let i = 0; i + 1 < lines.length; i++) {
     if ((i & 4095) === 0) yield;
-    const over = adornment(lines[i]);
-    const title = lines[i + 1] as string;
+    const over = adornment(lines.at(i));
+    const title = lines.at(i + 1) as string;
     if (over !== '' && title.trim() !== '' && adornment(title) === '') {
-      const under = adornment(lines[i + 2]);
+      const under = adornment(lines.at(i + 2));
       if (under[0] === over[0] && under.length >= width(title) && over.length >= width(title)) {
         if (!push(levelOf(`${over[0]}o`), title, i + 1)) return;
         i += 2;
         continue;
       }
     }
-    const line = lines[i] as string;
+    const line = lines.at(i) as string;
     const under = adornment(title);
     if (under !== '' && over === '' && indentOf(line) === 0 && line.trim() !== '' && under.length >= width(line)) {
       if (!push(levelOf(`${under[0]}u`), line, i)) return;
@@ -173,11 +174,11 @@ function* scanRst(lines: readonly string[], push: Push): Generator<void> {
   }
 }
 
-function* scanAsciidoc(lines: readonly string[], push: Push): Generator<void> {
+function* scanAsciidoc(lines: Lines, push: Push): Generator<void> {
   let block = ''; // the delimiter line of the open listing/literal/passthrough/comment block
   for (let i = 0; i < lines.length; i++) {
     if ((i & 4095) === 0) yield;
-    const line = (lines[i] as string).trimEnd();
+    const line = (lines.at(i) as string).trimEnd();
     if (block !== '') {
       if (line === block) block = '';
       continue;

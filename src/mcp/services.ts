@@ -1,7 +1,7 @@
 // Long-lived state one session shares across requests: the confinement, caches, rate limiter, and the
 // client's roots (fetched with server-to-client requests in their own id space, narrowing only).
 import type { Config } from '../config/load.ts';
-import { createDocumentCache, splitLinesInSlices } from '../document/document.ts';
+import { createDocumentCache } from '../document/document.ts';
 import { createMemoryBudget } from '../sched/memory_budget.ts';
 import { createSlicer } from '../sched/slice.ts';
 import { isPlainObject, type RequestId } from '../jsonrpc/message.ts';
@@ -13,7 +13,6 @@ import { compileGlob } from '../policy/glob.ts';
 import type { Host } from '../runtime/host.ts';
 import { createSearchCorpus, type CorpusEntry } from '../search/corpus.ts';
 import { pathTokensOf } from '../search/word_rank.ts';
-import { indexSections } from '../search/sections.ts';
 import { createToolTable } from '../tools/registry.ts';
 import type { AuditLog } from '../audit/log.ts';
 import {
@@ -171,11 +170,11 @@ export function createServices(
       await pace();
       pathTokensOf(f.path.rel);
       const text = (await corpus.text(confinement, f, signal, slice.tick)) ?? ''; // '' has a memo only if empty
-      const memo = text.length <= INDEX_AHEAD_CHARS ? corpus.rankMemo(f, text) : null;
-      const lines = memo && !memo.index ? await splitLinesInSlices(text, slice.tick) : null;
-      const headings = lines ? await corpus.headings(f, text, slice.tick) : [];
-      if (memo && lines) memo.index = await indexSections(text, lines, headings, slice.tick);
-      read.indexed += memo ? 1 : 0;
+      // Only while the cache has room: an index that evicts the texts just read is work and garbage for nothing.
+      const ahead = text.length <= INDEX_AHEAD_CHARS && corpus.room(INDEX_AHEAD_CHARS, Infinity) &&
+        corpus.rankMemo(f, text) !== null;
+      if (ahead && !corpus.indexed(f, text)) await corpus.sections(f, text, slice.tick);
+      read.indexed += ahead ? 1 : 0;
     }
     const ms = Math.round(host.now() - started);
     audit?.write({ event: 'warm_up', outcome: 'info', detail: { files: warmed.length, ...read, ms } });

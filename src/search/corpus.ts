@@ -1,14 +1,16 @@
 // The searchable corpus of each root: a snapshot of its servable files (taken by the confined walker, reused
 // for SNAPSHOT_TTL_MS, then rechecked by lstat) and a byte-bounded cache of their texts and what is derived
-// from them, keyed by file identity. A cached text was read through openConfined, so the cache never holds a
-// denied or out-of-root file; changed, new and deleted files are seen by the first call after expiry.
+// from them (headings, section index, term counts), keyed by file identity and charged together against one cap.
+// A cached text was read through openConfined, so the cache never holds a denied or out-of-root file; changed,
+// new and deleted files are seen by the first call after expiry.
 import type { Root } from '../policy/resolver.ts';
-import { splitLinesInSlices, type DocumentCache } from '../document/document.ts';
+import { lineTable, type DocumentCache } from '../document/document.ts';
 import { formatOf, parseHeadingsInSlices, type Heading } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { closeOf, openConfined, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import type { RankMemo } from './word_rank.ts';
+import { indexSections, type SectionIndex } from './sections.ts';
 import { createSlicer } from '../sched/slice.ts';
 import type { FileStat } from '../runtime/host.ts';
 
@@ -30,8 +32,10 @@ type Taken = { at: number; limits: string; snap: Snapshot; folders: string[][] |
 const folderKey = (st: Pick<FileStat, 'size' | 'mtimeMs'> | null) => (st ? `${st.size}:${st.mtimeMs}` : 'gone');
 
 type Cached = {
-  readonly key: string; readonly text: string; headings: readonly Heading[] | null; memo: RankMemo | null;
+  readonly key: string; readonly text: string; cost: number;
+  headings: readonly Heading[] | null; index: SectionIndex | null; memo: RankMemo | null;
 };
+const HEADING_BYTES = 64; // a heading object and its title string's header
 
 /** `docs` reads a file under the memory budget and decodes it into its served text (search sees redacted text). */
 export function createSearchCorpus(
@@ -41,17 +45,23 @@ export function createSearchCorpus(
   const texts = new Map<string, Cached>();
   let held = 0;
 
-  function remember(abs: string, entry: Cached): void {
-    held -= texts.get(abs)?.text.length ?? 0;
-    texts.delete(abs);
-    if (entry.text.length > cacheChars / 8) return; // one huge file must not flush the cache
-    texts.set(abs, entry);
-    held += entry.text.length;
-    for (const [k, e] of texts) {
+  const drop = (abs: string): void => void (held -= texts.get(abs)?.cost ?? 0, texts.delete(abs));
+  /** Adds `units` (characters, or bytes of what is derived from them) to a cached text's charge; whatever is over
+   * the cap goes, oldest first, and an entry over an eighth of the cap goes at once (it must not flush the cache). */
+  function charge(abs: string, entry: Cached, units: number): void {
+    entry.cost += units;
+    held += units;
+    if (entry.cost > cacheChars / 8) drop(abs);
+    for (const [k] of texts) {
       if (held <= cacheChars) break;
-      texts.delete(k); // Map order is insertion order: the oldest entries go first
-      held -= e.text.length;
+      drop(k); // Map order is insertion order: the oldest entries go first
     }
+  }
+  function remember(abs: string, text: string, key: string): void {
+    drop(abs);
+    const entry: Cached = { key, text, cost: 0, headings: null, index: null, memo: null };
+    texts.set(abs, entry);
+    charge(abs, entry, text.length);
   }
 
   /** The cache entry of exactly this text of this file, which may keep what is derived from it. */
@@ -114,6 +124,16 @@ export function createSearchCorpus(
     for (const f of t.snap.files) if (!(await visit(f))) return;
   }
 
+  /** Headings of a text already fetched with `text`, its lines found and scanned between `tick`s. */
+  async function headings(entry: CorpusEntry, text: string, tick: () => Promise<void>): Promise<readonly Heading[]> {
+    const hit = holding(entry, text);
+    if (hit?.headings) return hit.headings;
+    const found = await parseHeadingsInSlices(await lineTable(text, tick), formatOf(entry.path.rel), tick);
+    if (hit) hit.headings = found;
+    if (hit) charge(entry.path.abs, hit, found.reduce((n, h) => n + HEADING_BYTES + h.title.length, 0));
+    return found;
+  }
+
   return {
     fresh,
     stream,
@@ -129,7 +149,7 @@ export function createSearchCorpus(
         const open = await openConfined(c, entry.path); // read a MiB per tick, charged its size and line table
         await docs.withBytes(open, open.stat.size, signal, async (bytes, t) => {
           text = await docs.decode(bytes, t);
-          if (text !== null) remember(entry.path.abs, { key: entry.key, text, headings: null, memo: null });
+          if (text !== null) remember(entry.path.abs, text, entry.key);
           if (text !== null) await use(text);
         }, tick).finally(() => closeOf(open));
       } catch (err) {
@@ -138,20 +158,25 @@ export function createSearchCorpus(
       }
       return text;
     },
-    /** Headings of a text already fetched with `text`, its lines split and scanned between `tick`s. */
-    async headings(entry: CorpusEntry, text: string, tick: () => Promise<void>): Promise<readonly Heading[]> {
+    headings,
+    /** Words mode's section index of a text fetched with `text`, built between `tick`s, kept with a cached text. */
+    async sections(entry: CorpusEntry, text: string, tick: () => Promise<void>): Promise<SectionIndex> {
       const hit = holding(entry, text);
-      if (hit?.headings) return hit.headings;
-      const lines = await splitLinesInSlices(text, tick);
-      const headings = await parseHeadingsInSlices(lines, formatOf(entry.path.rel), tick);
-      if (hit) hit.headings = headings;
-      return headings;
+      if (hit?.index) return hit.index;
+      const index = await indexSections(text, await lineTable(text, tick), await headings(entry, text, tick), tick);
+      if (hit) hit.index = index;
+      if (hit) charge(entry.path.abs, hit, index.bytes);
+      return index;
     },
     /** Words mode's memo of a text fetched with `text` (kept with the cached text), or null when it is not cached. */
     rankMemo(entry: CorpusEntry, text: string): RankMemo | null {
       const hit = holding(entry, text);
-      return hit ? (hit.memo ??= { counts: new Map(), bySection: new Map(), index: null }) : null;
+      return hit ? (hit.memo ??= { counts: new Map(), bySection: new Map() }) : null;
     },
+    /** What the cache holds: characters of text plus bytes of what is derived from them (at most its cap). */
+    held: () => held,
+    /** Whether a text's section index is built and kept (the warm-up builds those that are not). */
+    indexed: (entry: CorpusEntry, text: string): boolean => holding(entry, text)?.index != null,
     /** Whether a text of `size` would be kept with at most `max` characters held (a warm-up reads only those). */
     room: (size: number, max: number) => size <= cacheChars / 8 && held + size <= Math.min(cacheChars, max),
   };

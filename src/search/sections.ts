@@ -2,6 +2,7 @@
 // its heading path (the enclosing headings, outermost first). A subsection is a section of its own, so
 // a parent never repeats its children's text and the most specific heading answers. Text before the
 // first heading is a section without a title; a file without headings is cut into fixed windows.
+import type { LineTable } from '../document/document.ts';
 import { parseFrontMatter } from '../formats/front_matter.ts';
 import type { Heading } from '../formats/headings.ts';
 import { tokenize } from './tokenize.ts';
@@ -27,20 +28,13 @@ export type SectionIndex = {
   /** Tokens of each section's own heading, and of its enclosing headings below the document title. */
   readonly own: readonly (readonly string[])[];
   readonly parents: readonly (readonly string[])[];
+  /** About how many bytes it holds, with the per-section term counts a search may keep (the search cache's charge). */
+  readonly bytes: number;
 };
 
 const WINDOW_LINES = 40;
 const CHARS_PER_TOKEN = 6;
 const MAX_DEPTH = 8; // heading paths deeper than this keep their innermost levels
-
-/** Offsets of every line start, [0, after first \n, ...], `tick` every 4,096 lines. */
-async function lineStarts(text: string, tick: () => Promise<void>): Promise<number[]> {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
-    if (starts.push(i + 1) % 4096 === 0) await tick();
-  }
-  return starts;
-}
 
 /** Sections of a text of `lineCount` lines with these headings (in line order). */
 export function splitSections(headings: readonly Heading[], lineCount: number): Section[] {
@@ -71,11 +65,11 @@ export function splitSections(headings: readonly Heading[], lineCount: number): 
  * thousand headings under long titles cost what their text costs, not titles times sections (outside attack).
  */
 export async function indexSections(
-  text: string, lines: readonly string[], headings: readonly Heading[], tick = () => Promise.resolve(),
+  text: string, lines: LineTable, headings: readonly Heading[], tick = () => Promise.resolve(),
 ): Promise<SectionIndex> {
   const sections = splitSections(headings, lines.length);
-  const starts = await lineStarts(text, tick);
-  const offsets = sections.map((s) => starts[s.line - 1] ?? text.length);
+  const offsets = sections.map((s) => lines.start(s.line - 1));
+  let bytes = sections.length * SECTION_BYTES;
   const lengths = offsets.map((o, k) => ((offsets[k + 1] ?? text.length) - o) / CHARS_PER_TOKEN);
   const docTitle = parseFrontMatter(lines)?.fields['title'] ?? headings[0]?.title ?? '';
   const own: (readonly string[])[] = sections.map(() => NONE);
@@ -94,11 +88,19 @@ export async function indexSections(
     [own[k + shift], parents[k + shift]] = [tokensOf(h.title), p?.below ?? NONE];
     open.push({ level: h.level, title: h.title, up: p?.below ?? NONE });
   }
-  return { sections, offsets, lengths, title: tokenize(docTitle), own, parents };
+  // Each title's tokens (every token a string of its own), each distinct parent array.
+  for (const t of tokens.values()) bytes += ARRAY_BYTES + t.reduce((n, w) => n + ARRAY_BYTES + w.length, 0);
+  for (const a of new Set(parents)) bytes += ARRAY_BYTES + 8 * a.length;
+  return { sections, offsets, lengths, title: tokenize(docTitle), own, parents, bytes };
 }
 
 const NONE: readonly string[] = [];
 const MAX_PARENT_TOKENS = 32;
+// What V8 holds (64-bit; with the headings' charge 0.9 to 1.4 times what --expose-gc measured on node-api and
+// planted heading chains): a section object, its path array, its slots in the five
+// arrays, and 16 term counts of 2 bytes (word_rank.ts keeps them per term); an array's header, a string's.
+const SECTION_BYTES = 240;
+const ARRAY_BYTES = 32;
 
 /** A term's candidates (`re`, global) and the boundary test that keeps one (word_rank.ts, termMatcher). */
 export type TermMatcher = { readonly re: RegExp; readonly at: (text: string, index: number) => boolean };

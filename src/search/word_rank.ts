@@ -12,17 +12,16 @@ export type RankInput = {
   /** Root-relative path; its words count as the document's name. */
   readonly path: string;
   readonly text: string;
-  /** The text's sections, asked for only for the documents that reach phase 2. */
+  /** The text's sections (built once and kept with a cached text), asked for only for documents in phase 2. */
   readonly sections: () => SectionIndex | Promise<SectionIndex>;
   /** What earlier queries learned about this exact text (a second page, a refined query); filled in here. */
   readonly memo?: RankMemo | null;
 };
 
-/** Kept with a cached text: whole-text term counts, the section index and per-section term counts. */
+/** Kept with a cached text (with its section index): whole-text term counts and per-section term counts. */
 export type RankMemo = {
   readonly counts: Map<string, number>;
   readonly bySection: Map<string, Uint16Array | null>;
-  index: SectionIndex | null;
 };
 
 export type RankedHit = { readonly key: string; readonly score: number; readonly section: Section };
@@ -30,6 +29,9 @@ export type RankedHit = { readonly key: string; readonly score: number; readonly
 const MAX_TF = 1000; // counting stops here: saturation makes more occurrences irrelevant
 const CHARS_PER_TOKEN = 6;
 const FINALISTS = 100; // documents split into sections in phase 2
+// Sections phase 2 holds at once, with their indexes (~600 bytes each): a hundred planted files of 10,000
+// headings held 600 MB (outside attack). Finalists past it rank as whole documents. Real ones hold ~2,000.
+const MAX_SECTIONS = 50_000;
 // Phase 1 field weights (document): a path word counts 3 body mentions, a title word 4.
 const PATH_BOOST = 3;
 const TITLE_BOOST = 4;
@@ -110,6 +112,7 @@ export function pathTokensOf(path: string): string[] {
   return tokens;
 }
 
+const WHOLE: Section = { line: 1, endLine: 1, title: null, path: [] }; // a document past MAX_SECTIONS
 type Doc = { input: RankInput; tf: number[]; path: number[]; length: number; score: number };
 type Scored = { readonly key: string; readonly section: Section; readonly score: number };
 
@@ -174,9 +177,9 @@ export async function rankByWords(
   let sectionLength = 0;
   for (const d of finalists) {
     await step(false);
+    if (sectionCount >= MAX_SECTIONS) break;
     const memo = d.input.memo;
-    const index = (memo?.index ?? await d.input.sections());
-    if (memo) memo.index = index;
+    const index = await d.input.sections();
     const counts: (Uint16Array | null)[] = [];
     for (const [i, re] of patterns.entries()) {
       counts.push(d.tf[i] === 0 ? null : await remember(memo?.bySection, terms[i] as string,
@@ -196,9 +199,10 @@ export async function rankByWords(
   const words = tokenize(query); // in order: its adjacent pairs are the bigrams a heading may repeat
   const bigrams = new Set(words.slice(1).map((w, k) => `${words[k]} ${w}`));
   const scored: Scored[] = [];
-  for (const [k, d] of finalists.entries()) {
+  for (const d of finalists.slice(indexes.length)) scored.push({ key: d.input.key, section: WHOLE, score: d.score });
+  for (const [k, index] of indexes.entries()) {
     await step(false);
-    const index = indexes[k] as SectionIndex;
+    const d = finalists[k] as Doc;
     const prior = DOC_PRIOR * docScore(d, index.title);
     const counts = allCounts[k] as (Uint16Array | null)[];
     let any = false;

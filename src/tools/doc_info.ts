@@ -1,5 +1,5 @@
 // doc_info: facts about one document without its text: size, dates, lines, media type, SHA-256.
-import { splitLinesInSlices } from '../document/document.ts';
+import { lineTable } from '../document/document.ts';
 import { countRedactions } from '../audit/redact.ts';
 import { formatOf, parseHeadingsInSlices } from '../formats/headings.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
@@ -47,7 +47,7 @@ export function docInfoTool() {
       const info = await ctx.docs.withBytes(open, load, ctx.signal, async (read, tick) => {
         const bytes = gated ? null : read;
         const decoded = bytes !== null ? await ctx.docs.decode(bytes, tick) : null;
-        const lines = decoded === null ? null : await splitLinesInSlices(decoded, tick);
+        const lines = decoded === null ? null : await lineTable(decoded, tick);
         // Describes what is served: the redacted text when something was redacted (a hash of the file would confirm
         // a guessed secret offline); nothing for a text type that is not UTF-8, or raw bytes that are not served.
         let marked = false; // looked for a MiB per step; a marker is 26 characters at most: the windows overlap by 32

@@ -2,7 +2,7 @@
 // budget (never a 40 MB reply). Every page is cut from the whole served text (the document cache's,
 // secrets redacted there), so pages, ranges and cursors all describe the same text; reading a part of
 // the file by byte range would let a range that starts inside a private-key block escape redaction.
-import { fingerprint } from '../document/document.ts';
+import { fingerprint, lineTable, type LineTable } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { findHeading, sectionRange } from '../formats/headings.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
@@ -16,28 +16,15 @@ import { dataFrame } from './render.ts';
 
 const MAX_LINE = 1_000_000_000;
 
-type Lines = { readonly count: number; readonly at: (n: number) => string };
-
-/** A text's lines as the loader cuts them, by offset (no array of 4 M strings), found 4,096 lines per `tick`. */
-async function linesByOffset(text: string, tick: () => Promise<void>): Promise<Lines> {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
-    if (starts.push(i + 1) % 4096 === 0) await tick();
-  }
-  const count = starts.length - (starts.length > 1 && starts[starts.length - 1] === text.length ? 1 : 0);
-  const end = (n: number) => (n < starts.length ? (starts[n] as number) - 1 : text.length);
-  return { count, at: (n) => text.slice(starts[n - 1], end(n) - (text.charCodeAt(end(n) - 1) === 13 ? 1 : 0)) };
-}
-
 type Page = { startLine: number; endLine: number; text: string; next: { l: number; c: number } | null };
 
 /** Takes whole lines from `lines[from-1]` (starting at column `col`) up to `to` within `budget` bytes of
  * JSON string (escaped as they will be sent). */
-function pageOfLines(lines: Lines, from: number, col: number, to: number, budget: number, numbers: boolean): Page {
+function pageOfLines(lines: LineTable, from: number, col: number, to: number, budget: number, numbers: boolean): Page {
   const out: string[] = [];
   let used = 0, n = from;
   for (; n <= to; n++) {
-    const line = lines.at(n).slice(n === from ? col : 0);
+    const line = lines.at(n - 1).slice(n === from ? col : 0);
     const prefix = numbers ? `${n}\t` : '';
     // Its 2 quotes pay for the "\n" that joins it; a line longer than the budget is not escaped whole to learn it.
     const cost = prefix.length + line.length > budget ? Infinity : jsonBytes(escapeControls(prefix + line));
@@ -112,9 +99,9 @@ export function readDocTool(responseBytes: number) {
         const doc = args.heading === undefined ? null : await ctx.docs.loadOpen(open, ctx.signal);
         const served = doc?.text ?? await ctx.docs.text(open, ctx.signal);
         ctx.servedFrom(served);
-        const lines = await linesByOffset(served, ctx.docs.ticker(ctx.signal)); // every page: found in slices
+        const lines = doc?.lines ?? await lineTable(served, ctx.docs.ticker(ctx.signal)); // found in slices
         const headings = doc?.headings ?? [];
-        const totalLines = lines.count;
+        const totalLines = lines.length;
         let from = args.startLine ?? 1;
         let to = Math.min(args.endLine ?? totalLines, totalLines);
         if (args.heading !== undefined) {
@@ -134,7 +121,7 @@ export function readDocTool(responseBytes: number) {
         }
         const { l, c } = resume ?? { l: from, c: 0 };
         if (resume && (l < from || l > to)) throw invalidCursor('l', `must be a line from ${from} to ${to}`);
-        if (c > lines.at(l).length) throw invalidCursor('c', 'must be in its line');
+        if (c > lines.at(l - 1).length) throw invalidCursor('c', 'must be in its line');
         const page = pageOfLines(lines, l, c, to, budget, numbers);
         const nextCursor = page.next ? encodeCursor('read_doc', { q, f: fp, ...page.next }) : null;
         const text = escapeControls(page.text);

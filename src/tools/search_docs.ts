@@ -1,7 +1,7 @@
 // search_docs: find text across a root. `words` ranks documents by relevance (BM25 with title, heading
 // and path boosts); `literal` and `regex` list matching lines in path order. Regexes run on a
 // linear-time engine, so no pattern can hang the server; every search honours the deadline.
-import { splitLinesInSlices } from '../document/document.ts';
+import { lineTable, type LineTable } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
 
@@ -9,7 +9,7 @@ import { narrowingAllowsPath, resolveIn } from '../policy/client_roots.ts';
 import { lineMatcher, type Match } from '../search/line_matcher.ts';
 import { createSlicer } from '../sched/slice.ts';
 import { bestSnippets } from '../search/snippet.ts';
-import { headingPathAt, indexSections } from '../search/sections.ts';
+import { headingPathAt } from '../search/sections.ts';
 import type { Heading } from '../formats/headings.ts';
 import { alternatesOf, queryTerms } from '../search/tokenize.ts';
 import { escapeControls, escapeName } from '../text/escape.ts';
@@ -59,15 +59,6 @@ function cutAround(line: string, column: number, length: number): string {
   const start = Math.max(0, Math.min(column - 1 - 80, clean.length - SNIPPET_CHARS));
   const piece = clean.slice(start, start + Math.max(SNIPPET_CHARS, Math.min(length, 400)));
   return escapeControls((start > 0 ? '…' : '') + piece + (start + piece.length < clean.length ? '…' : ''));
-}
-
-function lineOf(starts: readonly number[], offset: number): number {
-  let [lo, hi] = [0, starts.length - 1]; // binary search: the last line start at or before `offset`
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    [lo, hi] = (starts[mid] as number) <= offset ? [mid, hi] : [lo, mid - 1];
-  }
-  return lo + 1;
 }
 
 export function searchDocsTool(maxResults: number, defaultLimit: number) {
@@ -147,31 +138,31 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           for (const f of files) {
             const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
             if (text === null) continue;
-            const sections = async () => indexSections(text, await splitLinesInSlices(text, slice.tick),
-              await ctx.corpus.headings(f, text, slice.tick), slice.tick);
+            const sections = () => ctx.corpus.sections(f, text, slice.tick);
             yield { key: f.path.rel, path: f.path.rel, text, memo: ctx.corpus.rankMemo(f, text), sections };
           }
         };
         const ranked = await rankByWords(inputs(), args.query, wanted,
           async (file) => (file ? tick(files.length) : slice.pause()), slice.tick);
-        const split = new Map<string, string[]>(); // several sections of one document split it once
+        const split = new Map<string, LineTable>(); // several sections of one document split it once
         for (const r of ranked.slice(skip, skip + limit)) {
           const f = byKey.get(r.key);
           const text = f ? await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick) : null;
           if (!f || text === null) continue;
           const { section } = r;
-          const lines = split.get(r.key) ?? await splitLinesInSlices(text, slice.tick);
+          const lines = split.get(r.key) ?? await lineTable(text, slice.tick);
           split.set(r.key, lines);
           // The best line inside the section; the heading itself when only the heading names a term.
-          const within = lines.slice(section.line - 1, section.endLine);
+          const within = Array.from({ length: section.endLine - section.line + 1 },
+            (_, k) => lines.at(section.line - 1 + k));
           const best = (await bestSnippets(within, terms.flatMap(alternatesOf), 1, slice.tick))[0];
           const line = section.line - 1 + (best?.line ?? 1);
           hits.push({
             path: r.key, line, column: best?.column ?? 1,
-            snippet: best ? escapeControls(best.text) : cutAround(lines[line - 1] ?? '', 1, 0),
+            snippet: best ? escapeControls(best.text) : cutAround(lines.at(line - 1), 1, 0),
             heading: section.title === null ? null : escapeControls(section.title),
             headingPath: [...section.path, ...(section.title === null ? [] : [section.title])].map(escapeControls),
-            score: Math.round(r.score * 1000), ...context((n) => lines[n - 1] ?? '', lines.length, line, contextLines),
+            score: Math.round(r.score * 1000), ...context((n) => lines.at(n - 1), lines.length, line, contextLines),
           });
         }
         return page(ranked.length > skip + limit);
@@ -191,12 +182,9 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           const found: Match[] = [];
           await matcher(text, slice, (m) => ++count <= skip || (count <= skip + limit && found.push(m) > 0));
           if (found.length === 0) return;
-          const starts = [0]; // each line's offset, 4,096 lines a step: a hit may sit in a file of 4 M lines
-          for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
-            if (starts.push(i + 1) % 4096 === 0) await slice.tick();
-          }
+          const lines = await lineTable(text, slice.tick); // a hit may sit in a file of 4 M lines
           const headings = await ctx.corpus.headings(f, text, slice.tick); // parsed once per file, not per hit
-          for (const m of found) hits.push(lineHit(f.path.rel, text, starts, m, headings, contextLines));
+          for (const m of found) hits.push(lineHit(f.path.rel, lines, m, headings, contextLines));
         });
         return count <= skip + limit;
       });
@@ -215,22 +203,14 @@ function context(text: (k: number) => string, count: number, line: number, n: nu
   return { before: n > 0 ? around(line - n, line - 1) : [], after: n > 0 ? around(line + 1, line + n) : [] };
 }
 
-function lineHit(
-  path: string, text: string, starts: readonly number[], m: Match, headings: readonly Heading[], contextLines: number,
-): Hit {
-  const line = lineOf(starts, m.index);
-  const lineText = (n: number): string => {
-    const s = starts[n - 1] as number;
-    const e = n < starts.length ? (starts[n] as number) - 1 : text.length;
-    return text.slice(s, e).replace(/\r$/, '');
-  };
-  const lineStart = starts[line - 1] as number;
+function lineHit(path: string, lines: LineTable, m: Match, headings: readonly Heading[], contextLines: number): Hit {
+  const line = lines.lineOf(m.index) + 1;
+  const column = m.index - lines.start(line - 1) + 1;
   const headingPath = headingPathAt(headings, line).map(escapeControls);
   return {
-    path, line, column: m.index - lineStart + 1,
-    snippet: cutAround(lineText(line), m.index - lineStart + 1, m.length),
+    path, line, column, snippet: cutAround(lines.at(line - 1), column, m.length),
     heading: headingPath[headingPath.length - 1] ?? null,
-    headingPath, score: null, ...context(lineText, starts.length, line, contextLines),
+    headingPath, score: null, ...context((n) => lines.at(n - 1), lines.length, line, contextLines),
   };
 }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDocumentCache, splitLinesInSlices } from '../../src/document/document.ts';
+import { createDocumentCache, lineTable } from '../../src/document/document.ts';
 import { redactDocument } from '../../src/audit/redact.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
@@ -11,12 +11,30 @@ import { createNodeHost } from '../../src/runtime/node_host.ts';
 import { Failure } from '../../src/errors/failure.ts';
 import { makeTree } from '../helpers/fixtures.ts';
 
-test('`splitLinesInSlices()` drops one trailing newline and the \\r of CRLF endings', async () => {
-  const splitLines = (text: string) => splitLinesInSlices(text, () => Promise.resolve());
+test('`lineTable()` drops one trailing newline and the \\r of CRLF endings', async () => {
+  const splitLines = async (text: string) => {
+    const t = await lineTable(text, () => Promise.resolve());
+    return Array.from({ length: t.length }, (_, k) => t.at(k));
+  };
   assert.deepEqual(await splitLines('a\nb\n'), ['a', 'b']);
   assert.deepEqual(await splitLines('a\r\nb'), ['a', 'b']);
   assert.deepEqual(await splitLines(''), ['']);
   assert.deepEqual(await splitLines('a\n\n'), ['a', '']);
+  assert.deepEqual(await splitLines('\r\n\r'), ['', '']);
+});
+
+test('`lineTable()` finds where each line starts and which line holds an offset, past its first growth', async () => {
+  const text = Array.from({ length: 5000 }, (_, k) => `line ${k}`).join('\n');
+  let ticks = 0;
+  const t = await lineTable(text, async () => void ticks++);
+  assert.equal(t.length, 5000);
+  assert.equal(t.at(4321), 'line 4321');
+  assert.equal(t.start(4321), text.indexOf('line 4321'));
+  assert.equal(t.start(5000), text.length, 'past the last line: the end');
+  assert.equal(t.lineOf(text.indexOf('line 4321') + 6), 4321);
+  assert.equal(t.lineOf(0), 0);
+  assert.equal(t.at(5000), '', 'out of range');
+  assert.equal(ticks, 1, 'a tick every 4,096 lines');
 });
 
 test('`decode()` refuses invalid UTF-8 and NUL bytes, and redacts only when asked to', async () => {

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { countBySection, eachMatch, headingPathAt, indexSections, splitSections } from '../../src/search/sections.ts';
 import { parseHeadings } from '../../src/formats/headings.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
-import { splitLinesInSlices } from '../../src/document/document.ts';
+import { lineTable } from '../../src/document/document.ts';
 
 const TEXT = ['intro line', '# Title', 'body', '## Setup', 'a body', '### Setup.1', 'deep', '## B', 'b body'].join(
   '\n',
 );
-const LINES = await splitLinesInSlices(TEXT, () => Promise.resolve());
+const LINES = await lineTable(TEXT, () => Promise.resolve());
 const HEADINGS = parseHeadings(LINES, 'markdown');
 
 test('`splitSections()` gives the preamble, then each heading up to the next one, with the enclosing headings', () => {
@@ -46,7 +46,8 @@ test('`indexSections()` shares one capped parent array among siblings and ticks 
   for (let i = 0; i < 9_000; i++) lines.push(`###### x${i}`); // MAX_HEADINGS is 10,000
   const text = lines.join('\n');
   let ticks = 0;
-  const index = await indexSections(text, lines, parseHeadings(lines, 'markdown'), async () => void ticks++);
+  const table = await lineTable(text, () => Promise.resolve());
+  const index = await indexSections(text, table, parseHeadings(lines, 'markdown'), async () => void ticks++);
   const leaves = index.parents.slice(5);
   assert.equal(leaves.length, 9_000);
   assert.ok(leaves.every((p) => p === leaves[0]), 'one shared array, not one per section');

@@ -215,6 +215,49 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     }
   });
 
+  // The second outside attack (F2): a search built an array of line strings (~40 bytes each, charged 16) to find
+  // headings; eight files just under the 4 M-line limit took one literal search to 954-1,010 MiB.
+  test('search_docs of eight files of 3,999,000 heading lines: lines found by offset, memory bounded', {
+    timeout: HANG_GUARD_MS,
+  }, async (t) => {
+    const root = tempDir('dw-hh-');
+    for (let i = 0; i < 8; i++) writeFileSync(join(root, `h${i}.md`), `${'# a\n'.repeat(3_999_000)}zz\n`);
+    const c = await startReady({
+      config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, deadlineMs: 600_000 } },
+    });
+    try {
+      const r = await c.call('search_docs', { query: 'zz', mode: 'literal' }, HANG_GUARD_MS);
+      assert.match(c.textOf(r), /^8 hits/);
+      assertBound(t, c, 'literal search of 8 x 4 M heading lines');
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
+  // An outside attack on the words mode: 100 planted files of 1 MB whose headings each have one child (no sibling
+  // shares its parents' tokens). Phase 2 held all hundred section indexes at once, the cache kept them uncounted:
+  // one words search reached 1,082-2,012 MiB. Phase 2 holds at most 50,000 sections; the cache counts its indexes.
+  test('a words search over 100 files of 1 MB heading chains: section indexes bounded and charged', {
+    timeout: HANG_GUARD_MS,
+  }, async (t) => {
+    const root = tempDir('dw-chain-');
+    const title = (i: number) => Array.from({ length: 32 }, (_, j) => `w${(i + j) % 114}x${i % 97}`).join(' ');
+    for (let f = 0; f < 100; f++) {
+      const groups = Array.from({ length: 5_400 }, (_, i) => `# ${title(i)}\n## y\n### y\n#### y\n##### y\n###### y\n`);
+      writeFileSync(join(root, `c${f}.md`), `# top\n${groups.join('')}`);
+    }
+    const c = await startReady({ config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0 } } });
+    try {
+      const r = await c.call('search_docs', { query: 'y top', mode: 'words', limit: 50 }, HANG_GUARD_MS);
+      assert.match(c.textOf(r), /^50 hits/);
+      assertBound(t, c, 'words search of 100 heading chains');
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
   test('16 concurrent list_docs of a folder of 100,000 entries: the read stops at limits.walkEntries', {
     timeout: HANG_GUARD_MS,
   }, async (t) => {
