@@ -239,13 +239,17 @@ test('`headings()` splits and scans a text a slice at a time: a tick at least ev
 // with the cached texts but not counted, took one words search to 1.1 GB. They count against the cap now.
 test('headings and section indexes count against the cache cap: the oldest texts go, a huge index is not kept', async () => {
   const host = createNodeHost();
-  const chain = (k: number) => Array.from({ length: 1500 }, (_, i) => `${'#'.repeat(1 + (i % 6))} t${k} h${i}`).join('\n');
+  const chain = (k: number) =>
+    Array.from({ length: 1500 }, (_, i) => `${'#'.repeat(1 + (i % 6))} t${k} h${i}`).join('\n');
   const files = Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`f${k}.md`, chain(k)]));
   const dir = makeTree({ ...files, 'huge.md': chain(99).repeat(3) });
   const config = await loadConfig(host, { configPath: null, rootArgs: [dir], logPath: null });
   const c: Confinement = {
-    host, rules: createPathRules(config.files.extensions, config.files.deny, false),
-    symlinks: 'deny', hardLinks: false, maxFileBytes: 1 << 20,
+    host,
+    rules: createPathRules(config.files.extensions, config.files.deny, false),
+    symlinks: 'deny',
+    hardLinks: false,
+    maxFileBytes: 1 << 20,
   };
   const probe = createSearchCorpus(1 << 30, () => 0, createDocumentCache(1 << 20));
   const first = (await snapshotOf(probe, { ...options0(c, config), signal: new AbortController().signal })).files[1]!;
@@ -259,7 +263,8 @@ test('headings and section indexes count against the cache cap: the oldest texts
     const text = (await corpus.text(c, f))!;
     assert.ok(corpus.rankMemo(f, text), `${f.path.rel}: its text alone is kept`);
     await corpus.sections(f, text, () => Promise.resolve());
-    if (f.path.rel === 'huge.md') assert.equal(corpus.rankMemo(f, text), null, 'its index is over an eighth of the cap');
+    if (f.path.rel === 'huge.md')
+      assert.equal(corpus.rankMemo(f, text), null, 'its index is over an eighth of the cap');
     assert.ok(corpus.held() <= cap, `${corpus.held()} held, cap ${cap}`);
   }
   const kept = entries.filter((f) => corpus.indexed(f, files[f.path.rel] ?? ''));
