@@ -2,7 +2,17 @@
 // the first broken record named by file, line and seq, and the exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createAuditLog } from '../../src/audit/log.ts';
 import { parseArgs, UsageError } from '../../src/cli/args.ts';
@@ -272,4 +282,24 @@ test('`runVerifyLog()` names a malformed receipt and escapes what a forged recor
   assert.equal(forged.code, EXIT_UNREADABLE, forged.output);
   assert.match(forged.output, /\(read\\u001b\[2J\\u009b31m\\u202e\) has no read receipt/);
   assert.doesNotMatch(forged.output, /[\u001b\u009b\u202e]/);
+});
+
+// Second outside attack (F3): a document whose text is longer than a V8 string may be (~512 M characters)
+// crashed the receipt check with a RangeError, exit 1, which reads "the log is broken" for an intact log.
+test('`runVerifyLog()` compares a 600 MB document by its bytes: CHANGED, not a crash read as a broken log', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'audit.jsonl');
+  const doc = join(dir, 'a.md');
+  receiptRun(file, [{ sent: host.sha256Hex('page'), source: host.sha256Hex('text\n') }]);
+  const fd = openSync(doc, 'w');
+  const block = Buffer.alloc(1 << 20, 'a');
+  for (let i = 0; i < 600; i++) writeSync(fd, block); // 600 M characters of text, real bytes (not sparse)
+  closeSync(fd);
+  try {
+    const r = await runVerifyLog(host, file, { pid: host.pid, seq: 1, doc });
+    assert.equal(r.code, EXIT_CHANGED, r.output);
+    assert.match(r.output, /CHANGED: .*a\.md is not the version/);
+  } finally {
+    rmSync(doc);
+  }
 });
