@@ -167,13 +167,9 @@ export async function complete(ctx: ToolContext, params: Params | undefined): Pr
   const cut = value.lastIndexOf('/');
   const folderRel = cut === -1 ? '' : value.slice(0, cut);
   const partial = (cut === -1 ? value : value.slice(cut + 1)).toLowerCase();
-  let folder;
-  try {
-    folder = await resolveIn(ctx, root, folderRel);
-  } catch {
-    return empty; // an invalid or refused prefix completes to nothing, exactly like a missing one
-  }
-  if (folder.kind !== 'dir') return empty;
+  // An invalid or refused prefix completes to nothing, exactly like a missing one.
+  const folder = await resolveIn(ctx, root, folderRel).catch(() => null);
+  if (folder?.kind !== 'dir') return empty;
   const values: string[] = [];
   let total = 0;
   await walk(ctx.confinement, folder, {

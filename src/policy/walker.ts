@@ -97,9 +97,7 @@ export async function walk(
         const go = await visit({ path: child, depth, size: st.size, links: st.nlink, mtimeMs: st.mtimeMs, fileId });
         if (!go) return false;
       }
-      if (kind === 'dir' && depth < options.maxDepth) {
-        if (!(await visitDir(child, depth + 1))) return false;
-      }
+      if (kind === 'dir' && depth < options.maxDepth && !(await visitDir(child, depth + 1))) return false;
     }
     return true;
   }

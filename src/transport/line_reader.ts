@@ -70,9 +70,7 @@ export function createLineReader(maxLineBytes: number, emit: (frame: Frame) => v
   return {
     push(chunk) {
       let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(NEWLINE, start);
-        if (nl === -1) break;
+      for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
         take(chunk.subarray(start, nl));
         finishLine();
         start = nl + 1;
