@@ -137,6 +137,7 @@ export function createServices(
 
   const confirmPolicy = createConfirmPolicy(config.confirm.paths, config.confirm.largerThan);
   const corpus = createSearchCorpus(SEARCH_CACHE_CHARS, host.now, docs);
+  let warming = Promise.resolve();
   // While the client settles in, the texts a search would read are read into the search cache, then what words
   // mode derives from each (path tokens, section index), so the first search is as fast as a warm one
   // (docs/performance.md, "Warm-up"): through the search's own walk and loader, never a consent-gated or
@@ -173,6 +174,7 @@ export function createServices(
       // Only while the cache has room: an index that evicts the texts just read is work and garbage for nothing.
       const ahead = text.length <= INDEX_AHEAD_CHARS && corpus.room(INDEX_AHEAD_CHARS, Infinity) &&
         corpus.rankMemo(f, text) !== null;
+      if (ahead) await corpus.terms(f, text, slice.tick); // phase 1 of the first search: no scans
       if (ahead && !corpus.indexed(f, text)) await corpus.sections(f, text, slice.tick);
       read.indexed += ahead ? 1 : 0;
     }
@@ -192,8 +194,9 @@ export function createServices(
     },
     clientReady() {
       fetchRoots();
-      void settled.then(warmUp);
+      warming = settled.then(warmUp);
     },
+    warmedUp: () => warming,
     rootsChanged: fetchRoots,
     onResponse(id: RequestId, result: unknown, error: unknown) {
       const key = String(id);

@@ -10,6 +10,7 @@ import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { closeOf, openConfined, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import type { RankMemo } from './word_rank.ts';
+import { buildTermIndex, termIndexBytes } from './term_index.ts';
 import { indexSections, type SectionIndex } from './sections.ts';
 import { createSlicer } from '../sched/slice.ts';
 import type { FileStat } from '../runtime/host.ts';
@@ -167,6 +168,14 @@ export function createSearchCorpus(
       if (hit) hit.index = index;
       if (hit) charge(entry.path.abs, hit, index.bytes);
       return index;
+    },
+    /** Builds, keeps and charges the word-start index (term_index.ts) of a text fetched with `text` and cached. */
+    async terms(entry: CorpusEntry, text: string, tick: () => Promise<void>): Promise<void> {
+      const memo = holding(entry, text)?.memo;
+      if (!memo || memo.terms) return;
+      const index = await buildTermIndex(text, tick);
+      const hit = holding(entry, text); // unless evicted while it was built
+      if (hit?.memo === memo) (memo.terms = index, charge(entry.path.abs, hit, termIndexBytes(index)));
     },
     /** Words mode's memo of a text fetched with `text` (kept with the cached text), or null when it is not cached. */
     rankMemo(entry: CorpusEntry, text: string): RankMemo | null {

@@ -5,6 +5,7 @@
 // (body, title, path) as a prior. Counts and sections are kept with the cached text (RankMemo).
 import { bodyNorm, idf, saturate } from './bm25.ts';
 import { countBySection, eachMatch, type Section, type SectionIndex, type TermMatcher } from './sections.ts';
+import { countTerm, termRanges, type TermIndex } from './term_index.ts';
 import { alternatesOf, queryTerms, tokenize } from './tokenize.ts';
 
 export type RankInput = {
@@ -18,10 +19,12 @@ export type RankInput = {
   readonly memo?: RankMemo | null;
 };
 
-/** Kept with a cached text (with its section index): whole-text term counts and per-section term counts. */
+/** Kept with a cached text (with its section index): whole-text term counts, the word starts (term_index.ts) and
+ * per-section term counts. */
 export type RankMemo = {
   readonly counts: Map<string, number>;
   readonly bySection: Map<string, Uint16Array | null>;
+  terms?: TermIndex;
 };
 
 export type RankedHit = { readonly key: string; readonly score: number; readonly section: Section };
@@ -128,6 +131,7 @@ export async function rankByWords(
   const terms = queryTerms(query);
   if (terms.length === 0) return [];
   const patterns = terms.map(termMatcher);
+  const ranges = terms.map(termRanges);
   const docs: Doc[] = [];
   const docFreq = new Array<number>(terms.length).fill(0);
   let docCount = 0;
@@ -140,7 +144,9 @@ export async function rankByWords(
     const pathTokens = pathTokensOf(input.path);
     const tf: number[] = [];
     for (const [i, re] of patterns.entries()) {
-      tf.push(await remember(input.memo?.counts, terms[i] as string, () => countMatches(re, input.text, tick)));
+      const known = input.memo?.terms && ranges[i] ? countTerm(input.memo.terms, ranges[i]) : null; // no scan
+      tf.push(known !== null ? Math.min(known, MAX_TF)
+        : await remember(input.memo?.counts, terms[i] as string, () => countMatches(re, input.text, tick)));
     }
     const path = terms.map((t) => fieldCount(pathTokens, t));
     let any = false;

@@ -1,0 +1,74 @@
+// A cached text's word starts, counted once by the warm-up, so words mode's phase 1 looks a term up instead of
+// scanning for it. A start is what termMatcher (word_rank.ts) counts from: an ASCII letter/digit run's start or
+// camelCase boundary. Each is kept as a code of its first 6 characters (base 37 case-blind, a run's end as 0, so
+// a prefix is a range of codes): 8 bytes per distinct start, no strings. A term of up to 6 characters is answered
+// exactly, a longer one when no start shares its first 6 characters (0); else the caller scans.
+import { alternatesOf } from './tokenize.ts';
+
+/** Distinct start codes, ascending, and how many starts have a code up to each. */
+export type TermIndex = { readonly codes: Uint32Array; readonly ends: Uint32Array };
+/** A query term as code ranges [from, to, long], long = 1 for a prefix beyond a code's 6 characters. */
+export type TermRanges = readonly number[];
+
+const WIDTH = 6; // 37^6 < 2^32
+const SPAN = [1, 37, 37 ** 2, 37 ** 3, 37 ** 4, 37 ** 5, 37 ** 6];
+const SYMBOL = new Uint8Array(128); // 0: not [A-Za-z0-9]; digits 1-10, letters 11-36 either case
+for (let c = 48; c < 123; c++) SYMBOL[c] = c < 58 ? c - 47 : c > 64 && c < 91 ? c - 54 : c > 96 ? c - 86 : 0;
+const STEP = 1 << 18; // characters between two `tick`s (a few ms)
+const symbolAt = (text: string, i: number) => (text.charCodeAt(i) < 128 ? SYMBOL[text.charCodeAt(i)] as number : 0);
+
+/** The index of `text`, a slice at a time. */
+export async function buildTermIndex(text: string, tick: () => Promise<void>): Promise<TermIndex> {
+  const starts: number[] = [];
+  let before = 0; // before i: 0 no letter or digit, 1 an upper-case letter, 2 a lower-case letter or a digit
+  for (let from = 0; from < text.length; from += STEP) {
+    await tick();
+    for (let i = from; i < Math.min(text.length, from + STEP); i++) {
+      const s = symbolAt(text, i);
+      const upper = s > 10 && text.charCodeAt(i) < 91;
+      if (s !== 0 && (before === 0 || (before === 2 && upper))) {
+        let [code, k] = [s, 1];
+        for (let n = symbolAt(text, i + 1); k < WIDTH && n !== 0; n = symbolAt(text, i + ++k)) code = code * 37 + n;
+        starts.push(code * (SPAN[WIDTH - k] as number));
+      }
+      before = s === 0 ? 0 : upper ? 1 : 2;
+    }
+  }
+  const [codes, ends]: [number[], number[]] = [[], []]; // runs of one code in the sorted starts
+  for (const [x, c] of new Uint32Array(starts).sort().entries()) {
+    if (c !== codes.at(-1)) codes.push(c);
+    ends[codes.length - 1] = x + 1;
+  }
+  return { codes: Uint32Array.from(codes), ends: Uint32Array.from(ends) };
+}
+
+export const termIndexBytes = (index: TermIndex): number => index.codes.byteLength + index.ends.byteLength;
+
+/** termMatcher's `term` (itself and its alternates, a y-stem also as -ie, one letter as a whole word) as ranges
+ * of codes, sorted; null for a term with a character no code holds. */
+export function termRanges(term: string): TermRanges | null {
+  const words = alternatesOf(term);
+  if (!words.every((w) => /^[a-z0-9]+$/.test(w))) return null;
+  return words.flatMap((w) => (w.length > 3 && w.endsWith('y') ? [w, `${w.slice(0, -1)}ie`] : [w])).map((p) => {
+    let code = 0;
+    for (let k = 0; k < WIDTH; k++) code = code * 37 + (k < p.length ? (SYMBOL[p.charCodeAt(k)] as number) : 0);
+    return [code, code + (p.length === 1 ? 1 : SPAN[WIDTH - Math.min(WIDTH, p.length)] as number), +(p.length > WIDTH)];
+  }).sort((a, b) => (a[0] as number) - (b[0] as number) || (b[1] as number) - (a[1] as number)).flat();
+}
+
+/** How many starts fall in `ranges` (once each, as one regex match), or null when a scan must tell: a long
+ * prefix's first 6 characters start a word here. Prefix ranges nest or lie apart, so a nested one adds nothing. */
+export function countTerm({ codes, ends }: TermIndex, ranges: TermRanges): number | null {
+  const below = (x: number) => { // starts with a lower code, by binary search
+    let [lo, hi] = [0, codes.length];
+    while (lo < hi) ((codes[(lo + hi) >> 1] as number) < x ? (lo = ((lo + hi) >> 1) + 1) : (hi = (lo + hi) >> 1));
+    return lo > 0 ? (ends[lo - 1] as number) : 0;
+  };
+  let [n, counted] = [0, 0];
+  for (let r = 0; r < ranges.length; r += 3) {
+    const found = (ranges[r] as number) >= counted ? below(ranges[r + 1] as number) - below(ranges[r] as number) : 0;
+    if (found > 0 && ranges[r + 2] === 1) return null;
+    [n, counted] = [n + found, Math.max(counted, ranges[r + 1] as number)];
+  }
+  return n;
+}

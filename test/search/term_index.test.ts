@@ -1,0 +1,114 @@
+// The warm-up's word-start index counts a query term exactly as words mode's regex scan does (termMatcher):
+// on every text of the Node API corpus, on hand-made edge cases, and through rankByWords, whose ranking with
+// the index is the ranking without it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildTermIndex, countTerm, type TermIndex, termIndexBytes, termRanges } from '../../src/search/term_index.ts';
+import { rankByWords, type RankInput, type RankMemo, termMatcher } from '../../src/search/word_rank.ts';
+import { eachMatch, indexSections } from '../../src/search/sections.ts';
+import { queryTerms } from '../../src/search/tokenize.ts';
+import { lineTable } from '../../src/document/document.ts';
+import { parseHeadings } from '../../src/formats/headings.ts';
+import { corporaMissing, corpus } from '../helpers/corpora.ts';
+
+const now = () => Promise.resolve();
+
+/** What phase 1 counted before the index: termMatcher's matches, uncapped. */
+async function scanned(term: string, text: string): Promise<number> {
+  let n = 0;
+  await eachMatch(termMatcher(term), text, now, () => ++n > 0);
+  return n;
+}
+
+/** The index's count, or null when it leaves the term to a scan. */
+function looked(index: TermIndex, term: string): number | null {
+  const ranges = termRanges(term);
+  return ranges === null ? null : countTerm(index, ranges);
+}
+
+// Short and long stems, alternates that nest ("argument" also matches "arg"), y-stems (-ies), one-letter
+// terms (whole words), digits, camelCase compounds, an identifier with "_" and a non-ASCII word (scans).
+const TERMS = queryTerms(
+  'page fault handling directory folder delete remove copy copies c x sha256 hash createHash readFile read file ' +
+    'line path url parse argument key query stream buffer spawn worker_threads élan v8 utf8 2024 emitter process',
+);
+
+function textsOf(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+    .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
+}
+
+test('`countTerm()` counts what the regex scan counts on every Node API page, or leaves the term to it', {
+  skip: corporaMissing() ?? false,
+}, async () => {
+  const texts = textsOf(corpus('node-api'));
+  assert.ok(texts.length >= 50, `${texts.length} pages`);
+  let answered = 0;
+  let left = 0;
+  for (const text of texts) {
+    const index = await buildTermIndex(text, now);
+    assert.ok(
+      termIndexBytes(index) <= text.length * 4,
+      'at most 8 bytes per distinct start (one start per 2 characters)',
+    );
+    for (const term of TERMS) {
+      const count = looked(index, term);
+      if (count === null) left++;
+      else
+        (answered++,
+          assert.equal(count, await scanned(term, text), `"${term}" in a page of ${text.length} characters`));
+    }
+  }
+  assert.ok(answered > left * 4, `answered ${answered}, left to a scan ${left}`);
+});
+
+test('`countTerm()` meets camelCase boundaries, word edges and slice edges as the scan does', async () => {
+  const edge = 'x'.repeat((1 << 18) - 3) + ' readFile '; // a word across the first slice edge
+  const text = 'readFileSync readfile XMLHttpRequest aFile éfile fooC cFoo c C. c3 Directories directory ' +
+    'copies copyFile ArgumentS args deleted removes rm ' + edge + 'fs.readFile(path)';
+  const index = await buildTermIndex(text, now);
+  for (
+    const term of ['read', 'file', 'http', 'reques', 'xml', 'c', 'c3', 'copy', 'arg', 'delet', 'remov', 'fs', 'xx']
+  ) {
+    assert.equal(looked(index, term), await scanned(term, text), term);
+  }
+  assert.equal(looked(index, 'read'), 4, 'readFileSync, readfile, the word across the edge, fs.readFile');
+  assert.equal(looked(index, 'c'), 3, 'fooC, c and C: one-letter terms are whole words');
+  assert.equal(looked(index, 'readfile'), null, 'a term over 6 characters whose prefix occurs: a scan decides');
+  assert.equal(looked(index, 'directory'), null, 'so does a long alternate (folder: directory)');
+  assert.equal(looked(index, 'zzzzzzzz'), 0, 'a long term whose prefix never starts a word: none');
+  assert.equal(looked(index, 'élan'), null, 'a non-ASCII term: a scan decides');
+});
+
+test('`rankByWords()` ranks with the index exactly as with scans', { skip: corporaMissing() ?? false }, async () => {
+  const root = corpus('node-api');
+  const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  const docs = files.map((e) => {
+    const text = readFileSync(join(e.parentPath, e.name), 'utf8');
+    const sections = async () => {
+      const lines = await lineTable(text, now);
+      return indexSections(text, lines, parseHeadings(lines, 'markdown'));
+    };
+    return { key: e.name, path: e.name, text, sections };
+  });
+  const indexed = await Promise.all(docs.map(async (d) => ({ ...d, terms: await buildTermIndex(d.text, now) })));
+  for (
+    const query of ['compute a sha256 hash of a string', 'read a file line by line', 'delete a folder', 'copy files']
+  ) {
+    const memo = (terms?: TermIndex): RankMemo => ({
+      counts: new Map(),
+      bySection: new Map(),
+      index: null,
+      ...terms && { terms },
+    });
+    const plain: RankInput[] = docs.map((d) => ({ ...d, memo: memo() }));
+    const fast: RankInput[] = indexed.map((d) => ({ ...d, memo: memo(d.terms) }));
+    const [a, b] = [await rankByWords(plain, query, 10), await rankByWords(fast, query, 10)];
+    assert.ok(a.length > 0, query);
+    assert.deepEqual(b, a, query);
+    const scans = fast.filter((d) => (d.memo?.counts.size ?? 0) > 0).length; // a scan's count is memoised
+    assert.equal(scans > 0, query === 'delete a folder', `${query}: ${scans} pages scanned ("directory" is long)`);
+  }
+});
