@@ -44,16 +44,21 @@ export async function buildTermIndex(text: string, tick: () => Promise<void>): P
 
 export const termIndexBytes = (index: TermIndex): number => index.codes.byteLength + index.ends.byteLength;
 
-/** termMatcher's `term` (itself and its alternates, a y-stem also as -ie, one letter as a whole word) as ranges
- * of codes, sorted; null for a term with a character no code holds. */
-export function termRanges(term: string): TermRanges | null {
+/** What a stemmed query term matches at a start (itself, its alternates, a y-stem's -ie form: "directory" counts
+ * "directories"), or null when a character is not [a-z0-9]. termMatcher scans for these. */
+export function prefixesOf(term: string): string[] | null {
   const words = alternatesOf(term);
   if (!words.every((w) => /^[a-z0-9]+$/.test(w))) return null;
-  return words.flatMap((w) => (w.length > 3 && w.endsWith('y') ? [w, `${w.slice(0, -1)}ie`] : [w])).map((p) => {
+  return words.flatMap((w) => (w.length > 3 && w.endsWith('y') ? [w, `${w.slice(0, -1)}ie`] : [w]));
+}
+
+/** The prefixes as ranges of codes, sorted; one letter is a whole word ("c" of Ctrl+C). */
+export function termRanges(term: string): TermRanges | null {
+  return prefixesOf(term)?.map((p) => {
     let code = 0;
     for (let k = 0; k < WIDTH; k++) code = code * 37 + (k < p.length ? (SYMBOL[p.charCodeAt(k)] as number) : 0);
     return [code, code + (p.length === 1 ? 1 : SPAN[WIDTH - Math.min(WIDTH, p.length)] as number), +(p.length > WIDTH)];
-  }).sort((a, b) => (a[0] as number) - (b[0] as number) || (b[1] as number) - (a[1] as number)).flat();
+  }).sort((a, b) => (a[0] as number) - (b[0] as number) || (b[1] as number) - (a[1] as number)).flat() ?? null;
 }
 
 /** How many starts fall in `ranges` (once each, as one regex match), or null when a scan must tell: a long

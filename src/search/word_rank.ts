@@ -5,7 +5,7 @@
 // (body, title, path) as a prior. Counts and sections are kept with the cached text (RankMemo).
 import { bodyNorm, idf, saturate } from './bm25.ts';
 import { countBySection, eachMatch, type Section, type SectionIndex, type TermMatcher } from './sections.ts';
-import { countTerm, termRanges, type TermIndex } from './term_index.ts';
+import { countTerm, prefixesOf, termRanges, type TermIndex } from './term_index.ts';
 import { alternatesOf, queryTerms, tokenize } from './tokenize.ts';
 
 export type RankInput = {
@@ -19,8 +19,7 @@ export type RankInput = {
   readonly memo?: RankMemo | null;
 };
 
-/** Kept with a cached text (with its section index): whole-text term counts, the word starts (term_index.ts) and
- * per-section term counts. */
+/** Kept with a cached text (with its section index): whole-text term counts, word starts, per-section counts. */
 export type RankMemo = {
   readonly counts: Map<string, number>;
   readonly bySection: Map<string, Uint16Array | null>;
@@ -55,17 +54,13 @@ const MEMO_TERMS = 16;
  * candidates (the fastest regex shape) and a character test keeps those at a boundary.
  */
 export function termMatcher(term: string): TermMatcher {
-  const words = alternatesOf(term);
+  const prefixes = prefixesOf(term); // "directory" counts "directories" too
   // Tokens hold only letters, marks, digits and underscores: nothing a regex would read as syntax.
-  if (!words.every((w) => /^[a-z0-9]+$/.test(w))) {
-    return { re: new RegExp(`(?<![\\p{L}\\p{N}])(?:${words.join('|')})`, 'giu'), at: () => true };
-  }
-  // A stem ending in y also meets its -ies forms: "directory" counts "directories". A one-letter term
-  // is a whole word: "c" (of Ctrl+C) must not count every word that starts with a c.
-  const source = words.map((w) => (w.length === 1 ? `${w}(?![a-z0-9])`
-    : w.length > 3 && w.endsWith('y') ? `${w.slice(0, -1)}(?:y|ie)` : w)).join('|');
+  const any = alternatesOf(term).join('|');
+  if (!prefixes) return { re: new RegExp(`(?<![\\p{L}\\p{N}])(?:${any})`, 'giu'), at: () => true };
+  // A one-letter term is a whole word: "c" (of Ctrl+C) must not count every word that starts with a c.
   return {
-    re: new RegExp(source, 'gi'),
+    re: new RegExp(prefixes.map((w) => (w.length === 1 ? `${w}(?![a-z0-9])` : w)).join('|'), 'gi'),
     at: (text, i) => {
       const before = text[i - 1] ?? ' ';
       return !/[A-Za-z0-9]/.test(before) || (/[a-z0-9]/.test(before) && /[A-Z]/.test(text[i] as string));
@@ -145,8 +140,8 @@ export async function rankByWords(
     const tf: number[] = [];
     for (const [i, re] of patterns.entries()) {
       const known = input.memo?.terms && ranges[i] ? countTerm(input.memo.terms, ranges[i]) : null; // no scan
-      tf.push(known !== null ? Math.min(known, MAX_TF)
-        : await remember(input.memo?.counts, terms[i] as string, () => countMatches(re, input.text, tick)));
+      const scan = () => countMatches(re, input.text, tick);
+      tf.push(Math.min(MAX_TF, known ?? await remember(input.memo?.counts, terms[i] as string, scan)));
     }
     const path = terms.map((t) => fieldCount(pathTokens, t));
     let any = false;
