@@ -100,7 +100,6 @@ test('`rankByWords()` ranks with the index exactly as with scans', { skip: corpo
     const memo = (terms?: TermIndex): RankMemo => ({
       counts: new Map(),
       bySection: new Map(),
-      index: null,
       ...terms && { terms },
     });
     const plain: RankInput[] = docs.map((d) => ({ ...d, memo: memo() }));
