@@ -9,9 +9,15 @@ import { buildTermIndex, countTerm, type TermIndex, termIndexBytes, termRanges }
 import { rankByWords, type RankInput, type RankMemo, termMatcher } from '../../src/search/word_rank.ts';
 import { eachMatch, indexSections } from '../../src/search/sections.ts';
 import { queryTerms } from '../../src/search/tokenize.ts';
-import { lineTable } from '../../src/document/document.ts';
+import { createDocumentCache, lineTable } from '../../src/document/document.ts';
 import { parseHeadings } from '../../src/formats/headings.ts';
 import { corporaMissing, corpus } from '../helpers/corpora.ts';
+import { makeTree } from '../helpers/fixtures.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createPathRules } from '../../src/policy/path_rules.ts';
+import type { Confinement } from '../../src/policy/resolver.ts';
+import { createNodeHost } from '../../src/runtime/node_host.ts';
+import { type CorpusEntry, createSearchCorpus } from '../../src/search/corpus.ts';
 
 const now = () => Promise.resolve();
 
@@ -110,4 +116,34 @@ test('`rankByWords()` ranks with the index exactly as with scans', { skip: corpo
     const scans = fast.filter((d) => (d.memo?.counts.size ?? 0) > 0).length; // a scan's count is memoised
     assert.equal(scans > 0, query === 'delete a folder', `${query}: ${scans} pages scanned ("directory" is long)`);
   }
+});
+
+test("the search cache keeps a text's index with its memo and charges its bytes to the cap", async () => {
+  const host = createNodeHost();
+  const dir = makeTree({ 'a.md': 'readFile reads a file. '.repeat(200), 'b.md': 'other words here\n' });
+  const config = await loadConfig(host, { configPath: null, rootArgs: [dir], logPath: null });
+  const rules = createPathRules(config.files.extensions, config.files.deny, false);
+  const c: Confinement = { host, rules, symlinks: 'deny', hardLinks: false, maxFileBytes: 1 << 20 };
+  const corpus = createSearchCorpus(1 << 24, () => 0, createDocumentCache(1 << 20));
+  const o = {
+    confinement: c,
+    root: config.roots[0]!,
+    maxDepth: 8,
+    maxVisited: 100,
+    signal: new AbortController().signal,
+  };
+  const files: CorpusEntry[] = [];
+  await corpus.stream(o, async (f) => (files.push(f), true));
+  const a = files.find((f) => f.path.rel === 'a.md')!;
+  const text = (await corpus.text(c, a))!;
+  await corpus.terms(a, text, now);
+  assert.equal(corpus.rankMemo(a, text)?.terms, undefined, 'no memo yet: nothing built');
+  const held = corpus.held();
+  await corpus.terms(a, text, now);
+  const index = corpus.rankMemo(a, text)?.terms;
+  assert.ok(index, 'built once the text has a memo');
+  assert.equal(corpus.held(), held + termIndexBytes(index), 'its bytes are charged');
+  assert.equal(looked(index, 'read'), 400, 'readFile and reads, 200 times each');
+  await corpus.terms(a, text, now);
+  assert.equal(corpus.held(), held + termIndexBytes(index), 'built and charged once');
 });
