@@ -8,7 +8,7 @@ const MAX_QUERY_TERMS = 32;
 
 // `_` joins identifier parts ("worker_threads"); marks (\p{M}) keep combining accents inside a word.
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:_+[\p{L}\p{M}\p{N}]+)*/gu;
-const UNDERSCORES = /_+/g;
+const SNAKE_PART = /[^_]+/g;
 // camelCase / PascalCase parts: "XMLHttpRequest" -> XML, Http, Request; "parseJSON" -> parse, JSON.
 const CAMEL_PART = /\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}*[^\p{Lu}]+|\p{Lu}+/gu;
 const CAMEL_HINT = /[^\p{Lu}]\p{Lu}|\p{Lu}\p{Lu}\p{Ll}/u;
@@ -31,6 +31,7 @@ const STEM_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
 
 const VOWEL = /[aeiouy]/;
 const SHORT_CVC = /^[^aeiouy][aeiouy][^aeiouwxy]$/;
+const DERIVED = /(?:ization|isation|ation|ition|tion|sion|ally|ness|ment|ity)$/;
 
 // Words a reader uses for what documentation names otherwise ("folder" for directory, "delete" for remove): a
 // query term also matches its alternates. Both are stemmed like query terms ("delete" -> "delet") so they meet.
@@ -80,12 +81,12 @@ function emitWord(word: string, offset: number, sink: TokenSink): void {
     emitPart(word, offset, sink);
     return;
   }
-  const segments = snake ? splitOn(word, UNDERSCORES) : [{ text: word, offset: 0 }];
+  const segments = snake ? piecesOf(word, SNAKE_PART) : [{ text: word, offset: 0 }];
   const single = segments.length === 1 ? segments[0] : undefined;
   // Compounds are identifiers: kept whole and unstemmed so "readFileSync" matches exactly.
   emitCompound(word, offset, sink);
   for (const segment of segments) {
-    const parts = CAMEL_HINT.test(segment.text) ? splitOn(segment.text, CAMEL_PART, true) : [];
+    const parts = CAMEL_HINT.test(segment.text) ? piecesOf(segment.text, CAMEL_PART) : [];
     if (parts.length > 1) {
       if (single === undefined) emitCompound(segment.text, offset + segment.offset, sink);
       for (const part of parts) emitPart(part.text, offset + segment.offset + part.offset, sink);
@@ -107,24 +108,19 @@ function emitPart(text: string, offset: number, sink: TokenSink): void {
 
 type Piece = { readonly text: string; readonly offset: number };
 
-/** Splits on `pattern` (keep = false) or collects the matches of `pattern` (keep = true). */
-function splitOn(text: string, pattern: RegExp, keep = false): Piece[] {
-  const pieces: Piece[] = [];
-  let last = 0;
-  for (const match of text.matchAll(pattern)) {
-    if (keep) {
-      if (match[0] !== '') pieces.push({ text: match[0], offset: match.index });
-    } else {
-      if (match.index > last) pieces.push({ text: text.slice(last, match.index), offset: last });
-      last = match.index + match[0].length;
-    }
-  }
-  if (!keep && last < text.length) pieces.push({ text: text.slice(last), offset: last });
-  return pieces;
+/** The matches of `pattern` (never empty) in `text`, with their offsets. */
+function piecesOf(text: string, pattern: RegExp): Piece[] {
+  return [...text.matchAll(pattern)].map((m) => ({ text: m[0], offset: m.index }));
 }
 
-/** A light English stemmer for ASCII words: plural, -ed, -ing and -ly, guarded by length. */
+/** Light English stemming of ASCII words: plural, -ed, -ing and -ly, then Porter's derivational endings (shortened). */
 export function stem(word: string): string {
+  const base = inflection(word);
+  const cut = DERIVED.exec(base); // "randomization" meets "randomize", "attachments" "attached"
+  return cut && cut.index >= 5 ? base.slice(0, cut.index) : base;
+}
+
+function inflection(word: string): string {
   const exception = STEM_EXCEPTIONS.get(word);
   if (exception !== undefined) return exception;
   if (word.length < 4 || !/^[a-z]+$/.test(word)) return word;

@@ -18,7 +18,7 @@ type Labelled = {
   readonly heldOut: Record<string, Sections>;
 };
 type Hit = { readonly path: string; readonly heading: string | null };
-// Measured 0.958 / 1.000 (documents), 0.684 / 0.574 (sections) and 0.481 / 0.474 (held out): floors
+// Measured 0.958 / 1.000 (documents), 0.684 / 0.577 (sections) and 0.500 / 0.479 (held out): floors
 // leave room for small shifts.
 const DOC_MRR_FLOOR = 0.85;
 const DOC_HITS3_FLOOR = 0.9;

@@ -71,6 +71,18 @@ test('`stem()` maps inflected forms and the bare verb to one stem when the verb 
   assert.equal(stem('using'), stem('use'));
 });
 
+test('`stem()` drops derivational endings, so the noun a reader writes meets the verb a document uses', () => {
+  // A stem is matched as a word prefix: "randomiz" counts "randomize" and "randomize_va_space".
+  const pairs: readonly (readonly [string, string])[] = [
+    ['randomization', 'randomize'],
+    ['attachments', 'attached'],
+    ['allocation', 'allocate'],
+  ];
+  for (const [noun, verb] of pairs) assert.ok(verb.startsWith(stem(noun)), `${noun} -> ${stem(noun)} meets ${verb}`);
+  // Short stems keep their ending: "function" is not "func", "version" not "ver".
+  for (const word of ['function', 'version', 'position', 'argument', 'document']) assert.equal(stem(word), word, word);
+});
+
 test('`stem()` leaves words alone when stripping would mangle them', () => {
   for (const word of ['string', 'thing', 'apply', 'embed', 'speed', 'added', 'during', 'its', 'café']) {
     assert.equal(stem(word), word === 'added' ? 'add' : word, word);
