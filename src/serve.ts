@@ -18,7 +18,6 @@ const EXIT_USAGE = 2;
 const FLUSH_TIMEOUT_MS = 2000;
 const DRAIN_MS = 1000;
 const CENSUS_DELAY_MS = 500;
-const CENSUS_WAIT_MS = 10_000;
 
 export function fail(host: Host, message: string): never {
   host.writeStderr(`docwarden: ${message}\n`);
@@ -98,11 +97,9 @@ export function serve(host: Host, config: Config, audit: AuditLog, hint: string 
     host.writeStderr(`docwarden speaks MCP on stdin/stdout and is meant to be started by an MCP client.\n${hint}\n` +
       'README.md shows every client (VS Code too). Press Ctrl-D to quit.\n');
   }
-  // After the client's first exchange and the warm-up (at most CENSUS_WAIT_MS: a warm-up stands aside for requests),
-  // so the census never competes with the initialize reply, the first calls or the warm-up the first search needs.
-  const waited = new Promise<void>((r) => host.setTimer(CENSUS_WAIT_MS, r));
-  const report = () => reportCensus(host, config, audit, census.signal);
-  host.setTimer(CENSUS_DELAY_MS, () => void Promise.race([server.warmedUp(), waited]).then(report));
+  // After the client's first exchange, so the census never competes with the initialize reply or
+  // the first calls of the session.
+  host.setTimer(CENSUS_DELAY_MS, () => void reportCensus(host, config, audit, census.signal));
 }
 
 /**

@@ -28,8 +28,6 @@ export type Server = {
   readonly drain: () => Promise<void>;
   /** SIGTERM or stdout gone: abort everything, record it, stop. */
   readonly abortAll: (why: string) => Promise<void>;
-  /** Resolves once no warm-up runs (the start-up census waits for it: both compete for the first second). */
-  readonly warmedUp: () => Promise<void>;
 };
 
 const SHUTDOWN_GRACE_MS = 500;
@@ -229,7 +227,6 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     },
     flow: requests.flow,
     drain: requests.drain,
-    warmedUp: services.warmedUp,
     async abortAll(why) {
       closing = true;
       await requests.abortAll(SHUTDOWN_GRACE_MS, (q) => {

@@ -137,7 +137,6 @@ export function createServices(
 
   const confirmPolicy = createConfirmPolicy(config.confirm.paths, config.confirm.largerThan);
   const corpus = createSearchCorpus(SEARCH_CACHE_CHARS, host.now, docs);
-  let warming = Promise.resolve();
   // While the client settles in, the texts a search would read are read into the search cache, then what words
   // mode derives from each (path tokens, section index), so the first search is as fast as a warm one
   // (docs/performance.md, "Warm-up"): through the search's own walk and loader, never a consent-gated or
@@ -194,9 +193,8 @@ export function createServices(
     },
     clientReady() {
       fetchRoots();
-      warming = settled.then(warmUp);
+      void settled.then(warmUp);
     },
-    warmedUp: () => warming,
     rootsChanged: fetchRoots,
     onResponse(id: RequestId, result: unknown, error: unknown) {
       const key = String(id);

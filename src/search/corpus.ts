@@ -10,7 +10,7 @@ import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { closeOf, openConfined, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import type { RankMemo } from './word_rank.ts';
-import { buildTermIndex, termIndexBytes } from './term_index.ts';
+import { buildTermIndex } from './term_index.ts';
 import { indexSections, type SectionIndex } from './sections.ts';
 import { createSlicer } from '../sched/slice.ts';
 import type { FileStat } from '../runtime/host.ts';
@@ -172,10 +172,10 @@ export function createSearchCorpus(
     /** Builds, keeps and charges the word-start index (term_index.ts) of a text fetched with `text` and cached. */
     async terms(entry: CorpusEntry, text: string, tick: () => Promise<void>): Promise<void> {
       const memo = holding(entry, text)?.memo;
-      if (!memo || memo.terms) return;
-      const index = await buildTermIndex(text, tick);
+      const index = memo && !memo.terms ? await buildTermIndex(text, tick) : null;
       const hit = holding(entry, text); // unless evicted while it was built
-      if (hit?.memo === memo) (memo.terms = index, charge(entry.path.abs, hit, termIndexBytes(index)));
+      if (!index || !hit?.memo || hit.memo.terms) return;
+      (hit.memo.terms = index, charge(entry.path.abs, hit, 8 * index.codes.length));
     },
     /** Words mode's memo of a text fetched with `text` (kept with the cached text), or null when it is not cached. */
     rankMemo(entry: CorpusEntry, text: string): RankMemo | null {

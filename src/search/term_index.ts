@@ -1,14 +1,11 @@
 // A cached text's word starts, counted once by the warm-up, so words mode's phase 1 looks a term up instead of
-// scanning for it. A start is what termMatcher (word_rank.ts) counts from: an ASCII letter/digit run's start or
-// camelCase boundary. Each is kept as a code of its first 6 characters (base 37 case-blind, a run's end as 0, so
-// a prefix is a range of codes): 8 bytes per distinct start, no strings. A term of up to 6 characters is answered
-// exactly, a longer one when no start shares its first 6 characters (0); else the caller scans.
+// scanning for it. A start is where termMatcher (word_rank.ts) counts from: an ASCII letter/digit run's start or a
+// camelCase boundary, kept as a code of its first 6 characters (base 37 case-blind, a run's end as 0, so a prefix
+// is a range of codes): 8 bytes per distinct start. A longer term is answered when its 6-character range is empty.
 import { alternatesOf } from './tokenize.ts';
 
-/** Distinct start codes, ascending, and how many starts have a code up to each. */
+/** Distinct start codes, ascending, and how many starts have a code up to each (8 bytes a code). */
 export type TermIndex = { readonly codes: Uint32Array; readonly ends: Uint32Array };
-/** A query term as code ranges [from, to, long], long = 1 for a prefix beyond a code's 6 characters. */
-export type TermRanges = readonly number[];
 
 const WIDTH = 6; // 37^6 < 2^32
 const SPAN = [1, 37, 37 ** 2, 37 ** 3, 37 ** 4, 37 ** 5, 37 ** 6];
@@ -42,8 +39,6 @@ export async function buildTermIndex(text: string, tick: () => Promise<void>): P
   return { codes: Uint32Array.from(codes), ends: Uint32Array.from(ends) };
 }
 
-export const termIndexBytes = (index: TermIndex): number => index.codes.byteLength + index.ends.byteLength;
-
 /** What a stemmed query term matches at a start (itself, its alternates, a y-stem's -ie form: "directory" counts
  * "directories"), or null when a character is not [a-z0-9]. termMatcher scans for these. */
 export function prefixesOf(term: string): string[] | null {
@@ -52,8 +47,8 @@ export function prefixesOf(term: string): string[] | null {
   return words.flatMap((w) => (w.length > 3 && w.endsWith('y') ? [w, `${w.slice(0, -1)}ie`] : [w]));
 }
 
-/** The prefixes as ranges of codes, sorted; one letter is a whole word ("c" of Ctrl+C). */
-export function termRanges(term: string): TermRanges | null {
+/** The prefixes as code ranges [from, to, long] sorted (long: a prefix past 6 characters; one letter a whole word). */
+export function termRanges(term: string): number[] | null {
   return prefixesOf(term)?.map((p) => {
     let code = 0;
     for (let k = 0; k < WIDTH; k++) code = code * 37 + (k < p.length ? (SYMBOL[p.charCodeAt(k)] as number) : 0);
@@ -63,9 +58,8 @@ export function termRanges(term: string): TermRanges | null {
 
 /** How many starts fall in `ranges` (once each, as one regex match), or null when a scan must tell: a long
  * prefix's first 6 characters start a word here. Prefix ranges nest or lie apart, so a nested one adds nothing. */
-export function countTerm({ codes, ends }: TermIndex, ranges: TermRanges): number | null {
-  const below = (x: number) => { // starts with a lower code, by binary search
-    let [lo, hi] = [0, codes.length];
+export function countTerm({ codes, ends }: TermIndex, ranges: readonly number[]): number | null {
+  const below = (x: number, lo = 0, hi = codes.length) => { // starts with a lower code, by binary search
     while (lo < hi) ((codes[(lo + hi) >> 1] as number) < x ? (lo = ((lo + hi) >> 1) + 1) : (hi = (lo + hi) >> 1));
     return lo > 0 ? (ends[lo - 1] as number) : 0;
   };

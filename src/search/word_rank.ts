@@ -61,28 +61,16 @@ export function termMatcher(term: string): TermMatcher {
   // A one-letter term is a whole word: "c" (of Ctrl+C) must not count every word that starts with a c.
   return {
     re: new RegExp(prefixes.map((w) => (w.length === 1 ? `${w}(?![a-z0-9])` : w)).join('|'), 'gi'),
-    at: (text, i) => {
-      const before = text[i - 1] ?? ' ';
-      return !/[A-Za-z0-9]/.test(before) || (/[a-z0-9]/.test(before) && /[A-Z]/.test(text[i] as string));
-    },
+    at: (text, i) => !/[A-Za-z0-9]/.test(text[i - 1] ?? ' ') ||
+      (/[a-z0-9]/.test(text[i - 1] as string) && /[A-Z]/.test(text[i] as string)),
   };
 }
 
 async function remember<V>(memo: Map<string, V> | undefined, term: string, compute: () => Promise<V>): Promise<V> {
-  const known = memo?.get(term);
-  if (known !== undefined) return known;
+  if (memo?.has(term)) return memo.get(term) as V;
   const value = await compute();
-  if (memo) {
-    if (memo.size >= MEMO_TERMS) memo.clear();
-    memo.set(term, value);
-  }
-  return value;
-}
-
-async function countMatches(term: TermMatcher, text: string, tick: () => Promise<void>): Promise<number> {
-  let n = 0;
-  await eachMatch(term, text, tick, () => ++n < MAX_TF);
-  return n;
+  if (memo && memo.size >= MEMO_TERMS) memo.clear();
+  return (memo?.set(term, value), value);
 }
 
 /** Occurrences of a term in a field's tokens: whole-token matches count double, prefix matches once. */
@@ -96,18 +84,12 @@ function fieldCount(tokens: readonly string[], term: string): number {
   return n;
 }
 
-// Path tokens are asked for on every query for every file; paths change rarely, so they are memoised
-// (bounded: the memo is dropped when it grows past the largest corpus a root may hold).
-const PATH_MEMO_LIMIT = 1_000_000;
+// Path tokens, asked for on every query for every file, memoised (dropped past the largest corpus a root may hold).
 const pathMemo = new Map<string, string[]>();
-
 export function pathTokensOf(path: string): string[] {
-  const known = pathMemo.get(path);
-  if (known !== undefined) return known;
-  if (pathMemo.size >= PATH_MEMO_LIMIT) pathMemo.clear();
-  const tokens = tokenize(path.replace(/\.[A-Za-z0-9]+$/, ''));
-  pathMemo.set(path, tokens);
-  return tokens;
+  if (pathMemo.size >= 1_000_000) pathMemo.clear();
+  const known = pathMemo.get(path) ?? tokenize(path.replace(/\.[A-Za-z0-9]+$/, ''));
+  return (pathMemo.set(path, known), known);
 }
 
 const WHOLE: Section = { line: 1, endLine: 1, title: null, path: [] }; // a document past MAX_SECTIONS
@@ -125,8 +107,7 @@ export async function rankByWords(
 ): Promise<RankedHit[]> {
   const terms = queryTerms(query);
   if (terms.length === 0) return [];
-  const patterns = terms.map(termMatcher);
-  const ranges = terms.map(termRanges);
+  const [patterns, ranges] = [terms.map(termMatcher), terms.map(termRanges)];
   const docs: Doc[] = [];
   const docFreq = new Array<number>(terms.length).fill(0);
   let docCount = 0;
@@ -140,18 +121,13 @@ export async function rankByWords(
     const tf: number[] = [];
     for (const [i, re] of patterns.entries()) {
       const known = input.memo?.terms && ranges[i] ? countTerm(input.memo.terms, ranges[i]) : null; // no scan
-      const scan = () => countMatches(re, input.text, tick);
+      const scan = async (n = 0) => (await eachMatch(re, input.text, tick, () => ++n < MAX_TF), n);
       tf.push(Math.min(MAX_TF, known ?? await remember(input.memo?.counts, terms[i] as string, scan)));
     }
     const path = terms.map((t) => fieldCount(pathTokens, t));
-    let any = false;
-    terms.forEach((_t, i) => {
-      if ((tf[i] as number) > 0 || (path[i] as number) > 0) {
-        docFreq[i] = (docFreq[i] as number) + 1;
-        any = true;
-      }
-    });
-    if (any) docs.push({ input, tf, path, length, score: 0 });
+    const held = terms.map((_t, i) => (tf[i] as number) > 0 || (path[i] as number) > 0);
+    held.forEach((h, i) => void (h && (docFreq[i] = (docFreq[i] as number) + 1)));
+    if (held.includes(true)) docs.push({ input, tf, path, length, score: 0 });
   }
   if (docs.length === 0) return [];
   const idfs = docFreq.map((df) => idf(docCount, df));
