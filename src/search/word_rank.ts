@@ -45,6 +45,8 @@ const DOC_PRIOR = 0.6;
 // Bonuses: query terms sharing the heading, query word pairs in the heading in the query's order.
 const HEADING_COOCCURRENCE = 0.25;
 const BIGRAM_WEIGHT = 0.5;
+// A section is normalised as at least half an average one: a heading-only stub must not weigh a passing mention 4x.
+const MIN_SECTION_SHARE = 0.5;
 // Terms remembered per text: enough for a query, its next pages and a refinement.
 const MEMO_TERMS = 16;
 
@@ -186,7 +188,7 @@ export async function rankByWords(
     index.sections.forEach((section, s) => {
       const own = index.own[s] as readonly string[];
       const parents = index.parents[s] as readonly string[];
-      const norm = bodyNorm(index.lengths[s] as number, averageSection);
+      const norm = bodyNorm(Math.max(index.lengths[s] as number, MIN_SECTION_SHARE * averageSection), averageSection);
       let score = 0;
       const sharedIdf: number[] = []; // of the query terms its heading holds
       terms.forEach((term, i) => {

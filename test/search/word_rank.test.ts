@@ -253,6 +253,24 @@ test('`rankByWords()` ranks sections: the one that answers first, several of one
   assert.equal((await rankByWords([doc], 'generate a random uuid', 1))[0]?.section.title, 'crypto.randomUUID()');
 });
 
+test('`rankByWords()` does not let a heading-only stub outweigh the section that explains the term', async () => {
+  // Sections of about 60 words; "Misc" is three. Length normalisation alone would weigh its one mention 4x.
+  const filler = (topic: string) =>
+    Array.from({ length: 6 }, (_, k) => `The ${topic} part ${k} has several more words.`);
+  const text = [
+    '# Guide',
+    '## Timers',
+    'A timer fires once its timeout has passed; the timeout is given in milliseconds.',
+    'Clearing the timer before the timeout ends cancels it.',
+    ...filler('timer'),
+    '## Misc',
+    'See timeout.',
+    ...['Streams', 'Buffers', 'Events'].flatMap((h) => [`## ${h}`, ...filler(h.toLowerCase()), ...filler('other')]),
+  ].join('\n');
+  const hits = await rankByWords([{ key: 'g.md', path: 'g.md', text, sections: sectionsOf(text) }], 'timeout', 2);
+  assert.deepEqual(hits.map((h) => h.section.title), ['Timers', 'Misc']);
+});
+
 test('`termMatcher()` meets identifiers by their parts: createHash, fs.readFile, line-by-line, directories', () => {
   const count = (term: string, text: string): number => {
     const { re, at } = termMatcher(term);
