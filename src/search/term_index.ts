@@ -21,19 +21,19 @@ export async function buildTermIndex(text: string, tick: () => Promise<void>): P
   for (let from = 0; from < text.length; from += STEP) {
     await tick();
     for (let i = from; i < Math.min(text.length, from + STEP); i++) {
-      const s = symbolAt(text, i);
-      const upper = s > 10 && text.charCodeAt(i) < 91;
+      const c = text.charCodeAt(i);
+      const [s, upper] = [c < 128 ? (SYMBOL[c] as number) : 0, c > 64 && c < 91];
       if (s !== 0 && (before === 0 || (before === 2 && upper))) {
-        let [code, k] = [s, 1];
+        let code = s, k = 1;
         for (let n = symbolAt(text, i + 1); k < WIDTH && n !== 0; n = symbolAt(text, i + ++k)) code = code * 37 + n;
         starts.push(code * (SPAN[WIDTH - k] as number));
       }
       before = s === 0 ? 0 : upper ? 1 : 2;
     }
   }
-  const [codes, ends]: [number[], number[]] = [[], []]; // runs of one code in the sorted starts
-  for (const [x, c] of new Uint32Array(starts).sort().entries()) {
-    if (c !== codes.at(-1)) codes.push(c);
+  const [sorted, codes, ends]: [Uint32Array, number[], number[]] = [new Uint32Array(starts).sort(), [], []];
+  for (let x = 0; x < sorted.length; x++) { // runs of one code
+    if (sorted[x] !== sorted[x - 1]) codes.push(sorted[x] as number);
     ends[codes.length - 1] = x + 1;
   }
   return { codes: Uint32Array.from(codes), ends: Uint32Array.from(ends) };
