@@ -26,7 +26,7 @@ export type Services = ReturnType<typeof createServices>;
 const ROOTS_TIMEOUT_MS = 5000;
 const CONSENT_MEMORY_MS = 10 * 60 * 1000;
 const DOC_CACHE_BYTES = 64 * 1024 * 1024;
-const SEARCH_CACHE_CHARS = 160 * 1024 * 1024;
+const SEARCH_CACHE_CHARS = 96 * 1024 * 1024;
 const STAND_ASIDE_MS = 20;
 const INDEX_AHEAD_CHARS = 1 << 20; // a longer text (more than a few ms in one step) is indexed by its first query
 

@@ -184,6 +184,8 @@ export function createSearchCorpus(
     },
     /** What the cache holds: characters of text plus bytes of what is derived from them (at most its cap). */
     held: () => held,
+    /** Whether the cache holds this file's text. */
+    holds: (entry: CorpusEntry): boolean => texts.get(entry.path.abs)?.key === entry.key,
     /** Whether a text's section index is built and kept (the warm-up builds those that are not). */
     indexed: (entry: CorpusEntry, text: string): boolean => holding(entry, text)?.index != null,
     /** Whether a text of `size` would be kept with at most `max` characters held (a warm-up reads only those). */

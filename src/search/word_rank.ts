@@ -19,6 +19,14 @@ export type RankInput = {
   readonly memo?: RankMemo | null;
 };
 
+/** Where the texts come from, each handed to `visit` while it is held (charged to the memory budget): `each` every
+ * candidate in turn, `again` one document's for phase 2, or none (it then ranks as a whole document). A search keeps
+ * counts, never the texts it ranked: kept, a thousand planted 1 MB files held 1.1 GB (docs/security.md, "Memory"). */
+export type RankSource = {
+  readonly each: (visit: (input: RankInput) => Promise<void>) => Promise<void>;
+  readonly again: (key: string, visit: (input: RankInput) => Promise<void>) => Promise<void>;
+};
+
 /** Kept with a cached text (with its section index): whole-text term counts, word starts, per-section counts. */
 export type RankMemo = {
   readonly counts: Map<string, number>;
@@ -94,17 +102,17 @@ export function pathTokensOf(path: string): string[] {
   return (pathMemo.set(path, known), known);
 }
 
-const WHOLE: Section = { line: 1, endLine: 1, title: null, path: [] }; // a document past MAX_SECTIONS
-type Doc = { input: RankInput; tf: number[]; path: number[]; length: number; score: number };
+const WHOLE: Section = { line: 1, endLine: 1, title: null, path: [] }; // a document not split into sections
+type Doc = { key: string; tf: number[]; path: number[]; length: number; score: number };
 type Scored = { readonly key: string; readonly section: Section; readonly score: number };
 
 /**
- * Ranks the sections of `inputs` for `query`; best first, ties by key then line. `step` runs before each
+ * Ranks the sections of the texts of `source` for `query`; best first, ties by key then line. `step` runs before each
  * document (`file` true in phase 1): the caller yields to other requests, reports progress, checks its deadline;
  * `tick` runs between windows of a text's scan (the caller's slicer).
  */
 export async function rankByWords(
-  inputs: AsyncIterable<RankInput> | Iterable<RankInput>, query: string, limit: number,
+  source: RankSource, query: string, limit: number,
   step: (file: boolean) => unknown = () => undefined, tick: () => Promise<void> = () => Promise.resolve(),
 ): Promise<RankedHit[]> {
   const terms = queryTerms(query);
@@ -114,7 +122,7 @@ export async function rankByWords(
   const docFreq = new Array<number>(terms.length).fill(0);
   let docCount = 0;
   let totalLength = 0;
-  for await (const input of inputs) {
+  await source.each(async (input) => {
     await step(true);
     docCount++;
     const length = input.text.length / CHARS_PER_TOKEN;
@@ -129,8 +137,8 @@ export async function rankByWords(
     const path = terms.map((t) => fieldCount(pathTokens, t));
     const held = terms.map((_t, i) => (tf[i] as number) > 0 || (path[i] as number) > 0);
     held.forEach((h, i) => void (h && (docFreq[i] = (docFreq[i] as number) + 1)));
-    if (held.includes(true)) docs.push({ input, tf, path, length, score: 0 });
-  }
+    if (held.includes(true)) docs.push({ key: input.key, tf, path, length, score: 0 });
+  });
   if (docs.length === 0) return [];
   const idfs = docFreq.map((df) => idf(docCount, df));
   const average = totalLength / docCount;
@@ -144,46 +152,47 @@ export async function rankByWords(
     return total;
   };
   for (const d of docs) d.score = docScore(d, []);
-  docs.sort((a, b) => b.score - a.score || (a.input.key < b.input.key ? -1 : 1));
+  docs.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
 
   // Phase 2: the finalists' sections, their term counts and the section statistics (count, length, idf:
   // among sections "directory" is rare even where every document says it).
   const finalists = docs.slice(0, Math.max(FINALISTS, limit));
-  const indexes: SectionIndex[] = [];
-  const allCounts: (Uint16Array | null)[][] = [];
+  const split: { d: Doc; index: SectionIndex; counts: (Uint16Array | null)[] }[] = [];
   const sectionFreq = new Array<number>(terms.length).fill(0);
   let sectionCount = 0;
   let sectionLength = 0;
+  const whole: Doc[] = []; // past MAX_SECTIONS, or not handed out again: ranked as whole documents
   for (const d of finalists) {
     await step(false);
-    if (sectionCount >= MAX_SECTIONS) break;
-    const memo = d.input.memo;
-    const index = await d.input.sections();
-    const counts: (Uint16Array | null)[] = [];
-    for (const [i, re] of patterns.entries()) {
-      counts.push(d.tf[i] === 0 ? null : await remember(memo?.bySection, terms[i] as string,
-        () => countBySection(re, d.input.text, index.offsets, MAX_TF, tick)));
-    }
-    index.sections.forEach((_s, s) => terms.forEach((term, i) => {
-      const held = (counts[i]?.[s] ?? 0) > 0 || fieldCount(index.own[s] as readonly string[], term) > 0;
-      if (held) sectionFreq[i] = (sectionFreq[i] as number) + 1;
-    }));
-    indexes.push(index);
-    allCounts.push(counts);
-    sectionCount += index.sections.length;
-    for (const l of index.lengths) sectionLength += l;
+    if (sectionCount >= MAX_SECTIONS) whole.push(d);
+    if (sectionCount >= MAX_SECTIONS) continue;
+    const before = split.length;
+    await source.again(d.key, async (input) => {
+      const index = await input.sections();
+      const counts: (Uint16Array | null)[] = [];
+      for (const [i, re] of patterns.entries()) {
+        counts.push(d.tf[i] === 0 ? null : await remember(input.memo?.bySection, terms[i] as string,
+          () => countBySection(re, input.text, index.offsets, MAX_TF, tick)));
+      }
+      index.sections.forEach((_s, s) => terms.forEach((term, i) => {
+        const held = (counts[i]?.[s] ?? 0) > 0 || fieldCount(index.own[s] as readonly string[], term) > 0;
+        if (held) sectionFreq[i] = (sectionFreq[i] as number) + 1;
+      }));
+      split.push({ d, index, counts });
+      sectionCount += index.sections.length;
+      for (const l of index.lengths) sectionLength += l;
+    });
+    if (split.length === before) whole.push(d);
   }
   const averageSection = sectionLength / Math.max(1, sectionCount);
   const sidfs = sectionFreq.map((df) => idf(sectionCount, df));
   const words = tokenize(query); // in order: its adjacent pairs are the bigrams a heading may repeat
   const bigrams = new Set(words.slice(1).map((w, k) => `${words[k]} ${w}`));
   const scored: Scored[] = [];
-  for (const d of finalists.slice(indexes.length)) scored.push({ key: d.input.key, section: WHOLE, score: d.score });
-  for (const [k, index] of indexes.entries()) {
+  for (const d of whole) scored.push({ key: d.key, section: WHOLE, score: d.score });
+  for (const { d, index, counts } of split) {
     await step(false);
-    const d = finalists[k] as Doc;
     const prior = DOC_PRIOR * docScore(d, index.title);
-    const counts = allCounts[k] as (Uint16Array | null)[];
     let any = false;
     index.sections.forEach((section, s) => {
       const own = index.own[s] as readonly string[];
@@ -202,11 +211,11 @@ export async function rankByWords(
       if (sharedIdf.length >= 2) score += HEADING_COOCCURRENCE * sharedIdf.reduce((a, b) => a + b);
       score += BIGRAM_WEIGHT * bigramsIn(own, bigrams);
       any = true;
-      scored.push({ key: d.input.key, section, score: score + prior });
+      scored.push({ key: d.key, section, score: score + prior });
     });
     // A document found by its name alone is still a hit: its first section stands for it.
     const first = index.sections[0];
-    if (!any && first) scored.push({ key: d.input.key, section: first, score: prior / DOC_PRIOR });
+    if (!any && first) scored.push({ key: d.key, section: first, score: prior / DOC_PRIOR });
   }
   const byKey = (a: Scored, b: Scored): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   scored.sort((a, b) => b.score - a.score || byKey(a, b) || a.section.line - b.section.line);

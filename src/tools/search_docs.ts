@@ -20,7 +20,7 @@ import {
   type ToolContext,
 } from './context.ts';
 import type { CorpusEntry } from '../search/corpus.ts';
-import { rankByWords, type RankInput } from '../search/word_rank.ts';
+import { rankByWords, type RankInput, type RankSource } from '../search/word_rank.ts';
 
 const SNIPPET_CHARS = 240;
 const MAX_CONTEXT = 5;
@@ -60,6 +60,8 @@ function cutAround(line: string, column: number, length: number): string {
   const piece = clean.slice(start, start + Math.max(SNIPPET_CHARS, Math.min(length, 400)));
   return escapeControls((start > 0 ? '…' : '') + piece + (start + piece.length < clean.length ? '…' : ''));
 }
+
+const AGAIN_BYTES = 1 << 20;
 
 export function searchDocsTool(maxResults: number, defaultLimit: number) {
   return defineTool({
@@ -134,15 +136,21 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         const noWords = '`query` has no searchable words (only stop words or symbols); try mode "literal"';
         if (terms.length === 0) throw invalidArgument(noWords);
         const byKey = new Map(files.map((f) => [f.path.rel, f]));
-        const inputs = async function* (): AsyncGenerator<RankInput> {
-          for (const f of files) {
-            const text = await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick);
-            if (text === null) continue;
-            const sections = () => ctx.corpus.sections(f, text, slice.tick);
-            yield { key: f.path.rel, path: f.path.rel, text, memo: ctx.corpus.rankMemo(f, text), sections };
-          }
+        // Each text is ranked while its read is charged to the memory budget (its counts are kept, not the text).
+        const read = (f: CorpusEntry, visit: (input: RankInput) => Promise<void>) =>
+          ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick, (text) => visit({ key: f.path.rel,
+            path: f.path.rel, text, memo: ctx.corpus.rankMemo(f, text),
+            sections: () => ctx.corpus.sections(f, text, slice.tick) }));
+        const source: RankSource = {
+          async each(visit) {
+            for (const f of files) await read(f, visit);
+          },
+          async again(key, visit) {
+            const f = byKey.get(key); // read again only when cached or small: a planted 60 MB text is not read twice
+            if (f && (f.size <= AGAIN_BYTES || ctx.corpus.holds(f))) await read(f, visit);
+          },
         };
-        const ranked = await rankByWords(inputs(), args.query, wanted,
+        const ranked = await rankByWords(source, args.query, wanted,
           async (file) => (file ? tick(files.length) : slice.pause()), slice.tick);
         const split = new Map<string, LineTable>(); // several sections of one document split it once
         for (const r of ranked.slice(skip, skip + limit)) {

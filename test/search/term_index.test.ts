@@ -13,6 +13,7 @@ import { createDocumentCache, lineTable } from '../../src/document/document.ts';
 import { parseHeadings } from '../../src/formats/headings.ts';
 import { corporaMissing, corpus } from '../helpers/corpora.ts';
 import { makeTree } from '../helpers/fixtures.ts';
+import { rankSource } from '../helpers/rank_source.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createPathRules } from '../../src/policy/path_rules.ts';
 import type { Confinement } from '../../src/policy/resolver.ts';
@@ -111,7 +112,7 @@ test('`rankByWords()` ranks with the index exactly as with scans', { skip: corpo
     });
     const plain: RankInput[] = docs.map((d) => ({ ...d, memo: memo() }));
     const fast: RankInput[] = indexed.map((d) => ({ ...d, memo: memo(d.terms) }));
-    const [a, b] = [await rankByWords(plain, query, 10), await rankByWords(fast, query, 10)];
+    const [a, b] = [await rankByWords(rankSource(plain), query, 10), await rankByWords(rankSource(fast), query, 10)];
     assert.ok(a.length > 0, query);
     assert.deepEqual(b, a, query);
     const scans = fast.filter((d) => (d.memo?.counts.size ?? 0) > 0).length; // a scan's count is memoised

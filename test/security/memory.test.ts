@@ -258,6 +258,25 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     }
   });
 
+  // A words search kept the text of every document it counted until it had ranked them all: 1,000 planted 1 MB
+  // files took one search to 1,149 MiB. It keeps counts now, reads again only its finalists (cached or small).
+  test('a words search over 750 files of 1 MB: counts kept, not texts', { timeout: HANG_GUARD_MS }, async (t) => {
+    const root = tempDir('dw-many-');
+    const body = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi\n'.repeat(12_500);
+    for (let f = 0; f < 750; f++) writeFileSync(join(root, `f${f}.md`), body);
+    const c = await startReady({
+      config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, deadlineMs: 600_000 } },
+    });
+    try {
+      const r = await c.call('search_docs', { query: 'alpha omicron', mode: 'words', limit: 50 }, HANG_GUARD_MS);
+      assert.match(c.textOf(r), /^50 hits/);
+      assertBound(t, c, 'words search of 750 x 1 MB');
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
   test('16 concurrent list_docs of a folder of 100,000 entries: the read stops at limits.walkEntries', {
     timeout: HANG_GUARD_MS,
   }, async (t) => {
