@@ -277,7 +277,11 @@ test('`rankByWords()` does not let a heading-only stub outweigh the section that
     'See timeout.',
     ...['Streams', 'Buffers', 'Events'].flatMap((h) => [`## ${h}`, ...filler(h.toLowerCase()), ...filler('other')]),
   ].join('\n');
-  const hits = await rankByWords([{ key: 'g.md', path: 'g.md', text, sections: sectionsOf(text) }], 'timeout', 2);
+  const hits = await rankByWords(
+    rankSource([{ key: 'g.md', path: 'g.md', text, sections: sectionsOf(text) }]),
+    'timeout',
+    2,
+  );
   assert.deepEqual(hits.map((h) => h.section.title), ['Timers', 'Misc']);
 });
 
