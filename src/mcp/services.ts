@@ -153,18 +153,18 @@ export function createServices(
     };
     const warmed: CorpusEntry[] = [];
     for (const root of visibleRoots(config.roots, narrowing)) {
-      // Walked first, as search_docs walks (same limits, paced): the snapshot a search sent meanwhile uses, not a walk.
+      // Walked as search_docs walks (same limits), paced per entry: the walk ends as the root's snapshot.
       const o = { confinement, root, maxDepth: config.limits.depth, maxVisited: config.limits.walkEntries, signal };
-      const files: CorpusEntry[] = []; // a walk over limits.walkEntries stops: search refuses that root too
-      await corpus.stream(o, async (f) => (await pace(), files.push(f) > 0)).catch(() => undefined);
-      for (const f of files) {
+      await corpus.stream(o, async (f) => {
         await pace();
         const skip = confirmPolicy.needs(f.path, f.size, f.links) || !narrowingAllowsPath(narrowing, root.name, f.path);
-        const text = !skip && corpus.room(f.size, config.limits.memoryBytes) // decoded a slice at a time, not waiting
+        if (skip) return true;
+        const text = corpus.room(f.size, config.limits.memoryBytes) // decoded a slice at a time, never standing aside
           ? await corpus.text(confinement, f, signal, slice.tick) : null; // with the memory budget held (deadlock)
         if (text !== null) warmed.push(f);
         read.chars += text?.length ?? 0;
-      }
+        return true;
+      }).catch(() => undefined); // over limits.walkEntries: search refuses the root too
     }
     for (const f of warmed) {
       await pace();
