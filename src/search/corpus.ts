@@ -10,7 +10,7 @@ import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { closeOf, openConfined, rootFolder, type Confinement, type ConfinedPath } from '../policy/resolver.ts';
 import { walk } from '../policy/walker.ts';
 import type { RankMemo } from './word_rank.ts';
-import { buildTermIndex } from './term_index.ts';
+import { buildTermIndex, MAX_INDEXED } from './term_index.ts';
 import { indexSections, type SectionIndex } from './sections.ts';
 import { createSlicer } from '../sched/slice.ts';
 import type { FileStat } from '../runtime/host.ts';
@@ -172,7 +172,7 @@ export function createSearchCorpus(
     /** Builds, keeps and charges the word-start index (term_index.ts) of a text fetched with `text` and cached. */
     async terms(entry: CorpusEntry, text: string, tick: () => Promise<void>): Promise<void> {
       const memo = holding(entry, text)?.memo;
-      const index = memo && !memo.terms ? await buildTermIndex(text, tick) : null;
+      const index = memo && !memo.terms && text.length <= MAX_INDEXED ? await buildTermIndex(text, tick) : null;
       const hit = holding(entry, text); // unless evicted while it was built
       if (!index || !hit?.memo || hit.memo.terms) return;
       (hit.memo.terms = index, charge(entry.path.abs, hit, 8 * index.codes.length));

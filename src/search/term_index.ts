@@ -9,9 +9,10 @@ export type TermIndex = { readonly codes: Uint32Array; readonly ends: Uint32Arra
 
 const WIDTH = 6; // 37^6 < 2^32
 const SPAN = [1, 37, 37 ** 2, 37 ** 3, 37 ** 4, 37 ** 5, 37 ** 6];
-const SYMBOL = new Uint8Array(128); // 0: not [A-Za-z0-9]; digits 1-10, letters 11-36 either case
-for (let c = 48; c < 123; c++) SYMBOL[c] = c < 58 ? c - 47 : c > 64 && c < 91 ? c - 54 : c > 96 ? c - 86 : 0;
-const STEP = 1 << 18; // characters between two `tick`s (a few ms)
+const SYMBOL = Uint8Array.from({ length: 128 }, (_, c) => // 0: not [A-Za-z0-9]; digits 1-10, letters 11-36 either case
+  c > 47 && c < 58 ? c - 47 : c > 64 && c < 91 ? c - 54 : c > 96 && c < 123 ? c - 86 : 0);
+const STEP = 1 << 16; // characters between two `tick`s (a few ms)
+export const MAX_INDEXED = 1 << 18; // characters: a text's starts (128 K at most) are sorted in one step of ~10 ms
 const symbolAt = (text: string, i: number) => (text.charCodeAt(i) < 128 ? SYMBOL[text.charCodeAt(i)] as number : 0);
 
 /** The index of `text`, a slice at a time. */
@@ -50,8 +51,7 @@ export function prefixesOf(term: string): string[] | null {
 /** The prefixes as code ranges [from, to, long] sorted (long: a prefix past 6 characters; one letter a whole word). */
 export function termRanges(term: string): number[] | null {
   return prefixesOf(term)?.map((p) => {
-    let code = 0;
-    for (let k = 0; k < WIDTH; k++) code = code * 37 + (k < p.length ? (SYMBOL[p.charCodeAt(k)] as number) : 0);
+    const code = [...p.slice(0, WIDTH).padEnd(WIDTH, '\0')].reduce((n, c) => n * 37 + symbolAt(c, 0), 0);
     return [code, code + (p.length === 1 ? 1 : SPAN[WIDTH - Math.min(WIDTH, p.length)] as number), +(p.length > WIDTH)];
   }).sort((a, b) => (a[0] as number) - (b[0] as number) || (b[1] as number) - (a[1] as number)).flat() ?? null;
 }

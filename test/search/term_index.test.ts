@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildTermIndex, countTerm, type TermIndex, termRanges } from '../../src/search/term_index.ts';
+import { buildTermIndex, countTerm, MAX_INDEXED, type TermIndex, termRanges } from '../../src/search/term_index.ts';
 import { rankByWords, type RankInput, type RankMemo, termMatcher } from '../../src/search/word_rank.ts';
 import { eachMatch, indexSections } from '../../src/search/sections.ts';
 import { queryTerms } from '../../src/search/tokenize.ts';
@@ -122,7 +122,8 @@ test('`rankByWords()` ranks with the index exactly as with scans', { skip: corpo
 
 test("the search cache keeps a text's index with its memo and charges its bytes to the cap", async () => {
   const host = createNodeHost();
-  const dir = makeTree({ 'a.md': 'readFile reads a file. '.repeat(200), 'b.md': 'other words here\n' });
+  const big = 'word '.repeat(MAX_INDEXED / 5 + 1); // over the limit: its starts would be sorted in one long step
+  const dir = makeTree({ 'a.md': 'readFile reads a file. '.repeat(200), 'big.md': big });
   const config = await loadConfig(host, { configPath: null, rootArgs: [dir], logPath: null });
   const rules = createPathRules(config.files.extensions, config.files.deny, false);
   const c: Confinement = { host, rules, symlinks: 'deny', hardLinks: false, maxFileBytes: 1 << 20 };
@@ -148,4 +149,9 @@ test("the search cache keeps a text's index with its memo and charges its bytes 
   assert.equal(looked(index, 'read'), 400, 'readFile and reads, 200 times each');
   await corpus.terms(a, text, now);
   assert.equal(corpus.held(), held + bytesOf(index), 'built and charged once');
+  const b = files.find((f) => f.path.rel === 'big.md')!;
+  const bigText = (await corpus.text(c, b))!;
+  assert.ok(corpus.rankMemo(b, bigText), 'a memo');
+  await corpus.terms(b, bigText, now);
+  assert.equal(corpus.rankMemo(b, bigText)?.terms, undefined, `no index over ${MAX_INDEXED} characters: it is scanned`);
 });
