@@ -5,7 +5,7 @@
 // is not its own previous record (every `start`, a `rotate` or any record after another process's lines) has
 // `follows`, that line's SHA-256, so removing other processes' lines shows.
 import type { AppendFile, Host } from '../runtime/host.ts';
-import { NAME_UNSAFE } from '../text/escape.ts';
+import { escapedFit, NAME_UNSAFE } from '../text/escape.ts';
 import { utf8Length } from '../text/utf8.ts';
 import { redactValue } from './redact.ts';
 import { NO_ROTATION, needsRotation, shiftFiles, type RotationOptions } from './rotate.ts';
@@ -188,7 +188,8 @@ function redactFields(fields: AuditFields, sha256Hex: (s: string) => string): Re
     else if (k === 'files' && Array.isArray(v)) out[k] = v.map((f: unknown) => redactValue(f));
     else out[k] = redactValue(v);
     const json = k === 'args' ? JSON.stringify(out[k]) : '';
-    if (json.length > ARGS_CAP) out[k] = { cut: json.slice(0, ARGS_CAP), chars: json.length, sha256: sha256Hex(json) };
+    const fit = escapedFit(json, ARGS_CAP); // as the record will hold it: escaped
+    if (fit < json.length) out[k] = { cut: json.slice(0, fit), chars: json.length, sha256: sha256Hex(json) };
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // and (its high-confidence families only) for document text served to the client (docs/security.md,
 // "Secrets in served text"; gitleaks rules rewritten for plain JS RegExp).
 // Every pattern is linear-time: no nested unbounded quantifiers, and each unbounded run starts at a run boundary.
+import { escapedFit } from '../text/escape.ts';
 
 /** The families `redactText()` knows, in the order they are applied. */
 export const REDACT_FAMILIES = [
@@ -175,7 +176,7 @@ function cutString(s: string): string {
   const scanned = Math.min(s.length, MAX_SCAN);
   const head = redactText(scanned === s.length ? s : s.slice(0, scanned));
   const limit = scanned === s.length ? MAX_STRING : Math.max(0, Math.min(MAX_STRING, head.length - SCAN_GUARD));
-  let keep = Math.min(head.length, limit);
+  let keep = escapedFit(head, limit);
   const dropped = head.length - keep + (s.length - scanned);
   if (dropped === 0) return head;
   // Do not split a surrogate pair: a lone half is not valid UTF-8 downstream.

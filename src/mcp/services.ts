@@ -174,7 +174,7 @@ export function createServices(
       const ahead = text.length <= INDEX_AHEAD_CHARS && corpus.room(INDEX_AHEAD_CHARS, Infinity) &&
         corpus.rankMemo(f, text) !== null;
       if (ahead) await corpus.terms(f, text, slice.tick); // phase 1 of the first search: no scans
-      if (ahead && !corpus.indexed(f, text)) await corpus.sections(f, text, slice.tick);
+      if (ahead) await corpus.sections(f, text, slice.tick); // built once: the cached one is returned
       read.indexed += ahead ? 1 : 0;
     }
     const ms = Math.round(host.now() - started);

@@ -186,8 +186,6 @@ export function createSearchCorpus(
     held: () => held,
     /** Whether the cache holds this file's text. */
     holds: (entry: CorpusEntry): boolean => texts.get(entry.path.abs)?.key === entry.key,
-    /** Whether a text's section index is built and kept (the warm-up builds those that are not). */
-    indexed: (entry: CorpusEntry, text: string): boolean => holding(entry, text)?.index != null,
     /** Whether a text of `size` would be kept with at most `max` characters held (a warm-up reads only those). */
     room: (size: number, max: number) => size <= cacheChars / 8 && held + size <= Math.min(cacheChars, max),
   };

@@ -76,7 +76,10 @@ export async function indexSections(
   const parents: (readonly string[])[] = sections.map(() => NONE);
   const shift = sections.length - headings.length; // 1 when text precedes the first heading (no windows here)
   const tokens = new Map<string, readonly string[]>(); // each distinct title tokenized once
-  const tokensOf = (t: string) => tokens.get(t) ?? (tokens.set(t, tokenize(t)), tokens.get(t) as readonly string[]);
+  const pool = new Map<string, string>(); // each distinct token one string: 10,000 titles of 200 one-letter words
+  const intern = (w: string) => pool.get(w) ?? (pool.set(w, w), w); // held 52 MB as separate strings (outside attack)
+  const tokensOf = (t: string) => tokens.get(t) ??
+    (tokens.set(t, tokenize(t).slice(0, MAX_TITLE_TOKENS).map(intern)), tokens.get(t) as readonly string[]);
   const open: { level: number; title: string; up: readonly string[]; below?: readonly string[] }[] = [];
   for (const [k, h] of headings.entries()) {
     if (k % 256 === 0) await tick();
@@ -88,14 +91,16 @@ export async function indexSections(
     [own[k + shift], parents[k + shift]] = [tokensOf(h.title), p?.below ?? NONE];
     open.push({ level: h.level, title: h.title, up: p?.below ?? NONE });
   }
-  // Each title's tokens (every token a string of its own), each distinct parent array.
-  for (const t of tokens.values()) bytes += ARRAY_BYTES + t.reduce((n, w) => n + ARRAY_BYTES + w.length, 0);
+  // Each title's tokens, each distinct token, each distinct parent array.
+  for (const t of tokens.values()) bytes += ARRAY_BYTES + 8 * t.length;
+  for (const w of pool.keys()) bytes += ARRAY_BYTES + w.length;
   for (const a of new Set(parents)) bytes += ARRAY_BYTES + 8 * a.length;
   return { sections, offsets, lengths, title: tokenize(docTitle), own, parents, bytes };
 }
 
 const NONE: readonly string[] = [];
 const MAX_PARENT_TOKENS = 32;
+const MAX_TITLE_TOKENS = 32; // a title's first 32 tokens (a long signature has about 10)
 // What V8 holds (64-bit; with the headings' charge 0.9 to 1.4 times what --expose-gc measured on node-api and
 // planted heading chains): a section object, its path array, its slots in the five
 // arrays, and 16 term counts of 2 bytes (word_rank.ts keeps them per term); an array's header, a string's.

@@ -1,6 +1,7 @@
 // Snippet selection for word-search hits: the lines holding the most distinct query terms.
 // Keeps the response-size rule: each snippet is cut to 240 characters around its first match.
 
+import type { Lines } from '../formats/front_matter.ts';
 import { forEachToken } from './tokenize.ts';
 
 const SNIPPET_CHARS = 240;
@@ -24,15 +25,16 @@ type LineMatch = { readonly index: number; readonly distinct: number; readonly o
  * SCAN_CHARS characters, best first, earlier lines first among equals; `tick` runs before each line.
  */
 export async function bestSnippets(
-  lines: readonly string[], terms: readonly string[], max: number, tick: () => Promise<void> = async () => {},
+  lines: Lines, terms: readonly string[], max: number, tick: () => Promise<void> = async () => {},
 ): Promise<Snippet[]> {
   if (!(max >= 1) || terms.length === 0) return [];
   const wanted = new Set(terms);
   const matches: LineMatch[] = [];
   // Tokenizing is the costly part: only lines where some term could start are tokenized.
   const maybe = new RegExp(terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
-  for (const [index, whole] of lines.entries()) {
+  for (let index = 0; index < lines.length; index++) {
     await tick();
+    const whole = lines.at(index) ?? '';
     const line = whole.length > SCAN_CHARS ? whole.slice(0, SCAN_CHARS) : whole;
     if (!maybe.test(line)) continue;
     const found = new Set<string>();
@@ -43,12 +45,16 @@ export async function bestSnippets(
       if (offset < 0 || at < offset) offset = at;
     });
     if (found.size > 0) matches.push({ index, distinct: found.size, offset });
+    if (matches.length > 4 * max + 64) best(); // a section of 4 M matching lines keeps `max` of them, not 4 M
   }
-  // Array.prototype.sort is stable, so equal counts keep document order.
-  matches.sort((a, b) => b.distinct - a.distinct);
-  return matches.slice(0, Math.floor(max)).map((match) => ({
-    line: match.index + 1, column: match.offset + 1, text: cutAround(lines[match.index] ?? '', match.offset),
+  best();
+  return matches.map((match) => ({
+    line: match.index + 1, column: match.offset + 1, text: cutAround(lines.at(match.index) ?? '', match.offset),
   }));
+  // Array.prototype.sort is stable, so equal counts keep document order.
+  function best(): void {
+    matches.sort((a, b) => b.distinct - a.distinct).splice(Math.floor(max));
+  }
 }
 
 /** The trimmed line, or a 240-character window of it around `offset` with "…" where it was cut. */

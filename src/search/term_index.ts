@@ -17,7 +17,7 @@ const symbolAt = (text: string, i: number) => (text.charCodeAt(i) < 128 ? SYMBOL
 
 /** The index of `text`, a slice at a time. */
 export async function buildTermIndex(text: string, tick: () => Promise<void>): Promise<TermIndex> {
-  const starts: number[] = [];
+  const counts = new Map<number, number>(); // per distinct start: sorting 520 K starts took 125-219 ms in one step
   let before = 0; // before i: 0 no letter or digit, 1 an upper-case letter, 2 a lower-case letter or a digit
   for (let from = 0; from < text.length; from += STEP) {
     await tick();
@@ -27,17 +27,16 @@ export async function buildTermIndex(text: string, tick: () => Promise<void>): P
       if (s !== 0 && (before === 0 || (before === 2 && upper))) {
         let code = s, k = 1;
         for (let n = symbolAt(text, i + 1); k < WIDTH && n !== 0; n = symbolAt(text, i + ++k)) code = code * 37 + n;
-        starts.push(code * (SPAN[WIDTH - k] as number));
+        code *= SPAN[WIDTH - k] as number;
+        counts.set(code, (counts.get(code) ?? 0) + 1);
       }
       before = s === 0 ? 0 : upper ? 1 : 2;
     }
   }
-  const [sorted, codes, ends]: [Uint32Array, number[], number[]] = [new Uint32Array(starts).sort(), [], []];
-  for (let x = 0; x < sorted.length; x++) { // runs of one code
-    if (sorted[x] !== sorted[x - 1]) codes.push(sorted[x] as number);
-    ends[codes.length - 1] = x + 1;
-  }
-  return { codes: Uint32Array.from(codes), ends: Uint32Array.from(ends) };
+  await tick();
+  const codes = new Uint32Array(counts.keys()).sort(); // the distinct ones (one-letter words: 36, not 520 K)
+  let total = 0;
+  return { codes, ends: codes.map((code) => (total += counts.get(code) as number)) };
 }
 
 /** What a stemmed query term matches at a start (itself, its alternates, a y-stem's -ie form: "directory" counts

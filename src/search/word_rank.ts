@@ -41,7 +41,7 @@ const CHARS_PER_TOKEN = 6;
 const FINALISTS = 100; // documents split into sections in phase 2
 // Sections phase 2 holds at once, with their indexes (~600 bytes each): a hundred planted files of 10,000
 // headings held 600 MB (outside attack). Finalists past it rank as whole documents. Real ones hold ~2,000.
-const MAX_SECTIONS = 50_000;
+const MAX_SECTIONS = 20_000;
 // Phase 1 field weights (document): a path word counts 3 body mentions, a title word 4.
 const PATH_BOOST = 3;
 const TITLE_BOOST = 4;
@@ -174,10 +174,13 @@ export async function rankByWords(
         counts.push(d.tf[i] === 0 ? null : await remember(input.memo?.bySection, terms[i] as string,
           () => countBySection(re, input.text, index.offsets, MAX_TF, tick)));
       }
-      index.sections.forEach((_s, s) => terms.forEach((term, i) => {
-        const held = (counts[i]?.[s] ?? 0) > 0 || fieldCount(index.own[s] as readonly string[], term) > 0;
-        if (held) sectionFreq[i] = (sectionFreq[i] as number) + 1;
-      }));
+      for (let s = 0; s < index.sections.length; s++) {
+        if (s % 256 === 255) await tick(); // 10,000 sections x 32 terms x their heading tokens: outside attack
+        terms.forEach((term, i) => {
+          const held = (counts[i]?.[s] ?? 0) > 0 || fieldCount(index.own[s] as readonly string[], term) > 0;
+          if (held) sectionFreq[i] = (sectionFreq[i] as number) + 1;
+        });
+      }
       split.push({ d, index, counts });
       sectionCount += index.sections.length;
       for (const l of index.lengths) sectionLength += l;
@@ -194,7 +197,8 @@ export async function rankByWords(
     await step(false);
     const prior = DOC_PRIOR * docScore(d, index.title);
     let any = false;
-    index.sections.forEach((section, s) => {
+    for (const [s, section] of index.sections.entries()) {
+      if (s % 256 === 255) await tick();
       const own = index.own[s] as readonly string[];
       const parents = index.parents[s] as readonly string[];
       const norm = bodyNorm(Math.max(index.lengths[s] as number, MIN_SECTION_SHARE * averageSection), averageSection);
@@ -207,12 +211,12 @@ export async function rankByWords(
         score += saturate(w, sidfs[i] as number);
         if (inHeading > 0) sharedIdf.push(sidfs[i] as number);
       });
-      if (score === 0) return;
+      if (score === 0) continue;
       if (sharedIdf.length >= 2) score += HEADING_COOCCURRENCE * sharedIdf.reduce((a, b) => a + b);
       score += BIGRAM_WEIGHT * bigramsIn(own, bigrams);
       any = true;
       scored.push({ key: d.key, section, score: score + prior });
-    });
+    }
     // A document found by its name alone is still a hit: its first section stands for it.
     const first = index.sections[0];
     if (!any && first) scored.push({ key: d.key, section: first, score: prior / DOC_PRIOR });

@@ -15,6 +15,15 @@ const CONTENT_UNSAFE = new RegExp(`[\\x00-\\x08\\x0B-\\x1F${UNSAFE}]`, 'g');
 // The same for names shown one per line in listings, where \n and \t would forge extra entries or columns.
 export const NAME_UNSAFE = new RegExp(`[\\x00-\\x1F${UNSAFE}]`, 'g');
 
+/** The longest prefix of `s`, at most `max` characters, that stays within `max` once its unsafe characters are
+ * escaped (\uXXXX, six each): 2,000 bidi controls would be 12 KB in an audit record (outside attack on the log). */
+export function escapedFit(s: string, max: number): number {
+  const unsafeIn = (keep: number) => s.slice(0, keep).match(NAME_UNSAFE)?.length ?? 0;
+  let keep = Math.min(s.length, max);
+  for (let n = unsafeIn(keep); keep + 5 * n > max; n = unsafeIn(keep)) keep = Math.floor((keep * max) / (keep + 5 * n));
+  return keep;
+}
+
 function visible(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
   return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;

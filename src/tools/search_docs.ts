@@ -152,17 +152,15 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
         };
         const ranked = await rankByWords(source, args.query, wanted,
           async (file) => (file ? tick(files.length) : slice.pause()), slice.tick);
-        const split = new Map<string, LineTable>(); // several sections of one document split it once
         for (const r of ranked.slice(skip, skip + limit)) {
           const f = byKey.get(r.key);
           const text = f ? await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick) : null;
           if (!f || text === null) continue;
           const { section } = r;
-          const lines = split.get(r.key) ?? await lineTable(text, slice.tick);
-          split.set(r.key, lines);
-          // The best line inside the section; the heading itself when only the heading names a term.
-          const within = Array.from({ length: section.endLine - section.line + 1 },
-            (_, k) => lines.at(section.line - 1 + k));
+          const lines = await lineTable(text, slice.tick); // not kept: fifty hits may be fifty 4 M-line tables
+          // The best line in the section (a view of it); the heading itself when only the heading names a term.
+          const at = (k: number) => lines.at(section.line + k - 1);
+          const within = { length: section.endLine - section.line + 1, at };
           const best = (await bestSnippets(within, terms.flatMap(alternatesOf), 1, slice.tick))[0];
           const line = section.line - 1 + (best?.line ?? 1);
           hits.push({

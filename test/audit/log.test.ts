@@ -255,3 +255,26 @@ test('config.prod.json sets the built-in audit rotation defaults', () => {
   assert.equal(prod.audit['rotateBytes'], DEFAULTS.audit.rotateBytes);
   assert.equal(prod.audit['keep'], DEFAULTS.audit.keep);
 });
+
+// Outside attack (ERASE): escaped as \uXXXX, 2,000 bidi controls made a 12 KB string, so calls within the rate limit
+// wrote ~7.9 KB records and cycled the kept files 17 times faster than the documented record sizes.
+test('`createAuditLog()` cuts strings and arguments by their escaped size: bidi floods do not grow a record', () => {
+  const file = join(tempDir(), 'a.jsonl');
+  const log = createAuditLog(host, file);
+  const flood = '\u202e'.repeat(2000);
+  log.write({
+    event: 'request',
+    method: 'tools/call',
+    tool: 'outline_doc',
+    args: { path: 'a.md', x: flood },
+    outcome: 'ok',
+    detail: { note: flood },
+  });
+  log.close();
+  const [line] = lines(file);
+  assert.ok((line as string).length < 4000, `${line?.length} characters`);
+  const r = JSON.parse(line as string) as { args: { cut: string; chars: number }; detail: { note: string } };
+  assert.ok(toJsonLine(r.args.cut).length <= 1024 + 2, 'arguments cut at 1,024 characters as written');
+  assert.ok(r.args.chars > r.args.cut.length, 'cut, with the length it had');
+  assert.match(r.detail.note, /…\[\+\d+ chars\]$/, 'cut, saying how much');
+});

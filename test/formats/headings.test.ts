@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findHeading, formatOf, parseHeadings, sectionRange } from '../../src/formats/headings.ts';
+import {
+  findHeading,
+  formatOf,
+  parseHeadings,
+  parseHeadingsInSlices,
+  sectionRange,
+} from '../../src/formats/headings.ts';
 import type { DocFormat, Heading } from '../../src/formats/headings.ts';
 
 function parse(text: string, format: DocFormat): readonly (readonly [number, string, number])[] {
@@ -300,4 +306,15 @@ test('`findHeading()` falls back to a slug match, then a unique prefix', () => {
   assert.equal(findHeading(DOC, 'u'), -1); // ambiguous: "Usage" twice, but only as a prefix
   assert.equal(findHeading(DOC, 'missing'), -1);
   assert.equal(findHeading(DOC, '!!!'), -1);
+});
+
+// Outside attack: a 60 MB file of 3,000 lines of 20,000 dashes was scanned in one step of 1.1 s (a pause came
+// every 4,096 lines, whatever their length). A scan pauses every 1 M characters too.
+test('`parseHeadingsInSlices()` pauses every million characters of long lines, not only every 4,096 lines', async () => {
+  for (const format of ['markdown', 'rst', 'asciidoc'] as const) {
+    let ticks = 0;
+    const lines = Array.from({ length: 300 }, () => '-'.repeat(20_000));
+    await parseHeadingsInSlices(lines, format, async () => void ticks++);
+    assert.ok(ticks >= 5, `${format}: ${ticks} pauses for 6 M characters`);
+  }
 });

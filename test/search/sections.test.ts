@@ -88,3 +88,23 @@ test('`headingPathAt()` names the headings from the outermost down to the line',
   assert.deepEqual(headingPathAt(HEADINGS, 7), ['Title', 'Setup', 'Setup.1']);
   assert.deepEqual(headingPathAt(HEADINGS, 9), ['Title', 'B']);
 });
+
+// Outside attack: 10,000 headings of 200 characters of camelCase pairs ("qF hD …", ~200 tokens a title) made an
+// index of 52 MB, each token a string of its own, too big to cache, rebuilt and held by every search.
+test("`indexSections()` keeps 32 tokens a title, each distinct token once: a planted file's index stays small", async () => {
+  const letters = 'bcdfghjklmnpqrstvwxz';
+  const pick = (i: number) => letters[i % 20] as string;
+  const lines: string[] = [];
+  for (let h = 0; h < 10_000; h++) {
+    const pairs = Array.from({ length: 66 }, (_, j) => `${pick(h * 7 + j)}${pick(h + j * 3).toUpperCase()}`);
+    lines.push(`# ${pairs.join(' ').slice(0, 198)}`, 'zebra');
+  }
+  const text = lines.join('\n');
+  const index = await indexSections(
+    text,
+    await lineTable(text, () => Promise.resolve()),
+    parseHeadings(lines, 'markdown'),
+  );
+  assert.ok(index.own.every((t) => t.length <= 32), 'at most 32 tokens a title');
+  assert.ok(index.bytes < 8_000_000, `${index.bytes} bytes (the old index: 68.7 MB charged)`);
+});

@@ -79,3 +79,13 @@ test('`bestSnippets()` tokenizes only the first 65,536 characters of a line and 
   const near = `${'x '.repeat(30_000)}spawn${' y'.repeat(1_000_000)}`;
   assert.equal((await bestSnippets([near], ['spawn'], 1))[0]?.column, 60_001);
 });
+
+// Outside attack: a words hit in a section of 4 M lines copied them into an array in one step (2.4 s, ~130 MB
+// a search). The section is a view now, and only the best `max` matches are kept while it is scanned.
+test('`await bestSnippets()` reads a view of lines a tick at a time and keeps only the best', async () => {
+  let ticks = 0;
+  const view = { length: 200_000, at: (k: number) => (k === 150_000 ? 'alpha beta' : 'alpha') };
+  const best = await bestSnippets(view, ['alpha', 'beta'], 1, async () => void ticks++);
+  assert.deepEqual(best.map((s) => s.line), [150_001]);
+  assert.equal(ticks, 200_000, 'a tick before each line');
+});

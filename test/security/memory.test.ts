@@ -277,6 +277,28 @@ describe(`memory is bounded by the configuration (${RUNTIME})`, () => {
     }
   });
 
+  // Outside attack: a words hit in a section of 4 M lines copied every line of it into an array in one step
+  // (2.4 s, ~130 MB a search, uncharged): 4 concurrent searches 756-804 MiB, 16 up to 1,929 MiB, pings 14 s.
+  test('8 concurrent words searches whose hit is a section of 4 M lines: a view of it, memory bounded', {
+    timeout: HANG_GUARD_MS,
+  }, async (t) => {
+    const root = tempDir('dw-section-');
+    writeFileSync(join(root, 'big.md'), `# zebra\n${'xy\n'.repeat(4_150_000)}`);
+    const c = await startReady({
+      config: { roots: [{ name: 'docs', path: root }], limits: { callsPerMinute: 0, deadlineMs: 600_000 } },
+    });
+    try {
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, () => c.call('search_docs', { query: 'zebra', mode: 'words' }, HANG_GUARD_MS)),
+      );
+      for (const r of replies) assert.match(c.textOf(r), /^1 hit/);
+      assertBound(t, c, '8 x words search of a 4 M-line section');
+    } finally {
+      c.proc.kill('SIGKILL');
+      await c.exit;
+    }
+  });
+
   test('16 concurrent list_docs of a folder of 100,000 entries: the read stops at limits.walkEntries', {
     timeout: HANG_GUARD_MS,
   }, async (t) => {
