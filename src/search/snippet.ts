@@ -19,6 +19,8 @@ export type Snippet = {
 };
 
 type LineMatch = { readonly index: number; readonly distinct: number; readonly offset: number };
+/** Best first (a stable sort: equal counts keep document order), the first `max` kept. */
+const keepBest = (m: LineMatch[], max: number) => void m.sort((a, b) => b.distinct - a.distinct).splice(max);
 
 /**
  * Up to `max` lines holding the most distinct `terms` (tokens as `tokenize` makes them) in their first
@@ -45,16 +47,12 @@ export async function bestSnippets(
       if (offset < 0 || at < offset) offset = at;
     });
     if (found.size > 0) matches.push({ index, distinct: found.size, offset });
-    if (matches.length > 4 * max + 64) best(); // a section of 4 M matching lines keeps `max` of them, not 4 M
+    if (matches.length > 4 * max + 64) keepBest(matches, max); // 4 M matching lines: `max` kept, not 4 M
   }
-  best();
+  keepBest(matches, max);
   return matches.map((match) => ({
     line: match.index + 1, column: match.offset + 1, text: cutAround(lines.at(match.index) ?? '', match.offset),
   }));
-  // Array.prototype.sort is stable, so equal counts keep document order.
-  function best(): void {
-    matches.sort((a, b) => b.distinct - a.distinct).splice(Math.floor(max));
-  }
 }
 
 /** The trimmed line, or a 240-character window of it around `offset` with "…" where it was cut. */

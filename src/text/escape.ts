@@ -15,13 +15,19 @@ const CONTENT_UNSAFE = new RegExp(`[\\x00-\\x08\\x0B-\\x1F${UNSAFE}]`, 'g');
 // The same for names shown one per line in listings, where \n and \t would forge extra entries or columns.
 export const NAME_UNSAFE = new RegExp(`[\\x00-\\x1F${UNSAFE}]`, 'g');
 
-/** The longest prefix of `s`, at most `max` characters, that stays within `max` once its unsafe characters are
- * escaped (\uXXXX, six each): 2,000 bidi controls would be 12 KB in an audit record (outside attack on the log). */
+const UNSAFE_UNIT = new RegExp(NAME_UNSAFE.source); // tested on one UTF-16 unit: its bracket part
+
+/** The longest prefix of `s` of at most `max` UTF-8 bytes in a log line (`\uXXXX` six, so is any surrogate, `"` and
+ * `\` two, CJK three): 2,000 bidi controls were 12 KB, 2,000 CJK 6 KB (outside attacks on the audit log). */
 export function escapedFit(s: string, max: number): number {
-  const unsafeIn = (keep: number) => s.slice(0, keep).match(NAME_UNSAFE)?.length ?? 0;
-  let keep = Math.min(s.length, max);
-  for (let n = unsafeIn(keep); keep + 5 * n > max; n = unsafeIn(keep)) keep = Math.floor((keep * max) / (keep + 5 * n));
-  return keep;
+  let bytes = 0;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    bytes += (c >= 0xd800 && c < 0xe000) || UNSAFE_UNIT.test(s[k] as string) ? 6
+      : c === 34 || c === 92 ? 2 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    if (bytes > max) return k;
+  }
+  return s.length;
 }
 
 function visible(c: string): string {

@@ -278,3 +278,23 @@ test('`createAuditLog()` cuts strings and arguments by their escaped size: bidi 
   assert.ok(r.args.chars > r.args.cut.length, 'cut, with the length it had');
   assert.match(r.detail.note, /…\[\+\d+ chars\]$/, 'cut, saying how much');
 });
+
+// A second outside attack: the cut counted characters, so 5,000 CJK characters (3 bytes each) or backslashes (written
+// as 2, in the arguments' cut as 4) still made 4-7 KB records. Both cuts count the bytes the line holds.
+test('`createAuditLog()` cuts by the UTF-8 bytes a record holds: CJK and backslash floods stay small', () => {
+  for (const flood of ['\u4e00'.repeat(5000), '\\'.repeat(5000)]) {
+    const file = join(tempDir(), 'a.jsonl');
+    const log = createAuditLog(host, file);
+    log.write({
+      event: 'request',
+      method: 'tools/call',
+      tool: 'read_doc',
+      args: { path: flood },
+      outcome: 'error',
+      detail: { message: flood },
+    });
+    log.close();
+    const [line] = lines(file);
+    assert.ok(Buffer.byteLength(line as string) < 3500, `${Buffer.byteLength(line as string)} bytes`);
+  }
+});
