@@ -249,7 +249,8 @@ test(`a flood of megabyte-sized invalid tool calls does not push a read out of t
   assert.equal(own.length + n, 40, 'every call is accounted for, by its own record or a count');
   for (const r of big) {
     const a = r['args'] as { cut: string; chars: number; sha256: string };
-    assert.equal(a.cut.length, 1024, 'arguments are cut at 1,024 characters of JSON');
+    const written = Buffer.byteLength(JSON.stringify(a.cut)) - 2; // as the record holds it: quotes escaped
+    assert.ok(written <= 1024 && written > 1000, `arguments are cut at 1,024 bytes of JSON as written (${written})`);
     assert.ok(a.chars > 100_000 && /^[0-9a-f]{64}$/.test(a.sha256), 'with the length and digest of the whole');
     assert.ok(JSON.stringify(r).length < 2048, 'a refused call weighs under 2 KiB in the log');
   }
