@@ -25,11 +25,9 @@ async function snapshotOf(corpus: SearchCorpus, o: SnapshotOptions): Promise<{ f
   return { files };
 }
 
-async function setup() {
+/** A confinement over `dir` with the default rules (symlinks denied), and snapshot options for its root. */
+async function confined(dir: string) {
   const host = createNodeHost();
-  const outside = makeTree({ 'secret.md': 'OUTSIDE-CANARY' });
-  const dir = makeTree({ 'a.md': 'alpha text\n', 'sub/b.md': 'beta text\n', '.env': 'ENV-CANARY', 'notes.bin': 'x' });
-  symlinkSync(join(outside, 'secret.md'), join(dir, 'link.md'));
   const config = await loadConfig(host, { configPath: null, rootArgs: [dir], logPath: null });
   const c: Confinement = {
     host,
@@ -38,15 +36,23 @@ async function setup() {
     hardLinks: false,
     maxFileBytes: 1 << 20,
   };
-  let clock = 0;
-  const corpus = createSearchCorpus(1 << 24, () => clock, createDocumentCache(1 << 20));
-  const options = {
+  const options: SnapshotOptions = {
     confinement: c,
     root: config.roots[0]!,
     maxDepth: 16,
     maxVisited: 10_000,
     signal: new AbortController().signal,
   };
+  return { c, options };
+}
+
+async function setup() {
+  const outside = makeTree({ 'secret.md': 'OUTSIDE-CANARY' });
+  const dir = makeTree({ 'a.md': 'alpha text\n', 'sub/b.md': 'beta text\n', '.env': 'ENV-CANARY', 'notes.bin': 'x' });
+  symlinkSync(join(outside, 'secret.md'), join(dir, 'link.md'));
+  const { c, options } = await confined(dir);
+  let clock = 0;
+  const corpus = createSearchCorpus(1 << 24, () => clock, createDocumentCache(1 << 20));
   const advance = () => void (clock += SNAPSHOT_TTL_MS + 1);
   return { dir, corpus, options, c, advance };
 }
@@ -238,27 +244,18 @@ test('`headings()` splits and scans a text a slice at a time: a tick at least ev
 // An outside attack planted 100 files of 1 MB whose heading chains defeat sharing: their section indexes, kept
 // with the cached texts but not counted, took one words search to 1.1 GB. They count against the cap now.
 test('headings and section indexes count against the cache cap: the oldest texts go, a huge index is not kept', async () => {
-  const host = createNodeHost();
   const chain = (k: number) =>
     Array.from({ length: 1500 }, (_, i) => `${'#'.repeat(1 + (i % 6))} t${k} h${i}`).join('\n');
   const files = Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`f${k}.md`, chain(k)]));
-  const dir = makeTree({ ...files, 'huge.md': chain(99).repeat(3) });
-  const config = await loadConfig(host, { configPath: null, rootArgs: [dir], logPath: null });
-  const c: Confinement = {
-    host,
-    rules: createPathRules(config.files.extensions, config.files.deny, false),
-    symlinks: 'deny',
-    hardLinks: false,
-    maxFileBytes: 1 << 20,
-  };
+  const { c, options } = await confined(makeTree({ ...files, 'huge.md': chain(99).repeat(3) }));
   const probe = createSearchCorpus(1 << 30, () => 0, createDocumentCache(1 << 20));
-  const first = (await snapshotOf(probe, { ...options0(c, config), signal: new AbortController().signal })).files[1]!;
+  const first = (await snapshotOf(probe, options)).files[1]!;
   const firstText = (await probe.text(c, first))!;
   const one = firstText.length + (await probe.sections(first, firstText, () => Promise.resolve())).bytes;
   assert.ok(probe.held() > one, 'its headings are charged too');
   const cap = 12 * one; // ten such files are more than it holds; one is less than an eighth of it
   const corpus = createSearchCorpus(cap, () => 0, createDocumentCache(1 << 20));
-  const entries = (await snapshotOf(corpus, options0(c, config))).files;
+  const entries = (await snapshotOf(corpus, options)).files;
   for (const f of entries) {
     const text = (await corpus.text(c, f))!;
     assert.ok(corpus.rankMemo(f, text), `${f.path.rel}: its text alone is kept`);
@@ -271,7 +268,3 @@ test('headings and section indexes count against the cache cap: the oldest texts
   assert.ok(kept.length > 0 && kept.length < 10, `${kept.length} of 10 indexed texts kept`);
   assert.ok(kept.every((f) => f.path.rel >= `f${10 - kept.length}.md`), 'the newest are kept, the oldest went first');
 });
-
-function options0(c: Confinement, config: { roots: readonly SnapshotOptions['root'][] }): SnapshotOptions {
-  return { confinement: c, root: config.roots[0]!, maxDepth: 4, maxVisited: 100, signal: new AbortController().signal };
-}
