@@ -47,15 +47,10 @@ function readRaw(host: Host, path: string): RawConfig {
     const why = READ_ERRORS[String((err as { code?: unknown }).code)] ?? own;
     throw new ConfigError(`${cannot}: ${why}`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return CONFIG_SCHEMA.read(JSON.parse(text), 'config');
   } catch (err) {
-    throw new ConfigError(`${cannot}: invalid JSON (${err instanceof Error ? err.message : 'parse error'})`);
-  }
-  try {
-    return CONFIG_SCHEMA.read(json, 'config');
-  } catch (err) {
+    if (err instanceof SyntaxError) throw new ConfigError(`${cannot}: invalid JSON (${err.message})`);
     if (err instanceof ArgumentError) throw new ConfigError(`${cannot}: ${err.message}`);
     throw err;
   }
@@ -70,10 +65,12 @@ function resolvePath(host: Host, base: string, path: string, what: string): stri
   throw new ConfigError(`Cannot use ${what} ${JSON.stringify(path)}: ${why}; write the absolute path`);
 }
 
+/** A root name for a --root folder: its last segment made a valid name, numbered past the names `taken`. */
 function nameFromPath(host: Host, dir: string, taken: Set<string>): string {
   const base = dir.split(host.path.sep).filter(Boolean).pop() ?? 'docs';
   let name = base.replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[-_]+/, '').slice(0, 24) || 'docs';
   for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 20)}-${i}`;
+  taken.add(name);
   return name;
 }
 
@@ -99,20 +96,11 @@ export async function loadConfig(host: Host, options: LoadOptions): Promise<Conf
   const raw: RawConfig = configPath === null ? {} : readRaw(host, configPath);
   const base = configPath === null ? host.cwd() : host.path.dirname(configPath);
 
-  const wanted: { name: string; path: string }[] = [];
-  if (options.rootArgs.length > 0) {
-    const taken = new Set<string>();
-    for (const arg of options.rootArgs) {
-      const path = resolvePath(host, host.cwd(), arg, 'root');
-      const name = nameFromPath(host, path, taken);
-      taken.add(name);
-      wanted.push({ name, path });
-    }
-  } else {
-    for (const { name, path } of raw.roots ?? []) {
-      wanted.push({ name, path: resolvePath(host, base, path, `root "${name}"`) });
-    }
-  }
+  const taken = new Set<string>();
+  const fromArgs = options.rootArgs.map((arg) => resolvePath(host, host.cwd(), arg, 'root'))
+    .map((path) => ({ name: nameFromPath(host, path, taken), path }));
+  const wanted = fromArgs.length > 0 ? fromArgs
+    : (raw.roots ?? []).map(({ name, path }) => ({ name, path: resolvePath(host, base, path, `root "${name}"`) }));
   if (wanted.length === 0) {
     throw new ConfigError('Cannot start: no documentation roots configured; pass --root DIR or a config with "roots"');
   }
