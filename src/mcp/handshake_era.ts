@@ -36,33 +36,27 @@ export function serverInfoFor(features: Features): Record<string, unknown> {
   return serverInfo;
 }
 
-/** The initialize exchange: the negotiated features, what the client declared, and the result to send. */
-function handleInitialize(params: Params | undefined, roots: readonly Root[]) {
+/** Answers `initialize` (the negotiated version, the capabilities docwarden implements, server info and
+ * instructions) and returns the era it starts, with the client's info for the audit record; throws an
+ * RpcError for bad params. */
+export function startHandshake(
+  params: Params | undefined, services: Services, notifier: Notifier, hasMethod: (m: string) => boolean,
+) {
   const requested = params?.['protocolVersion'];
   if (typeof requested !== 'string') throw invalidParams('Invalid params: initialize needs a string `protocolVersion`');
   const features = featuresOf(negotiate(requested));
   const caps = params?.['capabilities'];
   const info = params?.['clientInfo'];
-  const clientInfo = {
-    name: isPlainObject(info) && typeof info['name'] === 'string' ? info['name'].slice(0, 100) : 'unknown',
-    version: isPlainObject(info) && typeof info['version'] === 'string' ? info['version'].slice(0, 50) : 'unknown',
-  };
+  const infoField = (key: string, max: number) =>
+    isPlainObject(info) && typeof info[key] === 'string' ? info[key].slice(0, max) : 'unknown';
+  const clientInfo = { name: infoField('name', 100), version: infoField('version', 50) };
   const capabilities: Record<string, unknown> = {
     tools: { listChanged: false }, resources: { subscribe: false, listChanged: false }, logging: {},
   };
   if (features.annotations) capabilities['completions'] = {};
-  const serverInfo = serverInfoFor(features);
-  const result = { protocolVersion: features.version, capabilities, serverInfo, instructions: instructionsFor(roots) };
-  return { features, clientCapabilities: isPlainObject(caps) ? caps : {}, clientInfo, result };
-}
-
-/** Answers `initialize` and returns the era it starts, or throws an RpcError for bad params. */
-export function startHandshake(
-  params: Params | undefined, services: Services, notifier: Notifier, hasMethod: (m: string) => boolean,
-) {
-  const handshake = handleInitialize(params, services.config.roots);
-  const features = handshake.features;
-  services.setClient(handshake.clientCapabilities);
+  const instructions = instructionsFor(services.config.roots);
+  const result = { protocolVersion: features.version, capabilities, serverInfo: serverInfoFor(features), instructions };
+  services.setClient(isPlainObject(caps) ? caps : {});
   let ready = false;
   const era: Era = {
     name: 'handshake', version: features.version, batches: features.batches,
@@ -96,5 +90,5 @@ export function startHandshake(
     },
     finish: (_method, result) => result,
   };
-  return { era, handshake };
+  return { era, handshake: { result, clientInfo } };
 }
