@@ -14,18 +14,14 @@ export class ArgumentError extends Error {}
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-export function quote(value: unknown): string {
-  let s: string;
-  try {
-    s = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
-  } catch {
-    s = '(unprintable)';
-  }
+/** A client's string or number, quoted for a message (1e999 parses as Infinity, which JSON cannot show). */
+export function quote(value: string | number): string {
+  const s = Number.isFinite(value) || typeof value === 'string' ? JSON.stringify(value) : String(value);
   // The value is the client's own, but echoes must not carry bidi, zero-width or control characters.
   return escapeName(s.length > 60 ? s.slice(0, 57) + '...' : s);
 }
 
-function fail(at: string, rule: string, got?: unknown): never {
+function fail(at: string, rule: string, got?: string | number): never {
   throw new ArgumentError(`\`${at}\` ${rule}` + (got === undefined ? '' : ` (got ${quote(got)})`));
 }
 
