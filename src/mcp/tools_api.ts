@@ -51,13 +51,15 @@ export async function callTool(
     throw invalidParams(`Unknown tool ${quote(name)}; available: ${[...deps.table.keys()].join(', ')}`, 'unknown_tool');
   }
   audit.tool = name;
+  /** A refusal the client sees as an isError result; the audit record keeps `reason`. */
+  const refused = (reason: string, message: string) => {
+    audit.outcome = 'refused';
+    audit.reason = reason;
+    return errorResult(message);
+  };
   // Every call of a known tool, well-formed or not, counts toward the rate limit: its record is written whole.
   const take = deps.limiter.take(name);
-  if (!take.ok) {
-    audit.outcome = 'refused';
-    audit.reason = 'rate_limited';
-    return errorResult(rateLimitText(name, deps.limits, take.retryAfterMs));
-  }
+  if (!take.ok) return refused('rate_limited', rateLimitText(name, deps.limits, take.retryAfterMs));
   const rawArgs = params?.['arguments'] ?? {};
   if (!isPlainObject(rawArgs)) throw invalidParams('Invalid params: `arguments` must be an object');
   audit.args = rawArgs;
@@ -66,10 +68,9 @@ export async function callTool(
     run = tool.prepare(rawArgs);
   } catch (err) {
     if (!(err instanceof ArgumentError)) throw err;
-    audit.outcome = 'refused';
-    audit.reason = 'invalid_argument';
     const message = `Invalid arguments for ${name}: ${err.message}`;
-    if (deps.features.argumentErrorsAsResults) return errorResult(message);
+    const asResult = refused('invalid_argument', message); // either way, recorded as refused with this reason
+    if (deps.features.argumentErrorsAsResults) return asResult;
     throw new RpcError(RPC.INVALID_PARAMS, message, 'invalid_argument');
   }
   try {
@@ -77,24 +78,20 @@ export async function callTool(
     const size = utf8Length(JSON.stringify(result));
     audit.bytes = size; // measured once here; the loop does not serialise large results again
     if (size > deps.limits.responseBytes) {
-      audit.outcome = 'refused';
-      audit.reason = 'result_too_large';
       const limit = `${deps.limits.responseBytes}-byte reply limit (limits.responseBytes)`;
       const advice = 'ask for fewer items or a narrower range';
-      return errorResult(`Cannot reply: the result is ${size} bytes, over the ${limit}; ${advice}`);
+      return refused('result_too_large', `Cannot reply: the result is ${size} bytes, over the ${limit}; ${advice}`);
     }
     audit.outcome = 'ok';
     return result;
   } catch (err) {
-    if (err instanceof Failure) {
-      // A forged cursor is bad input like a bad argument: -32602 where those are protocol errors.
-      const asError = err.reason === 'invalid_cursor' && !deps.features.argumentErrorsAsResults;
-      if (asError) throw new RpcError(RPC.INVALID_PARAMS, err.publicMessage, 'invalid_cursor');
-      audit.outcome = err.reason === 'internal' ? 'error' : 'denied';
-      audit.reason = err.reason;
-      if (err.message !== err.publicMessage) audit.detail = err.message;
-      return errorResult(toolFailureText(name, err));
-    }
-    throw err;
+    if (!(err instanceof Failure)) throw err;
+    // A forged cursor is bad input like a bad argument: -32602 where those are protocol errors.
+    const asError = err.reason === 'invalid_cursor' && !deps.features.argumentErrorsAsResults;
+    if (asError) throw new RpcError(RPC.INVALID_PARAMS, err.publicMessage, 'invalid_cursor');
+    audit.outcome = err.reason === 'internal' ? 'error' : 'denied';
+    audit.reason = err.reason;
+    if (err.message !== err.publicMessage) audit.detail = err.message;
+    return errorResult(toolFailureText(name, err));
   }
 }
