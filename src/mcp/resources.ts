@@ -6,14 +6,14 @@ import { Failure, failure } from '../errors/failure.ts';
 import { isTextMediaType, mediaTypeOf } from '../formats/media_type.ts';
 import { invalidParams, RPC, RpcError } from '../jsonrpc/codes.ts';
 import { isPlainObject, type Params } from '../jsonrpc/message.ts';
-import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
-import { closeOf, readRange, type Root } from '../policy/resolver.ts';
+import { resolveIn, visibleRoots } from '../policy/client_roots.ts';
+import { closeOf, readRange, type ConfinedPath, type Root } from '../policy/resolver.ts';
 import { jsonBytes, utf8Length } from '../text/utf8.ts';
 import { walk } from '../policy/walker.ts';
 import { openWithConsent } from '../policy/confirm.ts';
 import { cursorInt, decodeCursor, encodeCursor } from '../validate/cursor.ts';
 import { docUri, parseDocUri } from '../formats/doc_uri.ts';
-import { pageFrom, type ToolContext } from '../tools/context.ts';
+import { narrowedWalk, pageFrom, type ToolContext } from '../tools/context.ts';
 import { resourceError } from './outcome.ts';
 
 const PAGE = 200;
@@ -39,11 +39,10 @@ export async function listResources(ctx: ToolContext, cursor: unknown): Promise<
   for (; rootIndex < roots.length && next === undefined; rootIndex++, skip = 0) {
     const root = roots[rootIndex] as Root;
     const { page, take } = pageFrom<Record<string, unknown>>(skip, PAGE - resources.length);
-    await walk(ctx.confinement, await resolveIn(ctx, root, ''), {
-      maxDepth: ctx.limits.depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
-      enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
-      keep: (p) => p.kind === 'file' && narrowingAllowsPath(ctx.narrowing, root.name, p),
-    }, ({ path: { rel }, size }) => take({ uri: docUri(root.name, rel), name: rel, mimeType: mediaTypeOf(rel), size }));
+    const shown = narrowedWalk(ctx, root, ctx.limits.depth);
+    const files = { ...shown, keep: (p: ConfinedPath) => p.kind === 'file' && shown.keep(p) };
+    await walk(ctx.confinement, await resolveIn(ctx, root, ''), files,
+      ({ path: { rel }, size }) => take({ uri: docUri(root.name, rel), name: rel, mimeType: mediaTypeOf(rel), size }));
     resources.push(...page.items);
     if (page.more) next = encodeCursor('resources/list', { r: rootIndex, o: skip + page.items.length });
   }
@@ -172,14 +171,9 @@ export async function complete(ctx: ToolContext, params: Params | undefined): Pr
   if (folder?.kind !== 'dir') return empty;
   const values: string[] = [];
   let total = 0;
-  await walk(ctx.confinement, folder, {
-    maxDepth: 1, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
-    enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
-    keep: (p) =>
-      (p.kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, p.rel)
-        : narrowingAllowsPath(ctx.narrowing, root.name, p)) &&
-      (p.rel.split('/').pop() ?? '').toLowerCase().startsWith(partial),
-  }, (e) => {
+  const shown = narrowedWalk(ctx, root, 1);
+  const named = (p: ConfinedPath) => (p.rel.split('/').pop() ?? '').toLowerCase().startsWith(partial);
+  await walk(ctx.confinement, folder, { ...shown, keep: (p) => shown.keep(p) && named(p) }, (e) => {
     total++;
     if (values.length < MAX_VALUES) values.push(e.path.kind === 'dir' ? `${e.path.rel}/` : e.path.rel);
     return true;

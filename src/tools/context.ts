@@ -5,10 +5,12 @@
 import type { Config } from '../config/load.ts';
 import type { DocumentCache } from '../document/document.ts';
 import { denied, failure, type Failure } from '../errors/failure.ts';
-import { resolveIn, visibleRoots, type Narrowing } from '../policy/client_roots.ts';
+import {
+  narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots, type Narrowing,
+} from '../policy/client_roots.ts';
 import { compileGlob, type Glob } from '../policy/glob.ts';
 import type { AskConsent, ConfirmPolicy } from '../policy/confirm.ts';
-import type { Confinement, Root } from '../policy/resolver.ts';
+import type { ConfinedPath, Confinement, Root } from '../policy/resolver.ts';
 import type { SearchCorpus } from '../search/corpus.ts';
 import { cursorInt, decodeCursor } from '../validate/cursor.ts';
 import { integer, string, type JsonSchema, type Schema } from '../validate/schema.ts';
@@ -101,6 +103,15 @@ export async function pickFile(ctx: ToolContext, args: { root?: string | undefin
   const label = `${root.name}:${path.rel}`;
   ctx.touched.push(label);
   return { root, path, label };
+}
+
+/** Walk options for `root` that show only what the client's roots allow: folders that may hold an allowed path, allowed
+ * files; `maxDepth` levels deep. */
+export function narrowedWalk(ctx: ToolContext, root: Root, maxDepth: number) {
+  const enterDir = (rel: string) => narrowingMayEnter(ctx.narrowing, root.name, rel);
+  const allows = (p: ConfinedPath) => narrowingAllowsPath(ctx.narrowing, root.name, p);
+  const keep = (p: ConfinedPath) => (p.kind === 'dir' ? enterDir(p.rel) : allows(p));
+  return { maxDepth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal, enterDir, keep };
 }
 
 /** Arguments wrong in a way their schema cannot say: a glob that does not compile, a line range. */

@@ -1,14 +1,15 @@
 // list_docs: the entries under a folder, breadth limited by depth and paged by cursor. Denied, hidden
 // and out-of-root entries never appear (the walker applies the read rules).
 import { failure } from '../errors/failure.ts';
-import { narrowingAllowsPath, narrowingMayEnter, resolveIn, visibleRoots } from '../policy/client_roots.ts';
+import { resolveIn, visibleRoots } from '../policy/client_roots.ts';
 import { walk } from '../policy/walker.ts';
 import { throwIfStopped } from '../sched/slice.ts';
 import { escapeName } from '../text/escape.ts';
 import { array, boolean, integer, nullable, object, oneOf, string } from '../validate/schema.ts';
 import { encodeCursor } from '../validate/cursor.ts';
 import {
-  CURSOR_ARG, cursorOffset, defineTool, FOLDER_ARG, isoTime, limitArg, pageFrom, pickRoot, ROOT_ARG, type ToolContext,
+  CURSOR_ARG, cursorOffset, defineTool, FOLDER_ARG, isoTime, limitArg, narrowedWalk, pageFrom, pickRoot, ROOT_ARG,
+  type ToolContext,
 } from './context.ts';
 
 const ENTRY = object({
@@ -57,12 +58,7 @@ export function listDocsTool(maxDepth: number, maxEntries: number) {
       type Entry = { path: string; kind: 'file' | 'dir'; size: number | null; modified: string };
       const { page, take } = pageFrom<Entry>(skip, limit);
       const entries = page.items;
-      await walk(ctx.confinement, folder, {
-        maxDepth: depth, maxVisited: ctx.limits.walkEntries, signal: ctx.signal,
-        enterDir: (rel) => narrowingMayEnter(ctx.narrowing, root.name, rel),
-        keep: (p) => (p.kind === 'dir' ? narrowingMayEnter(ctx.narrowing, root.name, p.rel)
-          : narrowingAllowsPath(ctx.narrowing, root.name, p)),
-      }, (e) => {
+      await walk(ctx.confinement, folder, narrowedWalk(ctx, root, depth), (e) => {
         throwIfStopped(ctx.signal);
         const size = e.path.kind === 'file' ? e.size : null;
         return take({ path: e.path.rel, kind: e.path.kind, size, modified: isoTime(e.mtimeMs) });
