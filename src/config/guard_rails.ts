@@ -53,16 +53,12 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
   // The log file itself is checked once open, on its descriptor (checkOpenLog). The log folder, or the
   // nearest existing folder above it when it will be created: even a sticky world-writable folder lets anyone
   // create the log's name (or a symlink) first.
-  let dir = host.path.dirname(log);
   const risk = 'anyone could replace, pre-create or remove the audit log';
-  for (let i = 0; i < 64; i++) {
+  for (let i = 0, dir = host.path.dirname(log); i < 64; i++, dir = host.path.dirname(dir)) {
     const what = i === 0 ? 'the audit log folder' : 'the folder that will hold the audit log folder';
     const r = await check({ what, path: dir, risk, stickyOk: false });
-    if (r !== 'missing' || host.path.dirname(dir) === dir) {
-      add(r);
-      break;
-    }
-    dir = host.path.dirname(dir);
+    add(r); // nothing while it is missing
+    if (r !== 'missing' || host.path.dirname(dir) === dir) break;
   }
   for (const root of config.roots) {
     const rel = host.path.relative(root.path, log);

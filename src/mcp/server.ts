@@ -32,37 +32,6 @@ export type Server = {
 
 const SHUTDOWN_GRACE_MS = 500;
 
-/**
- * JSON-RPC batches: accepted only under protocol 2025-03-26 (docs/protocol.md, "Handshake era"), answered
- * with one array holding every response once the last is ready; elsewhere each request in it is refused.
- */
-function dispatchBatch(
-  messages: readonly Message[], allowed: boolean, eraName: string, send: Sink,
-  onMessage: (m: Message, sink: Sink) => void,
-  refuse: (sink: Sink, id: RequestId, method: string, message: string) => void,
-): void {
-  if (!allowed) {
-    // Each request is refused with its own reply and record; an invalid member is answered (and
-    // recorded) as if it came alone.
-    for (const m of messages) {
-      const why = `JSON-RPC batches are accepted only under protocol version 2025-03-26 (negotiated: ${eraName})`;
-      if (m.kind === 'request') refuse(send, m.id, m.method, `Invalid request: ${why}`);
-      else if (m.kind === 'invalid') onMessage(m, send);
-    }
-    return;
-  }
-  const replies: unknown[] = [];
-  let waiting = messages.filter((m) => m.kind === 'request' || (m.kind === 'invalid' && m.id !== undefined)).length;
-  const collect: Sink = (r) => {
-    replies.push(r);
-    if (--waiting === 0) send(replies);
-  };
-  for (const m of messages) {
-    if (m.kind !== 'request' || m.method !== 'initialize') onMessage(m, collect);
-    else refuse(collect, m.id, m.method, 'Invalid request: initialize must not be part of a batch');
-  }
-}
-
 /** The reply as the era shapes it (a result through `finish`, an error in its codes), with the code sent. */
 function shape(e: Era | null, id: RequestId, method: string, reply: Reply): { message: unknown; code: number | null } {
   if ('result' in reply) {
@@ -203,16 +172,43 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     if (answered) send(errorMessage(undefined, { code: RPC.PARSE_ERROR, message: `Parse error: ${r.reason}` }));
   }
 
+  /**
+   * JSON-RPC batches: accepted only under protocol 2025-03-26 (docs/protocol.md, "Handshake era"), answered
+   * with one array holding every response once the last is ready; elsewhere each request in it is refused.
+   */
+  function onBatch(messages: readonly Message[]): void {
+    const refuse = (sink: Sink, id: RequestId, method: string, message: string) => settleNow(
+      null, sink, id, method, host.now(), { error: new RpcError(RPC.INVALID_REQUEST, message, 'batch_not_allowed') },
+    );
+    if (era?.batches !== true) {
+      // Each request is refused with its own reply and record; an invalid member is answered (and
+      // recorded) as if it came alone.
+      for (const m of messages) {
+        const why = `JSON-RPC batches are accepted only under protocol version 2025-03-26 (negotiated: ${eraName()})`;
+        if (m.kind === 'request') refuse(send, m.id, m.method, `Invalid request: ${why}`);
+        else if (m.kind === 'invalid') onMessage(m, send);
+      }
+      return;
+    }
+    const replies: unknown[] = [];
+    let waiting = messages.filter((m) => m.kind === 'request' || (m.kind === 'invalid' && m.id !== undefined)).length;
+    const collect: Sink = (r) => {
+      replies.push(r);
+      if (--waiting === 0) send(replies);
+    };
+    for (const m of messages) {
+      if (m.kind !== 'request' || m.method !== 'initialize') onMessage(m, collect);
+      else refuse(collect, m.id, m.method, 'Invalid request: initialize must not be part of a batch');
+    }
+  }
+
   function onLine(text: string): void {
     lineChars = text.length; // charged to each request the line holds while it waits (request_run.ts)
     const frame = parseFrame(text);
     if (frame.kind === 'unparseable') return parseError({ reason: frame.reason, bytes: text.length });
     junkRun = 0;
     if (frame.kind === 'single') return onMessage(frame.message, send);
-    const refuseBatch = (sink: Sink, id: RequestId, method: string, message: string) => settleNow(
-      null, sink, id, method, host.now(), { error: new RpcError(RPC.INVALID_REQUEST, message, 'batch_not_allowed') },
-    );
-    dispatchBatch(frame.messages, era?.batches === true, eraName(), send, onMessage, refuseBatch);
+    onBatch(frame.messages);
   }
 
   return {
