@@ -5,7 +5,7 @@
 import { createAuditLog, type AuditLog } from './audit/log.ts';
 import { setRedactionTag } from './audit/redact.ts';
 import { checkLocations, checkOpenLog, type GuardFinding } from './config/guard_rails.ts';
-import type { Config } from './config/load.ts';
+import type { Config } from './config/schema.ts';
 import type { GrantAudit } from './config/self_audit.ts';
 import { SERVER_VERSION } from './mcp/handshake_era.ts';
 import { createServer } from './mcp/server.ts';

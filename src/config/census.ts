@@ -1,7 +1,7 @@
 // One walk of a root under the deny rules, with two consumers: the start-up census (what the deny rules
 // hide, by pattern; it runs while serving, so it yields) and `docwarden check` (src/cli/check.ts: what
 // the rules expose and hide, by rule). Neither ever names a file's content.
-import type { Config } from './load.ts';
+import type { Config } from './schema.ts';
 import { compileGlob } from '../policy/glob.ts';
 import { foldName } from '../policy/path_rules.ts';
 import { writableByOthers, type Root } from '../policy/resolver.ts';

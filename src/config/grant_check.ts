@@ -5,7 +5,7 @@ import { rotatedName } from '../audit/rotate.ts';
 import { isContained } from '../policy/resolver.ts';
 import type { PathOps } from '../runtime/host.ts';
 import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
-import type { Config, Mode } from './load.ts';
+import type { Config, Mode } from './schema.ts';
 
 /** The file access the server needs: read the roots, the config and the bundle; append to the log. */
 export type Need = { readonly read: readonly string[]; readonly write: readonly string[] };

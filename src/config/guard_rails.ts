@@ -2,7 +2,7 @@
 // what is served; one who can write the audit log or its folder could rewrite or pre-create the record.
 // Production refuses such locations (mode & 0o002), development warns; group-writable always warns.
 import type { Host } from '../runtime/host.ts';
-import type { Config } from './load.ts';
+import type { Config } from './schema.ts';
 
 /** `refuse` stops a production start; `note` is for the audit record only (a check that could not run). */
 export type GuardFinding = { readonly level: 'refuse' | 'warn' | 'note'; readonly message: string };

@@ -3,26 +3,10 @@
 import type { Root } from '../policy/resolver.ts';
 import type { Host } from '../runtime/host.ts';
 import { ArgumentError } from '../validate/schema.ts';
-import { CONFIG_SCHEMA, DEFAULTS, DEFAULT_DENY, type LOG_LEVELS, type RawConfig } from './schema.ts';
+import { CONFIG_SCHEMA, DEFAULTS, DEFAULT_DENY, type Config, type RawConfig } from './schema.ts';
 
-export type Mode = 'production' | 'development';
-
-/** A section of the config file with every key present (the defaults fill what the file leaves out). */
-type Section<K extends 'files' | 'limits' | 'audit' | 'confirm'> = {
-  readonly [P in keyof Required<RawConfig>[K]]-?: Required<RawConfig>[K][P];
-};
-
-export type Config = {
-  readonly mode: Mode;
-  readonly source: string | null;
-  readonly roots: readonly Root[];
-  readonly files: Section<'files'>;
-  readonly limits: Section<'limits'>;
-  readonly audit: Section<'audit'>;
-  /** Reads that need the user's explicit consent (elicitation), by path glob or size. */
-  readonly confirm: Section<'confirm'>;
-  readonly logLevel: (typeof LOG_LEVELS)[number];
-};
+// The Config type lives beside the schema it is made from: the server uses it, this loader runs before serving.
+export type { Config, Mode } from './schema.ts';
 
 export class ConfigError extends Error {}
 

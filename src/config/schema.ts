@@ -1,5 +1,6 @@
-// The config file's closed schema and the built-in defaults (which equal config.prod.json).
-// Validated as strictly as tool input: unknown keys and out-of-range values stop the server.
+// The config file's closed schema, the built-in defaults (which equal config.prod.json) and the Config the server is
+// given. Validated as strictly as tool input (config/load.ts): unknown keys and out-of-range values stop the server.
+import type { Root } from '../policy/resolver.ts';
 import { array, boolean, integer, object, oneOf, string, type Infer } from '../validate/schema.ts';
 
 /** MCP log levels, least severe first (logLevel here; logging/setLevel and _meta in src/mcp/notifier.ts). */
@@ -96,6 +97,25 @@ export const CONFIG_SCHEMA = object(
 );
 
 export type RawConfig = Infer<typeof CONFIG_SCHEMA>;
+
+export type Mode = 'production' | 'development';
+
+/** A section of the config file with every key present (the defaults fill what the file leaves out). */
+type Section<K extends 'files' | 'limits' | 'audit' | 'confirm'> = {
+  readonly [P in keyof Required<RawConfig>[K]]-?: Required<RawConfig>[K][P];
+};
+
+export type Config = {
+  readonly mode: Mode;
+  readonly source: string | null;
+  readonly roots: readonly Root[];
+  readonly files: Section<'files'>;
+  readonly limits: Section<'limits'>;
+  readonly audit: Section<'audit'>;
+  /** Reads that need the user's explicit consent (elicitation), by path glob or size. */
+  readonly confirm: Section<'confirm'>;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+};
 
 export const DEFAULTS = {
   mode: 'production',

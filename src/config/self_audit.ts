@@ -2,7 +2,7 @@
 // needs (docs/running-locked-down.md, "The start-up self-audit"). Production refuses a broader grant,
 // development warns; `docwarden check` prints the same findings.
 import { auditGrants, neededGrants, probePlan, startupMessage, verdict } from './grant_check.ts';
-import type { Config } from './load.ts';
+import type { Config } from './schema.ts';
 import type { Host } from '../runtime/host.ts';
 import type { GrantSnapshot, ProbePlan } from '../runtime/permissions.ts';
 

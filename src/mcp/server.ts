@@ -2,7 +2,7 @@
 // stateless 2026-07-28); admitted requests go to the request queue (request_run.ts); every request ends
 // in one reply shaped by its era and one audit record.
 import type { AuditFields, AuditLog } from '../audit/log.ts';
-import type { Config } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
 import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import { parseFrame, type Message, type Params, type RequestId } from '../jsonrpc/message.ts';
 import { sniffId } from '../jsonrpc/sniff_id.ts';

@@ -1,6 +1,6 @@
 // Long-lived state one session shares across requests: the confinement, caches, rate limiter, and the
 // client's roots (fetched with server-to-client requests in their own id space, narrowing only).
-import type { Config } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
 import { createDocumentCache } from '../document/document.ts';
 import { createMemoryBudget } from '../sched/memory_budget.ts';
 import { createSlicer } from '../sched/slice.ts';

@@ -2,7 +2,7 @@
 // session or the wire: they get a confinement, limits, a cancellation signal and a way to report
 // progress; the root, path, cursor and limit arguments, root selection under the client's narrowing,
 // paging by offset and timestamps are here.
-import type { Config } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
 import type { DocumentCache } from '../document/document.ts';
 import { denied, failure, type Failure } from '../errors/failure.ts';
 import {

@@ -1,5 +1,5 @@
 // The closed set of tools. Anything not in this table is unknown (-32602); none of them writes.
-import type { Config } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
 import type { Tool } from './context.ts';
 import { docInfoTool } from './doc_info.ts';
 import { findDocsTool } from './find_docs.ts';
