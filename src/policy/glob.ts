@@ -212,8 +212,27 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
   if (!anchored && body.startsWith('**/') && /^[^?[\]{}\\/]+$/.test(body.slice(3)) && !body.slice(3).includes('**')) {
     return starLiteralGlob(body.slice(3), fold);
   }
-  const { states, start } = buildNfa(new Parser(Array.from(body)).parse(), fold);
-  return { matches: (path) => simulate(states, start, basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path) };
+  const nodes = new Parser(Array.from(body)).parse();
+  const { states, start } = buildNfa(nodes, fold);
+  // A match holds every literal outside braces in order, so an ASCII text without the longest run of them has
+  // none (ASCII only: there per-character and whole-text lower-casing agree). The walk tests every name.
+  const runs = nodes.map((n) => (n.t === 'lit' ? (fold ? n.c.toLowerCase() : n.c) : '\n')).join('').split('\n');
+  const run = runs.reduce((a, b) => (b.length > a.length ? b : a));
+  return {
+    matches(path) {
+      const text = basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path;
+      if (/^[\x00-\x7f]*$/.test(text) && !(fold ? text.toLowerCase() : text).includes(run)) return false;
+      return simulate(states, start, text);
+    },
+  };
+}
+
+// The last name a star-literal glob took from a path: a deny list tests each name against ~50 of them in a row.
+const last = { path: '', fold: false, name: '' };
+function nameOf(path: string, fold: boolean): string {
+  if (path === last.path && fold === last.fold) return last.name;
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return Object.assign(last, { path, fold, name: fold ? name.toLowerCase() : name }).name;
 }
 
 /**
@@ -228,8 +247,7 @@ function starLiteralGlob(body: string, fold: boolean): Glob {
   const minLength = parts.reduce((n, p) => n + p.length, 0);
   return {
     matches(path: string): boolean {
-      let name = path.slice(path.lastIndexOf('/') + 1);
-      if (fold) name = name.toLowerCase();
+      const name = nameOf(path, fold);
       if (parts.length === 1) return name === first;
       if (name.length < minLength || !name.startsWith(first) || !name.endsWith(last)) return false;
       let at = first.length;

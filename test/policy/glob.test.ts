@@ -128,3 +128,13 @@ test('`compileGlob()` matches pathological patterns in linear time', () => {
   assert.equal(compileGlob('**/a/**/a/**/a/**/a/**/b').matches(deep), false);
   assert.equal(compileGlob('*a*a*a*a*a*a*a*a*a*a').matches(name), true);
 });
+
+test('`compileGlob()` skips the NFA only when an ASCII name lacks the literal run a match needs', () => {
+  check('*[-_.]credentials*', ['my-credentials.txt', 'a/b/x.CREDENTIALS'], ['credentials', 'x-credential'], true);
+  check('*[-_.]Credentials*', ['x.Credentials'], ['x.credentials'], false);
+  // Whole-text lower-casing writes a final sigma ("ΑΣ1" -> "ας1"); character by character Σ is σ, as the NFA sees it.
+  check('*σ[0-9]', ['ΑΣ1'], ['ΑΒ1'], true);
+  // Star-literal globs reuse the last name they lower-cased: the same path under another fold is not reused.
+  check('*.MD', ['a.MD'], ['a.md'], false);
+  check('*.md', ['a.MD', 'a.md'], ['a.mdx'], true);
+});
