@@ -97,9 +97,14 @@ export function serve(host: Host, config: Config, audit: AuditLog, hint: string 
     host.writeStderr(`docwarden speaks MCP on stdin/stdout and is meant to be started by an MCP client.\n${hint}\n` +
       'README.md shows every client (VS Code too). Press Ctrl-D to quit.\n');
   }
-  // After the client's first exchange, so the census never competes with the initialize reply or
-  // the first calls of the session.
-  host.setTimer(CENSUS_DELAY_MS, () => void reportCensus(host, config, audit, census.signal));
+  // After the client's first exchange and after the warm-up it started, so the census never competes with the
+  // initialize reply, the first calls of the session or the reads that make its first search fast.
+  const aside = async () => { // the census stands aside while a request runs, as the warm-up does
+    while (server.busy()) await new Promise<void>((r) => host.setTimer(20, r));
+    await host.yieldNow();
+  };
+  const takeCensus = () => reportCensus({ ...host, yieldNow: aside }, config, audit, census.signal);
+  host.setTimer(CENSUS_DELAY_MS, () => void server.warmedUp().then(takeCensus));
 }
 
 /**

@@ -69,11 +69,11 @@ export async function repeat(n, fn) {
   return out;
 }
 
-/** The detail of process `pid`'s warm_up audit record in `auditPath` once written (null after `maxMs`). */
-export async function warmUpOf(auditPath, pid, maxMs = 120_000) {
+/** The detail of process `pid`'s `event` audit record (warm_up, census) in `auditPath` once written (null after `maxMs`). */
+export async function warmUpOf(auditPath, pid, maxMs = 120_000, event = 'warm_up') {
   for (const until = performance.now() + maxMs; performance.now() < until; await sleep(50)) {
     const mine = readFileSync(auditPath, 'utf8').split('\n').filter((l) => l.includes(`"pid":${pid},`));
-    const record = mine.find((l) => l.includes('"event":"warm_up"'));
+    const record = mine.find((l) => l.includes(`"event":"${event}"`));
     if (record) return JSON.parse(record).detail;
   }
   return null;

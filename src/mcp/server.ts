@@ -28,6 +28,10 @@ export type Server = {
   readonly drain: () => Promise<void>;
   /** SIGTERM or stdout gone: abort everything, record it, stop. */
   readonly abortAll: (why: string) => Promise<void>;
+  /** Settles once the warm-up the client's readiness started has finished (at once when none has started). */
+  readonly warmedUp: () => Promise<void>;
+  /** Whether a request runs or waits: background work stands aside meanwhile. */
+  readonly busy: () => boolean;
 };
 
 const SHUTDOWN_GRACE_MS = 500;
@@ -223,6 +227,8 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     },
     flow: requests.flow,
     drain: requests.drain,
+    warmedUp: services.warmedUp,
+    busy: () => requests.busy(),
     async abortAll(why) {
       closing = true;
       await requests.abortAll(SHUTDOWN_GRACE_MS, (q) => {

@@ -142,6 +142,7 @@ export function createServices(
   // (docs/performance.md, "Warm-up"): through the search's own walk and loader, never a consent-gated or
   // narrowed-away file, within limits.memoryBytes of text, a file at a time, standing aside while any request
   // runs. One audit record says what it did.
+  let warming = Promise.resolve();
   async function warmUp(): Promise<void> {
     const started = host.now();
     const signal = new AbortController().signal; // never aborted: the process exit ends it
@@ -152,13 +153,16 @@ export function createServices(
       await slice.tick();
     };
     const warmed: CorpusEntry[] = [];
-    for (const root of visibleRoots(config.roots, narrowing)) {
-      // Walked as search_docs walks (same limits), paced per entry: the walk ends as the root's snapshot.
-      const o = { confinement, root, maxDepth: config.limits.depth, maxVisited: config.limits.walkEntries, signal };
+    const walks = visibleRoots(config.roots, narrowing).map((root) =>
+      ({ confinement, root, maxDepth: config.limits.depth, maxVisited: config.limits.walkEntries, signal }));
+    for (const o of walks) {
+      // Walked as search_docs walks (same limits), paced per entry, before any read: a search that comes while the
+      // texts are read finds the snapshot and reads only what is left, instead of walking the tree again.
+      await corpus.stream(o, async () => (await pace(), true)).catch(() => undefined);
       await corpus.stream(o, async (f) => {
         await pace();
-        const skip = confirmPolicy.needs(f.path, f.size, f.links) || !narrowingAllowsPath(narrowing, root.name, f.path);
-        if (skip) return true;
+        if (confirmPolicy.needs(f.path, f.size, f.links)) return true;
+        if (!narrowingAllowsPath(narrowing, o.root.name, f.path)) return true;
         const text = corpus.room(f.size, config.limits.memoryBytes) // decoded a slice at a time, never standing aside
           ? await corpus.text(confinement, f, signal, slice.tick) : null; // with the memory budget held (deadlock)
         if (text !== null) warmed.push(f);
@@ -177,6 +181,8 @@ export function createServices(
       if (ahead) await corpus.sections(f, text, slice.tick); // built once: the cached one is returned
       read.indexed += ahead ? 1 : 0;
     }
+    // Rechecked last (stat and lstat, as an expired snapshot is), so a search soon after finds it fresh.
+    for (const o of walks) await corpus.stream(o, async () => false).catch(() => undefined);
     const ms = Math.round(host.now() - started);
     audit?.write({ event: 'warm_up', outcome: 'info', detail: { files: warmed.length, ...read, ms } });
   }
@@ -193,8 +199,9 @@ export function createServices(
     },
     clientReady() {
       fetchRoots();
-      void settled.then(warmUp);
+      warming = settled.then(warmUp);
     },
+    warmedUp: () => warming,
     rootsChanged: fetchRoots,
     onResponse(id: RequestId, result: unknown, error: unknown) {
       const key = String(id);

@@ -1,6 +1,7 @@
 // The warm-up after the handshake (issue 13, part 4): while the client settles in, the server reads
 // into its search cache exactly what a search may read, stands aside while any request runs, and says
-// what it read in one `warm_up` audit record. Asserted by counts and order, never by time.
+// what it read in one `warm_up` audit record; the start-up census waits for it. Asserted by counts and
+// order, never by time.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { utimesSync, writeFileSync } from 'node:fs';
@@ -12,16 +13,17 @@ import { SNAPSHOT_TTL_MS } from '../../src/search/corpus.ts';
 const PUBLIC = 'public page about search\n';
 const GATED = 'GATED-CANARY private numbers\n';
 
-/** Waits (hang guard only) until the audit log holds the warm-up record, and returns every record. */
-async function untilWarm(c: Client): Promise<Json[]> {
+/** Waits (hang guard only) until the audit log holds an `event` record, and returns every record. */
+async function untilEvent(c: Client, event: string): Promise<Json[]> {
   const until = Date.now() + HANG_GUARD_MS;
   for (;;) {
     const records = c.auditRecords();
-    if (records.some((r) => r['event'] === 'warm_up')) return records;
-    if (Date.now() > until) throw new Error('no warm_up record');
+    if (records.some((r) => r['event'] === event)) return records;
+    if (Date.now() > until) throw new Error(`no ${event} record`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+const untilWarm = (c: Client) => untilEvent(c, 'warm_up');
 
 const warmOf = (records: Json[]) => records.find((r) => r['event'] === 'warm_up')?.['detail'] as Json;
 const line = (m: Json) => JSON.stringify(m) + '\n';
@@ -71,11 +73,15 @@ describe(`warm-up after the handshake (${RUNTIME})`, () => {
       );
       assert.equal((await asked)['method'], 'elicitation/create');
       for (let i = 0; i < 3; i++) assert.deepEqual((await c.request('ping')).result, {});
-      assert.ok(!c.auditRecords().some((r) => r['event'] === 'warm_up'), 'no warm-up while the read waits');
+      await new Promise((r) => setTimeout(r, 1000)); // past the census's 500 ms delay (not a timing bound)
+      const early = c.auditRecords().map((r) => r['event']);
+      assert.ok(!early.includes('warm_up'), 'no warm-up while the read waits');
+      assert.ok(!early.includes('census'), 'nor the census: it waits for the warm-up');
       c.send({ jsonrpc: '2.0', id: (await asked)['id'], result: { action: 'accept', content: { allow: true } } });
       const reply = await c.waitFor((m) => m.id === 'read');
       assert.ok(JSON.stringify(reply.result).includes('GATED-CANARY'), 'the consented read is served');
-      const records = await untilWarm(c);
+      await untilWarm(c);
+      const records = await untilEvent(c, 'census');
       const warm = warmOf(records);
       assert.ok(
         (warm['stoodAside'] as number) >= 1,
@@ -84,6 +90,7 @@ describe(`warm-up after the handshake (${RUNTIME})`, () => {
       assert.equal(warm['files'], 40, 'the consented file is still not warmed: consent is for the read, not search');
       const seq = (pred: (r: Json) => boolean) => records.findIndex(pred);
       assert.ok(seq((r) => r['tool'] === 'read_doc') < seq((r) => r['event'] === 'warm_up'), 'the read finished first');
+      assert.ok(seq((r) => r['event'] === 'warm_up') < seq((r) => r['event'] === 'census'), 'then the warm-up');
     } finally {
       await c.close();
     }
