@@ -100,7 +100,7 @@ export function segmentAllowed(rules: PathRules, name: string): boolean {
 
 /** Whole-path deny rules (patterns with "/") are checked against the joined relative path. */
 export function relPathAllowed(rules: PathRules, rel: string): boolean {
-  const folded = foldName(rel);
+  const folded = rules.pathDeny.length === 0 ? rel : foldName(rel); // the walk asks for every entry, twice
   return !rules.pathDeny.some((m) => m.matches(folded));
 }
 
