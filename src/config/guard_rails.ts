@@ -62,7 +62,7 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
   }
   for (const root of config.roots) {
     const rel = host.path.relative(root.path, log);
-    if (rel !== '' && !rel.startsWith('..') && !host.path.isAbsolute(rel)) {
+    if (rel !== '' && !/^\.\.(?:[/\\]|$)/.test(rel) && !host.path.isAbsolute(rel)) { // `..x/` is a subfolder
       const why = 'a client could read it if its extension were served; keep it outside the roots';
       out.push({ level: 'warn', message: `the audit log ${q(log)} is inside root "${root.name}": ${why}` });
     }

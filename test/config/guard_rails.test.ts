@@ -57,6 +57,10 @@ test('a log to be created is judged by the nearest existing folder; a log inside
   const inside = { ...p.config, audit: { ...p.config.audit, path: join(p.dir, 'audit.jsonl') } };
   const warned = await checkLocations(p.host, inside);
   assert.match(warned.map((f) => f.message).join('\n'), /is inside root "docs": a client could read it/);
+  mkdirSync(join(p.dir, '..logs')); // a subfolder whose name starts with "..", not the parent folder
+  const dotted = { ...p.config, audit: { ...p.config.audit, path: join(p.dir, '..logs', 'audit.jsonl') } };
+  const dottedWarned = await checkLocations(p.host, dotted);
+  assert.match(dottedWarned.map((f) => f.message).join('\n'), /is inside root "docs"/);
   assert.deepEqual(
     await checkLocations(p.host, { ...p.config, source: null, audit: { ...p.config.audit, path: 'stderr' } }),
     [],
