@@ -48,17 +48,6 @@ function shape(e: Era | null, id: RequestId, method: string, reply: Reply): { me
 /** The one audit record of a request: `started` becomes its `ms`. */
 type RecordFields = Omit<AuditFields, 'event' | 'era' | 'ms'> & { readonly started: number; readonly outcome: Outcome };
 
-function recordRequest(host: Host, audit: AuditLog, era: string, p: RecordFields): void {
-  // Document access always has a record of its own; what a client may repeat at will can be coalesced.
-  const reads = (p.tool !== undefined || p.method === 'resources/read') && p.reason !== 'rate_limited';
-  (reads ? audit.write : audit.note)({
-    event: 'request', era, id: p.id, method: p.method, tool: p.tool, args: p.args,
-    files: p.files && p.files.length > 0 ? p.files : undefined, outcome: p.outcome, code: p.code ?? null,
-    reason: p.reason ?? null, ms: Math.round((host.now() - p.started) * 10) / 10, bytes: p.bytes, detail: p.detail,
-    redacted: p.redacted, receipt: p.receipt,
-  });
-}
-
 export function createServer(host: Host, config: Config, audit: AuditLog, writer: MessageWriter): Server {
   const send: Sink = (m) => writer.send(m);
   const notifier = createNotifier(send, config.logLevel, host.now);
@@ -71,7 +60,16 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   let junkRun = 0; // lines in a row that are not JSON (which get a reply: docs/protocol.md, "Lines that are not JSON")
   let lineChars = 0; // the length of the line being handled
   const eraName = () => era?.version ?? 'none';
-  const record = (p: RecordFields) => recordRequest(host, audit, eraName(), p);
+  function record(p: RecordFields): void {
+    // Document access always has a record of its own; what a client may repeat at will can be coalesced.
+    const reads = (p.tool !== undefined || p.method === 'resources/read') && p.reason !== 'rate_limited';
+    (reads ? audit.write : audit.note)({
+      event: 'request', era: eraName(), id: p.id, method: p.method, tool: p.tool, args: p.args,
+      files: p.files && p.files.length > 0 ? p.files : undefined, outcome: p.outcome, code: p.code ?? null,
+      reason: p.reason ?? null, ms: Math.round((host.now() - p.started) * 10) / 10, bytes: p.bytes, detail: p.detail,
+      redacted: p.redacted, receipt: p.receipt,
+    });
+  }
   /** A frame or message refused before it became a request of an era. */
   const refused = (r: { event: string; id?: RequestId | undefined; code: number; reason: string; bytes?: number }) =>
     audit.note({ era: eraName(), outcome: 'refused', ...r });
