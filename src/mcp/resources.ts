@@ -92,11 +92,10 @@ export async function readResource(
           `valid UTF-8 text, and a ${mimeType} document is served as text or not at all (files.binary is for ` +
           'binary types)') : err;
       });
-      if (doc !== null) ctx.servedFrom(doc); // for the read receipt: the text every part is cut from
-      if (doc !== null && doc.length <= budget && jsonBytes(doc) <= budget) { // longer cannot fit: not escaped whole
-        return { contents: [{ uri, mimeType, text: doc }] };
-      }
       if (doc !== null) {
+        ctx.servedFrom(doc); // for the read receipt: the text every part is cut from
+        // Longer than the budget in UTF-16 units cannot fit: it is not escaped whole to learn that.
+        if (doc.length <= budget && jsonBytes(doc) <= budget) return { contents: [{ uri, mimeType, text: doc }] };
         const head = textHead(doc, budget);
         const next = head.split('\n').length; // a cut long line is read again from its start
         const label = `${root.name}:${path.rel}`;
@@ -152,8 +151,7 @@ export async function complete(ctx: ToolContext, params: Params | undefined): Pr
     throw invalidParams('Invalid params: only resource templates can be completed (no prompts here)');
   }
   const uri = ref['uri'];
-  const name = argument['name'];
-  const value = argument['value'];
+  const { name, value } = argument;
   if (typeof uri !== 'string' || typeof name !== 'string' || typeof value !== 'string' || value.length > 1024) {
     throw invalidParams('Invalid params: `ref.uri`, `argument.name` and `argument.value` must be strings ' +
       '(value at most 1024 chars)');
