@@ -144,12 +144,9 @@ export function pageFrom<T>(skip: number, limit: number) {
   const page = { items: [] as T[], more: false, seen: 0 };
   const take = (item: T): boolean => {
     if (page.seen++ < skip) return true;
-    if (page.items.length >= limit) {
-      page.more = true;
-      return false;
-    }
-    page.items.push(item);
-    return true;
+    page.more = page.items.length >= limit; // one item past the page: there is a next one
+    if (!page.more) page.items.push(item);
+    return !page.more;
   };
   return { page, take };
 }

@@ -50,9 +50,8 @@ export function outlineDocTool() {
       }));
       const more = skip + PAGE < all.length;
       const nextCursor = more ? encodeCursor('outline_doc', { q: named, o: skip + PAGE }) : null;
-      const fm = parseFrontMatter(doc.lines);
-      const frontMatter: Record<string, string> = {};
-      for (const [k, v] of Object.entries(fm ? fm.fields : {})) frontMatter[escapeControls(k)] = escapeControls(v);
+      const fields = Object.entries(parseFrontMatter(doc.lines)?.fields ?? {});
+      const frontMatter = Object.fromEntries(fields.map(([k, v]) => [escapeControls(k), escapeControls(v)]));
       const marks = (level: number) => '  '.repeat(level - 1) + '#'.repeat(Math.min(level, 6));
       const text = [
         `${named} — ${all.length} headings, ${doc.lines.length} lines (${doc.format})`,

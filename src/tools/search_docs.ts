@@ -54,7 +54,7 @@ const OUTPUT = object({
 type Hit = Infer<typeof HIT>;
 
 function cutAround(line: string, column: number, length: number): string {
-  const clean = line.trim() === line ? line : line.trimEnd();
+  const clean = line.trimEnd();
   if (clean.length <= SNIPPET_CHARS) return escapeControls(clean.trimStart());
   const start = Math.max(0, Math.min(column - 1 - 80, clean.length - SNIPPET_CHARS));
   const piece = clean.slice(start, start + Math.max(SNIPPET_CHARS, Math.min(length, 400)));
@@ -168,7 +168,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
             snippet: best ? escapeControls(best.text) : cutAround(lines.at(line - 1), 1, 0),
             heading: section.title === null ? null : escapeControls(section.title),
             headingPath: [...section.path, ...(section.title === null ? [] : [section.title])].map(escapeControls),
-            score: Math.round(r.score * 1000), ...context((n) => lines.at(n - 1), lines.length, line, contextLines),
+            score: Math.round(r.score * 1000), ...context(lines, line, contextLines),
           });
         }
         return page(ranked.length > skip + limit);
@@ -199,14 +199,14 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
   });
 }
 
-/** Context lines around `line` (1-based) of a text of `count` lines, each cut like a snippet. */
-function context(text: (k: number) => string, count: number, line: number, n: number): Pick<Hit, 'before' | 'after'> {
+/** `n` context lines before and after `line` (1-based), each cut like a snippet. */
+function context(lines: LineTable, line: number, n: number): Pick<Hit, 'before' | 'after'> {
   const around = (from: number, to: number): string[] => {
     const out: string[] = [];
-    for (let k = Math.max(1, from); k <= Math.min(to, count); k++) out.push(cutAround(text(k), 1, 0));
+    for (let k = Math.max(1, from); k <= Math.min(to, lines.length); k++) out.push(cutAround(lines.at(k - 1), 1, 0));
     return out;
   };
-  return { before: n > 0 ? around(line - n, line - 1) : [], after: n > 0 ? around(line + 1, line + n) : [] };
+  return { before: around(line - n, line - 1), after: around(line + 1, line + n) };
 }
 
 function lineHit(path: string, lines: LineTable, m: Match, headings: readonly Heading[], contextLines: number): Hit {
@@ -216,7 +216,7 @@ function lineHit(path: string, lines: LineTable, m: Match, headings: readonly He
   return {
     path, line, column, snippet: cutAround(lines.at(line - 1), column, m.length),
     heading: headingPath[headingPath.length - 1] ?? null,
-    headingPath, score: null, ...context((n) => lines.at(n - 1), lines.length, line, contextLines),
+    headingPath, score: null, ...context(lines, line, contextLines),
   };
 }
 
