@@ -196,8 +196,7 @@ export function redactValue(v: unknown, depth = 0): unknown {
   if (typeof v !== 'object') return `[${typeof v}]`;
   if (depth >= MAX_DEPTH) return '[depth limit]';
   if (Array.isArray(v)) {
-    const items: unknown[] = [];
-    for (let i = 0; i < Math.min(v.length, MAX_ITEMS); i++) items.push(redactValue(v[i], depth + 1));
+    const items = v.slice(0, MAX_ITEMS).map((x: unknown) => redactValue(x, depth + 1));
     if (v.length > MAX_ITEMS) items.push(`…[+${v.length - MAX_ITEMS} items]`);
     return items;
   }

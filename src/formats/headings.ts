@@ -231,9 +231,6 @@ export function findHeading(headings: readonly Heading[], wanted: string): numbe
   const slugs = titles.map(slug);
   const bySlug = slugs.indexOf(wantSlug);
   if (bySlug >= 0) return bySlug;
-  const prefixed: number[] = [];
-  titles.forEach((t, k) => {
-    if (t.startsWith(want) || (slugs[k] as string).startsWith(wantSlug)) prefixed.push(k);
-  });
+  const prefixed = [...titles.keys()].filter((k) => titles[k]?.startsWith(want) || slugs[k]?.startsWith(wantSlug));
   return prefixed.length === 1 ? (prefixed[0] as number) : -1;
 }
