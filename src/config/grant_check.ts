@@ -123,15 +123,14 @@ function fileFindings(s: GrantSnapshot, need: Need, p: PathOps): Finding[] {
   const all = deno ? '' : '=*'; // how each runtime spells a grant of every file
   if (s.readAll) out.push(finding(readFlag + all, 'every file is readable; grant only the paths docwarden needs'));
   if (s.writeAll) out.push(finding(writeFlag + all, 'every file is writable; docwarden writes its audit log only'));
-  const listedRead = (s.listed?.read ?? []).filter((x) => x !== '*');
-  const listedWrite = (s.listed?.write ?? []).filter((x) => x !== '*');
   const descriptorLinks = !deno && p.sep === '/' ? [p.resolve(DESCRIPTOR_LINKS)] : [];
   // Node reads "*" inside a path as a wildcard ("/srv/d*" also grants "/srv/dsecret"): never needed.
   const wild = (x: string, what: string): string => (!x.includes('*') ? what
     : 'Node reads "*" as a wildcard, so this grants every path starting with ' + JSON.stringify(x.split('*')[0]));
   const needed = (x: string) => need.read.some((n) => isContained(p, n, x)) || descriptorLinks.includes(x);
-  const extraRead = listedRead.filter((x) => x.includes('*') || !needed(x));
-  const extraWrite = listedWrite.filter((x) => x.includes('*') || !need.write.includes(x));
+  // Listed grants docwarden does not need ("*" alone is readAll or writeAll, reported above).
+  const extraRead = (s.listed?.read ?? []).filter((x) => x !== '*' && (x.includes('*') || !needed(x)));
+  const extraWrite = (s.listed?.write ?? []).filter((x) => x !== '*' && (x.includes('*') || !need.write.includes(x)));
   for (const x of unique(extraRead)) out.push(finding(`${readFlag}=${x}`, wild(x, 'docwarden reads nothing there')));
   for (const x of unique(extraWrite)) out.push(finding(`${writeFlag}=${x}`, wild(x, 'docwarden writes nothing there')));
   // Probed paths that no listed flag explains (deno shows no flags; Node may get them from NODE_OPTIONS).
