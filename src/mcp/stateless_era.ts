@@ -4,7 +4,7 @@
 // `requestState` travels with the client: signed with a per-process HMAC key, bound to the method, the
 // call's arguments and the document, with an expiry (confirm.timeoutMs) and single use.
 import type { AuditLog } from '../audit/log.ts';
-import { RPC, RpcError } from '../jsonrpc/codes.ts';
+import { invalidParams, RPC, RpcError } from '../jsonrpc/codes.ts';
 import { isPlainObject, type Params } from '../jsonrpc/message.ts';
 import { consentAnswer, consentForm, type ConsentAnswer, type ConsentRequest } from '../policy/confirm.ts';
 import type { Host } from '../runtime/host.ts';
@@ -35,8 +35,7 @@ export function createStatelessEra(
 ): Era {
   const states = createRequestStates(host, services.config.confirm.timeoutMs);
   const serverInfo = serverInfoFor(STATELESS_FEATURES);
-  const badParams = (message: string, reason: string) =>
-    new RpcError(RPC.INVALID_PARAMS, `Invalid params: ${message}`, reason);
+  const badParams = (message: string, reason: string) => invalidParams(`Invalid params: ${message}`, reason);
   const invalid = (message: string) => refuse(RPC.INVALID_PARAMS, `Invalid params: ${message}`, 'invalid_meta');
 
   function consentFor(method: string, params: Params | undefined, caps: Params) {
