@@ -16,16 +16,12 @@ export function parseDocUri(uri: string): { readonly root: string; readonly path
   const root = rest.slice(0, slash);
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(root)) return null;
   if (/[?#]/.test(rest)) return null;
-  const segments: string[] = [];
-  for (const raw of rest.slice(slash + 1).split('/')) {
-    let seg: string;
-    try {
-      seg = decodeURIComponent(raw);
-    } catch {
-      return null;
-    }
-    if (seg.includes('/')) return null; // an encoded "/" would smuggle a separator
-    segments.push(seg);
+  let segments: string[];
+  try {
+    segments = rest.slice(slash + 1).split('/').map((raw) => decodeURIComponent(raw));
+  } catch {
+    return null; // a malformed %-escape
   }
+  if (segments.some((seg) => seg.includes('/'))) return null; // an encoded "/" would smuggle a separator
   return { root, path: segments.join('/') };
 }
