@@ -34,10 +34,8 @@ export async function walkRoot(
     const dir = stack.pop() as { abs: string; rel: string; depth: number };
     const st = writable ? await host.lstat(dir.abs).catch(() => null) : null;
     if (st !== null && writableByOthers(st, owner)) w.writable.push(dir.rel || '.');
-    let entries;
-    try {
-      entries = await host.readdir(dir.abs, config.limits.walkEntries - w.visited + 1);
-    } catch {
+    const entries = await host.readdir(dir.abs, config.limits.walkEntries - w.visited + 1).catch(() => null);
+    if (entries === null) {
       w.unreadable++; // the server cannot serve it either
       continue;
     }
