@@ -1,23 +1,8 @@
 // UTF-8 byte length of a string without encoding it: reply budgets are bytes on the wire, not chars.
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
-      i++;
-    } else n += 2;
-  }
-  return n;
-}
 
-/** Bytes `s` takes on the wire as a JSON string (quotes and escapes included). */
-export const jsonBytes = (s: string): number => utf8Length(JSON.stringify(s));
-
-/** How many UTF-16 units of `s` fit in `maxBytes` of UTF-8, never splitting a surrogate pair. */
-export function utf8Prefix(s: string, maxBytes: number): number {
+/** Walks `s` a character at a time (a surrogate pair is one 4-byte character) while `maxBytes` is not passed:
+ * how many UTF-16 units fit, and their bytes. */
+function fitUtf8(s: string, maxBytes: number): { readonly units: number; readonly bytes: number } {
   let bytes = 0;
   let i = 0;
   while (i < s.length) {
@@ -28,5 +13,13 @@ export function utf8Prefix(s: string, maxBytes: number): number {
     bytes += size;
     i += pair ? 2 : 1;
   }
-  return i;
+  return { units: i, bytes };
 }
+
+export const utf8Length = (s: string): number => fitUtf8(s, Infinity).bytes;
+
+/** Bytes `s` takes on the wire as a JSON string (quotes and escapes included). */
+export const jsonBytes = (s: string): number => utf8Length(JSON.stringify(s));
+
+/** How many UTF-16 units of `s` fit in `maxBytes` of UTF-8, never splitting a surrogate pair. */
+export const utf8Prefix = (s: string, maxBytes: number): number => fitUtf8(s, maxBytes).units;
