@@ -30,8 +30,9 @@ const SHORT_NAME = /^[^.~]{1,6}~[0-9][^.]{0,6}(\.[^.]{1,3})?$/;
  * A name as a case-insensitive file system may see it (APFS, NTFS, ext4 casefold): compatibility
  * normalization plus full case folding, which `toLowerCase` is not: "ſ" (U+017F) folds to "s", "ß" to
  * "ss", "ﬁ" to "fi". Upper- then lower-casing to a fixed point folds every such character (it folds a
- * few more, like dotless "ı" to "i": a wider match only ever denies or asks more). Deny and consent
- * globs compare folded names with folded patterns.
+ * few more, like dotless "ı" to "i": a wider match only ever denies or asks more). Final sigma "ς" folds to "σ",
+ * as full case folding does (lower-casing picks "ς" or "σ" by what follows: a glob `κωδικός*` then never met the
+ * name `κωδικός.md`; outside attack). Deny and consent globs compare folded names with folded patterns.
  */
 export function foldName(name: string): string {
   if (/^[\x00-\x7f]*$/.test(name)) return name.toLowerCase();
@@ -41,10 +42,11 @@ export function foldName(name: string): string {
     if (next === folded) break;
     folded = next;
   }
-  return folded;
+  return folded.replaceAll('ς', 'σ');
 }
 
-export function createPathRules(extensions: readonly string[], deny: readonly string[], hidden: boolean): PathRules {
+export function createPathRules(extensions: readonly string[], given: readonly string[], hidden: boolean): PathRules {
+  const deny = given.map((p) => p.replace(/(.)\/+$/, '$1')); // `docs/internal/` names the folder, as consent does
   return {
     extensions: new Set(extensions.map((e) => e.toLowerCase())),
     hidden,
@@ -95,13 +97,16 @@ export function segmentAllowed(rules: PathRules, name: string): boolean {
   if (name.normalize('NFC') !== name) return false; // an NFD name could not be requested exactly
   if (!rules.hidden && name.startsWith('.')) return false;
   const folded = foldName(name);
+  if (folded.includes('/')) return false; // "／", "℅": a rule would see only the part after it (outside attack)
   return !rules.segmentDeny.some((m) => m.matches(folded));
 }
 
-/** Whole-path deny rules (patterns with "/") are checked against the joined relative path. */
+/** Whole-path deny rules (patterns with "/") are checked against the relative path and each folder above it: a rule
+ * naming a folder (`docs/internal`) hides what is in it, as a segment rule (`.git`) does (outside attack). */
 export function relPathAllowed(rules: PathRules, rel: string): boolean {
-  const folded = rules.pathDeny.length === 0 ? rel : foldName(rel); // the walk asks for every entry, twice
-  return !rules.pathDeny.some((m) => m.matches(folded));
+  if (rules.pathDeny.length === 0) return true; // the defaults have none; the walk asks for every entry, twice
+  const parts = foldName(rel).split('/');
+  return !parts.some((_, i) => rules.pathDeny.some((m) => m.matches(parts.slice(0, i + 1).join('/'))));
 }
 
 /** Lower-cased extension of a name (or a path's last segment) without the dot; '' for none or a dotfile. */

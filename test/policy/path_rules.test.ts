@@ -206,3 +206,22 @@ test('`extensionAllowed()` serves only allowlisted extensions', () => {
   for (const n of ['a.png', 'b.exe', 'c.js', 'Makefile', 'd.md.bak', '.md', 'e.sqlite', 'f.pdf'])
     assert.equal(extensionAllowed(RULES, n), false, n);
 });
+
+test('`relPathAllowed()` tests the folders above a path too: a rule naming a folder hides what is in it', () => {
+  for (const rule of ['docs/internal', 'docs/internal/', '**/internal']) {
+    const rules = createPathRules(['md'], [rule], false);
+    for (const rel of ['docs/internal', 'docs/internal/x.md', 'docs/internal/sub/y.md']) {
+      assert.equal(relPathAllowed(rules, rel), false, `${rule} hides ${rel}`);
+    }
+    assert.equal(relPathAllowed(rules, 'docs/internals.md'), true, `${rule} names the folder only`);
+  }
+});
+
+test('`segmentAllowed()` folds final sigma and refuses a name whose folding writes a "/"', () => {
+  const greek = createPathRules(['md'], ['κωδικός*'], false);
+  assert.equal(segmentAllowed(greek, 'κωδικός.md'), false, 'ς before "*" and σ before "." fold alike');
+  assert.equal(segmentAllowed(greek, 'ΚΩΔΙΚΌΣ.md'), false);
+  for (const name of ['credentials／prod.md', 'id_rsa℅notes.md', 'plan-℅.md', 'a／b.md']) {
+    assert.equal(segmentAllowed(RULES, name), false, name);
+  }
+});

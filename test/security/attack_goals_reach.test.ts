@@ -26,6 +26,14 @@ const root = makeTree({
   'SECRE~1.MD': `${CANARY} a short name\n`,
   [`${[...'notes'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}.md`]: `${CANARY} TAG name\n`,
   'tagged.md': `visible\u{e0041}\u{e0042}text\u00ad and \u2062 here\n`,
+  // Folding that writes a "/" ("／" U+FF0F, "℅" U+2105): a rule saw only the part after it (outside attack sbe7).
+  'credentials／prod.md': `${CANARY} credentials* behind a fullwidth slash\n`,
+  'id_rsa℅notes.md': `${CANARY} id_rsa* behind a care-of sign\n`,
+  'κωδικός.md': `${CANARY} final sigma: the rule κωδικός* folded to ς, the name to σ\n`,
+  // A rule with "/" naming a folder hides what is in it, at any depth.
+  'team/internal/x.md': `${CANARY} under the denied folder team/internal\n`,
+  'team/internal/sub/y.md': `${CANARY} deeper under team/internal\n`,
+  'team/open.md': '# Team\n\nopen\n',
 });
 mkdirSync(join(root, 'links'));
 symlinkSync('../internal', join(root, 'alias')); // a folder link into a denied folder
@@ -36,7 +44,7 @@ symlinkSync('../raw/data.json', join(root, 'links/data.md')); // an allowed name
 symlinkSync('../.hidden', join(root, 'links/shown')); // a plain name for a hidden folder
 const config = {
   roots: [{ name: 'docs', path: root }],
-  files: { symlinks: 'within-root', deny: ['internal/**'] },
+  files: { symlinks: 'within-root', deny: ['internal/**', 'κωδικός*', 'team/internal/'] },
   confirm: { paths: ['private/**', 'secret-plans/**'], timeoutMs: 1000 },
   limits: { callsPerMinute: 0 },
 };
@@ -107,14 +115,22 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
     'ſecret-plans/q3.md',
     'SECRE~1.MD',
     'ſecret-plans',
+    'credentials／prod.md',
+    'id_rsa℅notes.md',
+    'κωδικός.md',
+    'team/internal/x.md',
+    'team/internal/sub/y.md',
+    'team/internal/sub',
   ];
   for (const path of aliases) {
     test(`"${path}": no entry point serves the withheld bytes or names them`, async () => {
       const { direct, listed } = await probe(c, path);
       const replies = JSON.stringify(direct) + JSON.stringify(listed);
       assert.ok(!replies.includes(CANARY), `a canary reached the client through ${path}`);
-      const withheld =
-        /alias\/secret|links\/shown\/notes|links\/data\.md|internal\/secret|ſecrets|credentialſ|id_rſa|SECRE~1/;
+      const withheld = new RegExp(
+        'alias/secret|links/shown/notes|links/data\\.md|internal/secret|ſecrets|credentialſ|id_rſa|' +
+          'SECRE~1|credentials／|id_rsa℅|κωδικός|team/internal',
+      );
       assert.ok(!withheld.test(JSON.stringify(listed)), 'a withheld file is listed');
     });
   }
@@ -125,6 +141,7 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
     assert.match(c.textOf(top), /pub\//);
     assert.ok(!c.textOf(top).includes('internal'), 'the denied folder is listed');
     assert.equal((await c.call('list_docs', { path: 'internal' })).isError, true);
+    assert.match(c.textOf(await c.call('read_doc', { path: 'team/open.md' })), /open/, 'next to a denied folder');
   });
 
   test('a link to a gated document is gated: it asks, and a decline serves nothing', async () => {
