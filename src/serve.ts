@@ -38,8 +38,10 @@ function guard(host: Host, findings: readonly GuardFinding[], onRefuse: () => vo
 // Runs after the server is serving and yields while walking, so a large root never delays a reply.
 async function reportCensus(host: Host, config: Config, audit: AuditLog, signal: AbortSignal): Promise<void> {
   for (const root of config.roots) {
-    const c = await secretCensus(host, config, root, signal, !host.descriptorLocations());
+    // A root gone since start-up (an unmounted share) is left out, not a crash (outside attack).
+    const c = await secretCensus(host, config, root, signal, !host.descriptorLocations()).catch(() => undefined);
     if (c === null || signal.aborted) return;
+    if (c === undefined) continue;
     audit.write({ event: 'census', outcome: 'info', detail: c });
     host.writeStderr(`docwarden: ${formatCensus(c)}\n`);
   }

@@ -229,6 +229,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
     busy: () => requests.busy(),
     async abortAll(why) {
       closing = true;
+      services.stopWarmUp();
       await requests.abortAll(SHUTDOWN_GRACE_MS, (q) => {
         q.respond(errorMessage(q.id, { code: RPC.INTERNAL_ERROR, message: 'Server is shutting down' }));
         record({ id: q.id, method: q.method, started: q.received, outcome: 'cancelled', reason: why });

@@ -143,9 +143,11 @@ export function createServices(
   // narrowed-away file, within limits.memoryBytes of text, a file at a time, standing aside while any request
   // runs. One audit record says what it did.
   let warming = Promise.resolve();
+  // Aborted when the server stops, which writes the warm-up's record first: never after "stop" (outside attack).
+  const [warmStop, reportWarmUp] = [new AbortController(), { now: (): void => undefined }];
   async function warmUp(): Promise<void> {
     const started = host.now();
-    const signal = new AbortController().signal; // never aborted: the process exit ends it
+    const signal = warmStop.signal;
     const slice = createSlicer(host, signal);
     const read = { chars: 0, indexed: 0, stoodAside: 0 };
     const pace = async () => {
@@ -153,6 +155,11 @@ export function createServices(
       await slice.tick();
     };
     const warmed: CorpusEntry[] = [];
+    reportWarmUp.now = () => {
+      reportWarmUp.now = () => undefined; // once
+      const [ms, stopped] = [Math.round(host.now() - started), signal.aborted ? { stopped: true } : {}];
+      audit?.write({ event: 'warm_up', outcome: 'info', detail: { files: warmed.length, ...read, ms, ...stopped } });
+    };
     const walks = visibleRoots(config.roots, narrowing).map((root) =>
       ({ confinement, root, maxDepth: config.limits.depth, maxVisited: config.limits.walkEntries, signal }));
     for (const o of walks) {
@@ -183,8 +190,7 @@ export function createServices(
     }
     // Rechecked last (stat and lstat, as an expired snapshot is), so a search soon after finds it fresh.
     for (const o of walks) await corpus.stream(o, async () => false).catch(() => undefined);
-    const ms = Math.round(host.now() - started);
-    audit?.write({ event: 'warm_up', outcome: 'info', detail: { files: warmed.length, ...read, ms } });
+    reportWarmUp.now();
   }
 
   return {
@@ -199,9 +205,11 @@ export function createServices(
     },
     clientReady() {
       fetchRoots();
-      warming = settled.then(warmUp);
+      warming = settled.then(warmUp).catch(() => undefined); // stopped
     },
     warmedUp: () => warming,
+    /** The server stops: the warm-up ends at its next step, and its record is written now. */
+    stopWarmUp: () => (warmStop.abort(), reportWarmUp.now()),
     rootsChanged: fetchRoots,
     onResponse(id: RequestId, result: unknown, error: unknown) {
       const key = String(id);

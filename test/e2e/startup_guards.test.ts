@@ -3,7 +3,7 @@
 // deny rules hide, reported on stderr and in the audit log by pattern, never by name, while serving.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { auditLaunch, finish } from '../helpers/audit_launch.ts';
@@ -224,4 +224,26 @@ test(`the census of a large root runs while the server answers (${RUNTIME})`, as
   assert.equal(censusDoneAtPing, false, 'initialize and ping were answered before the 30,101-entry census finished');
   const recs = recordsOf(log);
   assert.ok(recs.findIndex((r) => r['method'] === 'initialize') < recs.findIndex((r) => r['event'] === 'census'));
+});
+
+test(`a root removed after start-up is left out of the census, not a crash (${RUNTIME})`, async () => {
+  const parent = tempDir();
+  const root = join(parent, 'docs');
+  mkdirSync(root);
+  writeFileSync(join(root, 'a.md'), '# A\n');
+  const log = join(tempDir(), 'audit.jsonl');
+  const c = auditLaunch({ roots: [root], log, grant: 'file' });
+  await c.initialize();
+  renameSync(root, join(parent, 'gone')); // an unmounted share; Deno checks by path, so the census lstat()s it
+  await until(
+    'the warm-up record',
+    () => Number(recordsOf(log).some((r) => r['event'] === 'warm_up')),
+    1,
+    HANG_GUARD_MS,
+    c,
+  );
+  await new Promise((r) => setTimeout(r, 1000)); // the census comes right after the warm-up (not a timing bound)
+  assert.deepEqual((await c.request('ping')).result, {}, 'still serving');
+  await finish(c);
+  assert.deepEqual(recordsOf(log).filter((r) => r['event'] === 'stop').length, 1, 'a clean stop');
 });

@@ -5,7 +5,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { runSubcommand } from '../helpers/audit_launch.ts';
 import { makeTree } from '../helpers/fixtures.ts';
 import { type Client, HANG_GUARD_MS, type Json, RUNTIME, startReady, startServer } from '../helpers/harness.ts';
 import { SNAPSHOT_TTL_MS } from '../../src/search/corpus.ts';
@@ -94,6 +95,24 @@ describe(`warm-up after the handshake (${RUNTIME})`, () => {
     } finally {
       await c.close();
     }
+  });
+
+  test('a stop while the warm-up waits ends it, its record written before "stop"; the log verifies', async () => {
+    const c = await startServer({ config });
+    let ask: (m: Json) => void = () => undefined;
+    const asked = new Promise<Json>((r) => (ask = r));
+    c.onServerRequest = (m) => (ask(m), null); // never answered: the read waits, the warm-up with it
+    const read = { name: 'read_doc', arguments: { root: 'docs', path: 'private/plan.md' } };
+    c.sendRaw(
+      initialize({ elicitation: {} }) + line({ jsonrpc: '2.0', id: 'read', method: 'tools/call', params: read }),
+    );
+    await asked;
+    assert.equal((await c.close()).code, 0);
+    const events = c.auditRecords().map((r) => r['event']).filter((e) => e === 'warm_up' || e === 'stop');
+    assert.deepEqual(events, ['warm_up', 'stop'], 'the warm-up says what it did, before the stop record');
+    assert.equal(warmOf(c.auditRecords())['stopped'], true);
+    const log = c.auditPath as string;
+    assert.equal(runSubcommand(['verify-log', log], [dirname(log)]).code, 0, 'verify-log finds the chain intact');
   });
 
   test('a file edited after the warm-up is searched in its new version, in every mode', async () => {
