@@ -50,21 +50,19 @@ export function classify(value: unknown): Message {
   const id = value['id'];
   const hasId = Object.hasOwn(value, 'id');
   const readableId = isRequestId(id) ? id : undefined;
-  if (value['jsonrpc'] !== '2.0') return { kind: 'invalid', id: readableId, reason: 'jsonrpc must be "2.0"' };
+  const invalid = (reason: string): Message => ({ kind: 'invalid', id: readableId, reason });
+  if (value['jsonrpc'] !== '2.0') return invalid('jsonrpc must be "2.0"');
   const method = value['method'];
   if (method === undefined) {
     if (hasId && readableId !== undefined && (Object.hasOwn(value, 'result') || Object.hasOwn(value, 'error'))) {
       return { kind: 'response', id: readableId, result: value['result'], error: value['error'] };
     }
-    return { kind: 'invalid', id: readableId, reason: 'method is missing' };
+    return invalid('method is missing');
   }
-  if (typeof method !== 'string' || method.length === 0 || method.length > 128) {
-    return { kind: 'invalid', id: readableId, reason: 'method must be a non-empty string' };
-  }
+  const badMethod = typeof method !== 'string' || method.length === 0 || method.length > 128;
+  if (badMethod) return invalid('method must be a non-empty string');
   const params = value['params'];
-  if (params !== undefined && !isPlainObject(params)) {
-    return { kind: 'invalid', id: readableId, reason: 'params must be an object' };
-  }
+  if (params !== undefined && !isPlainObject(params)) return invalid('params must be an object');
   if (!hasId) return { kind: 'notification', method, params };
   if (readableId === undefined) return { kind: 'invalid', id: undefined, reason: 'id must be a string or an integer' };
   return { kind: 'request', id: readableId, method, params };
