@@ -42,11 +42,9 @@ export function serverInfoFor(features: Features): Record<string, unknown> {
 export function startHandshake(
   params: Params | undefined, services: Services, notifier: Notifier, hasMethod: (m: string) => boolean,
 ) {
-  const requested = params?.['protocolVersion'];
+  const { protocolVersion: requested, capabilities: caps, clientInfo: info } = params ?? {};
   if (typeof requested !== 'string') throw invalidParams('Invalid params: initialize needs a string `protocolVersion`');
   const features = featuresOf(negotiate(requested));
-  const caps = params?.['capabilities'];
-  const info = params?.['clientInfo'];
   const infoField = (key: string, max: number) =>
     isPlainObject(info) && typeof info[key] === 'string' ? info[key].slice(0, max) : 'unknown';
   const clientInfo = { name: infoField('name', 100), version: infoField('version', 50) };

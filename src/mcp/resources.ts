@@ -142,8 +142,7 @@ function textHead(text: string, budget: number): string {
 
 /** completion/complete for the resource templates' `path` argument. */
 export async function complete(ctx: ToolContext, params: Params | undefined): Promise<unknown> {
-  const ref = params?.['ref'];
-  const argument = params?.['argument'];
+  const { ref, argument } = params ?? {};
   if (!isPlainObject(ref) || !isPlainObject(argument)) {
     throw invalidParams('Invalid params: completion/complete needs `ref` and `argument` objects');
   }

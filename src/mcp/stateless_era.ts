@@ -47,8 +47,7 @@ export function createStatelessEra(
       const record = (reason: string) => audit.write({ event: 'consent', era: STATELESS_VERSION, tool: r.tool,
         files: [`${r.root}:${r.path}`], outcome: reason === 'accepted' || reason === 'asked' ? 'ok' : 'refused',
         reason, bytes: r.size });
-      const state = params?.['requestState'];
-      const responses = params?.['inputResponses'];
+      const { requestState: state, inputResponses: responses } = params ?? {};
       if (state !== undefined) {
         const notString = '`requestState` must be the string from the input-required result';
         if (typeof state !== 'string') throw badParams(notString, 'bad_request_state');

@@ -112,9 +112,7 @@ export function readDocTool(responseBytes: number) {
             throw failure('heading_not_found', `Cannot find heading ${wanted} in this document` +
               (known ? `; headings include ${known} (outline_doc lists all)` : '; it has no headings'));
           }
-          const r = sectionRange(headings, i, totalLines);
-          from = r.startLine;
-          to = r.endLine;
+          ({ startLine: from, endLine: to } = sectionRange(headings, i, totalLines));
         }
         if (from > totalLines && totalLines > 0) {
           throw invalidArgument(`startLine ${from} is past the end (the document has ${totalLines} lines)`);
