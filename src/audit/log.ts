@@ -118,9 +118,10 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     if (reopen()) emit(line);
   }
 
+  let stopped = false; // "stop" ends the process's segment: a timer firing during the last flush writes nothing
   function write(fields: AuditFields): void {
     // A request finishing after shutdown closed the file: dropping its record beats crashing on a closed descriptor.
-    if (closed) return;
+    if (closed || stopped) return;
     // Another process sharing the log rotated it away (or it was deleted): our records would go to a file
     // that rotation deletes. The `reopen` record continues our chain in the file now at `path`.
     if (reopening && !sink.current() && reopen() && seq > 0) emit(build({ event: 'reopen', outcome: 'info' }));
@@ -152,6 +153,7 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     write(fields) {
       if (fields.event === 'stop') flushNotes(); // every counted record is accounted for before the segment ends
       write(fields);
+      stopped ||= fields.event === 'stop';
     },
     note(fields) {
       if (host.now() - windowStart >= NOTE_WINDOW_MS) {

@@ -3,7 +3,7 @@
 // the rules expose and hide, by rule). Neither ever names a file's content.
 import type { Config } from './schema.ts';
 import { compileGlob } from '../policy/glob.ts';
-import { foldName } from '../policy/path_rules.ts';
+import { denyGlobs, foldName } from '../policy/path_rules.ts';
 import { writableByOthers, type Root } from '../policy/resolver.ts';
 import type { FileKind, Host } from '../runtime/host.ts';
 
@@ -24,8 +24,9 @@ const YIELD_EVERY = 256;
 export async function walkRoot(
   host: Host, config: Config, root: Root, writable: boolean, signal: AbortSignal | null, visit: (e: Entry) => boolean,
 ): Promise<Walk | null> {
-  const rules = config.files.deny.map((p) => ({
-    p, whole: p.includes('/'), g: compileGlob(foldName(p), { caseInsensitive: true }),
+  const rules = config.files.deny.map((p) => ({ // as the server reads them (path_rules.ts, denyGlobs)
+    p, globs: denyGlobs(p).map((g) =>
+      ({ whole: g.includes('/'), g: compileGlob(foldName(g), { caseInsensitive: true }) })),
   }));
   const owner = writable ? (await host.lstat(root.path)).uid : 0;
   const w: Walk = { visited: 0, truncated: false, unreadable: 0, writable: [] };
@@ -49,7 +50,7 @@ export async function walkRoot(
         if (signal?.aborted) return null;
       }
       const rel = dir.rel === '' ? e.name : `${dir.rel}/${e.name}`;
-      const denied = rules.find((r) => r.g.matches(foldName(r.whole ? rel : e.name)))?.p;
+      const denied = rules.find((r) => r.globs.some(({ whole, g }) => g.matches(foldName(whole ? rel : e.name))))?.p;
       const abs = host.path.join(dir.abs, e.name);
       const deep = dir.depth >= config.limits.depth;
       if (visit({ abs, rel, name: e.name, kind: e.kind, deep, denied }) && e.kind === 'dir' && !deep) {

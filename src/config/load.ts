@@ -72,7 +72,7 @@ async function checkRoot(host: Host, name: string, configured: string): Promise<
   if (real === host.homeDir()) {
     throw cannot('the home directory itself holds keys and credentials; configure a docs folder inside it');
   }
-  return { name, path: real, dev: st.dev, configured };
+  return { name, path: real, dev: st.dev, ino: st.ino, configured };
 }
 
 export async function loadConfig(host: Host, options: LoadOptions): Promise<Config> {

@@ -146,6 +146,7 @@ export function createServices(
   // Aborted when the server stops, which writes the warm-up's record first: never after "stop" (outside attack).
   const [warmStop, reportWarmUp] = [new AbortController(), { now: (): void => undefined }];
   async function warmUp(): Promise<void> {
+    if (warmStop.signal.aborted) return; // the client's roots came (or timed out) after the server stopped
     const started = host.now();
     const signal = warmStop.signal;
     const slice = createSlicer(host, signal);

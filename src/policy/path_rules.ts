@@ -45,15 +45,22 @@ export function foldName(name: string): string {
   return folded.replaceAll('ς', 'σ');
 }
 
+/** The globs one files.deny rule stands for: `./x` is `/x` (anchored at the root), a trailing "/" names the folder
+ * (`docs/internal/`), and `dir/**` also denies `dir` itself: its listing, and links into it. */
+export function denyGlobs(rule: string): string[] {
+  const p = rule.replace(/^(\.\/)+/, '/').replace(/(.)\/+$/, '$1');
+  const dir = p.length > 3 && p.endsWith('/**') ? p.slice(0, -3) : null; // `drafts/**` is `/drafts` too, not `drafts`
+  return dir === null ? [p] : [p, dir.includes('/') ? dir : `/${dir}`];
+}
+
 export function createPathRules(extensions: readonly string[], given: readonly string[], hidden: boolean): PathRules {
-  const deny = given.map((p) => p.replace(/(.)\/+$/, '$1')); // `docs/internal/` names the folder, as consent does
+  const deny = given.flatMap(denyGlobs);
+  const compile = (p: string) => compileGlob(foldName(p), { caseInsensitive: true });
   return {
     extensions: new Set(extensions.map((e) => e.toLowerCase())),
     hidden,
-    segmentDeny: deny.filter((p) => !p.includes('/')).map((p) => compileGlob(foldName(p), { caseInsensitive: true })),
-    // `internal/**` also denies the folder `internal` itself: its listing, and links into it.
-    pathDeny: deny.filter((p) => p.includes('/')).flatMap((p) => (p.endsWith('/**') ? [p, p.slice(0, -3)] : [p]))
-      .map((p) => compileGlob(foldName(p), { caseInsensitive: true })),
+    segmentDeny: deny.filter((p) => !p.includes('/')).map(compile),
+    pathDeny: deny.filter((p) => p.includes('/')).map(compile),
   };
 }
 

@@ -14,6 +14,7 @@ export type Root = {
   readonly name: string;
   readonly path: string;
   readonly dev: bigint;
+  readonly ino: bigint; // with dev, the folder found at start: a walk of the root checks it is still there
   /** The absolute path as configured, before realpath: a runtime sandbox must grant it too. */
   readonly configured: string;
 };
@@ -90,6 +91,12 @@ function brand(root: Root, rel: string, abs: string, kind: 'file' | 'dir', targe
 /** The root itself as a confined folder: where a walk of the whole root starts. */
 export function rootFolder(root: Root): ConfinedPath {
   return brand(root, '', root.path, 'dir');
+}
+
+/** Whether the root's path is still the folder found at start, not another folder or a link swapped in since. */
+export async function isRootFolder(c: Confinement, root: Root): Promise<boolean> {
+  const st = await c.host.lstat(root.path).catch(() => null);
+  return st?.kind === 'dir' && st.dev === root.dev && st.ino === root.ino;
 }
 
 /** Maps a syscall error to a hidden denial; never lets a host path reach the client. */

@@ -2,7 +2,7 @@
 // Applies the same rules as resolvePath, so a listing never shows what a read would refuse, and caps
 // depth, entries visited and time (docs/security.md, "Path resolution").
 import { failure } from '../errors/failure.ts';
-import { childOf, rootRelative, targetAllowed, type Confinement, type ConfinedPath } from './resolver.ts';
+import { childOf, isRootFolder, rootRelative, targetAllowed, type Confinement, type ConfinedPath } from './resolver.ts';
 import type { FileStat } from '../runtime/host.ts';
 import { createSlicer, throwIfStopped } from '../sched/slice.ts';
 import { extensionAllowed, relPathAllowed, segmentAllowed } from './path_rules.ts';
@@ -39,6 +39,7 @@ export async function walk(
   const slice = createSlicer(c.host, options.signal);
   async function visitDir(dir: ConfinedPath, depth: number): Promise<boolean> {
     throwIfStopped(options.signal);
+    if (dir.rel === '' && !(await isRootFolder(c, dir.root))) return true; // replaced: listed as empty, never followed
     let names: { name: string; kind: string }[];
     try {
       names = await c.host.readdir(dir.abs, options.maxVisited - visited + 1, slice.tick); // one more: the limit trips

@@ -136,6 +136,17 @@ test('`createAuditLog()` ignores writes after close instead of throwing', () => 
   assert.equal(lines(file).length, 1);
 });
 
+test('`createAuditLog()` writes nothing after its "stop" record, though the file is still open (the last flush)', () => {
+  const file = join(tempDir(), 'a.jsonl');
+  const log = createAuditLog(host, file);
+  log.write({ event: 'start', outcome: 'info' });
+  log.write({ event: 'stop', outcome: 'info', reason: 'sigterm' });
+  log.write({ event: 'consent', outcome: 'refused', reason: 'timeout' }); // a timer firing while stdout drains
+  log.note({ event: 'request', outcome: 'refused', reason: 'rate_limited' });
+  log.close();
+  assert.deepEqual(lines(file).map((l) => JSON.parse(l).event), ['start', 'stop']);
+});
+
 test('`createAuditLog("stderr")` writes chained lines to stderr and reports no file mode', () => {
   const t = testHost();
   const log = createAuditLog(t.host, 'stderr', { rotateBytes: 10, keep: 2 });

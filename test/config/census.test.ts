@@ -70,3 +70,14 @@ test('symlinked folders are not entered; folders others can write are named when
   assert.deepEqual(c?.writable, { count: 1, first: ['shared'] });
   assert.match(formatCensus(c!), /1 folder\(s\) writable by other users \(shared\): production refuses them/);
 });
+
+test('deny rules count as the server reads them: a trailing "/", a leading "./" and `dir/**` name the folder', async () => {
+  const tree = { 'docs/internal/x.md': 'x', 'docs/internal/y.md': 'y', 'team/a.md': 'a', 'drafts/b.md': 'b' };
+  const q = await partsFor(tree, { files: { deny: ['docs/internal/', './team', 'drafts/**'] } });
+  const c = await secretCensus(q.host, q.config, q.config.roots[0] as typeof root, live());
+  assert.deepEqual(c?.hidden.map((h) => `${h.pattern} ${h.count}`).sort(), [
+    './team 1',
+    'docs/internal/ 1',
+    'drafts/** 1',
+  ]);
+});

@@ -26,7 +26,7 @@ function config(audit: Partial<Config['audit']> = {}, source: string | null = '/
   return {
     mode: 'production',
     source,
-    roots: [{ name: 'docs', path: '/data/docs', configured: '/srv/docs', dev: 1n }],
+    roots: [{ name: 'docs', path: '/data/docs', configured: '/srv/docs', dev: 1n, ino: 1n }],
     audit: { path: '/opt/dw/.docwarden/audit.jsonl', rotateBytes: 0, keep: 8, ...audit },
   } as unknown as Config;
 }

@@ -239,3 +239,19 @@ test(`no secret of any redaction family reaches the log from arguments, errors o
     'error details are redacted, not dropped',
   );
 });
+
+test(`nothing is logged after "stop": a consent timer firing while the server waits for stdout (${RUNTIME})`, async () => {
+  const root = makeTree({ 'private/plan.md': '# Plan\n', 'a.md': '# A\n' });
+  const dir = tempDir();
+  const log = join(dir, 'audit.jsonl');
+  const config = { roots: [{ name: 'docs', path: root }], confirm: { paths: ['private/**'], timeoutMs: 1000 } };
+  const c = auditLaunch({ config, configPath: join(dir, 'config.json'), log, grant: 'file' });
+  await c.initialize('2025-11-25', { elicitation: {} });
+  c.proc.stdout.destroy(); // a client that crashed: the elicitation the read asks for cannot be written
+  const read = { name: 'read_doc', arguments: { path: 'private/plan.md' } };
+  c.sendRaw(JSON.stringify({ jsonrpc: '2.0', id: 'r', method: 'tools/call', params: read }) + '\n');
+  await c.exit;
+  const events = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)['event']);
+  assert.equal(events.at(-1), 'stop', events.join(' '));
+  assert.equal(runSubcommand(['verify-log', log], [dir]).code, 0, 'verify-log finds the chain intact');
+});

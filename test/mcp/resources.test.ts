@@ -78,7 +78,7 @@ test('resources/list names every servable file once, pages at 200, and refuses a
 });
 
 test('resources/templates/list gives one template per root, titled only when asked', () => {
-  const roots = [{ name: 'a', path: '/x', dev: 0n, configured: '/x' }];
+  const roots = [{ name: 'a', path: '/x', dev: 0n, ino: 0n, configured: '/x' }];
   assert.deepEqual(listTemplates(roots, false), {
     resourceTemplates: [{
       uriTemplate: 'docs://a/{+path}',

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_DENY, DEFAULT_EXTENSIONS } from '../../src/config/schema.ts';
 import {
   createPathRules,
+  denyGlobs,
   extensionAllowed,
   extensionOf,
   isPathProblem,
@@ -224,4 +225,13 @@ test('`segmentAllowed()` folds final sigma and refuses a name whose folding writ
   for (const name of ['credentials／prod.md', 'id_rsa℅notes.md', 'plan-℅.md', 'a／b.md']) {
     assert.equal(segmentAllowed(RULES, name), false, name);
   }
+});
+
+test('`denyGlobs()`: "./x" is anchored at the root, a trailing "/" names the folder, `dir/**` also denies dir', () => {
+  assert.deepEqual(denyGlobs('./internal'), ['/internal']);
+  assert.deepEqual(denyGlobs('docs/internal/'), ['docs/internal']);
+  assert.deepEqual(denyGlobs('drafts/**'), ['drafts/**', '/drafts']);
+  const rules = createPathRules(['md'], ['./internal'], false);
+  assert.equal(relPathAllowed(rules, 'internal/x.md'), false);
+  assert.equal(relPathAllowed(rules, 'sub/internal/x.md'), true, 'anchored: another folder of that name is served');
 });

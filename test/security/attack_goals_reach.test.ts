@@ -4,7 +4,7 @@
 // or a gated file served without the user's yes. Runs under every runtime the security suite uses.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree } from '../helpers/fixtures.ts';
 import { type Client, type Json, RUNTIME, startServer } from '../helpers/harness.ts';
@@ -184,4 +184,25 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
     );
     assert.ok(JSON.stringify(listed).includes('pub/readme.md'), 'the narrowed listing still shows pub/');
   });
+});
+
+test(`a root folder replaced by a link after start-up lists nothing of the link's target (${RUNTIME})`, async () => {
+  const parent = makeTree({ 'docs/a.md': '# A\n', 'elsewhere/outside-name.md': `${CANARY} outside the root\n` });
+  const server = await startServer({ config: { roots: [{ name: 'docs', path: join(parent, 'docs') }] } });
+  try {
+    await server.initialize();
+    renameSync(join(parent, 'docs'), join(parent, 'docs.old'));
+    symlinkSync(join(parent, 'elsewhere'), join(parent, 'docs')); // needs write access to the root's parent
+    const replies = JSON.stringify([
+      await server.call('list_docs', {}),
+      await server.call('find_docs', { pattern: '**' }),
+      await server.call('search_docs', { query: 'outside', mode: 'literal' }),
+      await server.call('search_docs', { query: 'outside root', mode: 'words' }),
+      await server.call('read_doc', { path: 'outside-name.md' }),
+      await server.request('resources/list', {}),
+    ]);
+    assert.ok(!replies.includes('outside-name') && !replies.includes(CANARY), replies.slice(0, 600));
+  } finally {
+    await server.close();
+  }
 });
