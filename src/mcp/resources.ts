@@ -25,7 +25,8 @@ export async function listResources(ctx: ToolContext, cursor: unknown): Promise<
   let rootIndex = 0;
   let skip = 0;
   if (cursor !== undefined) {
-    if (typeof cursor !== 'string' || cursor.length > 512) throw invalidParams('Invalid cursor', 'invalid_cursor');
+    const bad = 'Invalid cursor: `cursor` must be a string of at most 512 characters (pass back nextCursor unchanged)';
+    if (typeof cursor !== 'string' || cursor.length > 512) throw invalidParams(bad, 'invalid_cursor');
     try {
       const c = decodeCursor('resources/list', cursor);
       rootIndex = cursorInt(c, 'r', roots.length - 1);

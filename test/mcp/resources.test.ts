@@ -75,6 +75,9 @@ test('resources/list names every servable file once, pages at 200, and refuses a
   for (const bad of ['x', 7, first.nextCursor.slice(0, -2)]) {
     assert.equal((await rpcError(listResources(ctx(), bad))).code, -32602);
   }
+  for (const bad of [7, 'x'.repeat(513)]) { // what is wrong, and the limit
+    assert.match((await rpcError(listResources(ctx(), bad))).message, /string of at most 512 characters/);
+  }
 });
 
 test('resources/templates/list gives one template per root, titled only when asked', () => {
