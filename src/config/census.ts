@@ -25,8 +25,8 @@ export async function walkRoot(
   host: Host, config: Config, root: Root, writable: boolean, signal: AbortSignal | null, visit: (e: Entry) => boolean,
 ): Promise<Walk | null> {
   const rules = config.files.deny.map((p) => ({ // as the server reads them (path_rules.ts, denyGlobs)
-    p, globs: denyGlobs(p).map((g) =>
-      ({ whole: g.includes('/'), g: compileGlob(foldName(g), { caseInsensitive: true }) })),
+    p, globs: denyGlobs(foldName(p)).map((g) =>
+      ({ whole: g.includes('/'), g: compileGlob(g, { caseInsensitive: true }) })),
   }));
   const owner = writable ? (await host.lstat(root.path)).uid : 0;
   const w: Walk = { visited: 0, truncated: false, unreadable: 0, writable: [] };

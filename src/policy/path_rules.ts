@@ -48,14 +48,14 @@ export function foldName(name: string): string {
 /** The globs one files.deny rule stands for: `./x` is `/x` (anchored at the root), a trailing "/" names the folder
  * (`docs/internal/`), and `dir/**` also denies `dir` itself: its listing, and links into it. */
 export function denyGlobs(rule: string): string[] {
-  const p = rule.replace(/^(\.\/)+/, '/').replace(/(.)\/+$/, '$1');
+  const p = rule.replace(/\/{2,}/g, '/').replace(/^(\.\/)+/, '/').replace(/(.)\/+$/, '$1');
   const dir = p.length > 3 && p.endsWith('/**') ? p.slice(0, -3) : null; // `drafts/**` is `/drafts` too, not `drafts`
   return dir === null ? [p] : [p, dir.includes('/') ? dir : `/${dir}`];
 }
 
 export function createPathRules(extensions: readonly string[], given: readonly string[], hidden: boolean): PathRules {
-  const deny = given.flatMap(denyGlobs);
-  const compile = (p: string) => compileGlob(foldName(p), { caseInsensitive: true });
+  const deny = given.map(foldName).flatMap(denyGlobs); // folded first: `plans／**` is a rule with "/"
+  const compile = (p: string) => compileGlob(p, { caseInsensitive: true });
   return {
     extensions: new Set(extensions.map((e) => e.toLowerCase())),
     hidden,

@@ -115,6 +115,7 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
   const rel = segments.join('/');
   for (const s of segments) if (!segmentAllowed(c.rules, s)) throw denied('denied_pattern', `segment refused: ${rel}`);
   if (rel !== '' && !relPathAllowed(c.rules, rel)) throw denied('denied_pattern', `path refused: ${rel}`);
+  if (!(await isRootFolder(c, root))) throw denied('swapped', 'the root folder is not the one found at start');
   let current = root.path;
   let kind: 'file' | 'dir' = 'dir';
   let followed = false;

@@ -39,7 +39,7 @@ export async function walk(
   const slice = createSlicer(c.host, options.signal);
   async function visitDir(dir: ConfinedPath, depth: number): Promise<boolean> {
     throwIfStopped(options.signal);
-    if (dir.rel === '' && !(await isRootFolder(c, dir.root))) return true; // replaced: listed as empty, never followed
+    if (depth === 1 && !(await isRootFolder(c, dir.root))) return true; // root replaced: listed as empty, not followed
     let names: { name: string; kind: string }[];
     try {
       names = await c.host.readdir(dir.abs, options.maxVisited - visited + 1, slice.tick); // one more: the limit trips

@@ -235,3 +235,10 @@ test('`denyGlobs()`: "./x" is anchored at the root, a trailing "/" names the fol
   assert.equal(relPathAllowed(rules, 'internal/x.md'), false);
   assert.equal(relPathAllowed(rules, 'sub/internal/x.md'), true, 'anchored: another folder of that name is served');
 });
+
+test('`createPathRules()` reads a rule folded and with repeated "/" collapsed: no spelling is silently inert', () => {
+  assert.deepEqual(denyGlobs('.//x'), ['/x']);
+  const rules = createPathRules(['md'], ['.//x', 'plans／**'], false);
+  for (const rel of ['x/g.md', 'plans/f.md', 'plans']) assert.equal(relPathAllowed(rules, rel), false, rel);
+  assert.equal(relPathAllowed(rules, 'a/x/g.md'), true, '"./" anchors at the root');
+});

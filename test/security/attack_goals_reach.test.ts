@@ -4,7 +4,7 @@
 // or a gated file served without the user's yes. Runs under every runtime the security suite uses.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, renameSync, symlinkSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree } from '../helpers/fixtures.ts';
 import { type Client, type Json, RUNTIME, startServer } from '../helpers/harness.ts';
@@ -186,22 +186,41 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
   });
 });
 
-test(`a root folder replaced by a link after start-up lists nothing of the link's target (${RUNTIME})`, async () => {
-  const parent = makeTree({ 'docs/a.md': '# A\n', 'elsewhere/outside-name.md': `${CANARY} outside the root\n` });
+test(`a root folder replaced by a link or another folder after start-up lists and serves none of it (${RUNTIME})`, async () => {
+  const parent = makeTree({
+    'docs/a.md': '# A\n',
+    'elsewhere/outside-name.md': `${CANARY} outside the root\n`,
+    'elsewhere/sub/deep-name.md': `${CANARY} deeper\n`,
+    'moved/sub/moved-name.md': `${CANARY} a real folder moved into the root's place\n`,
+  });
   const server = await startServer({ config: { roots: [{ name: 'docs', path: join(parent, 'docs') }] } });
+  const ask = () =>
+    Promise.all([
+      server.call('list_docs', {}),
+      server.call('list_docs', { path: 'sub' }),
+      server.call('find_docs', { pattern: '**' }),
+      server.call('search_docs', { query: 'outside', mode: 'literal' }),
+      server.call('search_docs', { query: 'deeper', mode: 'literal', path: 'sub' }),
+      server.call('search_docs', { query: 'outside root', mode: 'words' }),
+      server.call('read_doc', { path: 'outside-name.md' }),
+      server.call('read_doc', { path: 'sub/moved-name.md' }),
+      server.call('doc_info', { path: 'sub/deep-name.md' }),
+      server.request('resources/list', {}),
+      server.request('completion/complete', {
+        ref: { type: 'ref/resource', uri: 'docs://docs/{+path}' },
+        argument: { name: 'path', value: 'sub/' },
+      }),
+    ]).then((r) => JSON.stringify(r));
   try {
     await server.initialize();
     renameSync(join(parent, 'docs'), join(parent, 'docs.old'));
     symlinkSync(join(parent, 'elsewhere'), join(parent, 'docs')); // needs write access to the root's parent
-    const replies = JSON.stringify([
-      await server.call('list_docs', {}),
-      await server.call('find_docs', { pattern: '**' }),
-      await server.call('search_docs', { query: 'outside', mode: 'literal' }),
-      await server.call('search_docs', { query: 'outside root', mode: 'words' }),
-      await server.call('read_doc', { path: 'outside-name.md' }),
-      await server.request('resources/list', {}),
-    ]);
-    assert.ok(!replies.includes('outside-name') && !replies.includes(CANARY), replies.slice(0, 600));
+    const viaLink = await ask();
+    assert.ok(!/outside-name|deep-name|CANARY/.test(viaLink), viaLink.slice(0, 600));
+    unlinkSync(join(parent, 'docs'));
+    renameSync(join(parent, 'moved'), join(parent, 'docs'));
+    const viaFolder = await ask();
+    assert.ok(!/moved-name|CANARY/.test(viaFolder), viaFolder.slice(0, 600));
   } finally {
     await server.close();
   }
