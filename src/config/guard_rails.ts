@@ -48,6 +48,10 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     // A sticky folder (like /tmp) stops others from replacing a file they do not own.
     add(await check({ what: 'the config folder', path: host.path.dirname(config.source), risk, stickyOk: true }));
   }
+  for (const root of config.roots) { // who can rename its entries can swap a root for another folder during a read
+    const what = `the folder that holds root "${root.name}"`, swap = 'anyone could swap the root for another folder';
+    add(await check({ what, path: host.path.dirname(root.path), risk: swap, stickyOk: true }));
+  }
   const log = config.audit.path;
   if (log === 'stderr') return out;
   // The log file itself is checked once open, on its descriptor (checkOpenLog). The log folder, or the

@@ -23,7 +23,7 @@ export type ConfirmPolicy = {
 /** The first confirm.paths rule naming `rel` or a folder above it (`docwarden check` counts by rule). A folder
  * gates what is under it, as a files.deny folder hides it: `private`, `private/`, `./private/**` gate private/x. */
 export function consentRule(paths: readonly string[]): (rel: string) => string | undefined {
-  const bare = (p: string) => foldName(p.replace(/^(\.\/)+|\/+$/g, '')); // no leading "./", no trailing "/"
+  const bare = (p: string) => foldName(p.replace(/\/(\.?\/)+/g, '/').replace(/^(\.\/)+|\/+$/g, '')); // as denyGlobs
   const globs = paths.map((p) => ({ p, g: compileGlob(bare(p), { caseInsensitive: true }) }));
   return (rel) => {
     const parts = foldName(rel).split('/');

@@ -48,7 +48,7 @@ export function foldName(name: string): string {
 /** The globs one files.deny rule stands for: `./x` is `/x` (anchored at the root), a trailing "/" names the folder
  * (`docs/internal/`), and `dir/**` also denies `dir` itself: its listing, and links into it. */
 export function denyGlobs(rule: string): string[] {
-  const p = rule.replace(/\/{2,}/g, '/').replace(/^(\.\/)+/, '/').replace(/(.)\/+$/, '$1');
+  const p = rule.replace(/\/(\.?\/)+/g, '/').replace(/^(\.\/)+/, '/').replace(/(.)\/+$/, '$1'); // "//", "/./" are "/"
   const dir = p.length > 3 && p.endsWith('/**') ? p.slice(0, -3) : null; // `drafts/**` is `/drafts` too, not `drafts`
   return dir === null ? [p] : [p, dir.includes('/') ? dir : `/${dir}`];
 }

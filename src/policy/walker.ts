@@ -39,7 +39,6 @@ export async function walk(
   const slice = createSlicer(c.host, options.signal);
   async function visitDir(dir: ConfinedPath, depth: number): Promise<boolean> {
     throwIfStopped(options.signal);
-    if (depth === 1 && !(await isRootFolder(c, dir.root))) return true; // root replaced: listed as empty, not followed
     let names: { name: string; kind: string }[];
     try {
       names = await c.host.readdir(dir.abs, options.maxVisited - visited + 1, slice.tick); // one more: the limit trips
@@ -47,6 +46,7 @@ export async function walk(
       throwIfStopped(options.signal); // the deadline or cancellation while reading, not an unreadable folder
       return true; // unreadable folder: skip silently, as if empty
     }
+    if (!(await isRootFolder(c, dir.root))) return true; // the root was swapped (before or during the walk): left out
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of names) {
       await slice.tick(); // the caller's filters (globs) may be costly per entry

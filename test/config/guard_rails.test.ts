@@ -77,3 +77,20 @@ test('the open log: others writing is refused in production, others reading is a
   assert.match(read[0]?.message ?? '', /readable by other users \(mode 0644\); .*fix: chmod 600/);
   assert.deepEqual(levels(checkOpenLog({ ...p.config, mode: 'development' }, 0o666)), ['warn']);
 });
+
+test("a root's parent folder others can write is refused in production (a root swapped during a read); sticky is fine", async () => {
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const parent = dirname(p.dir);
+  chmodSync(parent, 0o777);
+  const aboutRoot = async () =>
+    (await checkLocations(p.host, p.config)).filter((f) => f.message.includes('root "docs"'));
+  const found = await aboutRoot();
+  assert.deepEqual(levels(found), ['refuse']);
+  assert.match(
+    found[0]?.message ?? '',
+    /^the folder that holds root "docs" .* is writable by other users .*swap the root/,
+  );
+  chmodSync(parent, 0o1777);
+  assert.deepEqual(await aboutRoot(), [], 'a sticky folder (like /tmp) lets no one rename the root');
+  chmodSync(parent, 0o700);
+});

@@ -242,3 +242,8 @@ test('`createPathRules()` reads a rule folded and with repeated "/" collapsed: n
   for (const rel of ['x/g.md', 'plans/f.md', 'plans']) assert.equal(relPathAllowed(rules, rel), false, rel);
   assert.equal(relPathAllowed(rules, 'a/x/g.md'), true, '"./" anchors at the root');
 });
+
+test('`denyGlobs()` collapses "/./" too: `private/./sub/plan.md` names the file it spells', () => {
+  assert.deepEqual(denyGlobs('private/./sub/plan.md'), ['private/sub/plan.md']);
+  assert.equal(relPathAllowed(createPathRules(['md'], ['private/./sub/plan.md'], false), 'private/sub/plan.md'), false);
+});
