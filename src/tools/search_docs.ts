@@ -1,6 +1,7 @@
-// search_docs: find text across a root. `words` ranks documents by relevance (BM25 with title, heading
-// and path boosts); `literal` and `regex` list matching lines in path order. Regexes run on a
-// linear-time engine, so no pattern can hang the server; every search honours the deadline.
+// search_docs: find text across a root. `words` ranks sections by relevance (BM25F over heading, heading
+// path, document path and body: src/search/word_rank.ts); `literal` and `regex` list matching lines in
+// path order. Regexes run on a linear-time engine, so no pattern can hang the server; every search
+// honours the deadline.
 import { lineTable, type LineTable } from '../document/document.ts';
 import { failure } from '../errors/failure.ts';
 import { mediaTypeOf } from '../formats/media_type.ts';
