@@ -14,7 +14,7 @@ export type Root = {
   readonly name: string;
   readonly path: string;
   readonly dev: bigint;
-  readonly ino: bigint; // with dev, the folder found at start: a walk of the root checks it is still there
+  readonly ino: bigint; // with dev, the folder found at start: every walk and requested path check it is still there
   /** The absolute path as configured, before realpath: a runtime sandbox must grant it too. */
   readonly configured: string;
 };
