@@ -1,5 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/load.ts';
 import type { Root } from '../../src/policy/resolver.ts';
@@ -248,4 +249,26 @@ test('`walk()` leaves out an entry whose type changed between the folder listing
   const shown = rels((await collect(confinementFor(lying, config))).entries);
   assert.equal(shown.includes('README.md'), false);
   assert.ok(shown.includes('big.md'));
+});
+
+test('`walk()` lists nothing more once the root folder is swapped during the walk (checked after each listing)', async () => {
+  const parent = makeTree({ 'docs/a/one.md': '1', 'docs/b/two.md': '2', 'other/b/outside-name.md': 'x' });
+  const { config: cfg, root: docs } = await loadRoot(host, join(parent, 'docs'));
+  const c = confinementFor(host, cfg);
+  const seen: string[] = [];
+  await walk(
+    c,
+    await resolvePath(c, docs, ''),
+    { maxDepth: 8, maxVisited: 1000, signal: new AbortController().signal },
+    (e) => {
+      seen.push(e.path.rel);
+      if (e.path.rel === 'a/one.md') { // mid-walk: someone who can rename entries of the root's parent swaps it
+        renameSync(join(parent, 'docs'), join(parent, 'docs.old'));
+        symlinkSync(join(parent, 'other'), join(parent, 'docs'));
+      }
+      return true;
+    },
+  );
+  assert.ok(!seen.includes('b/outside-name.md'), `the swapped-in folder was listed: ${seen.join(' ')}`);
+  assert.ok(seen.includes('a/one.md'));
 });
