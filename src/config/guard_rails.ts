@@ -48,9 +48,12 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     // A sticky folder (like /tmp) stops others from replacing a file they do not own.
     add(await check({ what: 'the config folder', path: host.path.dirname(config.source), risk, stickyOk: true }));
   }
-  for (const root of config.roots) { // who can rename its entries can swap a root for another folder during a read
-    const what = `the folder that holds root "${root.name}"`, swap = 'anyone could swap the root for another folder';
-    add(await check({ what, path: host.path.dirname(root.path), risk: swap, stickyOk: true }));
+  for (const root of config.roots) { // who can rename entries of any folder above a root can swap it for another
+    const what = `a folder above root "${root.name}"`, swap = 'anyone could swap the root for another folder';
+    for (let dir = host.path.dirname(root.path), i = 0; i < 64; dir = host.path.dirname(dir), i++) {
+      add(await check({ what, path: dir, risk: swap, stickyOk: true }));
+      if (host.path.dirname(dir) === dir) break;
+    }
   }
   const log = config.audit.path;
   if (log === 'stderr') return out;

@@ -5,7 +5,7 @@ import { failure } from '../errors/failure.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { compileGlob } from './glob.ts';
 import { closeOf, openConfined, type ConfinedPath, type Confinement, type OpenDocument } from './resolver.ts';
-import { foldName } from './path_rules.ts';
+import { foldName, sameFolder } from './path_rules.ts';
 
 export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'timeout' | 'unsupported';
 export type ConsentRequest = Readonly<{ tool: string; root: string; path: string; size: number }>;
@@ -23,7 +23,7 @@ export type ConfirmPolicy = {
 /** The first confirm.paths rule naming `rel` or a folder above it (`docwarden check` counts by rule). A folder
  * gates what is under it, as a files.deny folder hides it: `private`, `private/`, `./private/**` gate private/x. */
 export function consentRule(paths: readonly string[]): (rel: string) => string | undefined {
-  const bare = (p: string) => foldName(p.replace(/\/(\.?\/)+/g, '/').replace(/^(\.\/)+|\/+$/g, '')); // as denyGlobs
+  const bare = (p: string) => foldName(sameFolder(p).replace(/^(\.\/)+|\/+$/g, '')); // no leading "./", no trailing "/"
   const globs = paths.map((p) => ({ p, g: compileGlob(bare(p), { caseInsensitive: true }) }));
   return (rel) => {
     const parts = foldName(rel).split('/');

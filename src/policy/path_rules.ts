@@ -45,10 +45,13 @@ export function foldName(name: string): string {
   return folded.replaceAll('ς', 'σ');
 }
 
+/** A rule's "//", "/./" and a trailing "/." read as "/", as a path would (deny and consent rules alike). */
+export const sameFolder = (rule: string): string => rule.replace(/\/(\.?\/)+|(?<=.)\/\.$/g, '/');
+
 /** The globs one files.deny rule stands for: `./x` is `/x` (anchored at the root), a trailing "/" names the folder
  * (`docs/internal/`), and `dir/**` also denies `dir` itself: its listing, and links into it. */
 export function denyGlobs(rule: string): string[] {
-  const p = rule.replace(/\/(\.?\/)+/g, '/').replace(/^(\.\/)+/, '/').replace(/(.)\/+$/, '$1'); // "//", "/./" are "/"
+  const p = sameFolder(rule).replace(/^(\.\/)+/, '/').replace(/(.)\/+$/, '$1');
   const dir = p.length > 3 && p.endsWith('/**') ? p.slice(0, -3) : null; // `drafts/**` is `/drafts` too, not `drafts`
   return dir === null ? [p] : [p, dir.includes('/') ? dir : `/${dir}`];
 }

@@ -198,6 +198,8 @@ export async function openConfined(c: Confinement, path: ConfinedPath): Promise<
       }
       if (!(await sameFile())) throw denied('swapped', 'path changed during the checks');
     }
+    // The descriptor is checked against the root's path: a real folder renamed into the root's place passes that.
+    if (!(await isRootFolder(c, path.root))) throw denied('swapped', 'the root folder was swapped during the open');
     if (st.size > c.maxFileBytes) {
       const limit = `${c.maxFileBytes}-byte file limit`;
       throw failure('too_large', `Cannot read document: it is ${st.size} bytes, over the ${limit}`);

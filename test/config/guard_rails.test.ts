@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkLocations, checkOpenLog } from '../../src/config/guard_rails.ts';
+import type { Root } from '../../src/policy/resolver.ts';
 import { type Json, partsFor } from '../helpers/in_process.ts';
 
 async function findings(settings: Json, modes: (base: string, config: string) => void = () => undefined) {
@@ -78,19 +79,24 @@ test('the open log: others writing is refused in production, others reading is a
   assert.deepEqual(levels(checkOpenLog({ ...p.config, mode: 'development' }, 0o666)), ['warn']);
 });
 
-test("a root's parent folder others can write is refused in production (a root swapped during a read); sticky is fine", async () => {
+test('a folder above a root that others can write is refused in production (a root swapped during a read); sticky is fine', async () => {
   const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
-  const parent = dirname(p.dir);
+  const [grand, parent] = [join(p.dir, 'g'), join(p.dir, 'g', 'p')]; // all inside the test's own folder
+  mkdirSync(join(parent, 'docs'), { recursive: true });
+  const config = { ...p.config, roots: [{ ...(p.config.roots[0] as Root), path: join(parent, 'docs') }] };
+  const aboutRoot = async () => (await checkLocations(p.host, config)).filter((f) => f.message.includes('root "docs"'));
+  assert.deepEqual(await aboutRoot(), []);
   chmodSync(parent, 0o777);
-  const aboutRoot = async () =>
-    (await checkLocations(p.host, p.config)).filter((f) => f.message.includes('root "docs"'));
   const found = await aboutRoot();
   assert.deepEqual(levels(found), ['refuse']);
   assert.match(
     found[0]?.message ?? '',
-    /^the folder that holds root "docs" .* is writable by other users .*swap the root/,
+    /^a folder above root "docs" .*\/g\/p" is writable by other users .*swap the root/,
   );
   chmodSync(parent, 0o1777);
   assert.deepEqual(await aboutRoot(), [], 'a sticky folder (like /tmp) lets no one rename the root');
-  chmodSync(parent, 0o700);
+  chmodSync(parent, 0o755);
+  chmodSync(grand, 0o777); // any folder above: whoever renames `p` in it swaps the root with it
+  assert.deepEqual(levels(await aboutRoot()), ['refuse']);
+  chmodSync(grand, 0o755);
 });

@@ -109,7 +109,9 @@ test('openWithConsent asks before any byte is read and closes the descriptor on 
 });
 
 test('`consentRule()` reads "//" and "/./" in a rule as "/", as files.deny does: no spelling silently gates nothing', () => {
-  for (const rule of ['private//**', 'private/sub//plan.md', './private//sub/**', 'private/./sub/plan.md']) {
+  for (
+    const rule of ['private//**', 'private/sub//plan.md', './private//sub/**', 'private/./sub/plan.md', 'private/sub/.']
+  ) {
     assert.equal(consentRule([rule])('private/sub/plan.md'), rule, rule);
   }
 });

@@ -247,3 +247,8 @@ test('`denyGlobs()` collapses "/./" too: `private/./sub/plan.md` names the file 
   assert.deepEqual(denyGlobs('private/./sub/plan.md'), ['private/sub/plan.md']);
   assert.equal(relPathAllowed(createPathRules(['md'], ['private/./sub/plan.md'], false), 'private/sub/plan.md'), false);
 });
+
+test('`denyGlobs()` reads a trailing "/." as the folder itself', () => {
+  assert.deepEqual(denyGlobs('b/c/drafts/.'), ['b/c/drafts']);
+  assert.equal(relPathAllowed(createPathRules(['md'], ['b/c/drafts/.'], false), 'b/c/drafts/z.md'), false);
+});

@@ -8,6 +8,7 @@ import type { Root } from '../../src/policy/resolver.ts';
 import { Failure, type FailureReason, isHiddenReason, NOT_FOUND_MESSAGE } from '../../src/errors/failure.ts';
 import { type Confinement, isContained, openConfined, readRange, resolvePath } from '../../src/policy/resolver.ts';
 import { createNodeHost } from '../../src/runtime/node_host.ts';
+import { makeTree } from '../helpers/fixtures.ts';
 import { buildPolicyTree, confinementFor, loadRoot, type PolicyTree } from '../helpers/policy_fixture.ts';
 
 const host = createNodeHost();
@@ -402,3 +403,23 @@ test('a sibling folder whose name extends the root name is never reachable', asy
 function buildPolicyTreeHasFifo(): boolean {
   return spawnSync('which', ['mkfifo']).status === 0;
 }
+
+test("`openConfined()` refuses a file opened while another folder stood in the root's place", async () => {
+  const parent = makeTree({ 'docs/plan.md': 'public\n', 'other/plan.md': 'TOPSECRET\n' });
+  const { config: cfg, root: docs } = await loadRoot(host, join(parent, 'docs'));
+  let swapped = false;
+  const swapping: typeof host = { // someone who can rename entries of the root's parent, between resolve and open
+    ...host,
+    openRead: async (p) => {
+      if (!swapped) {
+        swapped = true;
+        renameSync(join(parent, 'docs'), join(parent, 'docs.old'));
+        renameSync(join(parent, 'other'), join(parent, 'docs'));
+      }
+      return host.openRead(p);
+    },
+  };
+  const c = confinementFor(swapping, cfg);
+  const path = await resolvePath(c, docs, 'plan.md'); // the real root, before the swap
+  await assert.rejects(openConfined(c, path), (e: unknown) => e instanceof Failure && e.reason === 'swapped');
+});
