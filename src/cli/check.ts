@@ -7,6 +7,7 @@ import { createPathRules, extensionAllowed, segmentAllowed } from '../policy/pat
 import { consentRule } from '../policy/confirm.ts';
 import type { GrantAudit } from '../config/self_audit.ts';
 import { describeNeed, findingLines } from '../config/grant_check.ts';
+import { operatorGuards } from './launch.ts';
 import type { Host } from '../runtime/host.ts';
 
 /** For `check`: what the rules expose, and every entry they hide, by rule. */
@@ -80,7 +81,18 @@ export async function runCheck(host: Host, config: Config): Promise<string> {
         `unless files.writableFolders names them): ${r.writable.join(', ')}`);
     }
   }
+  out.push(await guardReport(host, config));
   return out.join('\n') + '\n';
+}
+
+/** The start-up guard rails as the operator sees them, without a sandbox (what `launch` checks). */
+async function guardReport(host: Host, config: Config): Promise<string> {
+  const found = await operatorGuards(host, config);
+  if (found.length === 0) return 'start-up guard rails: nothing to fix';
+  const outcome = found.some((f) => f.level === 'refuse')
+    ? 'the server refuses to start and `docwarden launch` prints no line (production mode)'
+    : 'the server starts';
+  return ['start-up guard rails:', ...found.map((f) => `  ${f.level}: ${f.message}`), `  ${outcome}`].join('\n');
 }
 
 /** The section `docwarden check` prints. */

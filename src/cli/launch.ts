@@ -3,6 +3,7 @@
 // test harness builds its runtimes from these functions, so the lines printed here are the lines the
 // end-to-end suite runs.
 import { DESCRIPTOR_LINKS, neededGrants, nodePermissionFlag, type Need } from '../config/grant_check.ts';
+import { checkLocations, checkOpenLog, type GuardFinding } from '../config/guard_rails.ts';
 import type { Config } from '../config/load.ts';
 import type { Host } from '../runtime/host.ts';
 import type { LaunchFacts } from '../runtime/launch_facts.ts';
@@ -144,10 +145,30 @@ function pickCommand(req: LaunchRequest, runtime: LaunchRuntime, facts: LaunchFa
   return same && facts.execPath !== null ? facts.execPath : runtime;
 }
 
+/**
+ * The server's own start-up guard rails (src/config/guard_rails.ts), run by the operator without a sandbox. Under the
+ * printed line the server cannot read the modes of the folders above its roots, config and log (outside its grants),
+ * so it could only note them (docs/security.md, "Start-up guard rails"); the log file's mode it checks itself.
+ */
+export async function operatorGuards(host: Host, config: Config): Promise<GuardFinding[]> {
+  const log = config.audit.path === 'stderr' ? null : await host.stat(config.audit.path).catch(() => null);
+  return [...await checkLocations(host, config), ...checkOpenLog(config, log?.mode ?? null)];
+}
+
+/** No line for a config that production refuses: the server it starts could not see every reason itself. */
+async function guardNotes(host: Host, config: Config): Promise<string[]> {
+  const findings = await operatorGuards(host, config);
+  const refused = findings.filter((f) => f.level === 'refuse').map((f) => `\n  ${f.message}`);
+  const why = 'production mode refuses this (locked down by this line, the server could not see it to refuse)';
+  if (refused.length > 0) throw cannot(`${why}:${refused.join('')}`);
+  return findings.map((f) => `${f.level === 'warn' ? 'warning' : 'note'}: ${f.message}`);
+}
+
 export async function runLaunch(
   host: Host, config: Config, req: LaunchRequest, facts: LaunchFacts,
 ): Promise<{ stdout: string; notes: string }> {
   if (facts.bundle === null) throw cannot('the path of the running docwarden.js is unknown');
+  const guards = await guardNotes(host, config);
   const runtime = req.runtime ?? facts.runtime;
   const nodeVersion = runtime === 'node' ? pickNodeVersion(req, facts) : '';
   const need = neededGrants(config, facts.bundle);
@@ -164,6 +185,7 @@ export async function runLaunch(
     if (st?.kind !== 'dir') notes.push(`Create the audit log's folder first: mkdir -p -m 700 ${shellQuote(folder)}`);
   }
   if (runtime === 'node') notes.push(NODE_UNRESTRICTED);
+  notes.push(...guards);
   const stdout = `${renderLaunch(req.client, 'docwarden', line)}\n`;
   return { stdout, notes: notes.map((n) => `docwarden launch: ${n}\n`).join('') };
 }

@@ -1,0 +1,127 @@
+// `docwarden launch` and `docwarden check` run the server's start-up guard rails (src/config/guard_rails.ts)
+// through the real bundle, on real folders whose modes this test sets inside its OWN temp folder. Under the
+// printed line the server cannot read the modes of the folders above its roots, config and log, so it could only
+// note them: `launch`, run by the operator unsandboxed, refuses (exit 2, no line) what production refuses, and
+// in development warns and still prints (docs/security.md, "Start-up guard rails").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTree, tempDir } from '../helpers/fixtures.ts';
+import { BUNDLE } from '../helpers/harness.ts';
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BUNDLE, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+type Mode = 'production' | 'development';
+
+/** base/g/p/docs is the root, base/conf/config.json the config, base/logs the audit log's folder (all 0700/0755). */
+function fixture(mode: Mode) {
+  const base = tempDir('dw-guards-');
+  makeTree({ 'g/p/docs/a.md': '# A\n' }, base);
+  mkdirSync(join(base, 'conf'), { mode: 0o755 });
+  mkdirSync(join(base, 'logs'), { mode: 0o700 });
+  const config = join(base, 'conf', 'config.json');
+  const log = join(base, 'logs', 'audit.jsonl');
+  writeFileSync(
+    config,
+    JSON.stringify({ mode, roots: [{ name: 'docs', path: join(base, 'g/p/docs') }], audit: { path: log } }),
+  );
+  chmodSync(config, 0o644);
+  return { base, config, log, launch: () => run(['launch', '--config', config]) };
+}
+
+test('production: a world-writable folder above a root gets no launch line; the error names it and the fix', () => {
+  const f = fixture('production');
+  const fine = f.launch();
+  assert.equal(fine.code, 0, fine.stderr);
+  assert.ok(fine.stdout.includes(BUNDLE), fine.stdout);
+  assert.doesNotMatch(fine.stderr, /warning|writable/);
+  const grand = join(f.base, 'g');
+  chmodSync(grand, 0o777); // not the parent: any folder above the root lets its owner-by-rename swap the root
+  const refused = f.launch();
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stdout, '', 'no line to paste');
+  assert.ok(
+    refused.stderr.startsWith('docwarden: Cannot print the launch line: production mode refuses this'),
+    refused.stderr,
+  );
+  assert.ok(
+    refused.stderr.includes(
+      `a folder above root "docs" "${grand}" is writable by other users (mode 0777): ` +
+        `anyone could swap the root for another folder; fix: chmod o-w "${grand}"`,
+    ),
+    refused.stderr,
+  );
+  chmodSync(grand, 0o1777); // sticky, like /tmp: no one renames what they do not own
+  assert.equal(f.launch().code, 0, 'a sticky folder above the root is fine');
+  chmodSync(grand, 0o755);
+});
+
+test('production: a world-writable config folder, audit-log folder or log file gets no line, each named', () => {
+  const f = fixture('production');
+  const conf = join(f.base, 'conf');
+  chmodSync(conf, 0o777);
+  const config = f.launch();
+  assert.equal(config.code, 2);
+  assert.ok(
+    config.stderr.includes(`the config folder "${conf}" is writable by other users (mode 0777)`),
+    config.stderr,
+  );
+  chmodSync(conf, 0o1777);
+  assert.equal(f.launch().code, 0, 'a sticky config folder is fine (others cannot replace a file they do not own)');
+  const logs = join(f.base, 'logs');
+  chmodSync(logs, 0o1777); // sticky or not: anyone could create the log's name (or a symlink) first
+  const log = f.launch();
+  assert.equal(log.code, 2);
+  assert.equal(log.stdout, '');
+  assert.ok(log.stderr.includes(`the audit log folder "${logs}" is writable by other users (mode 01777)`), log.stderr);
+  assert.match(log.stderr, /anyone could replace, pre-create or remove the audit log; fix: chmod o-w/);
+  chmodSync(logs, 0o700);
+  writeFileSync(f.log, '');
+  chmodSync(f.log, 0o602);
+  const file = f.launch();
+  assert.equal(file.code, 2);
+  assert.ok(file.stderr.includes(`the audit log "${f.log}" is writable by other users (mode 0602)`), file.stderr);
+  chmodSync(f.log, 0o600);
+  assert.equal(f.launch().code, 0);
+});
+
+test('development: the same findings are warnings on stderr and the line is still printed', () => {
+  const f = fixture('development');
+  const grand = join(f.base, 'g');
+  chmodSync(grand, 0o777);
+  const r = f.launch();
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes(BUNDLE), r.stdout);
+  assert.ok(
+    r.stderr.includes(`docwarden launch: warning: a folder above root "docs" "${grand}" is writable by other users`),
+    r.stderr,
+  );
+  chmodSync(grand, 0o755);
+});
+
+test('`check` reports the same guard rails and says that production refuses', () => {
+  const f = fixture('production');
+  const clean = run(['check', '--config', f.config]);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(clean.stdout, /\nstart-up guard rails: nothing to fix\n/);
+  const parent = join(f.base, 'g', 'p');
+  chmodSync(parent, 0o777);
+  const r = run(['check', '--config', f.config]);
+  assert.equal(r.code, 0, 'a report: the config is valid');
+  assert.ok(
+    r.stdout.includes(
+      `start-up guard rails:\n  refuse: a folder above root "docs" "${parent}" is writable by other users (mode 0777)`,
+    ),
+    r.stdout,
+  );
+  assert.match(
+    r.stdout,
+    /\n {2}the server refuses to start and `docwarden launch` prints no line \(production mode\)\n/,
+  );
+  chmodSync(parent, 0o755);
+});
