@@ -25,7 +25,8 @@ export type ConfirmPolicy = {
 export function consentRule(paths: readonly string[]): (rel: string) => string | undefined {
   const bare = (p: string) => foldName(sameFolder(p).replace(/^(\.\/)+|\/+$/g, '')); // no leading "./", no trailing "/"
   const globs = paths.map((p) => ({ p, g: compileGlob(bare(p), { caseInsensitive: true }) }));
-  return (rel) => {
+  return (rel) => { // asked per file by every search and the warm-up: no rules, no folding
+    if (globs.length === 0) return undefined;
     const parts = foldName(rel).split('/');
     return globs.find(({ g }) => parts.some((_, i) => g.matches(parts.slice(0, i + 1).join('/'))))?.p;
   };
