@@ -22,13 +22,7 @@ export function formatOf(path: string): DocFormat {
   }
 }
 
-export function parseHeadings(lines: Lines, format: DocFormat): Heading[] {
-  const out: Heading[] = [];
-  for (const _pause of scanHeadings(lines, format, out));
-  return out;
-}
-
-/** The same a slice at a time: `tick` runs every 4,096 lines (a document may have millions of them). */
+/** A slice at a time: `tick` runs every 4,096 lines or 1 M characters (a document may have millions of them). */
 export async function parseHeadingsInSlices(lines: Lines, format: DocFormat, tick: () => Promise<void>) {
   const out: Heading[] = [];
   for (const _pause of scanHeadings(lines, format, out)) await tick();

@@ -72,7 +72,7 @@ export function startHandshake(
         const next = 'start a new process for the 2026-07-28 stateless protocol';
         return refuse(RPC.INVALID_REQUEST, `Invalid request: ${speaks}; ${next}`, 'era_switch');
       }
-      if (!hasMethod(method) && method !== 'logging/setLevel') return unknownMethod(method);
+      if (!hasMethod(method)) return unknownMethod(method);
       const context: EraRequestContext = {
         features, log: (level, logger, data) => notifier.log(level, logger, data),
         askConsent: (r) => services.askConsent(r, features), ready: () => services.rootsSettled(),

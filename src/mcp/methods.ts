@@ -28,7 +28,7 @@ export type RequestScope = {
   source?: string | Uint8Array; // the one document's served text (or bytes) the reply was cut from
 };
 
-type Handler = (scope: RequestScope) => Promise<unknown>;
+export type Handler = (scope: RequestScope) => Promise<unknown>;
 export type MethodTable = ReadonlyMap<string, Handler>;
 
 export function createMethodTable(s: Services, sendNotification: (m: unknown) => void): MethodTable {

@@ -3,13 +3,11 @@
 // client's cancellation and shutdown use. The handler's result or exception becomes an Ending
 // (outcome.ts); the loop (server.ts) replies, logs and writes the one audit record from it.
 import { failure } from '../errors/failure.ts';
-import { RPC, RpcError } from '../jsonrpc/codes.ts';
 import type { Params, RequestId } from '../jsonrpc/message.ts';
 import type { Host } from '../runtime/host.ts';
 import type { MessageWriter } from '../transport/writer.ts';
-import { quote } from '../validate/schema.ts';
 import type { Era, EraRequestContext } from './era.ts';
-import type { CallAudit, MethodTable, RequestScope } from './methods.ts';
+import type { CallAudit, Handler, MethodTable, RequestScope } from './methods.ts';
 import { endingOf, type Ending } from './outcome.ts';
 
 /** A request the era admitted, waiting for a free slot. */
@@ -85,8 +83,7 @@ export function createRequestQueue(
     const aborted = new Promise<'aborted'>((r) => abort.signal.addEventListener('abort', () => r('aborted')));
     let ending: Ending;
     try {
-      const handler = methods.get(p.method);
-      if (!handler) throw new RpcError(RPC.METHOD_NOT_FOUND, `Method not found: ${quote(p.method)}`, 'unknown_method');
+      const handler = methods.get(p.method) as Handler; // both eras admit only the table's methods (hasMethod)
       const result = await Promise.race([handler(scope), aborted]);
       // Work that ran past its deadline without yielding is late too: never a silent success.
       if (result === 'aborted' || host.now() >= deadlineAt) throw abort.signal.aborted ? abort.signal.reason : late;

@@ -1,16 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  findHeading,
-  formatOf,
-  parseHeadings,
-  parseHeadingsInSlices,
-  sectionRange,
-} from '../../src/formats/headings.ts';
+import { findHeading, formatOf, parseHeadingsInSlices, sectionRange } from '../../src/formats/headings.ts';
 import type { DocFormat, Heading } from '../../src/formats/headings.ts';
 
-function parse(text: string, format: DocFormat): readonly (readonly [number, string, number])[] {
-  return parseHeadings(text.split('\n'), format).map((h) => [h.level, h.title, h.line] as const);
+/** The parser the server runs, to the end (a pause that never waits). */
+const parseHeadings = (lines: readonly string[], format: DocFormat) =>
+  parseHeadingsInSlices(lines, format, () => Promise.resolve());
+
+async function parse(text: string, format: DocFormat): Promise<readonly (readonly [number, string, number])[]> {
+  return (await parseHeadings(text.split('\n'), format)).map((h) => [h.level, h.title, h.line] as const);
 }
 
 test('`formatOf()` maps extensions case-insensitively and falls back to text', () => {
@@ -31,7 +29,7 @@ test('`formatOf()` maps extensions case-insensitively and falls back to text', (
   for (const [path, format] of cases) assert.equal(formatOf(path), format, path);
 });
 
-test('`parseHeadings()` reads Markdown ATX headings and strips closing hashes', () => {
+test('`parseHeadingsInSlices()` reads Markdown ATX headings and strips closing hashes', async () => {
   const text = [
     '# One',
     '## Two ##',
@@ -48,7 +46,7 @@ test('`parseHeadings()` reads Markdown ATX headings and strips closing hashes', 
     '#',
     '### ###',
   ].join('\n');
-  assert.deepEqual(parse(text, 'markdown'), [
+  assert.deepEqual(await parse(text, 'markdown'), [
     [1, 'One', 1],
     [2, 'Two', 2],
     [3, 'Three', 3],
@@ -61,7 +59,7 @@ test('`parseHeadings()` reads Markdown ATX headings and strips closing hashes', 
   ]);
 });
 
-test('`parseHeadings()` reads Markdown setext headings only under paragraph text', () => {
+test('`parseHeadingsInSlices()` reads Markdown setext headings only under paragraph text', async () => {
   const text = [
     'Title',
     '=====',
@@ -89,7 +87,7 @@ test('`parseHeadings()` reads Markdown setext headings only under paragraph text
     'After # not atx',
     '-',
   ].join('\n');
-  assert.deepEqual(parse(text, 'markdown'), [
+  assert.deepEqual(await parse(text, 'markdown'), [
     [1, 'Title', 1],
     [2, 'Sub', 4],
     [1, 'Two line paragraph', 15],
@@ -97,7 +95,7 @@ test('`parseHeadings()` reads Markdown setext headings only under paragraph text
   ]);
 });
 
-test('`parseHeadings()` ignores headings inside Markdown code fences of matching kind and length', () => {
+test('`parseHeadingsInSlices()` ignores headings inside Markdown code fences of matching kind and length', async () => {
   const text = [
     '# Before',
     '```js',
@@ -122,7 +120,7 @@ test('`parseHeadings()` ignores headings inside Markdown code fences of matching
     '```',
     '# in unclosed fence',
   ].join('\n');
-  assert.deepEqual(parse(text, 'markdown'), [
+  assert.deepEqual(await parse(text, 'markdown'), [
     [1, 'Before', 1],
     [2, 'After one', 7],
     [3, 'After two', 18],
@@ -130,14 +128,18 @@ test('`parseHeadings()` ignores headings inside Markdown code fences of matching
   ]);
 });
 
-test('`parseHeadings()` skips YAML and TOML front matter in Markdown', () => {
-  assert.deepEqual(parse(['---', 'title: x', '# comment', '---', '# Real'].join('\n'), 'markdown'), [[1, 'Real', 5]]);
-  assert.deepEqual(parse(['+++', 'title = "x"', '+++', 'Body', '---'].join('\n'), 'markdown'), [[2, 'Body', 4]]);
+test('`parseHeadingsInSlices()` skips YAML and TOML front matter in Markdown', async () => {
+  assert.deepEqual(await parse(['---', 'title: x', '# comment', '---', '# Real'].join('\n'), 'markdown'), [[
+    1,
+    'Real',
+    5,
+  ]]);
+  assert.deepEqual(await parse(['+++', 'title = "x"', '+++', 'Body', '---'].join('\n'), 'markdown'), [[2, 'Body', 4]]);
   // No closing delimiter: not front matter, so line 2 counts as text.
-  assert.deepEqual(parse(['---', '# Heading'].join('\n'), 'markdown'), [[1, 'Heading', 2]]);
+  assert.deepEqual(await parse(['---', '# Heading'].join('\n'), 'markdown'), [[1, 'Heading', 2]]);
 });
 
-test('`parseHeadings()` assigns reStructuredText levels in order of first style appearance', () => {
+test('`parseHeadingsInSlices()` assigns reStructuredText levels in order of first style appearance', async () => {
   const text = [
     '=======',
     ' Title',
@@ -162,7 +164,7 @@ test('`parseHeadings()` assigns reStructuredText levels in order of first style 
     'Over dash',
     '-----------',
   ].join('\n');
-  assert.deepEqual(parse(text, 'rst'), [
+  assert.deepEqual(await parse(text, 'rst'), [
     [1, 'Title', 2],
     [2, 'Section', 5],
     [3, 'Sub', 8],
@@ -173,7 +175,7 @@ test('`parseHeadings()` assigns reStructuredText levels in order of first style 
   ]);
 });
 
-test('`parseHeadings()` rejects reStructuredText underlines that are too short, indented or mixed', () => {
+test('`parseHeadingsInSlices()` rejects reStructuredText underlines that are too short, indented or mixed', async () => {
   const text = [
     'Too long a title',
     '----',
@@ -198,15 +200,15 @@ test('`parseHeadings()` rejects reStructuredText underlines that are too short, 
     'Über',
     '~~~~',
   ].join('\n');
-  assert.deepEqual(parse(text, 'rst'), [[1, 'Ok', 18], [2, 'Über', 21]]);
+  assert.deepEqual(await parse(text, 'rst'), [[1, 'Ok', 18], [2, 'Über', 21]]);
 });
 
-test('`parseHeadings()` skips reStructuredText literal blocks because they are indented', () => {
+test('`parseHeadingsInSlices()` skips reStructuredText literal blocks because they are indented', async () => {
   const text = ['Example::', '', '    Fake', '    ====', '', 'Real', '===='].join('\n');
-  assert.deepEqual(parse(text, 'rst'), [[1, 'Real', 6]]);
+  assert.deepEqual(await parse(text, 'rst'), [[1, 'Real', 6]]);
 });
 
-test('`parseHeadings()` reads AsciiDoc section titles and skips delimited blocks', () => {
+test('`parseHeadingsInSlices()` reads AsciiDoc section titles and skips delimited blocks', async () => {
   const text = [
     '= Document',
     '',
@@ -234,7 +236,7 @@ test('`parseHeadings()` reads AsciiDoc section titles and skips delimited blocks
     '-----',
     '==== Four',
   ].join('\n');
-  assert.deepEqual(parse(text, 'asciidoc'), [
+  assert.deepEqual(await parse(text, 'asciidoc'), [
     [1, 'Document', 1],
     [2, 'Section', 3],
     [3, 'Sub', 4],
@@ -244,27 +246,30 @@ test('`parseHeadings()` reads AsciiDoc section titles and skips delimited blocks
   ]);
 });
 
-test('`parseHeadings()` finds no headings in plain text', () => {
-  assert.deepEqual(parse('# Not\nTitle\n=====', 'text'), []);
+test('`parseHeadingsInSlices()` finds no headings in plain text', async () => {
+  assert.deepEqual(await parse('# Not\nTitle\n=====', 'text'), []);
 });
 
-test('`parseHeadings()` cuts titles to 200 characters and stops at 10,000 headings', () => {
-  const long = parseHeadings([`# ${'é'.repeat(300)}`], 'markdown');
+test('`parseHeadingsInSlices()` cuts titles to 200 characters and stops at 10,000 headings', async () => {
+  const long = await parseHeadings([`# ${'é'.repeat(300)}`], 'markdown');
   assert.equal(long[0]?.title, 'é'.repeat(200));
-  const emoji = parseHeadings([`# ${'😀'.repeat(250)}`], 'markdown');
+  const emoji = await parseHeadings([`# ${'😀'.repeat(250)}`], 'markdown');
   assert.equal(Array.from(emoji[0]?.title ?? '').length, 200);
-  const many = parseHeadings(Array.from({ length: 10_050 }, (_, k) => `# H${k}`), 'markdown');
+  const many = await parseHeadings(Array.from({ length: 10_050 }, (_, k) => `# H${k}`), 'markdown');
   assert.equal(many.length, 10_000);
   assert.equal(many[9_999]?.title, 'H9999');
-  const rst = parseHeadings(Array.from({ length: 20_100 }, (_, k) => (k % 2 === 0 ? `T${k}` : '==========')), 'rst');
+  const rst = await parseHeadings(
+    Array.from({ length: 20_100 }, (_, k) => (k % 2 === 0 ? `T${k}` : '==========')),
+    'rst',
+  );
   assert.equal(rst.length, 10_000);
 });
 
 // Without a clock: a backtracking heading pattern needs about 10^11 steps on this 400 KB line (minutes,
 // which the runner's hang guard reports); a linear parse answers at once.
-test('`parseHeadings()` handles a huge line without slowing down', () => {
+test('`parseHeadingsInSlices()` handles a huge line without slowing down', async () => {
   const line = `#${' '.repeat(200_000)}x${' '.repeat(200_000)}#`;
-  assert.deepEqual(parse(line, 'markdown'), [[1, 'x', 1]]);
+  assert.deepEqual(await parse(line, 'markdown'), [[1, 'x', 1]]);
 });
 
 const DOC: readonly Heading[] = [

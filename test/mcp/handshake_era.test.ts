@@ -11,7 +11,7 @@ import { type Json, partsFor, servicesOf, statelessMeta } from '../helpers/in_pr
 
 const p = await partsFor({ 'a.md': '# A\n' });
 
-function start(params: Json | undefined, hasMethod = (m: string) => m === 'tools/list') {
+function start(params: Json | undefined, hasMethod = (m: string) => m === 'tools/list' || m === 'logging/setLevel') {
   const sent: Json[] = [];
   const services = servicesOf(p, sent);
   const notifier = createNotifier((m) => sent.push(m as Json), 'debug', p.host.now);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countBySection, eachMatch, headingPathAt, indexSections, splitSections } from '../../src/search/sections.ts';
-import { parseHeadings } from '../../src/formats/headings.ts';
+import { parseHeadingsInSlices } from '../../src/formats/headings.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 import { lineTable } from '../../src/document/document.ts';
 
@@ -11,7 +11,7 @@ const TEXT = ['intro line', '# Title', 'body', '## Setup', 'a body', '### Setup.
   '\n',
 );
 const LINES = await lineTable(TEXT, () => Promise.resolve());
-const HEADINGS = parseHeadings(LINES, 'markdown');
+const HEADINGS = await parseHeadingsInSlices(LINES, 'markdown', () => Promise.resolve());
 
 test('`splitSections()` gives the preamble, then each heading up to the next one, with the enclosing headings', () => {
   assert.deepEqual(splitSections(HEADINGS, 9), [
@@ -47,7 +47,12 @@ test('`indexSections()` shares one capped parent array among siblings and ticks 
   const text = lines.join('\n');
   let ticks = 0;
   const table = await lineTable(text, () => Promise.resolve());
-  const index = await indexSections(text, table, parseHeadings(lines, 'markdown'), async () => void ticks++);
+  const index = await indexSections(
+    text,
+    table,
+    await parseHeadingsInSlices(lines, 'markdown', () => Promise.resolve()),
+    async () => void ticks++,
+  );
   const leaves = index.parents.slice(5);
   assert.equal(leaves.length, 9_000);
   assert.ok(leaves.every((p) => p === leaves[0]), 'one shared array, not one per section');
@@ -103,7 +108,7 @@ test("`indexSections()` keeps 32 tokens a title, each distinct token once: a pla
   const index = await indexSections(
     text,
     await lineTable(text, () => Promise.resolve()),
-    parseHeadings(lines, 'markdown'),
+    await parseHeadingsInSlices(lines, 'markdown', () => Promise.resolve()),
   );
   assert.ok(index.own.every((t) => t.length <= 32), 'at most 32 tokens a title');
   assert.ok(index.bytes < 8_000_000, `${index.bytes} bytes (the old index: 68.7 MB charged)`);

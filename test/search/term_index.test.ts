@@ -10,7 +10,7 @@ import { rankByWords, type RankInput, type RankMemo, termMatcher } from '../../s
 import { eachMatch, indexSections } from '../../src/search/sections.ts';
 import { queryTerms } from '../../src/search/tokenize.ts';
 import { createDocumentCache, lineTable } from '../../src/document/document.ts';
-import { parseHeadings } from '../../src/formats/headings.ts';
+import { parseHeadingsInSlices } from '../../src/formats/headings.ts';
 import { corporaMissing, corpus } from '../helpers/corpora.ts';
 import { makeTree } from '../helpers/fixtures.ts';
 import { rankSource } from '../helpers/rank_source.ts';
@@ -97,7 +97,7 @@ test('`rankByWords()` ranks with the index exactly as with scans', { skip: corpo
     const text = readFileSync(join(e.parentPath, e.name), 'utf8');
     const sections = async () => {
       const lines = await lineTable(text, now);
-      return indexSections(text, lines, parseHeadings(lines, 'markdown'));
+      return indexSections(text, lines, await parseHeadingsInSlices(lines, 'markdown', () => Promise.resolve()));
     };
     return { key: e.name, path: e.name, text, sections };
   });

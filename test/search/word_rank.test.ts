@@ -10,7 +10,7 @@ import {
   termMatcher,
 } from '../../src/search/word_rank.ts';
 import { indexSections } from '../../src/search/sections.ts';
-import { parseHeadings } from '../../src/formats/headings.ts';
+import { parseHeadingsInSlices } from '../../src/formats/headings.ts';
 import { lineTable } from '../../src/document/document.ts';
 import { rankSource } from '../helpers/rank_source.ts';
 
@@ -120,7 +120,7 @@ function markdown(d: Doc): string {
 function sectionsOf(text: string) {
   return async () => {
     const lines = await lineTable(text, () => Promise.resolve());
-    return await indexSections(text, lines, parseHeadings(lines, 'markdown'));
+    return await indexSections(text, lines, await parseHeadingsInSlices(lines, 'markdown', () => Promise.resolve()));
   };
 }
 
