@@ -43,7 +43,8 @@ export async function measureRelevance(client) {
       for (const [query, path, headings] of labelled[root]) {
         const hits = await ask(root, query);
         const rank = rankOf(hits, (h) => h.path === path && headings.includes(h.heading));
-        tally(acc, rank, `${query} -> ${hits.slice(0, 3).map((h) => `${h.path} [${h.heading}]`).join(', ')}`);
+        const top = hits.slice(0, 3).map((h) => `${h.path} [${h.heading}]`).join(', ');
+        tally(acc, rank, `${query} (wants ${path} [${headings.join(' | ')}]) -> ${top}`);
       }
     }
   }

@@ -146,7 +146,7 @@ function inflection(word: string): string {
 function verbStem(base: string, word: string): string {
   if (base.length < 3 || !VOWEL.test(base)) return word;
   const last = base[base.length - 1] ?? '';
-  if (base.length >= 4 && last === base[base.length - 2] && !'lsz'.includes(last)) return base.slice(0, -1);
+  if (base.length >= 4 && last === base[base.length - 2] && !'aeiouylsz'.includes(last)) return base.slice(0, -1);
   if (base.length === 3 && SHORT_CVC.test(base)) return `${base}e`;
   return base;
 }

@@ -65,7 +65,7 @@ test('words search ranks the page, and the section, a person means near the top 
           const hits = await ask(query);
           const rank = hits.findIndex((h) => h.path === path && h.heading !== null && headings.includes(h.heading)) + 1;
           const top = hits.slice(0, 3).map((h) => `${h.path} [${h.heading}]`).join(', ');
-          tally(figures[group], rank, `${query} -> ${top}`);
+          tally(figures[group], rank, `${query} (wants ${path} [${headings.join(' | ')}]) -> ${top}`);
         }
       }
     }

@@ -69,6 +69,10 @@ test('`stem()` maps inflected forms and the bare verb to one stem when the verb 
   assert.equal(stem('making'), stem('make'));
   assert.equal(stem('caching'), stem('cache'));
   assert.equal(stem('using'), stem('use'));
+  // Only a doubled consonant is undone: "freeing" is "free" (a prefix "fre" counted "frequency" and "fresh").
+  for (const [word, bare] of [['freeing', 'free'], ['seeing', 'see'], ['agreeing', 'agree']]) {
+    assert.equal(stem(word as string), bare, word);
+  }
 });
 
 test('`stem()` drops derivational endings, so the noun a reader writes meets the verb a document uses', () => {
