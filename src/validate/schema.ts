@@ -111,21 +111,10 @@ export function nullable<T>(inner: Schema<T>): Schema<T | null> {
   return { json: { ...inner.json, type: [t, 'null'] }, read: (v, at) => (v === null ? null : inner.read(v, at)) };
 }
 
-/** Output-only helper: free-form string map (front matter fields). */
+/** Output-only: a free-form string map (front matter fields). Outputs are described to clients, never read. */
 export function stringMap(description: string): Schema<Record<string, string>> {
-  return {
-    json: { type: 'object', description, additionalProperties: { type: 'string' } },
-    read(v, at) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) failType(at, 'must be an object', v);
-      const out: Record<string, string> = {};
-      for (const [k, x] of Object.entries(v)) {
-        if (FORBIDDEN_KEYS.has(k)) fail(at, `must not contain the key "${k}"`);
-        if (typeof x !== 'string') failType(`${at}.${k}`, 'must be a string', x);
-        out[k] = x;
-      }
-      return out;
-    },
-  };
+  const read = (): never => { throw new Error('stringMap() describes an output: nothing reads input with it'); };
+  return { json: { type: 'object', description, additionalProperties: { type: 'string' } }, read };
 }
 
 type Props = Readonly<Record<string, Schema<unknown>>>;
