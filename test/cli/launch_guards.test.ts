@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
-import { BUNDLE } from '../helpers/harness.ts';
+import { BUNDLE, DENO } from '../helpers/harness.ts';
 
 function run(args: string[]) {
   const r = spawnSync(process.execPath, [BUNDLE, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -124,4 +124,33 @@ test('`check` reports the same guard rails and says that production refuses', ()
     /\n {2}the server refuses to start and `docwarden launch` prints no line \(production mode\)\n/,
   );
   chmodSync(parent, 0o755);
+});
+
+// Why `launch` must check: the server started by the printed line cannot read the mode of a folder outside its
+// grants, so the same swap-prone layout that `launch` now refuses only earns a `note` in the server's audit log.
+test('under the printed Deno line the server itself only notes the folder it cannot check; launch refuses it', {
+  skip: existsSync(DENO) ? false : 'no Deno in test/runtimes: npm test installs it',
+}, () => {
+  const f = fixture('production');
+  const printed = run(['launch', '--config', f.config, '--runtime', 'deno', '--command', DENO]);
+  assert.equal(printed.code, 0, printed.stderr);
+  const words = spawnSync('sh', ['-c', `set -- ${printed.stdout.trim()}; printf '%s\\0' "$@"`], { encoding: 'utf8' });
+  const [command = '', ...args] = words.stdout.split('\0').slice(0, -1);
+  assert.equal(command, DENO);
+  const grand = join(f.base, 'g');
+  chmodSync(grand, 0o777);
+  const served = spawnSync(command, args, { input: '', encoding: 'utf8', timeout: 60_000 });
+  assert.equal(served.status, 0, `the locked-down server starts: it cannot see the mode\n${served.stderr}`);
+  const guard = readFileSync(f.log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .find((r: { event?: string }) => r.event === 'guard') as { detail: string[] } | undefined;
+  assert.ok(
+    guard?.detail.includes(
+      `note: a folder above root "docs" "${grand}" was not checked: no permission to read its metadata (sandboxed)`,
+    ),
+    JSON.stringify(guard),
+  );
+  const refused = run(['launch', '--config', f.config, '--runtime', 'deno', '--command', DENO]);
+  assert.equal(refused.code, 2);
+  assert.ok(refused.stderr.includes(`"${grand}" is writable by other users (mode 0777)`), refused.stderr);
+  chmodSync(grand, 0o755);
 });
