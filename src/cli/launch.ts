@@ -159,6 +159,14 @@ export async function operatorGuards(host: Host, config: Config): Promise<GuardF
 async function guardNotes(host: Host, config: Config): Promise<string[]> {
   const findings = await operatorGuards(host, config);
   const refused = findings.filter((f) => f.level === 'refuse').map((f) => `\n  ${f.message}`);
+  // The log's folder is missing, so the folder it would go in was judged: creating it owner-only is the usual fix
+  // (in /tmp, a chmod o-w would break every other user).
+  const folder = host.path.dirname(config.audit.path);
+  if (refused.some((r) => r.includes('the folder that will hold the audit log folder'))) {
+    const mkdir = `mkdir -p -m 700 ${shellQuote(folder)}`;
+    refused.push(`\n  or create the audit log's folder first, writable by you only: ${mkdir} (enough in a sticky ` +
+      'folder such as /tmp, where no one else can rename it)');
+  }
   const why = 'production mode refuses this (locked down by this line, the server could not see it to refuse)';
   if (refused.length > 0) throw cannot(`${why}:${refused.join('')}`);
   return findings.map((f) => `${f.level === 'warn' ? 'warning' : 'note'}: ${f.message}`);

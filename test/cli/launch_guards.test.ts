@@ -90,6 +90,27 @@ test('production: a world-writable config folder, audit-log folder or log file g
   assert.equal(f.launch().code, 0);
 });
 
+test('production: a log whose folder is missing, in a shared sticky folder: the mkdir it says to run is the fix', () => {
+  const f = fixture('production');
+  const shared = join(f.base, 'shared'); // stands for /tmp, inside this test's own folder
+  mkdirSync(shared);
+  chmodSync(shared, 0o1777);
+  const log = join(shared, 'dw', 'audit.jsonl');
+  writeFileSync(
+    f.config,
+    JSON.stringify({ roots: [{ name: 'docs', path: join(f.base, 'g/p/docs') }], audit: { path: log } }),
+  );
+  const r = f.launch();
+  assert.equal(r.code, 2);
+  assert.ok(r.stderr.includes(`the folder that will hold the audit log folder "${shared}" is writable`), r.stderr);
+  const mkdir = `mkdir -p -m 700 ${join(shared, 'dw')}`;
+  assert.ok(r.stderr.includes(`or create the audit log's folder first, writable by you only: ${mkdir}`), r.stderr);
+  mkdirSync(join(shared, 'dw'), { mode: 0o700 }); // what it says
+  const fixed = f.launch();
+  assert.equal(fixed.code, 0, fixed.stderr);
+  chmodSync(shared, 0o755);
+});
+
 test('development: the same findings are warnings on stderr and the line is still printed', () => {
   const f = fixture('development');
   const grand = join(f.base, 'g');
