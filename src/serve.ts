@@ -124,7 +124,8 @@ export async function openSession(host: Host, config: Config, grants: GrantAudit
   try {
     audit = createAuditLog(host, config.audit.path, config.audit);
   } catch {
-    return fail(host, 'Cannot open the audit log: check audit.path (or --log) and write permission for its folder');
+    return fail(host, 'Cannot open the audit log: check audit.path (or --log): a regular file with one name, never ' +
+      'a symbolic link (not followed), in a folder docwarden may write');
   }
   const tagKey = host.randomBytes(32);
   setRedactionTag((secret) => host.hmacSha256Hex(tagKey, secret).slice(0, 8));

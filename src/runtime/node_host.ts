@@ -11,8 +11,10 @@ import { detectRuntime } from './detect.ts';
 import { denoStdoutWriter, readDenoStdin, type StdinControl } from './deno_stdio.ts';
 import { orNull } from './permissions.ts';
 
-const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants;
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY, O_WRONLY, O_APPEND, O_CREAT } = fs.constants;
 const OPEN_READ_FLAGS = O_RDONLY | (O_NOFOLLOW ?? 0) | (O_NONBLOCK ?? 0) | (O_NOCTTY ?? 0);
+// The audit log's name is never followed: a link planted there (to ~/.bashrc) would take records the client wrote.
+const OPEN_APPEND_FLAGS = O_WRONLY | O_APPEND | O_CREAT | (O_NOFOLLOW ?? 0) | (O_NONBLOCK ?? 0) | (O_NOCTTY ?? 0);
 
 function kindOf(s: fs.Dirent | fs.BigIntStats): FileKind {
   if (s.isFile()) return 'file';
@@ -34,12 +36,17 @@ function toStat(s: fs.BigIntStats): FileStat {
 function openAppend(path: string): AppendFile {
   let fd: number;
   try {
-    fd = fs.openSync(path, 'a', 0o600);
+    fd = fs.openSync(path, OPEN_APPEND_FLAGS, 0o600);
   } catch (err) {
     // Create the folder only when missing: probing it first would need more permissions under Deno.
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     fs.mkdirSync(nodePath.dirname(path), { recursive: true, mode: 0o700 });
-    fd = fs.openSync(path, 'a', 0o600);
+    fd = fs.openSync(path, OPEN_APPEND_FLAGS, 0o600);
+  }
+  const opened = fs.fstatSync(fd); // a FIFO, device or second name of another file is not a log
+  if (!opened.isFile() || opened.nlink !== 1) {
+    fs.closeSync(fd);
+    throw Object.assign(new Error(`${path} is not a regular file with one name`), { code: 'EINVAL' });
   }
   let blind = false;
   return {

@@ -3,7 +3,8 @@
 // file-only sandbox grant, and no secret of any redaction family ever written, wherever it appears.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REDACT_FAMILIES, type RedactFamily } from '../../src/audit/redact.ts';
 import { auditLaunch, finish, runSubcommand } from '../helpers/audit_launch.ts';
@@ -61,6 +62,28 @@ test(`a pre-existing log is appended to, never truncated (${RUNTIME})`, async ()
   const text = readFileSync(log, 'utf8');
   assert.ok(text.startsWith(before), 'the earlier bytes are untouched');
   assert.ok(text.length > before.length);
+});
+
+// Outside attack: another user who can rename folders above the log swaps in a folder whose audit.jsonl is a link to
+// the operator's ~/.bashrc; every record (holding the query text a client chose) was appended there, and ran.
+test(`the audit log's name is never followed: a symlink, a second name of another file or a FIFO is refused (${RUNTIME})`, async () => {
+  const dir = tempDir();
+  const bashrc = join(dir, 'bashrc');
+  writeFileSync(bashrc, 'export PS1=ok\n', { mode: 0o600 });
+  const link = join(dir, 'audit.jsonl');
+  symlinkSync(bashrc, link);
+  const hard = join(dir, 'hard.jsonl');
+  linkSync(bashrc, hard);
+  const fifo = join(dir, 'fifo.jsonl');
+  execFileSync('mkfifo', [fifo]); // a test helper process, not the server: a writer would block on it forever
+  for (const log of [link, hard, fifo]) {
+    const c = auditLaunch({ roots: [docs()], log, grant: 'file' });
+    const exit = await c.exit;
+    assert.equal(exit.code, 2, c.stderr);
+    assert.match(c.stderr, /Cannot open the audit log: .*regular file with one name, never a symbolic link/);
+    assert.equal(c.stdout, '', 'no protocol traffic');
+  }
+  assert.equal(readFileSync(bashrc, 'utf8'), 'export PS1=ok\n', 'not one byte reached the link target');
 });
 
 test(`rotation with a tiny audit.rotateBytes keeps every record and one chain across files (${RUNTIME})`, async () => {
