@@ -168,6 +168,8 @@ export function createServices(
       // texts are read finds the snapshot and reads only what is left, instead of walking the tree again. Path
       // tokens now: tokenized by the first words search instead, they were a fifth of its CPU (cold code).
       await corpus.stream(o, async (f) => (pathTokensOf(f.path.rel), await pace(), true)).catch(() => undefined);
+      // A root search refuses (over limits.searchFiles) is not read either: 190,000 tiny files held 634 MB (attack).
+      if ((corpus.fresh(o)?.files.length ?? Infinity) > config.limits.searchFiles) continue;
       await corpus.stream(o, async (f) => {
         await pace();
         if (confirmPolicy.needs(f.path, f.size, f.links)) return true;

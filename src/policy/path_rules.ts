@@ -114,6 +114,7 @@ export function segmentAllowed(rules: PathRules, name: string): boolean {
 /** Whole-path deny rules (patterns with "/") are checked against the relative path and each folder above it: a rule
  * naming a folder (`docs/internal`) hides what is in it, as a segment rule (`.git`) does (outside attack). */
 export function relPathAllowed(rules: PathRules, rel: string): boolean {
+  if (rel.length > MAX_PATH_CHARS) return false; // no request can name it: listed, it was unreadable (and memory)
   if (rules.pathDeny.length === 0) return true; // the defaults have none; the walk asks for every entry, twice
   const parts = foldName(rel).split('/');
   return !parts.some((_, i) => rules.pathDeny.some((m) => m.matches(parts.slice(0, i + 1).join('/'))));

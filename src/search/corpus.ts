@@ -37,6 +37,7 @@ type Cached = {
   headings: readonly Heading[] | null; index: SectionIndex | null; memo: RankMemo | null;
 };
 const HEADING_BYTES = 64; // a heading object and its title string's header
+const ENTRY_CHARS = 256; // a cached text's entry, key and map slot: 44,000 empty files are not free (outside attack)
 
 /** `docs` reads a file under the memory budget and decodes it into its served text (search sees redacted text). */
 export function createSearchCorpus(
@@ -62,7 +63,7 @@ export function createSearchCorpus(
     drop(abs);
     const entry: Cached = { key, text, cost: 0, headings: null, index: null, memo: null };
     texts.set(abs, entry);
-    charge(abs, entry, text.length);
+    charge(abs, entry, text.length + ENTRY_CHARS);
   }
 
   /** The cache entry of exactly this text of this file, which may keep what is derived from it. */
@@ -187,6 +188,7 @@ export function createSearchCorpus(
     /** Whether the cache holds this file's text. */
     holds: (entry: CorpusEntry): boolean => texts.get(entry.path.abs)?.key === entry.key,
     /** Whether a text of `size` would be kept with at most `max` characters held (a warm-up reads only those). */
-    room: (size: number, max: number) => size <= cacheChars / 8 && held + size <= Math.min(cacheChars, max),
+    room: (size: number, max: number) =>
+      size <= cacheChars / 8 && held + size + ENTRY_CHARS <= Math.min(cacheChars, max),
   };
 }

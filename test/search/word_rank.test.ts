@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  pathTokensOf,
   rankByWords,
   type RankInput,
   type RankMemo,
@@ -318,4 +319,12 @@ test('`rankByWords()` asks again only for the finalists; one not handed out agai
   const gone = hits.filter((h) => h.key === 'api:fs.md');
   assert.ok(gone.every((h) => h.section.line === 1 && h.section.title === null), 'not split: ranked whole');
   assert.ok(hits.length > 0);
+});
+
+test("`pathTokensOf()` keeps a path's last 64 words: a planted name of a word per character is not kept whole", () => {
+  const name = 'aB_cD-'.repeat(200);
+  const tokens = pathTokensOf(`docs/${name}/guide.md`);
+  assert.equal(tokens.length, 64);
+  assert.equal(tokens.at(-1), pathTokensOf('guide.md')[0], "the file name's words are kept");
+  assert.equal(pathTokensOf('api/child-process.md').length, 3);
 });
