@@ -1,6 +1,7 @@
 // Start-up guard rails (docs/security.md, "Start-up guard rails"). Another user who can write the config could widen
-// what is served; one who can write the audit log or its folder could rewrite or pre-create the record.
-// Production refuses such locations (mode & 0o002), development warns; group-writable always warns.
+// what is served, one who can write the audit log or its folder rewrite or pre-create the record, and one who can
+// rename entries in ANY folder above them (writable by others and not sticky, or theirs) swap the whole folder.
+// Production refuses such locations, development warns; group-writable always warns.
 import type { Host } from '../runtime/host.ts';
 import type { Config } from './schema.ts';
 
@@ -14,58 +15,80 @@ const STICKY = 0o1000;
 
 const octal = (mode: number): string => '0' + (mode & 0o7777).toString(8).padStart(3, '0');
 const q = (p: string): string => JSON.stringify(p);
+const levelOf = (config: Config): GuardFinding['level'] => config.mode === 'production' ? 'refuse' : 'warn';
 
-type Target = { readonly what: string; readonly path: string; readonly risk: string; readonly stickyOk: boolean };
+/** `risk` completes "anyone could …"; `ownerOnly` skips the mode (a root's own, the log file's: judged elsewhere). */
+type Target = { what: string; path: string; risk: string; stickyOk?: boolean; ownerOnly?: boolean };
 
 function modeFindings(config: Config, { what, path, risk, stickyOk }: Target, mode: number): GuardFinding[] {
   if (stickyOk && mode & STICKY) return [];
   const writable = (by: string) => `${what} ${q(path)} is writable by ${by} (mode ${octal(mode)})`;
-  const level = config.mode === 'production' ? 'refuse' : 'warn';
-  if (mode & OTHER_WRITE) return [{ level, message: `${writable('other users')}: ${risk}; fix: chmod o-w ${q(path)}` }];
+  const fixed = `anyone could ${risk}; fix: chmod o-w ${q(path)}`;
+  if (mode & OTHER_WRITE) return [{ level: levelOf(config), message: `${writable('other users')}: ${fixed}` }];
   const fix = `if other people are in that group, chmod g-w ${q(path)}`;
   return mode & GROUP_WRITE ? [{ level: 'warn', message: `${writable('its group')}: ${fix}` }] : [];
 }
 
-async function checkPath(host: Host, config: Config, t: Target): Promise<GuardFinding[] | 'missing'> {
-  try {
-    return modeFindings(config, t, (await host.stat(t.path)).mode);
-  } catch (err) {
-    const code = (err as { code?: unknown } | null)?.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
-    const message = `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)`;
-    return [{ level: 'note', message }];
-  }
+/** The owner of a folder renames anything in it, sticky or not: only root and the user running docwarden may own it. */
+function ownership(config: Config, { what, path, risk }: Target, owner: number, uid: number | null): GuardFinding[] {
+  if (owner === 0 || owner === uid) return [];
+  const name = `${what} ${q(path)} is owned by uid ${owner}`;
+  if (uid === null) return [{ level: 'note', message: `${name}, not compared with yours (the runtime hides it)` }];
+  const fix = `chown ${uid} ${q(path)} (as root), or move it where only you and root own it and every folder above`;
+  const message = `${name}, another user (you are uid ${uid}): they could ${risk}; fix: ${fix}`;
+  return [{ level: levelOf(config), message }];
 }
 
-/** The checks before the log is opened: the config file and folder, the audit log's folder and place. */
+/** `dir` and every folder above it, nearest first. */
+const chain = (host: Host, dir: string): string[] =>
+  host.path.dirname(dir) === dir ? [dir] : [dir, ...chain(host, host.path.dirname(dir))];
+
+/** The checks before the log is opened: the config file, the roots, the audit log, and every folder above each. */
 export async function checkLocations(host: Host, config: Config): Promise<GuardFinding[]> {
-  const out: GuardFinding[] = [];
-  const add = (r: GuardFinding[] | 'missing') => void (r !== 'missing' && out.push(...r));
-  const check = (t: Target) => checkPath(host, config, t);
+  const out: GuardFinding[] = [], seen = new Set<string>(), uid = host.uid();
+  /** Adds what is wrong with `t` (once: folders above several places are judged once); false when it is missing. */
+  const check = async (t: Target): Promise<boolean> => {
+    const key = `${t.stickyOk === true} ${t.ownerOnly === true} ${t.path}`;
+    if (seen.has(key)) return true;
+    const st = await host.stat(t.path).catch((err: { code?: unknown } | null) => // null: missing; undefined: hidden
+      err?.code === 'ENOENT' || err?.code === 'ENOTDIR' ? null : undefined);
+    if (st === null) return false;
+    const hidden = `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)`;
+    if (st === undefined) out.push({ level: 'note', message: hidden });
+    else out.push(...ownership(config, t, st.uid, uid), ...t.ownerOnly ? [] : modeFindings(config, t, st.mode));
+    return seen.add(key).size > 0;
+  };
+  // As written, then as resolved: a folder on the way may be a symlink, and its real parents can swap it too.
+  const above = async (path: string, dir = host.path.dirname(path)): Promise<string[]> =>
+    [...new Set([...chain(host, dir), ...chain(host, await host.realpath(dir).catch(() => dir))])];
   if (config.source !== null) {
-    const risk = 'anyone on this machine could change what is served';
-    add(await check({ what: 'the config file', path: config.source, risk, stickyOk: false }));
+    const risk = 'change what is served';
+    await check({ what: 'the config file', path: config.source, risk });
     // A sticky folder (like /tmp) stops others from replacing a file they do not own.
-    add(await check({ what: 'the config folder', path: host.path.dirname(config.source), risk, stickyOk: true }));
+    for (const [i, path] of (await above(config.source)).entries()) {
+      await check({ what: i > 0 ? 'a folder above the config file' : 'the config folder', path, risk, stickyOk: true });
+    }
   }
   for (const root of config.roots) { // who can rename entries of any folder above a root can swap it for another
-    const what = `a folder above root "${root.name}"`, swap = 'anyone could swap the root for another folder';
-    for (let dir = host.path.dirname(root.path), i = 0; i < 64; dir = host.path.dirname(dir), i++) {
-      add(await check({ what, path: dir, risk: swap, stickyOk: true }));
-      if (host.path.dirname(dir) === dir) break;
+    const what = `a folder above root "${root.name}"`, risk = 'swap the root for another folder';
+    await check({ what: `root "${root.name}"`, path: root.path, risk: 'change what is served', ownerOnly: true });
+    // Above the configured path too: a root given as a symlink is swapped by renaming the link.
+    for (const path of [...await above(root.configured), ...await above(root.path)]) {
+      await check({ what, path, risk, stickyOk: true });
     }
   }
   const log = config.audit.path;
   if (log === 'stderr') return out;
-  // The log file itself is checked once open, on its descriptor (checkOpenLog). The log folder, or the
-  // nearest existing folder above it when it will be created: even a sticky world-writable folder lets anyone
-  // create the log's name (or a symlink) first.
-  const risk = 'anyone could replace, pre-create or remove the audit log';
-  for (let i = 0, dir = host.path.dirname(log); i < 64; i++, dir = host.path.dirname(dir)) {
-    const what = i === 0 ? 'the audit log folder' : 'the folder that will hold the audit log folder';
-    const r = await check({ what, path: dir, risk, stickyOk: false });
-    add(r); // nothing while it is missing
-    if (r !== 'missing' || host.path.dirname(dir) === dir) break;
+  // The log file's mode is checked once open, on its descriptor (checkOpenLog). Its folder, or the nearest existing
+  // folder above it when it will be created: even a sticky world-writable folder lets anyone create the log's name
+  // (or a symlink) first. Above that, sticky is enough, as for roots.
+  await check({ what: 'the audit log', path: log, risk: 'rewrite the audit log', ownerOnly: true });
+  let nearest = true;
+  for (const [i, path] of (await above(log)).entries()) {
+    const what = !nearest ? 'a folder above the audit log'
+      : i === 0 ? 'the audit log folder' : 'the folder that will hold the audit log folder';
+    const risk = nearest ? 'replace, pre-create or remove the audit log' : 'swap the audit log folder for their own';
+    if (await check({ what, path, risk, stickyOk: !nearest })) nearest = false;
   }
   for (const root of config.roots) {
     const rel = host.path.relative(root.path, log);
@@ -81,8 +104,7 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
 export function checkOpenLog(config: Config, mode: number | null): GuardFinding[] {
   if (mode === null) return [];
   const path = config.audit.path;
-  const risk = 'anyone could rewrite the audit log';
-  const out = modeFindings(config, { what: 'the audit log', path, risk, stickyOk: false }, mode);
+  const out = modeFindings(config, { what: 'the audit log', path, risk: 'rewrite the audit log' }, mode);
   if (out.length === 0 && mode & GROUP_OTHER_READ) {
     const details = `(mode ${octal(mode)}); it holds redacted request details; fix: chmod 600 ${q(path)}`;
     out.push({ level: 'warn', message: `the audit log ${q(path)} is readable by other users ${details}` });

@@ -61,6 +61,7 @@ export type Host = {
   readonly argv: readonly string[];
   readonly cwd: () => string;
   readonly homeDir: () => string | null;
+  readonly uid: () => number | null; // who runs docwarden (start-up guard rails); null when the sandbox hides it
   readonly path: PathOps;
   // File system (read side).
   readonly lstat: (path: string) => Promise<FileStat>;

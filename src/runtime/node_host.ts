@@ -139,6 +139,7 @@ export function createNodeHost(): Host {
   return {
     runtime: runtime.name, runtimeVersion: runtime.version, platform: process.platform, descriptorLocations,
     argv: process.argv.slice(2), cwd: () => process.cwd(), homeDir,
+    uid: () => orNull(() => process.getuid?.() ?? null), // Deno's asks --allow-sys, which launch lines deny
     path: nodePath, // pure string functions: no capability
     lstat: async (p) => toStat(fs.lstatSync(p, { bigint: true })),
     stat: async (p) => toStat(fs.statSync(p, { bigint: true })),

@@ -1,10 +1,11 @@
 // Start-up guard rails (src/config/guard_rails.ts) on real files and modes: a config or audit-log location
 // other users can write is refused in production and warned about in development, a group-writable one is a
 // warning, a sticky config folder is fine, a log that does not exist yet is judged by the nearest folder
-// that does, a log inside a root is a warning, and a log others can read is a warning.
+// that does, a log inside a root is a warning, and a log others can read is a warning. Every folder above the config,
+// each root (as configured and as resolved) and the log is judged too, and each location's owner must be root or you.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkLocations, checkOpenLog } from '../../src/config/guard_rails.ts';
 import type { Root } from '../../src/policy/resolver.ts';
@@ -99,4 +100,107 @@ test('a folder above a root that others can write is refused in production (a ro
   chmodSync(grand, 0o777); // any folder above: whoever renames `p` in it swaps the root with it
   assert.deepEqual(levels(await aboutRoot()), ['refuse']);
   chmodSync(grand, 0o755);
+});
+
+// Outside attack (sbe12): oplogs 0700 in a world-writable, non-sticky `shared`. The attacker renames oplogs away and
+// puts a new one there whose audit.jsonl is a symlink to the operator's ~/.bashrc: the records (client-chosen query
+// text) would be appended to it. Every folder above the log is judged now, not only the nearest one.
+test('a world-writable folder anywhere above the audit log is refused (its folder could be swapped); sticky is fine', async () => {
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const shared = join(dirname(p.config.source ?? ''), 'shared'), oplogs = join(shared, 'oplogs');
+  mkdirSync(oplogs, { recursive: true, mode: 0o700 });
+  const config = { ...p.config, audit: { ...p.config.audit, path: join(oplogs, 'audit.jsonl') } };
+  chmodSync(shared, 0o777);
+  const found = await checkLocations(p.host, config);
+  assert.deepEqual(
+    found.map((f) => `${f.level}: ${f.message}`),
+    [`refuse: a folder above the audit log "${shared}" is writable by other users (mode 0777): anyone could swap the audit log folder for their own; fix: chmod o-w "${shared}"`],
+  );
+  assert.deepEqual(
+    levels(await checkLocations(p.host, { ...config, mode: 'development' })),
+    ['warn'],
+  );
+  chmodSync(shared, 0o1777); // like /tmp: no one renames a folder they do not own
+  assert.deepEqual(await checkLocations(p.host, config), []);
+  chmodSync(shared, 0o755);
+});
+
+// The same rename one level up swaps the whole config folder: a config with no deny list, no redaction, no consent.
+test('a world-writable folder anywhere above the config file is refused', async () => {
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const shared = join(p.dir, '..', 'shared'), conf = join(shared, 'conf'), source = join(conf, 'config.json');
+  mkdirSync(conf, { recursive: true, mode: 0o755 });
+  writeFileSync(source, '{}');
+  const config = { ...p.config, source };
+  assert.deepEqual(await checkLocations(p.host, config), []);
+  chmodSync(shared, 0o777);
+  const found = await checkLocations(p.host, config);
+  assert.deepEqual(
+    found.map((f) => `${f.level}: ${f.message}`),
+    [`refuse: a folder above the config file "${shared}" is writable by other users (mode 0777): anyone could change what is served; fix: chmod o-w "${shared}"`],
+  );
+  chmodSync(shared, 0o755);
+});
+
+// Mode 0755 but owned by another user: its owner renames entries at will. Tests run as root here, so uid 3102 (no
+// such user needed) stands for "someone else"; the chown stays inside the test's own folder.
+test("a root, config or log location, or a folder above one, owned by another user is refused; yours or root's is fine", async () => {
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const base = dirname(p.config.source ?? '');
+  const me = p.host.uid();
+  assert.equal(typeof me, 'number', 'Node tells the user it runs as');
+  const owned = async (path: string, host = p.host, config = p.config) => {
+    chownSync(path, 3102, 3102);
+    try {
+      return (await checkLocations(host, config)).map((f) => `${f.level}: ${f.message}`);
+    } finally {
+      chownSync(path, me ?? 0, me ?? 0);
+    }
+  };
+  assert.deepEqual(await checkLocations(p.host, p.config), []);
+  const fix = (path: string) => `fix: chown ${me} "${path}" (as root), or move it where only you and root own it`;
+  // the folder holding the root, the config and the log: named once for each rule (sticky accepted or not)
+  const above = await owned(base);
+  assert.equal(above.length, 2, above.join('\n'));
+  for (const what of ['the config folder', 'the audit log folder']) {
+    const line = above.find((l) => l.startsWith(`refuse: ${what} "${base}" is owned by uid 3102, another user`));
+    assert.ok(line?.includes(fix(base)), `${what}:\n${above.join('\n')}`);
+  }
+  const places = [[p.config.source ?? '', 'the config file'], [p.dir, 'root "docs"'], [
+    p.config.audit.path,
+    'the audit log',
+  ]];
+  for (const [path, what] of places) {
+    const found = await owned(path);
+    assert.deepEqual(found.map((l) => l.slice(0, l.indexOf(':'))), ['refuse'], found.join('\n'));
+    assert.ok(found[0]?.startsWith(`refuse: ${what} "${path}" is owned by uid 3102, another user (you are uid ${me})`));
+  }
+  assert.deepEqual((await owned(base, p.host, { ...p.config, mode: 'development' })).map((l) => l.slice(0, 5)), [
+    'warn:',
+    'warn:',
+  ]);
+  // Run as uid 3102 (what the host says), the same folder is that user's own: nothing to refuse.
+  assert.deepEqual(await owned(base, { ...p.host, uid: () => 3102 }), []);
+  // A sandbox that hides the user (Deno without --allow-sys) cannot compare: a note, as for folders it cannot read.
+  const hidden = await owned(base, { ...p.host, uid: () => null });
+  assert.ok(
+    hidden.length > 0 && hidden.every((l) => l.startsWith('note: ') && l.includes('not compared with yours')),
+    hidden.join('\n'),
+  );
+});
+
+// A root configured as a symlink in a shared folder: renaming the link swaps the root, whatever its real path.
+test('a world-writable folder holding a root given as a symlink is refused, as are the folders above its real path', async () => {
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const shared = join(p.dir, '..', 'shared'), link = join(shared, 'docs-link');
+  mkdirSync(shared);
+  symlinkSync(p.dir, link);
+  const config = { ...p.config, roots: [{ ...(p.config.roots[0] as Root), configured: link }] };
+  assert.deepEqual(await checkLocations(p.host, config), []);
+  chmodSync(shared, 0o777);
+  assert.deepEqual(
+    (await checkLocations(p.host, config)).map((f) => `${f.level}: ${f.message}`),
+    [`refuse: a folder above root "docs" "${shared}" is writable by other users (mode 0777): anyone could swap the root for another folder; fix: chmod o-w "${shared}"`],
+  );
+  chmodSync(shared, 0o755);
 });
