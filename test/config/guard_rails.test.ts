@@ -166,7 +166,7 @@ test("a root, config or log location, or a folder above one, owned by another us
     const line = above.find((l) => l.startsWith(`refuse: ${what} "${base}" is owned by uid 3102, another user`));
     assert.ok(line?.includes(fix(base)), `${what}:\n${above.join('\n')}`);
   }
-  const places = [[p.config.source ?? '', 'the config file'], [p.dir, 'root "docs"'], [
+  const places: [string, string][] = [[p.config.source ?? '', 'the config file'], [p.dir, 'root "docs"'], [
     p.config.audit.path,
     'the audit log',
   ]];
