@@ -40,11 +40,22 @@ function readRaw(host: Host, path: string): RawConfig {
   }
 }
 
+/**
+ * A name that is not valid UTF-8 reaches us with U+FFFD in place of each bad byte: that spells a DIFFERENT
+ * folder, one another user may create. Refused wherever a path comes in (arguments, config, cwd, home, realpath).
+ */
+function validUtf8(path: string, what: string): string {
+  if (!path.includes('\uFFFD')) return path;
+  throw new ConfigError(`Cannot use ${what} ${JSON.stringify(path)}: it contains U+FFFD, what bytes that are not ` +
+    'UTF-8 become on the way in, so it may name another folder than yours (one anyone could create); rename it to ' +
+    'valid UTF-8');
+}
+
 /** Resolves a path against `base`; a leading "~/" is the home folder (clients start servers without a shell). */
 function resolvePath(host: Host, base: string, path: string, what: string): string {
-  if (!path.startsWith('~')) return host.path.resolve(base, path);
+  if (!path.startsWith('~')) return validUtf8(host.path.resolve(base, path), what);
   const home = /^~(?:[/\\]|$)/.test(path) ? host.homeDir() : undefined;
-  if (typeof home === 'string') return host.path.join(home, path.slice(1));
+  if (typeof home === 'string') return validUtf8(host.path.join(home, path.slice(1)), what);
   const why = home === null ? 'this runtime cannot tell the home folder' : 'only "~/" (your home folder) is expanded';
   throw new ConfigError(`Cannot use ${what} ${JSON.stringify(path)}: ${why}; write the absolute path`);
 }
@@ -66,6 +77,7 @@ async function checkRoot(host: Host, name: string, configured: string): Promise<
   } catch {
     throw cannot(`${JSON.stringify(configured)} does not exist or is not readable`);
   }
+  validUtf8(real, `root "${name}" (resolved)`);
   const st = await host.stat(real);
   if (st.kind !== 'dir') throw cannot(`${JSON.stringify(configured)} is not a directory`);
   if (host.path.dirname(real) === real) throw cannot('a file-system root ("/") exposes the whole machine');

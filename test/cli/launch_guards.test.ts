@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
 import { BUNDLE, DENO } from '../helpers/harness.ts';
@@ -174,4 +174,63 @@ test('under the printed Deno line the server itself only notes the folder it can
   assert.equal(refused.code, 2);
   assert.ok(refused.stderr.includes(`"${grand}" is writable by other users (mode 0777)`), refused.stderr);
   chmodSync(grand, 0o755);
+});
+
+// Outside attack (sbe12): oplogs 0700 inside a world-writable `shared`; renaming oplogs away and planting one whose
+// audit.jsonl links to ~/.bashrc sent the records there. And a 0755 folder owned by another user lets that user do
+// the same. `launch` (unsandboxed) now refuses both, naming the folder, the problem and the fix; `check` says so.
+test('production: a shared folder above the audit log, or a folder owned by another user, gets no line', () => {
+  const f = fixture('production');
+  const shared = join(f.base, 'shared'), oplogs = join(shared, 'oplogs');
+  mkdirSync(oplogs, { recursive: true, mode: 0o700 });
+  const config = { mode: 'production', roots: [{ name: 'docs', path: join(f.base, 'g/p/docs') }] };
+  writeFileSync(f.config, JSON.stringify({ ...config, audit: { path: join(oplogs, 'audit.jsonl') } }));
+  assert.equal(f.launch().code, 0);
+  chmodSync(shared, 0o777);
+  const r = f.launch();
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.ok(
+    r.stderr.includes(
+      `a folder above the audit log "${shared}" is writable by other users (mode 0777): anyone could swap the audit ` +
+        `log folder for their own; fix: chmod o-w "${shared}"`,
+    ),
+    r.stderr,
+  );
+  chmodSync(shared, 0o755);
+  const g = join(f.base, 'g');
+  chownSync(g, 3102, 3102); // "another user" (tests run as root here), inside this test's own folder
+  const owned = f.launch();
+  assert.equal(owned.code, 2);
+  const me = process.getuid?.();
+  assert.ok(
+    owned.stderr.includes(
+      `a folder above root "docs" "${g}" is owned by uid 3102, another user (you are uid ${me}): they could swap the ` +
+        `root for another folder; fix: chown ${me} "${g}" (as root)`,
+    ),
+    owned.stderr,
+  );
+  const checked = run(['check', '--config', f.config]);
+  assert.ok(checked.stdout.includes(`refuse: a folder above root "docs" "${g}" is owned by uid 3102`), checked.stdout);
+  chownSync(g, me ?? 0, me ?? 0);
+  assert.equal(f.launch().code, 0);
+});
+
+// Outside attack (sbe12): a name that is not valid UTF-8 reaches the program with U+FFFD for the bad byte, which
+// names another folder (created here as the attacker would). The server and launch both refuse, naming the problem.
+test('a --root whose name is not valid UTF-8 is refused by the server and by launch', () => {
+  const base = tempDir('dw-guards-');
+  mkdirSync(Buffer.from(`${base}/docs\xff`, 'latin1'));
+  makeTree({ 'docs\uFFFD/secret.md': '# not yours\n' }, base);
+  for (const words of ['', 'launch']) {
+    const line = `exec "$0" "$1" ${words} --root "$2$(printf '\\377')"`;
+    const r = spawnSync('sh', ['-c', line, process.execPath, BUNDLE, join(base, 'docs')], {
+      input: '',
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 2, `${words}: ${r.stderr}`);
+    assert.match(r.stderr, /^docwarden: Cannot use root "[^"]*docs\uFFFD": it contains U\+FFFD/, words);
+    assert.equal(r.stdout, '');
+  }
 });

@@ -276,3 +276,21 @@ test('config.prod.json and config.dev.json pass the config schema', { skip: !pro
     assert.equal(c.roots.length, 1);
   }
 });
+
+// Outside attack (sbe12): a folder whose name is not valid UTF-8 (here the byte 0xFF) reaches the program with
+// U+FFFD in its place, and that string names ANOTHER folder, "docs\uFFFD", which anyone able to write beside it can
+// create and fill. Every path that comes in is refused when it holds U+FFFD, naming the problem.
+test('`loadConfig()` refuses a path holding U+FFFD (a name that was not UTF-8 would mean another folder)', async () => {
+  const { dir, file } = writeConfig({ roots: ROOT });
+  mkdirSync(Buffer.from(`${dir}/docs\xff`, 'latin1')); // the operator's folder: one byte that is not UTF-8
+  const decoded = join(dir, 'docs\uFFFD'); // what the program is handed instead, and the attacker's folder
+  mkdirSync(decoded);
+  const why = /it contains U\+FFFD, what bytes that are not UTF-8 become on the way in, so it may name another folder/;
+  await refuses(load(null, [decoded]), /^Cannot use root "[^"]*docs\uFFFD": /, why);
+  await refuses(load(writeConfig({ roots: [{ name: 'docs', path: decoded }] }).file), /^Cannot use root "docs"/, why);
+  await refuses(load(file, [], join(dir, 'logs\uFFFD', 'audit.jsonl')), /^Cannot use audit log /, why);
+  await refuses(load(join(dir, 'cfg\uFFFD.json')), /^Cannot use --config /, why);
+  // A root reached through a symlink whose target is the attacker's folder: the resolved path is checked too.
+  symlinkSync(decoded, join(dir, 'link'));
+  await refuses(load(null, [join(dir, 'link')]), /^Cannot use root "link" \(resolved\) "[^"]*docs\uFFFD"/, why);
+});
