@@ -234,3 +234,31 @@ test('a --root whose name is not valid UTF-8 is refused by the server and by lau
     assert.equal(r.stdout, '');
   }
 });
+
+// Deno's printed line denies --allow-sys, which Deno needs to say which user it runs as: a root owned by another user
+// is only a `note` for that server (it cannot compare), and `launch`, unsandboxed, refuses it.
+test('under the printed Deno line a root owned by another user is noted, not compared; launch refuses it', {
+  skip: existsSync(DENO) ? false : 'no Deno in test/runtimes: npm test installs it',
+}, () => {
+  const f = fixture('production');
+  const printed = run(['launch', '--config', f.config, '--runtime', 'deno', '--command', DENO]);
+  assert.equal(printed.code, 0, printed.stderr);
+  const words = spawnSync('sh', ['-c', `set -- ${printed.stdout.trim()}; printf '%s\\0' "$@"`], { encoding: 'utf8' });
+  const [command = '', ...args] = words.stdout.split('\0').slice(0, -1);
+  const docs = join(f.base, 'g/p/docs');
+  chownSync(docs, 3102, 3102);
+  const served = spawnSync(command, args, { input: '', encoding: 'utf8', timeout: 60_000 });
+  assert.equal(served.status, 0, served.stderr);
+  const guard = readFileSync(f.log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .find((r: { event?: string }) => r.event === 'guard') as { detail: string[] } | undefined;
+  assert.ok(
+    guard?.detail.includes(
+      `note: root "docs" "${docs}" is owned by uid 3102, not compared with yours (the runtime hides it)`,
+    ),
+    JSON.stringify(guard),
+  );
+  const refused = run(['launch', '--config', f.config, '--runtime', 'deno', '--command', DENO]);
+  assert.equal(refused.code, 2);
+  assert.ok(refused.stderr.includes(`root "docs" "${docs}" is owned by uid 3102, another user`), refused.stderr);
+  chownSync(docs, process.getuid?.() ?? 0, process.getgid?.() ?? 0);
+});
