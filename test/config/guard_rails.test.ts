@@ -144,50 +144,58 @@ test('a world-writable folder anywhere above the config file is refused', async 
 
 // Mode 0755 but owned by another user: its owner renames entries at will. Tests run as root here, so uid 3102 (no
 // such user needed) stands for "someone else"; the chown stays inside the test's own folder.
-test("a root, config or log location, or a folder above one, owned by another user is refused; yours or root's is fine", async () => {
-  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
-  const base = dirname(p.config.source ?? '');
-  const me = p.host.uid();
-  assert.equal(typeof me, 'number', 'Node tells the user it runs as');
-  const owned = async (path: string, host = p.host, config = p.config) => {
-    chownSync(path, 3102, 3102);
-    try {
-      return (await checkLocations(host, config)).map((f) => `${f.level}: ${f.message}`);
-    } finally {
-      chownSync(path, me ?? 0, me ?? 0);
+const AS_ROOT = { skip: process.getuid?.() === 0 ? false : 'giving a folder to another uid (chown) needs root' };
+
+test(
+  "a root, config or log location, or a folder above one, owned by another user is refused; yours or root's is fine",
+  AS_ROOT,
+  async () => {
+    const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+    const base = dirname(p.config.source ?? '');
+    const me = p.host.uid();
+    assert.equal(typeof me, 'number', 'Node tells the user it runs as');
+    const owned = async (path: string, host = p.host, config = p.config) => {
+      chownSync(path, 3102, 3102);
+      try {
+        return (await checkLocations(host, config)).map((f) => `${f.level}: ${f.message}`);
+      } finally {
+        chownSync(path, me ?? 0, me ?? 0);
+      }
+    };
+    assert.deepEqual(await checkLocations(p.host, p.config), []);
+    const fix = (path: string) => `fix: chown ${me} "${path}" (as root), or move it where only you and root own it`;
+    // the folder holding the root, the config and the log: named once for each rule (sticky accepted or not)
+    const above = await owned(base);
+    assert.equal(above.length, 2, above.join('\n'));
+    for (const what of ['the config folder', 'the audit log folder']) {
+      const line = above.find((l) => l.startsWith(`refuse: ${what} "${base}" is owned by uid 3102, another user`));
+      assert.ok(line?.includes(fix(base)), `${what}:\n${above.join('\n')}`);
     }
-  };
-  assert.deepEqual(await checkLocations(p.host, p.config), []);
-  const fix = (path: string) => `fix: chown ${me} "${path}" (as root), or move it where only you and root own it`;
-  // the folder holding the root, the config and the log: named once for each rule (sticky accepted or not)
-  const above = await owned(base);
-  assert.equal(above.length, 2, above.join('\n'));
-  for (const what of ['the config folder', 'the audit log folder']) {
-    const line = above.find((l) => l.startsWith(`refuse: ${what} "${base}" is owned by uid 3102, another user`));
-    assert.ok(line?.includes(fix(base)), `${what}:\n${above.join('\n')}`);
-  }
-  const places: [string, string][] = [[p.config.source ?? '', 'the config file'], [p.dir, 'root "docs"'], [
-    p.config.audit.path,
-    'the audit log',
-  ]];
-  for (const [path, what] of places) {
-    const found = await owned(path);
-    assert.deepEqual(found.map((l) => l.slice(0, l.indexOf(':'))), ['refuse'], found.join('\n'));
-    assert.ok(found[0]?.startsWith(`refuse: ${what} "${path}" is owned by uid 3102, another user (you are uid ${me})`));
-  }
-  assert.deepEqual((await owned(base, p.host, { ...p.config, mode: 'development' })).map((l) => l.slice(0, 5)), [
-    'warn:',
-    'warn:',
-  ]);
-  // Run as uid 3102 (what the host says), the same folder is that user's own: nothing to refuse.
-  assert.deepEqual(await owned(base, { ...p.host, uid: () => 3102 }), []);
-  // A sandbox that hides the user (Deno without --allow-sys) cannot compare: a note, as for folders it cannot read.
-  const hidden = await owned(base, { ...p.host, uid: () => null });
-  assert.ok(
-    hidden.length > 0 && hidden.every((l) => l.startsWith('note: ') && l.includes('not compared with yours')),
-    hidden.join('\n'),
-  );
-});
+    const places: [string, string][] = [[p.config.source ?? '', 'the config file'], [p.dir, 'root "docs"'], [
+      p.config.audit.path,
+      'the audit log',
+    ]];
+    for (const [path, what] of places) {
+      const found = await owned(path);
+      assert.deepEqual(found.map((l) => l.slice(0, l.indexOf(':'))), ['refuse'], found.join('\n'));
+      assert.ok(
+        found[0]?.startsWith(`refuse: ${what} "${path}" is owned by uid 3102, another user (you are uid ${me})`),
+      );
+    }
+    assert.deepEqual((await owned(base, p.host, { ...p.config, mode: 'development' })).map((l) => l.slice(0, 5)), [
+      'warn:',
+      'warn:',
+    ]);
+    // Run as uid 3102 (what the host says), the same folder is that user's own: nothing to refuse.
+    assert.deepEqual(await owned(base, { ...p.host, uid: () => 3102 }), []);
+    // A sandbox that hides the user (Deno without --allow-sys) cannot compare: a note, as for folders it cannot read.
+    const hidden = await owned(base, { ...p.host, uid: () => null });
+    assert.ok(
+      hidden.length > 0 && hidden.every((l) => l.startsWith('note: ') && l.includes('not compared with yours')),
+      hidden.join('\n'),
+    );
+  },
+);
 
 // A root configured as a symlink in a shared folder: renaming the link swaps the root, whatever its real path.
 test('a world-writable folder holding a root given as a symlink is refused, as are the folders above its real path', async () => {
