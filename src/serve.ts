@@ -73,7 +73,8 @@ export function serve(host: Host, config: Config, audit: AuditLog, hint: string 
     if (graceful) await Promise.race([server.drain(), new Promise<void>((r) => host.setTimer(DRAIN_MS, r))]);
     await server.abortAll(why);
     audit.write({ event: 'stop', outcome: 'info', reason: why });
-    await Promise.race([writer.flushed(), new Promise<void>((r) => host.setTimer(FLUSH_TIMEOUT_MS, r))]);
+    const flushed = writer.flushed().then(() => host.stdoutFlushed()); // replies a slow reader has yet to take
+    await Promise.race([flushed, new Promise<void>((r) => host.setTimer(FLUSH_TIMEOUT_MS, r))]);
     audit.close();
     host.exit(0);
   };

@@ -97,6 +97,8 @@ export type Host = {
   readonly resumeStdin: () => void;
   /** Writes to stdout; resolves when the runtime accepted the bytes (back-pressure). */
   readonly writeStdout: (text: string) => Promise<void>;
+  /** Resolves once what the runtime accepted reached the OS: exiting before drops it (16 KB of final replies). */
+  readonly stdoutFlushed: () => Promise<void>;
   readonly writeStderr: (text: string) => void;
   readonly onStdoutGone: (fn: () => void) => void;
   readonly onSignal: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGUSR1', fn: () => void) => void;

@@ -197,6 +197,8 @@ export function createNodeHost(): Host {
       if (process.stdout.write(text)) return Promise.resolve();
       return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
     },
+    stdoutFlushed: () => denoWrite || process.stdout.writableLength === 0 ? Promise.resolve()
+      : new Promise((resolve) => void process.stdout.write('', () => resolve())), // after all before it
     writeStderr: (text) => void process.stderr.write(text), onStdoutGone: (fn) => void (stdoutGone = fn),
     onSignal: (sig, fn) => void process.on(sig, fn), exit: (code) => process.exit(code),
   };

@@ -47,6 +47,7 @@ export async function partsFor(
   const host: Host = {
     ...createNodeHost(),
     writeStdout: async (text) => void stdout.push(...text.split('\n').filter(Boolean).map((l) => JSON.parse(l))),
+    stdoutFlushed: () => Promise.resolve(),
     pauseStdin: () => void stdin.paused++,
     resumeStdin: () => void stdin.resumed++,
   };

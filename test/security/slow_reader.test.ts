@@ -66,3 +66,33 @@ test(`a client that stops reading gets every reply later, and the server's memor
     await c.close();
   }
 });
+
+// Under Deno stdin's end was never seen to arrive while the server had paused reading; had it, the server would
+// have stopped with requests read but unanswered. Counted: every ping sent before the end is answered once, then
+// the server exits 0 with "stop" as its last record.
+test(
+  `stdin ending while the server has paused reading: every request before the end answered, then a clean exit (${RUNTIME})`,
+  {
+    timeout: 2 * HANG_GUARD_MS,
+  },
+  async () => {
+    const c = await startReady({ config: { roots: [{ name: 'docs', path: makeTree({ 'a.md': '# A\n' }) }] } });
+    const n = 20_000;
+    c.proc.stdout.pause(); // replies pile up in the pipe: the server pauses stdin
+    c.sendRaw(
+      Array.from({ length: n }, (_, i) => JSON.stringify({ jsonrpc: '2.0', id: `p-${i}`, method: 'ping' }))
+        .join('\n') + '\n',
+    );
+    c.proc.stdin.end();
+    await new Promise((r) => setTimeout(r, 1000)); // a second for an early end to show; not a speed target
+    c.proc.stdout.resume();
+    const closed = new Promise((r) => c.proc.on('close', r)); // exited, and its stdout read to the end
+    const exit = await c.exit;
+    await closed;
+    const answered = c.messages.filter((m) => typeof m.id === 'string' && m.id.startsWith('p-'));
+    assert.equal(new Set(answered.map((m) => m.id)).size, n, 'every ping answered');
+    assert.equal(answered.length, n, 'each exactly once');
+    assert.equal(exit.code, 0, c.stderr);
+    assert.equal(c.auditRecords().at(-1)?.['event'], 'stop');
+  },
+);
