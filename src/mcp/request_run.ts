@@ -122,7 +122,9 @@ export function createRequestQueue(
     },
     flow,
     async drain() {
-      while (queue.length > 0 || active.size > 0) await allDone();
+      // Requests held back by unwritten replies wait for the writer, not on an empty set of promises: that resolved
+      // at once and looped forever, so no write, timer or signal got a turn (outside attack: 300 calls, then EOF).
+      while (queue.length > 0 || active.size > 0) await (active.size > 0 ? allDone() : writer.flushed().then(pump));
     },
     /** Shutdown: hands each queued request to `drop`, aborts the running ones and gives them `graceMs` to end. */
     async abortAll(graceMs: number, drop: (p: Pending) => void) {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { makeTree } from '../helpers/fixtures.ts';
 import { HANG_GUARD_MS, RUNTIME, startReady } from '../helpers/harness.ts';
 import { peakRssMiB, until } from '../helpers/proc_status.ts';
+import { exitWithin } from '../helpers/wire.ts';
 
 test(`a client that stops reading gets every reply later, and the server's memory stays bounded (${RUNTIME})`, {
   timeout: 5 * HANG_GUARD_MS,
@@ -87,7 +88,7 @@ test(
     await new Promise((r) => setTimeout(r, 1000)); // a second for an early end to show; not a speed target
     c.proc.stdout.resume();
     const closed = new Promise((r) => c.proc.on('close', r)); // exited, and its stdout read to the end
-    const exit = await c.exit;
+    const exit = await exitWithin(c, HANG_GUARD_MS).finally(() => c.proc.exitCode === null && c.proc.kill('SIGKILL'));
     await closed;
     const answered = c.messages.filter((m) => typeof m.id === 'string' && m.id.startsWith('p-'));
     assert.equal(new Set(answered.map((m) => m.id)).size, n, 'every ping answered');
@@ -96,3 +97,26 @@ test(
     assert.equal(c.auditRecords().at(-1)?.['event'], 'stop');
   },
 );
+
+// Outside attack: 300 calls sent at once, then stdin's end. The replies not yet written held the queued calls back,
+// and the shutdown's drain waited on the (empty) set of running calls: a promise that resolved at once, in a loop that
+// never let a write, a timer or a signal run. The server spun at full CPU, answered 8 of 301 and wrote no "stop".
+test(`stdin ending with more calls queued than run at once: each gets one reply, then a clean exit (${RUNTIME})`, {
+  timeout: 2 * HANG_GUARD_MS,
+}, async () => {
+  const c = await startReady({ config: { roots: [{ name: 'docs', path: makeTree({ 'a.md': '# A\n' }) }] } });
+  const n = 300; // over limits.inFlight x 17 = 272 with the defaults; each reply is the whole tool list
+  c.sendRaw(
+    Array.from({ length: n }, (_, i) => JSON.stringify({ jsonrpc: '2.0', id: `q-${i}`, method: 'tools/list' }))
+      .join('\n') + '\n',
+  );
+  c.proc.stdin.end();
+  const closed = new Promise((r) => c.proc.on('close', r));
+  const exit = await exitWithin(c, HANG_GUARD_MS).finally(() => c.proc.exitCode === null && c.proc.kill('SIGKILL'));
+  await closed;
+  const replies = c.messages.filter((m) => typeof m.id === 'string' && m.id.startsWith('q-'));
+  assert.equal(new Set(replies.map((m) => m.id)).size, n, 'every call answered (a result, or "shutting down")');
+  assert.equal(replies.length, n, 'each exactly once');
+  assert.equal(exit.code, 0, c.stderr);
+  assert.equal(c.auditRecords().at(-1)?.['event'], 'stop');
+});
