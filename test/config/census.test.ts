@@ -81,3 +81,19 @@ test('deny rules count as the server reads them: a trailing "/", a leading "./" 
     'drafts/** 1',
   ]);
 });
+
+// Outside attack: 200,000 empty folders planted under a 3.3 KB deep path took the census to 1.2 GB with no call,
+// each folder still to list held as two full paths. Now a folder waits as its name and its parent, and a folder whose
+// path is longer than a request may name (1,024 characters: nothing in it can be served) is not entered.
+test('the walk lists every folder once, in the same order, and does not enter a path longer than 1,024 characters', async () => {
+  const seg = 'n'.repeat(240);
+  const deep = [seg + '1', seg + '2', seg + '3', seg + '4', seg + '5']; // the fifth ends at 1,204 characters
+  const q = await partsFor({ 'a.md': 'a', 'x/y/b.md': 'b', 'x/z/c.md': 'c', [`${deep.join('/')}/d.md`]: 'd' });
+  const seen: string[] = [];
+  const w = await walkRoot(q.host, q.config, q.config.roots[0]!, false, null, (e) => (seen.push(e.rel), true));
+  assert.ok(['a.md', 'x/y/b.md', 'x/z/c.md'].every((r) => seen.includes(r)), seen.join(' '));
+  assert.ok(seen.includes(deep.join('/')), 'the long folder itself is listed as an entry of its parent');
+  assert.ok(!seen.some((r) => r.endsWith('/d.md')), 'but not entered');
+  assert.equal(new Set(seen).size, seen.length, 'each entry once');
+  assert.equal(w?.visited, seen.length);
+});
