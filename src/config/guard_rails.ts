@@ -58,9 +58,27 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     else out.push(...ownership(config, t, st.uid, uid), ...t.ownerOnly ? [] : modeFindings(config, t, st.mode));
     return seen.add(key).size > 0;
   };
+  // A symbolic link met on the way (in the path, or in a link's target, read hop by hop) is repointed by its owner
+  // even in a sticky folder: an attacker's link in /tmp to the operator's folder passed every folder check (attack).
+  const links = async (path: string): Promise<void> => {
+    for (let todo = [path], hops = 0; todo.length > 0 && hops < 40;) {
+      for (let p = todo.pop() as string; ; p = host.path.dirname(p)) {
+        const st = await host.lstat(p).catch(() => null);
+        if (st?.kind === 'symlink' && !seen.has(`link ${p}`) && ++hops && seen.add(`link ${p}`)) {
+          const t = { what: 'a symbolic link on the way', path: p, risk: 'repoint it' };
+          out.push(...ownership(config, t, st.uid, uid));
+          todo.push(host.path.resolve(host.path.dirname(p), await host.readlink(p).catch(() => '.')));
+        }
+        if (host.path.dirname(p) === p) break;
+      }
+    }
+  };
   // As written, then as resolved: a folder on the way may be a symlink, and its real parents can swap it too.
   const above = async (path: string, dir = host.path.dirname(path)): Promise<string[]> =>
     [...new Set([...chain(host, dir), ...chain(host, await host.realpath(dir).catch(() => dir))])];
+  for (const path of [config.source ?? '/', ...config.roots.map((r) => r.configured), config.audit.path]) {
+    if (path !== 'stderr') await links(path);
+  }
   if (config.source !== null) {
     const risk = 'change what is served';
     await check({ what: 'the config file', path: config.source, risk });

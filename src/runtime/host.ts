@@ -67,6 +67,7 @@ export type Host = {
   readonly lstat: (path: string) => Promise<FileStat>;
   readonly stat: (path: string) => Promise<FileStat>;
   readonly realpath: (path: string) => Promise<string>;
+  readonly readlink: (path: string) => Promise<string>;
   /** At most `max` entries (default all), in the order the system lists them; `tick` runs after each. */
   readonly readdir: (path: string, max?: number, tick?: (count: number) => Promise<void>) => Promise<DirEntry[]>;
   /** open(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY): never blocks on a FIFO, never takes a tty. */

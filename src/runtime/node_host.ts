@@ -58,7 +58,7 @@ function openAppend(path: string): AppendFile {
     mode: () => Number(fs.fstatSync(fd).mode) & 0o7777,
     lastLine() {
       try {
-        const rfd = fs.openSync(path, 'r');
+        const rfd = fs.openSync(path, OPEN_READ_FLAGS); // never a link, never blocking on a FIFO swapped in
         try {
           if (fs.fstatSync(rfd).ino !== fs.fstatSync(fd).ino) return undefined; // another process rotated ours away
           const size = fs.fstatSync(rfd).size, from = Math.max(0, size - (1 << 20)), buf = Buffer.alloc(size - from);
@@ -143,7 +143,7 @@ export function createNodeHost(): Host {
     path: nodePath, // pure string functions: no capability
     lstat: async (p) => toStat(fs.lstatSync(p, { bigint: true })),
     stat: async (p) => toStat(fs.statSync(p, { bigint: true })),
-    realpath: async (p) => fs.realpathSync.native(p),
+    realpath: async (p) => fs.realpathSync.native(p), readlink: async (p) => fs.readlinkSync(p),
     // Read entry by entry, `tick` after each (it yields), stopped at `max`: a million names are never held whole.
     async readdir(p, max = Infinity, tick = (_count: number) => Promise.resolve()): Promise<DirEntry[]> {
       const dir = fs.opendirSync(p);

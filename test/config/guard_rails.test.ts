@@ -5,7 +5,7 @@
 // each root (as configured and as resolved) and the log is judged too, and each location's owner must be root or you.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkLocations, checkOpenLog } from '../../src/config/guard_rails.ts';
 import type { Root } from '../../src/policy/resolver.ts';
@@ -212,3 +212,36 @@ test('a world-writable folder holding a root given as a symlink is refused, as a
   );
   chmodSync(shared, 0o755);
 });
+
+// Outside attack (sbe13): a link the attacker owns in a sticky folder (/tmp/oplogs -> the operator's log folder) passed
+// every folder check, which looked through it; its owner then repointed it while the server ran and took the records.
+test(
+  'a symbolic link on the way to the config, a root or the log, owned by another user, is refused, even two hops in',
+  AS_ROOT,
+  async () => {
+    const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+    const base = dirname(p.config.source ?? '');
+    const sticky = join(base, 'sticky'), hop = join(base, 'hop');
+    mkdirSync(sticky, { mode: 0o1777 });
+    chmodSync(sticky, 0o1777);
+    mkdirSync(hop);
+    const theirs = (link: string, target: string) => (symlinkSync(target, link), lchownSync(link, 3102, 3102), link);
+    const mine = (link: string, target: string) => (symlinkSync(target, link), link);
+    const cfgLink = theirs(join(sticky, 'opcfg'), base);
+    const logLink = mine(join(sticky, 'oplogs'), theirs(join(hop, 'logs'), base)); // ours, but through theirs
+    const rootLink = theirs(join(sticky, 'docs'), p.dir);
+    const config = {
+      ...p.config,
+      source: join(cfgLink, 'config.json'),
+      audit: { ...p.config.audit, path: join(logLink, 'a.jsonl') },
+      roots: [{ ...(p.config.roots[0] as Root), configured: rootLink }],
+    };
+    const found = (await checkLocations(p.host, config)).map((f) => `${f.level}: ${f.message}`);
+    for (const link of [cfgLink, join(hop, 'logs'), rootLink]) {
+      const line = `refuse: a symbolic link on the way "${link}" is owned by uid 3102, another user`;
+      assert.ok(found.some((l) => l.startsWith(line) && l.includes('they could repoint it')), found.join('\n'));
+    }
+    assert.ok(!found.some((l) => l.includes(`"${logLink}" is owned`)), 'our own link is fine');
+    assert.deepEqual(await checkLocations(p.host, p.config), [], 'the same places, named without links: nothing');
+  },
+);
