@@ -98,7 +98,10 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
     try {
       const next = host.openAppend(path);
       // What start-up refuses, a rotation does not switch to either: a log others can write (outside attack).
-      if (next.mode() & 0o002) throw (next.close(), Object.assign(new Error('writable by others'), { code: 'EPERM' }));
+      if (next.mode() & 0o002) {
+        next.close();
+        throw Object.assign(new Error('writable by others'), { code: 'EPERM' });
+      }
       sink.close();
       [sink, size, ownEnd] = [next, next.size(), -1];
       return true;

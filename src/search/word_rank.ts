@@ -96,14 +96,21 @@ function fieldCount(tokens: readonly string[], term: string): number {
 
 // Path tokens, asked for on every query for every file, memoised. Bounded in tokens, not paths: 45,000 planted
 // names of one token per character held 4 GB and ended the process (outside attack). A path's last 64 are its words.
-const [pathMemo, MEMO_TOKENS, PATH_TOKENS] = [new Map<string, string[]>(), 1 << 19, 64];
+const pathMemo = new Map<string, string[]>();
+const MEMO_TOKENS = 1 << 19;
+const PATH_TOKENS = 64;
 let memoTokens = 0;
 export function pathTokensOf(path: string): string[] {
   const hit = pathMemo.get(path);
   if (hit) return hit;
   const tokens = tokenize(path.replace(/\.[A-Za-z0-9]+$/, '')).slice(-PATH_TOKENS);
-  if ((memoTokens += tokens.length) > MEMO_TOKENS) [memoTokens] = [tokens.length, pathMemo.clear()];
-  return (pathMemo.set(path, tokens), tokens);
+  memoTokens += tokens.length;
+  if (memoTokens > MEMO_TOKENS) {
+    pathMemo.clear();
+    memoTokens = tokens.length;
+  }
+  pathMemo.set(path, tokens);
+  return tokens;
 }
 
 const WHOLE: Section = { line: 1, endLine: 1, title: null, path: [] }; // a document not split into sections

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createAuditLog, GENESIS, toJsonLine } from '../../src/audit/log.ts';
 import { needsRotation, shiftFiles } from '../../src/audit/rotate.ts';
@@ -239,6 +239,24 @@ test('a refused rename turns rotation off, records it once, and keeps writing to
     /cannot rotate the audit log \(NotCapable\).*grant read and write on the log and each of those names/,
   );
   assert.equal(verifyFiles([file]).error, null);
+});
+
+// Outside attack (sbe13): a link repointed under the log made the next reopen write into the attacker's 0666 file.
+test('a reopen refuses a log others can write: the records stay in the old file, and the refusal is recorded', () => {
+  const dir = tempDir();
+  const file = join(dir, 'audit.jsonl');
+  const t = testHost();
+  const log = createAuditLog(t.host, file, { rotateBytes: 0, keep: 2 });
+  log.write({ event: 'start', outcome: 'info' });
+  renameSync(file, join(dir, 'ours.jsonl')); // "another process rotated it": the name now holds someone else's file
+  writeFileSync(file, 'planted\n', { mode: 0o666 });
+  chmodSync(file, 0o666);
+  for (let i = 0; i < 3; i++) log.write({ event: 'request', id: i, outcome: 'ok' });
+  log.close();
+  assert.equal(readFileSync(file, 'utf8'), 'planted\n', 'not one record in the file others can write');
+  const kept = records(join(dir, 'ours.jsonl'));
+  assert.deepEqual(kept.map((r) => r['event']), ['start', 'rotate_failed', 'request', 'request', 'request']);
+  assert.equal(kept[1]?.['reason'], 'reopen_refused');
 });
 
 test('`shiftFiles()` renumbers oldest first and replaces only the file beyond `keep`', () => {
