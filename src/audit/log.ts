@@ -64,7 +64,7 @@ function errorName(err: unknown): string {
 export function createAuditLog(host: Host, path: string, rotation: RotationOptions = NO_ROTATION): AuditLog {
   const toStderr = path === 'stderr';
   let sink: AppendFile = toStderr ? { append: (line) => host.writeStderr(line), size: () => 0, mode: () => 0o600,
-    lastLine: () => undefined, current: () => true, close: () => undefined } : host.openAppend(path);
+    owner: () => 0, lastLine: () => undefined, current: () => true, close: () => undefined } : host.openAppend(path);
   let rotating = !toStderr && rotation.rotateBytes > 0 && rotation.keep > 0;
   let closed = false, seq = 0, prev = GENESIS, reopening = true;
   let size = 0, ownEnd = -1; // the file's size now, and where our last record ended: another writer in between?
@@ -97,10 +97,12 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
   function reopen(): boolean {
     try {
       const next = host.openAppend(path);
-      // What start-up refuses, a rotation does not switch to either: a log others can write (outside attack).
-      if (next.mode() & 0o002) {
+      // What start-up refuses, a rotation does not switch to either: a log others can write, or another user's (an
+      // ACL can grant us write on their file with no bit in its mode showing it; outside attack).
+      const me = host.uid();
+      if (next.mode() & 0o002 || (me !== null && next.owner() !== me && next.owner() !== 0)) {
         next.close();
-        throw Object.assign(new Error('writable by others'), { code: 'EPERM' });
+        throw Object.assign(new Error('writable by others or not ours'), { code: 'EPERM' });
       }
       sink.close();
       [sink, size, ownEnd] = [next, next.size(), -1];

@@ -51,8 +51,12 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     const key = `${t.stickyOk === true} ${t.ownerOnly === true} ${t.path}`;
     if (seen.has(key)) return true;
     const st = await host.stat(t.path).catch((err: { code?: unknown } | null) => // null: missing; undefined: hidden
-      err?.code === 'ENOENT' || err?.code === 'ENOTDIR' ? null : undefined);
+      err?.code === 'ENOENT' || err?.code === 'ENOTDIR' ? null : err?.code === 'ELOOP' ? 'loop' : undefined);
     if (st === null) return false;
+    if (st === 'loop') { // the server cannot open it either: said as what it is, not as a sandbox
+      out.push({ level: 'refuse', message: `${t.what} ${q(t.path)} is a loop of symbolic links: fix the links` });
+      return true;
+    }
     const hidden = `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)`;
     if (st === undefined) out.push({ level: 'note', message: hidden });
     else out.push(...ownership(config, t, st.uid, uid), ...t.ownerOnly ? [] : modeFindings(config, t, st.mode));
@@ -67,7 +71,10 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
         if (st?.kind === 'symlink' && !seen.has(`link ${p}`) && ++hops && seen.add(`link ${p}`)) {
           const t = { what: 'a symbolic link on the way', path: p, risk: 'repoint it' };
           out.push(...ownership(config, t, st.uid, uid));
-          todo.push(host.path.resolve(host.path.dirname(p), await host.readlink(p).catch(() => '.')));
+          // A relative target is read from the folder that really holds the link, as the kernel does: `../x` from
+          // a link reached through another link is not the written path's parent (outside attack).
+          const from = await host.realpath(host.path.dirname(p)).catch(() => host.path.dirname(p));
+          todo.push(host.path.resolve(from, await host.readlink(p).catch(() => '.')));
         }
         if (host.path.dirname(p) === p) break;
       }

@@ -34,6 +34,8 @@ export type AppendFile = {
   readonly size: () => number;
   /** Permission bits of the open file (fstat on the descriptor: needs no read permission under a sandbox). */
   readonly mode: () => number;
+  /** Its owner's uid (fstat, as `mode`). */
+  readonly owner: () => number;
   /** The file's last line now (without its newline); null when it is empty, undefined when it cannot be read. */
   readonly lastLine: () => Uint8Array | null | undefined;
   readonly current: () => boolean; // whether the path still names it (another process may rotate it away)

@@ -55,7 +55,7 @@ function openAppend(path: string): AppendFile {
       for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
     },
     size: () => fs.fstatSync(fd).size, // other processes sharing the log append too
-    mode: () => Number(fs.fstatSync(fd).mode) & 0o7777,
+    mode: () => Number(fs.fstatSync(fd).mode) & 0o7777, owner: () => fs.fstatSync(fd).uid,
     lastLine() {
       try {
         const rfd = fs.openSync(path, OPEN_READ_FLAGS); // never a link, never blocking on a FIFO swapped in

@@ -3,7 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createAuditLog, GENESIS, toJsonLine } from '../../src/audit/log.ts';
 import { needsRotation, shiftFiles } from '../../src/audit/rotate.ts';
@@ -257,6 +266,26 @@ test('a reopen refuses a log others can write: the records stay in the old file,
   const kept = records(join(dir, 'ours.jsonl'));
   assert.deepEqual(kept.map((r) => r['event']), ['start', 'rotate_failed', 'request', 'request', 'request']);
   assert.equal(kept[1]?.['reason'], 'reopen_refused');
+});
+
+test("a reopen refuses another user's log though its mode shows no one else may write (an ACL can grant it)", {
+  skip: process.getuid?.() === 0 ? false : 'giving a file to another uid (chown) needs root',
+}, () => {
+  const dir = tempDir();
+  const file = join(dir, 'audit.jsonl');
+  const log = createAuditLog(testHost().host, file, { rotateBytes: 0, keep: 2 });
+  log.write({ event: 'start', outcome: 'info' });
+  renameSync(file, join(dir, 'ours.jsonl'));
+  writeFileSync(file, 'theirs\n', { mode: 0o644 });
+  chownSync(file, 3102, 3102);
+  log.write({ event: 'request', id: 1, outcome: 'ok' });
+  log.close();
+  assert.equal(readFileSync(file, 'utf8'), 'theirs\n');
+  assert.deepEqual(records(join(dir, 'ours.jsonl')).map((r) => r['reason'] ?? r['event']), [
+    'start',
+    'reopen_refused',
+    'request',
+  ]);
 });
 
 test('`shiftFiles()` renumbers oldest first and replaces only the file beyond `keep`', () => {

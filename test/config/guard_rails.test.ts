@@ -245,3 +245,33 @@ test(
     assert.deepEqual(await checkLocations(p.host, p.config), [], 'the same places, named without links: nothing');
   },
 );
+
+// Outside attack (sbe14): our link `view -> sticky/opdir`, and in it our `logs -> ../shared`: the kernel reads `..`
+// from sticky/ (where opdir really is), reaching the attacker's sticky/shared; read as text it named nothing at all.
+test(
+  'a relative link target is read from the folder that really holds the link; a link loop is refused as one',
+  AS_ROOT,
+  async () => {
+    const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+    const base = dirname(p.config.source ?? '');
+    const sticky = join(base, 'sticky'), opdir = join(sticky, 'opdir');
+    mkdirSync(opdir, { recursive: true });
+    chmodSync(sticky, 0o1777);
+    symlinkSync(base, join(sticky, 'shared'));
+    lchownSync(join(sticky, 'shared'), 3102, 3102); // the attacker's, planted first
+    symlinkSync('../shared', join(opdir, 'logs'));
+    symlinkSync(opdir, join(base, 'view'));
+    const log = join(base, 'view', 'logs', 'a.jsonl');
+    const found = await checkLocations(p.host, { ...p.config, audit: { ...p.config.audit, path: log } });
+    const line = `refuse: a symbolic link on the way "${join(sticky, 'shared')}" is owned by uid 3102`;
+    assert.ok(found.some((f) => `${f.level}: ${f.message}`.startsWith(line)), JSON.stringify(found, null, 1));
+    symlinkSync(join(base, 'loopB'), join(base, 'loopA'));
+    symlinkSync(join(base, 'loopA'), join(base, 'loopB'));
+    const loop = join(base, 'loopA', 'a.jsonl');
+    const looped = await checkLocations(p.host, { ...p.config, audit: { ...p.config.audit, path: loop } });
+    assert.ok(
+      looped.some((f) => f.level === 'refuse' && f.message.includes('is a loop of symbolic links')),
+      JSON.stringify(looped, null, 1),
+    );
+  },
+);
