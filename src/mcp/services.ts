@@ -165,9 +165,8 @@ export function createServices(
       ({ confinement, root, maxDepth: config.limits.depth, maxVisited: config.limits.walkEntries, signal }));
     for (const o of walks) {
       // Walked as search_docs walks (same limits), paced per entry, before any read: a search that comes while the
-      // texts are read finds the snapshot and reads only what is left, instead of walking the tree again. Path
-      // tokens now: tokenized by the first words search instead, they were a fifth of its CPU (cold code).
-      await corpus.stream(o, async (f) => (pathTokensOf(f.path.rel), await pace(), true)).catch(() => undefined);
+      // texts are read finds the snapshot and reads only what is left, instead of walking the tree again.
+      await corpus.stream(o, async () => (await pace(), true)).catch(() => undefined);
       // A root search refuses (over limits.searchFiles) is not read either: 190,000 tiny files held 634 MB (attack).
       if ((corpus.fresh(o)?.files.length ?? Infinity) > config.limits.searchFiles) continue;
       await corpus.stream(o, async (f) => {
@@ -183,6 +182,7 @@ export function createServices(
     }
     for (const f of warmed) {
       await pace();
+      pathTokensOf(f.path.rel); // not during the walk: tokenizing there delays the reads a search 1 s in would find
       const text = (await corpus.text(confinement, f, signal, slice.tick)) ?? ''; // '' has a memo only if empty
       // Only while the cache has room: an index that evicts the texts just read is work and garbage for nothing.
       const ahead = text.length <= INDEX_AHEAD_CHARS && corpus.room(INDEX_AHEAD_CHARS, Infinity) &&
