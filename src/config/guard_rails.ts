@@ -60,32 +60,38 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     const hidden = `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)`;
     if (st === undefined) out.push({ level: 'note', message: hidden });
     else out.push(...ownership(config, t, st.uid, uid), ...t.ownerOnly ? [] : modeFindings(config, t, st.mode));
-    return seen.add(key).size > 0;
+    return seen.add(key).add(`judged ${t.path}`).size > 0;
   };
-  // A symbolic link met on the way (in the path, or in a link's target, read hop by hop) is repointed by its owner
-  // even in a sticky folder: an attacker's link in /tmp to the operator's folder passed every folder check (attack).
-  const links = async (path: string): Promise<void> => {
-    for (let todo = [path], hops = 0; todo.length > 0 && hops < 40;) {
-      for (let p = todo.pop() as string; ; p = host.path.dirname(p)) {
-        const st = await host.lstat(p).catch(() => null);
-        if (st?.kind === 'symlink' && !seen.has(`link ${p}`) && ++hops && seen.add(`link ${p}`)) {
-          const t = { what: 'a symbolic link on the way', path: p, risk: 'repoint it' };
-          out.push(...ownership(config, t, st.uid, uid));
-          // A relative target is read from the folder that really holds the link, as the kernel does: `../x` from
-          // a link reached through another link is not the written path's parent (outside attack).
-          const from = await host.realpath(host.path.dirname(p)).catch(() => host.path.dirname(p));
-          todo.push(host.path.resolve(from, await host.readlink(p).catch(() => '.')));
-        }
-        if (host.path.dirname(p) === p) break;
+  // The path as the kernel walks it, a name at a time: `..` from where the walk really is, a link's target read in
+  // the folder that really holds it, at most 40 links. Every link's owner and every folder passed through (owner,
+  // mode) is judged: an attacker's link or folder anywhere on the way redirects what lies beyond it, whatever the
+  // written path or the final real path say (outside attacks: a link in sticky /tmp, `../theirs/..`, a link held
+  // in their folder). The last name is left to the rules of what it is (config file, root, log).
+  const walkPath = async (path: string): Promise<void> => {
+    const names = path.split('/').reverse();
+    for (let at = '/', hops = 0; names.length > 0;) {
+      const name = names.pop() as string;
+      if (name === '..') at = host.path.dirname(at);
+      if (name === '' || name === '.' || name === '..') continue;
+      const next = host.path.join(at, name), st = await host.lstat(next).catch(() => null);
+      if (st?.kind === 'symlink' && ++hops <= 40) {
+        const t = { what: 'a symbolic link on the way', path: next, risk: 'repoint it' };
+        if (!seen.has(`link ${next}`)) out.push(...ownership(config, t, st.uid, uid));
+        seen.add(`link ${next}`);
+        const target = await host.readlink(next).catch(() => '');
+        if (target.startsWith('/')) at = '/';
+        names.push(...target.split('/').reverse());
+        continue;
       }
+      if (st?.kind !== 'dir' || names.length === 0) return;
+      const t = { what: 'a folder on the way', path: next, risk: 'swap what lies beyond it', stickyOk: true };
+      if (!seen.has(`judged ${next}`)) await check(t); // judged already under its own name: once is enough
+      at = next;
     }
   };
   // As written, then as resolved: a folder on the way may be a symlink, and its real parents can swap it too.
   const above = async (path: string, dir = host.path.dirname(path)): Promise<string[]> =>
     [...new Set([...chain(host, dir), ...chain(host, await host.realpath(dir).catch(() => dir))])];
-  for (const path of [config.source ?? '/', ...config.roots.map((r) => r.configured), config.audit.path]) {
-    if (path !== 'stderr') await links(path);
-  }
   if (config.source !== null) {
     const risk = 'change what is served';
     await check({ what: 'the config file', path: config.source, risk });
@@ -102,6 +108,7 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
       await check({ what, path, risk, stickyOk: true });
     }
   }
+  for (const path of [config.source ?? '/', ...config.roots.map((r) => r.configured)]) await walkPath(path);
   const log = config.audit.path;
   if (log === 'stderr') return out;
   // The log file's mode is checked once open, on its descriptor (checkOpenLog). Its folder, or the nearest existing
@@ -115,6 +122,7 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     const risk = nearest ? 'replace, pre-create or remove the audit log' : 'swap the audit log folder for their own';
     if (await check({ what, path, risk, stickyOk: !nearest })) nearest = false;
   }
+  await walkPath(log);
   for (const root of config.roots) {
     const rel = host.path.relative(root.path, log);
     if (rel !== '' && !/^\.\.(?:[/\\]|$)/.test(rel) && !host.path.isAbsolute(rel)) { // `..x/` is a subfolder

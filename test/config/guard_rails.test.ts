@@ -275,3 +275,39 @@ test(
     );
   },
 );
+
+// Outside attack (sbe15): `cdir -> ../att/hop/..` reaches the operator's folder only through the attacker's `hop`,
+// which a text resolution of `..` never looked at; and a link held in a folder the attacker owns, or others may write,
+// was judged by its own owner only. The path is now walked as the kernel walks it, every folder on the way judged.
+test(
+  'the path is walked as the kernel walks it: `..` after a link, and the folders that hold links, are judged',
+  AS_ROOT,
+  async () => {
+    const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+    const base = dirname(p.config.source ?? ''), att = join(base, 'att');
+    mkdirSync(att);
+    chownSync(att, 3102, 3102);
+    symlinkSync(p.dir, join(att, 'hop'));
+    lchownSync(join(att, 'hop'), 3102, 3102);
+    symlinkSync('att/hop/..', join(base, 'cdir')); // the kernel: base/att/hop -> docs, then .. -> base
+    const viaDotDot = { ...p.config, source: join(base, 'cdir', 'config.json') };
+    const found = (await checkLocations(p.host, viaDotDot)).map((f) => `${f.level}: ${f.message}`);
+    for (
+      const start of [
+        `refuse: a symbolic link on the way "${join(att, 'hop')}" is owned by uid 3102`,
+        `refuse: a folder on the way "${att}" is owned by uid 3102`,
+      ]
+    ) {
+      assert.ok(found.some((l) => l.startsWith(start)), `${start}\n${found.join('\n')}`);
+    }
+    const share = join(base, 'share');
+    mkdirSync(share);
+    chmodSync(share, 0o777); // others may rename our link in it
+    symlinkSync(base, join(share, 'L'));
+    symlinkSync(join(share, 'L'), join(base, 'M'));
+    const viaShared = { ...p.config, audit: { ...p.config.audit, path: join(base, 'M', 'audit.jsonl') } };
+    const shared = (await checkLocations(p.host, viaShared)).map((f) => `${f.level}: ${f.message}`);
+    const line = `refuse: a folder on the way "${share}" is writable by other users (mode 0777)`;
+    assert.ok(shared.some((l) => l.startsWith(line)), shared.join('\n'));
+  },
+);
