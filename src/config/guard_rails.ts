@@ -60,7 +60,8 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     const hidden = `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)`;
     if (st === undefined) out.push({ level: 'note', message: hidden });
     else out.push(...ownership(config, t, st.uid, uid), ...t.ownerOnly ? [] : modeFindings(config, t, st.mode));
-    return seen.add(key).add(`judged ${t.path}`).size > 0;
+    if (!t.ownerOnly) seen.add(`judged ${t.path}`); // its mode too: a folder only owner-checked is walked again
+    return seen.add(key).size > 0;
   };
   // The path as the kernel walks it, a name at a time: `..` from where the walk really is, a link's target read in
   // the folder that really holds it, at most 40 links. Every link's owner and every folder passed through (owner,

@@ -311,3 +311,24 @@ test(
     assert.ok(shared.some((l) => l.startsWith(line)), shared.join('\n'));
   },
 );
+
+// Outside attack (sbe16): a root's own check compares its owner only; marked as judged, the walk then skipped it as
+// a folder on the way, so a world-writable root that the config's path runs through (op/l1 -> r/l2 -> ../cfg) passed.
+test(
+  'a folder judged only by its owner (a root) is still judged by its mode when another path runs through it',
+  async () => {
+    const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+    const base = dirname(p.config.source ?? '');
+    symlinkSync('..', join(p.dir, 'l2')); // base/l1 -> docs/l2 -> .. : the config's folder, through the root
+    symlinkSync('docs/l2', join(base, 'l1'));
+    chmodSync(p.dir, 0o777);
+    try {
+      const through = { ...p.config, source: join(base, 'l1', 'config.json') };
+      const found = (await checkLocations(p.host, through)).map((f) => `${f.level}: ${f.message}`);
+      const line = `refuse: a folder on the way "${p.dir}" is writable by other users (mode 0777)`;
+      assert.ok(found.some((l) => l.startsWith(line)), found.join('\n'));
+    } finally {
+      chmodSync(p.dir, 0o755);
+    }
+  },
+);
