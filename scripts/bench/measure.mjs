@@ -26,6 +26,16 @@ export function memOf(pid) {
   }
 }
 
+/** CPU time (user + system, every thread) process `pid` has used, in ms (10 ms steps), or null when unavailable. */
+export function cpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms
+  } catch {
+    return null;
+  }
+}
+
 /** Samples VmRSS every `everyMs`; stop() returns the peak seen (MB) and the last VmHWM read. */
 export function sampleRss(pid, everyMs = 20, onSample = undefined) {
   let peak = null;
