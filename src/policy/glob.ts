@@ -28,84 +28,72 @@ function fail(reason: string): never {
 }
 
 /** Parses a pattern (as code points) into a node list, enforcing every compile-time limit. */
-class Parser {
-  readonly #cs: readonly string[];
-  #i = 0;
-  #alternatives = 0;
-  constructor(cs: readonly string[]) {
-    this.#cs = cs;
-  }
-
-  parse(): Node[] {
-    const nodes = this.#seq(0, true);
-    if (this.#i < this.#cs.length) fail('unbalanced "}"');
-    return nodes;
-  }
+function parse(cs: readonly string[]): Node[] {
+  let i = 0;
+  let alternatives = 0;
 
   // `atSegmentStart` tells whether a `**` here begins a path segment (start, after '/', or at the
   // start of an alternative whose brace itself began a segment).
-  #seq(depth: number, atSegmentStart: boolean): Node[] {
-    const cs = this.#cs;
+  function seq(depth: number, atSegmentStart: boolean): Node[] {
     const out: Node[] = [];
     let boundary = atSegmentStart;
-    while (this.#i < cs.length) {
-      const c = cs[this.#i] as string;
+    while (i < cs.length) {
+      const c = cs[i] as string;
       if (depth > 0 && (c === ',' || c === '}')) break;
       if (depth === 0 && c === '}') fail('unbalanced "}"');
-      this.#i++;
+      i++;
       if (c === '\\') {
-        const next = cs[this.#i++];
+        const next = cs[i++];
         if (next === undefined) fail('pattern ends with a backslash');
         out.push({ t: 'lit', c: next });
         boundary = next === '/';
       } else if (c === '*') {
         let run = 1;
-        while (cs[this.#i] === '*') { this.#i++; run++; }
-        const after = cs[this.#i];
+        while (cs[i] === '*') { i++; run++; }
+        const after = cs[i];
         const endsSegment = after === undefined || after === '/' || (depth > 0 && (after === ',' || after === '}'));
         if (run >= 2 && boundary && endsSegment) {
-          if (after === '/') { this.#i++; out.push({ t: 'dirs' }); boundary = true; continue; }
+          if (after === '/') { i++; out.push({ t: 'dirs' }); boundary = true; continue; }
           out.push({ t: 'deep' });
         } else out.push({ t: 'star' });
         boundary = false;
       } else if (c === '?') { out.push({ t: 'any' }); boundary = false; }
-      else if (c === '[') { out.push(this.#class()); boundary = false; }
-      else if (c === '{') { out.push(this.#brace(depth + 1, boundary)); boundary = false; }
+      else if (c === '[') { out.push(charClass()); boundary = false; }
+      else if (c === '{') { out.push(brace(depth + 1, boundary)); boundary = false; }
       else { out.push({ t: 'lit', c }); boundary = c === '/'; }
     }
     return out;
   }
 
-  #brace(depth: number, atSegmentStart: boolean): Node {
+  function brace(depth: number, atSegmentStart: boolean): Node {
     if (depth > MAX_BRACE_DEPTH) fail(`braces nested deeper than ${MAX_BRACE_DEPTH}`);
     const alts: Node[][] = [];
     for (;;) {
-      if (++this.#alternatives > MAX_ALTERNATIVES) fail(`more than ${MAX_ALTERNATIVES} brace alternatives`);
-      alts.push(this.#seq(depth, atSegmentStart));
-      const c = this.#cs[this.#i++];
+      if (++alternatives > MAX_ALTERNATIVES) fail(`more than ${MAX_ALTERNATIVES} brace alternatives`);
+      alts.push(seq(depth, atSegmentStart));
+      const c = cs[i++];
       if (c === '}') return { t: 'alt', alts };
       if (c !== ',') fail('unclosed "{"');
     }
   }
 
   // POSIX-style class: `]` first is literal, `!` or `^` negates, `a-z` ranges, backslash escapes.
-  #class(): Node {
-    const cs = this.#cs;
+  function charClass(): Node {
     let negated = false;
-    if (cs[this.#i] === '!' || cs[this.#i] === '^') { negated = true; this.#i++; }
+    if (cs[i] === '!' || cs[i] === '^') { negated = true; i++; }
     const ranges: (readonly [number, number])[] = [];
     let first = true;
     for (;;) {
-      let c = cs[this.#i++];
+      let c = cs[i++];
       if (c === undefined) fail('unclosed "["');
       if (c === ']' && !first) return { t: 'class', negated, ranges };
       first = false;
-      if (c === '\\') c = cs[this.#i++] ?? fail('unclosed "["');
+      if (c === '\\') c = cs[i++] ?? fail('unclosed "["');
       let hi = c;
-      if (cs[this.#i] === '-' && cs[this.#i + 1] !== undefined && cs[this.#i + 1] !== ']') {
-        this.#i++;
-        hi = cs[this.#i++] as string;
-        if (hi === '\\') hi = cs[this.#i++] ?? fail('unclosed "["');
+      if (cs[i] === '-' && cs[i + 1] !== undefined && cs[i + 1] !== ']') {
+        i++;
+        hi = cs[i++] as string;
+        if (hi === '\\') hi = cs[i++] ?? fail('unclosed "["');
       }
       const lo = c.codePointAt(0) ?? 0;
       const up = hi.codePointAt(0) ?? 0;
@@ -113,6 +101,10 @@ class Parser {
       ranges.push([lo, up]);
     }
   }
+
+  const nodes = seq(0, true);
+  if (i < cs.length) fail('unbalanced "}"');
+  return nodes;
 }
 
 function inRange(c: string, ranges: readonly (readonly [number, number])[]): boolean {
@@ -212,7 +204,7 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
   if (!anchored && body.startsWith('**/') && /^[^?[\]{}\\/]+$/.test(body.slice(3)) && !body.slice(3).includes('**')) {
     return starLiteralGlob(body.slice(3), fold);
   }
-  const nodes = new Parser(Array.from(body)).parse();
+  const nodes = parse(Array.from(body));
   const { states, start } = buildNfa(nodes, fold);
   // A match holds every literal outside braces in order, so an ASCII text without the longest run of them has
   // none (ASCII only: there per-character and whole-text lower-casing agree). The walk tests every name.
