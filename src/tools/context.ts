@@ -84,13 +84,9 @@ export function limitArg(max: number, fallback: number): ReturnType<typeof integ
 
 export function pickRoot(ctx: ToolContext, name: string | undefined): Root {
   const roots = visibleRoots(ctx.roots, ctx.narrowing);
-  if (name === undefined) {
-    const first = roots[0];
-    if (!first) throw denied('narrowed_by_client', 'client roots exclude every configured root');
-    return first;
-  }
-  const root = roots.find((r) => r.name === name);
+  const root = name === undefined ? roots[0] : roots.find((r) => r.name === name); // by default the first
   if (root) return root;
+  if (name === undefined) throw denied('narrowed_by_client', 'client roots exclude every configured root');
   const available = roots.map((r) => r.name).join(', ') || '(none)';
   throw failure('invalid_argument', `Unknown root ${JSON.stringify(name.slice(0, 32))}; available roots: ${available}`);
 }
