@@ -101,9 +101,7 @@ export type RawConfig = Infer<typeof CONFIG_SCHEMA>;
 export type Mode = 'production' | 'development';
 
 /** A section of the config file with every key present (the defaults fill what the file leaves out). */
-type Section<K extends 'files' | 'limits' | 'audit' | 'confirm'> = {
-  readonly [P in keyof Required<RawConfig>[K]]-?: Required<RawConfig>[K][P];
-};
+type Section<K extends 'files' | 'limits' | 'audit' | 'confirm'> = Readonly<Required<NonNullable<RawConfig[K]>>>;
 
 export type Config = {
   readonly mode: Mode;

@@ -51,6 +51,4 @@ export function featuresOf(version: ProtocolVersion): Features {
 }
 
 /** The stateless era emits everything 2025-11-25 does (titles, structured results, isError arguments). */
-export const STATELESS_FEATURES: Features = {
-  version: STATELESS_VERSION, batches: false, annotations: true, structured: true, argumentErrorsAsResults: true,
-};
+export const STATELESS_FEATURES: Features = { ...featuresOf('2025-11-25'), version: STATELESS_VERSION };

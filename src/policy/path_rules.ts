@@ -1,17 +1,15 @@
 // Step 2 of the path-resolution algorithm (docs/security.md, "Path resolution"): checks a request string
 // before any syscall. Rejects, never repairs. The same segment rules decide what listings show, so that
 // everything listed is readable and nothing unreadable is ever listed.
-import { compileGlob } from './glob.ts';
-
-type Matcher = { readonly matches: (p: string) => boolean };
+import { compileGlob, type Glob } from './glob.ts';
 
 export type PathRules = {
   readonly extensions: ReadonlySet<string>;
   readonly hidden: boolean;
   /** Deny globs without "/": checked against every path segment. */
-  readonly segmentDeny: readonly Matcher[];
+  readonly segmentDeny: readonly Glob[];
   /** Deny globs with "/": checked against the whole root-relative path. */
-  readonly pathDeny: readonly Matcher[];
+  readonly pathDeny: readonly Glob[];
 };
 
 export const MAX_PATH_CHARS = 1024;
