@@ -41,10 +41,8 @@ type StringOptions = {
 export function string(o: StringOptions): Schema<string> {
   const min = o.minLength ?? 0;
   const re = o.pattern ? new RegExp(o.pattern.source, 'u') : null;
-  const json: Record<string, unknown> = { type: 'string', description: o.description };
-  if (min > 0) json['minLength'] = min;
-  json['maxLength'] = o.maxLength;
-  if (o.pattern) json['pattern'] = o.pattern.source;
+  const json = { type: 'string', description: o.description, ...(min > 0 ? { minLength: min } : {}),
+    maxLength: o.maxLength, ...(o.pattern ? { pattern: o.pattern.source } : {}) };
   return {
     json,
     read(v, at) {
@@ -87,10 +85,7 @@ export function integer(o: NumberOptions): Schema<number> {
 export function boolean(description: string): Schema<boolean> {
   return {
     json: { type: 'boolean', description },
-    read(v, at) {
-      if (typeof v !== 'boolean') failType(at, 'must be true or false', v);
-      return v;
-    },
+    read: (v, at) => (typeof v === 'boolean' ? v : failType(at, 'must be true or false', v)),
   };
 }
 
