@@ -94,9 +94,7 @@ function isThematicBreak(line: string): boolean {
 }
 
 function isListItem(line: string): boolean {
-  const t = line.trimStart();
-  if (/^[-*+](?:[ \t]|$)/.test(t)) return true;
-  return /^\d{1,9}[.)](?:[ \t]|$)/.test(t);
+  return /^(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/.test(line.trimStart());
 }
 
 /** A ``` or ~~~ fence line (run of 3 or more, up to 3 spaces indent) with its info string. */

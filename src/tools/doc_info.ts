@@ -30,8 +30,7 @@ export function docInfoTool() {
     name: 'doc_info',
     title: 'Document facts',
     description: 'Size, modification time, line count, media type, heading count and SHA-256 of one document, ' +
-      'without its text ' +
-      '(only name, size and date for a document that needs the user\'s confirmation).',
+      'without its text (only name, size and date for a document that needs the user\'s confirmation).',
     input: object({ root: ROOT_ARG, path: PATH_ARG }, ['path']),
     output: OUTPUT.json,
     async run(args, ctx: ToolContext) {
