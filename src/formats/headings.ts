@@ -25,19 +25,14 @@ export function formatOf(path: string): DocFormat {
 /** A slice at a time: `tick` runs every 4,096 lines or 1 M characters (a document may have millions of them). */
 export async function parseHeadingsInSlices(lines: Lines, format: DocFormat, tick: () => Promise<void>) {
   const out: Heading[] = [];
-  for (const _pause of scanHeadings(lines, format, out)) await tick();
-  return out;
-}
-
-function* scanHeadings(lines: Lines, format: DocFormat, out: Heading[]): Generator<void> {
   const push = (level: number, title: string, index: number): boolean => {
     const cut = Array.from(title.trim().slice(0, 2 * MAX_TITLE + 2)).slice(0, MAX_TITLE).join(''); // no 24 MB arrays
     if (cut.length > 0) out.push({ level, title: cut, line: index + 1 });
     return out.length < MAX_HEADINGS;
   };
-  if (format === 'markdown') yield* scanMarkdown(lines, push);
-  else if (format === 'rst') yield* scanRst(lines, push);
-  else if (format === 'asciidoc') yield* scanAsciidoc(lines, push);
+  const scan = { markdown: scanMarkdown, rst: scanRst, asciidoc: scanAsciidoc, text: undefined }[format];
+  for (const _pause of scan?.(lines, push) ?? []) await tick();
+  return out;
 }
 
 type Push = (level: number, title: string, index: number) => boolean;
