@@ -21,15 +21,13 @@ export function createLineReader(maxLineBytes: number, emit: (frame: Frame) => v
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let parts: Uint8Array[] = [];
   let held = 0;
-  let discarding = false; // inside an oversize line: count bytes, keep none
-  let discarded = 0;
+  let discarded = 0; // bytes of the oversize line being dropped (0: not inside one): counted, none kept
   let head: Uint8Array = new Uint8Array(0); // first bytes of an oversize line, to find its id
 
   function finishLine(): void {
-    if (discarding) {
+    if (discarded > 0) {
       emit({ kind: 'oversize', bytes: discarded, head });
       head = new Uint8Array(0);
-      discarding = false;
       discarded = 0;
       return;
     }
@@ -50,13 +48,12 @@ export function createLineReader(maxLineBytes: number, emit: (frame: Frame) => v
 
   function take(piece: Uint8Array): void {
     if (piece.length === 0) return;
-    if (discarding) {
+    if (discarded > 0) {
       discarded += piece.length;
       return;
     }
     if (held + piece.length > maxLineBytes) {
-      discarding = true;
-      discarded = held + piece.length;
+      discarded = held + piece.length; // over the limit, so above 0
       head = concat([...parts, piece], held + piece.length).slice(0, HEAD_BYTES);
       parts = [];
       held = 0;
@@ -78,7 +75,7 @@ export function createLineReader(maxLineBytes: number, emit: (frame: Frame) => v
       take(chunk.subarray(start));
     },
     end() {
-      if (held > 0 || discarding) finishLine();
+      if (held > 0 || discarded > 0) finishLine();
     },
   };
 }
