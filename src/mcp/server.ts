@@ -21,18 +21,7 @@ import { createStatelessEra } from './stateless_era.ts';
 
 type Sink = (message: unknown) => void;
 
-export type Server = {
-  readonly onFrame: (frame: LineFrame) => void;
-  readonly flow: () => void; // after each stdin chunk: every message kind counts toward back-pressure
-  /** stdin closed: finish what was asked, then stop. */
-  readonly drain: () => Promise<void>;
-  /** SIGTERM or stdout gone: abort everything, record it, stop. */
-  readonly abortAll: (why: string) => Promise<void>;
-  /** Settles once the warm-up the client's readiness started has finished (at once when none has started). */
-  readonly warmedUp: () => Promise<void>;
-  /** Whether a request runs or waits: background work stands aside meanwhile. */
-  readonly busy: () => boolean;
-};
+export type Server = ReturnType<typeof createServer>;
 
 const SHUTDOWN_GRACE_MS = 500;
 
@@ -48,7 +37,7 @@ function shape(e: Era | null, id: RequestId, method: string, reply: Reply): { me
 /** The one audit record of a request: `started` becomes its `ms`. */
 type RecordFields = Omit<AuditFields, 'event' | 'era' | 'ms'> & { readonly started: number; readonly outcome: Outcome };
 
-export function createServer(host: Host, config: Config, audit: AuditLog, writer: MessageWriter): Server {
+export function createServer(host: Host, config: Config, audit: AuditLog, writer: MessageWriter) {
   const send: Sink = (m) => writer.send(m);
   const notifier = createNotifier(send, config.logLevel, host.now);
   // The warm-up stands aside while any request runs or waits (requests is defined below, asked later).
@@ -214,7 +203,7 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
   }
 
   return {
-    onFrame(frame) {
+    onFrame(frame: LineFrame) {
       if (frame.kind === 'line') return onLine(frame.text);
       if (frame.kind === 'bad_utf8') return parseError({ reason: 'invalid UTF-8' });
       const id = sniffId(new TextDecoder().decode(frame.head));
@@ -223,11 +212,15 @@ export function createServer(host: Host, config: Config, audit: AuditLog, writer
       refused({ event: 'request', id, code: RPC.INVALID_REQUEST, reason: 'line_too_large', bytes: frame.bytes });
       if (id !== undefined) send(errorMessage(id, { code: RPC.INVALID_REQUEST, message }));
     },
-    flow: requests.flow,
+    flow: requests.flow, // after each stdin chunk: every message kind counts toward back-pressure
+    /** stdin closed: finish what was asked, then stop. */
     drain: requests.drain,
+    /** Settles once the warm-up the client's readiness started has finished (at once when none has started). */
     warmedUp: services.warmedUp,
+    /** Whether a request runs or waits: background work stands aside meanwhile. */
     busy: () => requests.busy(),
-    async abortAll(why) {
+    /** SIGTERM or stdout gone: abort everything, record it, stop. */
+    async abortAll(why: string): Promise<void> {
       closing = true;
       services.stopWarmUp();
       await requests.abortAll(SHUTDOWN_GRACE_MS, (q) => {
