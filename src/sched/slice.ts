@@ -7,14 +7,7 @@ import type { Host } from '../runtime/host.ts';
 /** Most work done between two turns of the event loop. */
 export const SLICE_MS = 10;
 
-export type Slicer = {
-  /** True once this slice's time is used up; one clock read, cheap enough to ask per line. */
-  readonly due: () => boolean;
-  /** Yields to the event loop, then throws the call's failure if it passed its deadline or was cancelled. */
-  readonly pause: () => Promise<void>;
-  /** `if (due()) await pause()`, for loops whose steps are not tiny. */
-  readonly tick: () => Promise<void>;
-};
+export type Slicer = ReturnType<typeof createSlicer>;
 
 const DECODE_BYTES = 1 << 18; // a few ms of UTF-8 decoding
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -46,16 +39,20 @@ export function throwIfStopped(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Failure ? signal.reason : failure('cancelled', 'Cancelled');
 }
 
-export function createSlicer(host: Pick<Host, 'now' | 'yieldNow'>, signal: AbortSignal): Slicer {
+export function createSlicer(host: Pick<Host, 'now' | 'yieldNow'>, signal: AbortSignal) {
   let sliceEnd = host.now() + SLICE_MS;
+  /** True once this slice's time is used up; one clock read, cheap enough to ask per line. */
   const due = () => host.now() >= sliceEnd;
+  /** Yields to the event loop, then throws the call's failure if it passed its deadline or was cancelled. */
   async function pause(): Promise<void> {
     throwIfStopped(signal);
     await host.yieldNow();
     throwIfStopped(signal);
     sliceEnd = host.now() + SLICE_MS;
   }
-  return { due, pause, tick: () => (due() ? pause() : Promise.resolve()) };
+  /** `if (due()) await pause()`, for loops whose steps are not tiny. */
+  const tick = (): Promise<void> => (due() ? pause() : Promise.resolve());
+  return { due, pause, tick };
 }
 
 /** The SHA-256 (hex) of `data` (a string as UTF-8), fed half a MiB (1-4 ms) at a time with `tick` before each. */
