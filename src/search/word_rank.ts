@@ -76,16 +76,23 @@ export function termMatcher(term: string): TermMatcher {
   };
 }
 
+/** How many times `re` matches in `text`, counting up to MAX_TF. */
+async function scanCount(re: TermMatcher, text: string, tick: () => Promise<void>): Promise<number> {
+  let n = 0;
+  await eachMatch(re, text, tick, () => ++n < MAX_TF);
+  return n;
+}
+
 async function remember<V>(memo: Map<string, V> | undefined, term: string, compute: () => Promise<V>): Promise<V> {
-  if (memo?.has(term)) return memo.get(term) as V;
-  const value = await compute();
+  return memo?.has(term) ? memo.get(term) as V : keep(memo, term, await compute());
+}
+function keep<V>(memo: Map<string, V> | undefined, term: string, value: V): V {
   if (memo && memo.size >= MEMO_TERMS) memo.clear();
   return (memo?.set(term, value), value);
 }
 
 /** Occurrences of a term in a field's tokens: whole-token matches count double, prefix matches once. */
-function fieldCount(tokens: readonly string[], term: string): number {
-  const words = alternatesOf(term);
+function fieldCount(tokens: readonly string[], words: readonly string[]): number {
   let n = 0;
   for (const t of tokens) {
     const w = words.find((x) => (x.length === 1 ? t === x : t.startsWith(x)));
@@ -128,27 +135,31 @@ export async function rankByWords(
 ): Promise<RankedHit[]> {
   const terms = queryTerms(query);
   if (terms.length === 0) return [];
-  const [patterns, ranges] = [terms.map(termMatcher), terms.map(termRanges)];
+  const [patterns, ranges, alternates] = [terms.map(termMatcher), terms.map(termRanges), terms.map(alternatesOf)];
   const docs: Doc[] = [];
   const docFreq = new Array<number>(terms.length).fill(0);
   let docCount = 0;
   let totalLength = 0;
   await source.each(async (input) => {
-    await step(true);
+    const waiting = step(true); // a promise only when the caller yields: not an await per document
+    if (waiting) await waiting;
     docCount++;
     const length = input.text.length / CHARS_PER_TOKEN;
     totalLength += length;
     const pathTokens = pathTokensOf(input.path);
-    const tf: number[] = [];
-    for (const [i, re] of patterns.entries()) {
-      const known = input.memo?.terms && ranges[i] ? countTerm(input.memo.terms, ranges[i]) : null; // no scan
-      const scan = async (n = 0) => (await eachMatch(re, input.text, tick, () => ++n < MAX_TF), n);
-      tf.push(Math.min(MAX_TF, known ?? await remember(input.memo?.counts, terms[i] as string, scan)));
+    const [tf, path, memo, index] = [[] as number[], [] as number[], input.memo?.counts, input.memo?.terms];
+    let held = false; // plain loops, no closure per term: 8,000 documents a query (docs/performance.md)
+    for (let i = 0; i < terms.length; i++) {
+      const [term, range] = [terms[i] as string, ranges[i]];
+      // What the text told before (a repeated query reads a map), else its word-start index, else a scan.
+      let n = memo?.get(term) ?? (index && range ? countTerm(index, range) : null);
+      if (n !== null && !memo?.has(term)) keep(memo, term, n);
+      n ??= await remember(memo, term, () => scanCount(patterns[i] as TermMatcher, input.text, tick));
+      tf.push(Math.min(MAX_TF, n));
+      path.push(fieldCount(pathTokens, alternates[i] as readonly string[]));
+      if ((tf[i] as number) > 0 || (path[i] as number) > 0) (docFreq[i] = (docFreq[i] as number) + 1, held = true);
     }
-    const path = terms.map((t) => fieldCount(pathTokens, t));
-    const held = terms.map((_t, i) => (tf[i] as number) > 0 || (path[i] as number) > 0);
-    held.forEach((h, i) => void (h && (docFreq[i] = (docFreq[i] as number) + 1)));
-    if (held.includes(true)) docs.push({ key: input.key, tf, path, length, score: 0 });
+    if (held) docs.push({ key: input.key, tf, path, length, score: 0 });
   });
   if (docs.length === 0) return [];
   const idfs = docFreq.map((df) => idf(docCount, df));
@@ -156,8 +167,8 @@ export async function rankByWords(
   const docScore = (d: Doc, title: readonly string[]): number => {
     const norm = bodyNorm(d.length, average);
     let total = 0;
-    terms.forEach((term, i) => {
-      const w = (d.tf[i] as number) / norm + PATH_BOOST * (d.path[i] as number) + TITLE_BOOST * fieldCount(title, term);
+    alternates.forEach((alts, i) => {
+      const w = (d.tf[i] as number) / norm + PATH_BOOST * (d.path[i] as number) + TITLE_BOOST * fieldCount(title, alts);
       total += saturate(w, idfs[i] as number);
     });
     return total;
@@ -187,8 +198,8 @@ export async function rankByWords(
       }
       for (let s = 0; s < index.sections.length; s++) {
         if (s % 256 === 255) await tick(); // 10,000 sections x 32 terms x their heading tokens: outside attack
-        terms.forEach((term, i) => {
-          const held = (counts[i]?.[s] ?? 0) > 0 || fieldCount(index.own[s] as readonly string[], term) > 0;
+        alternates.forEach((words, i) => {
+          const held = (counts[i]?.[s] ?? 0) > 0 || fieldCount(index.own[s] as readonly string[], words) > 0;
           if (held) sectionFreq[i] = (sectionFreq[i] as number) + 1;
         });
       }
@@ -215,9 +226,9 @@ export async function rankByWords(
       const norm = bodyNorm(Math.max(index.lengths[s] as number, MIN_SECTION_SHARE * averageSection), averageSection);
       let score = 0;
       const sharedIdf: number[] = []; // of the query terms its heading holds
-      terms.forEach((term, i) => {
-        const inHeading = fieldCount(own, term);
-        const inParents = Math.min(1, fieldCount(parents, term));
+      alternates.forEach((words, i) => {
+        const inHeading = fieldCount(own, words);
+        const inParents = Math.min(1, fieldCount(parents, words));
         const w = (counts[i]?.[s] ?? 0) / norm + HEADING_BOOST * inHeading + PARENT_BOOST * inParents;
         score += saturate(w, sidfs[i] as number);
         if (inHeading > 0) sharedIdf.push(sidfs[i] as number);

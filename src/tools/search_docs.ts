@@ -120,11 +120,11 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
       // Every loop below whose length the client controls (files, lines, VM steps) yields through it.
       const slice = createSlicer(ctx.confinement.host, ctx.signal);
       let done = 0;
-      const tick = async (total: number | null): Promise<void> => {
+      const tick = (total: number | null): Promise<void> | undefined => { // a promise only when it yields
         if (++done % 64 === 0) {
           ctx.progress(done, total, total === null ? `Searched ${done} files` : `Searched ${done} of ${total} files`);
         }
-        await slice.tick();
+        return slice.due() ? slice.pause() : undefined;
       };
       const hits: Hit[] = [];
 
@@ -151,7 +151,7 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
           },
         };
         const ranked = await rankByWords(source, args.query, wanted,
-          async (file) => (file ? tick(files.length) : slice.pause()), slice.tick);
+          (file) => (file ? tick(files.length) : slice.pause()), slice.tick);
         for (const r of ranked.slice(skip, skip + limit)) {
           const f = byKey.get(r.key);
           const text = f ? await ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick) : null;
