@@ -8,7 +8,8 @@ import { closeOf, openConfined, type ConfinedPath, type Confinement, type OpenDo
 import { foldName, sameFolder } from './path_rules.ts';
 
 export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'timeout' | 'unsupported';
-export type ConsentRequest = Readonly<{ tool: string; root: string; path: string; size: number }>;
+/** `target`: where a link's bytes live (files.symlinks "within-root"), the gated name the user must see. */
+export type ConsentRequest = Readonly<{ tool: string; root: string; path: string; size: number; target?: string }>;
 export type AskConsent = (request: ConsentRequest) => Promise<ConsentAnswer>;
 
 /** A document as the rules see it: the requested path and, through a link, where its bytes live. */
@@ -42,10 +43,12 @@ export function createConfirmPolicy(paths: readonly string[], largerThan: number
 }
 
 /** The elicitation form both eras send: names the document and its size, asks one yes/no, nothing else. */
-export function consentForm({ root, path, size }: ConsentRequest): { message: string; requestedSchema: unknown } {
-  const allow = { type: 'boolean', title: 'Allow this read', description: `Read ${root}:${path} (${size} bytes)` };
+export function consentForm(r: ConsentRequest): { message: string; requestedSchema: unknown } {
+  const { root, size } = r, shown = `${root}:${r.target ?? r.path}`; // a link's name is the model's choice
+  const via = r.target === undefined ? '' : ` through the link "${root}:${r.path}"`;
+  const allow = { type: 'boolean', title: 'Allow this read', description: `Read ${shown}${via} (${size} bytes)` };
   return {
-    message: `Allow the assistant to read the document "${root}:${path}" (${size} bytes)? ` +
+    message: `Allow the assistant to read the document "${shown}"${via} (${size} bytes)? ` +
       'The operator marked it as needing your confirmation.',
     requestedSchema: { type: 'object', properties: { allow }, required: ['allow'] },
   };
@@ -74,7 +77,8 @@ type ConsentContext = Readonly<{ confinement: Confinement; confirmPolicy: Confir
 export async function openWithConsent(c: ConsentContext, tool: string, path: ConfinedPath): Promise<OpenDocument> {
   const open = await openConfined(c.confinement, path);
   if (!c.confirmPolicy.needs(path, open.stat.size, open.stat.nlink)) return open;
-  const request = { tool, root: path.root.name, path: path.rel, size: open.stat.size };
+  const target = path.target === path.rel ? {} : { target: path.target };
+  const request = { tool, root: path.root.name, path: path.rel, size: open.stat.size, ...target };
   const answer = await c.askConsent(request).catch((err) => closeOf(open).then(() => Promise.reject(err)));
   if (answer === 'accepted') return open;
   await closeOf(open);

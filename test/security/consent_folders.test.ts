@@ -5,6 +5,8 @@
 // files.deny folder hides it. The user declines every prompt; nothing of the plan may reach stdout.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeTree } from '../helpers/fixtures.ts';
 import { type Json, RUNTIME, startReady } from '../helpers/harness.ts';
 
@@ -31,5 +33,31 @@ describe(`a folder in confirm.paths gates the documents under it (${RUNTIME})`, 
         await c.close();
       }
     });
+  }
+});
+
+// Attacker goal: get a yes for a gated document by asking under a harmless name. Through a link
+// (files.symlinks "within-root") the model picks the name; the prompt named only the link
+// ("notes/summary.md"), so the user never saw that private/plan.md would be read (outside attack).
+test(`the consent prompt names the gated file a link opens, not only the link (${RUNTIME})`, async () => {
+  const linked = makeTree({ 'private/plan.md': '# Plan\n\nPLANSECRET 4711\n', 'notes/x.md': '# x\n' });
+  symlinkSync('../private/plan.md', join(linked, 'notes/summary.md'));
+  const config = {
+    roots: [{ name: 'docs', path: linked }],
+    files: { symlinks: 'within-root' },
+    confirm: { paths: ['private'] },
+  };
+  const c = await startReady({ config }, '2025-11-25', { elicitation: {} });
+  c.onServerRequest = () => ({ action: 'decline' }) as Json;
+  try {
+    const read = await c.call('read_doc', { path: 'notes/summary.md' });
+    assert.equal(read.isError, true);
+    const asked = c.messages.filter((m) => m.method === 'elicitation/create');
+    assert.equal(asked.length, 1, 'the user was asked');
+    const message = String((asked[0]?.['params'] as Record<string, unknown>)['message']);
+    assert.match(message, /the document "docs:private\/plan\.md" through the link "docs:notes\/summary\.md"/);
+    assert.ok(!c.stdout.includes('PLANSECRET'));
+  } finally {
+    await c.close();
   }
 });
