@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
+import { loadConfig } from '../src/config/load.ts';
 import { selfAudit } from '../src/config/self_audit.ts';
 import { probeGrants } from '../src/runtime/permissions.ts';
 import { openSession, serve } from '../src/serve.ts';
@@ -40,8 +41,9 @@ const until = async (what: () => boolean) => {
 test('openSession: an unsafe production start is refused with every reason and exit status 2', async () => {
   const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
   chmodSync(p.config.source ?? '', 0o666);
+  const config = await loadConfig(p.host, { configPath: p.config.source, rootArgs: [], logPath: null }); // as read
   const { host, e } = edges(p);
-  await assert.rejects(openSession(host, p.config, selfAudit(p.host, p.config, probeGrants, null)), Exit);
+  await assert.rejects(openSession(host, config, selfAudit(p.host, config, probeGrants, null)), Exit);
   assert.deepEqual(e.exits, [2]);
   assert.match(e.stderr, /docwarden: Cannot start: the config file ".*" is writable by other users/);
 });
@@ -49,8 +51,9 @@ test('openSession: an unsafe production start is refused with every reason and e
 test('openSession: a start record, the sandbox findings and the guard warnings go to the log', async () => {
   const p = await partsFor({ 'a.md': 'a' }, { mode: 'development' });
   chmodSync(p.config.source ?? '', 0o666);
+  const config = await loadConfig(p.host, { configPath: p.config.source, rootArgs: [], logPath: null }); // as read
   const { host, e } = edges(p);
-  const audit = await openSession(host, p.config, selfAudit(p.host, p.config, probeGrants, null));
+  const audit = await openSession(host, config, selfAudit(p.host, config, probeGrants, null));
   audit.close();
   const events = p.records().map((r) => r['event']);
   assert.deepEqual(events.slice(-3), ['start', 'sandbox', 'guard']);

@@ -1,7 +1,8 @@
 // Start-up guard rails (docs/security.md, "Start-up guard rails"). Another user who can write the config could widen
 // what is served, one who can write the audit log or its folder rewrite or pre-create the record, and one who can
 // rename entries in ANY folder above them (writable by others and not sticky, or theirs) swap the whole folder.
-// Production refuses such locations, development warns; group-writable always warns.
+// Production refuses such locations, development warns; group-writable always warns. The config is judged as READ
+// (its descriptor), then by path.
 import type { Host } from '../runtime/host.ts';
 import type { Config } from './schema.ts';
 
@@ -94,8 +95,17 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
   const above = async (path: string, dir = host.path.dirname(path)): Promise<string[]> =>
     [...new Set([...chain(host, dir), ...chain(host, await host.realpath(dir).catch(() => dir))])];
   if (config.source !== null) {
-    const risk = 'change what is served';
-    await check({ what: 'the config file', path: config.source, risk });
+    const risk = 'change what is served', read = config.sourceStat;
+    const t = { what: 'the config file', path: config.source, risk };
+    // What was READ is judged, and the path must still name it: a file or folder swapped in for the read and out
+    // before these checks (sbe17: 13 of 40 starts) is refused either way. Read moments ago: no sandbox hides it now.
+    const now = await host.lstat(t.path).catch(() => null);
+    if (read) out.push(...ownership(config, t, read.uid, uid), ...modeFindings(config, t, read.mode));
+    if (!read || !now || now.dev !== read.dev || now.ino !== read.ino) { // a config built without reading: the same
+      const fix = 'start again, with every folder above it owned by you or root and writable by no one else';
+      const message = `the config file ${q(t.path)} changed or disappeared after it was read: ${fix}`;
+      out.push({ level: levelOf(config), message });
+    }
     // A sticky folder (like /tmp) stops others from replacing a file they do not own.
     for (const [i, path] of (await above(config.source)).entries()) {
       await check({ what: i > 0 ? 'a folder above the config file' : 'the config folder', path, risk, stickyOk: true });

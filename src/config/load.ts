@@ -1,7 +1,7 @@
 // Loads and validates the operator's config: resolves relative paths against the config file's folder,
 // realpaths each root once, and refuses roots that would make confinement meaningless.
 import type { Root } from '../policy/resolver.ts';
-import type { Host } from '../runtime/host.ts';
+import type { FileStat, Host } from '../runtime/host.ts';
 import { ArgumentError } from '../validate/schema.ts';
 import { CONFIG_SCHEMA, DEFAULTS, DEFAULT_DENY, type Config, type RawConfig } from './schema.ts';
 
@@ -21,18 +21,29 @@ const READ_ERRORS: Readonly<Record<string, string>> = { ENOENT: 'no such file', 
   EPERM: 'permission denied', EISDIR: 'it is a folder', ELOOP: 'it is a symbolic link (name the file it points to)',
   ERR_ENCODING_INVALID_ENCODED_DATA: 'it is not UTF-8 text' };
 
-function readRaw(host: Host, path: string): RawConfig {
+/** The config and what its descriptor said about the file READ (owner, mode, dev/ino), which the guard rails judge. */
+async function readRaw(host: Host, path: string): Promise<[RawConfig, FileStat]> {
   const cannot = `Cannot load config ${JSON.stringify(path)}`;
-  let text: string;
+  let text: string, st: FileStat;
   try {
-    text = host.readConfigText(path, MAX_CONFIG_BYTES);
+    const file = await host.openRead(path); // O_NOFOLLOW, O_NONBLOCK: a link or FIFO is refused, never waited on
+    try {
+      st = await file.stat();
+      if (st.kind !== 'file') throw new Error(st.kind === 'dir' ? 'it is a folder' : 'it is not a regular file');
+      if (st.size > MAX_CONFIG_BYTES) throw new Error(`it is larger than ${MAX_CONFIG_BYTES} bytes`);
+      const buf = new Uint8Array(st.size);
+      let off = 0;
+      for (let n = -1; n !== 0 && off < st.size; off += n) n = await file.read(buf.subarray(off), off);
+      text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, off));
+    } finally {
+      await file.close();
+    }
   } catch (err) {
-    const own = err instanceof Error && err.message.startsWith('Cannot') ? err.message : 'cannot open or decode it';
-    const why = READ_ERRORS[String((err as { code?: unknown }).code)] ?? own;
-    throw new ConfigError(`${cannot}: ${why}`);
+    const why = READ_ERRORS[String((err as { code?: unknown }).code)] ?? (err instanceof Error ? err.message : '');
+    throw new ConfigError(`${cannot}: ${why || 'cannot open or decode it'}`);
   }
   try {
-    return CONFIG_SCHEMA.read(JSON.parse(text), 'config');
+    return [CONFIG_SCHEMA.read(JSON.parse(text), 'config'), st];
   } catch (err) {
     if (err instanceof SyntaxError) throw new ConfigError(`${cannot}: invalid JSON (${err.message})`);
     if (err instanceof ArgumentError) throw new ConfigError(`${cannot}: ${err.message}`);
@@ -89,7 +100,7 @@ async function checkRoot(host: Host, name: string, configured: string): Promise<
 
 export async function loadConfig(host: Host, options: LoadOptions): Promise<Config> {
   const configPath = options.configPath === null ? null : resolvePath(host, host.cwd(), options.configPath, '--config');
-  const raw: RawConfig = configPath === null ? {} : readRaw(host, configPath);
+  const [raw, sourceStat] = configPath === null ? [{} as RawConfig, null] : await readRaw(host, configPath);
   const base = configPath === null ? host.cwd() : host.path.dirname(configPath);
 
   const taken = new Set<string>();
@@ -113,7 +124,7 @@ export async function loadConfig(host: Host, options: LoadOptions): Promise<Conf
   const auditBase = options.logPath !== null ? host.cwd() : base;
   const auditFile = auditPath === 'stderr' ? 'stderr' : resolvePath(host, auditBase, auditPath, 'audit log');
   return {
-    mode: raw.mode ?? DEFAULTS.mode, source: configPath, roots,
+    mode: raw.mode ?? DEFAULTS.mode, source: configPath, sourceStat, roots,
     files: { ...d, ...f, deny: [...((f.defaultDeny ?? d.defaultDeny) ? DEFAULT_DENY : []), ...(f.deny ?? [])] },
     limits: { ...DEFAULTS.limits, ...(raw.limits ?? {}) }, audit: { ...DEFAULTS.audit, ...raw.audit, path: auditFile },
     confirm: { ...DEFAULTS.confirm, ...raw.confirm }, logLevel: raw.logLevel ?? DEFAULTS.logLevel,

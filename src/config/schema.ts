@@ -1,6 +1,7 @@
 // The config file's closed schema, the built-in defaults (which equal config.prod.json) and the Config the server is
 // given. Validated as strictly as tool input (config/load.ts): unknown keys and out-of-range values stop the server.
 import type { Root } from '../policy/resolver.ts';
+import type { FileStat } from '../runtime/host.ts';
 import { array, boolean, integer, object, oneOf, string, type Infer } from '../validate/schema.ts';
 
 /** MCP log levels, least severe first (logLevel here; logging/setLevel and _meta in src/mcp/notifier.ts). */
@@ -106,6 +107,7 @@ type Section<K extends 'files' | 'limits' | 'audit' | 'confirm'> = Readonly<Requ
 export type Config = {
   readonly mode: Mode;
   readonly source: string | null;
+  readonly sourceStat: FileStat | null; // the config file READ, by its descriptor: what the guard rails judge
   readonly roots: readonly Root[];
   readonly files: Section<'files'>;
   readonly limits: Section<'limits'>;

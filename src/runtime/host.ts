@@ -74,7 +74,6 @@ export type Host = {
   readonly readdir: (path: string, max?: number, tick?: (count: number) => Promise<void>) => Promise<DirEntry[]>;
   /** open(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY): never blocks on a FIFO, never takes a tty. */
   readonly openRead: (path: string) => Promise<ReadHandle>;
-  readonly readConfigText: (path: string, maxBytes: number) => string;
   /** The bytes of the running bundle, for `--version`; null when unreadable. */
   readonly readSelf: () => Uint8Array | null;
   // Audit log.

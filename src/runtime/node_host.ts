@@ -159,20 +159,6 @@ export function createNodeHost(): Host {
       return out;
     },
     yieldNow: () => new Promise<void>((resolve) => setImmediate(resolve)), openRead,
-    readConfigText(path, maxBytes) {
-      const fd = fs.openSync(path, OPEN_READ_FLAGS);
-      try {
-        const st = fs.fstatSync(fd);
-        if (!st.isFile()) throw new Error('Cannot read config: not a regular file');
-        if (st.size > maxBytes) throw new Error(`Cannot read config: larger than ${maxBytes} bytes`);
-        const buf = Buffer.alloc(st.size);
-        let off = 0;
-        for (let n = -1; n !== 0 && off < st.size; off += n) n = fs.readSync(fd, buf, off, st.size - off, off);
-        return new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, off));
-      } finally {
-        fs.closeSync(fd);
-      }
-    },
     readSelf: () => orNull(() => new Uint8Array(fs.readFileSync(fileURLToPath(import.meta.url)))),
     openAppend, renameFile,
     sha256Hex: (d) => createHash('sha256').update(d).digest('hex'), sha256: () => createHash('sha256'),

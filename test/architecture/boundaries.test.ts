@@ -191,8 +191,8 @@ test('only src/main.ts imports runtime/ code; every other server module imports 
 
 /** Host capabilities that read, write or open something, and the only server modules that may name them. */
 const HOST_CAPABILITIES: Readonly<Record<string, readonly string[]>> = {
-  openRead: ['src/policy/resolver.ts', 'src/cli/verify_log.ts'], // documents; the operator's log for verify-log
-  readConfigText: ['src/config/load.ts'],
+  // documents; the config (its descriptor's owner and mode are judged); the operator's log for verify-log
+  openRead: ['src/policy/resolver.ts', 'src/config/load.ts', 'src/cli/verify_log.ts'],
   readSelf: ['src/main.ts'], // --version hashes the running file
   openAppend: ['src/audit/log.ts'],
   renameFile: ['src/audit/rotate.ts'],

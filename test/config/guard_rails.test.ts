@@ -1,13 +1,17 @@
 // Start-up guard rails (src/config/guard_rails.ts) on real files and modes: a config or audit-log location
 // other users can write is refused in production and warned about in development, a group-writable one is a
-// warning, a sticky config folder is fine, a log that does not exist yet is judged by the nearest folder
+// warning, a config is judged as read and must still be there, a sticky config folder is fine, a log that does not exist yet is judged by the nearest folder
 // that does, a log inside a root is a warning, and a log others can read is a warning. Every folder above the config,
 // each root (as configured and as resolved) and the log is judged too, and each location's owner must be root or you.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, lchownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, chownSync, existsSync, lchownSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkLocations, checkOpenLog } from '../../src/config/guard_rails.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Host } from '../../src/runtime/host.ts';
 import type { Root } from '../../src/policy/resolver.ts';
 import { type Json, partsFor } from '../helpers/in_process.ts';
 
@@ -16,8 +20,10 @@ async function findings(settings: Json, modes: (base: string, config: string) =>
   const source = p.config.source;
   assert.ok(source);
   modes(dirname(source), source);
-  return { p, base: dirname(source), found: await checkLocations(p.host, p.config) };
+  return { p, base: dirname(source), found: await checkLocations(p.host, await reload(p.host, source)) };
 }
+/** The config loaded again: the config file is judged by what the descriptor that read it said. */
+const reload = (host: Host, configPath: string) => loadConfig(host, { configPath, rootArgs: [], logPath: null });
 const levels = (f: readonly { level: string }[]) => f.map((x) => x.level);
 
 test('safe locations give no finding', async () => {
@@ -131,7 +137,7 @@ test('a world-writable folder anywhere above the config file is refused', async 
   const shared = join(p.dir, '..', 'shared'), conf = join(shared, 'conf'), source = join(conf, 'config.json');
   mkdirSync(conf, { recursive: true, mode: 0o755 });
   writeFileSync(source, '{}');
-  const config = { ...p.config, source };
+  const config = { ...p.config, source, sourceStat: await p.host.lstat(source) }; // as if read from there
   assert.deepEqual(await checkLocations(p.host, config), []);
   chmodSync(shared, 0o777);
   const found = await checkLocations(p.host, config);
@@ -154,9 +160,10 @@ test(
     const base = dirname(p.config.source ?? '');
     const me = p.host.uid();
     assert.equal(typeof me, 'number', 'Node tells the user it runs as');
-    const owned = async (path: string, host = p.host, config = p.config) => {
+    const owned = async (path: string, host = p.host, mode = p.config.mode) => {
       chownSync(path, 3102, 3102);
-      try {
+      try { // loaded again: the config file is judged as read
+        const config = { ...await reload(host, p.config.source ?? ''), mode };
         return (await checkLocations(host, config)).map((f) => `${f.level}: ${f.message}`);
       } finally {
         chownSync(path, me ?? 0, me ?? 0);
@@ -182,7 +189,7 @@ test(
         found[0]?.startsWith(`refuse: ${what} "${path}" is owned by uid 3102, another user (you are uid ${me})`),
       );
     }
-    assert.deepEqual((await owned(base, p.host, { ...p.config, mode: 'development' })).map((l) => l.slice(0, 5)), [
+    assert.deepEqual((await owned(base, p.host, 'development')).map((l) => l.slice(0, 5)), [
       'warn:',
       'warn:',
     ]);
@@ -332,3 +339,43 @@ test(
     }
   },
 );
+
+// Outside attack (sbe17): the config was read first and judged later by its path. Another user's folder in a sticky
+// folder, there for the read and removed before the checks, left nothing to judge: 13 of 40 production starts served
+// their config (no deny list, hidden files) with no warning. Here the swap happens between the real loadConfig and
+// the real checkLocations, with no timing: before the fix the first check found nothing.
+test('a config that disappeared or was replaced after it was read is refused in production; judged as it was read', async () => {
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const sticky = join(dirname(p.config.source ?? ''), 'sticky'), opcfg = join(sticky, 'opcfg');
+  const source = join(opcfg, 'config.json'), log = { path: p.config.audit.path };
+  mkdirSync(opcfg, { recursive: true });
+  chmodSync(sticky, 0o1777);
+  const files = { defaultDeny: false, hidden: true };
+  writeFileSync(source, JSON.stringify({ mode: 'production', roots: [{ name: 'docs', path: p.dir }], files, audit: log }));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) [opcfg, source].forEach((path) => chownSync(path, 3101, 3101)); // the attacker's (uid 3101)
+  const theirs = await reload(p.host, source);
+  rmSync(opcfg, { recursive: true }); // gone before the checks run
+  const gone = `refuse: the config file "${source}" changed or disappeared after it was read: start again, with every ` +
+    'folder above it owned by you or root and writable by no one else';
+  const found = (await checkLocations(p.host, theirs)).map((f) => `${f.level}: ${f.message}`);
+  const owner = ' is owned by uid 3101,';
+  assert.deepEqual(found.map((l) => l.includes(owner) ? l.slice(0, l.indexOf(owner) + owner.length) : l), [
+    ...asRoot ? [`refuse: the config file "${source}" is owned by uid 3101,`] : [], // the file read, by its descriptor
+    gone,
+  ]);
+  // The operator's own config, replaced by another file (a rename over it) or its folder swapped: the same refusal.
+  const mine = p.config.source ?? '';
+  for (const swap of [() => renameSync(join(opcfg, 'x'), mine), () => renameSync(dirname(mine), `${dirname(mine)}.old`)]) {
+    for (const mode of ['production', 'development'] as const) {
+      const config = { ...await reload(p.host, mine), mode };
+      mkdirSync(opcfg, { recursive: true });
+      writeFileSync(join(opcfg, 'x'), '{}');
+      swap();
+      const next = (await checkLocations(p.host, config)).filter((f) => f.message.includes('after it was read'));
+      assert.deepEqual(next.map((f) => f.level), [mode === 'production' ? 'refuse' : 'warn']);
+      if (!existsSync(mine)) renameSync(`${dirname(mine)}.old`, dirname(mine)); // and a fresh file named again
+      writeFileSync(mine, JSON.stringify({ mode: 'production', roots: [{ name: 'docs', path: p.dir }], audit: log }));
+    }
+  }
+});

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -209,10 +210,17 @@ test('`loadConfig()` says why a config file cannot be read, with its path', asyn
   const missing = join(dir, 'nope.json');
   const quoted = JSON.stringify(missing).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   await refuses(load(missing), new RegExp(`Cannot load config ${quoted}: no such file`));
-  await refuses(load(dir), /: it is a folder|: Cannot read config: not a regular file/);
+  await refuses(load(dir), /: it is a folder$/);
   const latin1 = join(dir, 'latin1.json');
   writeFileSync(latin1, Buffer.from([0x7b, 0xe9, 0x7d]));
-  await refuses(load(latin1), /: it is not UTF-8 text/);
+  await refuses(load(latin1), /: it is not UTF-8 text$/);
+  writeFileSync(join(dir, 'big.json'), '{}'.padEnd(1024 * 1024 + 1)); // read through one descriptor, never more
+  await refuses(load(join(dir, 'big.json')), /: it is larger than 1048576 bytes$/);
+  symlinkSync(latin1, join(dir, 'link.json'));
+  await refuses(load(join(dir, 'link.json')), /: it is a symbolic link \(name the file it points to\)$/);
+  if (spawnSync('mkfifo', [join(dir, 'pipe.json')]).status === 0) { // opened without blocking, then refused
+    await refuses(load(join(dir, 'pipe.json')), /: it is not a regular file$/);
+  }
 });
 
 test('`loadConfig()` applies the strict defaults when the config leaves keys out', async () => {

@@ -58,18 +58,6 @@ test('readdir stops at `max` and ticks after each entry', async () => {
   assert.ok((await host.readdir(dir)).some((e) => e.name === 'sub' && e.kind === 'dir'));
 });
 
-test('readConfigText takes a small regular UTF-8 file only', () => {
-  assert.equal(host.readConfigText(join(dir, 'a.md'), 100), 'hello\n');
-  assert.throws(() => host.readConfigText(join(dir, 'big.json'), 1000), /larger than 1000 bytes/);
-  assert.throws(() => host.readConfigText(join(dir, 'sub'), 1000), /not a regular file/);
-  assert.throws(
-    () => host.readConfigText(join(dir, 'link.md'), 1000),
-    (e: NodeJS.ErrnoException) => e.code === 'ELOOP',
-  );
-  assert.throws(() => host.readConfigText(join(dir, 'latin1.json'), 1000), TypeError);
-  if (fifo) assert.throws(() => host.readConfigText(join(dir, 'pipe.md'), 1000), /not a regular file/);
-});
-
 test('openAppend creates a private folder and file, appends whole lines and finds the last one', () => {
   const base = tempDir();
   const path = join(base, 'new', 'audit.jsonl');
