@@ -1,8 +1,8 @@
 // Start-up guard rails (docs/security.md, "Start-up guard rails"). Another user who can write the config could widen
 // what is served, one who can write the audit log or its folder rewrite or pre-create the record, and one who can
 // rename entries in ANY folder above them (writable by others and not sticky, or theirs) swap the whole folder.
-// Production refuses such locations, development warns; group-writable always warns. The config is judged as READ
-// (its descriptor), then by path.
+// Production refuses such locations, development warns. Group write counts as other users' (an ACL naming one shows
+// as group bits, and neither runtime can read ACLs). The config is judged as READ (its descriptor), then by path.
 import type { Host } from '../runtime/host.ts';
 import type { Config } from './schema.ts';
 
@@ -13,6 +13,8 @@ const OTHER_WRITE = 0o002;
 const GROUP_WRITE = 0o020;
 const GROUP_OTHER_READ = 0o044;
 const STICKY = 0o1000;
+// An ACL entry naming another user (`user:3101:rw-`) shows in the mode only as group write: its mask.
+const GROUP_OR_ACL = 'its group or by a user an ACL names (group bits show an ACL\'s mask; docwarden cannot read ACLs)';
 
 const octal = (mode: number): string => '0' + (mode & 0o7777).toString(8).padStart(3, '0');
 const q = (p: string): string => JSON.stringify(p);
@@ -22,12 +24,10 @@ const levelOf = (config: Config): GuardFinding['level'] => config.mode === 'prod
 type Target = { what: string; path: string; risk: string; stickyOk?: boolean; ownerOnly?: boolean };
 
 function modeFindings(config: Config, { what, path, risk, stickyOk }: Target, mode: number): GuardFinding[] {
-  if (stickyOk && mode & STICKY) return [];
-  const writable = (by: string) => `${what} ${q(path)} is writable by ${by} (mode ${octal(mode)})`;
-  const fixed = `anyone could ${risk}; fix: chmod o-w ${q(path)}`;
-  if (mode & OTHER_WRITE) return [{ level: levelOf(config), message: `${writable('other users')}: ${fixed}` }];
-  const fix = `if other people are in that group, chmod g-w ${q(path)}`;
-  return mode & GROUP_WRITE ? [{ level: 'warn', message: `${writable('its group')}: ${fix}` }] : [];
+  if ((stickyOk && mode & STICKY) || !(mode & (OTHER_WRITE | GROUP_WRITE))) return [];
+  const [by, who, bit] = mode & OTHER_WRITE ? ['other users', 'anyone', 'o'] : [GROUP_OR_ACL, 'they', 'g'];
+  const fix = `${who} could ${risk}; fix: chmod ${bit}-w ${q(path)}`;
+  return [{ level: levelOf(config), message: `${what} ${q(path)} is writable by ${by} (mode ${octal(mode)}): ${fix}` }];
 }
 
 /** The owner of a folder renames anything in it, sticky or not: only root and the user running docwarden may own it. */

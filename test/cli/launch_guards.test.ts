@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree, tempDir } from '../helpers/fixtures.ts';
 import { BUNDLE, DENO } from '../helpers/harness.ts';
@@ -88,6 +88,39 @@ test('production: a world-writable config folder, audit-log folder or log file g
   assert.ok(file.stderr.includes(`the audit log "${f.log}" is writable by other users (mode 0602)`), file.stderr);
   chmodSync(f.log, 0o600);
   assert.equal(f.launch().code, 0);
+});
+
+// Outside attack (sbe17): `user:3101:rw-` in an ACL shows as group write (the mask), which launch only warned about
+// while printing its line; the attacker then rewrote the config and deleted the log history. Refused like others' write.
+test('production: a group-writable config, config folder, log folder or log file gets no line; development warns', () => {
+  const f = fixture('production');
+  writeFileSync(f.log, '');
+  chmodSync(f.log, 0o600);
+  assert.equal(f.launch().code, 0);
+  const places: [string, number, string][] = [
+    [f.config, 0o664, 'the config file'],
+    [join(f.base, 'conf'), 0o775, 'the config folder'],
+    [join(f.base, 'logs'), 0o770, 'the audit log folder'],
+    [f.log, 0o620, 'the audit log'],
+  ];
+  for (const [path, mode, what] of places) {
+    const before = statSync(path).mode & 0o7777;
+    chmodSync(path, mode);
+    const r = f.launch();
+    assert.equal(r.code, 2, `${what}: ${r.stderr}`);
+    assert.equal(r.stdout, '', 'no launch line');
+    const said =
+      `${what} "${path}" is writable by its group or by a user an ACL names (group bits show an ACL's mask; ` +
+      `docwarden cannot read ACLs) (mode 0${mode.toString(8)})`;
+    assert.ok(r.stderr.includes(said) && r.stderr.includes(`fix: chmod g-w "${path}"`), r.stderr);
+    chmodSync(path, before);
+  }
+  const d = fixture('development');
+  chmodSync(d.config, 0o664);
+  const dev = run(['launch', '--config', d.config]);
+  assert.equal(dev.code, 0, dev.stderr);
+  assert.match(dev.stderr, /the config file .* is writable by its group or by a user an ACL names/);
+  assert.notEqual(dev.stdout, '', 'the line is still printed');
 });
 
 test('production: a log whose folder is missing, in a shared sticky folder: the mkdir it says to run is the fix', () => {

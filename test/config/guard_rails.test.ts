@@ -1,12 +1,20 @@
 // Start-up guard rails (src/config/guard_rails.ts) on real files and modes: a config or audit-log location
-// other users can write is refused in production and warned about in development, a group-writable one is a
-// warning, a config is judged as read and must still be there, a sticky config folder is fine, a log that does not exist yet is judged by the nearest folder
+// other users (or its group: an ACL naming another user shows as group write) can write is refused in production and
+// warned about in development, a config is judged as read and must still be there, a sticky config folder is fine, a log that does not exist yet is judged by the nearest folder
 // that does, a log inside a root is a warning, and a log others can read is a warning. Every folder above the config,
 // each root (as configured and as resolved) and the log is judged too, and each location's owner must be root or you.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  chmodSync, chownSync, existsSync, lchownSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  lchownSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkLocations, checkOpenLog } from '../../src/config/guard_rails.ts';
@@ -41,10 +49,46 @@ test('a config file others can write: refused in production with the fix, warned
   assert.deepEqual(levels(dev.found), ['warn']);
 });
 
-test('group-writable is a warning; a sticky world-writable config folder is accepted', async () => {
-  const group = await findings({ mode: 'production' }, (_, config) => chmodSync(config, 0o664));
-  assert.deepEqual(levels(group.found), ['warn']);
-  assert.match(group.found[0]?.message ?? '', /writable by its group \(mode 0664\): if other people are in that group/);
+// Outside attack (sbe17): an ACL entry `user:3101:rw-` shows as `-rw-rw-r--+`, group write being its mask; warned as
+// "its group" only, it let another user rewrite a production config. Node and Deno cannot read ACLs: chmod g+w is
+// what the code sees of it (setting a real ACL needs root).
+test('group write (perhaps an ACL naming another user) is refused in production; a sticky config folder is accepted', async () => {
+  for (const [mode, level] of [['production', 'refuse'], ['development', 'warn']]) {
+    const group = await findings({ mode }, (_, config) => chmodSync(config, 0o664));
+    assert.deepEqual(levels(group.found), [level]);
+    assert.match(
+      group.found[0]?.message ?? '',
+      /^the config file ".*" is writable by its group or by a user an ACL names \(group bits show an ACL's mask; docwarden cannot read ACLs\) \(mode 0664\): they could change what is served; fix: chmod g-w ".*config.json"$/,
+    );
+  }
+  for (const at of ['the config folder', 'the audit log folder']) { // the log's folder and the config's are one here
+    const folder = await findings({ mode: 'production' }, (base) => chmodSync(base, 0o775));
+    assert.ok(
+      folder.found.some((f) =>
+        f.level === 'refuse' && f.message.startsWith(`${at} "${folder.base}" is writable by its group`)
+      ),
+    );
+  }
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const deep = join(dirname(p.config.source ?? ''), 'g', 'logs');
+  mkdirSync(deep, { recursive: true });
+  chmodSync(dirname(deep), 0o770); // a folder above the log's folder: a rename there swaps the log's folder
+  const above = await checkLocations(p.host, {
+    ...p.config,
+    audit: { ...p.config.audit, path: join(deep, 'a.jsonl') },
+  });
+  const acl = "(group bits show an ACL's mask; docwarden cannot read ACLs) (mode 0770)";
+  assert.deepEqual(above.map((f) => `${f.level}: ${f.message}`), [
+    `refuse: a folder above the audit log "${
+      dirname(deep)
+    }" is writable by its group or by a user an ACL names ${acl}: ` +
+    `they could swap the audit log folder for their own; fix: chmod g-w "${dirname(deep)}"`,
+  ]);
+  chmodSync(dirname(deep), 0o1770); // sticky: unchanged, others cannot rename what they do not own
+  assert.deepEqual(
+    await checkLocations(p.host, { ...p.config, audit: { ...p.config.audit, path: join(deep, 'a.jsonl') } }),
+    [],
+  );
   const sticky = await findings({ mode: 'production' }, (base) => chmodSync(base, 0o1777));
   assert.deepEqual(
     sticky.found.map((f) => f.message.replace(/"[^"]*"/g, 'X')),
@@ -80,6 +124,12 @@ test('the open log: others writing is refused in production, others reading is a
   assert.deepEqual(checkOpenLog(p.config, 0o600), []);
   assert.deepEqual(checkOpenLog(p.config, null), [], 'logging to stderr');
   assert.deepEqual(levels(checkOpenLog(p.config, 0o602)), ['refuse']);
+  assert.match(
+    checkOpenLog(p.config, 0o620)[0]?.message ?? '',
+    /^the audit log .* writable by its group or by a user an ACL/,
+  );
+  assert.deepEqual(levels(checkOpenLog(p.config, 0o620)), ['refuse'], 'group write may be an ACL naming another user');
+  assert.deepEqual(levels(checkOpenLog({ ...p.config, mode: 'development' }, 0o620)), ['warn']);
   const read = checkOpenLog(p.config, 0o644);
   assert.deepEqual(levels(read), ['warn']);
   assert.match(read[0]?.message ?? '', /readable by other users \(mode 0644\); .*fix: chmod 600/);
@@ -351,12 +401,16 @@ test('a config that disappeared or was replaced after it was read is refused in 
   mkdirSync(opcfg, { recursive: true });
   chmodSync(sticky, 0o1777);
   const files = { defaultDeny: false, hidden: true };
-  writeFileSync(source, JSON.stringify({ mode: 'production', roots: [{ name: 'docs', path: p.dir }], files, audit: log }));
+  writeFileSync(
+    source,
+    JSON.stringify({ mode: 'production', roots: [{ name: 'docs', path: p.dir }], files, audit: log }),
+  );
   const asRoot = process.getuid?.() === 0;
   if (asRoot) [opcfg, source].forEach((path) => chownSync(path, 3101, 3101)); // the attacker's (uid 3101)
   const theirs = await reload(p.host, source);
   rmSync(opcfg, { recursive: true }); // gone before the checks run
-  const gone = `refuse: the config file "${source}" changed or disappeared after it was read: start again, with every ` +
+  const gone =
+    `refuse: the config file "${source}" changed or disappeared after it was read: start again, with every ` +
     'folder above it owned by you or root and writable by no one else';
   const found = (await checkLocations(p.host, theirs)).map((f) => `${f.level}: ${f.message}`);
   const owner = ' is owned by uid 3101,';
@@ -366,7 +420,9 @@ test('a config that disappeared or was replaced after it was read is refused in 
   ]);
   // The operator's own config, replaced by another file (a rename over it) or its folder swapped: the same refusal.
   const mine = p.config.source ?? '';
-  for (const swap of [() => renameSync(join(opcfg, 'x'), mine), () => renameSync(dirname(mine), `${dirname(mine)}.old`)]) {
+  for (
+    const swap of [() => renameSync(join(opcfg, 'x'), mine), () => renameSync(dirname(mine), `${dirname(mine)}.old`)]
+  ) {
     for (const mode of ['production', 'development'] as const) {
       const config = { ...await reload(p.host, mine), mode };
       mkdirSync(opcfg, { recursive: true });

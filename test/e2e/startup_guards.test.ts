@@ -90,13 +90,24 @@ test(`development warns about the same config and serves, recording the warning 
   assert.match(JSON.stringify(guard?.['detail']), /warn: the config file .* writable by other users/);
 });
 
-test(`a group-writable config is a warning, not a refusal (${RUNTIME})`, async () => {
+// Outside attack (sbe17): an ACL entry naming another user shows only as group write (its mask); warned about, it let
+// that user rewrite a production config. docwarden cannot read ACLs, so group write is refused like others' write.
+test(`production refuses a group-writable config (an ACL may name another user); development warns (${RUNTIME})`, async () => {
   const l = layout();
   chmodSync(l.configPath, 0o660);
-  const c = start(l);
+  const err = await refused(start(l));
+  const config = JSON.stringify(l.configPath);
+  const why =
+    `is writable by its group or by a user an ACL names (group bits show an ACL's mask; docwarden cannot read ACLs)`;
+  assert.ok(err.includes(`Cannot start: the config file ${config} ${why} (mode 0660)`), err);
+  assert.ok(err.includes(`fix: chmod g-w ${config}`), err);
+  assert.equal(existsSync(l.log), false, 'refused before the audit log is opened');
+  const d = layout('development');
+  chmodSync(d.configPath, 0o660);
+  const c = start(d);
   await c.initialize();
   await finish(c);
-  assert.match(c.stderr, /warning: the config file .* is writable by its group \(mode 0660\)/);
+  assert.match(c.stderr, /warning: the config file .* is writable by its group or by a user an ACL names/);
 });
 
 test(`production refuses an existing audit log other users can write, and writes nothing to it (${RUNTIME})`, async () => {
