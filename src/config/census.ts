@@ -2,8 +2,7 @@
 // hide, by pattern; it runs while serving, so it yields) and `docwarden check` (src/cli/check.ts: what
 // the rules expose and hide, by rule). Neither ever names a file's content.
 import type { Config } from './schema.ts';
-import { compileGlob } from '../policy/glob.ts';
-import { denyGlobs, foldName, MAX_PATH_CHARS } from '../policy/path_rules.ts';
+import { denyGlob, foldedGlob, foldName, MAX_PATH_CHARS } from '../policy/path_rules.ts';
 import { writableByOthers, type Root } from '../policy/resolver.ts';
 import type { FileKind, Host } from '../runtime/host.ts';
 
@@ -24,10 +23,8 @@ const YIELD_EVERY = 256;
 export async function walkRoot(
   host: Host, config: Config, root: Root, writable: boolean, signal: AbortSignal | null, visit: (e: Entry) => boolean,
 ): Promise<Walk | null> {
-  const rules = config.files.deny.map((p) => ({ // as the server reads them (path_rules.ts, denyGlobs)
-    p, globs: denyGlobs(foldName(p)).map((g) =>
-      ({ whole: g.includes('/'), g: compileGlob(g, { caseInsensitive: true }) })),
-  }));
+  // The rules as the server reads them (path_rules.ts): a folder whose every entry a rule denies is denied with it.
+  const rules = config.files.deny.map((p) => ({ p, whole: denyGlob(p).includes('/'), g: foldedGlob(denyGlob(p)) }));
   const owner = writable ? (await host.lstat(root.path)).uid : 0;
   const w: Walk = { visited: 0, truncated: false, unreadable: 0, writable: [] };
   // Folders still to list are a name and their parent, never a full path: 200,000 planted folders of 3 KB paths
@@ -56,7 +53,7 @@ export async function walkRoot(
         if (signal?.aborted) return null;
       }
       const rel = dir.rel === '' ? e.name : `${dir.rel}/${e.name}`;
-      const denied = rules.find((r) => r.globs.some(({ whole, g }) => g.matches(foldName(whole ? rel : e.name))))?.p;
+      const denied = rules.find(({ whole, g }) => g.matches(foldName(whole ? rel : e.name), e.kind === 'dir'))?.p;
       const abs = host.path.join(dir.abs, e.name);
       const deep = dir.depth >= config.limits.depth;
       if (visit({ abs, rel, name: e.name, kind: e.kind, deep, denied }) && e.kind === 'dir' && !deep) {

@@ -3,9 +3,8 @@
 // refuses the read, and nothing is read before the answer (docs/protocol.md, "Client roots and consent").
 import { failure } from '../errors/failure.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
-import { compileGlob } from './glob.ts';
 import { closeOf, openConfined, type ConfinedPath, type Confinement, type OpenDocument } from './resolver.ts';
-import { foldName, sameFolder } from './path_rules.ts';
+import { foldedGlob, foldName, sameFolder } from './path_rules.ts';
 
 export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'timeout' | 'unsupported';
 /** `target`: where a link's bytes live (files.symlinks "within-root"), the gated name the user must see. */
@@ -24,8 +23,8 @@ export type ConfirmPolicy = {
 /** The first confirm.paths rule naming `rel` or a folder above it (`docwarden check` counts by rule). A folder
  * gates what is under it, as a files.deny folder hides it: `private`, `private/`, `./private/**` gate private/x. */
 export function consentRule(paths: readonly string[]): (rel: string) => string | undefined {
-  const bare = (p: string) => foldName(sameFolder(p).replace(/^(\.\/)+|\/+$/g, '')); // no leading "./", no trailing "/"
-  const globs = paths.map((p) => ({ p, g: compileGlob(bare(p), { caseInsensitive: true }) }));
+  const bare = (p: string) => sameFolder(p).replace(/^(\.\/)+|\/+$/g, ''); // no leading "./", no trailing "/"
+  const globs = paths.map((p) => ({ p, g: foldedGlob(bare(p)) }));
   return (rel) => { // asked per file by every search and the warm-up: no rules, no folding
     if (globs.length === 0) return undefined;
     const parts = foldName(rel).split('/');

@@ -2,8 +2,10 @@
 // exhaustion rule: patterns are bounded at compile time and matched by an NFA simulation (Thompson),
 // so matching is O(path length × pattern size) and no pattern can backtrack catastrophically.
 
-export type GlobOptions = { readonly caseInsensitive?: boolean };
-export type Glob = { readonly matches: (path: string) => boolean };
+/** `fold` folds the pattern's literals once its syntax is read as written (`［` stays a literal "["); `matches` then
+ * takes text folded the same way. `below`: or does it match every name in this folder (`dir/**`, `dir/*`)? */
+export type GlobOptions = { readonly fold?: (s: string) => string };
+export type Glob = { readonly matches: (path: string, below?: boolean) => boolean };
 
 const MAX_PATTERN_LENGTH = 512;
 const MAX_ALTERNATIVES = 32;
@@ -28,7 +30,7 @@ function fail(reason: string): never {
 }
 
 /** Parses a pattern (as code points) into a node list, enforcing every compile-time limit. */
-function parse(cs: readonly string[]): Node[] {
+function parse(cs: readonly string[], fold: (s: string) => string): Node[] {
   let i = 0;
   let alternatives = 0;
 
@@ -37,15 +39,18 @@ function parse(cs: readonly string[]): Node[] {
   function seq(depth: number, atSegmentStart: boolean): Node[] {
     const out: Node[] = [];
     let boundary = atSegmentStart;
+    let lits = ''; // literals fold a run at a time: NFKC composes across characters ("e" + U+0301 is "é")
+    const flush = (): void => { for (const l of fold(lits)) out.push({ t: 'lit', c: l }); lits = ''; };
     while (i < cs.length) {
       const c = cs[i] as string;
       if (depth > 0 && (c === ',' || c === '}')) break;
       if (depth === 0 && c === '}') fail('unbalanced "}"');
       i++;
+      if ('*?[{'.includes(c)) flush();
       if (c === '\\') {
         const next = cs[i++];
         if (next === undefined) fail('pattern ends with a backslash');
-        out.push({ t: 'lit', c: next });
+        lits += next;
         boundary = next === '/';
       } else if (c === '*') {
         let run = 1;
@@ -60,8 +65,9 @@ function parse(cs: readonly string[]): Node[] {
       } else if (c === '?') { out.push({ t: 'any' }); boundary = false; }
       else if (c === '[') { out.push(charClass()); boundary = false; }
       else if (c === '{') { out.push(brace(depth + 1, boundary)); boundary = false; }
-      else { out.push({ t: 'lit', c }); boundary = c === '/'; }
+      else { lits += c; boundary = c === '/'; }
     }
+    flush();
     return out;
   }
 
@@ -95,8 +101,10 @@ function parse(cs: readonly string[]): Node[] {
         hi = cs[i++] as string;
         if (hi === '\\') hi = cs[i++] ?? fail('unclosed "["');
       }
-      const lo = c.codePointAt(0) ?? 0;
-      const up = hi.codePointAt(0) ?? 0;
+      const [lo, up] = [c, hi].map((x) => { // a class matches one character: its members must fold to one
+        const f = [...fold(x)];
+        return f.length === 1 ? f[0]?.codePointAt(0) ?? 0 : fail(`"${x}" in a class folds to "${f.join('')}"`);
+      }) as [number, number];
       if (up < lo) fail('reversed range in character class');
       ranges.push([lo, up]);
     }
@@ -112,24 +120,23 @@ function inRange(c: string, ranges: readonly (readonly [number, number])[]): boo
   return ranges.some(([lo, hi]) => cp >= lo && cp <= hi);
 }
 
-function classTest({ ranges, negated }: Extract<Node, { t: 'class' }>, fold: boolean): (c: string) => boolean {
-  return (c) => {
-    if (c === '/') return false; // a class never crosses a segment boundary
-    const hit = inRange(c, ranges) || (fold && (inRange(c.toLowerCase(), ranges) || inRange(c.toUpperCase(), ranges)));
-    return hit !== negated;
-  };
+function classTest({ ranges, negated }: Extract<Node, { t: 'class' }>): (c: string) => boolean {
+  return (c) => c !== '/' && inRange(c, ranges) !== negated; // a class never crosses a segment boundary
 }
 
 /** Builds the NFA back to front: each node is compiled with its continuation state already known. */
-function buildNfa(nodes: readonly Node[], fold: boolean): { states: State[]; start: number } {
+function buildNfa(nodes: readonly Node[]): { states: State[]; start: number; rest: Set<number> } {
   const states: State[] = [{ kind: 'match' }];
+  // A `*` or `**` that ends the pattern: reached after a folder's "/", every name in the folder matches (`below`).
+  const rest = new Set<number>();
   const add = (s: State): number => states.push(s) - 1;
   const step = (test: (c: string) => boolean, next: number): number => add({ kind: 'step', test, next });
   const notSlash = (c: string): boolean => c !== '/';
   const anyChar = (): boolean => true;
-  const loop = (test: (c: string) => boolean, next: number): number => {
+  const loop = (test: (c: string) => boolean, next: number, toEnd = false): number => {
     const split = add({ kind: 'split', outs: [] });
     const body = step(test, split);
+    if (toEnd) rest.add(body);
     (states[split] as { outs: number[] }).outs = [body, next];
     return split;
   };
@@ -140,26 +147,23 @@ function buildNfa(nodes: readonly Node[], fold: boolean): { states: State[]; sta
   };
   const one = (node: Node, next: number): number => {
     switch (node.t) {
-      case 'lit': {
-        const want = fold ? node.c.toLowerCase() : node.c;
-        return step(fold ? (c) => c.toLowerCase() === want : (c) => c === want, next);
-      }
+      case 'lit': return step((c) => c === node.c, next);
       case 'any': return step(notSlash, next);
-      case 'star': return loop(notSlash, next);
-      case 'deep': return loop(anyChar, next);
+      case 'star': return loop(notSlash, next, next === 0);
+      case 'deep': return loop(anyChar, next, next === 0);
       case 'dirs': {
         const tail = add({ kind: 'split', outs: [] });
         (states[tail] as { outs: number[] }).outs = [step(anyChar, tail), step((c) => c === '/', next)];
         return add({ kind: 'split', outs: [next, tail] });
       }
-      case 'class': return step(classTest(node, fold), next);
+      case 'class': return step(classTest(node), next);
       case 'alt': return add({ kind: 'split', outs: node.alts.map((a) => seq(a, next)) });
     }
   };
-  return { states, start: seq(nodes, 0) };
+  return { states, start: seq(nodes, 0), rest };
 }
 
-function simulate(states: readonly State[], start: number, text: string): boolean {
+function simulate(states: readonly State[], start: number, text: string, rest?: ReadonlySet<number>): boolean {
   const seen = new Uint32Array(states.length);
   let gen = 1;
   let current: number[] = [];
@@ -185,7 +189,7 @@ function simulate(states: readonly State[], start: number, text: string): boolea
     if (next.length === 0) return false;
     current = next;
   }
-  return current.some((s) => (states[s] as State).kind === 'match');
+  return current.some((s) => (rest ? rest.has(s) : (states[s] as State).kind === 'match'));
 }
 
 /** Compiles a glob. Patterns without '/' match the basename only, like .gitignore and ripgrep. */
@@ -197,49 +201,41 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Glob {
   const anchored = pattern.startsWith('/');
   const body = anchored ? pattern.slice(1) : pattern;
   if (body.length === 0) fail('pattern is empty');
-  const fold = options.caseInsensitive === true;
+  const fold = options.fold ?? ((s: string) => s);
   const basenameOnly = !anchored && !body.includes('/');
   if (basenameOnly && /^[^?[\]{}\\]+$/.test(body)) return starLiteralGlob(body, fold);
   // "**/name-pattern" matches the name at any depth: the same as the bare name pattern.
   if (!anchored && body.startsWith('**/') && /^[^?[\]{}\\/]+$/.test(body.slice(3)) && !body.slice(3).includes('**')) {
     return starLiteralGlob(body.slice(3), fold);
   }
-  const nodes = parse(Array.from(body));
-  const { states, start } = buildNfa(nodes, fold);
-  // A match holds every literal outside braces in order, so an ASCII text without the longest run of them has
-  // none (ASCII only: there per-character and whole-text lower-casing agree). The walk tests every name.
-  const runs = nodes.map((n) => (n.t === 'lit' ? (fold ? n.c.toLowerCase() : n.c) : '\n')).join('').split('\n');
+  const nodes = parse(Array.from(body), fold);
+  const { states, start, rest } = buildNfa(nodes);
+  // A match holds every literal outside braces in order, so a text without the longest run of them has none.
+  const runs = nodes.map((n) => (n.t === 'lit' ? n.c : '\n')).join('').split('\n');
   const run = runs.reduce((a, b) => (b.length > a.length ? b : a));
   return {
-    matches(path) {
+    matches(path, below = false) {
       const text = basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path;
-      if (/^[\x00-\x7f]*$/.test(text) && !(fold ? text.toLowerCase() : text).includes(run)) return false;
-      return simulate(states, start, text);
+      if (text.includes(run) && simulate(states, start, text)) return true;
+      return below && simulate(states, start, `${text}/`, rest);
     },
   };
 }
 
-// The last name a star-literal glob took from a path: a deny list tests each name against ~50 of them in a row.
-const last = { path: '', fold: false, name: '' };
-function nameOf(path: string, fold: boolean): string {
-  if (path === last.path && fold === last.fold) return last.name;
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  return Object.assign(last, { path, fold, name: fold ? name.toLowerCase() : name }).name;
-}
 
 /**
  * Fast path for the common name patterns (".env", "*.pem", "id_rsa*", "*secret*"): only literals and
  * "*" within one name. Greedy leftmost matching of the literal parts is exact for such patterns and
  * linear in the name length, so it keeps the no-backtracking guarantee.
  */
-function starLiteralGlob(body: string, fold: boolean): Glob {
-  const parts = (fold ? body.toLowerCase() : body).split('*');
+function starLiteralGlob(body: string, fold: (s: string) => string): Glob {
+  const parts = body.split('*').map(fold);
   const first = parts[0] as string;
   const last = parts[parts.length - 1] as string;
   const minLength = parts.reduce((n, p) => n + p.length, 0);
   return {
     matches(path: string): boolean {
-      const name = nameOf(path, fold);
+      const name = path.slice(path.lastIndexOf('/') + 1);
       if (parts.length === 1) return name === first;
       if (name.length < minLength || !name.startsWith(first) || !name.endsWith(last)) return false;
       let at = first.length;

@@ -30,7 +30,7 @@ const SHORT_NAME = /^[^.~]{1,6}~[0-9][^.]{0,6}(\.[^.]{1,3})?$/;
  * "ss", "ﬁ" to "fi". Upper- then lower-casing to a fixed point folds every such character (it folds a
  * few more, like dotless "ı" to "i": a wider match only ever denies or asks more). Final sigma "ς" folds to "σ",
  * as full case folding does (lower-casing picks "ς" or "σ" by what follows: a glob `κωδικός*` then never met the
- * name `κωδικός.md`; outside attack). Deny and consent globs compare folded names with folded patterns.
+ * name `κωδικός.md`; outside attack). Deny and consent globs compare folded names with their folded literals.
  */
 export function foldName(name: string): string {
   if (/^[\x00-\x7f]*$/.test(name)) return name.toLowerCase();
@@ -43,25 +43,22 @@ export function foldName(name: string): string {
   return folded.replaceAll('ς', 'σ');
 }
 
-/** A rule's "//", "/./" and a trailing "/." read as "/", as a path would (deny and consent rules alike). */
-export const sameFolder = (rule: string): string => rule.replace(/\/(\.?\/)+|(?<=.)\/\.$/g, '/');
+/** A rule's "//", "/./" and a trailing "/." read as "/", as a path would (deny and consent rules alike), and so does
+ * a character that folds to "/" (`plans／**`): no listed name holds one. Other characters are folded by the glob. */
+export const sameFolder = (rule: string): string => rule.replace(/[^\x00-\x7f]/gu, (c) => (foldName(c).includes('/') ?
+  foldName(c) : c)).replace(/\/(\.?\/)+|(?<=.)\/\.$/g, '/');
 
-/** The globs one files.deny rule stands for: `./x` is `/x` (anchored at the root), a trailing "/" names the folder
- * (`docs/internal/`), and `dir/**` also denies `dir` itself: its listing, and links into it. */
-export function denyGlobs(rule: string): string[] {
-  const p = sameFolder(rule).replace(/^(\.\/)+/, '/').replace(/(.)\/+$/, '$1');
-  const dir = p.length > 3 && p.endsWith('/**') ? p.slice(0, -3) : null; // `drafts/**` is `/drafts` too, not `drafts`
-  return dir === null ? [p] : [p, dir.includes('/') ? dir : `/${dir}`];
-}
+/** The glob one files.deny rule stands for: `./x` is `/x` (anchored at the root), a trailing "/" names the folder. */
+export const denyGlob = (rule: string): string => sameFolder(rule).replace(/^(\.\/)+/, '/').replace(/(.)\/+$/, '$1');
+export const foldedGlob = (p: string) => compileGlob(p, { fold: foldName }); // glob syntax is read as written
 
 export function createPathRules(extensions: readonly string[], given: readonly string[], hidden: boolean): PathRules {
-  const deny = given.map(foldName).flatMap(denyGlobs); // folded first: `plans／**` is a rule with "/"
-  const compile = (p: string) => compileGlob(p, { caseInsensitive: true });
+  const deny = given.map(denyGlob);
   return {
     extensions: new Set(extensions.map((e) => e.toLowerCase())),
     hidden,
-    segmentDeny: deny.filter((p) => !p.includes('/')).map(compile),
-    pathDeny: deny.filter((p) => p.includes('/')).map(compile),
+    segmentDeny: deny.filter((p) => !p.includes('/')).map(foldedGlob),
+    pathDeny: deny.filter((p) => p.includes('/')).map(foldedGlob),
   };
 }
 
@@ -109,13 +106,15 @@ export function segmentAllowed(rules: PathRules, name: string): boolean {
   return !rules.segmentDeny.some((m) => m.matches(folded));
 }
 
-/** Whole-path deny rules (patterns with "/") are checked against the relative path and each folder above it: a rule
- * naming a folder (`docs/internal`) hides what is in it, as a segment rule (`.git`) does (outside attack). */
-export function relPathAllowed(rules: PathRules, rel: string): boolean {
+// Whole-path deny rules (patterns with "/") are checked against the relative path and each folder above it: a rule
+// naming a folder (`docs/internal`) hides what is in it, as a segment rule (`.git`) does (outside attack). A rule that
+// denies every entry of a `folder` (`dir/**`, `dir/**/*`, `dir/*`, `{dir/**,x}`) hides it too: its name, and links in.
+export function relPathAllowed(rules: PathRules, rel: string, folder = false): boolean {
   if (rel.length > MAX_PATH_CHARS) return false; // no request can name it: listed, it was unreadable (and memory)
   if (rules.pathDeny.length === 0) return true; // the defaults have none; the walk asks for every entry, twice
   const parts = foldName(rel).split('/');
-  return !parts.some((_, i) => rules.pathDeny.some((m) => m.matches(parts.slice(0, i + 1).join('/'))));
+  const prefix = (i: number) => parts.slice(0, i + 1).join('/');
+  return !parts.some((_, i) => rules.pathDeny.some((m) => m.matches(prefix(i), folder && i === parts.length - 1)));
 }
 
 /** Lower-cased extension of a name (or a path's last segment) without the dot; '' for none or a dotfile. */

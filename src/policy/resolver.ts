@@ -76,7 +76,7 @@ export function targetAllowed(c: Confinement, root: Root, real: string, kind: Fi
 function relAllowed(c: Confinement, rel: string, kind: FileKind): boolean {
   if (rel === '') return kind === 'dir';
   const segments = rel.split('/');
-  if (!segments.every((s) => segmentAllowed(c.rules, s)) || !relPathAllowed(c.rules, rel)) return false;
+  if (!segments.every((s) => segmentAllowed(c.rules, s)) || !relPathAllowed(c.rules, rel, kind === 'dir')) return false;
   return kind !== 'file' || extensionAllowed(c.rules, segments[segments.length - 1] as string);
 }
 
@@ -144,6 +144,8 @@ export async function resolvePath(c: Confinement, root: Root, requested: string)
   if (kind === 'file' && !extensionAllowed(c.rules, segments[segments.length - 1] as string)) {
     throw denied('bad_extension', `extension refused: ${rel}`);
   }
+  const emptied = kind === 'dir' && rel !== '' && !relPathAllowed(c.rules, rel, true); // a rule denies all it holds
+  if (emptied) throw denied('denied_pattern', `folder refused: ${rel}`);
   // Through a folder link the bytes live elsewhere (`alias/x.md` is `internal/x.md`): the rules
   // judge that path too, so no link reaches what a direct request could not.
   const target = followed ? rootRelative(c, root, current) : rel;

@@ -86,7 +86,7 @@ export async function walk(
       }
       if (kind === 'file' && !extensionAllowed(c.rules, d.name)) continue;
       const child = childOf(dir, d.name, target, kind, linkTarget);
-      if (!relPathAllowed(c.rules, child.rel) || !relPathAllowed(c.rules, child.target)) continue;
+      if ([child.rel, child.target].some((p) => !relPathAllowed(c.rules, p, kind === 'dir'))) continue;
       if (kind === 'dir' && options.enterDir && !options.enterDir(child.rel)) continue;
       if (!options.keep || options.keep(child)) {
         if (st === null) {

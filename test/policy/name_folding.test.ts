@@ -102,3 +102,57 @@ test('TAG characters, U+2060-U+2064 and the soft hyphen are refused in names', (
   const smuggled = [...'secret'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('') + '.md';
   assert.equal(segmentAllowed(RULES, smuggled), false, 'a name made of TAG characters');
 });
+
+/** Every code point whose fold writes glob syntax ("［" U+FF3B is "[", "＊" is "*", "﹛" is "{", "＼" is "\"). */
+const SYNTAX_FOLDS = Array.from({ length: 0x30000 }, (_, cp) => String.fromCodePoint(cp))
+  .filter((ch) => /[^\x00-\x7f]/.test(ch) && /[*?[\]{},\\!^-]/.test(foldName(ch)) && !foldName(ch).includes('/'));
+
+// Outside attack (sbe17): rules were folded before they were compiled, so "議事録［社外秘］.md" became a character
+// class and denied nothing, "報告｛最終｝.md" a brace and "a＼b.md" an escape. Syntax is read as written now.
+test('a rule spelled with a character that folds to glob syntax denies exactly that name, as written', () => {
+  assert.ok(SYNTAX_FOLDS.length >= 15, `only ${SYNTAX_FOLDS.length} such characters`);
+  for (const ch of SYNTAX_FOLDS) {
+    const name = `x${ch}y.md`;
+    const hex = `U+${ch.codePointAt(0)?.toString(16)}`;
+    assert.equal(segmentAllowed(createPathRules(EXT, [], false), name), true, `${hex}: a plain name`);
+    for (const rule of [name, `x${ch}y.*`, `[x]${ch}y.md`]) {
+      const rules = createPathRules(EXT, [rule, `dir/${rule}`], false);
+      assert.equal(segmentAllowed(rules, name), false, `${hex}: ${rule} misses its own name`);
+      assert.equal(relPathAllowed(rules, `dir/${name}`), false, `${hex}: dir/${rule} misses its own path`);
+      assert.equal(segmentAllowed(rules, 'xzy.md') && segmentAllowed(rules, 'xy.md'), true, `${hex}: read as syntax`);
+      const consent = createConfirmPolicy([rule], 0);
+      assert.equal(consent.needs({ rel: `a/${name}`, target: name }, 1, 1), true, `${hex}: ${rule} skips consent`);
+      assert.equal(consent.needs({ rel: 'a/xzy.md', target: 'a/xzy.md' }, 1, 1), false, `${hex}: read as syntax`);
+    }
+    if ([...foldName(ch)].length === 1) { // in a class it is a member, never "!", "^", "-" or "]" syntax
+      const rules = createPathRules(EXT, [`x[${ch}]y.md`, `x[a${ch}]z.md`], false);
+      for (const denied of [name, `x${ch}z.md`, 'xaz.md']) assert.equal(segmentAllowed(rules, denied), false, hex);
+      for (const served of ['xqy.md', 'xqz.md']) assert.equal(segmentAllowed(rules, served), true, `${hex}: as syntax`);
+    }
+  }
+});
+
+test("the attack's names are denied and gated by rules that spell them; escapes and multi-character folds work", () => {
+  const names = [
+    '議事録［社外秘］.md',
+    '報告｛最終｝.md',
+    'a＼b.md',
+    'ＭＥＭＯ＊.md',
+    'ﬁnal？.md',
+    'café.md',
+    'straße.md',
+  ];
+  const rules = createPathRules(EXT, names.map((n) => n.normalize('NFD')), false); // as typed on macOS: decomposed
+  for (const name of names) assert.equal(segmentAllowed(rules, name), false, name);
+  for (const name of ['議事録社.md', '報告最終.md', 'memoX.md', 'final!.md', 'strase.md']) {
+    assert.equal(segmentAllowed(rules, name), true, name);
+  }
+  const escaped = createPathRules(EXT, ['\\［draft\\］.md', 'STRASSE*', '{a,ß}.md'], false);
+  for (const name of ['［draft］.md', '[DRAFT].md', 'straße-2.md', 'ß.md', 'SS.md']) {
+    assert.equal(segmentAllowed(escaped, name), false, name);
+  }
+  const consent = createConfirmPolicy(['議事録［社外秘］.md', 'plans／**'], 0);
+  for (const rel of ['x/議事録［社外秘］.md', 'plans/q3.md'])
+    assert.equal(consent.needs({ rel, target: rel }, 1, 1), true);
+  assert.throws(() => createPathRules(EXT, ['x[ß]y.md'], false), /"ß" in a class folds to "ss"/);
+});

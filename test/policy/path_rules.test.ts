@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_DENY, DEFAULT_EXTENSIONS } from '../../src/config/schema.ts';
 import {
   createPathRules,
-  denyGlobs,
+  denyGlob,
   extensionAllowed,
   extensionOf,
   isPathProblem,
@@ -227,28 +227,46 @@ test('`segmentAllowed()` folds final sigma and refuses a name whose folding writ
   }
 });
 
-test('`denyGlobs()`: "./x" is anchored at the root, a trailing "/" names the folder, `dir/**` also denies dir', () => {
-  assert.deepEqual(denyGlobs('./internal'), ['/internal']);
-  assert.deepEqual(denyGlobs('docs/internal/'), ['docs/internal']);
-  assert.deepEqual(denyGlobs('drafts/**'), ['drafts/**', '/drafts']);
+test('`denyGlob()`: "./x" is anchored at the root, a trailing "/" names the folder, `dir/**` also denies dir', () => {
+  assert.equal(denyGlob('./internal'), '/internal');
+  assert.equal(denyGlob('docs/internal/'), 'docs/internal');
+  assert.equal(relPathAllowed(createPathRules(['md'], ['drafts/**'], false), 'drafts', true), false);
+  assert.equal(relPathAllowed(createPathRules(['md'], ['drafts/**'], false), 'sub/drafts'), true);
   const rules = createPathRules(['md'], ['./internal'], false);
   assert.equal(relPathAllowed(rules, 'internal/x.md'), false);
   assert.equal(relPathAllowed(rules, 'sub/internal/x.md'), true, 'anchored: another folder of that name is served');
 });
 
 test('`createPathRules()` reads a rule folded and with repeated "/" collapsed: no spelling is silently inert', () => {
-  assert.deepEqual(denyGlobs('.//x'), ['/x']);
+  assert.equal(denyGlob('.//x'), '/x');
   const rules = createPathRules(['md'], ['.//x', 'plans／**'], false);
-  for (const rel of ['x/g.md', 'plans/f.md', 'plans']) assert.equal(relPathAllowed(rules, rel), false, rel);
+  for (const rel of ['x/g.md', 'plans/f.md', 'plans']) assert.equal(relPathAllowed(rules, rel, true), false, rel);
   assert.equal(relPathAllowed(rules, 'a/x/g.md'), true, '"./" anchors at the root');
 });
 
-test('`denyGlobs()` collapses "/./" too: `private/./sub/plan.md` names the file it spells', () => {
-  assert.deepEqual(denyGlobs('private/./sub/plan.md'), ['private/sub/plan.md']);
+test('`denyGlob()` collapses "/./" too: `private/./sub/plan.md` names the file it spells', () => {
+  assert.equal(denyGlob('private/./sub/plan.md'), 'private/sub/plan.md');
   assert.equal(relPathAllowed(createPathRules(['md'], ['private/./sub/plan.md'], false), 'private/sub/plan.md'), false);
 });
 
-test('`denyGlobs()` reads a trailing "/." as the folder itself', () => {
-  assert.deepEqual(denyGlobs('b/c/drafts/.'), ['b/c/drafts']);
+test('`denyGlob()` reads a trailing "/." as the folder itself', () => {
+  assert.equal(denyGlob('b/c/drafts/.'), 'b/c/drafts');
   assert.equal(relPathAllowed(createPathRules(['md'], ['b/c/drafts/.'], false), 'b/c/drafts/z.md'), false);
+});
+
+// Outside attack (sbe17): `dir/**/**`, `dir/***` and `{dir/**,x}` denied all of dir but listed it as an empty folder.
+test('a rule that denies every entry of a folder hides the folder too; one that denies part of it does not', () => {
+  const hiding = ['dir/**', 'dir/**/**', 'dir/***', '{dir/**,x}', 'dir/{**,x}', 'dir/**/*', 'dir/*', './dir/**'];
+  for (const rule of hiding) {
+    const rules = createPathRules(['md'], [rule], false);
+    for (const rel of ['dir', 'DIR', 'dir/a.md', 'dir/sub/b.md'])
+      assert.equal(relPathAllowed(rules, rel, true), false, rule);
+    assert.equal(relPathAllowed(rules, 'other/dir'), true, `${rule} names dir at the root only`);
+    assert.equal(relPathAllowed(rules, 'dirt'), true, rule);
+  }
+  for (const rule of ['dir/*.md', 'dir/?', 'dir/*/*', 'dir/**/*.md', 'dir/[!x]*', 'dir/*/**', 'dir/{*.md,**/x}']) {
+    const rules = createPathRules(['md'], [rule], false);
+    assert.equal(relPathAllowed(rules, 'dir', true), true, `${rule} hides only part of dir`);
+    assert.equal(relPathAllowed(rules, 'dir/xy.txt'), true, `${rule} serves a file it does not name`);
+  }
 });

@@ -34,6 +34,18 @@ const root = makeTree({
   'team/internal/x.md': `${CANARY} under the denied folder team/internal\n`,
   'team/internal/sub/y.md': `${CANARY} deeper under team/internal\n`,
   'team/open.md': '# Team\n\nopen\n',
+  // Rules spelled with characters that fold to glob syntax ("［" is "["): they were read as a class, a brace and an
+  // escape and denied nothing (outside attack sbe17). Each rule is the file's exact name.
+  '議事録［社外秘］.md': `${CANARY} a class?\n`,
+  '報告｛最終｝.md': `${CANARY} a brace?\n`,
+  'a＼b.md': `${CANARY} an escape?\n`,
+  'plans［draft］.md': `# Plan\n\n${CANARY} gated by its exact name\n`,
+  // Rules that deny every entry of a folder hide the folder too; one that denies part of it does not.
+  'vault/a.md': `${CANARY} vault/**/**\n`,
+  'sealed/b.md': `${CANARY} sealed/***\n`,
+  'boxed/c.md': `${CANARY} {boxed/**,x}\n`,
+  'part/d.md': `${CANARY} part/*.md\n`,
+  'part/open.txt': 'open\n',
 });
 mkdirSync(join(root, 'links'));
 symlinkSync('../internal', join(root, 'alias')); // a folder link into a denied folder
@@ -44,8 +56,22 @@ symlinkSync('../raw/data.json', join(root, 'links/data.md')); // an allowed name
 symlinkSync('../.hidden', join(root, 'links/shown')); // a plain name for a hidden folder
 const config = {
   roots: [{ name: 'docs', path: root }],
-  files: { symlinks: 'within-root', deny: ['internal/**', 'κωδικός*', 'team/internal/'] },
-  confirm: { paths: ['private/**', 'secret-plans/**'], timeoutMs: 1000 },
+  files: {
+    symlinks: 'within-root',
+    deny: [
+      'internal/**',
+      'κωδικός*',
+      'team/internal/',
+      '議事録［社外秘］.md',
+      '報告｛最終｝.md',
+      'a＼b.md',
+      'vault/**/**',
+      'sealed/***',
+      '{boxed/**,x}',
+      'part/*.md',
+    ],
+  },
+  confirm: { paths: ['private/**', 'secret-plans/**', 'plans［draft］.md'], timeoutMs: 1000 },
   limits: { callsPerMinute: 0 },
 };
 
@@ -121,6 +147,14 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
     'team/internal/x.md',
     'team/internal/sub/y.md',
     'team/internal/sub',
+    '議事録［社外秘］.md',
+    '報告｛最終｝.md',
+    'a＼b.md',
+    'plans［draft］.md',
+    'vault/a.md',
+    'sealed/b.md',
+    'boxed/c.md',
+    'part/d.md',
   ];
   for (const path of aliases) {
     test(`"${path}": no entry point serves the withheld bytes or names them`, async () => {
@@ -129,18 +163,22 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
       assert.ok(!replies.includes(CANARY), `a canary reached the client through ${path}`);
       const withheld = new RegExp(
         'alias/secret|links/shown/notes|links/data\\.md|internal/secret|ſecrets|credentialſ|id_rſa|' +
-          'SECRE~1|credentials／|id_rsa℅|κωδικός|team/internal',
+          'SECRE~1|credentials／|id_rsa℅|κωδικός|team/internal|社外秘|最終|a＼b|vault|sealed|boxed|part/d',
       );
       assert.ok(!withheld.test(JSON.stringify(listed)), 'a withheld file is listed');
     });
   }
 
-  test('a deny glob "internal/**" covers the folder itself: not listed, not listable', async () => {
+  test('a rule denying every entry of a folder covers the folder itself: not listed, not listable', async () => {
     const top = await c.call('list_docs', {});
     assert.equal(top.isError, undefined, c.textOf(top));
     assert.match(c.textOf(top), /pub\//);
-    assert.ok(!c.textOf(top).includes('internal'), 'the denied folder is listed');
-    assert.equal((await c.call('list_docs', { path: 'internal' })).isError, true);
+    assert.match(c.textOf(top), /part\//, 'a folder a rule denies only in part is listed');
+    for (const folder of ['internal', 'vault', 'sealed', 'boxed']) {
+      assert.ok(!c.textOf(top).includes(folder), `the denied folder ${folder} is listed`);
+      assert.equal((await c.call('list_docs', { path: folder })).isError, true, folder);
+    }
+    assert.match(c.textOf(await c.call('list_docs', { path: 'part' })), /open\.txt/);
     assert.match(c.textOf(await c.call('read_doc', { path: 'team/open.md' })), /open/, 'next to a denied folder');
   });
 
