@@ -99,12 +99,14 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     const t = { what: 'the config file', path: config.source, risk };
     // What was READ is judged, and the path must still name it: a file or folder swapped in for the read and out
     // before these checks (sbe17: 13 of 40 starts) is refused either way. Read moments ago: no sandbox hides it now.
-    const now = await host.lstat(t.path).catch(() => null);
-    if (read) out.push(...ownership(config, t, read.uid, uid), ...modeFindings(config, t, read.mode));
+    // "development" is the config's own word, which theirs would say too: what only such a swap explains (the file
+    // read is another user's, or gone or replaced by now) is refused in either mode.
+    const now = await host.lstat(t.path).catch(() => null), firm = { ...config, mode: 'production' as const };
+    if (read) out.push(...ownership(firm, t, read.uid, uid), ...modeFindings(config, t, read.mode));
     if (!read || !now || now.dev !== read.dev || now.ino !== read.ino) { // a config built without reading: the same
       const fix = 'start again, with every folder above it owned by you or root and writable by no one else';
       const message = `the config file ${q(t.path)} changed or disappeared after it was read: ${fix}`;
-      out.push({ level: levelOf(config), message });
+      out.push({ level: 'refuse', message });
     }
     // A sticky folder (like /tmp) stops others from replacing a file they do not own.
     for (const [i, path] of (await above(config.source)).entries()) {
