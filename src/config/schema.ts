@@ -2,7 +2,10 @@
 // given. Validated as strictly as tool input (config/load.ts): unknown keys and out-of-range values stop the server.
 import type { Root } from '../policy/resolver.ts';
 import type { FileStat } from '../runtime/host.ts';
-import { array, boolean, integer, object, oneOf, string, type Infer } from '../validate/schema.ts';
+import { compileGlob } from '../policy/glob.ts';
+import { denyGlob, foldedGlob } from '../policy/path_rules.ts';
+import { ArgumentError, array, boolean, integer, object, oneOf, string } from '../validate/schema.ts';
+import type { Infer, Schema } from '../validate/schema.ts';
 
 /** MCP log levels, least severe first (logLevel here; logging/setLevel and _meta in src/mcp/notifier.ts). */
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
@@ -36,7 +39,17 @@ const rootName = string({
 const text = (description: string, maxLength: number) => string({ description, minLength: 1, maxLength });
 const hostPath = text('Folder path (relative paths resolve against the config file)', 4096);
 const root = object({ name: rootName, path: hostPath }, ['name', 'path']);
-const glob = text('glob', 256);
+/** A glob compiled as the server will: one it cannot compile stops the load naming the key, not with a stack trace. */
+const globFor = (compile: (p: string) => unknown, s = text('glob', 256)): Schema<string> => ({ json: s.json,
+  read(v, at) {
+    const p = s.read(v, at);
+    try { compile(p); } catch (err) {
+      throw new ArgumentError(`\`${at}\` ${(err as Error).message.replace(/^.*?: /, 'is not a valid glob: ')}`);
+    }
+    return p;
+  } });
+const glob = globFor(compileGlob);
+const rule = globFor((p) => foldedGlob(denyGlob(p))); // files.deny and confirm.paths: literals folded
 
 export const CONFIG_SCHEMA = object(
   {
@@ -47,7 +60,7 @@ export const CONFIG_SCHEMA = object(
         description: 'extension', minLength: 1, maxLength: 16,
         pattern: { source: '^[a-z0-9]+$', hint: 'must be lowercase letters and digits, no dot' },
       }), { description: 'Allowed file extensions', maxItems: 64 }),
-      deny: array(glob, { description: 'Extra deny globs', maxItems: 256 }),
+      deny: array(rule, { description: 'Extra deny globs', maxItems: 256 }),
       defaultDeny: boolean('Apply the built-in secret deny list'), hidden: boolean('Serve dot-files and dot-folders'),
       symlinks: oneOf(['deny', 'within-root'], 'Symlink policy'),
       hardLinks: boolean('Serve files with more than one hard link'),
@@ -85,7 +98,7 @@ export const CONFIG_SCHEMA = object(
       keep: integer({ description: 'Rotated audit files kept (path.1 ... path.N)', minimum: 1, maximum: 1000 }),
     }, []),
     confirm: object({
-      paths: array(glob, { description: 'Documents whose reading needs the user\'s consent', maxItems: 256 }),
+      paths: array(rule, { description: 'Documents whose reading needs the user\'s consent', maxItems: 256 }),
       largerThan: integer({
         description: 'Reading a document larger than this many bytes needs consent (0: no size rule)',
         minimum: 0, maximum: GiB,
