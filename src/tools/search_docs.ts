@@ -130,24 +130,29 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
 
       if (mode === 'words') {
         const files: CorpusEntry[] = []; // a hostile glob over 20,000 paths is seconds of work: sliced
-        await ctx.corpus.stream(corpusOptions, async (f) => (searchable(f) && files.push(f), await slice.tick(), true));
+        const take = (f: CorpusEntry) => void (searchable(f) && files.push(f));
+        const listed = ctx.corpus.fresh(corpusOptions)?.files; // a fresh snapshot: no await per file
+        for (const [i, f] of (listed ?? []).entries()) if ((take(f), i % 256 === 255)) await slice.tick();
+        if (!listed) await ctx.corpus.stream(corpusOptions, async (f) => (take(f), await slice.tick(), true));
         if (files.length > ctx.limits.searchFiles) throw tooMany();
         const terms = queryTerms(args.query);
         const noWords = '`query` has no searchable words (only stop words or symbols); try mode "literal"';
         if (terms.length === 0) throw invalidArgument(noWords);
         const byKey = new Map(files.map((f) => [f.path.rel, f]));
-        // Each text is ranked while its read is charged to the memory budget (its counts are kept, not the text).
-        const read = (f: CorpusEntry, visit: (input: RankInput) => Promise<void>) =>
-          ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick, (text) => visit({ key: f.path.rel,
-            path: f.path.rel, text, memo: ctx.corpus.rankMemo(f, text),
-            sections: () => ctx.corpus.sections(f, text, slice.tick) }));
+        const input = (f: CorpusEntry, text: string): RankInput => ({ key: f.path.rel, path: f.path.rel, text,
+          memo: ctx.corpus.rankMemo(f, text), sections: () => ctx.corpus.sections(f, text, slice.tick) });
+        // A cached text is ranked at once; another while its read is charged to the memory budget (its counts are
+        // kept, not the text).
+        const read = (f: CorpusEntry, visit: (input: RankInput) => Promise<void>, held = ctx.corpus.cached(f)) =>
+          held !== null ? visit(input(f, held))
+          : ctx.corpus.text(ctx.confinement, f, ctx.signal, slice.tick, (text) => visit(input(f, text)));
         const source: RankSource = {
           async each(visit) {
             for (const f of files) await read(f, visit);
           },
           async again(key, visit) {
             const f = byKey.get(key); // read again only when cached or small: a planted 60 MB text is not read twice
-            if (f && (f.size <= AGAIN_BYTES || ctx.corpus.holds(f))) await read(f, visit);
+            if (f && (f.size <= AGAIN_BYTES || ctx.corpus.cached(f) !== null)) await read(f, visit);
           },
         };
         const ranked = await rankByWords(source, args.query, wanted,
