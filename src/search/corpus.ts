@@ -186,8 +186,10 @@ export function createSearchCorpus(
     /** What the cache holds: characters of text plus bytes of what is derived from them (at most its cap). */
     held: () => held,
     /** This file's text when the cache holds it (no read, no await), else null. */
-    cached: (entry: CorpusEntry): string | null =>
-      texts.get(entry.path.abs)?.key === entry.key ? (texts.get(entry.path.abs) as Cached).text : null,
+    cached(entry: CorpusEntry): string | null {
+      const hit = texts.get(entry.path.abs);
+      return hit?.key === entry.key ? hit.text : null;
+    },
     /** Whether a text of `size` would be kept with at most `max` characters held (a warm-up reads only those). */
     room: (size: number, max: number) =>
       size <= cacheChars / 8 && held + size + ENTRY_CHARS <= Math.min(cacheChars, max),
