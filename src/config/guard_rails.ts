@@ -134,6 +134,9 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
       : i === 0 ? 'the audit log folder' : 'the folder that will hold the audit log folder';
     const risk = nearest ? 'replace, pre-create or remove the audit log' : 'swap the audit log folder for their own';
     if (await check({ what, path, risk, stickyOk: !nearest })) nearest = false;
+    else if ((await host.lstat(path).catch(() => null))?.kind === 'symlink') { // the log could never be created
+      out.push({ level: 'refuse', message: `${what} ${q(path)} is a symbolic link to nothing: point it at a folder` });
+    }
   }
   await walkPath(log);
   for (const root of config.roots) {

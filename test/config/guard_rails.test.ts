@@ -119,6 +119,20 @@ test('a log to be created is judged by the nearest existing folder; a log inside
   );
 });
 
+// A dangling link as the log's folder: `check` judged the folder beyond it as the nearest existing one and passed,
+// while the server could not create the log there and stopped (outside attack, low): they now agree.
+test('a link to nothing where the audit log folder should be is refused in both modes', async () => {
+  for (const mode of ['production', 'development']) {
+    const p = await partsFor({ 'a.md': 'a' }, { mode });
+    const base = dirname(p.config.source ?? '');
+    symlinkSync(join(base, 'gone'), join(base, 'logs'));
+    const log = { ...p.config, audit: { ...p.config.audit, path: join(base, 'logs', 'audit.jsonl') } };
+    const found = await checkLocations(p.host, log);
+    assert.deepEqual(levels(found), ['refuse'], mode);
+    assert.match(found[0]?.message ?? '', /^the audit log folder ".*\/logs" is a symbolic link to nothing/);
+  }
+});
+
 test('the open log: others writing is refused in production, others reading is a warning', async () => {
   const { p } = await findings({ mode: 'production' });
   assert.deepEqual(checkOpenLog(p.config, 0o600), []);
