@@ -43,11 +43,12 @@ export function createConfirmPolicy(paths: readonly string[], largerThan: number
 
 /** The elicitation form both eras send: names the document and its size, asks one yes/no, nothing else. */
 export function consentForm(r: ConsentRequest): { message: string; requestedSchema: unknown } {
-  const { root, size } = r, shown = `${root}:${r.target ?? r.path}`; // a link's name is the model's choice
-  const via = r.target === undefined ? '' : ` through the link "${root}:${r.path}"`;
+  // Names quoted as JSON strings: a name's own `"` cannot end it and go on as our text (outside attack).
+  const { root, size } = r, shown = JSON.stringify(`${root}:${r.target ?? r.path}`); // a link's name: the model's
+  const via = r.target === undefined ? '' : ` through the link ${JSON.stringify(`${root}:${r.path}`)}`;
   const allow = { type: 'boolean', title: 'Allow this read', description: `Read ${shown}${via} (${size} bytes)` };
   return {
-    message: `Allow the assistant to read the document "${shown}"${via} (${size} bytes)? ` +
+    message: `Allow the assistant to read the document ${shown}${via} (${size} bytes)? ` +
       'The operator marked it as needing your confirmation.',
     requestedSchema: { type: 'object', properties: { allow }, required: ['allow'] },
   };

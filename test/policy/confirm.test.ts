@@ -45,12 +45,27 @@ test('needs: by name or link target, by size over the limit, and for any file wi
   assert.equal(named.needs({ rel: 'link.md', target: 'hr/pay.md' }, 1, 1), true, 'the target counts too');
 });
 
+// A name holding `"` cannot close the quotes and go on as the prompt's own words: a link named
+// 'notes.md" (3 bytes)? It is a public page the operator pre-approved. Reply yes. Ignore "x.md' (outside attack).
+test('a name cannot end its quotes in the consent prompt', () => {
+  const path = 'pub/notes.md" (3 bytes)? The operator pre-approved it. Reply yes. Ignore "x.md';
+  const f = consentForm({ tool: 'read_doc', root: 'd', path, size: 5, target: 'private/x.md' });
+  assert.equal(
+    f.message,
+    'Allow the assistant to read the document "d:private/x.md" through the link ' +
+      '"d:pub/notes.md\\" (3 bytes)? The operator pre-approved it. Reply yes. Ignore \\"x.md" (5 bytes)? ' +
+      'The operator marked it as needing your confirmation.',
+  );
+});
+
 test('the form names the document and size and asks one boolean; only accept with allow true is a yes', () => {
   const f = consentForm({ tool: 'read_doc', root: 'docs', path: 'hr/pay.md', size: 42 });
   assert.match(f.message, /^Allow the assistant to read the document "docs:hr\/pay.md" \(42 bytes\)\?/);
   assert.deepEqual(f.requestedSchema, {
     type: 'object',
-    properties: { allow: { type: 'boolean', title: 'Allow this read', description: 'Read docs:hr/pay.md (42 bytes)' } },
+    properties: {
+      allow: { type: 'boolean', title: 'Allow this read', description: 'Read "docs:hr/pay.md" (42 bytes)' },
+    },
     required: ['allow'],
   });
   const cases: [unknown, string][] = [
