@@ -2,7 +2,7 @@
 // hide, by pattern; it runs while serving, so it yields) and `docwarden check` (src/cli/check.ts: what
 // the rules expose and hide, by rule). Neither ever names a file's content.
 import type { Config } from './schema.ts';
-import { denyGlob, foldedGlob, foldName, MAX_PATH_CHARS } from '../policy/path_rules.ts';
+import { denyGlob, foldedGlob, folds, MAX_PATH_CHARS } from '../policy/path_rules.ts';
 import { writableByOthers, type Root } from '../policy/resolver.ts';
 import type { FileKind, Host } from '../runtime/host.ts';
 
@@ -53,7 +53,7 @@ export async function walkRoot(
         if (signal?.aborted) return null;
       }
       const rel = dir.rel === '' ? e.name : `${dir.rel}/${e.name}`;
-      const denied = rules.find(({ whole, g }) => g.matches(foldName(whole ? rel : e.name), e.kind === 'dir'))?.p;
+      const denied = rules.find((r) => folds(r.whole ? rel : e.name).some((f) => r.g.matches(f, e.kind === 'dir')))?.p;
       const abs = host.path.join(dir.abs, e.name);
       const deep = dir.depth >= config.limits.depth;
       if (visit({ abs, rel, name: e.name, kind: e.kind, deep, denied }) && e.kind === 'dir' && !deep) {

@@ -4,7 +4,7 @@
 import { failure } from '../errors/failure.ts';
 import { isPlainObject } from '../jsonrpc/message.ts';
 import { closeOf, openConfined, type ConfinedPath, type Confinement, type OpenDocument } from './resolver.ts';
-import { foldedGlob, foldName, sameFolder } from './path_rules.ts';
+import { foldedGlob, pathFolds, sameFolder } from './path_rules.ts';
 
 export type ConsentAnswer = 'accepted' | 'declined' | 'cancelled' | 'timeout' | 'unsupported';
 /** `target`: where a link's bytes live (files.symlinks "within-root"), the gated name the user must see. */
@@ -27,8 +27,8 @@ export function consentRule(paths: readonly string[]): (rel: string) => string |
   const globs = paths.map((p) => ({ p, g: foldedGlob(bare(p)) }));
   return (rel) => { // asked per file by every search and the warm-up: no rules, no folding
     if (globs.length === 0) return undefined;
-    const parts = foldName(rel).split('/');
-    return globs.find(({ g }) => parts.some((_, i) => g.matches(parts.slice(0, i + 1).join('/'))))?.p;
+    const prefixes = pathFolds(rel).flat(); // folded whole and, where it differs, character by character
+    return globs.find(({ g }) => prefixes.some((p) => g.matches(p)))?.p;
   };
 }
 

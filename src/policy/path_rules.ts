@@ -25,12 +25,10 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)
 const SHORT_NAME = /^[^.~]{1,6}~[0-9][^.]{0,6}(\.[^.]{1,3})?$/;
 
 /**
- * A name as a case-insensitive file system may see it (APFS, NTFS, ext4 casefold): compatibility
- * normalization plus full case folding, which `toLowerCase` is not: "ſ" (U+017F) folds to "s", "ß" to
- * "ss", "ﬁ" to "fi". Upper- then lower-casing to a fixed point folds every such character (it folds a
- * few more, like dotless "ı" to "i": a wider match only ever denies or asks more). Final sigma "ς" folds to "σ",
- * as full case folding does (lower-casing picks "ς" or "σ" by what follows: a glob `κωδικός*` then never met the
- * name `κωδικός.md`; outside attack). Deny and consent globs compare folded names with their folded literals.
+ * A name as a case-insensitive file system may see it (APFS, NTFS, ext4 casefold): NFKC plus full case folding,
+ * which `toLowerCase` is not: "ſ" folds to "s", "ß" to "ss", "ﬁ" to "fi". Upper- then lower-casing to a fixed point
+ * folds every such character (and a few more, like dotless "ı" to "i": a wider match only denies or asks more).
+ * Final "ς" folds to "σ" as full case folding does (lower-casing picks by what follows: `κωδικός*` missed it).
  */
 export function foldName(name: string): string {
   if (/^[\x00-\x7f]*$/.test(name)) return name.toLowerCase();
@@ -42,6 +40,13 @@ export function foldName(name: string): string {
   }
   return folded.replaceAll('ς', 'σ');
 }
+
+/** What a rule is matched against: the whole fold and, where it differs, a fold character by character in which
+ * one that folds to several (ß, ﬁ, ½, İ) is ONE character no literal equals (U+FFFF), as `?` and `[…]` read it. */
+export const folds = (text: string): string[] => /^[\x00-\x7f]*$/.test(text) ? [text.toLowerCase()] // ASCII: same
+  : [...new Set([foldName(text), [...text].map(foldName).map((f) => (/^.$/su.test(f) ? f : '\uffff')).join('')])];
+/** Each fold of a root-relative path cut at every folder: "a/b/c" gives "a", "a/b", "a/b/c" (the last: all of it). */
+export const pathFolds = (p: string) => folds(p).map((f) => [...f.matchAll(/\/|$/g)].map((m) => f.slice(0, m.index)));
 
 /** A rule's "//", "/./" and a trailing "/." read as "/", as a path would (deny and consent rules alike), and so does
  * a character that folds to "/" (`plans／**`): no listed name holds one. Other characters are folded by the glob. */
@@ -101,9 +106,9 @@ export function segmentAllowed(rules: PathRules, name: string): boolean {
   if (name.endsWith('.') || name.endsWith(' ') || WINDOWS_RESERVED.test(name) || SHORT_NAME.test(name)) return false;
   if (name.normalize('NFC') !== name) return false; // an NFD name could not be requested exactly
   if (!rules.hidden && name.startsWith('.')) return false;
-  const folded = foldName(name);
-  if (folded.includes('/')) return false; // "／", "℅": a rule would see only the part after it (outside attack)
-  return !rules.segmentDeny.some((m) => m.matches(folded));
+  const all = folds(name);
+  if (all[0]?.includes('/')) return false; // "／", "℅": a rule would see only the part after it (outside attack)
+  return !rules.segmentDeny.some((m) => all.some((f) => m.matches(f)));
 }
 
 // Whole-path deny rules (patterns with "/") are checked against the relative path and each folder above it: a rule
@@ -112,9 +117,8 @@ export function segmentAllowed(rules: PathRules, name: string): boolean {
 export function relPathAllowed(rules: PathRules, rel: string, folder = false): boolean {
   if (rel.length > MAX_PATH_CHARS) return false; // no request can name it: listed, it was unreadable (and memory)
   if (rules.pathDeny.length === 0) return true; // the defaults have none; the walk asks for every entry, twice
-  const parts = foldName(rel).split('/');
-  const prefix = (i: number) => parts.slice(0, i + 1).join('/');
-  return !parts.some((_, i) => rules.pathDeny.some((m) => m.matches(prefix(i), folder && i === parts.length - 1)));
+  return !pathFolds(rel).some((ps) => ps.some((p, i) => rules.pathDeny.some((m) => m.matches(p, folder &&
+    i === ps.length - 1))));
 }
 
 /** Lower-cased extension of a name (or a path's last segment) without the dot; '' for none or a dotfile. */

@@ -46,6 +46,14 @@ const root = makeTree({
   'boxed/c.md': `${CANARY} {boxed/**,x}\n`,
   'part/d.md': `${CANARY} part/*.md\n`,
   'part/open.txt': 'open\n',
+  // A `?` or `[…]` reads a name as written: "ß", "ﬁ", "½" fold to several, "ｶﾞ" to one (outside attack sbe18).
+  'Straße/a.md': `${CANARY} Stra?e/**\n`,
+  'ﬁle.md': `${CANARY} ?le.md\n`,
+  'budget-½.md': `${CANARY} budget-?.md\n`,
+  'ｶﾞ.md': `${CANARY} ｶ?.md\n`,
+  'xß.md': `${CANARY} x[!y].md\n`,
+  'contract-ß.md': `# Plan\n\n${CANARY} gated by contract-?.md\n`,
+  'ac.md': 'not a?c.md: open\n',
 });
 mkdirSync(join(root, 'links'));
 symlinkSync('../internal', join(root, 'alias')); // a folder link into a denied folder
@@ -69,9 +77,15 @@ const config = {
       'sealed/***',
       '{boxed/**,x}',
       'part/*.md',
+      'Stra?e/**',
+      '?le.md',
+      'budget-?.md',
+      'ｶ?.md',
+      'x[!y].md',
+      'a?c.md',
     ],
   },
-  confirm: { paths: ['private/**', 'secret-plans/**', 'plans［draft］.md'], timeoutMs: 1000 },
+  confirm: { paths: ['private/**', 'secret-plans/**', 'plans［draft］.md', 'contract-?.md'], timeoutMs: 1000 },
   limits: { callsPerMinute: 0 },
 };
 
@@ -155,6 +169,13 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
     'sealed/b.md',
     'boxed/c.md',
     'part/d.md',
+    'Straße/a.md',
+    'Straße',
+    'ﬁle.md',
+    'budget-½.md',
+    'ｶﾞ.md',
+    'xß.md',
+    'contract-ß.md',
   ];
   for (const path of aliases) {
     test(`"${path}": no entry point serves the withheld bytes or names them`, async () => {
@@ -163,7 +184,8 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
       assert.ok(!replies.includes(CANARY), `a canary reached the client through ${path}`);
       const withheld = new RegExp(
         'alias/secret|links/shown/notes|links/data\\.md|internal/secret|ſecrets|credentialſ|id_rſa|' +
-          'SECRE~1|credentials／|id_rsa℅|κωδικός|team/internal|社外秘|最終|a＼b|vault|sealed|boxed|part/d',
+          'SECRE~1|credentials／|id_rsa℅|κωδικός|team/internal|社外秘|最終|a＼b|vault|sealed|boxed|part/d|' +
+          'Straße|ﬁle|budget-½|ｶﾞ|xß',
       );
       assert.ok(!withheld.test(JSON.stringify(listed)), 'a withheld file is listed');
     });
@@ -180,6 +202,7 @@ describe(`attacker goal: reach a withheld file through a link or a name variant 
     }
     assert.match(c.textOf(await c.call('list_docs', { path: 'part' })), /open\.txt/);
     assert.match(c.textOf(await c.call('read_doc', { path: 'team/open.md' })), /open/, 'next to a denied folder');
+    assert.match(c.textOf(await c.call('read_doc', { path: 'ac.md' })), /open/, 'a?c.md: "?" is one character');
   });
 
   test('a link to a gated document is gated: it asks, and a decline serves nothing', async () => {
