@@ -130,7 +130,7 @@ export async function openSession(host: Host, config: Config, grants: GrantAudit
   }
   const tagKey = host.randomBytes(32);
   setRedactionTag((secret) => host.hmacSha256Hex(tagKey, secret).slice(0, 8));
-  const opened = checkOpenLog(config, audit.mode());
+  const opened = checkOpenLog(config, audit.file(), host.uid());
   guard(host, opened, () => audit.close());
   audit.write({
     event: 'start', outcome: 'info',

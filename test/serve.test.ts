@@ -5,7 +5,8 @@
 // reading, writes one stop record naming why and exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { loadConfig } from '../src/config/load.ts';
 import { selfAudit } from '../src/config/self_audit.ts';
 import { probeGrants } from '../src/runtime/permissions.ts';
@@ -61,6 +62,37 @@ test('openSession: a start record, the sandbox findings and the guard warnings g
   assert.match(e.stderr, /the permission model is off/);
   assert.match(e.stderr, /docwarden: warning: the config file/);
   assert.deepEqual(e.exits, []);
+});
+
+// Outside attack (sbe18, 2 wins in ~331 starts): their link in sticky /tmp pointed at our folder for every check, then
+// at their folder, holding their own 0600 a.jsonl, when the log was opened; they read and emptied it. Made
+// deterministic here: the link is repointed just before the open. The file opened is judged, through its descriptor.
+test("openSession: a log that is another user's file when opened is refused before a record is written", {
+  skip: process.getuid?.() === 0 ? false : 'giving a file to another uid (chown) needs root',
+}, async () => {
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const base = dirname(p.config.source ?? ''), sticky = join(base, 'sticky'), att = join(base, 'att');
+  const link = join(sticky, 'atklnk'), theirs = join(att, 'a.jsonl');
+  mkdirSync(sticky, { mode: 0o1777 });
+  chmodSync(sticky, 0o1777);
+  mkdirSync(att, { mode: 0o700 });
+  writeFileSync(theirs, 'theirs\n', { mode: 0o600 });
+  chownSync(theirs, 3102, 3102);
+  chownSync(att, 3102, 3102);
+  symlinkSync(base, link); // at our own folder for the checks
+  const config = { ...p.config, audit: { ...p.config.audit, path: join(link, 'a.jsonl') } };
+  const { host, e } = edges(p);
+  const openAppend: Host['openAppend'] = (path) => (rmSync(link), symlinkSync(att, link), p.host.openAppend(path));
+  const grants = selfAudit(p.host, config, probeGrants, null);
+  await assert.rejects(openSession({ ...host, openAppend }, config, grants), Exit);
+  assert.deepEqual(e.exits, [2]);
+  const uid = process.getuid?.();
+  assert.match(
+    e.stderr,
+    /\ndocwarden: Cannot start: the audit log ".*atklnk\/a.jsonl" is owned by uid 3102, another user/,
+  );
+  assert.ok(e.stderr.includes(`(you are uid ${uid})`), e.stderr);
+  assert.equal(readFileSync(theirs, 'utf8'), 'theirs\n', 'not one record written to their file');
 });
 
 async function serving(settings: Json = {}) {

@@ -38,8 +38,8 @@ export type AuditLog = {
    * as one `coalesced` record per kind per second, so a flood cannot rotate real records out of the log.
    */
   readonly note: (fields: AuditFields) => void;
-  /** Permission bits of the open log file; null when logging to stderr. */
-  readonly mode: () => number | null;
+  /** Permission bits and owner's uid of the open log file (fstat); null when logging to stderr. */
+  readonly file: () => { mode: number; uid: number } | null;
   readonly close: () => void;
 };
 
@@ -175,7 +175,7 @@ export function createAuditLog(host: Host, path: string, rotation: RotationOptio
       else counted.set(kind, { first: fields, count: 1, lastId: fields.id });
       flushTimer ??= host.setTimer(NOTE_WINDOW_MS, flushNotes);
     },
-    mode: () => (toStderr ? null : sink.mode()),
+    file: () => (toStderr ? null : { mode: sink.mode(), uid: sink.owner() }),
     close() {
       if (closed) return;
       flushNotes();

@@ -152,7 +152,8 @@ function pickCommand(req: LaunchRequest, runtime: LaunchRuntime, facts: LaunchFa
  */
 export async function operatorGuards(host: Host, config: Config): Promise<GuardFinding[]> {
   const log = config.audit.path === 'stderr' ? null : await host.stat(config.audit.path).catch(() => null);
-  return [...await checkLocations(host, config), ...checkOpenLog(config, log?.mode ?? null)];
+  const found = [...await checkLocations(host, config), ...checkOpenLog(config, log, host.uid())];
+  return [...new Map(found.map((f) => [f.message, f])).values()]; // the log's owner is judged by both: said once
 }
 
 /** No line for a config that production refuses: the server it starts could not see every reason itself. */

@@ -13,12 +13,14 @@ const OTHER_WRITE = 0o002;
 const GROUP_WRITE = 0o020;
 const GROUP_OTHER_READ = 0o044;
 const STICKY = 0o1000;
+const HOLDER = 'the folder that will hold the audit log folder'; // the nearest one there, when the log's is missing
 // An ACL entry naming another user (`user:3101:rw-`) shows in the mode only as group write: its mask.
 const GROUP_OR_ACL = 'its group or by a user an ACL names (group bits show an ACL\'s mask; docwarden cannot read ACLs)';
 
 const octal = (mode: number): string => '0' + (mode & 0o7777).toString(8).padStart(3, '0');
 const q = (p: string): string => JSON.stringify(p);
 const levelOf = (config: Config): GuardFinding['level'] => config.mode === 'production' ? 'refuse' : 'warn';
+const missing = (err: { code?: unknown } | null): boolean => err?.code === 'ENOENT' || err?.code === 'ENOTDIR';
 
 /** `risk` completes "anyone could …"; `ownerOnly` skips the mode (a root's own, the log file's: judged elsewhere). */
 type Target = { what: string; path: string; risk: string; stickyOk?: boolean; ownerOnly?: boolean };
@@ -52,7 +54,7 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     const key = `${t.stickyOk === true} ${t.ownerOnly === true} ${t.path}`;
     if (seen.has(key)) return true;
     const st = await host.stat(t.path).catch((err: { code?: unknown } | null) => // null: missing; undefined: hidden
-      err?.code === 'ENOENT' || err?.code === 'ENOTDIR' ? null : err?.code === 'ELOOP' ? 'loop' : undefined);
+      missing(err) ? null : err?.code === 'ELOOP' ? 'loop' : undefined);
     if (st === null) return false;
     if (st === 'loop') { // the server cannot open it either: said as what it is, not as a sandbox
       out.push({ level: 'refuse', message: `${t.what} ${q(t.path)} is a loop of symbolic links: fix the links` });
@@ -68,14 +70,19 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
   // the folder that really holds it, at most 40 links. Every link's owner and every folder passed through (owner,
   // mode) is judged: an attacker's link or folder anywhere on the way redirects what lies beyond it, whatever the
   // written path or the final real path say (outside attacks: a link in sticky /tmp, `../theirs/..`, a link held
-  // in their folder). The last name is left to the rules of what it is (config file, root, log).
-  const walkPath = async (path: string): Promise<void> => {
+  // in their folder). The last name is left to the rules of what it is (config file, root, log). A missing name (sbe18:
+  // their link in /tmp, gone for the walk only) means `what` was read through another; the log is created where we are.
+  const walkPath = async (path: string, what: string | null): Promise<void> => {
     const names = path.split('/').reverse();
     for (let at = '/', hops = 0; names.length > 0;) {
       const name = names.pop() as string;
       if (name === '..') at = host.path.dirname(at);
       if (name === '' || name === '.' || name === '..') continue;
-      const next = host.path.join(at, name), st = await host.lstat(next).catch(() => null);
+      const next = host.path.join(at, name), st = await host.lstat(next).catch((e) => missing(e) ? null : undefined);
+      const gone = `${what} ${q(path)} changed during the checks: ${q(next)} is gone`;
+      if (st === null && what !== null) return void out.push({ level: 'refuse', message: gone });
+      const risk = 'replace, pre-create or remove the audit log', last = names.length === 0;
+      if (st === null) return void await check({ what: last ? 'the audit log folder' : HOLDER, path: at, risk });
       if (st?.kind === 'symlink' && ++hops <= 40) {
         const t = { what: 'a symbolic link on the way', path: next, risk: 'repoint it' };
         if (!seen.has(`link ${next}`)) out.push(...ownership(config, t, st.uid, uid));
@@ -107,6 +114,7 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
       const fix = 'start again, with every folder above it owned by you or root and writable by no one else';
       const message = `the config file ${q(t.path)} changed or disappeared after it was read: ${fix}`;
       out.push({ level: 'refuse', message });
+      seen.add('config moved'); // said once: the walk below need not say it is gone
     }
     // A sticky folder (like /tmp) stops others from replacing a file they do not own.
     for (const [i, path] of (await above(config.source)).entries()) {
@@ -121,7 +129,8 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
       await check({ what, path, risk, stickyOk: true });
     }
   }
-  for (const path of [config.source ?? '/', ...config.roots.map((r) => r.configured)]) await walkPath(path);
+  if (config.source !== null && !seen.has('config moved')) await walkPath(config.source, 'the config file');
+  for (const root of config.roots) await walkPath(root.configured, `root "${root.name}"`);
   const log = config.audit.path;
   if (log === 'stderr') return out;
   // The log file's mode is checked once open, on its descriptor (checkOpenLog). Its folder, or the nearest existing
@@ -131,14 +140,14 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
   let nearest = true;
   for (const [i, path] of (await above(log)).entries()) {
     const what = !nearest ? 'a folder above the audit log'
-      : i === 0 ? 'the audit log folder' : 'the folder that will hold the audit log folder';
+      : i === 0 ? 'the audit log folder' : HOLDER;
     const risk = nearest ? 'replace, pre-create or remove the audit log' : 'swap the audit log folder for their own';
     if (await check({ what, path, risk, stickyOk: !nearest })) nearest = false;
     else if ((await host.lstat(path).catch(() => null))?.kind === 'symlink') { // the log could never be created
       out.push({ level: 'refuse', message: `${what} ${q(path)} is a symbolic link to nothing: point it at a folder` });
     }
   }
-  await walkPath(log);
+  await walkPath(log, null);
   for (const root of config.roots) {
     const rel = host.path.relative(root.path, log);
     if (rel !== '' && !/^\.\.(?:[/\\]|$)/.test(rel) && !host.path.isAbsolute(rel)) { // `..x/` is a subfolder
@@ -149,11 +158,12 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
   return out;
 }
 
-/** Checks on the opened log file, through its descriptor (a sandbox may grant no read access to it). */
-export function checkOpenLog(config: Config, mode: number | null): GuardFinding[] {
-  if (mode === null) return [];
-  const path = config.audit.path;
-  const out = modeFindings(config, { what: 'the audit log', path, risk: 'rewrite the audit log' }, mode);
+/** The opened log file, judged through its descriptor (whatever its path showed before): mode and owner (you: uid). */
+export function checkOpenLog(config: Config, file: { mode: number; uid: number } | null, uid: number | null) {
+  if (file === null) return [];
+  const [path, mode] = [config.audit.path, file.mode];
+  const t = { what: 'the audit log', path, risk: 'rewrite the audit log' };
+  const out = [...ownership(config, t, file.uid, uid), ...modeFindings(config, t, mode)];
   if (out.length === 0 && mode & GROUP_OTHER_READ) {
     const details = `(mode ${octal(mode)}); it holds redacted request details; fix: chmod 600 ${q(path)}`;
     out.push({ level: 'warn', message: `the audit log ${q(path)} is readable by other users ${details}` });

@@ -116,7 +116,8 @@ test('`createAuditLog()` creates the file 0600 and a missing folder 0700', () =>
   const file = join(dir, 'a.jsonl');
   const log = createAuditLog(host, file);
   log.write({ event: 'start', outcome: 'info' });
-  assert.equal(log.mode() !== null && log.mode()! & 0o777, 0o600);
+  assert.equal((log.file()?.mode ?? 0) & 0o777, 0o600);
+  assert.equal(log.file()?.uid, process.getuid?.() ?? log.file()?.uid, 'its owner, for the guard rails: us');
   log.close();
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(statSync(dir).mode & 0o777, 0o700);
@@ -128,7 +129,7 @@ test('`createAuditLog()` appends to an existing file, never truncates it, and le
   chmodSync(file, 0o640);
   const log = createAuditLog(host, file);
   log.write({ event: 'start', outcome: 'info' });
-  assert.equal(log.mode()! & 0o777, 0o640, 'reported for the guard rails, not silently changed');
+  assert.equal((log.file()?.mode ?? 0) & 0o777, 0o640, 'reported for the guard rails, not silently changed');
   log.close();
   const raw = lines(file);
   assert.equal(raw[0], 'earlier line');
@@ -162,7 +163,7 @@ test('`createAuditLog("stderr")` writes chained lines to stderr and reports no f
   log.write({ event: 'start', outcome: 'info' });
   log.write({ event: 'stop', outcome: 'info' });
   assert.equal(t.stderr.length, 2);
-  assert.equal(log.mode(), null);
+  assert.equal(log.file(), null);
   assert.equal(t.renames, 0, 'stderr never rotates');
   assert.equal((JSON.parse(t.stderr[1] as string) as Rec)['prev'], sha((t.stderr[0] as string).trimEnd()));
 });

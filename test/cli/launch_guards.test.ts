@@ -299,3 +299,17 @@ test('under the printed Deno line a root owned by another user is noted, not com
   assert.ok(refused.stderr.includes(`root "docs" "${docs}" is owned by uid 3102, another user`), refused.stderr);
   chownSync(docs, process.getuid?.() ?? 0, process.getgid?.() ?? 0);
 });
+
+// The server judges the log it opened by its owner too (sbe18: the attacker's own 0600 file reached through their
+// link); launch, which opens nothing, judges the file at the path by the same rules, and names it once.
+test('production: an audit log owned by another user gets no line, named once', { skip: AS_ROOT }, () => {
+  const f = fixture('production');
+  writeFileSync(f.log, '', { mode: 0o600 });
+  assert.equal(f.launch().code, 0, 'ours: fine');
+  chownSync(f.log, 3102, 3102);
+  const r = f.launch();
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  const line = `the audit log "${f.log}" is owned by uid 3102, another user (you are uid ${process.getuid?.()})`;
+  assert.equal(r.stderr.split(line).length - 1, 1, r.stderr);
+});

@@ -19,6 +19,7 @@ import {
 import { dirname, join } from 'node:path';
 import { checkLocations, checkOpenLog } from '../../src/config/guard_rails.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
 import type { Host } from '../../src/runtime/host.ts';
 import type { Root } from '../../src/policy/resolver.ts';
 import { type Json, partsFor } from '../helpers/in_process.ts';
@@ -133,21 +134,69 @@ test('a link to nothing where the audit log folder should be is refused in both 
   }
 });
 
-test('the open log: others writing is refused in production, others reading is a warning', async () => {
+test("the open log: others writing, or another user's file, is refused in production; others reading is a warning", async () => {
   const { p } = await findings({ mode: 'production' });
-  assert.deepEqual(checkOpenLog(p.config, 0o600), []);
-  assert.deepEqual(checkOpenLog(p.config, null), [], 'logging to stderr');
-  assert.deepEqual(levels(checkOpenLog(p.config, 0o602)), ['refuse']);
+  assert.deepEqual(checkOpenLog(p.config, { mode: 0o600, uid: 0 }, 0), []);
+  assert.deepEqual(checkOpenLog(p.config, null, 0), [], 'logging to stderr');
+  assert.deepEqual(levels(checkOpenLog(p.config, { mode: 0o602, uid: 0 }, 0)), ['refuse']);
   assert.match(
-    checkOpenLog(p.config, 0o620)[0]?.message ?? '',
+    checkOpenLog(p.config, { mode: 0o620, uid: 0 }, 0)[0]?.message ?? '',
     /^the audit log .* writable by its group or by a user an ACL/,
   );
-  assert.deepEqual(levels(checkOpenLog(p.config, 0o620)), ['refuse'], 'group write may be an ACL naming another user');
-  assert.deepEqual(levels(checkOpenLog({ ...p.config, mode: 'development' }, 0o620)), ['warn']);
-  const read = checkOpenLog(p.config, 0o644);
+  assert.deepEqual(
+    levels(checkOpenLog(p.config, { mode: 0o620, uid: 0 }, 0)),
+    ['refuse'],
+    'group write may be an ACL naming another user',
+  );
+  assert.deepEqual(levels(checkOpenLog({ ...p.config, mode: 'development' }, { mode: 0o620, uid: 0 }, 0)), ['warn']);
+  const read = checkOpenLog(p.config, { mode: 0o644, uid: 0 }, 0);
   assert.deepEqual(levels(read), ['warn']);
   assert.match(read[0]?.message ?? '', /readable by other users \(mode 0644\); .*fix: chmod 600/);
-  assert.deepEqual(levels(checkOpenLog({ ...p.config, mode: 'development' }, 0o666)), ['warn']);
+  assert.deepEqual(levels(checkOpenLog({ ...p.config, mode: 'development' }, { mode: 0o666, uid: 0 }, 0)), ['warn']);
+  // Its owner, as opened (sbe18: the attacker's own 0600 file, reached through their link): root's or yours only.
+  const theirs = checkOpenLog(p.config, { mode: 0o600, uid: 3102 }, 1000).map((f) => `${f.level}: ${f.message}`);
+  assert.deepEqual(theirs.length, 1, theirs.join('\n'));
+  assert.ok(theirs[0]?.startsWith(`refuse: the audit log "${p.config.audit.path}" is owned by uid 3102, another user`));
+  assert.deepEqual(checkOpenLog(p.config, { mode: 0o600, uid: 1000 }, 1000), [], 'yours');
+  assert.deepEqual(checkOpenLog(p.config, { mode: 0o600, uid: 0 }, 1000), [], "root's");
+  assert.deepEqual(levels(checkOpenLog(p.config, { mode: 0o600, uid: 3102 }, null)), ['note'], 'the runtime hides you');
+});
+
+// Outside attack (sbe18): their link in sticky /tmp pointed at our folder for the stat-based folder checks, was ABSENT
+// when the path was walked (a missing name was nothing to judge), and pointed at theirs when the config was read, the
+// root resolved or the log opened. Made deterministic here: the link goes just before the walk's lstat reaches it.
+test('a link on the way that is gone when the path is walked refuses the config and a root; the log is judged by /tmp', async () => {
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const base = dirname(p.config.source ?? ''), sticky = join(base, 'sticky'), link = join(sticky, 'atklnk');
+  mkdirSync(sticky);
+  chmodSync(sticky, 0o1777);
+  const vanishing: Host = { // what the attacker does between the folder checks and the walk
+    ...p.host,
+    lstat: (path) => (path === link && rmSync(link, { force: true }), p.host.lstat(path)),
+  };
+  const found = async (config: Config, host = vanishing) => {
+    if (!existsSync(link)) symlinkSync(base, link); // ours, pointing at our private folder: nothing to refuse itself
+    return (await checkLocations(host, config)).map((f) => `${f.level}: ${f.message}`);
+  };
+  symlinkSync(base, link);
+  const viaLink = await reload(p.host, join(link, 'config.json')); // read through the link, as it pointed then
+  assert.deepEqual(await found(viaLink, p.host), [], 'the link present throughout: nothing');
+  const gone = (what: string, path: string) => `refuse: ${what} "${path}" changed during the checks: "${link}" is gone`;
+  assert.deepEqual(await found(viaLink), [gone('the config file', join(link, 'config.json'))]);
+  const docs = join(link, 'docs'), roots = [{ ...(p.config.roots[0] as Root), configured: docs }];
+  assert.deepEqual(await found({ ...p.config, roots }), [gone('root "docs"', docs)]);
+  rmSync(link, { force: true }); // absent from the start: the folder checks see nothing to judge there, the walk does
+  assert.deepEqual((await checkLocations(p.host, { ...p.config, roots })).map((f) => `${f.level}: ${f.message}`), [
+    gone('root "docs"', docs),
+  ]);
+  // The log's missing names would be created in sticky/ (the server's mkdir -p made the attacker's name a folder):
+  // held to the rules of the folder that will hold the log's folder, which sticky is not enough for.
+  const audit = { ...p.config.audit, path: join(link, 'a.jsonl') };
+  assert.deepEqual(await found({ ...p.config, audit }, p.host), [], 'the link present throughout: nothing');
+  assert.deepEqual(await found({ ...p.config, audit }), [
+    `refuse: the folder that will hold the audit log folder "${sticky}" is writable by other users (mode 01777): ` +
+    `anyone could replace, pre-create or remove the audit log; fix: chmod o-w "${sticky}"`,
+  ]);
 });
 
 test('a folder above a root that others can write is refused in production (a root swapped during a read); sticky is fine', async () => {
