@@ -56,10 +56,8 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     const st = await host.stat(t.path).catch((err: { code?: unknown } | null) => // null: missing; undefined: hidden
       missing(err) ? null : err?.code === 'ELOOP' ? 'loop' : undefined);
     if (st === null) return false;
-    if (st === 'loop') { // the server cannot open it either: said as what it is, not as a sandbox
-      out.push({ level: 'refuse', message: `${t.what} ${q(t.path)} is a loop of symbolic links: fix the links` });
-      return true;
-    }
+    const loop = `${t.what} ${q(t.path)} is a loop of symbolic links: fix the links`; // said so, not as a sandbox
+    if (st === 'loop') return out.push({ level: 'refuse', message: loop }) > 0; // the server cannot open it either
     const hidden = `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)`;
     if (st === undefined) out.push({ level: 'note', message: hidden });
     else out.push(...ownership(config, t, st.uid, uid), ...t.ownerOnly ? [] : modeFindings(config, t, st.mode));
@@ -161,8 +159,7 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
 /** The opened log file, judged through its descriptor (whatever its path showed before): mode and owner (you: uid). */
 export function checkOpenLog(config: Config, file: { mode: number; uid: number } | null, uid: number | null) {
   if (file === null) return [];
-  const [path, mode] = [config.audit.path, file.mode];
-  const t = { what: 'the audit log', path, risk: 'rewrite the audit log' };
+  const { mode } = file, path = config.audit.path, t = { what: 'the audit log', path, risk: 'rewrite the audit log' };
   const out = [...ownership(config, t, file.uid, uid), ...modeFindings(config, t, mode)];
   if (out.length === 0 && mode & GROUP_OTHER_READ) {
     const details = `(mode ${octal(mode)}); it holds redacted request details; fix: chmod 600 ${q(path)}`;
