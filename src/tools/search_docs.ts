@@ -131,8 +131,8 @@ export function searchDocsTool(maxResults: number, defaultLimit: number) {
       if (mode === 'words') {
         const files: CorpusEntry[] = []; // a hostile glob over 20,000 paths is seconds of work: sliced
         const take = (f: CorpusEntry) => void (searchable(f) && files.push(f));
-        const listed = ctx.corpus.fresh(corpusOptions)?.files; // a fresh snapshot: no await per file
-        for (const [i, f] of (listed ?? []).entries()) if ((take(f), i % 256 === 255)) await slice.tick();
+        const listed = ctx.corpus.fresh(corpusOptions)?.files; // a fresh snapshot: an await only when the slice is up
+        for (const f of listed ?? []) if ((take(f), slice.due())) await slice.pause(); // a glob may be costly per file
         if (!listed) await ctx.corpus.stream(corpusOptions, async (f) => (take(f), await slice.tick(), true));
         if (files.length > ctx.limits.searchFiles) throw tooMany();
         const terms = queryTerms(args.query);
