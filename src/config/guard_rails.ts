@@ -77,10 +77,11 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
       if (name === '..') at = host.path.dirname(at);
       if (name === '' || name === '.' || name === '..') continue;
       const next = host.path.join(at, name), st = await host.lstat(next).catch((e) => missing(e) ? null : undefined);
-      const gone = `${what} ${q(path)} changed during the checks: ${q(next)} is gone`;
-      if (st === null && what !== null) return void out.push({ level: 'refuse', message: gone });
+      const lost = st === null || (st && st.kind !== 'dir' && st.kind !== 'symlink' && names.length > 0); // or a file
+      const gone = `${what} ${q(path)} changed during the checks: ${q(next)} is ${st ? 'not a folder' : 'gone'}`;
+      if (lost && what !== null) return void out.push({ level: 'refuse', message: gone });
       const risk = 'replace, pre-create or remove the audit log', last = names.length === 0;
-      if (st === null) return void await check({ what: last ? 'the audit log folder' : HOLDER, path: at, risk });
+      if (lost) return void await check({ what: last ? 'the audit log folder' : HOLDER, path: at, risk });
       if (st?.kind === 'symlink' && ++hops <= 40) {
         const t = { what: 'a symbolic link on the way', path: next, risk: 'repoint it' };
         if (!seen.has(`link ${next}`)) out.push(...ownership(config, t, st.uid, uid));

@@ -134,7 +134,7 @@ test('a link to nothing where the audit log folder should be is refused in both 
   }
 });
 
-test("the open log: others writing, or another user's file, is refused in production; others reading is a warning", async () => {
+test("the open log: others' write or another user's file refused in production, others' read a warning", async () => {
   const { p } = await findings({ mode: 'production' });
   assert.deepEqual(checkOpenLog(p.config, { mode: 0o600, uid: 0 }, 0), []);
   assert.deepEqual(checkOpenLog(p.config, null, 0), [], 'logging to stderr');
@@ -165,7 +165,7 @@ test("the open log: others writing, or another user's file, is refused in produc
 // Outside attack (sbe18): their link in sticky /tmp pointed at our folder for the stat-based folder checks, was ABSENT
 // when the path was walked (a missing name was nothing to judge), and pointed at theirs when the config was read, the
 // root resolved or the log opened. Made deterministic here: the link goes just before the walk's lstat reaches it.
-test('a link on the way that is gone when the path is walked refuses the config and a root; the log is judged by /tmp', async () => {
+test('a link gone (or a file) when the walk reaches it: config and root refused, the log judged by /tmp', async () => {
   const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
   const base = dirname(p.config.source ?? ''), sticky = join(base, 'sticky'), link = join(sticky, 'atklnk');
   mkdirSync(sticky);
@@ -175,7 +175,8 @@ test('a link on the way that is gone when the path is walked refuses the config 
     lstat: (path) => (path === link && rmSync(link, { force: true }), p.host.lstat(path)),
   };
   const found = async (config: Config, host = vanishing) => {
-    if (!existsSync(link)) symlinkSync(base, link); // ours, pointing at our private folder: nothing to refuse itself
+    rmSync(link, { force: true });
+    symlinkSync(base, link); // ours, pointing at our private folder: nothing to refuse itself
     return (await checkLocations(host, config)).map((f) => `${f.level}: ${f.message}`);
   };
   symlinkSync(base, link);
@@ -193,10 +194,17 @@ test('a link on the way that is gone when the path is walked refuses the config 
   // held to the rules of the folder that will hold the log's folder, which sticky is not enough for.
   const audit = { ...p.config.audit, path: join(link, 'a.jsonl') };
   assert.deepEqual(await found({ ...p.config, audit }, p.host), [], 'the link present throughout: nothing');
-  assert.deepEqual(await found({ ...p.config, audit }), [
-    `refuse: the folder that will hold the audit log folder "${sticky}" is writable by other users (mode 01777): ` +
-    `anyone could replace, pre-create or remove the audit log; fix: chmod o-w "${sticky}"`,
-  ]);
+  const holder = `refuse: the folder that will hold the audit log folder "${sticky}" is writable by other users ` +
+    `(mode 01777): anyone could replace, pre-create or remove the audit log; fix: chmod o-w "${sticky}"`;
+  assert.deepEqual(await found({ ...p.config, audit }), [holder]);
+  // Their file in its place for the walk (a rename swaps link and file at once): not a folder, judged the same way.
+  const swapped: Host = {
+    ...p.host,
+    lstat: (path) => (path === link && (rmSync(link), writeFileSync(link, '')), p.host.lstat(path)),
+  };
+  const file = gone('the config file', join(link, 'config.json')).replace(/is gone$/, 'is not a folder');
+  assert.deepEqual(await found(viaLink, swapped), [file]);
+  assert.deepEqual(await found({ ...p.config, audit }, swapped), [holder]);
 });
 
 test('a folder above a root that others can write is refused in production (a root swapped during a read); sticky is fine', async () => {
