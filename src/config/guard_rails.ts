@@ -61,7 +61,7 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
     const hidden = `${t.what} ${q(t.path)} was not checked: no permission to read its metadata (sandboxed)`;
     if (st === undefined) out.push({ level: 'note', message: hidden });
     else out.push(...ownership(config, t, st.uid, uid), ...t.ownerOnly ? [] : modeFindings(config, t, st.mode));
-    if (!t.ownerOnly) seen.add(`judged ${t.path}`); // its mode too: a folder only owner-checked is walked again
+    if (!t.ownerOnly && st) seen.add(`judged ${st.dev}:${st.ino}`); // mode too: one only owner-checked is walked again
     return seen.add(key).size > 0;
   };
   // The path as the kernel walks it, a name at a time: `..` from where the walk really is, a link's target read in
@@ -93,7 +93,9 @@ export async function checkLocations(host: Host, config: Config): Promise<GuardF
       }
       if (st?.kind !== 'dir' || names.length === 0) return;
       const t = { what: 'a folder on the way', path: next, risk: 'swap what lies beyond it', stickyOk: true };
-      if (!seen.has(`judged ${next}`)) await check(t); // judged already under its own name: once is enough
+      // As THIS lstat saw it, never by an earlier look at the name: a link swapped for their folder since (sbe19).
+      const judged = seen.has(`judged ${st.dev}:${st.ino}`) || !seen.add(`judged ${st.dev}:${st.ino}`);
+      if (!judged) out.push(...ownership(config, t, st.uid, uid), ...modeFindings(config, t, st.mode));
       at = next;
     }
   };

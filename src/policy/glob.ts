@@ -106,7 +106,8 @@ function parse(cs: readonly string[], fold: (s: string) => string): Node[] {
         return f.length === 1 ? f[0]?.codePointAt(0) ?? 0 : fail(`"${x}" in a class folds to "${f.join('')}"`);
       }) as [number, number];
       if (up < lo) fail('reversed range in character class');
-      ranges.push([lo, up]);
+      // The range as written too: folding its ends alone made `[A-z]` miss "_" (sbe19); a member only ever adds.
+      ranges.push([lo, up], [c.codePointAt(0) ?? 0, Math.max(c.codePointAt(0) ?? 0, hi.codePointAt(0) ?? 0)]);
     }
   }
 

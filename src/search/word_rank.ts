@@ -76,13 +76,6 @@ export function termMatcher(term: string): TermMatcher {
   };
 }
 
-/** How many times `re` matches in `text`, counting up to MAX_TF. */
-async function scanCount(re: TermMatcher, text: string, tick: () => Promise<void>): Promise<number> {
-  let n = 0;
-  await eachMatch(re, text, tick, () => ++n < MAX_TF);
-  return n;
-}
-
 async function remember<V>(memo: Map<string, V> | undefined, term: string, compute: () => Promise<V>): Promise<V> {
   return memo?.has(term) ? memo.get(term) as V : keep(memo, term, await compute());
 }
@@ -150,11 +143,11 @@ export async function rankByWords(
     const [tf, path, memo, index] = [[] as number[], [] as number[], input.memo?.counts, input.memo?.terms];
     let held = false; // plain loops, no closure per term: 8,000 documents a query (docs/performance.md)
     for (let i = 0; i < terms.length; i++) {
-      const [term, range] = [terms[i] as string, ranges[i]];
+      const [term, range, re] = [terms[i] as string, ranges[i], patterns[i] as TermMatcher];
       // What the text told before (a repeated query reads a map), else its word-start index, else a scan.
       let n = memo?.get(term) ?? (index && range ? countTerm(index, range) : null);
       if (n !== null && !memo?.has(term)) keep(memo, term, n);
-      n ??= await remember(memo, term, () => scanCount(patterns[i] as TermMatcher, input.text, tick));
+      n ??= await remember(memo, term, async (k = 0) => (await eachMatch(re, input.text, tick, () => ++k < MAX_TF), k));
       tf.push(Math.min(MAX_TF, n));
       path.push(fieldCount(pathTokens, alternates[i] as readonly string[]));
       if ((tf[i] as number) > 0 || (path[i] as number) > 0) (docFreq[i] = (docFreq[i] as number) + 1, held = true);

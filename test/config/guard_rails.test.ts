@@ -162,6 +162,32 @@ test("the open log: others' write or another user's file refused in production, 
   assert.deepEqual(levels(checkOpenLog(p.config, { mode: 0o600, uid: 3102 }, null)), ['note'], 'the runtime hides you');
 });
 
+// Outside attack (sbe19): their link and their own folder swapped atomically (RENAME_EXCHANGE) under one name in
+// sticky /tmp. The folder checks judged the name through the link (our folder) and marked it judged; the walk then
+// met their folder there and skipped it as judged already: 7 of 60 production starts logged into it. The walk now
+// judges what its own lstat saw. Made deterministic: the swap happens just before the walk's lstat of the name.
+test('a folder swapped in for a link under the same name is judged as the walk sees it', async () => {
+  const p = await partsFor({ 'a.md': 'a' }, { mode: 'production' });
+  const base = dirname(p.config.source ?? ''), sticky = join(base, 'sticky'), link = join(sticky, 'x');
+  mkdirSync(sticky);
+  chmodSync(sticky, 0o1777);
+  mkdirSync(join(base, 'logs'));
+  symlinkSync(join(base, 'logs'), link);
+  const swapping: Host = { // their folder, writable by everyone, takes the link's name for the walk
+    ...p.host,
+    lstat: (path) => (path === link && (rmSync(link), mkdirSync(link), chmodSync(link, 0o777)), p.host.lstat(path)),
+  };
+  const audit = { ...p.config.audit, path: join(link, 'a.jsonl') };
+  const found = (await checkLocations(swapping, { ...p.config, audit })).map((f) => `${f.level}: ${f.message}`);
+  assert.ok(
+    found.includes(
+      `refuse: a folder on the way "${link}" is writable by other users (mode 0777): anyone could ` +
+        `swap what lies beyond it; fix: chmod o-w "${link}"`,
+    ),
+    found.join('\n'),
+  );
+});
+
 // Outside attack (sbe18): their link in sticky /tmp pointed at our folder for the stat-based folder checks, was ABSENT
 // when the path was walked (a missing name was nothing to judge), and pointed at theirs when the config was read, the
 // root resolved or the log opened. Made deterministic here: the link goes just before the walk's lstat reaches it.

@@ -141,3 +141,15 @@ test('`compileGlob()` skips the NFA only when an ASCII name lacks the literal ru
   check('*.MD', ['a.MD'], ['a.md'], false);
   check('*.md', ['a.MD', 'a.md'], ['a.mdx'], true);
 });
+
+// Outside attack (sbe19): a folded rule's class folded only its range's ends, so `[A-z]` became `[a-z]` and missed
+// "_" (0x5F, inside A-z as written): files.deny ["[A-z]budget*"] served _budget.md. The range as written counts too.
+test('a class range folded for a case-blind rule keeps the characters it spans as written', () => {
+  const g = compileGlob('[A-z]budget*', { fold: foldName });
+  for (const name of ['_budget.md', 'abudget.md', 'zbudget.md', '^budget.md'])
+    assert.ok(g.matches(foldName(name)), name);
+  assert.equal(g.matches(foldName('0budget.md')), false, 'a digit is outside A-z');
+  const not = compileGlob('[!A-z]x', { fold: foldName });
+  assert.equal(not.matches('_x'), false, '"_" is in A-z, so the negated class refuses it');
+  assert.ok(not.matches('0x'));
+});
