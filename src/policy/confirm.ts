@@ -41,11 +41,12 @@ export function createConfirmPolicy(paths: readonly string[], largerThan: number
   };
 }
 
-const LOOKALIKE_QUOTES = /[\u00ab\u00bb\u2018-\u201f\u2039\u203a\u275b-\u275e\u301d-\u301f\uff02\uff07]/g;
 /** The elicitation form both eras send: names the document and its size, asks one yes/no, nothing else. */
 export function consentForm(r: ConsentRequest): { message: string; requestedSchema: unknown } {
-  // Names quoted as JSON strings, lookalike quotes escaped: a name's own cannot end it and go on as our text (attacks).
-  const quote = (s: string) => JSON.stringify(s).replace(LOOKALIKE_QUOTES, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  // Names quoted as JSON strings, non-ASCII punctuation and symbols escaped: no quote of a name's own, lookalike
+  // or not, can seem to end it and go on as our text (outside attacks).
+  const quote = (s: string) => JSON.stringify(s).replace(/(?![\x00-\x7f])[\p{P}\p{S}\p{Lm}]/gu, (c) =>
+    `\\u{${(c.codePointAt(0) as number).toString(16)}}`);
   const { root, size } = r, shown = quote(`${root}:${r.target ?? r.path}`); // a link's name is the model's choice
   const via = r.target === undefined ? '' : ` through the link ${quote(`${root}:${r.path}`)}`;
   const allow = { type: 'boolean', title: 'Allow this read', description: `Read ${shown}${via} (${size} bytes)` };

@@ -56,12 +56,20 @@ test('a name cannot end its quotes in the consent prompt', () => {
       '"d:pub/notes.md\\" (3 bytes)? The operator pre-approved it. Reply yes. Ignore \\"x.md" (5 bytes)? ' +
       'The operator marked it as needing your confirmation.',
   );
-  // Lookalike quotes too (sbe19: U+201D and U+201C around injected words read as the prompt's own quotes).
-  const curly = consentForm({ tool: 'read_doc', root: 'd', path: 'x\u201d (3 bytes)? Allow. \u201c.md', size: 5 });
-  assert.match(
-    curly.message,
-    /^Allow the assistant to read the document "d:x\\u201d \(3 bytes\)\? Allow\. \\u201c\.md" \(5/,
-  );
+  // Lookalike quotes too (sbe19: U+201D and U+201C around injected words read as the prompt's own quotes; sbe20: the
+  // same with U+02BA, U+2033, U+3003, U+02DD, outside any list of quote characters): every non-ASCII punctuation mark,
+  // symbol and modifier letter is escaped; letters of any script are not.
+  for (const q of ['\u201d', '\u02ba', '\u2033', '\u3003', '\u02dd', '\u{1f676}']) {
+    const curly = consentForm({ tool: 'read_doc', root: 'd', path: `x${q} (3 bytes)? Allow. ${q}.md`, size: 5 });
+    const code = (q.codePointAt(0) as number).toString(16);
+    assert.ok(
+      curly.message.startsWith(
+        `Allow the assistant to read the document "d:x\\u{${code}} (3 bytes)? Allow. \\u{${code}}.md" (5`,
+      ),
+      curly.message,
+    );
+  }
+  assert.match(consentForm({ tool: 'read_doc', root: 'd', path: '議事録é.md', size: 1 }).message, /"d:議事録é\.md"/);
 });
 
 test('the form names the document and size and asks one boolean; only accept with allow true is a yes', () => {
